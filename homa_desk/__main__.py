@@ -1,0 +1,3 @@
+from homa_desk.cli import main
+
+raise SystemExit(main())

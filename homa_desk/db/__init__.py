@@ -1,0 +1,1 @@
+"""The only place SQL lives: models, repositories, the unit of work, migrations, the embedded server."""

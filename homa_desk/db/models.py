@@ -1,0 +1,157 @@
+"""SQLAlchemy models of the design's tables, plus the desk's own (audit_log, clinic_settings).
+
+Names, columns and enum values follow the original design so a web backend can share the database.
+Deviations (documented in README, "Database"): role `receptionist`, payment method `cash`, e-mail and
+password_hash nullable for patients (CHECK: staff have both), timestamptz, and the desk-only columns
+`users.is_active`, `users.failed_logins`, `users.locked_until`, which have defaults a web backend can ignore.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ENUM, JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+def _enum(name: str, *values: str) -> ENUM:
+    return ENUM(*values, name=name, create_type=False)
+
+
+USER_ROLE = _enum("user_role", "patient", "doctor", "admin", "receptionist")
+GENDER = _enum("gender", "male", "female", "other")
+APPOINTMENT_STATUS = _enum("appointment_status", "scheduled", "completed", "cancelled", "no_show")
+CONSULTATION_TYPE = _enum("consultation_type", "online", "offline")
+PAYMENT_METHOD = _enum("payment_method", "upi", "card", "netbanking", "wallet", "cash")
+PAYMENT_STATUS = _enum("payment_status", "pending", "completed", "failed", "refunded")
+PAYMENT_SESSION_STATUS = _enum("payment_session_status", "active", "completed", "expired")
+ALL_ENUMS = (USER_ROLE, GENDER, APPOINTMENT_STATUS, CONSULTATION_TYPE, PAYMENT_METHOD, PAYMENT_STATUS,
+             PAYMENT_SESSION_STATUS)
+
+TIMESTAMPTZ = DateTime(timezone=True)
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("role = 'patient' OR (email IS NOT NULL AND password_hash IS NOT NULL)",
+                        name="users_staff_have_credentials"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    email: Mapped[str | None] = mapped_column(String(255), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    full_name: Mapped[str] = mapped_column(String(255))
+    phone: Mapped[str] = mapped_column(String(15))
+    role: Mapped[str] = mapped_column(USER_ROLE, server_default="patient")
+    is_verified: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    created_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
+    is_active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    failed_logins: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    locked_until: Mapped[datetime | None] = mapped_column(TIMESTAMPTZ)
+
+
+class PatientProfile(Base):
+    __tablename__ = "patient_profiles"
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    gender: Mapped[str | None] = mapped_column(GENDER)
+    address: Mapped[str | None] = mapped_column(Text)
+    emergency_contact: Mapped[str | None] = mapped_column(String(15))
+    medical_history: Mapped[str | None] = mapped_column(Text)
+    allergies: Mapped[str | None] = mapped_column(Text)
+
+
+class Appointment(Base):
+    __tablename__ = "appointments"
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    doctor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    appointment_date: Mapped[datetime] = mapped_column(TIMESTAMPTZ)
+    status: Mapped[str] = mapped_column(APPOINTMENT_STATUS, server_default="scheduled")
+    consultation_type: Mapped[str] = mapped_column(CONSULTATION_TYPE, server_default="online")
+    symptoms: Mapped[str | None] = mapped_column(Text)
+    diagnosis: Mapped[str | None] = mapped_column(Text)
+    prescription: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
+
+
+class Payment(Base):
+    __tablename__ = "payments"
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id", ondelete="SET NULL"))
+    amount: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    currency: Mapped[str] = mapped_column(String(3), server_default="INR")
+    payment_method: Mapped[str] = mapped_column(PAYMENT_METHOD, server_default="upi")
+    status: Mapped[str] = mapped_column(PAYMENT_STATUS, server_default="pending")
+    transaction_id: Mapped[str | None] = mapped_column(String(255))
+    upi_transaction_id: Mapped[str | None] = mapped_column(String(255))
+    gateway_response: Mapped[Any | None] = mapped_column(JSONB)
+    payment_date: Mapped[datetime | None] = mapped_column(TIMESTAMPTZ)
+    created_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
+
+
+class PaymentSession(Base):
+    __tablename__ = "payment_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    session_id: Mapped[str] = mapped_column(String(255), unique=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    amount: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    upi_link: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(PAYMENT_SESSION_STATUS, server_default="active")
+    expires_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ)
+    created_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
+
+
+class AuditEntry(Base):
+    """Append-only: triggers refuse UPDATE, DELETE and TRUNCATE."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_role: Mapped[str | None] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(64))
+    entity: Mapped[str] = mapped_column(String(64))
+    entity_id: Mapped[str | None] = mapped_column(String(64))
+    before: Mapped[Any | None] = mapped_column(JSONB)
+    after: Mapped[Any | None] = mapped_column(JSONB)
+
+
+class ClinicSetting(Base):
+    """Non-secret settings every desk of the clinic shares (clinic name, address)."""
+
+    __tablename__ = "clinic_settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSONB)
+    updated_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())

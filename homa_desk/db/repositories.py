@@ -1,0 +1,141 @@
+"""Repositories speak the clinic's words; each wraps the unit of work's session."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, text, update
+from sqlalchemy.orm import Session
+
+from homa_desk.db.models import AuditEntry, ClinicSetting, User
+from homa_desk.domain.roles import Actor, Role
+from homa_desk.domain.staff import StaffMember
+
+_STAFF = [r.value for r in (Role.ADMIN, Role.RECEPTIONIST, Role.DOCTOR)]
+
+
+def _staff(user: User) -> StaffMember:
+    return StaffMember(
+        id=user.id, email=user.email or "", full_name=user.full_name, phone=user.phone,
+        role=Role(user.role), is_active=user.is_active, locked_until=user.locked_until,
+    )
+
+
+class StaffRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, *, email: str, password_hash: str, full_name: str, phone: str, role: Role) -> StaffMember:
+        user = User(email=email, password_hash=password_hash, full_name=full_name, phone=phone,
+                    role=role.value, is_verified=False)
+        self._session.add(user)
+        self._session.flush()
+        self._session.refresh(user)
+        return _staff(user)
+
+    def get(self, user_id: int) -> StaffMember | None:
+        user = self._session.get(User, user_id)
+        return _staff(user) if user is not None and user.role in _STAFF else None
+
+    def all_staff(self) -> list[StaffMember]:
+        rows = self._session.scalars(select(User).where(User.role.in_(_STAFF)).order_by(User.full_name))
+        return [_staff(u) for u in rows]
+
+    def count_active_admins(self) -> int:
+        return self._session.scalar(
+            select(func.count()).select_from(User).where(User.role == Role.ADMIN.value, User.is_active)
+        ) or 0
+
+    def email_taken(self, email: str) -> bool:
+        return self._session.scalar(select(func.count()).select_from(User).where(User.email == email)) > 0
+
+    def credentials_for_update(self, email: str) -> tuple[StaffMember, str] | None:
+        """The staff member and password hash for a sign-in, row-locked so failed attempts count exactly."""
+        user = self._session.scalars(
+            select(User).where(User.email == email, User.role.in_(_STAFF)).with_for_update()
+        ).first()
+        return (_staff(user), user.password_hash or "") if user else None
+
+    def password_hash(self, user_id: int) -> str:
+        return self._session.scalar(select(User.password_hash).where(User.id == user_id)) or ""
+
+    def record_failed_sign_in(self, user_id: int, *, lock_after: int, lock_until: datetime) -> int:
+        """Count one failure; at `lock_after` failures set locked_until. Returns the new count."""
+        count = self._session.scalar(
+            update(User).where(User.id == user_id)
+            .values(failed_logins=User.failed_logins + 1).returning(User.failed_logins)
+        )
+        if count >= lock_after:
+            self._session.execute(
+                update(User).where(User.id == user_id).values(locked_until=lock_until, failed_logins=0)
+            )
+        return count
+
+    def record_successful_sign_in(self, user_id: int) -> None:
+        self._session.execute(update(User).where(User.id == user_id).values(failed_logins=0, locked_until=None))
+
+    def set_active(self, user_id: int, active: bool) -> None:
+        self._session.execute(update(User).where(User.id == user_id).values(is_active=active))
+
+    def set_password_hash(self, user_id: int, password_hash: str) -> None:
+        self._session.execute(
+            update(User).where(User.id == user_id)
+            .values(password_hash=password_hash, failed_logins=0, locked_until=None)
+        )
+
+    def lock_first_run(self) -> None:
+        """Serialise the first-run wizard across desks for the rest of this transaction."""
+        self._session.execute(text("SELECT pg_advisory_xact_lock(7316002)"))
+
+
+class AuditLog:
+    """Append-only record of changes to money, clinical fields and staff accounts."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def record(self, actor: Actor | None, action: str, entity: str, entity_id: object,
+               before: dict[str, Any] | None = None, after: dict[str, Any] | None = None) -> None:
+        self._session.add(AuditEntry(
+            actor_id=actor.user_id if actor else None,
+            actor_role=actor.role.value if actor else None,
+            action=action, entity=entity, entity_id=None if entity_id is None else str(entity_id),
+            before=before, after=after,
+        ))
+        self._session.flush()
+
+    def for_entity(self, entity: str, entity_id: object) -> list[AuditEntry]:
+        return list(self._session.scalars(
+            select(AuditEntry).where(AuditEntry.entity == entity, AuditEntry.entity_id == str(entity_id))
+            .order_by(AuditEntry.id)
+        ))
+
+
+class ClinicSettings:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def get(self, key: str, default: Any = None) -> Any:
+        row = self._session.get(ClinicSetting, key)
+        return default if row is None else row.value
+
+    def put(self, key: str, value: Any) -> None:
+        row = self._session.get(ClinicSetting, key)
+        if row is None:
+            self._session.add(ClinicSetting(key=key, value=value))
+        else:
+            row.value = value
+        self._session.flush()
+
+
+class Health:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def ping(self) -> None:
+        self._session.execute(text("SELECT 1"))
+
+    def sleep(self, seconds: float) -> None:
+        """The database waits; used to prove the desk keeps responding during slow calls."""
+        self._session.execute(text("SELECT pg_sleep(:s)"), {"s": seconds})

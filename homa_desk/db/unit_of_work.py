@@ -1,0 +1,58 @@
+"""The unit of work: one transaction per use case; leaving without commit() rolls back."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from homa_desk.db.repositories import AuditLog, ClinicSettings, Health, StaffRepository
+from homa_desk.domain.errors import Conflict, DatabaseUnavailable
+
+
+class UnitOfWork:
+    staff: StaffRepository
+    audit: AuditLog
+    settings: ClinicSettings
+    health: Health
+
+    def __init__(self, engine: Engine) -> None:
+        self._factory = sessionmaker(engine, expire_on_commit=False)
+        self._session: Session | None = None
+
+    def __enter__(self) -> UnitOfWork:
+        self._session = self._factory()
+        self.staff = StaffRepository(self._session)
+        self.audit = AuditLog(self._session)
+        self.settings = ClinicSettings(self._session)
+        self.health = Health(self._session)
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        assert self._session is not None
+        try:
+            self._session.rollback()
+        except DBAPIError:
+            pass  # the connection is already gone; nothing was committed
+        finally:
+            self._session.close()
+            self._session = None
+        if (isinstance(exc, OperationalError) and exc.connection_invalidated) or _is_connection_error(exc):
+            raise DatabaseUnavailable() from exc
+        if isinstance(exc, IntegrityError):
+            raise Conflict("Another desk changed this record at the same moment. Refresh and try again.") from exc
+
+    def commit(self) -> None:
+        assert self._session is not None
+        self._session.commit()
+
+
+def _is_connection_error(exc: BaseException | None) -> bool:
+    if not isinstance(exc, OperationalError):
+        return False
+    import psycopg
+
+    return isinstance(exc.orig, psycopg.OperationalError) and not isinstance(exc.orig, psycopg.errors.QueryCanceled)

@@ -1,0 +1,1 @@
+"""Plain data and rules of the clinic: no Qt, no database sessions."""

@@ -1,0 +1,127 @@
+"""Validators for every field the desk accepts. Each returns the normalised value or raises ValidationError.
+
+They never raise anything else, whatever text they are given (a property-based test holds them to it).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from homa_desk.domain.errors import ValidationError
+from homa_desk.domain.passwords import is_common_password
+
+MAX_NAME_LENGTH = 255
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 128  # bcrypt reads 72 bytes; longer input is refused rather than silently cut
+MAX_AMOUNT = Decimal("99999999.99")  # decimal(10,2)
+
+_INDIAN_MOBILE = re.compile(r"[6-9]\d{9}")
+_EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+")
+_VPA = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,255}@[A-Za-z][A-Za-z0-9.-]{1,63}")
+_NAME = re.compile(r"[^\W\d_](?:[^\W\d_]|[ .'-])*", re.UNICODE)
+
+
+def full_name(value: str, field: str = "full_name") -> str:
+    text = " ".join((value or "").split())
+    if not text:
+        raise ValidationError(field, "Enter the full name.")
+    if len(text) > MAX_NAME_LENGTH:
+        raise ValidationError(field, f"The name is too long (at most {MAX_NAME_LENGTH} characters).")
+    if not _NAME.fullmatch(text):
+        raise ValidationError(field, "A name has letters, spaces, dots, apostrophes and hyphens only.")
+    return text
+
+
+def indian_mobile(value: str, field: str = "phone") -> str:
+    """A 10-digit Indian mobile starting 6-9; `+91`, `91` or `0` in front and spaces or dashes are accepted."""
+    raw = (value or "").strip()
+    if not raw:
+        raise ValidationError(field, "Enter the mobile number.")
+    digits = re.sub(r"[\s-]", "", raw)
+    if digits.startswith("+91"):
+        digits = digits[3:]
+    elif len(digits) == 12 and digits.startswith("91"):
+        digits = digits[2:]
+    elif len(digits) == 11 and digits.startswith("0"):
+        digits = digits[1:]
+    if not digits.isascii() or not _INDIAN_MOBILE.fullmatch(digits):
+        raise ValidationError(field, "Enter a 10-digit Indian mobile number starting with 6, 7, 8 or 9.")
+    return "+91" + digits
+
+
+def email(value: str, field: str = "email") -> str:
+    text = (value or "").strip()
+    if not text:
+        raise ValidationError(field, "Enter the e-mail address.")
+    if len(text) > 254 or not text.isascii() or not _EMAIL.fullmatch(text):
+        raise ValidationError(field, "Enter an e-mail address like name@example.com.")
+    local, _, domain = text.rpartition("@")
+    if len(local) > 64:
+        raise ValidationError(field, "The part before @ is too long.")
+    return f"{local}@{domain.lower()}".lower()
+
+
+def optional_email(value: str | None, field: str = "email") -> str | None:
+    return email(value, field) if value and value.strip() else None
+
+
+def vpa(value: str, field: str = "vpa") -> str:
+    """A UPI virtual payment address such as clinic@okaxis."""
+    text = (value or "").strip()
+    if not text:
+        raise ValidationError(field, "Enter the UPI ID (for example clinic@okaxis).")
+    if not text.isascii() or not _VPA.fullmatch(text):
+        raise ValidationError(field, "A UPI ID looks like name@bank, for example clinic@okaxis.")
+    return text.lower()
+
+
+def amount(value: str | Decimal, field: str = "amount", *, allow_zero: bool = False) -> Decimal:
+    """Rupees with at most two decimals, positive, within decimal(10,2). Never a float."""
+    if isinstance(value, float):
+        raise ValidationError(field, "Amounts are entered as text or Decimal, never as floating point.")
+    text = str(value or "").strip().replace(",", "").removeprefix("₹").strip()
+    if not text:
+        raise ValidationError(field, "Enter the amount.")
+    try:
+        number = Decimal(text)
+    except (InvalidOperation, ValueError):
+        raise ValidationError(field, "Enter the amount in rupees, for example 500 or 499.50.") from None
+    if not number.is_finite():
+        raise ValidationError(field, "Enter the amount in rupees, for example 500 or 499.50.")
+    if number.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise ValidationError(field, "An amount has at most two decimals (paise).")
+    if number < 0 or (number == 0 and not allow_zero):
+        raise ValidationError(field, "The amount must be more than zero.")
+    if number > MAX_AMOUNT:
+        raise ValidationError(field, "The amount is too large.")
+    return number.quantize(Decimal("0.01"))
+
+
+def past_or_today(value: date | None, today: date, field: str = "date_of_birth") -> date:
+    if value is None:
+        raise ValidationError(field, "Enter the date.")
+    if value > today:
+        raise ValidationError(field, "The date cannot be in the future.")
+    if value.year < 1900:
+        raise ValidationError(field, "The date is too far in the past.")
+    return value
+
+
+def new_password(value: str, field: str = "password", *, personal: tuple[str, ...] = ()) -> str:
+    """ASVS level 1: at least 10 characters, not a common password, not the user's own name or e-mail."""
+    text = value or ""
+    if len(text) < MIN_PASSWORD_LENGTH:
+        raise ValidationError(field, f"The password needs at least {MIN_PASSWORD_LENGTH} characters.")
+    if len(text) > MAX_PASSWORD_LENGTH or len(text.encode("utf-8", "surrogatepass")) > 72:
+        raise ValidationError(field, "The password is too long (at most 72 bytes).")
+    if is_common_password(text):
+        raise ValidationError(field, "This password is too common; choose one that is harder to guess.")
+    lowered = text.lower()
+    for word in personal:
+        word = (word or "").lower().strip()
+        if len(word) >= 4 and (lowered == word or lowered in word or word in lowered):
+            raise ValidationError(field, "The password must not contain your name or e-mail.")
+    return text

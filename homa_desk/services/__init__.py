@@ -1,0 +1,1 @@
+"""Use cases of the desk. Each is one transaction through the unit of work; none knows about Qt."""

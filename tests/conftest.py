@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import keyring
+import pytest
+from keyring.backend import KeyringBackend
+
+from homa_desk.db.unit_of_work import UnitOfWork
+from homa_desk.domain import passwords
+from homa_desk.domain.roles import Role
+from homa_desk.services import staff as staff_service
+from tests.helpers import TestCluster, engine_for, new_staff
+
+
+class MemoryKeyring(KeyringBackend):
+    """CI has no keyring daemon; tests keep secrets in memory."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.secrets.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.secrets[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.secrets.pop((service, username), None)
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring() -> MemoryKeyring:
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    return backend
+
+
+@pytest.fixture(autouse=True)
+def _isolated_dirs(tmp_path, monkeypatch) -> None:
+    """Config, data and logs of the app go to the test's own folder, never the developer's."""
+    for var, sub in (("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data"), ("XDG_STATE_HOME", "state"),
+                     ("XDG_CACHE_HOME", "cache")):
+        monkeypatch.setenv(var, str(tmp_path / sub))
+    monkeypatch.delenv("HOMA_DATABASE_URL", raising=False)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_bcrypt() -> None:
+    passwords.BCRYPT_ROUNDS = 4
+
+
+@pytest.fixture(scope="session")
+def cluster(tmp_path_factory) -> TestCluster:
+    cluster = TestCluster(tmp_path_factory.mktemp("pg"))
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def db_url(cluster):
+    url = cluster.fresh_database()
+    yield url
+    cluster.drop(url)
+
+
+@pytest.fixture
+def engine(db_url):
+    engine = engine_for(db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def uow(engine) -> UnitOfWork:
+    return UnitOfWork(engine)
+
+
+@pytest.fixture
+def admin(uow):
+    return staff_service.create_first_admin(uow, new_staff(Role.ADMIN, name="Meera Iyer"), "Sunrise Clinic").as_actor()
+
+
+@pytest.fixture
+def receptionist(uow, admin):
+    return staff_service.add_staff(uow, admin, new_staff(Role.RECEPTIONIST, name="Asha Verma")).as_actor()
+
+
+@pytest.fixture
+def doctor(uow, admin):
+    return staff_service.add_staff(uow, admin, new_staff(Role.DOCTOR, name="Rahul Menon")).as_actor()

@@ -1,0 +1,69 @@
+"""Shared test helpers: a real embedded PostgreSQL, fresh databases cloned from a migrated template."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import uuid
+from pathlib import Path
+
+import psycopg
+from sqlalchemy import Engine
+from sqlalchemy.engine import URL
+
+from homa_desk.db import migrate
+from homa_desk.db.embedded import EmbeddedServer
+from homa_desk.db.engine import make_engine
+from homa_desk.domain.roles import Role
+from homa_desk.domain.staff import NewStaff
+
+TEMPLATE = "homa_template"
+STRONG_PASSWORD = "Correct-Horse-7-Battery"
+_counter = itertools.count(1)
+
+
+def libpq(url: URL) -> str:
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+class TestCluster:
+    """One embedded server for the whole test session, and a migrated template to clone per test."""
+
+    def __init__(self, base_dir: Path) -> None:
+        self.server = EmbeddedServer(base_dir / "pgdata", delete_on_stop=True)
+        self.server.start()
+        self.admin_url = self.server.url("postgres")
+        with psycopg.connect(libpq(self.admin_url), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{TEMPLATE}"')
+            conn.execute(f'CREATE DATABASE "{TEMPLATE}"')
+        engine = make_engine(self.server.url(TEMPLATE))
+        migrate.upgrade(engine)
+        engine.dispose()
+
+    def fresh_database(self, *, migrated: bool = True) -> URL:
+        name = f"t{os.getpid()}_{next(_counter)}_{uuid.uuid4().hex[:6]}"
+        template = f' TEMPLATE "{TEMPLATE}" STRATEGY FILE_COPY' if migrated else ""
+        with psycopg.connect(libpq(self.admin_url), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"{template}')
+        return self.server.url(name)
+
+    def drop(self, url: URL) -> None:
+        with psycopg.connect(libpq(self.admin_url), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
+
+    def stop(self) -> None:
+        self.server.stop()
+
+
+def new_staff(role: Role = Role.RECEPTIONIST, *, email: str | None = None, name: str = "Asha Verma") -> NewStaff:
+    return NewStaff(
+        email=email or f"{role.value}{next(_counter)}@clinic.example",
+        full_name=name,
+        phone="+919876543210",
+        role=role,
+        password=STRONG_PASSWORD,
+    )
+
+
+def engine_for(url: URL) -> Engine:
+    return make_engine(url, pool_size=2)
