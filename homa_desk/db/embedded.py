@@ -9,6 +9,7 @@ list of processes holding the server, which would otherwise keep the server from
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from pathlib import Path
@@ -76,10 +77,8 @@ class EmbeddedServer:
                              .replace("+psycopg", ""), autocommit=True) as conn:
             exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE_NAME,)).fetchone()
             if not exists:
-                try:
+                with contextlib.suppress(psycopg.errors.DuplicateDatabase):  # another desk was quicker
                     conn.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
-                except psycopg.errors.DuplicateDatabase:
-                    pass  # another desk created it a moment ago
 
 
 def _remove_stale_postmaster_pid(data_dir: Path) -> None:
