@@ -9,6 +9,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from homa_desk.db.models import AuditEntry, ClinicSetting, User
+from homa_desk.domain.audit import AuditRecord
 from homa_desk.domain.roles import Actor, Role
 from homa_desk.domain.staff import StaffMember
 
@@ -105,11 +106,14 @@ class AuditLog:
         ))
         self._session.flush()
 
-    def for_entity(self, entity: str, entity_id: object) -> list[AuditEntry]:
-        return list(self._session.scalars(
+    def for_entity(self, entity: str, entity_id: object) -> list[AuditRecord]:
+        rows = self._session.scalars(
             select(AuditEntry).where(AuditEntry.entity == entity, AuditEntry.entity_id == str(entity_id))
             .order_by(AuditEntry.id)
-        ))
+        )
+        return [AuditRecord(id=r.id, occurred_at=r.occurred_at, actor_id=r.actor_id, actor_role=r.actor_role,
+                            action=r.action, entity=r.entity, entity_id=r.entity_id, before=r.before, after=r.after)
+                for r in rows]
 
 
 class ClinicSettings:

@@ -1,0 +1,122 @@
+"""`homa-desk`: start the desk, or manage its database from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+from homa_desk import APP_TITLE, __version__
+from homa_desk.config import Settings
+from homa_desk.domain.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="homa-desk", description=f"{APP_TITLE}: the clinic's front desk.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--demo", action="store_true",
+                        help="fill an empty database with a demo clinic (doctors, patients, appointments)")
+    parser.add_argument("--database-url", metavar="URL",
+                        help="a PostgreSQL URL for this run (default: settings, HOMA_DATABASE_URL, or embedded)")
+    parser.add_argument("--data-dir", type=Path, metavar="DIR", help="embedded database directory")
+    commands = parser.add_subparsers(dest="command")
+    db = commands.add_parser("db", help="database schema migrations")
+    db.add_argument("action", choices=("upgrade", "downgrade", "current"))
+    db.add_argument("revision", nargs="?", help="target revision (default: head for upgrade, base for downgrade)")
+    demo = commands.add_parser("demo", help="generate demo data into the database (bulk, for benchmarks)")
+    demo.add_argument("--patients", type=int, default=300)
+    demo.add_argument("--appointments", type=int)
+    demo.add_argument("--seed", type=int, default=7)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from homa_desk.logging_setup import configure_logging
+
+    args = build_parser().parse_args(argv)
+    configure_logging()
+    settings = Settings.load()
+    env = dict(os.environ)
+    if args.database_url:
+        env["HOMA_DATABASE_URL"] = args.database_url
+    try:
+        if args.command == "db":
+            return _db_command(args, settings, env)
+        if args.command == "demo":
+            return _demo_command(args, settings, env)
+        return _start_desk(args, settings, env)
+    except DomainError as error:
+        print(f"homa-desk: {error.message}", file=sys.stderr)
+        return 1
+
+
+def _db_command(args: argparse.Namespace, settings: Settings, env: dict[str, str]) -> int:
+    from homa_desk.connect import ENV_URL, open_embedded
+    from homa_desk.db import migrate
+    from homa_desk.db.engine import make_engine
+    from homa_desk.db.urls import keyring_name, parse_database_url
+    from homa_desk.secret_store import get_secret
+
+    raw = env.get(ENV_URL) or settings.database_url
+    if raw:
+        url = parse_database_url(raw)
+        if url.password is None and url.username:
+            url = url.set(password=get_secret(keyring_name(url)))
+        engine, backend = make_engine(url), None
+    else:
+        backend = open_embedded(args.data_dir)  # starting it already upgrades to head
+        engine = backend.engine
+    try:
+        if args.action == "upgrade":
+            migrate.upgrade(engine, args.revision or "head")
+        elif args.action == "downgrade":
+            migrate.downgrade(engine, args.revision or "base")
+        print(f"schema revision: {migrate.current_revision(engine) or 'none'} (head {migrate.head_revision()})")
+    finally:
+        if backend is not None:
+            backend.close()
+        else:
+            engine.dispose()
+    return 0
+
+
+def _demo_command(args: argparse.Namespace, settings: Settings, env: dict[str, str]) -> int:
+    from homa_desk.connect import open_backend
+    from homa_desk.db.demo_data import generate
+
+    backend = open_backend(settings, env=env, data_dir=args.data_dir)
+    try:
+        summary = generate(backend.engine, seed=args.seed, patients=args.patients, appointments=args.appointments)
+        print(summary)
+    finally:
+        backend.close()
+    return 0
+
+
+def _start_desk(args: argparse.Namespace, settings: Settings, env: dict[str, str]) -> int:
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from homa_desk.connect import open_backend
+    from homa_desk.ui.app import run_desk
+    from homa_desk.ui.keyring_notice import settle_keyring
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName(APP_TITLE)
+    settle_keyring(settings)
+    try:
+        backend = open_backend(settings, env=env, data_dir=args.data_dir)
+    except DomainError as error:
+        QMessageBox.critical(None, APP_TITLE, error.message)
+        return 1
+    try:
+        if args.demo:
+            from homa_desk.services.demo import seed_demo_if_empty
+
+            seed_demo_if_empty(backend.engine)
+        return run_desk(backend, idle_lock_minutes=settings.idle_lock_minutes)
+    finally:
+        backend.close()

@@ -1,0 +1,56 @@
+"""Per-machine settings in the platformdirs config dir. Secrets never go here: they live in the keyring."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+import platformdirs
+
+from homa_desk import APP_NAME
+
+log = logging.getLogger(__name__)
+
+
+def config_dir() -> Path:
+    return platformdirs.user_config_path(APP_NAME, appauthor=False)
+
+
+def config_file() -> Path:
+    return config_dir() / "settings.json"
+
+
+@dataclass
+class Settings:
+    database_url: str | None = None  # a remote PostgreSQL URL without its password; None = embedded
+    idle_lock_minutes: int = 10
+    language: str = "en"
+    keyring_fallback: str | None = None  # "accepted" or "declined" once the user has answered
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Settings:
+        path = path or config_file()
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return cls()
+        except (OSError, ValueError):
+            log.warning("settings file %s is unreadable; using defaults", path)
+            return cls()
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in raw.items() if k in known})
+
+    def save(self, path: Path | None = None) -> None:
+        from homa_desk.db.urls import without_password
+
+        path = path or config_file()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = asdict(self)
+        if data["database_url"]:
+            data["database_url"] = without_password(data["database_url"])
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
+        os.replace(tmp, path)

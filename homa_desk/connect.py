@@ -1,0 +1,82 @@
+"""Open the desk's database: the embedded default, or a remote PostgreSQL (Neon) from settings or the env."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from sqlalchemy.exc import OperationalError
+
+from homa_desk.backend import Backend, DatabaseTarget
+from homa_desk.config import Settings
+from homa_desk.db import migrate
+from homa_desk.db.embedded import EmbeddedServer
+from homa_desk.db.engine import make_engine
+from homa_desk.db.urls import keyring_name, parse_database_url, without_password
+from homa_desk.domain.errors import DatabaseUnavailable, DomainError
+from homa_desk.secret_store import get_secret, set_secret
+
+log = logging.getLogger(__name__)
+
+ENV_URL = "HOMA_DATABASE_URL"
+
+
+class SchemaOutOfDate(DomainError):
+    pass
+
+
+def open_backend(settings: Settings, *, env: Mapping[str, str] = os.environ,
+                 data_dir: Path | None = None) -> Backend:
+    raw = env.get(ENV_URL) or settings.database_url
+    if not raw:
+        return open_embedded(data_dir)
+    return open_remote(raw)
+
+
+def open_embedded(data_dir: Path | None = None) -> Backend:
+    """Start (or join) the embedded server and bring its schema to the newest revision."""
+    server = EmbeddedServer(data_dir)
+    url = server.start()
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    log.info("embedded database ready")
+    return Backend(engine=engine, target=DatabaseTarget("embedded", url), embedded=server)
+
+
+def open_remote(raw: str) -> Backend:
+    """Connect to a remote PostgreSQL; its password comes from the URL (env) or the keyring, never a file.
+
+    Remote schemas are not migrated implicitly: an admin runs `homa-desk db upgrade` once for all desks.
+    """
+    url = parse_database_url(raw)
+    if url.password is None and url.username:
+        password = get_secret(keyring_name(url))
+        if password:
+            url = url.set(password=password)
+    engine = make_engine(url)
+    try:
+        current = migrate.current_revision(engine)
+    except OperationalError as error:
+        engine.dispose()
+        raise DatabaseUnavailable(f"Cannot reach the database at {url.host}. Check the network and the URL.") \
+            from error
+    if current != migrate.head_revision():
+        engine.dispose()
+        raise SchemaOutOfDate(
+            f"The database at {url.host} is at schema revision {current or 'none'}; this desk needs "
+            f"{migrate.head_revision()}. Run `homa-desk db upgrade` once, then start the desk again."
+        )
+    log.info("remote database ready")
+    return Backend(engine=engine, target=DatabaseTarget("remote", url))
+
+
+def remember_remote_database(settings: Settings, raw: str) -> Settings:
+    """Keep the URL in settings without its password, and the password in the keyring."""
+    url = parse_database_url(raw)
+    if url.password:
+        set_secret(keyring_name(url), url.password)
+    settings.database_url = without_password(url)
+    settings.save()
+    return settings

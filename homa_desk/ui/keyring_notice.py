@@ -1,0 +1,40 @@
+"""At start: no system keyring? Say so once, and use the file-backed one only if the user accepts."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from homa_desk import APP_TITLE
+from homa_desk.config import Settings
+from homa_desk.secret_store import fallback_path, keyring_usable, use_file_keyring
+
+
+def settle_keyring(settings: Settings, parent: QWidget | None = None) -> bool:
+    """Return True when secrets can be stored. Asks at most once; the answer is remembered in settings."""
+    if settings.keyring_fallback == "accepted":
+        use_file_keyring()
+        return True
+    if keyring_usable():
+        return True
+    if settings.keyring_fallback == "declined":
+        return False
+    box = QMessageBox(QMessageBox.Icon.Warning, APP_TITLE, keyring_question(), parent=parent)
+    accept = box.addButton("Use the file keyring", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("Not now", QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    accepted = box.clickedButton() is accept
+    settings.keyring_fallback = "accepted" if accepted else "declined"
+    settings.save()
+    if accepted:
+        use_file_keyring()
+    return accepted
+
+
+def keyring_question() -> str:
+    return (
+        "This computer has no system keyring (such as GNOME Keyring, KWallet, macOS Keychain or Windows "
+        "Credential Manager) to keep passwords and gateway keys safe.\n\n"
+        f"Homa Desk can keep them in a file only your user account can read:\n{fallback_path()}\n"
+        "Anyone with access to your account or a backup of that file could read them.\n\n"
+        "The embedded database needs no password, so you can say 'Not now' and decide later."
+    )
