@@ -58,7 +58,7 @@ class EmbeddedServer:
         if self._server is None:
             raise RuntimeError("the embedded server is not started")
         raw = make_url(self._server.get_uri(database))
-        return raw.set(drivername="postgresql+psycopg", password=None)
+        return raw.set(drivername="postgresql+psycopg")
 
     @property
     def pid(self) -> int | None:

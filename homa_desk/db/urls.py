@@ -41,7 +41,7 @@ def is_local(url: URL) -> bool:
 
 def without_password(raw: str | URL) -> str:
     url = make_url(raw) if isinstance(raw, str) else raw
-    return url.set(password=None).render_as_string(hide_password=False)
+    return url._replace(password=None).render_as_string(hide_password=False)
 
 
 def keyring_name(url: URL) -> str:

@@ -6,6 +6,7 @@ They never raise anything else, whatever text they are given (a property-based t
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -21,7 +22,6 @@ _INDIAN_MOBILE = re.compile(r"[6-9]\d{9}")
 _EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
                     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+")
 _VPA = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,255}@[A-Za-z][A-Za-z0-9.-]{1,63}")
-_NAME = re.compile(r"[^\W\d_](?:[^\W\d_]|[ .'-])*", re.UNICODE)
 
 
 def full_name(value: str, field: str = "full_name") -> str:
@@ -30,9 +30,16 @@ def full_name(value: str, field: str = "full_name") -> str:
         raise ValidationError(field, "Enter the full name.")
     if len(text) > MAX_NAME_LENGTH:
         raise ValidationError(field, f"The name is too long (at most {MAX_NAME_LENGTH} characters).")
-    if not _NAME.fullmatch(text):
+    if not _is_name(text):
         raise ValidationError(field, "A name has letters, spaces, dots, apostrophes and hyphens only.")
     return text
+
+
+def _is_name(text: str) -> bool:
+    """Letters of any script with their combining marks (Devanagari matras), spaces, . ' and -."""
+    if not unicodedata.category(text[0]).startswith("L"):
+        return False
+    return all(unicodedata.category(c)[0] in "LM" or c in " .'-" for c in text)
 
 
 def indian_mobile(value: str, field: str = "phone") -> str:
