@@ -1,0 +1,130 @@
+"""The desk's flow: first run (empty database) → sign-in → main window → sign out → sign-in again."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QApplication
+
+from homa_desk import APP_TITLE
+from homa_desk.backend import Backend
+from homa_desk.domain.errors import DomainError
+from homa_desk.domain.staff import StaffMember
+from homa_desk.services import staff
+from homa_desk.ui.database_status import PING_INTERVAL_MS
+from homa_desk.ui.first_run_wizard import FirstRunWizard
+from homa_desk.ui.idle_lock import DEFAULT_IDLE_MINUTES, IdleLock
+from homa_desk.ui.login_dialog import LoginDialog
+from homa_desk.ui.main_window import MainWindow
+from homa_desk.ui.resources import apply_style
+from homa_desk.ui.worker import run_in_background, show_error, wait_for_idle
+
+log = logging.getLogger(__name__)
+
+
+class DeskController(QObject):
+    """Owns whichever window is up and moves between them; `finished` carries the exit code."""
+
+    finished = Signal(int)
+
+    def __init__(self, backend: Backend, *, idle_lock_minutes: int = DEFAULT_IDLE_MINUTES,
+                 idle_interval_ms: int | None = None, ping_interval_ms: int = PING_INTERVAL_MS) -> None:
+        super().__init__()
+        self._backend = backend
+        self._idle_lock_minutes = idle_lock_minutes
+        self._idle_interval_ms = idle_interval_ms
+        self._ping_interval_ms = ping_interval_ms
+        self.wizard: FirstRunWizard | None = None
+        self.login_dialog: LoginDialog | None = None
+        self.main_window: MainWindow | None = None
+        self.idle_lock: IdleLock | None = None
+
+    def start(self) -> None:
+        """Ask the database whether this is the first run, then show the wizard or the sign-in."""
+        run_in_background(self, staff.needs_first_admin, self._backend.uow(), on_success=self._first_step,
+                          on_failure=self._cannot_start)
+
+    def show_wizard(self) -> FirstRunWizard:
+        self.wizard = FirstRunWizard(self._backend)
+        self.wizard.admin_created.connect(self._admin_created)
+        self.wizard.rejected.connect(self.quit)
+        self.wizard.show()
+        return self.wizard
+
+    def show_login(self, email: str = "") -> LoginDialog:
+        self.login_dialog = LoginDialog(self._backend, email=email)
+        self.login_dialog.signed_in.connect(self.show_main_window)
+        self.login_dialog.rejected.connect(self.quit)
+        self.login_dialog.show()
+        return self.login_dialog
+
+    def show_main_window(self, member: StaffMember) -> MainWindow:
+        self._discard_dialogs()
+        actor = member.as_actor()
+        window = MainWindow(self._backend, actor, ping_interval_ms=self._ping_interval_ms)
+        window.signed_out.connect(self.sign_out)
+        window.closed.connect(self.quit)
+        self.idle_lock = IdleLock(window, self._backend, actor, idle_minutes=self._idle_lock_minutes,
+                                  interval_ms=self._idle_interval_ms)
+        self.idle_lock.sign_out_requested.connect(window.sign_out)
+        self.main_window = window
+        window.show()
+        return window
+
+    def sign_out(self) -> None:
+        """Back to the sign-in, with the same e-mail filled in."""
+        email = self.main_window.actor.email if self.main_window is not None else ""
+        if self.idle_lock is not None:
+            self.idle_lock.stop()
+            self.idle_lock = None
+        if self.main_window is not None:
+            self.main_window.deleteLater()
+            self.main_window = None
+        log.info("signed out")
+        self.show_login(email)
+
+    def quit(self, code: int = 0) -> None:
+        if self.idle_lock is not None:
+            self.idle_lock.stop()
+        self.finished.emit(code)
+
+    def _first_step(self, needs_admin: bool) -> None:
+        if needs_admin:
+            self.show_wizard()
+        else:
+            self.show_login()
+
+    def _admin_created(self, member: StaffMember) -> None:
+        if self.wizard is not None:
+            self.wizard.rejected.disconnect(self.quit)
+            self.wizard.deleteLater()
+            self.wizard = None
+        self.show_login(member.email)
+
+    def _cannot_start(self, error: DomainError) -> None:
+        box = show_error(None, f"{APP_TITLE} cannot start.\n\n{error.message}")
+        box.finished.connect(lambda _result: self.quit(1))
+
+    def _discard_dialogs(self) -> None:
+        if self.login_dialog is not None:
+            self.login_dialog.rejected.disconnect(self.quit)
+            self.login_dialog.deleteLater()
+            self.login_dialog = None
+
+
+def run_desk(backend: Backend, *, idle_lock_minutes: int = DEFAULT_IDLE_MINUTES) -> int:
+    """Run the desk until the user closes it; returns the process exit code. Reuses an existing QApplication."""
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(sys.argv)
+    app.setApplicationName(APP_TITLE)
+    app.setQuitOnLastWindowClosed(False)
+    apply_style(app)
+    controller = DeskController(backend, idle_lock_minutes=idle_lock_minutes)
+    controller.finished.connect(app.exit)
+    controller.start()
+    code = app.exec()
+    wait_for_idle()
+    return code

@@ -1,0 +1,174 @@
+"""The desk after sign-in: sidebar per role, the pages, and a header with clinic, user and database state."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QIcon, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from homa_desk import APP_TITLE
+from homa_desk.backend import Backend
+from homa_desk.domain.roles import Actor, Role
+from homa_desk.services import clinic
+from homa_desk.ui import changes
+from homa_desk.ui.database_status import PING_INTERVAL_MS, DatabaseStatus
+from homa_desk.ui.resources import icon_path
+from homa_desk.ui.views.dashboard import DashboardView
+from homa_desk.ui.views.placeholder import PlaceholderView
+from homa_desk.ui.views.settings_view import SettingsView
+from homa_desk.ui.worker import run_in_background
+
+ALL_STAFF = frozenset({Role.ADMIN, Role.RECEPTIONIST, Role.DOCTOR})
+FRONT_DESK = frozenset({Role.ADMIN, Role.RECEPTIONIST})
+
+
+@dataclass(frozen=True)
+class Page:
+    key: str
+    title: str
+    roles: frozenset[Role]
+    build: Callable[[Backend, Actor], QWidget]
+
+
+def _coming(title: str, text: str) -> Callable[[Backend, Actor], QWidget]:
+    return lambda _backend, _actor: PlaceholderView(title, text)
+
+
+PAGES = (
+    Page("dashboard", "Dashboard", ALL_STAFF, DashboardView),
+    Page("patients", "Patients", ALL_STAFF,
+         _coming("Patients", "registration, duplicate detection and search arrive with the patients issue.")),
+    Page("appointments", "Appointments", ALL_STAFF,
+         _coming("Appointments", "the day grid per doctor, booking and the waiting queue arrive with the "
+                                 "appointments issue.")),
+    Page("billing", "Billing", FRONT_DESK,
+         _coming("Billing", "bills with GST, receipts and printing arrive with the billing issue.")),
+    Page("payments", "Payments", FRONT_DESK,
+         _coming("Payments", "cash, card and UPI (QR code) payments arrive with the payments issue.")),
+    Page("settings", "Settings", frozenset({Role.ADMIN}), SettingsView),
+)
+
+
+def pages_for(role: Role) -> list[Page]:
+    """The pages a role may open; the services enforce the same rules, the sidebar only hides what is refused."""
+    return [page for page in PAGES if role in page.roles]
+
+
+class MainWindow(QMainWindow):
+    signed_out = Signal()
+    closed = Signal()
+
+    def __init__(self, backend: Backend, actor: Actor, parent: QWidget | None = None, *,
+                 ping_interval_ms: int = PING_INTERVAL_MS) -> None:
+        super().__init__(parent)
+        self.setObjectName("main_window")
+        self.setWindowTitle(APP_TITLE)
+        self.resize(1100, 720)
+        self._backend = backend
+        self.actor = actor
+        self._signing_out = False
+        self.pages = pages_for(actor.role)
+
+        self.clinic_label = QLabel("")
+        self.clinic_label.setObjectName("clinic_name")
+        self.clinic_label.setProperty("role", "title")
+        self.user_label = QLabel(f"{actor.full_name} · {actor.role.label}")
+        self.user_label.setObjectName("user")
+        self.database_status = DatabaseStatus(backend, interval_ms=ping_interval_ms)
+        self.sign_out_button = QPushButton("Sign out")
+        self.sign_out_button.setObjectName("sign_out")
+        self.sign_out_button.clicked.connect(self.sign_out)
+        header = QWidget()
+        header.setObjectName("header")
+        header_layout = QHBoxLayout(header)
+        header_layout.addWidget(self.clinic_label)
+        header_layout.addStretch(1)
+        header_layout.addWidget(self.database_status)
+        header_layout.addSpacing(16)
+        header_layout.addWidget(self.user_label)
+        header_layout.addWidget(self.sign_out_button)
+
+        self.sidebar = QListWidget()
+        self.sidebar.setObjectName("sidebar")
+        self.sidebar.setIconSize(QSize(20, 20))
+        self.sidebar.setFixedWidth(190)
+        self.stack = QStackedWidget()
+        self.stack.setObjectName("pages")
+        self.views: dict[str, QWidget] = {}
+        for page in self.pages:
+            item = QListWidgetItem(page.title)
+            item.setData(Qt.ItemDataRole.UserRole, page.key)
+            if (path := icon_path(page.key)) is not None:
+                item.setIcon(QIcon(str(path)))
+            self.sidebar.addItem(item)
+            view = page.build(backend, actor)
+            self.views[page.key] = view
+            self.stack.addWidget(view)
+        self.sidebar.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.sidebar.setCurrentRow(0)
+        for number in range(1, len(self.pages) + 1):
+            shortcut = QShortcut(QKeySequence(f"Ctrl+{number}"), self)
+            shortcut.activated.connect(lambda row=number - 1: self.sidebar.setCurrentRow(row))
+
+        body = QWidget()
+        body_layout = QHBoxLayout(body)
+        body_layout.setContentsMargins(0, 0, 0, 0)
+        body_layout.addWidget(self.sidebar)
+        body_layout.addWidget(self.stack, 1)
+        central = QWidget()
+        central_layout = QVBoxLayout(central)
+        central_layout.setContentsMargins(0, 0, 0, 0)
+        central_layout.addWidget(header)
+        central_layout.addWidget(body, 1)
+        self.setCentralWidget(central)
+        self.statusBar().showMessage(f"Signed in as {actor.full_name} ({actor.role.label.lower()}).", 5000)
+
+        changes.change_hub().changed.connect(self._refresh_if)
+        self.load_clinic_name()
+
+    def page_titles(self) -> list[str]:
+        return [page.title for page in self.pages]
+
+    def current_page(self) -> str:
+        return self.pages[self.stack.currentIndex()].key
+
+    def show_page(self, key: str) -> None:
+        self.sidebar.setCurrentRow(next(i for i, page in enumerate(self.pages) if page.key == key))
+
+    def load_clinic_name(self) -> None:
+        run_in_background(self, clinic.clinic_name, self._backend.uow(), on_success=self._show_clinic_name,
+                          on_failure=lambda error: self.statusBar().showMessage(error.message, 10000))
+
+    def sign_out(self) -> None:
+        """Close the desk for this user; whoever listens to `signed_out` shows the sign-in again."""
+        self._signing_out = True
+        self.database_status.stop()
+        self.close()
+        self.signed_out.emit()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.database_status.stop()
+        super().closeEvent(event)
+        if not self._signing_out:
+            self.closed.emit()
+
+    def _show_clinic_name(self, name: str) -> None:
+        self.clinic_label.setText(name)
+        self.setWindowTitle(f"{name} — {APP_TITLE}")
+
+    def _refresh_if(self, entity: str) -> None:
+        if entity == changes.CLINIC:
+            self.load_clinic_name()

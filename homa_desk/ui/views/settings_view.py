@@ -1,0 +1,22 @@
+"""Settings, for admins only: staff accounts and the clinic's profile."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+
+from homa_desk.backend import Backend
+from homa_desk.domain.roles import Actor
+from homa_desk.ui.views.clinic_tab import ClinicTab
+from homa_desk.ui.views.staff_view import StaffView
+
+
+class SettingsView(QWidget):
+    def __init__(self, backend: Backend, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("settings_view")
+        self.tabs = QTabWidget()
+        self.staff = StaffView(backend, actor)
+        self.clinic = ClinicTab(backend, actor)
+        self.tabs.addTab(self.staff, "Staff")
+        self.tabs.addTab(self.clinic, "Clinic")
+        QVBoxLayout(self).addWidget(self.tabs)
