@@ -1,0 +1,88 @@
+"""How fast the demo generator fills a database: `python -m bench.generate_demo --patients 1000000`.
+
+By default a throwaway embedded PostgreSQL is started in a temporary folder, migrated, filled and deleted;
+`--database-url` fills an existing, migrated database instead (it appends).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import platform
+import tempfile
+import time
+from pathlib import Path
+
+from homa_desk.db import demo_data, migrate
+from homa_desk.db.embedded import EmbeddedServer
+from homa_desk.db.engine import make_engine
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.generate_demo", description=__doc__)
+    parser.add_argument("--patients", type=int, default=1_000_000)
+    parser.add_argument("--appointments", type=int, help="default: 3 per patient")
+    parser.add_argument("--doctors", type=int, help="default: enough for the appointments to fill 80%% of slots")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--no-payments", action="store_true")
+    parser.add_argument("--database-url", help="an existing, migrated database (default: a throwaway one)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+
+    print(f"machine: {_cpu()}, {os.cpu_count()} logical CPUs, Python {platform.python_version()}")
+    if args.database_url:
+        engine = make_engine(args.database_url)
+        try:
+            _run(engine, args)
+        finally:
+            engine.dispose()
+        return 0
+    with tempfile.TemporaryDirectory(prefix="homa-bench-") as tmp:
+        server = EmbeddedServer(Path(tmp) / "pgdata", delete_on_stop=True)
+        try:
+            engine = make_engine(server.start())
+            try:
+                migrate.upgrade(engine)
+                _run(engine, args)
+            finally:
+                engine.dispose()
+        finally:
+            server.stop()
+    return 0
+
+
+def _run(engine, args: argparse.Namespace) -> None:  # type: ignore[no-untyped-def]
+    with engine.connect() as conn:
+        print(f"server: {conn.exec_driver_sql('SHOW server_version').scalar()}")
+    started = time.perf_counter()
+    summary = demo_data.generate(engine, seed=args.seed, patients=args.patients, doctors=args.doctors,
+                                 appointments=args.appointments, payments=not args.no_payments)
+    total = time.perf_counter() - started
+    seconds = summary.seconds
+    print(f"generated: {summary.as_dict()}")
+    print(f"patients (users + patient_profiles): {summary.patients:,} in {seconds['patients']:.1f} s"
+          f" = {_rate(summary.patients, seconds['patients'])} patients/s")
+    print(f"appointments (+ {summary.payments:,} payments): {summary.appointments:,} in {seconds['appointments']:.1f} s"
+          f" = {_rate(summary.appointments, seconds['appointments'])} appointments/s")
+    rows = summary.doctors + summary.receptionists + 2 * summary.patients + summary.appointments + summary.payments
+    print(f"total: {rows:,} rows in {total:.1f} s (commit included) = {_rate(rows, total)} rows/s")
+    print(f"database size: {demo_data.database_size(engine) / 2**20:,.0f} MiB")
+
+
+def _rate(rows: int, seconds: float) -> str:
+    return f"{rows / seconds:,.0f}" if seconds > 0 else "-"
+
+
+def _cpu() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
