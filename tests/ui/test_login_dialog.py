@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
+
+from homa_desk.domain.staff import MAX_FAILED_SIGN_INS
+from homa_desk.services import staff
+from homa_desk.ui.login_dialog import LoginDialog
+from tests.helpers import STRONG_PASSWORD
+
+
+@pytest.fixture
+def dialog(qtbot, backend):
+    dialog = LoginDialog(backend)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    return dialog
+
+
+def sign_in(qtbot, dialog: LoginDialog, email: str, password: str) -> None:
+    dialog.email.clear()
+    qtbot.keyClicks(dialog.email, email)
+    dialog.password.clear()
+    qtbot.keyClicks(dialog.password, password)
+    qtbot.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
+
+
+def wait_for_answer(qtbot, dialog: LoginDialog) -> None:
+    qtbot.waitUntil(lambda: dialog.sign_in_button.isEnabled() and bool(dialog.error.text() or dialog.member))
+
+
+def test_wrong_password_is_shown_next_to_the_fields(qtbot, dialog, admin):
+    sign_in(qtbot, dialog, admin.email, "Not-The-Password-1")
+    assert not dialog.sign_in_button.isEnabled()  # disabled while the call runs
+    wait_for_answer(qtbot, dialog)
+    assert dialog.error.text() == "Wrong e-mail or password."
+    assert dialog.error.isVisible()
+    assert dialog.result() != QDialog.DialogCode.Accepted
+    assert dialog.password.text() == ""
+
+
+def test_empty_fields_ask_for_both(qtbot, dialog, admin):
+    qtbot.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
+    wait_for_answer(qtbot, dialog)
+    assert dialog.error.text() == "Enter your e-mail and password."
+
+
+def test_five_wrong_passwords_lock_the_account(qtbot, dialog, admin):
+    for _ in range(MAX_FAILED_SIGN_INS):
+        sign_in(qtbot, dialog, admin.email, "Not-The-Password-1")
+        wait_for_answer(qtbot, dialog)
+        text = dialog.error.text()
+    assert text.startswith("Too many failed sign-ins. This account is locked until")
+    sign_in(qtbot, dialog, admin.email, STRONG_PASSWORD)
+    qtbot.waitUntil(lambda: dialog.sign_in_button.isEnabled())
+    assert "locked until" in dialog.error.text()
+    assert dialog.member is None
+
+
+def test_correct_password_accepts_with_the_staff_member(qtbot, dialog, receptionist):
+    with qtbot.waitSignal(dialog.signed_in, timeout=5000) as signal:
+        sign_in(qtbot, dialog, receptionist.email.upper(), STRONG_PASSWORD)
+    member = signal.args[0]
+    assert member.id == receptionist.user_id
+    assert dialog.member == member
+    assert dialog.result() == QDialog.DialogCode.Accepted
+
+
+def test_enter_in_the_password_field_signs_in(qtbot, dialog, admin):
+    qtbot.keyClicks(dialog.email, admin.email)
+    qtbot.keyClicks(dialog.password, STRONG_PASSWORD)
+    with qtbot.waitSignal(dialog.signed_in, timeout=5000):
+        qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+
+
+def test_disabled_account_is_refused(qtbot, dialog, uow, admin, doctor):
+    staff.set_staff_active(uow, admin, doctor.user_id, False)
+    sign_in(qtbot, dialog, doctor.email, STRONG_PASSWORD)
+    wait_for_answer(qtbot, dialog)
+    assert dialog.error.text() == "This account is disabled. Ask the clinic's admin."
+    assert dialog.member is None
