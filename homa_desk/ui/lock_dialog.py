@@ -32,8 +32,8 @@ class LockDialog(QDialog):
         self._leaving = False
         title = QLabel("The desk is locked")
         title.setProperty("role", "title")
-        prompt = QLabel(f"It was idle. {actor.full_name}, enter your password to continue.")
-        prompt.setWordWrap(True)
+        self.prompt = QLabel(f"It was idle. {actor.full_name}, enter your password to continue.")
+        self.prompt.setWordWrap(True)
         self.password = line_edit("password", password=True)
         self.error = ErrorLabel()
         self.error.setObjectName("error")
@@ -49,7 +49,7 @@ class LockDialog(QDialog):
         buttons.addStretch(1)
         buttons.addWidget(self.unlock_button)
         layout = QVBoxLayout(self)
-        for widget in (title, prompt, self.password, self.error):
+        for widget in (title, self.prompt, self.password, self.error):
             layout.addWidget(widget)
         layout.addLayout(buttons)
         self.password.setFocus()

@@ -107,3 +107,22 @@ def test_sign_out_closes_the_window_and_says_so(qtbot, backend, doctor):
     with qtbot.waitSignal(window.signed_out):
         qtbot.mouseClick(window.sign_out_button, Qt.MouseButton.LeftButton)
     assert not window.isVisible()
+
+
+def test_renaming_the_clinic_in_settings_refreshes_header_and_dashboard(qtbot, backend, admin):
+    window = open_window(qtbot, backend, admin)
+    qtbot.waitUntil(lambda: window.clinic_label.text() == "Sunrise Clinic")
+    click_entry(qtbot, window.sidebar, "Settings")
+    settings = window.views["settings"]
+    settings.tabs.setCurrentWidget(settings.clinic)
+    tab = settings.clinic
+    qtbot.waitUntil(lambda: tab.clinic_name.text() == "Sunrise Clinic")
+    tab.clinic_name.clear()
+    qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+    label = tab.errors.label("clinic_name")
+    qtbot.waitUntil(label.isVisible)
+    assert label.text() == "Enter the clinic's name."
+    qtbot.keyClicks(tab.clinic_name, "Sunrise  Health   Centre")
+    qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.clinic_label.text() == "Sunrise Health Centre")
+    qtbot.waitUntil(lambda: window.views["dashboard"].clinic.text() == "Sunrise Health Centre")
