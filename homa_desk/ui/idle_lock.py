@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
 from homa_desk.backend import Backend
 from homa_desk.domain.roles import Actor
@@ -55,6 +55,7 @@ class IdleLock(QObject):
         self.dialog = LockDialog(self._backend, self._actor, self._window)
         self.dialog.unlocked.connect(self._on_unlocked)
         self.dialog.sign_out_requested.connect(self.sign_out_requested)
+        self._cover(True)
         self.dialog.open()
         self.locked.emit()
 
@@ -65,9 +66,16 @@ class IdleLock(QObject):
         if app is not None:
             app.removeEventFilter(self)
 
+    def _cover(self, hidden: bool) -> None:
+        """Patient names must not stay readable on an unattended screen, so the window's content hides."""
+        content = self._window.centralWidget() if isinstance(self._window, QMainWindow) else None
+        if content is not None:
+            content.setVisible(not hidden)
+
     def _on_unlocked(self) -> None:
         if self.dialog is not None:
             self.dialog.deleteLater()
         self.dialog = None
+        self._cover(False)
         self.timer.start()
         self.unlocked.emit()

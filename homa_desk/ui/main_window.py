@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -169,6 +169,7 @@ class MainWindow(QMainWindow):
         self.clinic_label.setText(name)
         self.setWindowTitle(f"{name} — {APP_TITLE}")
 
+    @Slot(str)
     def _refresh_if(self, entity: str) -> None:
         if entity == changes.CLINIC:
             self.load_clinic_name()

@@ -73,7 +73,7 @@ def test_closing_the_main_window_ends_the_desk(qtbot, backend, doctor):
         controller.main_window.close()
 
 
-def test_run_desk_shows_sign_in_and_returns_when_it_is_closed(qtbot, backend, admin, monkeypatch):
+def test_run_desk_shows_sign_in_and_returns_when_it_is_closed(qtbot, backend, admin):
     app = QApplication.instance()
     seen: list[LoginDialog] = []
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMainWindow
+from PySide6.QtWidgets import QLabel, QMainWindow
 
 from homa_desk.domain.staff import MAX_FAILED_SIGN_INS
 from homa_desk.ui.idle_lock import IdleLock
@@ -12,6 +12,7 @@ from tests.helpers import STRONG_PASSWORD
 @pytest.fixture
 def window(qtbot):
     window = QMainWindow()
+    window.setCentralWidget(QLabel("Today's patients"))
     qtbot.addWidget(window)
     window.show()
     return window
@@ -32,6 +33,7 @@ def test_idle_desk_locks_and_only_the_right_password_unlocks(qtbot, window, back
     dialog = lock.dialog
     assert dialog.isVisible() and dialog.isModal()
     assert admin.full_name in dialog.prompt.text()
+    assert not window.centralWidget().isVisible()
 
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     assert dialog.isVisible()
@@ -47,6 +49,7 @@ def test_idle_desk_locks_and_only_the_right_password_unlocks(qtbot, window, back
         qtbot.mouseClick(dialog.unlock_button, Qt.MouseButton.LeftButton)
     assert not lock.is_locked
     assert not dialog.isVisible()
+    assert window.centralWidget().isVisible()
     lock.stop()
 
 

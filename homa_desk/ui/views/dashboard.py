@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from homa_desk.backend import Backend
@@ -67,6 +68,7 @@ class DashboardView(QWidget):
         run_in_background(self, clinic.clinic_name, self._backend.uow(), on_success=self.clinic.setText,
                           on_failure=lambda _error: None)
 
+    @Slot(str)
     def _refresh_if(self, entity: str) -> None:
         if entity == changes.CLINIC:
             self.load_clinic_name()

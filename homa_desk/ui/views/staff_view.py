@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QHeaderView, QPushButton, QTableView, QVBoxLayout, QWidget
 
 from homa_desk.backend import Backend
@@ -111,6 +112,7 @@ class StaffView(QWidget):
         self.reset_button.setEnabled(member is not None)
         self.toggle_button.setText("Enable" if member is not None and not member.is_active else "Disable")
 
+    @Slot(str)
     def _refresh_if(self, entity: str) -> None:
         if entity == changes.STAFF:
             self.load()
