@@ -65,6 +65,9 @@ def _run(engine, args: argparse.Namespace) -> None:  # type: ignore[no-untyped-d
           f" = {_rate(summary.patients, seconds['patients'])} patients/s")
     print(f"appointments (+ {summary.payments:,} payments): {summary.appointments:,} in {seconds['appointments']:.1f} s"
           f" = {_rate(summary.appointments, seconds['appointments'])} appointments/s")
+    if "foreign_keys" in seconds:
+        print(f"foreign keys re-added and checked in {seconds['foreign_keys']:.1f} s")
+    print(f"bcrypt hashes of the staff's unknown passwords: {seconds['password_hashes']:.1f} s")
     rows = summary.doctors + summary.receptionists + 2 * summary.patients + summary.appointments + summary.payments
     print(f"total: {rows:,} rows in {total:.1f} s (commit included) = {_rate(rows, total)} rows/s")
     print(f"database size: {demo_data.database_size(engine) / 2**20:,.0f} MiB")

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from homa_desk.db import demo_data
@@ -31,6 +32,8 @@ COMPARED = {  # everything but the password hashes, which are random on purpose
     "payments": "SELECT * FROM payments ORDER BY id",
 }
 LIVE = "('scheduled', 'completed', 'no_show')"
+FOREIGN_KEYS = ("SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"
+                " WHERE contype = 'f' ORDER BY 1, 2")
 
 
 def _generate(bind, **options) -> demo_data.DemoSummary:  # type: ignore[no-untyped-def]
@@ -251,6 +254,37 @@ def test_appointments_per_day_add_up_and_never_overbook(total):
     capacity = 6 * demo_data.SLOTS_PER_DAY
     counts = demo_data._per_day(total, TODAY, capacity)
     assert sum(counts) == total and max(counts) <= capacity and len(counts) == demo_data.DAYS
+
+
+def test_a_bulk_load_puts_the_foreign_keys_back_exactly_and_they_hold(engine, monkeypatch):
+    before = _all(engine, FOREIGN_KEYS)
+    assert len(before) >= 5
+    monkeypatch.setattr(demo_data, "BULK_ROWS", 0)
+    summary = _generate(engine, patients=200)
+    assert summary.seconds["foreign_keys"] >= 0
+    assert _all(engine, FOREIGN_KEYS) == before
+    with pytest.raises(IntegrityError, match="appointments_patient_id_fkey"), engine.begin() as conn:
+        conn.execute(text("INSERT INTO appointments (patient_id, appointment_date) VALUES (999999, now())"))
+    assert _one(engine, "SELECT count(*) FROM appointments a LEFT JOIN users u ON u.id = a.patient_id"
+                        " WHERE u.id IS NULL") == 0
+
+
+def test_a_failed_bulk_load_leaves_neither_rows_nor_missing_foreign_keys(engine, monkeypatch):
+    before = _all(engine, FOREIGN_KEYS)
+    real_rows = demo_data._patient_rows
+
+    def failing(*args, **kwargs):  # type: ignore[no-untyped-def]
+        for n, row in enumerate(real_rows(*args, **kwargs)):
+            if n == 120:
+                raise RuntimeError("out of memory")
+            yield row
+
+    monkeypatch.setattr(demo_data, "BULK_ROWS", 0)
+    monkeypatch.setattr(demo_data, "_patient_rows", failing)
+    with pytest.raises(RuntimeError, match="out of memory"):
+        _generate(engine, patients=200)
+    assert _all(engine, FOREIGN_KEYS) == before
+    assert _one(engine, "SELECT count(*) FROM users") == 0
 
 
 @pytest.mark.slow
