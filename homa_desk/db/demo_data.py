@@ -17,7 +17,7 @@ import logging
 import math
 import secrets
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,6 +26,8 @@ from datetime import time as clock
 from random import Random
 from typing import Any
 
+import psycopg
+from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy import Connection, Engine, insert, text
 
 from homa_desk.db.models import AuditEntry
@@ -200,6 +202,7 @@ CASES = (  # symptoms, diagnosis, prescription
     ("Pain in the ear", "Otitis media", "Amoxicillin 500 mg thrice daily for 5 days"),
 )
 
+
 def first_name_genders() -> dict[str, str]:
     """Every first name the generator uses, with its gender (each name has exactly one)."""
     genders: dict[str, str] = {}
@@ -324,7 +327,7 @@ class _Pools:
         self.staff_since = stamp(self.window_start - timedelta(days=800), clock(9, 0))
 
 
-def _mobile(r) -> str:  # type: ignore[no-untyped-def]
+def _mobile(r: Callable[[], float]) -> str:
     return f"+91{6_000_000_000 + int(r() * 4_000_000_000)}"
 
 
@@ -586,15 +589,13 @@ def _restore_foreign_keys(conn: Connection, foreign_keys: Sequence[tuple[str, st
         conn.execute(text(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'))
 
 
-def _copy_pairs(cursor, first: str, second: str,  # type: ignore[no-untyped-def]
+def _copy_pairs(cursor: psycopg.Cursor[Any], first: str, second: str,
                 pairs: Iterator[tuple[str, str | None]]) -> tuple[int, int]:
     """COPY the first lines of `pairs` into one table and the second (when not None) into another.
 
     Chunk by chunk, so the second table's rows (which reference the first's) wait in memory only for one
     chunk, and generating the next lines overlaps with PostgreSQL storing the previous ones.
     """
-    from psycopg.copy import QueuedLibpqWriter
-
     firsts = seconds = 0
     pending: tuple[str, str | None] | None = next(pairs, None)
     while pending is not None:
