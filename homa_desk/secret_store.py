@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 import keyring
+from jaraco.classes import properties
 from keyring.backend import KeyringBackend
 from keyring.errors import KeyringError, PasswordDeleteError
 
@@ -71,7 +72,10 @@ def fallback_path() -> Path:
 class FileKeyring(KeyringBackend):
     """A keyring in one JSON file only this user can read (mode 0600). Used only when the user accepts it."""
 
-    priority = 0.5  # type: ignore[assignment]
+    @properties.classproperty
+    def priority(cls) -> float:
+        """Never chosen by keyring's own discovery: only `use_file_keyring`, after the user accepts, installs it."""
+        raise RuntimeError("the file keyring is used only when the user accepts it")
 
     def __init__(self, path: Path | None = None) -> None:
         super().__init__()
