@@ -413,7 +413,7 @@ def _patient_rows(rng: Random, plan: _Plan, first_id: _Ids, pools: _Pools) -> It
             history = conditions[a] if a == b else f"{conditions[a]}, {conditions[b]}"
         yield (f"{user_id}\t{email}\t{NULL}\t{first} {last}\t{phone}\tpatient\tf\t{since}\t{since}\n",
                f"{first_id.patient_profiles + n}\t{user_id}\t{born}\t{gender}\t{address}\t{emergency}"
-               f"\t{history}\t{allergy}\n")
+               f"\t{history}\t{allergy}\t{since}\n")
 
 
 def _appointment_rows(rng: Random, plan: _Plan, ids: _Ids, patient_ids: range, doctor_ids: Sequence[int],
@@ -471,7 +471,7 @@ def _appointment_rows(rng: Random, plan: _Plan, ids: _Ids, patient_ids: range, d
 
 _USERS = "COPY users (id, email, password_hash, full_name, phone, role, is_verified, created_at, updated_at) FROM STDIN"
 _PROFILES = ("COPY patient_profiles (id, user_id, date_of_birth, gender, address, emergency_contact,"
-             " medical_history, allergies) FROM STDIN")
+             " medical_history, allergies, created_at) FROM STDIN")
 _APPOINTMENTS = ("COPY appointments (id, patient_id, doctor_id, appointment_date, status, consultation_type,"
                  " symptoms, diagnosis, prescription, created_at) FROM STDIN")
 _PAYMENTS = ("COPY payments (id, patient_id, appointment_id, amount, currency, payment_method, status,"

@@ -8,7 +8,7 @@ password_hash nullable for patients (CHECK: staff have both), timestamptz, and t
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -20,10 +20,15 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Identity,
+    Index,
     Integer,
     Numeric,
+    Sequence,
+    SmallInteger,
     String,
     Text,
+    Time,
+    UniqueConstraint,
     func,
     text,
 )
@@ -73,17 +78,30 @@ class User(Base):
     locked_until: Mapped[datetime | None] = mapped_column(TIMESTAMPTZ)
 
 
+Index("ix_users_patient_name_trgm", func.lower(User.full_name), postgresql_using="gin",
+      postgresql_ops={"lower_1": "gin_trgm_ops"}, postgresql_where=User.role == "patient")
+Index("ix_users_patient_phone_trgm", User.phone, postgresql_using="gin", postgresql_ops={"phone": "gin_trgm_ops"},
+      postgresql_where=User.role == "patient")
+Index("ix_users_patient_name_order", func.lower(User.full_name), User.id, postgresql_where=User.role == "patient")
+
+PATIENT_NUMBER_SEQ = Sequence("patient_number_seq", start=1001, metadata=Base.metadata)
+
+
 class PatientProfile(Base):
     __tablename__ = "patient_profiles"
 
     id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
     date_of_birth: Mapped[date | None] = mapped_column(Date)
     gender: Mapped[str | None] = mapped_column(GENDER)
     address: Mapped[str | None] = mapped_column(Text)
     emergency_contact: Mapped[str | None] = mapped_column(String(15))
     medical_history: Mapped[str | None] = mapped_column(Text)
     allergies: Mapped[str | None] = mapped_column(Text)
+    patient_number: Mapped[int] = mapped_column(BigInteger, PATIENT_NUMBER_SEQ, unique=True,
+                                                server_default=PATIENT_NUMBER_SEQ.next_value())
+    dob_is_estimate: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    created_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
 
 
 class Appointment(Base):
@@ -99,6 +117,71 @@ class Appointment(Base):
     diagnosis: Mapped[str | None] = mapped_column(Text)
     prescription: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
+    duration_minutes: Mapped[int] = mapped_column(Integer, server_default=text("15"))
+    ends_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ)  # kept by the trigger appointments_ends_at
+    is_walk_in: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    meeting_link: Mapped[str | None] = mapped_column(Text)
+    cancellation_reason: Mapped[str | None] = mapped_column(Text)
+    status_changed_at: Mapped[datetime | None] = mapped_column(TIMESTAMPTZ)
+    booked_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    __table_args__ = (
+        CheckConstraint("duration_minutes BETWEEN 5 AND 480"),
+        Index("ix_appointments_doctor_day", "doctor_id", "appointment_date"),
+        Index("ix_appointments_day", "appointment_date"),
+    )
+
+
+class DoctorProfile(Base):
+    __tablename__ = "doctor_profiles"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    specialty: Mapped[str] = mapped_column(String(120), server_default="General Physician")
+    qualification: Mapped[str | None] = mapped_column(String(200))
+    registration_number: Mapped[str | None] = mapped_column(String(64))
+    consultation_fee: Mapped[Decimal] = mapped_column(Numeric(10, 2), server_default=text("0"))
+    slot_minutes: Mapped[int] = mapped_column(Integer, server_default=text("15"))
+
+
+class DoctorSession(Base):
+    """A weekly working session; times are clinic-local (Asia/Kolkata); weekday is ISO (1 = Monday)."""
+
+    __tablename__ = "doctor_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    doctor_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    weekday: Mapped[int] = mapped_column(SmallInteger)
+    starts_at: Mapped[time] = mapped_column(Time)
+    ends_at: Mapped[time] = mapped_column(Time)
+
+
+class DoctorLeave(Base):
+    __tablename__ = "doctor_leaves"
+    __table_args__ = (UniqueConstraint("doctor_id", "day", name="doctor_leaves_once_a_day"),)
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    doctor_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+QUEUE_STATE = _enum("queue_state", "waiting", "in_consultation", "done", "left")
+
+
+class QueueEntry(Base):
+    """One patient's place in a doctor's queue for a day: booked and walk-in patients together."""
+
+    __tablename__ = "queue_entries"
+    __table_args__ = (UniqueConstraint("doctor_id", "day", "token", name="queue_entries_one_token"),)
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    appointment_id: Mapped[int] = mapped_column(ForeignKey("appointments.id", ondelete="CASCADE"), unique=True)
+    doctor_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    token: Mapped[int] = mapped_column(Integer)
+    arrived_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
+    state: Mapped[str] = mapped_column(QUEUE_STATE, server_default="waiting")
+    called_at: Mapped[datetime | None] = mapped_column(TIMESTAMPTZ)
 
 
 class Payment(Base):
