@@ -1,0 +1,169 @@
+"""Bills: lines, discounts, totals, balance due and the financial-year bill numbers (April to March)."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from homa_desk.domain.errors import FormErrors, ValidationError
+from homa_desk.domain.money import PAISE
+from homa_desk.domain.validation import amount as valid_amount
+
+MAX_LINES = 100
+MAX_DESCRIPTION = 200
+MAX_QUANTITY = Decimal("9999")
+
+
+class LineKind(enum.StrEnum):
+    CONSULTATION = "consultation"
+    PROCEDURE = "procedure"
+    MEDICINE = "medicine"
+    LAB_TEST = "lab_test"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {"lab_test": "Lab test"}.get(self.value, self.value.capitalize())
+
+
+class BillStatus(enum.StrEnum):
+    OPEN = "open"  # balance due
+    PAID = "paid"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class BillLine:
+    kind: LineKind
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    discount: Decimal = Decimal("0.00")
+
+    @property
+    def gross(self) -> Decimal:
+        return (self.quantity * self.unit_price).quantize(PAISE, rounding=ROUND_HALF_UP)
+
+    @property
+    def total(self) -> Decimal:
+        return self.gross - self.discount
+
+
+@dataclass(frozen=True)
+class BillTotals:
+    gross: Decimal
+    discount: Decimal
+    total: Decimal
+    paid: Decimal = Decimal("0.00")
+    refunded: Decimal = Decimal("0.00")
+
+    @property
+    def net_paid(self) -> Decimal:
+        return self.paid - self.refunded
+
+    @property
+    def balance_due(self) -> Decimal:
+        return self.total - self.net_paid
+
+
+def totals(lines: Iterable[BillLine], *, paid: Decimal = Decimal("0.00"),
+           refunded: Decimal = Decimal("0.00")) -> BillTotals:
+    lines = list(lines)
+    gross = sum((line.gross for line in lines), Decimal("0.00"))
+    discount = sum((line.discount for line in lines), Decimal("0.00"))
+    return BillTotals(gross=gross, discount=discount, total=gross - discount, paid=paid, refunded=refunded)
+
+
+@dataclass(frozen=True)
+class LineInput:
+    """What the bill form hands over, as typed."""
+
+    kind: str
+    description: str
+    quantity: str | Decimal
+    unit_price: str | Decimal
+    discount: str | Decimal = "0"
+
+
+@dataclass
+class _Collector:
+    errors: list[ValidationError] = field(default_factory=list)
+
+    def run(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+        try:
+            return fn(*args, **kwargs)
+        except ValidationError as error:
+            self.errors.append(error)
+            return None
+
+
+def validate_lines(inputs: Iterable[LineInput]) -> list[BillLine]:
+    """Every line checked; errors name the field as `lines.<row>.<field>` so the form can mark the cell."""
+    inputs = list(inputs)
+    collector = _Collector()
+    if not inputs:
+        raise FormErrors([ValidationError("lines", "Add at least one line to the bill.")])
+    if len(inputs) > MAX_LINES:
+        raise FormErrors([ValidationError("lines", f"A bill has at most {MAX_LINES} lines.")])
+    lines = []
+    for row, item in enumerate(inputs):
+        prefix = f"lines.{row}"
+        kind = collector.run(_kind, item.kind, f"{prefix}.kind")
+        description = collector.run(_description, item.description, f"{prefix}.description")
+        quantity = collector.run(_quantity, item.quantity, f"{prefix}.quantity")
+        price = collector.run(valid_amount, item.unit_price, f"{prefix}.unit_price", allow_zero=True)
+        discount = collector.run(valid_amount, item.discount or "0", f"{prefix}.discount", allow_zero=True)
+        if None in (kind, description, quantity, price, discount):
+            continue
+        line = BillLine(kind, description, quantity, price, discount)
+        if discount > line.gross:
+            collector.errors.append(ValidationError(f"{prefix}.discount", "The discount is more than the line."))
+            continue
+        lines.append(line)
+    if collector.errors:
+        raise FormErrors(collector.errors)
+    return lines
+
+
+def _kind(value: str, field_name: str) -> LineKind:
+    try:
+        return LineKind(value)
+    except ValueError:
+        raise ValidationError(field_name, "Choose what the line is for.") from None
+
+
+def _description(value: str, field_name: str) -> str:
+    text = " ".join((value or "").split())
+    if not text:
+        raise ValidationError(field_name, "Describe the line.")
+    if len(text) > MAX_DESCRIPTION:
+        raise ValidationError(field_name, f"At most {MAX_DESCRIPTION} characters.")
+    return text
+
+
+def _quantity(value: str | Decimal, field_name: str) -> Decimal:
+    if isinstance(value, float):
+        raise ValidationError(field_name, "Quantities are never floating point.")
+    try:
+        number = Decimal(str(value).strip() or "x")
+    except (InvalidOperation, ValueError):
+        raise ValidationError(field_name, "Enter a quantity such as 1 or 2.5.") from None
+    if not number.is_finite() or number <= 0:
+        raise ValidationError(field_name, "The quantity must be more than zero.")
+    if number > MAX_QUANTITY or number.as_tuple().exponent < -3:  # type: ignore[operator]
+        raise ValidationError(field_name, "Enter a quantity such as 1 or 2.5.")
+    return number
+
+
+def financial_year(day: date) -> str:
+    """Indian financial year April–March: 2026-11-25 → '2026-27'; 2027-03-31 → '2026-27'."""
+    start = day.year if day.month >= 4 else day.year - 1
+    return f"{start}-{(start + 1) % 100:02d}"
+
+
+def bill_number(fy: str, serial: int) -> str:
+    """'2026-27/000123': running per financial year, restarting at 1 each April."""
+    return f"{fy}/{serial:06d}"
