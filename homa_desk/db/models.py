@@ -132,6 +132,9 @@ class Appointment(Base):
     )
 
 
+Index("ix_appointments_patient_date", Appointment.patient_id, Appointment.appointment_date)  # 0003: the profile
+
+
 class DoctorProfile(Base):
     __tablename__ = "doctor_profiles"
 
