@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from homa_desk.db.patient_repository import PatientRepository
 from homa_desk.db.repositories import AuditLog, ClinicSettings, Health, StaffRepository
 from homa_desk.domain.errors import Conflict, DatabaseUnavailable
 
@@ -17,6 +18,7 @@ class UnitOfWork:
     audit: AuditLog
     settings: ClinicSettings
     health: Health
+    patients: PatientRepository
 
     def __init__(self, engine: Engine) -> None:
         self._factory = sessionmaker(engine, expire_on_commit=False)
@@ -28,6 +30,7 @@ class UnitOfWork:
         self.audit = AuditLog(self._session)
         self.settings = ClinicSettings(self._session)
         self.health = Health(self._session)
+        self.patients = PatientRepository(self._session)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

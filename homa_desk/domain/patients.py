@@ -3,8 +3,21 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
-from datetime import date
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from homa_desk.domain import validation
+from homa_desk.domain.errors import FormErrors, ValidationError
+from homa_desk.domain.roles import Role
+
+MAX_ADDRESS = 500
+MAX_ALLERGIES = 1000
+MAX_MEDICAL_HISTORY = 5000
+MAX_AGE_YEARS = 120
+CLINICAL_FIELDS = ("allergies", "medical_history")
+MEDICAL_HISTORY_ROLES = frozenset({Role.DOCTOR, Role.ADMIN})
+REGISTERING_ROLES = (Role.RECEPTIONIST, Role.ADMIN, Role.DOCTOR)
 
 
 class Gender(enum.StrEnum):
@@ -28,9 +41,168 @@ class PatientSummary:
     gender: Gender | None
     date_of_birth: date | None
     dob_is_estimate: bool = False
+    sort_key: str = field(default="", compare=False, repr=False)  # the database's lower(full_name), for paging
 
     def age_text(self, today: date) -> str:
         if self.date_of_birth is None:
             return ""
         years = age_on(self.date_of_birth, today)
         return f"~{years} y" if self.dob_is_estimate else f"{years} y"
+
+
+def may_see_medical_history(role: Role) -> bool:
+    return role in MEDICAL_HISTORY_ROLES
+
+
+def page_key(row: PatientSummary) -> tuple[str, int]:
+    """Where the next page of a search starts: after this row in (lower(full_name), id) order."""
+    return (row.sort_key or row.full_name.lower(), row.user_id)
+
+
+@dataclass(frozen=True)
+class PatientDetails:
+    """A patient form that passed validate_patient. `medical_history=None` means "not given / leave as it is"."""
+
+    full_name: str
+    phone: str
+    email: str | None
+    date_of_birth: date | None
+    dob_is_estimate: bool
+    gender: Gender | None
+    address: str | None
+    emergency_contact: str | None
+    allergies: str | None
+    medical_history: str | None = None
+
+
+@dataclass(frozen=True)
+class AppointmentLine:
+    """One appointment on a patient's profile."""
+
+    id: int
+    starts_at: datetime
+    doctor_name: str | None
+    status: str
+    consultation_type: str
+    is_walk_in: bool = False
+
+
+@dataclass(frozen=True)
+class PatientProfile:
+    """Everything the profile page shows. `medical_history` is None for roles that may not see it."""
+
+    summary: PatientSummary
+    email: str | None
+    address: str | None
+    emergency_contact: str | None
+    allergies: str | None
+    medical_history: str | None
+    medical_history_visible: bool
+    registered_at: datetime
+    upcoming: tuple[AppointmentLine, ...] = ()
+    past: tuple[AppointmentLine, ...] = ()
+    bills: tuple[object, ...] = ()  # filled by the billing issue
+
+    @property
+    def user_id(self) -> int:
+        return self.summary.user_id
+
+
+def estimated_birth_date(years: int, today: date) -> date:
+    """A birthday `years` ago today (28 February for a 29 February today)."""
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:
+        return today.replace(year=today.year - years, day=28)
+
+
+def parse_age(value: str | int | None, field: str = "age_years") -> int:
+    if isinstance(value, (bool, float)):
+        raise ValidationError(field, "Enter the age as whole years.")
+    text = str(value if value is not None else "").strip()
+    if not text:
+        raise ValidationError(field, "Enter the age in years.")
+    if not text.isascii() or not text.isdigit() or len(text) > 3:
+        raise ValidationError(field, f"Enter the age as whole years, 0 to {MAX_AGE_YEARS}.")
+    years = int(text)
+    if years > MAX_AGE_YEARS:
+        raise ValidationError(field, f"Enter the age as whole years, 0 to {MAX_AGE_YEARS}.")
+    return years
+
+
+def parse_gender(value: Gender | str | None, field: str = "gender") -> Gender | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        return Gender(str(value).strip().lower())
+    except ValueError:
+        raise ValidationError(field, "Choose male, female or other.") from None
+
+
+def free_text(value: str | None, field: str, limit: int, label: str) -> str | None:
+    """Optional text of at most `limit` characters; line breaks and tabs kept, other control characters refused."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    if len(text) > limit:
+        raise ValidationError(field, f"{label} is too long (at most {limit} characters).")
+    for char in text:
+        if char in "\n\r\t":
+            continue
+        if unicodedata.category(char) in ("Cc", "Cs", "Co", "Cn"):
+            raise ValidationError(field, f"{label} contains a character that cannot be stored.")
+    return text
+
+
+def optional_mobile(value: str | None, field: str) -> str | None:
+    return validation.indian_mobile(value or "", field) if value and value.strip() else None
+
+
+def validate_patient(*, full_name: str, phone: str, today: date, email: str | None = None,
+                     date_of_birth: date | None = None, age_years: str | int | None = None,
+                     gender: Gender | str | None = None, address: str | None = None,
+                     emergency_contact: str | None = None, allergies: str | None = None,
+                     medical_history: str | None = None) -> PatientDetails:
+    """Check every field at once so the form can mark them all; raise FormErrors.
+
+    The date of birth wins over the age; with only an age the birth date is estimated (dob_is_estimate).
+    `medical_history=None` means not given; "" means cleared.
+    """
+    errors: list[ValidationError] = []
+    values: dict[str, object] = {}
+    checks = {
+        "full_name": lambda: validation.full_name(full_name),
+        "phone": lambda: validation.indian_mobile(phone),
+        "email": lambda: validation.optional_email(email),
+        "gender": lambda: parse_gender(gender),
+        "address": lambda: free_text(address, "address", MAX_ADDRESS, "The address"),
+        "emergency_contact": lambda: optional_mobile(emergency_contact, "emergency_contact"),
+        "allergies": lambda: free_text(allergies, "allergies", MAX_ALLERGIES, "Allergies"),
+    }
+    for name, check in checks.items():
+        try:
+            values[name] = check()
+        except ValidationError as error:
+            errors.append(error)
+    values["dob_is_estimate"] = False
+    values["date_of_birth"] = None
+    try:
+        if date_of_birth is not None:
+            values["date_of_birth"] = validation.past_or_today(date_of_birth, today)
+        elif age_years is not None and str(age_years).strip():
+            values["date_of_birth"] = estimated_birth_date(parse_age(age_years), today)
+            values["dob_is_estimate"] = True
+        else:
+            raise ValidationError("date_of_birth", "Enter the date of birth, or the age in years if it is unknown.")
+    except ValidationError as error:
+        errors.append(error)
+    values["medical_history"] = None
+    if medical_history is not None:
+        try:
+            values["medical_history"] = free_text(medical_history, "medical_history", MAX_MEDICAL_HISTORY,
+                                                  "The medical history") or ""
+        except ValidationError as error:
+            errors.append(error)
+    if errors:
+        raise FormErrors(errors)
+    return PatientDetails(**values)  # type: ignore[arg-type]

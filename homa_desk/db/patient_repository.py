@@ -1,0 +1,246 @@
+"""Patients in the database: registration, search pages, likely duplicates and the profile, each one statement.
+
+Search rules (why each query is shaped as it is):
+- a number is a patient number (exact) or a phone fragment; digits of 3+ use the phone trigram index;
+- a name fragment of 3+ characters is `lower(full_name) LIKE '%frag%'`, served by the name trigram index;
+- a 1-2 character name is a prefix of the name, served by the (lower(full_name), id) btree that also gives the
+  order, because trigram indexes cannot help with fewer than three characters.
+Every page is ordered by (lower(full_name), id) and continues after the last row of the previous page (keyset).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from homa_desk.db.models import PatientProfile, User
+from homa_desk.domain.errors import FormErrors, NotFound, ValidationError
+from homa_desk.domain.patients import AppointmentLine, Gender, PatientDetails, PatientSummary
+
+DUPLICATE_NAME_SIMILARITY = 0.45
+PAST_APPOINTMENTS_SHOWN = 50
+EMAIL_TAKEN = "Another record already uses this e-mail."
+
+_SUMMARY_COLUMNS = """u.id, p.patient_number, u.full_name, u.phone, p.gender::text AS gender, p.date_of_birth,
+       p.dob_is_estimate, lower(u.full_name) AS sort_key"""
+
+
+
+def _page_tail(after: tuple[str, int] | None) -> str:
+    keyset = "AND (lower(u.full_name), u.id) > (CAST(:after_key AS text), :after_id)" if after else ""
+    return f"{keyset} ORDER BY lower(u.full_name), u.id LIMIT :limit"
+
+
+def _like_escape(fragment: str) -> str:
+    return fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _prefix_upper_bound(prefix: str) -> str | None:
+    """The smallest string after every name starting with `prefix` in a-z/0-9 order, or None when unsure.
+
+    Only ASCII letters and digits are stepped (their collation order is the same in C and the usual locales);
+    for anything else the scan runs from the prefix to the end of the index, which the LIMIT cuts short.
+    """
+    stem = prefix
+    while stem:
+        last = stem[-1]
+        if last.isascii() and last.isalnum() and last not in "z9":
+            return stem[:-1] + chr(ord(last) + 1)
+        if last in "z9":
+            stem = stem[:-1]
+            continue
+        return None
+    return None
+
+
+def phone_digits(query: str) -> str | None:
+    """The digits of a query that is a number or phone fragment ("98765", "+91 98765 43210"), else None."""
+    compact = re.sub(r"[\s()+-]", "", query)
+    if not compact or not compact.isascii() or not compact.isdigit():
+        return None
+    if len(compact) == 12 and compact.startswith("91"):
+        return compact[2:]
+    if len(compact) == 11 and compact.startswith("0"):
+        return compact[1:]
+    return compact
+
+
+def _summary(row: Any) -> PatientSummary:
+    return PatientSummary(user_id=row.id, patient_number=row.patient_number, full_name=row.full_name,
+                          phone=row.phone, gender=Gender(row.gender) if row.gender else None,
+                          date_of_birth=row.date_of_birth, dob_is_estimate=row.dob_is_estimate,
+                          sort_key=row.sort_key)
+
+
+def _appointment(item: dict[str, Any]) -> AppointmentLine:
+    return AppointmentLine(id=item["id"], starts_at=datetime.fromisoformat(item["starts_at"]),
+                           doctor_name=item["doctor_name"], status=item["status"],
+                           consultation_type=item["consultation_type"], is_walk_in=item["is_walk_in"])
+
+
+class PatientRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    # -- writing ---------------------------------------------------------------------------------------------
+
+    def add(self, details: PatientDetails) -> PatientSummary:
+        """Insert the users row and its patient_profiles row (the caller's transaction holds both)."""
+        user = User(email=details.email, password_hash=None, full_name=details.full_name, phone=details.phone,
+                    role="patient", is_verified=False)
+        profile = PatientProfile(date_of_birth=details.date_of_birth,
+                                 gender=details.gender.value if details.gender else None,
+                                 address=details.address, emergency_contact=details.emergency_contact,
+                                 allergies=details.allergies, medical_history=details.medical_history or None,
+                                 dob_is_estimate=details.dob_is_estimate)
+        try:
+            with self._session.begin_nested():
+                self._session.add(user)
+                self._session.flush()
+                profile.user_id = user.id
+                self._session.add(profile)
+                self._session.flush()
+        except IntegrityError as error:
+            if "users_email_key" in str(error.orig):
+                raise FormErrors([ValidationError("email", EMAIL_TAKEN)]) from None
+            raise
+        summary = self.summary(user.id)
+        assert summary is not None
+        return summary
+
+    def email_taken(self, email: str, *, except_user_id: int | None = None) -> bool:
+        return self._session.execute(
+            text("SELECT EXISTS (SELECT 1 FROM users WHERE email = :email AND id IS DISTINCT FROM :me)"),
+            {"email": email, "me": except_user_id},
+        ).scalar_one()
+
+    def clinical_for_update(self, user_id: int) -> dict[str, Any]:
+        """The editable fields now, row-locked so two desks editing one patient apply one after the other."""
+        row = self._session.execute(text("""
+            SELECT u.full_name, u.phone, u.email, p.date_of_birth, p.dob_is_estimate, p.gender::text AS gender,
+                   p.address, p.emergency_contact, p.allergies, p.medical_history
+            FROM users u JOIN patient_profiles p ON p.user_id = u.id
+            WHERE u.id = :id AND u.role = 'patient'
+            FOR UPDATE OF u, p"""), {"id": user_id}).mappings().first()
+        if row is None:
+            raise NotFound("No such patient.")
+        return dict(row)
+
+    def update(self, user_id: int, details: PatientDetails, *, medical_history: bool) -> None:
+        """Write the form; the medical history only when `medical_history` (the service checks the role)."""
+        try:
+            with self._session.begin_nested():
+                self._session.execute(text("""
+                    UPDATE users SET full_name = :full_name, phone = :phone, email = :email WHERE id = :id"""),
+                    {"id": user_id, "full_name": details.full_name, "phone": details.phone, "email": details.email})
+                self._session.execute(text(f"""
+                    UPDATE patient_profiles SET date_of_birth = :dob, dob_is_estimate = :estimate,
+                        gender = CAST(:gender AS gender), address = :address, emergency_contact = :emergency,
+                        allergies = :allergies {", medical_history = :history" if medical_history else ""}
+                    WHERE user_id = :id"""),
+                    {"id": user_id, "dob": details.date_of_birth, "estimate": details.dob_is_estimate,
+                     "gender": details.gender.value if details.gender else None, "address": details.address,
+                     "emergency": details.emergency_contact, "allergies": details.allergies,
+                     "history": details.medical_history or None})
+        except IntegrityError as error:
+            if "users_email_key" in str(error.orig):
+                raise FormErrors([ValidationError("email", EMAIL_TAKEN)]) from None
+            raise
+
+    # -- reading ---------------------------------------------------------------------------------------------
+
+    def summary(self, user_id: int) -> PatientSummary | None:
+        row = self._session.execute(text(f"""
+            SELECT {_SUMMARY_COLUMNS} FROM users u JOIN patient_profiles p ON p.user_id = u.id
+            WHERE u.id = :id AND u.role = 'patient'"""), {"id": user_id}).first()
+        return _summary(row) if row else None
+
+    def search(self, query: str, *, after: tuple[str, int] | None = None, limit: int = 50) -> list[PatientSummary]:
+        """One page of patients matching a name fragment, phone fragment or patient number; one statement."""
+        words = " ".join(query.split()).lower()
+        if not words:
+            return []
+        params: dict[str, Any] = {"after_key": after[0] if after else None, "after_id": after[1] if after else 0,
+                                  "limit": max(1, min(limit, 500))}
+        tail = _page_tail(after)
+        digits = phone_digits(words)
+        if digits is not None:
+            params["phone"] = f"%{digits}%"
+            params["number"] = int(digits) if len(digits) <= 18 else -1
+            sql = f"""
+                SELECT {_SUMMARY_COLUMNS} FROM users u JOIN patient_profiles p ON p.user_id = u.id
+                WHERE u.role = 'patient'
+                  AND u.id IN (SELECT id FROM users WHERE role = 'patient' AND phone LIKE :phone
+                               UNION ALL
+                               SELECT user_id FROM patient_profiles WHERE patient_number = :number)
+                  {tail}"""
+        elif len(words) >= 3:
+            params["pattern"] = f"%{_like_escape(words)}%"
+            sql = f"""
+                SELECT {_SUMMARY_COLUMNS} FROM users u JOIN patient_profiles p ON p.user_id = u.id
+                WHERE u.role = 'patient' AND lower(u.full_name) LIKE :pattern
+                  {tail}"""
+        else:
+            params["pattern"] = f"{_like_escape(words)}%"
+            params["low"] = words
+            params["high"] = _prefix_upper_bound(words)
+            sql = f"""
+                SELECT {_SUMMARY_COLUMNS} FROM users u JOIN patient_profiles p ON p.user_id = u.id
+                WHERE u.role = 'patient' AND lower(u.full_name) >= :low
+                  {"AND lower(u.full_name) < :high" if params["high"] else ""}
+                  AND lower(u.full_name) LIKE :pattern
+                  {tail}"""
+        return [_summary(row) for row in self._session.execute(text(sql), params)]
+
+    def likely_duplicates(self, full_name: str | None, phone: str | None, *, exclude_user_id: int | None = None,
+                          limit: int = 10) -> list[PatientSummary]:
+        """Patients with this (normalised) phone, or a name similar by trigrams; same phone first."""
+        if not full_name and not phone:
+            return []
+        if full_name:
+            self._session.execute(text(f"SET LOCAL pg_trgm.similarity_threshold = {DUPLICATE_NAME_SIMILARITY}"))
+        arms = []
+        if phone:
+            arms.append("SELECT id, 2.0 AS score FROM users WHERE role = 'patient' AND phone = :phone")
+        if full_name:
+            arms.append("SELECT id, similarity(lower(full_name), lower(:name)) AS score FROM users"
+                        " WHERE role = 'patient' AND lower(full_name) % lower(:name)")
+        rows = self._session.execute(text(f"""
+            WITH found AS ({" UNION ALL ".join(arms)}),
+            best AS (SELECT id, max(score) AS score FROM found WHERE id IS DISTINCT FROM :exclude GROUP BY id)
+            SELECT {_SUMMARY_COLUMNS}
+            FROM best b JOIN users u ON u.id = b.id JOIN patient_profiles p ON p.user_id = u.id
+            ORDER BY b.score DESC, lower(u.full_name), u.id
+            LIMIT :limit"""), {"phone": phone, "name": full_name, "exclude": exclude_user_id, "limit": limit})
+        return [_summary(row) for row in rows]
+
+    def profile(self, user_id: int, *, medical_history: bool, now: datetime) -> dict[str, Any]:
+        """Details with upcoming and recent appointments (doctor's name, status, time) in one statement."""
+        row = self._session.execute(text(f"""
+            SELECT {_SUMMARY_COLUMNS}, u.email, p.address, p.emergency_contact, p.allergies,
+                   {"p.medical_history" if medical_history else "NULL::text AS medical_history"}, p.created_at,
+                   (SELECT coalesce(json_agg(x ORDER BY x.starts_at), '[]') FROM (
+                        SELECT a.id, a.appointment_date AS starts_at, d.full_name AS doctor_name, a.status,
+                               a.consultation_type, a.is_walk_in
+                        FROM appointments a LEFT JOIN users d ON d.id = a.doctor_id
+                        WHERE a.patient_id = u.id AND a.appointment_date >= :now) x) AS upcoming,
+                   (SELECT coalesce(json_agg(x ORDER BY x.starts_at DESC), '[]') FROM (
+                        SELECT a.id, a.appointment_date AS starts_at, d.full_name AS doctor_name, a.status,
+                               a.consultation_type, a.is_walk_in
+                        FROM appointments a LEFT JOIN users d ON d.id = a.doctor_id
+                        WHERE a.patient_id = u.id AND a.appointment_date < :now
+                        ORDER BY a.appointment_date DESC LIMIT {PAST_APPOINTMENTS_SHOWN}) x) AS past
+            FROM users u JOIN patient_profiles p ON p.user_id = u.id
+            WHERE u.id = :id AND u.role = 'patient'"""), {"id": user_id, "now": now}).first()
+        if row is None:
+            raise NotFound("No such patient.")
+        return {"summary": _summary(row), "email": row.email, "address": row.address,
+                "emergency_contact": row.emergency_contact, "allergies": row.allergies,
+                "medical_history": row.medical_history, "registered_at": row.created_at,
+                "upcoming": tuple(_appointment(a) for a in row.upcoming),
+                "past": tuple(_appointment(a) for a in row.past)}
