@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -158,8 +159,28 @@ def optional_mobile(value: str | None, field: str) -> str | None:
     return validation.indian_mobile(value or "", field) if value and value.strip() else None
 
 
+def parse_date_text(value: str | date | None, field: str = "date_of_birth") -> date | None:
+    """A typed date: DD-MM-YYYY or DD/MM/YYYY (as written in India) or YYYY-MM-DD; empty means none."""
+    if value is None or isinstance(value, date):
+        return value
+    text = str(value).strip()
+    if not text:
+        return None
+    parts = re.split(r"[-/. ]+", text)
+    message = "Enter the date as DD-MM-YYYY, for example 15-08-1985."
+    if len(parts) != 3 or not all(p.isascii() and p.isdigit() and len(p) <= 4 for p in parts):
+        raise ValidationError(field, message)
+    day, month, year = (int(p) for p in (parts if len(parts[0]) <= 2 else reversed(parts)))
+    if len(str(year)) != 4:
+        raise ValidationError(field, message)
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise ValidationError(field, "There is no such date.") from None
+
+
 def validate_patient(*, full_name: str, phone: str, today: date, email: str | None = None,
-                     date_of_birth: date | None = None, age_years: str | int | None = None,
+                     date_of_birth: date | str | None = None, age_years: str | int | None = None,
                      gender: Gender | str | None = None, address: str | None = None,
                      emergency_contact: str | None = None, allergies: str | None = None,
                      medical_history: str | None = None) -> PatientDetails:
@@ -187,8 +208,9 @@ def validate_patient(*, full_name: str, phone: str, today: date, email: str | No
     values["dob_is_estimate"] = False
     values["date_of_birth"] = None
     try:
-        if date_of_birth is not None:
-            values["date_of_birth"] = validation.past_or_today(date_of_birth, today)
+        born = parse_date_text(date_of_birth)
+        if born is not None:
+            values["date_of_birth"] = validation.past_or_today(born, today)
         elif age_years is not None and str(age_years).strip():
             values["date_of_birth"] = estimated_birth_date(parse_age(age_years), today)
             values["dob_is_estimate"] = True

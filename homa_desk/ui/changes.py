@@ -6,6 +6,7 @@ from PySide6.QtCore import QObject, Signal
 
 STAFF = "staff"
 CLINIC = "clinic"
+PATIENTS = "patients"
 
 
 class ChangeHub(QObject):
