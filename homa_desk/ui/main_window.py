@@ -27,6 +27,7 @@ from homa_desk.ui import changes
 from homa_desk.ui.database_status import PING_INTERVAL_MS, DatabaseStatus
 from homa_desk.ui.resources import icon_path
 from homa_desk.ui.views.dashboard import DashboardView
+from homa_desk.ui.views.patients_view import PatientsView
 from homa_desk.ui.views.placeholder import PlaceholderView
 from homa_desk.ui.views.settings_view import SettingsView
 from homa_desk.ui.worker import run_in_background
@@ -49,8 +50,7 @@ def _coming(title: str, text: str) -> Callable[[Backend, Actor], QWidget]:
 
 PAGES = (
     Page("dashboard", "Dashboard", ALL_STAFF, DashboardView),
-    Page("patients", "Patients", ALL_STAFF,
-         _coming("Patients", "registration, duplicate detection and search arrive with the patients issue.")),
+    Page("patients", "Patients", ALL_STAFF, PatientsView),
     Page("appointments", "Appointments", ALL_STAFF,
          _coming("Appointments", "the day grid per doctor, booking and the waiting queue arrive with the "
                                  "appointments issue.")),

@@ -10,7 +10,7 @@ from homa_desk.ui import worker
 from homa_desk.ui.database_status import CONNECTED, UNREACHABLE
 from homa_desk.ui.main_window import MainWindow
 from homa_desk.ui.views.dashboard import DashboardView
-from homa_desk.ui.views.placeholder import PlaceholderView
+from homa_desk.ui.views.patients_view import PatientsView
 from homa_desk.ui.views.settings_view import SettingsView
 from tests.helpers import engine_for
 
@@ -49,8 +49,7 @@ def test_clicking_entries_switches_the_page(qtbot, backend, admin):
     assert isinstance(window.stack.currentWidget(), DashboardView)
     click_entry(qtbot, window.sidebar, "Patients")
     page = window.stack.currentWidget()
-    assert isinstance(page, PlaceholderView)
-    assert page.message.text().startswith("Patients: registration, duplicate detection and search")
+    assert isinstance(page, PatientsView)
     click_entry(qtbot, window.sidebar, "Settings")
     assert isinstance(window.stack.currentWidget(), SettingsView)
     assert window.current_page() == "settings"

@@ -1,0 +1,183 @@
+"""One patient's page: details, allergies in red, medical history (doctors and admins), appointments, bills."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from homa_desk.backend import Backend
+from homa_desk.domain.errors import DomainError
+from homa_desk.domain.patients import AppointmentLine, PatientProfile, PatientSummary
+from homa_desk.domain.roles import Actor
+from homa_desk.domain.timeutil import format_local_time
+from homa_desk.services import patients
+from homa_desk.ui.patient_form import PatientFormDialog
+from homa_desk.ui.patient_search import clinic_today, format_phone
+from homa_desk.ui.worker import run_in_background
+
+BILLS_LATER = "Bills and payments arrive with the billing issue."
+APPOINTMENT_COLUMNS = ("When", "Doctor", "Status", "Type")
+
+
+def _value_label(name: str) -> QLabel:
+    label = QLabel("")
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def _appointments_table(name: str) -> QTableWidget:
+    table = QTableWidget(0, len(APPOINTMENT_COLUMNS))
+    table.setObjectName(name)
+    table.setHorizontalHeaderLabels(APPOINTMENT_COLUMNS)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().setVisible(False)
+    table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+    return table
+
+
+def _fill(table: QTableWidget, lines: tuple[AppointmentLine, ...]) -> None:
+    table.setRowCount(len(lines))
+    for row, line in enumerate(lines):
+        kind = "walk-in" if line.is_walk_in else line.consultation_type
+        for column, value in enumerate((format_local_time(line.starts_at), line.doctor_name or "—",
+                                        line.status.replace("_", " "), kind)):
+            table.setItem(row, column, QTableWidgetItem(value))
+
+
+class PatientProfileDialog(QDialog):
+    """Loads the profile in the background (one statement); Edit opens the form and reloads after a save."""
+
+    loaded = Signal(object)
+    patient_saved = Signal(object)
+
+    def __init__(self, backend: Backend, actor: Actor, user_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("patient_profile")
+        self.setWindowTitle("Patient")
+        self.resize(760, 640)
+        self._backend = backend
+        self._actor = actor
+        self.user_id = user_id
+        self.profile: PatientProfile | None = None
+        self.form: PatientFormDialog | None = None
+
+        self.heading = QLabel("Loading…")
+        self.heading.setObjectName("patient_heading")
+        self.heading.setProperty("role", "title")
+        self.error = QLabel("")
+        self.error.setObjectName("profile_error")
+        self.error.setProperty("role", "error")
+        self.error.setVisible(False)
+        self.edit_button = QPushButton("Edit…")
+        self.edit_button.setObjectName("edit_patient")
+        self.edit_button.setEnabled(False)
+        self.edit_button.clicked.connect(self.edit)
+        top = QHBoxLayout()
+        top.addWidget(self.heading, 1)
+        top.addWidget(self.edit_button)
+
+        self.fields: dict[str, QLabel] = {}
+        details = QFormLayout()
+        for key, label in (("patient_number", "Patient no."), ("phone", "Mobile"), ("email", "E-mail"),
+                           ("age", "Age / date of birth"), ("gender", "Gender"), ("address", "Address"),
+                           ("emergency_contact", "Emergency contact")):
+            self.fields[key] = _value_label(key)
+            details.addRow(label, self.fields[key])
+        self.allergies = _value_label("allergies")
+        self.allergies.setProperty("role", "error")  # red: the first thing a doctor must not miss
+        details.addRow("Allergies", self.allergies)
+
+        self.history_box = QGroupBox("Medical history")
+        self.history_box.setObjectName("medical_history_box")
+        self.medical_history = _value_label("medical_history")
+        QVBoxLayout(self.history_box).addWidget(self.medical_history)
+        self.history_box.setVisible(False)
+
+        self.upcoming = _appointments_table("upcoming")
+        self.past = _appointments_table("past")
+        upcoming_box = QGroupBox("Upcoming appointments")
+        QVBoxLayout(upcoming_box).addWidget(self.upcoming)
+        past_box = QGroupBox("Past appointments")
+        QVBoxLayout(past_box).addWidget(self.past)
+        bills_box = QGroupBox("Bills and payments")
+        self.bills_note = QLabel(BILLS_LATER)
+        self.bills_note.setObjectName("bills_note")
+        QVBoxLayout(bills_box).addWidget(self.bills_note)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.error)
+        layout.addLayout(details)
+        layout.addWidget(self.history_box)
+        layout.addWidget(upcoming_box, 1)
+        layout.addWidget(past_box, 1)
+        layout.addWidget(bills_box)
+        self.reload()
+
+    def reload(self) -> None:
+        run_in_background(self, patients.get_patient_profile, self._backend.uow(), self._actor, self.user_id,
+                          on_success=self._show, on_failure=self._failed)
+
+    def _failed(self, error: DomainError) -> None:
+        self.error.setText(error.message)
+        self.error.setVisible(True)
+
+    def _show(self, profile: PatientProfile) -> None:
+        self.profile = profile
+        summary = profile.summary
+        self.setWindowTitle(f"{summary.full_name} — patient {summary.patient_number}")
+        self.heading.setText(summary.full_name)
+        today = clinic_today()
+        if summary.date_of_birth is None:
+            age = "—"
+        elif summary.dob_is_estimate:
+            age = f"{summary.age_text(today)} (estimated)"
+        else:
+            age = f"{summary.age_text(today)} · born {summary.date_of_birth.strftime('%d %b %Y')}"
+        values = {"patient_number": str(summary.patient_number), "phone": format_phone(summary.phone),
+                  "email": profile.email or "—", "age": age,
+                  "gender": summary.gender.value.capitalize() if summary.gender else "—",
+                  "address": profile.address or "—",
+                  "emergency_contact": format_phone(profile.emergency_contact) if profile.emergency_contact else "—"}
+        for key, value in values.items():
+            self.fields[key].setText(value)
+        self.allergies.setText(profile.allergies or "None known")
+        self.allergies.setProperty("role", "error" if profile.allergies else "")
+        self.allergies.style().unpolish(self.allergies)
+        self.allergies.style().polish(self.allergies)
+        self.history_box.setVisible(profile.medical_history_visible)
+        self.medical_history.setText(profile.medical_history or "Nothing recorded." if profile.medical_history_visible
+                                     else "")
+        _fill(self.upcoming, profile.upcoming)
+        _fill(self.past, profile.past)
+        self.edit_button.setEnabled(True)
+        self.error.setVisible(False)
+        self.loaded.emit(profile)
+
+    def edit(self) -> None:
+        if self.profile is None:
+            return
+        form = PatientFormDialog(self._backend, self._actor, self.profile, parent=self)
+        form.patient_saved.connect(self._saved)
+        form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.form = form
+        form.open()
+
+    def _saved(self, summary: PatientSummary) -> None:
+        self.patient_saved.emit(summary)
+        self.reload()
