@@ -1,0 +1,1 @@
+"""Payment gateways behind one small interface (base.PaymentGateway): simulator, Razorpay, static UPI."""

@@ -1,0 +1,38 @@
+"""The one interface every payment gateway offers the services: create a QR, poll it, close it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Protocol, runtime_checkable
+
+from homa_desk.domain.payments import GatewayQr, PollResult
+
+
+@runtime_checkable
+class PaymentGateway(Protocol):
+    """A source of UPI QR codes and of the payments made on them.
+
+    Calls block on the network: the desk makes them off the UI thread. Errors are the Gateway* types of
+    homa_desk.domain.payments, never a transport exception.
+    """
+
+    name: str
+    needs_manual_confirmation: bool  # True when the gateway cannot see payments (static UPI): staff enter the UTR
+
+    def create_qr(self, *, amount: Decimal, reference: str, description: str, expires_at: datetime,
+                  customer_name: str | None = None) -> GatewayQr:
+        """A single-use QR for exactly `amount` that stops accepting money at `expires_at`.
+
+        `reference` is the desk's unique id for the payment session (letters and digits), sent along so a QR
+        created by a request that timed out can still be traced.
+        """
+        ...
+
+    def poll(self, qr_id: str) -> PollResult:
+        """The QR's status and every payment attempt made on it so far."""
+        ...
+
+    def close_qr(self, qr_id: str) -> None:
+        """Stop the QR accepting money; closing a closed or expired QR is not an error."""
+        ...
