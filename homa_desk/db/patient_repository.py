@@ -187,20 +187,28 @@ class PatientRepository:
             keyset = "AND (lower(full_name), id) > (CAST(:after_key AS text), :after_id)" if after else ""
             sql = f"""
                 SELECT {_SUMMARY_COLUMNS}
-                FROM (SELECT id, lower(full_name) AS k FROM users
-                      WHERE role = 'patient' AND lower(full_name) LIKE :pattern {keyset} OFFSET 0) m
+                FROM (SELECT id, k FROM (SELECT id, lower(full_name) AS k FROM users
+                                         WHERE role = 'patient' AND lower(full_name) LIKE :pattern {keyset}
+                                         OFFSET 0) found
+                      ORDER BY k, id LIMIT :limit) m
                 JOIN users u ON u.id = m.id JOIN patient_profiles p ON p.user_id = u.id
-                ORDER BY m.k, m.id LIMIT :limit"""
+                ORDER BY m.k, m.id"""
         else:
             # One or two characters: a prefix of the name, walked in the name-order btree (trigrams need three).
+            # For a-z/0-9 the range [prefix, next) is the prefix itself (and, in collations that skip punctuation,
+            # also "P.R. Nair" for "pr"); any filter besides the range would make the planner sort the whole range.
             params["prefix"] = words
             params["high"] = _prefix_upper_bound(words)
+            keyset = "AND (lower(full_name), id) > (CAST(:after_key AS text), :after_id)" if after else ""
+            bound = ("AND lower(full_name) < :high" if params["high"]
+                     else "AND starts_with(lower(full_name), :prefix)")
             sql = f"""
-                SELECT {_SUMMARY_COLUMNS} FROM users u JOIN patient_profiles p ON p.user_id = u.id
-                WHERE u.role = 'patient' AND lower(u.full_name) >= :prefix
-                  {"AND lower(u.full_name) < :high" if params["high"] else ""}
-                  AND starts_with(lower(u.full_name), :prefix)
-                  {tail}"""
+                SELECT {_SUMMARY_COLUMNS}
+                FROM (SELECT id, lower(full_name) AS k FROM users
+                      WHERE role = 'patient' AND lower(full_name) >= :prefix {bound} {keyset}
+                      ORDER BY lower(full_name), id LIMIT :limit) m
+                JOIN users u ON u.id = m.id JOIN patient_profiles p ON p.user_id = u.id
+                ORDER BY m.k, m.id"""
         return [_summary(row) for row in self._session.execute(text(sql), params)]
 
     def likely_duplicates(self, full_name: str | None, phone: str | None, *, exclude_user_id: int | None = None,
