@@ -8,7 +8,10 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from homa_desk.db.appointment_repository import AppointmentRepository
+from homa_desk.db.doctor_repository import DoctorRepository
 from homa_desk.db.patient_repository import PatientRepository
+from homa_desk.db.queue_repository import QueueRepository
 from homa_desk.db.repositories import AuditLog, ClinicSettings, Health, StaffRepository
 from homa_desk.domain.errors import Conflict, DatabaseUnavailable
 
@@ -19,6 +22,9 @@ class UnitOfWork:
     settings: ClinicSettings
     health: Health
     patients: PatientRepository
+    doctors: DoctorRepository
+    appointments: AppointmentRepository
+    queue: QueueRepository
 
     def __init__(self, engine: Engine) -> None:
         self._factory = sessionmaker(engine, expire_on_commit=False)
@@ -31,6 +37,9 @@ class UnitOfWork:
         self.settings = ClinicSettings(self._session)
         self.health = Health(self._session)
         self.patients = PatientRepository(self._session)
+        self.doctors = DoctorRepository(self._session)
+        self.appointments = AppointmentRepository(self._session)
+        self.queue = QueueRepository(self._session)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -1,0 +1,61 @@
+"""The day's queue per doctor. Tokens are handed out under the doctor's advisory lock (DoctorRepository.lock);
+the unique (doctor_id, day, token) constraint backs that up."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from homa_desk.domain.queue import QueueEntryView, QueueState
+
+_ENTRIES = """
+SELECT q.id, q.appointment_id, q.doctor_id, q.day, q.token, a.patient_id, u.full_name AS patient_name,
+       pp.patient_number, q.arrived_at, q.state::text AS state, a.is_walk_in, a.appointment_date, q.called_at
+FROM queue_entries q
+JOIN appointments a ON a.id = q.appointment_id
+JOIN users u ON u.id = a.patient_id
+LEFT JOIN patient_profiles pp ON pp.user_id = a.patient_id
+"""
+
+
+def _entry(row: Any) -> QueueEntryView:
+    return QueueEntryView(
+        id=row.id, appointment_id=row.appointment_id, doctor_id=row.doctor_id, day=row.day, token=row.token,
+        patient_id=row.patient_id, patient_name=row.patient_name, patient_number=row.patient_number,
+        arrived_at=row.arrived_at, state=QueueState(row.state), is_walk_in=row.is_walk_in,
+        scheduled_at=None if row.is_walk_in else row.appointment_date, called_at=row.called_at,
+    )
+
+
+class QueueRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def for_doctor(self, doctor_id: int, day: date) -> list[QueueEntryView]:
+        """In queue order: by arrival, then token."""
+        rows = self._session.execute(
+            text(f"{_ENTRIES} WHERE q.doctor_id = :doctor_id AND q.day = :day ORDER BY q.arrived_at, q.token"),
+            {"doctor_id": doctor_id, "day": day})
+        return [_entry(row) for row in rows]
+
+    def for_appointment(self, appointment_id: int) -> QueueEntryView | None:
+        row = self._session.execute(text(f"{_ENTRIES} WHERE q.appointment_id = :id"), {"id": appointment_id}).first()
+        return _entry(row) if row is not None else None
+
+    def add(self, *, appointment_id: int, doctor_id: int, day: date, arrived_at: datetime) -> int:
+        """The next token of the doctor's day; call with the doctor's lock held. Returns the entry id."""
+        return self._session.execute(text(
+            "INSERT INTO queue_entries (appointment_id, doctor_id, day, token, arrived_at)"
+            " SELECT :appointment_id, :doctor_id, :day, coalesce(max(token), 0) + 1, :arrived_at"
+            " FROM queue_entries WHERE doctor_id = :doctor_id AND day = :day RETURNING id"),
+            {"appointment_id": appointment_id, "doctor_id": doctor_id, "day": day,
+             "arrived_at": arrived_at}).scalar_one()
+
+    def set_state(self, entry_id: int, state: QueueState, *, called_at: datetime | None = None) -> None:
+        self._session.execute(
+            text("UPDATE queue_entries SET state = CAST(:state AS queue_state),"
+                 " called_at = coalesce(:called_at, called_at) WHERE id = :id"),
+            {"id": entry_id, "state": state.value, "called_at": called_at})

@@ -1,0 +1,50 @@
+"""The day's waiting queue of one doctor: booked patients who checked in and walk-ins, by token in arrival order."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date, datetime
+
+
+class QueueState(enum.StrEnum):
+    WAITING = "waiting"
+    IN_CONSULTATION = "in_consultation"
+    DONE = "done"
+    LEFT = "left"
+
+    @property
+    def label(self) -> str:
+        return {"waiting": "Waiting", "in_consultation": "With the doctor", "done": "Done", "left": "Left"}[self.value]
+
+
+@dataclass(frozen=True)
+class QueueEntryView:
+    id: int
+    appointment_id: int
+    doctor_id: int
+    day: date
+    token: int
+    patient_id: int
+    patient_name: str
+    patient_number: int | None
+    arrived_at: datetime
+    state: QueueState
+    is_walk_in: bool
+    scheduled_at: datetime | None = None  # the booked slot; None for a walk-in
+    called_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class DoctorQueue:
+    doctor_id: int
+    day: date
+    entries: tuple[QueueEntryView, ...]
+
+    @property
+    def waiting(self) -> tuple[QueueEntryView, ...]:
+        return tuple(e for e in self.entries if e.state is QueueState.WAITING)
+
+    @property
+    def current(self) -> QueueEntryView | None:
+        return next((e for e in self.entries if e.state is QueueState.IN_CONSULTATION), None)

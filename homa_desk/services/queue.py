@@ -1,0 +1,119 @@
+"""The day's walk-in queue: booked patients who arrived and walk-ins, one token per doctor per day.
+
+Tokens are numbered 1, 2, 3… per doctor per day under the doctor's advisory lock, so desks adding patients at the
+same moment never share or skip a token (the unique constraint queue_entries_one_token backs this up).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from homa_desk.db.unit_of_work import UnitOfWork
+from homa_desk.domain.appointments import ConsultationType, Status, local_day
+from homa_desk.domain.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from homa_desk.domain.patients import free_text
+from homa_desk.domain.queue import DoctorQueue, QueueEntryView, QueueState
+from homa_desk.domain.roles import STAFF_ROLES, Actor, Role
+from homa_desk.domain.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+DESK = (Role.RECEPTIONIST, Role.ADMIN)
+
+
+def queue_for(uow: UnitOfWork, actor: Actor, doctor_id: int, day: date) -> DoctorQueue:
+    actor.require(*STAFF_ROLES)
+    with uow:
+        return DoctorQueue(doctor_id, day, tuple(uow.queue.for_doctor(doctor_id, day)))
+
+
+def check_in(uow: UnitOfWork, actor: Actor, appointment_id: int) -> QueueEntryView:
+    """A booked patient has arrived: they join today's queue of their doctor with the next token."""
+    actor.require(*DESK)
+    now = utcnow()
+    today = local_day(now)
+    with uow:
+        appointment = uow.appointments.get(appointment_id, for_update=True)
+        if appointment is None:
+            raise NotFound("No such appointment.")
+        if appointment.status is not Status.SCHEDULED or appointment.doctor_id is None:
+            raise ValidationError("appointment", f"A {appointment.status.label.lower()} appointment cannot be "
+                                                 "checked in.")
+        if local_day(appointment.starts_at) != today:
+            raise ValidationError("appointment", "Only today's appointments can be checked in.")
+        if appointment.token is not None:
+            raise Conflict(f"{appointment.patient_name} is already in the queue (token {appointment.token}).")
+        uow.doctors.lock(appointment.doctor_id)
+        entry_id = uow.queue.add(appointment_id=appointment_id, doctor_id=appointment.doctor_id, day=today,
+                                 arrived_at=now)
+        entry = _entry(uow, appointment_id)
+        uow.audit.record(actor, "appointment_checked_in", "appointment", appointment_id,
+                         after={"token": entry.token, "queue_entry": entry_id, "day": today.isoformat()})
+        uow.commit()
+    return entry
+
+
+def add_walk_in(uow: UnitOfWork, actor: Actor, patient_id: int, doctor_id: int, *,
+                symptoms: str | None = None) -> QueueEntryView:
+    """A patient without a booking: an appointment row (is_walk_in, now, scheduled) and a queue entry."""
+    actor.require(*DESK)
+    notes = free_text(symptoms, "symptoms", 2000, "Symptoms and notes")
+    now = utcnow()
+    today = local_day(now)
+    with uow:
+        if not uow.appointments.patient_exists(patient_id):
+            raise NotFound("No such patient.")
+        schedule = uow.doctors.schedule(doctor_id, today, today)
+        if schedule is None:
+            raise NotFound("No such doctor.")
+        doctor = schedule.doctor
+        if not doctor.is_active:
+            raise ValidationError("doctor_id", f"{doctor.full_name} no longer works at the clinic.")
+        if schedule.leave_on(today) is not None:
+            raise ValidationError("doctor_id", f"{doctor.full_name} is on leave today.")
+        uow.doctors.lock(doctor_id)
+        appointment_id = uow.appointments.add(
+            patient_id=patient_id, doctor_id=doctor_id, starts_at=now, duration_minutes=doctor.slot_minutes,
+            consultation_type=ConsultationType.OFFLINE, meeting_link=None, symptoms=notes,
+            booked_by=actor.user_id, is_walk_in=True)
+        uow.queue.add(appointment_id=appointment_id, doctor_id=doctor_id, day=today, arrived_at=now)
+        entry = _entry(uow, appointment_id)
+        appointment = uow.appointments.get(appointment_id)
+        assert appointment is not None
+        uow.audit.record(actor, "appointment_walk_in", "appointment", appointment_id,
+                         after={**appointment.as_audit(), "token": entry.token})
+        uow.commit()
+    log.info("user %s added walk-in %s (token %s)", actor.user_id, appointment_id, entry.token)
+    return entry
+
+
+def call_next(uow: UnitOfWork, actor: Actor, doctor_id: int) -> QueueEntryView | None:
+    """The patient with the doctor is done; the longest-waiting patient goes in. None when nobody waits."""
+    actor.require(*STAFF_ROLES)
+    if actor.role is Role.DOCTOR and actor.user_id != doctor_id:
+        raise PermissionDenied("A doctor may call only their own queue.")
+    now = utcnow()
+    today = local_day(now)
+    with uow:
+        uow.doctors.lock(doctor_id)
+        entries = uow.queue.for_doctor(doctor_id, today)
+        for entry in entries:
+            if entry.state is QueueState.IN_CONSULTATION:
+                uow.queue.set_state(entry.id, QueueState.DONE)
+        waiting = next((e for e in entries if e.state is QueueState.WAITING), None)
+        called = None
+        if waiting is not None:
+            uow.queue.set_state(waiting.id, QueueState.IN_CONSULTATION, called_at=now)
+            called = _entry(uow, waiting.appointment_id)
+            uow.audit.record(actor, "queue_called", "appointment", waiting.appointment_id,
+                             before={"queue_state": waiting.state.value},
+                             after={"queue_state": called.state.value, "token": called.token})
+        uow.commit()
+    return called
+
+
+def _entry(uow: UnitOfWork, appointment_id: int) -> QueueEntryView:
+    entry = uow.queue.for_appointment(appointment_id)
+    assert entry is not None
+    return entry
