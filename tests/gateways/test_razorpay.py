@@ -167,7 +167,10 @@ def test_slow_create_is_unavailable_and_sent_once(fake_razorpay):
     fake_razorpay.slow_next(1, 1.0, method="POST")
     with pytest.raises(GatewayUnavailable):
         create(gw)
-    time.sleep(0.8)  # the server finishes the request the client gave up on
+    deadline = time.monotonic() + 5
+    while fake_razorpay.calls("POST") == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)  # the server finishes (and logs) the request the client gave up on
+    time.sleep(0.2)
     assert fake_razorpay.calls("POST") == 1
     gw.close()
 
@@ -284,3 +287,31 @@ def test_logs_hold_no_secret_vpa_or_name(gateway, fake_razorpay, caplog):
 def test_missing_keys_are_refused_up_front():
     with pytest.raises(GatewayRejected):
         RazorpayGateway("", "")
+
+
+def test_retry_after_header_forms():
+    from email.utils import format_datetime
+
+    from homa_desk.gateways.razorpay import _retry_after
+
+    assert _retry_after("3") == 3.0
+    assert _retry_after("1.5") == 1.5
+    assert _retry_after(None) == 2.0
+    assert _retry_after("soon") == 2.0
+    assert _retry_after("-4") == 0.0
+    in_ten = _retry_after(format_datetime(utcnow() + timedelta(seconds=10), usegmt=True))
+    assert 8.0 <= in_ten <= 10.0
+
+
+def test_429_without_retry_after_waits_two_seconds(gateway, fake_razorpay, monkeypatch):
+    qr = create(gateway)
+    original = fake_razorpay._dispatch
+
+    def no_header(*args):
+        status, headers, payload = original(*args)
+        return (429, {"Content-Type": "application/json"}, payload) if args[0] == "GET" else (status, headers, payload)
+
+    monkeypatch.setattr(fake_razorpay, "_dispatch", no_header)
+    with pytest.raises(GatewayRateLimited) as caught:
+        gateway.poll(qr.qr_id)
+    assert caught.value.retry_after == 2.0
