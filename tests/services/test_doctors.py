@@ -1,0 +1,72 @@
+"""Doctors' profiles, hours and leave: admin only, validated, defaults for a doctor without a profile."""
+
+from __future__ import annotations
+
+from datetime import time
+from decimal import Decimal
+
+import pytest
+
+from homa_desk.domain.doctors import DEFAULT_SPECIALTY, validate_profile
+from homa_desk.domain.errors import FormErrors, NotFound, PermissionDenied, ValidationError
+from homa_desk.services import doctors
+from tests.appointment_helpers import next_weekday
+
+
+def test_a_doctor_without_a_profile_reads_as_the_defaults(uow, receptionist, doctor):
+    (schedule,) = doctors.list_doctors(uow, receptionist)
+    assert schedule.doctor.user_id == doctor.user_id and not schedule.doctor.has_profile
+    assert schedule.doctor.specialty == DEFAULT_SPECIALTY and schedule.doctor.slot_minutes == 15
+    assert schedule.doctor.consultation_fee == Decimal("0.00") and schedule.sessions == ()
+
+
+def test_admin_saves_the_profile_on_first_edit_and_it_is_audited(uow, admin, doctor):
+    changes = validate_profile(specialty="Paediatrics", qualification="MBBS, MD (Paediatrics)",
+                               registration_number="KMC/12345", consultation_fee="₹ 600", slot_minutes_text="20")
+    saved = doctors.update_profile(uow, admin, doctor.user_id, changes)
+    assert saved.doctor.has_profile and saved.doctor.specialty == "Paediatrics"
+    assert saved.doctor.consultation_fee == Decimal("600.00") and saved.doctor.slot_minutes == 20
+    free = validate_profile(specialty="Paediatrics", qualification="", registration_number="",
+                            consultation_fee="0", slot_minutes_text="15")
+    assert doctors.update_profile(uow, admin, doctor.user_id, free).doctor.consultation_fee == Decimal("0.00")
+    with uow:
+        trail = uow.audit.for_entity("doctor", doctor.user_id)
+    assert [r.action for r in trail] == ["doctor_profile_updated"] * 2
+    assert trail[1].before["consultation_fee"] == "600.00" and trail[1].after["consultation_fee"] == "0.00"
+
+
+def test_profile_fields_are_all_checked_at_once():
+    with pytest.raises(FormErrors) as refused:
+        validate_profile(specialty=" ", qualification="x" * 300, registration_number="<script>",
+                         consultation_fee="-5", slot_minutes_text="3")
+    assert set(refused.value.by_field()) == {"specialty", "qualification", "registration_number",
+                                            "consultation_fee", "slot_minutes"}
+
+
+def test_hours_are_validated_and_replace_the_old_ones(uow, admin, doctor):
+    saved = doctors.set_working_hours(uow, admin, doctor.user_id,
+                                      [(1, "9:00", "1:00 pm"), (1, "17.00", "20:00"), (6, "10:00", "12:00")])
+    assert [(s.weekday, s.starts_at, s.ends_at) for s in saved.sessions] == [
+        (1, time(9), time(13)), (1, time(17), time(20)), (6, time(10), time(12))]
+    with pytest.raises(ValidationError, match="Monday: 09:00–13:00 overlaps 12:00–14:00"):
+        doctors.set_working_hours(uow, admin, doctor.user_id, [(1, "09:00", "13:00"), (1, "12:00", "14:00")])
+    with pytest.raises(ValidationError, match="start before it ends"):
+        doctors.set_working_hours(uow, admin, doctor.user_id, [(2, "18:00", "17:00")])
+    with pytest.raises(ValidationError, match="HH:MM"):
+        doctors.set_working_hours(uow, admin, doctor.user_id, [(2, "noon", "17:00")])
+    assert len(doctors.get_doctor(uow, admin, doctor.user_id).sessions) == 3  # refused changes left them alone
+
+
+def test_leave_days_with_a_reason(uow, admin, receptionist, doctor):
+    day = next_weekday(2)
+    doctors.add_leave(uow, admin, doctor.user_id, day, "Family wedding")
+    doctors.add_leave(uow, admin, doctor.user_id, day, "Family wedding in Mysuru")
+    schedule = doctors.get_doctor(uow, receptionist, doctor.user_id)
+    assert schedule.leave_on(day).reason == "Family wedding in Mysuru" and len(schedule.leaves) == 1
+    with pytest.raises(PermissionDenied):
+        doctors.add_leave(uow, receptionist, doctor.user_id, day, "x")
+    doctors.remove_leave(uow, admin, doctor.user_id, day)
+    with pytest.raises(NotFound):
+        doctors.remove_leave(uow, admin, doctor.user_id, day)
+    with pytest.raises(ValidationError):
+        doctors.add_leave(uow, admin, doctor.user_id, None, "x")
