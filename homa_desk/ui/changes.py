@@ -7,6 +7,9 @@ from PySide6.QtCore import QObject, Signal
 STAFF = "staff"
 CLINIC = "clinic"
 PATIENTS = "patients"
+APPOINTMENTS = "appointments"
+QUEUE = "queue"
+DOCTORS = "doctors"
 
 
 class ChangeHub(QObject):

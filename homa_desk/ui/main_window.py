@@ -26,6 +26,7 @@ from homa_desk.services import clinic
 from homa_desk.ui import changes
 from homa_desk.ui.database_status import PING_INTERVAL_MS, DatabaseStatus
 from homa_desk.ui.resources import icon_path
+from homa_desk.ui.views.appointments_view import AppointmentsView
 from homa_desk.ui.views.dashboard import DashboardView
 from homa_desk.ui.views.patients_view import PatientsView
 from homa_desk.ui.views.placeholder import PlaceholderView
@@ -51,9 +52,7 @@ def _coming(title: str, text: str) -> Callable[[Backend, Actor], QWidget]:
 PAGES = (
     Page("dashboard", "Dashboard", ALL_STAFF, DashboardView),
     Page("patients", "Patients", ALL_STAFF, PatientsView),
-    Page("appointments", "Appointments", ALL_STAFF,
-         _coming("Appointments", "the day grid per doctor, booking and the waiting queue arrive with the "
-                                 "appointments issue.")),
+    Page("appointments", "Appointments", ALL_STAFF, AppointmentsView),
     Page("billing", "Billing", FRONT_DESK,
          _coming("Billing", "bills with GST, receipts and printing arrive with the billing issue.")),
     Page("payments", "Payments", FRONT_DESK,
