@@ -1,16 +1,26 @@
-"""The first page after sign-in: who is at the desk, which clinic, today's date in India, and what this role does."""
+"""The first page after sign-in: greeting, clinic, today's date in India, and today's appointments and queue per
+doctor with counts by status (loaded off the UI thread, refreshed on changes and every 15 s)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import Slot
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QTimer, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from homa_desk.backend import Backend
+from homa_desk.domain.appointments import DashboardSummary, Status
 from homa_desk.domain.roles import Actor, Role
 from homa_desk.domain.timeutil import to_local, utcnow
-from homa_desk.services import clinic
+from homa_desk.services import appointments, clinic
 from homa_desk.ui import changes
 from homa_desk.ui.worker import run_in_background
 
@@ -37,11 +47,25 @@ def local_date_text(moment: datetime) -> str:
     return to_local(moment).strftime("%A, %d %B %Y")
 
 
+REFRESH_MS = 15_000
+COLUMNS = ("Doctor", "Specialty", "Scheduled", "Completed", "Cancelled", "No-show", "Waiting", "With the doctor",
+           "Next free slot")
+
+
+def totals_text(summary: DashboardSummary) -> str:
+    totals = summary.totals()
+    return (f"Today: {sum(totals.values())} appointments · " +
+            " · ".join(f"{totals[s]} {s.label.lower()}" for s in Status))
+
+
 class DashboardView(QWidget):
-    def __init__(self, backend: Backend, actor: Actor, parent: QWidget | None = None) -> None:
+    def __init__(self, backend: Backend, actor: Actor, parent: QWidget | None = None, *,
+                 refresh_ms: int = REFRESH_MS) -> None:
         super().__init__(parent)
         self.setObjectName("dashboard_view")
         self._backend = backend
+        self._actor = actor
+        self.summary: DashboardSummary | None = None
         now = utcnow()
         self.greeting = QLabel(f"{greeting(now)}, {actor.full_name}")
         self.greeting.setObjectName("greeting")
@@ -56,13 +80,48 @@ class DashboardView(QWidget):
         self.can_do.setObjectName("can_do")
         self.can_do.setWordWrap(True)
 
+        self.totals = QLabel("")
+        self.totals.setObjectName("totals")
+        self.totals.setProperty("role", "subtitle")
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setObjectName("today_table")
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().setVisible(False)
+
         layout = QVBoxLayout(self)
-        for widget in (self.greeting, self.clinic, self.date, heading, self.can_do):
+        for widget in (self.greeting, self.clinic, self.date, self.totals):
             layout.addWidget(widget)
-        layout.addStretch(1)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(heading)
+        layout.addWidget(self.can_do)
 
         changes.change_hub().changed.connect(self._refresh_if)
+        self.timer = QTimer(self)
+        self.timer.setInterval(refresh_ms)
+        self.timer.timeout.connect(self.load_today)
+        self.timer.start()
         self.load_clinic_name()
+        self.load_today()
+
+    def load_today(self) -> None:
+        run_in_background(self, appointments.dashboard, self._backend.uow(), self._actor,
+                          on_success=self._show_today, on_failure=lambda error: self.totals.setText(error.message))
+
+    def _show_today(self, summary: DashboardSummary) -> None:
+        self.summary = summary
+        self.date.setText(f"{summary.day:%A, %d %B %Y}")
+        self.totals.setText(totals_text(summary))
+        self.table.setRowCount(len(summary.doctors))
+        for row, counts in enumerate(summary.doctors):
+            values = [counts.doctor.full_name, counts.doctor.specialty,
+                      *(str(counts.by_status.get(s, 0)) for s in Status), str(counts.waiting),
+                      counts.in_consultation or "—",
+                      f"{to_local(counts.next_slot):%I:%M %p}" if counts.next_slot else "—"]
+            for col, value in enumerate(values):
+                self.table.setItem(row, col, QTableWidgetItem(value))
 
     def load_clinic_name(self) -> None:
         run_in_background(self, clinic.clinic_name, self._backend.uow(), on_success=self.clinic.setText,
@@ -72,3 +131,5 @@ class DashboardView(QWidget):
     def _refresh_if(self, entity: str) -> None:
         if entity == changes.CLINIC:
             self.load_clinic_name()
+        elif entity in (changes.APPOINTMENTS, changes.QUEUE, changes.DOCTORS):
+            self.load_today()
