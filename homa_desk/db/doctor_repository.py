@@ -41,7 +41,8 @@ ORDER BY u.full_name, u.id
 def _profile(row: Any) -> DoctorProfile:
     return DoctorProfile(
         user_id=row.id, full_name=row.full_name, specialty=row.specialty, qualification=row.qualification,
-        registration_number=row.registration_number, consultation_fee=Decimal(row.consultation_fee),
+        registration_number=row.registration_number,
+        consultation_fee=Decimal(row.consultation_fee).quantize(Decimal("0.01")),
         slot_minutes=row.slot_minutes, is_active=row.is_active, has_profile=row.has_profile,
     )
 

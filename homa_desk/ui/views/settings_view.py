@@ -1,4 +1,4 @@
-"""Settings, for admins only: staff accounts and the clinic's profile."""
+"""Settings, for admins only: staff accounts, the clinic's profile, and doctors' profiles, hours and leave."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 from homa_desk.backend import Backend
 from homa_desk.domain.roles import Actor
 from homa_desk.ui.views.clinic_tab import ClinicTab
+from homa_desk.ui.views.doctors_tab import DoctorsTab
 from homa_desk.ui.views.staff_view import StaffView
 
 
@@ -18,5 +19,7 @@ class SettingsView(QWidget):
         self.staff = StaffView(backend, actor)
         self.clinic = ClinicTab(backend, actor)
         self.tabs.addTab(self.staff, "Staff")
+        self.doctors = DoctorsTab(backend, actor)
         self.tabs.addTab(self.clinic, "Clinic")
+        self.tabs.addTab(self.doctors, "Doctors")
         QVBoxLayout(self).addWidget(self.tabs)
