@@ -50,7 +50,7 @@ APPOINTMENT_STATUS = _enum("appointment_status", "scheduled", "completed", "canc
 CONSULTATION_TYPE = _enum("consultation_type", "online", "offline")
 PAYMENT_METHOD = _enum("payment_method", "upi", "card", "netbanking", "wallet", "cash")
 PAYMENT_STATUS = _enum("payment_status", "pending", "completed", "failed", "refunded")
-PAYMENT_SESSION_STATUS = _enum("payment_session_status", "active", "completed", "expired")
+PAYMENT_SESSION_STATUS = _enum("payment_session_status", "active", "completed", "expired", "cancelled", "review")
 ALL_ENUMS = (USER_ROLE, GENDER, APPOINTMENT_STATUS, CONSULTATION_TYPE, PAYMENT_METHOD, PAYMENT_STATUS,
              PAYMENT_SESSION_STATUS)
 
@@ -202,6 +202,21 @@ class Payment(Base):
     gateway_response: Mapped[Any | None] = mapped_column(JSONB)
     payment_date: Mapped[datetime | None] = mapped_column(TIMESTAMPTZ)
     created_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
+    bill_id: Mapped[int | None] = mapped_column(ForeignKey("bills.id", ondelete="RESTRICT"))
+    received_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    payment_session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("payment_sessions.id", ondelete="SET NULL", name="payments_session_fk"))
+    review_reason: Mapped[str | None] = mapped_column(Text)
+    refunded_amount: Mapped[Decimal] = mapped_column(Numeric(10, 2), server_default=text("0"))
+
+    __table_args__ = (
+        CheckConstraint("refunded_amount >= 0"),
+        CheckConstraint("refunded_amount <= amount", name="payments_refund_within_amount"),
+        Index("ux_payments_gateway_payment", "transaction_id", unique=True,
+              postgresql_where=text("transaction_id IS NOT NULL")),
+        Index("ix_payments_bill", "bill_id"),
+        Index("ix_payments_date", "payment_date"),
+    )
 
 
 class PaymentSession(Base):
@@ -215,6 +230,19 @@ class PaymentSession(Base):
     status: Mapped[str] = mapped_column(PAYMENT_SESSION_STATUS, server_default="active")
     expires_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ)
     created_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
+    bill_id: Mapped[int | None] = mapped_column(ForeignKey("bills.id", ondelete="RESTRICT"))
+    gateway: Mapped[str] = mapped_column(String(20), server_default="simulator")
+    gateway_qr_id: Mapped[str | None] = mapped_column(String(64))
+    currency: Mapped[str] = mapped_column(String(3), server_default="INR")
+    closed_at: Mapped[datetime | None] = mapped_column(TIMESTAMPTZ)
+    review_reason: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    __table_args__ = (
+        Index("ux_payment_sessions_gateway_qr", "gateway", "gateway_qr_id", unique=True,
+              postgresql_where=text("gateway_qr_id IS NOT NULL")),
+        Index("ix_payment_sessions_open", "status", postgresql_where=text("status = 'active'")),
+    )
 
 
 class AuditEntry(Base):
@@ -241,3 +269,73 @@ class ClinicSetting(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[Any] = mapped_column(JSONB)
     updated_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
+
+
+BILL_STATUS = _enum("bill_status", "open", "paid", "cancelled")
+BILL_LINE_KIND = _enum("bill_line_kind", "consultation", "procedure", "medicine", "lab_test", "other")
+
+
+class BillCounter(Base):
+    """Gapless running bill numbers per financial year; the UPDATE that takes a number locks the row."""
+
+    __tablename__ = "bill_counters"
+
+    financial_year: Mapped[str] = mapped_column(String(7), primary_key=True)
+    last_serial: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+
+
+class Bill(Base):
+    __tablename__ = "bills"
+    __table_args__ = (
+        UniqueConstraint("financial_year", "serial", name="bills_serial_once"),
+        UniqueConstraint("appointment_id", name="bills_one_per_appointment"),
+        CheckConstraint("total >= 0"),
+        Index("ix_bills_patient", "patient_id", text("created_at DESC")),
+        Index("ix_bills_created", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    bill_number: Mapped[str] = mapped_column(String(20), unique=True)
+    financial_year: Mapped[str] = mapped_column(String(7))
+    serial: Mapped[int] = mapped_column(Integer)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id", ondelete="SET NULL"))
+    doctor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(BILL_STATUS, server_default="open")
+    total: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    notes: Mapped[str | None] = mapped_column(Text)
+    cancellation_reason: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
+
+
+class BillLineRow(Base):
+    __tablename__ = "bill_lines"
+    __table_args__ = (
+        UniqueConstraint("bill_id", "position", name="bill_lines_position_once"),
+        CheckConstraint("quantity > 0"), CheckConstraint("unit_price >= 0"), CheckConstraint("discount >= 0"),
+        CheckConstraint("total >= 0"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    bill_id: Mapped[int] = mapped_column(ForeignKey("bills.id", ondelete="RESTRICT"))
+    position: Mapped[int] = mapped_column(SmallInteger)
+    kind: Mapped[str] = mapped_column(BILL_LINE_KIND)
+    description: Mapped[str] = mapped_column(String(200))
+    quantity: Mapped[Decimal] = mapped_column(Numeric(10, 3))
+    unit_price: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    discount: Mapped[Decimal] = mapped_column(Numeric(10, 2), server_default=text("0"))
+    total: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+
+
+class Refund(Base):
+    __tablename__ = "refunds"
+    __table_args__ = (CheckConstraint("amount > 0"),)
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id", ondelete="RESTRICT"))
+    amount: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    reason: Mapped[str] = mapped_column(Text)
+    refunded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())

@@ -9,8 +9,10 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from homa_desk.db.appointment_repository import AppointmentRepository
+from homa_desk.db.billing_repository import BillRepository
 from homa_desk.db.doctor_repository import DoctorRepository
 from homa_desk.db.patient_repository import PatientRepository
+from homa_desk.db.payment_repository import PaymentRepository, PaymentSessionRepository
 from homa_desk.db.queue_repository import QueueRepository
 from homa_desk.db.repositories import AuditLog, ClinicSettings, Health, StaffRepository
 from homa_desk.domain.errors import Conflict, DatabaseUnavailable
@@ -25,6 +27,9 @@ class UnitOfWork:
     doctors: DoctorRepository
     appointments: AppointmentRepository
     queue: QueueRepository
+    bills: BillRepository
+    payments: PaymentRepository
+    upi_sessions: PaymentSessionRepository
 
     def __init__(self, engine: Engine) -> None:
         self._factory = sessionmaker(engine, expire_on_commit=False)
@@ -40,6 +45,9 @@ class UnitOfWork:
         self.doctors = DoctorRepository(self._session)
         self.appointments = AppointmentRepository(self._session)
         self.queue = QueueRepository(self._session)
+        self.bills = BillRepository(self._session)
+        self.payments = PaymentRepository(self._session)
+        self.upi_sessions = PaymentSessionRepository(self._session)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

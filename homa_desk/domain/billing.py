@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from homa_desk.domain.errors import FormErrors, ValidationError
@@ -167,3 +167,108 @@ def financial_year(day: date) -> str:
 def bill_number(fy: str, serial: int) -> str:
     """'2026-27/000123': running per financial year, restarting at 1 each April."""
     return f"{fy}/{serial:06d}"
+
+
+class PaymentMethod(enum.StrEnum):
+    CASH = "cash"
+    UPI = "upi"
+    CARD = "card"
+    NETBANKING = "netbanking"
+    WALLET = "wallet"
+
+    @property
+    def label(self) -> str:
+        return {"upi": "UPI", "netbanking": "Net banking"}.get(self.value, self.value.capitalize())
+
+
+class PaymentState(enum.StrEnum):
+    """The design's payments.status."""
+
+    PENDING = "pending"  # also: received but held for review (review_reason set)
+    COMPLETED = "completed"
+    FAILED = "failed"
+    REFUNDED = "refunded"  # fully refunded; part refunds keep `completed` with refunded_amount > 0
+
+
+@dataclass(frozen=True)
+class PaymentRecord:
+    id: int
+    bill_id: int | None
+    amount: Decimal
+    method: PaymentMethod
+    state: PaymentState
+    paid_at: datetime | None
+    reference: str | None  # UTR / card slip / gateway payment id
+    refunded_amount: Decimal = Decimal("0.00")
+    review_reason: str | None = None
+    received_by: str | None = None
+
+    @property
+    def counts(self) -> bool:
+        """Money that counts towards the bill: completed, or refunded (whose refund is subtracted separately)."""
+        return self.state in (PaymentState.COMPLETED, PaymentState.REFUNDED)
+
+    @property
+    def refundable(self) -> Decimal:
+        return self.amount - self.refunded_amount if self.counts else Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class BillView:
+    """A bill with everything the bill screen and the receipt show."""
+
+    id: int
+    bill_number: str
+    status: BillStatus
+    patient_id: int
+    patient_name: str
+    patient_phone: str
+    patient_number: int | None
+    doctor_id: int | None
+    doctor_name: str | None
+    appointment_id: int | None
+    created_at: datetime
+    lines: tuple[BillLine, ...]
+    payments: tuple[PaymentRecord, ...]
+    notes: str | None = None
+    cancellation_reason: str | None = None
+
+    @property
+    def totals(self) -> BillTotals:
+        paid = sum((p.amount for p in self.payments if p.counts), Decimal("0.00"))
+        refunded = sum((p.refunded_amount for p in self.payments if p.counts), Decimal("0.00"))
+        return totals(self.lines, paid=paid, refunded=refunded)
+
+
+class SessionStatus(enum.StrEnum):
+    """payment_sessions.status: the design's three, plus `cancelled` (desk closed it) and `review` (money arrived
+    but not as asked: wrong amount, wrong currency or paid twice; a person must look)."""
+
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+    REVIEW = "review"
+
+    @property
+    def final(self) -> bool:
+        return self is not SessionStatus.ACTIVE
+
+
+@dataclass(frozen=True)
+class UpiSession:
+    id: int
+    session_id: str  # the desk's reference, also the UPI `tr`
+    bill_id: int | None
+    bill_number: str | None
+    patient_id: int
+    patient_first_name: str
+    amount: Decimal
+    currency: str
+    upi_link: str
+    status: SessionStatus
+    expires_at: datetime
+    gateway: str
+    gateway_qr_id: str | None
+    review_reason: str | None = None
+    payment_id: int | None = None

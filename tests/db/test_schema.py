@@ -77,7 +77,7 @@ def test_enum_values_are_the_designs_plus_documented_additions(engine):
         "consultation_type": ["online", "offline"],
         "payment_method": ["upi", "card", "netbanking", "wallet", "cash"],
         "payment_status": ["pending", "completed", "failed", "refunded"],
-        "payment_session_status": ["active", "completed", "expired"],
+        "payment_session_status": ["active", "completed", "expired", "cancelled", "review"],
     }
     assert {name: labels for name, labels in rows if name in design} == design
 

@@ -1,0 +1,205 @@
+"""Bills and the payments against them: create, pay in part or in full by any method, refund, cancel."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime
+from decimal import Decimal
+
+from homa_desk.db.unit_of_work import UnitOfWork
+from homa_desk.domain import validation
+from homa_desk.domain.billing import (
+    BillLine,
+    BillStatus,
+    BillView,
+    LineInput,
+    LineKind,
+    PaymentMethod,
+    PaymentState,
+    bill_number,
+    financial_year,
+    totals,
+    validate_lines,
+)
+from homa_desk.domain.errors import Conflict, NotFound, ValidationError
+from homa_desk.domain.roles import Actor, Role
+from homa_desk.domain.timeutil import to_local, utcnow
+
+log = logging.getLogger(__name__)
+
+FRONT_DESK = (Role.ADMIN, Role.RECEPTIONIST)
+MAX_REFERENCE = 64
+MAX_REASON = 500
+
+
+def create_bill(uow: UnitOfWork, actor: Actor, *, patient_id: int, lines: Iterable[LineInput],
+                appointment_id: int | None = None, doctor_id: int | None = None, notes: str = "",
+                now: datetime | None = None) -> BillView:
+    """A bill for a visit (appointment) or a walk-in, numbered within the financial year (April–March)."""
+    actor.require(*FRONT_DESK)
+    checked = validate_lines(lines)
+    with uow:
+        bill_id = _add_bill(uow, actor, patient_id=patient_id, lines=checked, appointment_id=appointment_id,
+                            doctor_id=doctor_id, notes=notes, now=now or utcnow())
+        uow.commit()
+        view = uow.bills.view(bill_id)
+    assert view is not None
+    log.info("bill %s created by user %s", bill_id, actor.user_id)
+    return view
+
+
+def consultation_bill(uow: UnitOfWork, actor: Actor, appointment_id: int, *, now: datetime | None = None) -> BillView:
+    """The visit's bill with the doctor's consultation fee; the existing one when the visit is already billed.
+
+    Doctors may call it: completing a consultation hands the bill over to the front desk.
+    """
+    actor.require(Role.ADMIN, Role.RECEPTIONIST, Role.DOCTOR)
+    with uow:
+        existing = uow.bills.for_appointment(appointment_id)
+        if existing is None:
+            visit = uow.bills.visit(appointment_id)
+            if visit is None:
+                raise NotFound("No such appointment.")
+            patient_id, doctor_id, fee, doctor_name = visit
+            description = f"Consultation — {doctor_name}" if doctor_name else "Consultation"
+            line = BillLine(LineKind.CONSULTATION, description[:200], Decimal("1"), fee)
+            existing = _add_bill(uow, actor, patient_id=patient_id, lines=[line], appointment_id=appointment_id,
+                                 doctor_id=doctor_id, notes="", now=now or utcnow())
+            uow.commit()
+        view = uow.bills.view(existing)
+    assert view is not None
+    return view
+
+
+def _add_bill(uow: UnitOfWork, actor: Actor, *, patient_id: int, lines: list[BillLine], appointment_id: int | None,
+              doctor_id: int | None, notes: str, now: datetime) -> int:
+    if not uow.bills.patient_exists(patient_id):
+        raise NotFound("No such patient.")
+    if appointment_id is not None and uow.bills.for_appointment(appointment_id) is not None:
+        raise Conflict("This visit already has a bill; open it instead.")
+    notes = " ".join((notes or "").split())[:MAX_REASON] or None
+    fy = financial_year(to_local(now).date())
+    serial = uow.bills.take_serial(fy)
+    total = totals(lines).total
+    bill_id = uow.bills.add(bill_number=bill_number(fy, serial), financial_year=fy, serial=serial,
+                            patient_id=patient_id, appointment_id=appointment_id, doctor_id=doctor_id, lines=lines,
+                            total=total, notes=notes, created_by=actor.user_id)
+    uow.audit.record(actor, "bill_created", "bill", bill_id, after={
+        "bill_number": bill_number(fy, serial), "total": str(total), "patient_id": patient_id,
+        "lines": [{"kind": x.kind.value, "description": x.description, "quantity": str(x.quantity),
+                   "unit_price": str(x.unit_price), "discount": str(x.discount)} for x in lines],
+    })
+    if total == 0:
+        uow.bills.set_status(bill_id, BillStatus.PAID)
+    return bill_id
+
+
+def get_bill(uow: UnitOfWork, actor: Actor, bill_id: int) -> BillView:
+    actor.require(*FRONT_DESK)
+    with uow:
+        view = uow.bills.view(bill_id)
+    if view is None:
+        raise NotFound("No such bill.")
+    return view
+
+
+def record_payment(uow: UnitOfWork, actor: Actor, bill_id: int, *, amount: str | Decimal, method: PaymentMethod | str,
+                   reference: str = "", now: datetime | None = None) -> BillView:
+    """Money received at the desk (cash, card, net banking, wallet, or UPI to the clinic's VPA with its UTR).
+
+    Part payments are fine; more than the balance due is refused (the desk gives change, not credit).
+    """
+    actor.require(*FRONT_DESK)
+    value = validation.amount(amount)
+    try:
+        method = PaymentMethod(method)
+    except ValueError:
+        raise ValidationError("method", "Choose how the patient paid.") from None
+    reference = " ".join((reference or "").split())
+    if len(reference) > MAX_REFERENCE:
+        raise ValidationError("reference", f"The reference is too long (at most {MAX_REFERENCE} characters).")
+    if method is PaymentMethod.UPI and not reference:
+        raise ValidationError("reference", "Enter the UPI reference (UTR) shown in the patient's app.")
+    with uow:
+        status, total, patient_id = _locked_bill(uow, bill_id)
+        if status is BillStatus.CANCELLED:
+            raise Conflict("This bill is cancelled.")
+        due = total - uow.bills.net_paid(bill_id)
+        if value > due:
+            raise ValidationError("amount", f"Only ₹{due} is due on this bill.")
+        payment_id = uow.payments.add(
+            patient_id=patient_id, bill_id=bill_id, appointment_id=None, amount=value, method=method,
+            state=PaymentState.COMPLETED, paid_at=now or utcnow(), received_by=actor.user_id,
+            upi_transaction_id=reference or None,
+        )
+        settle_bill_status(uow, bill_id, total)
+        uow.audit.record(actor, "payment_received", "payment", payment_id,
+                         after={"bill_id": bill_id, "amount": str(value), "method": method.value})
+        uow.commit()
+        view = uow.bills.view(bill_id)
+    log.info("payment %s of bill %s recorded by user %s", payment_id, bill_id, actor.user_id)
+    assert view is not None
+    return view
+
+
+def refund_payment(uow: UnitOfWork, actor: Actor, payment_id: int, *, amount: str | Decimal, reason: str) -> BillView:
+    """Admins refund all or part of a payment, with a reason. Nothing is deleted; the audit log keeps both sides."""
+    actor.require(Role.ADMIN)
+    value = validation.amount(amount)
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError("reason", "Say why the money is refunded.")
+    if len(reason) > MAX_REASON:
+        raise ValidationError("reason", f"At most {MAX_REASON} characters.")
+    with uow:
+        payment = uow.payments.lock(payment_id)
+        if payment is None or payment.bill_id is None:
+            raise NotFound("No such payment.")
+        _, total, _ = _locked_bill(uow, payment.bill_id)
+        if value > payment.refundable:
+            raise ValidationError("amount", f"At most ₹{payment.refundable} of this payment can be refunded.")
+        refund_id = uow.payments.refund(payment_id, value, reason, actor.user_id)
+        settle_bill_status(uow, payment.bill_id, total)
+        uow.audit.record(actor, "payment_refunded", "payment", payment_id,
+                         before={"refunded_amount": str(payment.refunded_amount)},
+                         after={"refunded_amount": str(payment.refunded_amount + value), "refund_id": refund_id,
+                                "reason": reason})
+        uow.commit()
+        view = uow.bills.view(payment.bill_id)
+    assert view is not None
+    return view
+
+
+def cancel_bill(uow: UnitOfWork, actor: Actor, bill_id: int, reason: str) -> BillView:
+    """Admins cancel a bill nobody has paid (refund the payments first). Cancelled bills keep their number."""
+    actor.require(Role.ADMIN)
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError("reason", "Say why the bill is cancelled.")
+    with uow:
+        status, _, _ = _locked_bill(uow, bill_id)
+        if status is BillStatus.CANCELLED:
+            raise Conflict("This bill is already cancelled.")
+        if uow.bills.net_paid(bill_id) > 0 or uow.upi_sessions.active_for_bill(bill_id) is not None:
+            raise Conflict("Money has been paid on this bill, or a UPI payment is open: refund or cancel it first.")
+        uow.bills.set_status(bill_id, BillStatus.CANCELLED, reason=reason[:MAX_REASON])
+        uow.audit.record(actor, "bill_cancelled", "bill", bill_id, before={"status": status.value},
+                         after={"status": "cancelled", "reason": reason[:MAX_REASON]})
+        uow.commit()
+        view = uow.bills.view(bill_id)
+    assert view is not None
+    return view
+
+
+def _locked_bill(uow: UnitOfWork, bill_id: int) -> tuple[BillStatus, Decimal, int]:
+    found = uow.bills.lock(bill_id)
+    if found is None:
+        raise NotFound("No such bill.")
+    return found
+
+
+def settle_bill_status(uow: UnitOfWork, bill_id: int, total: Decimal) -> None:
+    """Keep the bill's status in step with its balance (inside the transaction that moved money)."""
+    status = BillStatus.PAID if uow.bills.net_paid(bill_id) >= total else BillStatus.OPEN
+    uow.bills.set_status(bill_id, status)

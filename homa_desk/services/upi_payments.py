@@ -1,0 +1,247 @@
+"""UPI by QR code: open a payment session for a bill's balance, confirm it by polling the gateway, cancel it,
+and settle what was left open when a desk stopped.
+
+Network calls to the gateway never happen inside a database transaction. Confirmation is one conditional
+update (active → final) under a row lock, and the gateway's payment id is unique in `payments`, so two desks
+polling the same session, or a desk restarted mid-way, record a payment exactly once.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import datetime, timedelta
+
+from homa_desk.db.unit_of_work import UnitOfWork
+from homa_desk.domain.billing import BillStatus, PaymentMethod, PaymentState, SessionStatus, UpiSession
+from homa_desk.domain.errors import Conflict, NotFound, ValidationError
+from homa_desk.domain.payments import GatewayError, GatewayPayment, PaymentStatus, PollResult, QrStatus
+from homa_desk.domain.roles import Actor
+from homa_desk.domain.timeutil import utcnow
+from homa_desk.gateways.base import PaymentGateway
+from homa_desk.gateways.polling import Outcome, evaluate_payments
+from homa_desk.services.billing import FRONT_DESK, settle_bill_status
+
+log = logging.getLogger(__name__)
+
+DEFAULT_EXPIRY = timedelta(minutes=10)
+MAX_UTR = 35
+
+
+def start_upi_payment(uow: UnitOfWork, gateway: PaymentGateway, actor: Actor, bill_id: int, *,
+                      expires_in: timedelta = DEFAULT_EXPIRY, now: datetime | None = None) -> UpiSession:
+    """A single-use QR for the bill's balance due. The session row is committed before the gateway is asked,
+    so a desk that dies in between leaves a session that reconciliation closes, never an untracked QR."""
+    actor.require(*FRONT_DESK)
+    now = now or utcnow()
+    expires_at = now + expires_in
+    reference = "HD" + secrets.token_hex(8).upper()
+    with uow:
+        found = uow.bills.lock(bill_id)
+        if found is None:
+            raise NotFound("No such bill.")
+        status, total, patient_id = found
+        if status is BillStatus.CANCELLED:
+            raise Conflict("This bill is cancelled.")
+        due = total - uow.bills.net_paid(bill_id)
+        if due <= 0:
+            raise Conflict("Nothing is due on this bill.")
+        if uow.upi_sessions.active_for_bill(bill_id) is not None:
+            raise Conflict("A UPI payment is already open for this bill; cancel it or wait for it.")
+        view = uow.bills.view(bill_id)
+        assert view is not None
+        session_pk = uow.upi_sessions.add(session_id=reference, patient_id=patient_id, bill_id=bill_id, amount=due,
+                                          upi_link="", expires_at=expires_at, gateway=gateway.name,
+                                          created_by=actor.user_id)
+        uow.audit.record(actor, "upi_session_started", "payment_session", session_pk,
+                         after={"bill_id": bill_id, "amount": str(due), "gateway": gateway.name})
+        uow.commit()
+    try:
+        qr = gateway.create_qr(amount=due, reference=reference, description=f"Bill {view.bill_number}",
+                               expires_at=expires_at)
+    except GatewayError:
+        with uow:
+            uow.upi_sessions.finish(session_pk, SessionStatus.CANCELLED, now=utcnow(),
+                                    review_reason="the gateway did not create a QR")
+            uow.commit()
+        raise
+    with uow:
+        uow.upi_sessions.attach_qr(session_pk, qr.qr_id, qr.upi_link or qr.image_url or "")
+        uow.commit()
+        session = uow.upi_sessions.get(session_pk)
+    log.info("UPI session %s opened for bill %s (qr %s)", session_pk, bill_id, qr.qr_id)
+    assert session is not None
+    return session
+
+
+def get_session(uow: UnitOfWork, actor: Actor, session_pk: int) -> UpiSession:
+    actor.require(*FRONT_DESK)
+    with uow:
+        session = uow.upi_sessions.get(session_pk)
+    if session is None:
+        raise NotFound("No such UPI payment.")
+    return session
+
+
+def check_upi_payment(uow: UnitOfWork, gateway: PaymentGateway, session_pk: int, *,
+                      now: datetime | None = None) -> UpiSession:
+    """Ask the gateway once and settle what it says. Gateway errors propagate: the poller backs off and retries.
+
+    Runs for the desk's poller and for reconciliation; it acts on no one's behalf, so it takes no actor.
+    """
+    now = now or utcnow()
+    with uow:
+        session = uow.upi_sessions.get(session_pk)
+    if session is None:
+        raise NotFound("No such UPI payment.")
+    if session.status.final:
+        return session
+    if session.gateway_qr_id is None:
+        return _finish(uow, session_pk, SessionStatus.EXPIRED, now, "no QR was created") if now >= session.expires_at \
+            else session
+    result = gateway.poll(session.gateway_qr_id)
+    if result.status is QrStatus.ACTIVE and now >= session.expires_at:
+        gateway.close_qr(session.gateway_qr_id)
+        result = gateway.poll(session.gateway_qr_id)  # a payment made in the last second is not lost
+    return _settle_session(uow, session_pk, result, now)
+
+
+def cancel_upi_payment(uow: UnitOfWork, gateway: PaymentGateway, actor: Actor, session_pk: int, *,
+                       now: datetime | None = None) -> UpiSession:
+    """Close the QR at the gateway, then look once more: if the patient paid meanwhile, it is Paid, not cancelled."""
+    actor.require(*FRONT_DESK)
+    now = now or utcnow()
+    session = get_session(uow, actor, session_pk)
+    if session.status.final:
+        return session
+    if session.gateway_qr_id is not None:
+        gateway.close_qr(session.gateway_qr_id)
+        result = gateway.poll(session.gateway_qr_id)
+        settled = _settle_session(uow, session_pk, result, now)
+        if settled.status.final:
+            return settled
+    finished = _finish(uow, session_pk, SessionStatus.CANCELLED, now, None, actor=actor)
+    log.info("UPI session %s cancelled by user %s", session_pk, actor.user_id)
+    return finished
+
+
+def confirm_by_reference(uow: UnitOfWork, actor: Actor, session_pk: int, utr: str, *,
+                         now: datetime | None = None) -> UpiSession:
+    """Static UPI (no gateway sees the money): the receptionist checks the clinic's bank app and enters the UTR.
+
+    A UTR can settle one payment only: it is stored as the unique transaction id.
+    """
+    actor.require(*FRONT_DESK)
+    utr = "".join((utr or "").split())
+    if not utr.isalnum() or not 6 <= len(utr) <= MAX_UTR:
+        raise ValidationError("utr", "Enter the UPI reference (UTR): 6 to 35 letters and digits from the bank app.")
+    now = now or utcnow()
+    with uow:
+        session = uow.upi_sessions.get(session_pk, lock=True)
+        if session is None:
+            raise NotFound("No such UPI payment.")
+        if session.status.final:
+            raise Conflict(f"This UPI payment is already {session.status.value}.")
+        if uow.payments.by_transaction_id(f"UTR:{utr}") is not None:
+            raise ValidationError("utr", "This UTR has already been used for another payment.")
+        payment = GatewayPayment(payment_id=f"UTR:{utr}", amount=session.amount, currency=session.currency,
+                                 status=PaymentStatus.CAPTURED, method="upi", rrn=utr, captured_at=now)
+        _record_paid(uow, session, payment, now, actor=actor)
+        uow.commit()
+        settled = uow.upi_sessions.get(session_pk)
+    assert settled is not None
+    return settled
+
+
+def reconcile(uow: UnitOfWork, gateway: PaymentGateway, *, now: datetime | None = None) -> list[UpiSession]:
+    """On start: re-check every session this gateway still has open and settle it. Unreachable gateway: leave
+    them open for the next start or the poller."""
+    with uow:
+        open_sessions = uow.upi_sessions.active()
+    settled = []
+    for session_pk in open_sessions:
+        with uow:
+            session = uow.upi_sessions.get(session_pk)
+        if session is None or session.gateway != gateway.name:
+            continue
+        try:
+            settled.append(check_upi_payment(uow, gateway, session_pk, now=now))
+        except GatewayError as error:
+            log.warning("UPI session %s not reconciled: %s", session_pk, type(error).__name__)
+    return settled
+
+
+def _settle_session(uow: UnitOfWork, session_pk: int, result: PollResult, now: datetime) -> UpiSession:
+    with uow:
+        session = uow.upi_sessions.get(session_pk, lock=True)
+        assert session is not None
+        if session.status.final:
+            return session  # another desk settled it first
+        verdict = evaluate_payments(session.amount, session.currency, result.payments)
+        if verdict.outcome is Outcome.PAID:
+            assert verdict.payment is not None
+            _record_paid(uow, session, verdict.payment, now)
+        elif verdict.outcome.needs_review:
+            for payment in verdict.payments:
+                if payment.status in (PaymentStatus.CAPTURED, PaymentStatus.REFUNDED):
+                    _record_for_review(uow, session, payment, verdict.reason, now)
+            uow.upi_sessions.finish(session_pk, SessionStatus.REVIEW, now=now, review_reason=verdict.reason)
+            uow.audit.record(None, "upi_payment_flagged", "payment_session", session_pk,
+                             after={"reason": verdict.reason, "payments": [p.payment_id for p in verdict.payments]})
+            log.warning("UPI session %s flagged for review", session_pk)
+        elif result.status is QrStatus.EXPIRED or now >= session.expires_at:
+            status = SessionStatus.EXPIRED
+            uow.upi_sessions.finish(session_pk, status, now=now)
+            uow.audit.record(None, "upi_session_expired", "payment_session", session_pk)
+        else:
+            return session
+        uow.commit()
+        settled = uow.upi_sessions.get(session_pk)
+    assert settled is not None
+    return settled
+
+
+def _record_paid(uow: UnitOfWork, session: UpiSession, payment: GatewayPayment, now: datetime,
+                 actor: Actor | None = None) -> None:
+    if uow.payments.by_transaction_id(payment.payment_id) is None:
+        payment_id = uow.payments.add(
+            patient_id=session.patient_id, bill_id=session.bill_id, appointment_id=None, amount=payment.amount,
+            method=PaymentMethod.UPI, state=PaymentState.COMPLETED, paid_at=payment.captured_at or now,
+            received_by=actor.user_id if actor else None, transaction_id=payment.payment_id,
+            upi_transaction_id=payment.rrn, gateway_response=payment.raw or None, payment_session_id=session.id,
+        )
+        uow.audit.record(actor, "payment_received", "payment", payment_id,
+                         after={"bill_id": session.bill_id, "amount": str(payment.amount), "method": "upi",
+                                "payment_session": session.id})
+    uow.upi_sessions.finish(session.id, SessionStatus.COMPLETED, now=now)
+    if session.bill_id is not None:
+        found = uow.bills.lock(session.bill_id)
+        assert found is not None
+        settle_bill_status(uow, session.bill_id, found[1])
+    log.info("UPI session %s paid", session.id)
+
+
+def _record_for_review(uow: UnitOfWork, session: UpiSession, payment: GatewayPayment, reason: str,
+                       now: datetime) -> None:
+    """Money that arrived but not as asked: kept as a pending payment with the reason, not counted as paid."""
+    if uow.payments.by_transaction_id(payment.payment_id) is not None:
+        return
+    uow.payments.add(
+        patient_id=session.patient_id, bill_id=session.bill_id, appointment_id=None, amount=payment.amount,
+        method=PaymentMethod.UPI, state=PaymentState.PENDING, paid_at=payment.captured_at or now, received_by=None,
+        transaction_id=payment.payment_id, upi_transaction_id=payment.rrn, gateway_response=payment.raw or None,
+        payment_session_id=session.id, review_reason=reason,
+    )
+
+
+def _finish(uow: UnitOfWork, session_pk: int, status: SessionStatus, now: datetime, reason: str | None,
+            actor: Actor | None = None) -> UpiSession:
+    with uow:
+        if uow.upi_sessions.finish(session_pk, status, now=now, review_reason=reason):
+            uow.audit.record(actor, f"upi_session_{status.value}", "payment_session", session_pk)
+            uow.commit()
+        session = uow.upi_sessions.get(session_pk)
+    assert session is not None
+    return session
+
+

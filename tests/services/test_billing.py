@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from homa_desk.db.unit_of_work import UnitOfWork
+from homa_desk.domain.billing import BillStatus, LineInput, PaymentState
+from homa_desk.domain.errors import Conflict, FormErrors, NotFound, PermissionDenied, ValidationError
+from homa_desk.services import billing
+from tests.services.billing_helpers import a_bill, a_patient
+
+
+def test_a_bill_has_lines_totals_and_a_number_in_the_financial_year(uow, receptionist):
+    patient = a_patient(uow, receptionist)
+    bill = a_bill(uow, receptionist, patient, ("consultation", "Consultation", "1", "500"),
+                  ("medicine", "Paracetamol 500 mg", "10", "2.35", "3.50"))
+    assert bill.bill_number.startswith("2026-27/") or bill.bill_number.startswith("2025-26/")
+    assert bill.totals.total == Decimal("520.00")
+    assert bill.totals.balance_due == Decimal("520.00")
+    assert bill.status is BillStatus.OPEN
+    assert [line.description for line in bill.lines] == ["Consultation", "Paracetamol 500 mg"]
+    assert bill.patient_name == "Kavya Nair"
+
+
+def test_numbers_run_per_financial_year_and_restart_in_april(uow, receptionist):
+    patient = a_patient(uow, receptionist)
+    lines = [LineInput("other", "Dressing", "1", "100")]
+    march = billing.create_bill(uow, receptionist, patient_id=patient, lines=lines,
+                                now=datetime(2027, 3, 31, 18, 0, tzinfo=UTC))  # 23:30 IST, still 2026-27
+    april = billing.create_bill(uow, receptionist, patient_id=patient, lines=lines,
+                                now=datetime(2027, 3, 31, 19, 0, tzinfo=UTC))  # 00:30 IST on 1 April
+    assert march.bill_number == "2026-27/000001"
+    assert april.bill_number == "2027-28/000001"
+
+
+def test_desks_racing_for_bill_numbers_get_distinct_numbers_without_gaps(engine, uow, receptionist):
+    patient = a_patient(uow, receptionist)
+    numbers: list[str] = []
+    barrier = threading.Barrier(4)
+
+    def bill_some() -> None:
+        barrier.wait()
+        for _ in range(5):
+            numbers.append(a_bill(UnitOfWork(engine), receptionist, patient).bill_number)
+
+    threads = [threading.Thread(target=bill_some) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    serials = sorted(int(n.split("/")[1]) for n in numbers)
+    assert serials == list(range(1, 21))
+
+
+def test_part_payments_then_paid_in_full(uow, receptionist):
+    bill = a_bill(uow, receptionist, a_patient(uow, receptionist))
+    bill = billing.record_payment(uow, receptionist, bill.id, amount="200", method="cash")
+    assert (bill.status, bill.totals.balance_due) == (BillStatus.OPEN, Decimal("300.00"))
+    bill = billing.record_payment(uow, receptionist, bill.id, amount="300.00", method="card", reference="slip 42")
+    assert (bill.status, bill.totals.balance_due) == (BillStatus.PAID, Decimal("0.00"))
+    assert [p.method.value for p in bill.payments] == ["cash", "card"]
+
+
+@pytest.mark.parametrize("amount, method, reference, field", [
+    ("600", "cash", "", "amount"),  # more than due
+    ("0", "cash", "", "amount"),
+    ("12.345", "cash", "", "amount"),
+    ("100", "cheque", "", "method"),
+    ("100", "upi", "", "reference"),  # UPI at the desk needs the UTR
+])
+def test_bad_payments_are_refused_next_to_the_field_and_change_nothing(uow, receptionist, amount, method, reference,
+                                                                        field):
+    bill = a_bill(uow, receptionist, a_patient(uow, receptionist))
+    with pytest.raises(ValidationError) as error:
+        billing.record_payment(uow, receptionist, bill.id, amount=amount, method=method, reference=reference)
+    assert error.value.field == field
+    assert billing.get_bill(uow, receptionist, bill.id).payments == ()
+
+
+def test_refunds_are_admin_only_partial_or_full_and_audited(uow, admin, receptionist):
+    bill = a_bill(uow, receptionist, a_patient(uow, receptionist))
+    bill = billing.record_payment(uow, receptionist, bill.id, amount="500", method="cash")
+    payment = bill.payments[0].id
+    with pytest.raises(PermissionDenied):
+        billing.refund_payment(uow, receptionist, payment, amount="100", reason="overcharged")
+    with pytest.raises(ValidationError, match="Say why"):
+        billing.refund_payment(uow, admin, payment, amount="100", reason=" ")
+    bill = billing.refund_payment(uow, admin, payment, amount="100", reason="Overcharged for dressing")
+    assert (bill.status, bill.totals.balance_due, bill.payments[0].state) == (
+        BillStatus.OPEN, Decimal("100.00"), PaymentState.COMPLETED)
+    with pytest.raises(ValidationError, match=r"At most ₹400\.00"):
+        billing.refund_payment(uow, admin, payment, amount="400.01", reason="x")
+    bill = billing.refund_payment(uow, admin, payment, amount="400", reason="Visit cancelled")
+    assert bill.payments[0].state is PaymentState.REFUNDED
+    assert bill.totals.net_paid == Decimal("0.00")
+    with uow:
+        actions = [e.action for e in uow.audit.for_entity("payment", payment)]
+    assert actions == ["payment_received", "payment_refunded", "payment_refunded"]
+
+
+def test_a_bill_with_money_on_it_cannot_be_cancelled(uow, admin, receptionist):
+    bill = a_bill(uow, receptionist, a_patient(uow, receptionist))
+    billing.record_payment(uow, receptionist, bill.id, amount="50", method="cash")
+    with pytest.raises(Conflict, match="refund"):
+        billing.cancel_bill(uow, admin, bill.id, "wrong patient")
+    other = a_bill(uow, receptionist, bill.patient_id)
+    with pytest.raises(PermissionDenied):
+        billing.cancel_bill(uow, receptionist, other.id, "wrong patient")
+    cancelled = billing.cancel_bill(uow, admin, other.id, "wrong patient")
+    assert cancelled.status is BillStatus.CANCELLED and cancelled.cancellation_reason == "wrong patient"
+    with pytest.raises(Conflict, match="cancelled"):
+        billing.record_payment(uow, receptionist, other.id, amount="10", method="cash")
+
+
+def test_bad_lines_write_nothing(uow, receptionist):
+    patient = a_patient(uow, receptionist)
+    with pytest.raises(FormErrors):
+        billing.create_bill(uow, receptionist, patient_id=patient, lines=[LineInput("medicine", "", "0", "x")])
+    first = a_bill(uow, receptionist, patient)
+    assert first.bill_number.endswith("/000001")  # the refused form took no number
+
+
+def test_unknown_patient_and_doctor_role(uow, receptionist, doctor):
+    with pytest.raises(NotFound):
+        a_bill(uow, receptionist, 999_999)
+    with pytest.raises(PermissionDenied):
+        a_bill(uow, doctor, a_patient(uow, receptionist))
