@@ -41,6 +41,13 @@ FUTURE_DAYS = 30
 DAYS = PAST_DAYS + 1 + FUTURE_DAYS  # today is day PAST_DAYS
 SLOT_MINUTES = 15
 SESSIONS = ((clock(9, 0), clock(13, 0)), (clock(17, 0), clock(20, 0)))  # a doctor's hours, Asia/Kolkata
+WORKING_WEEKDAYS = range(1, 8)  # ISO; the demo clinic opens on Sundays too (fewer bookings), so every day has hours
+SPECIALTIES = (  # specialty, qualification
+    ("General Physician", "MBBS, MD (General Medicine)"), ("Paediatrics", "MBBS, MD (Paediatrics)"),
+    ("Gynaecology", "MBBS, MS (Obstetrics & Gynaecology)"), ("Orthopaedics", "MBBS, MS (Orthopaedics)"),
+    ("Dermatology", "MBBS, MD (Dermatology)"), ("ENT", "MBBS, MS (ENT)"), ("Cardiology", "MBBS, MD, DM (Cardiology)"),
+    ("Ophthalmology", "MBBS, MS (Ophthalmology)"), ("Diabetology", "MBBS, MD, Fellowship in Diabetology"),
+)
 SLOTS_PER_DAY = sum((end.hour * 60 + end.minute - start.hour * 60 - start.minute) // SLOT_MINUTES
                     for start, end in SESSIONS)
 DEFAULT_DOCTORS = 6
@@ -359,6 +366,20 @@ def _staff_rows(rng: Random, plan: _Plan, first_id: int, hashes: Sequence[str], 
     return lines, doctor_ids, fees
 
 
+def _doctor_rows(doctor_ids: Sequence[int], fees: Sequence[str]) -> tuple[list[str], list[str]]:
+    """doctor_profiles lines (specialties in turn, the fee the payments use, 15-minute slots) and doctor_sessions
+    lines: SESSIONS on every day of the week, matching the slots the appointments are placed in."""
+    profiles, sessions = [], []
+    for n, (doctor_id, fee) in enumerate(zip(doctor_ids, fees, strict=True)):
+        specialty, qualification = SPECIALTIES[n % len(SPECIALTIES)]
+        registration = f"IMR/{2005 + doctor_id % 15}/{10000 + doctor_id * 7 % 90000}"
+        profiles.append(f"{doctor_id}\t{specialty}\t{qualification}\t{registration}\t{fee}\t{SLOT_MINUTES}\n")
+        for weekday in WORKING_WEEKDAYS:
+            for start, end in SESSIONS:
+                sessions.append(f"{doctor_id}\t{weekday}\t{start:%H:%M}\t{end:%H:%M}\n")
+    return profiles, sessions
+
+
 def _patient_rows(rng: Random, plan: _Plan, first_id: _Ids, pools: _Pools) -> Iterator[tuple[str, str]]:
     """(users line, patient_profiles line) for each patient."""
     r = rng.random
@@ -474,6 +495,9 @@ _PROFILES = ("COPY patient_profiles (id, user_id, date_of_birth, gender, address
              " medical_history, allergies, created_at) FROM STDIN")
 _APPOINTMENTS = ("COPY appointments (id, patient_id, doctor_id, appointment_date, status, consultation_type,"
                  " symptoms, diagnosis, prescription, created_at) FROM STDIN")
+_DOCTOR_PROFILES = ("COPY doctor_profiles (user_id, specialty, qualification, registration_number, consultation_fee,"
+                    " slot_minutes) FROM STDIN")
+_DOCTOR_SESSIONS = "COPY doctor_sessions (doctor_id, weekday, starts_at, ends_at) FROM STDIN"
 _PAYMENTS = ("COPY payments (id, patient_id, appointment_id, amount, currency, payment_method, status,"
              " transaction_id, upi_transaction_id, payment_date, created_at) FROM STDIN")
 
@@ -531,6 +555,12 @@ def _load(conn: Connection, plan: _Plan, hashes: Sequence[str], seconds: dict[st
         if staff:
             with cursor.copy(_USERS) as copy:
                 copy.write("".join(staff))
+        if doctor_ids:
+            profiles_, sessions_ = _doctor_rows(doctor_ids, fees)
+            with cursor.copy(_DOCTOR_PROFILES) as copy:
+                copy.write("".join(profiles_))
+            with cursor.copy(_DOCTOR_SESSIONS) as copy:
+                copy.write("".join(sessions_))
         seconds["staff"] = time.perf_counter() - mark
 
         mark = time.perf_counter()
