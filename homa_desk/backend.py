@@ -10,6 +10,9 @@ from sqlalchemy.engine import URL
 
 from homa_desk.db.embedded import EmbeddedServer
 from homa_desk.db.unit_of_work import UnitOfWork
+from homa_desk.gateways.base import PaymentGateway
+from homa_desk.gateways.polling import DEFAULT_INTERVAL
+from homa_desk.gateways.simulator import SimulatorGateway
 
 
 @dataclass(frozen=True)
@@ -24,9 +27,13 @@ class DatabaseTarget:
 
 @dataclass
 class Backend:
+    """What every view is handed: the database, and the payment gateway this desk confirms UPI payments with."""
+
     engine: Engine
     target: DatabaseTarget
     embedded: EmbeddedServer | None = None
+    gateway: PaymentGateway = field(default_factory=SimulatorGateway)
+    poll_interval: float = DEFAULT_INTERVAL
 
     def uow(self) -> UnitOfWork:
         """A new unit of work; services take one per call."""

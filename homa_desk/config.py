@@ -29,6 +29,12 @@ class Settings:
     idle_lock_minutes: int = 10
     language: str = "en"
     keyring_fallback: str | None = None  # "accepted" or "declined" once the user has answered
+    gateway: str = "simulator"  # simulator | razorpay | static_upi
+    upi_vpa: str = ""  # the clinic's UPI ID, for static UPI
+    upi_payee_name: str = ""
+    razorpay_key_id: str = ""  # the key id is not secret; its secret is in the keyring
+    razorpay_base_url: str = "https://api.razorpay.com"
+    poll_interval_seconds: float = 2.0
 
     @classmethod
     def load(cls, path: Path | None = None) -> Settings:

@@ -16,6 +16,7 @@ from homa_desk.db.embedded import EmbeddedServer
 from homa_desk.db.engine import make_engine
 from homa_desk.db.urls import keyring_name, parse_database_url, without_password
 from homa_desk.domain.errors import DatabaseUnavailable, DomainError
+from homa_desk.gateways.factory import gateway_from_settings
 from homa_desk.secret_store import get_secret, set_secret
 
 log = logging.getLogger(__name__)
@@ -29,10 +30,12 @@ class SchemaOutOfDate(DomainError):
 
 def open_backend(settings: Settings, *, env: Mapping[str, str] = os.environ,
                  data_dir: Path | None = None) -> Backend:
+    gateway = gateway_from_settings(settings)
     raw = env.get(ENV_URL) or settings.database_url
-    if not raw:
-        return open_embedded(data_dir)
-    return open_remote(raw)
+    backend = open_remote(raw) if raw else open_embedded(data_dir)
+    backend.gateway = gateway
+    backend.poll_interval = settings.poll_interval_seconds
+    return backend
 
 
 def open_embedded(data_dir: Path | None = None) -> Backend:
