@@ -54,13 +54,19 @@ class AppointmentRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def between(self, start: datetime, end: datetime, *, doctor_id: int | None = None) -> list[AppointmentView]:
-        """Every appointment starting in [start, end) (all doctors, or one), with patient names: one statement."""
-        only = "AND a.doctor_id = :doctor_id" if doctor_id is not None else ""
+    def between(self, start: datetime, end: datetime, *, doctor_id: int | None = None,
+                doctor_ids: list[int] | None = None) -> list[AppointmentView]:
+        """Every appointment starting in [start, end) (all doctors, one, or these), with patient names: one
+        statement."""
+        only = ""
+        if doctor_id is not None:
+            only = "AND a.doctor_id = :doctor_id"
+        elif doctor_ids is not None:
+            only = "AND a.doctor_id = ANY(:doctor_ids)"
         rows = self._session.execute(
             text(f"{_COLUMNS} WHERE a.appointment_date >= :start AND a.appointment_date < :end {only}"
                  " ORDER BY a.appointment_date, a.id"),
-            {"start": start, "end": end, "doctor_id": doctor_id})
+            {"start": start, "end": end, "doctor_id": doctor_id, "doctor_ids": doctor_ids})
         return [_view(row) for row in rows]
 
     def get(self, appointment_id: int, *, for_update: bool = False) -> AppointmentView | None:

@@ -47,7 +47,7 @@ def day_view(uow: UnitOfWork, actor: Actor, day: date, *, now: datetime | None =
     start, end = day_bounds(day)
     with uow:
         schedules = uow.doctors.schedules(day, day)
-        appointments = uow.appointments.between(start, end)
+        appointments = uow.appointments.between(start, end, doctor_ids=[s.doctor.user_id for s in schedules])
     return DayView(day, tuple(build_day(s, day, appointments, now) for s in schedules), now)
 
 
