@@ -29,7 +29,8 @@ def test_admin_edits_profile_and_hours(qtbot, backend, uow, admin, doctor):
     tab.slot.setValue(20)
     tab.hours.setPlainText("Mon 09:00-13:00\nMon 17:00-20:00\nSat 10:00-12:00")
     qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: tab.status.text().startswith("Saved"))
+    qtbot.waitUntil(lambda: tab.status.text().startswith("Saved") or bool(tab.general.text()), timeout=10000)
+    assert tab.status.text().startswith("Saved"), tab.general.text()
     saved = doctors.get_doctor(uow, admin, doctor.user_id)
     assert saved.doctor.specialty == "Paediatrics" and saved.doctor.consultation_fee == Decimal("650.00")
     assert saved.doctor.slot_minutes == 20

@@ -143,7 +143,8 @@ class DoctorsTab(QWidget):
             self.doctor.addItem(schedule.doctor.full_name + suffix, schedule.doctor.user_id)
         self.doctor.setCurrentIndex(max(self.doctor.findData(current), 0))
         self.doctor.blockSignals(False)
-        self.status.setText("" if schedules else "No doctors yet: add staff with the role doctor under Staff.")
+        if not schedules:
+            self.status.setText("No doctors yet: add staff with the role doctor under Staff.")
         self.show_selected()
 
     def selected(self) -> DoctorSchedule | None:
