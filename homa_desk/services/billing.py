@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -25,6 +26,7 @@ from homa_desk.domain.billing import (
 from homa_desk.domain.errors import Conflict, NotFound, ValidationError
 from homa_desk.domain.roles import Actor, Role
 from homa_desk.domain.timeutil import to_local, utcnow
+from homa_desk.services.clinic import DEFAULT_NAME as DEFAULT_CLINIC_NAME
 
 log = logging.getLogger(__name__)
 
@@ -203,3 +205,47 @@ def settle_bill_status(uow: UnitOfWork, bill_id: int, total: Decimal) -> None:
     """Keep the bill's status in step with its balance (inside the transaction that moved money)."""
     status = BillStatus.PAID if uow.bills.net_paid(bill_id) >= total else BillStatus.OPEN
     uow.bills.set_status(bill_id, status)
+
+
+@dataclass(frozen=True)
+class BillSummary:
+    """One row of the billing list."""
+
+    id: int
+    bill_number: str
+    patient_name: str
+    total: Decimal
+    paid: Decimal
+    status: BillStatus
+    created_at: datetime
+
+    @property
+    def balance_due(self) -> Decimal:
+        return Decimal("0.00") if self.status is BillStatus.CANCELLED else self.total - self.paid
+
+
+def list_bills(uow: UnitOfWork, actor: Actor, *, since: datetime, query: str = "", limit: int = 200
+               ) -> list[BillSummary]:
+    """Bills made since `since`, newest first; `query` matches part of the patient's name or the bill number."""
+    actor.require(*FRONT_DESK)
+    with uow:
+        rows = uow.bills.recent(since=since, query=query[:100], limit=limit)
+    return [BillSummary(id=r[0], bill_number=r[1], patient_name=r[2], total=r[3], paid=r[4], status=BillStatus(r[5]),
+                        created_at=r[6]) for r in rows]
+
+
+@dataclass(frozen=True)
+class ClinicInfo:
+    """What a receipt's letterhead shows; address, phone and logo stay empty until the clinic sets them."""
+
+    name: str
+    address: str = ""
+    phone: str = ""
+    logo_path: str = ""
+
+
+def clinic_info(uow: UnitOfWork) -> ClinicInfo:
+    with uow:
+        get = uow.settings.get
+        return ClinicInfo(name=get("clinic_name", DEFAULT_CLINIC_NAME), address=get("clinic_address", "") or "",
+                          phone=get("clinic_phone", "") or "", logo_path=get("clinic_logo_path", "") or "")
