@@ -10,6 +10,8 @@ PATIENTS = "patients"
 APPOINTMENTS = "appointments"
 QUEUE = "queue"
 DOCTORS = "doctors"
+BILLS = "bills"
+PAYMENTS = "payments"
 
 
 class ChangeHub(QObject):

@@ -1,0 +1,82 @@
+"""The receptionist's UPI panel and the customer display, against the simulator and the static-UPI gateway."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from PySide6.QtCore import Qt
+
+from homa_desk.domain.billing import BillStatus, PaymentMethod, PaymentState, SessionStatus
+from homa_desk.gateways.simulator import SimulatorGateway
+from homa_desk.gateways.static_upi import StaticUpiGateway
+from homa_desk.services import billing
+from homa_desk.ui.customer_display import CustomerDisplay
+from homa_desk.ui.upi_panel import UpiPanel
+from tests.services.billing_helpers import a_bill, a_patient
+from tests.ui.upi_helpers import backend_with, decode_label_qr
+
+
+@pytest.fixture
+def bill(uow, receptionist):
+    return a_bill(uow, receptionist, a_patient(uow, receptionist), ("consultation", "Consultation", "1", "650"))
+
+
+def open_panel(qtbot, backend, actor, bill):
+    display = CustomerDisplay(return_after_ms=60_000)
+    qtbot.addWidget(display)
+    panel = UpiPanel(backend, actor, bill, display=display)
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitUntil(lambda: panel.state is SessionStatus.ACTIVE and display.state == "qr", timeout=5000)
+    return panel, display
+
+
+def test_simulated_payment_shows_paid_on_both_screens(qtbot, backend, uow, receptionist, bill):
+    desk = backend_with(backend, SimulatorGateway())
+    panel, display = open_panel(qtbot, desk, receptionist, bill)
+    text, request = decode_label_qr(display.qr)
+    assert text == panel.session.upi_link and request.amount == Decimal("650.00")
+    assert decode_label_qr(panel.qr)[0] == text
+    assert display.greeting.text() == "Namaste, Kavya" and display.amount.text() == "₹650.00"
+    assert not panel.utr.isVisibleTo(panel)
+    with qtbot.waitSignal(panel.settled, timeout=5000) as settled:
+        qtbot.mouseClick(panel.simulate_button, Qt.MouseButton.LeftButton)
+    assert settled.args[0].status is SessionStatus.COMPLETED
+    assert panel.status.text() == "Paid ✓" and display.state == "paid" and "Paid ✓" in display.message.text()
+    assert billing.get_bill(uow, receptionist, bill.id).status is BillStatus.PAID
+
+
+def test_cancel_shows_cancelled_and_display_returns_to_idle(qtbot, backend, receptionist, bill):
+    panel, display = open_panel(qtbot, backend_with(backend, SimulatorGateway()), receptionist, bill)
+    display.return_after_ms = 200
+    panel.cancel_button.click()
+    qtbot.waitUntil(lambda: panel.state is SessionStatus.CANCELLED and display.state == "cancelled", timeout=5000)
+    assert panel.status.text() == "Cancelled." and display.qr.pixmap().isNull()
+    qtbot.waitUntil(lambda: display.state == "idle", timeout=3000)
+    assert display.message.text() == "Welcome"
+
+
+def test_static_upi_is_confirmed_by_utr(qtbot, backend, uow, receptionist, bill):
+    desk = backend_with(backend, StaticUpiGateway("sunrise.clinic@okaxis", "Sunrise Clinic"), poll_interval=5)
+    panel, display = open_panel(qtbot, desk, receptionist, bill)
+    assert panel.utr.isVisibleTo(panel) and not panel.simulate_button.isVisibleTo(panel)
+    assert decode_label_qr(display.qr)[1].vpa == "sunrise.clinic@okaxis"
+    qtbot.keyClicks(panel.utr, "12ab")
+    panel.confirm_button.click()
+    qtbot.waitUntil(lambda: panel.utr_error.isVisibleTo(panel), timeout=5000)
+    assert "UTR" in panel.utr_error.text() and panel.state is SessionStatus.ACTIVE
+    panel.utr.clear()
+    qtbot.keyClicks(panel.utr, "412345678901")
+    panel.confirm_button.click()
+    qtbot.waitUntil(lambda: panel.state is SessionStatus.COMPLETED and display.state == "paid", timeout=5000)
+    [payment] = billing.get_bill(uow, receptionist, bill.id).payments
+    assert (payment.method, payment.state, payment.reference) == (PaymentMethod.UPI, PaymentState.COMPLETED,
+                                                                  "412345678901")
+
+
+def test_closing_the_panel_cancels_an_open_qr(qtbot, backend, receptionist, bill):
+    panel, display = open_panel(qtbot, backend_with(backend, SimulatorGateway()), receptionist, bill)
+    panel.close()
+    qtbot.waitUntil(lambda: panel.state is SessionStatus.CANCELLED and not panel.isVisible(), timeout=5000)
+    assert display.state == "cancelled"
