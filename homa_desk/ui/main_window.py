@@ -27,6 +27,7 @@ from homa_desk.ui import changes
 from homa_desk.ui.database_status import PING_INTERVAL_MS, DatabaseStatus
 from homa_desk.ui.resources import icon_path
 from homa_desk.ui.views.appointments_view import AppointmentsView
+from homa_desk.ui.views.billing_view import BillingView
 from homa_desk.ui.views.dashboard import DashboardView
 from homa_desk.ui.views.patients_view import PatientsView
 from homa_desk.ui.views.placeholder import PlaceholderView
@@ -53,8 +54,7 @@ PAGES = (
     Page("dashboard", "Dashboard", ALL_STAFF, DashboardView),
     Page("patients", "Patients", ALL_STAFF, PatientsView),
     Page("appointments", "Appointments", ALL_STAFF, AppointmentsView),
-    Page("billing", "Billing", FRONT_DESK,
-         _coming("Billing", "bills with GST, receipts and printing arrive with the billing issue.")),
+    Page("billing", "Billing", FRONT_DESK, BillingView),
     Page("payments", "Payments", FRONT_DESK,
          _coming("Payments", "cash, card and UPI (QR code) payments arrive with the payments issue.")),
     Page("settings", "Settings", frozenset({Role.ADMIN}), SettingsView),

@@ -1,0 +1,160 @@
+"""The Billing page: today's bills (or a longer span), search by patient or bill number, New bill, open a bill."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from homa_desk.backend import Backend
+from homa_desk.domain.appointments import day_bounds, local_day
+from homa_desk.domain.billing import BillView
+from homa_desk.domain.errors import DomainError
+from homa_desk.domain.patients import PatientSummary
+from homa_desk.domain.roles import Actor
+from homa_desk.domain.timeutil import utcnow
+from homa_desk.services import billing
+from homa_desk.services.billing import BillSummary
+from homa_desk.ui import changes
+from homa_desk.ui.bill_editor import BillEditorDialog
+from homa_desk.ui.bill_screen import BillDialog
+from homa_desk.ui.bill_table import BillListModel
+from homa_desk.ui.patient_picker import PatientPickerDialog
+from homa_desk.ui.worker import run_in_background
+
+SPANS = (("Today", 0), ("Last 7 days", 6), ("Last 30 days", 29), ("Last 365 days", 364))
+DEBOUNCE_MS = 250
+
+
+class BillingView(QWidget):
+    def __init__(self, backend: Backend, actor: Actor, parent: QWidget | None = None, *,
+                 debounce_ms: int = DEBOUNCE_MS) -> None:
+        super().__init__(parent)
+        self.setObjectName("billing_view")
+        self._backend = backend
+        self._actor = actor
+        self.picker: PatientPickerDialog | None = None
+        self.editor: BillEditorDialog | None = None
+        self.bill_dialog: BillDialog | None = None
+        self.loading = False
+        self._again = False
+
+        title = QLabel("Billing")
+        title.setProperty("role", "title")
+        self.search = QLineEdit()
+        self.search.setObjectName("bill_search")
+        self.search.setPlaceholderText("Patient name or bill number")
+        self.search.setClearButtonEnabled(True)
+        self.span = QComboBox()
+        self.span.setObjectName("bill_span")
+        for label, days in SPANS:
+            self.span.addItem(label, days)
+        self.new_button = QPushButton("New bill…")
+        self.new_button.setObjectName("new_bill")
+        self.new_button.clicked.connect(self.new_bill)
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.span)
+        top.addWidget(self.new_button)
+
+        self.model = BillListModel(self)
+        self.table = QTableView()
+        self.table.setObjectName("bills")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.status = QLabel("")
+        self.status.setObjectName("billing_status")
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.status)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(debounce_ms)
+        self._debounce.timeout.connect(self.refresh)
+        self.search.textChanged.connect(lambda _text: self._debounce.start())
+        self.span.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.table.doubleClicked.connect(self._open_index)
+        self.table.activated.connect(self._open_index)
+        changes.change_hub().changed.connect(self._refresh_if)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Load the list; a refresh asked for while one runs happens once that one has answered."""
+        if self.loading:
+            self._again = True
+            return
+        self.loading = True
+        since = day_bounds(local_day(utcnow()) - timedelta(days=self.span.currentData()))[0]
+        run_in_background(self, billing.list_bills, self._backend.uow(), self._actor, since=since,
+                          query=self.search.text().strip(), on_success=self._loaded, on_failure=self._failed)
+
+    def _loaded(self, rows: list[BillSummary]) -> None:
+        self.loading = False
+        self.model.set_rows(rows)
+        self.status.setText(f"{len(rows)} bill{'s' if len(rows) != 1 else ''}." if rows else "No bills.")
+        if self._again:
+            self._again = False
+            self.refresh()
+
+    def _failed(self, error: DomainError) -> None:
+        self.loading = False
+        self._again = False
+        self.status.setText(error.message)
+
+    @Slot(str)
+    def _refresh_if(self, entity: str) -> None:
+        if entity in (changes.BILLS, changes.PAYMENTS):
+            self.refresh()
+
+    def _open_index(self, index: QModelIndex) -> None:
+        bill = self.model.bill_at(index.row()) if index.isValid() else None
+        if bill is not None:
+            self.open_bill(bill.id)
+
+    def open_bill(self, bill_id: int) -> BillDialog:
+        dialog = BillDialog(self._backend, self._actor, bill_id, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.bill_dialog = dialog
+        dialog.show()
+        return dialog
+
+    def new_bill(self) -> PatientPickerDialog:
+        picker = PatientPickerDialog(self._backend, self._actor, self)
+        picker.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        picker.patient_chosen.connect(self.edit_bill_for)
+        self.picker = picker
+        picker.open()
+        return picker
+
+    def edit_bill_for(self, patient: PatientSummary) -> BillEditorDialog:
+        editor = BillEditorDialog(self._backend, self._actor, patient.user_id, patient.full_name, self)
+        editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        editor.bill_saved.connect(self._bill_saved)
+        self.editor = editor
+        editor.open()
+        return editor
+
+    def _bill_saved(self, bill: BillView) -> None:
+        changes.announce(changes.BILLS)
+        self.open_bill(bill.id)
