@@ -339,3 +339,83 @@ class Refund(Base):
     reason: Mapped[str] = mapped_column(Text)
     refunded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
+
+
+# --- the doctor's workstation (0006) ------------------------------------------------------------------------------
+
+class ConsultationRow(Base):
+    """Vitals, advice and follow-up of one appointment; symptoms, diagnosis and the readable prescription stay in the
+    design's appointments columns."""
+
+    __tablename__ = "consultations"
+
+    appointment_id: Mapped[int] = mapped_column(ForeignKey("appointments.id", ondelete="CASCADE"), primary_key=True)
+    doctor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    bp_systolic: Mapped[int | None] = mapped_column(SmallInteger)
+    bp_diastolic: Mapped[int | None] = mapped_column(SmallInteger)
+    pulse: Mapped[int | None] = mapped_column(SmallInteger)
+    temperature_c: Mapped[Decimal | None] = mapped_column(Numeric(4, 1))
+    weight_kg: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    spo2: Mapped[int | None] = mapped_column(SmallInteger)
+    advice: Mapped[str | None] = mapped_column(Text)
+    follow_up_on: Mapped[date | None] = mapped_column(Date)
+    follow_up_appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id", ondelete="SET NULL"))
+    completed_at: Mapped[datetime | None] = mapped_column(TIMESTAMPTZ)
+    created_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
+
+
+class PrescriptionLineRow(Base):
+    __tablename__ = "prescription_lines"
+    __table_args__ = (UniqueConstraint("appointment_id", "position", name="prescription_lines_position_once"),)
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    appointment_id: Mapped[int] = mapped_column(ForeignKey("appointments.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(SmallInteger)
+    medicine: Mapped[str] = mapped_column(String(200))
+    strength: Mapped[str] = mapped_column(String(60), server_default="")
+    form: Mapped[str] = mapped_column(String(20))
+    dose_pattern: Mapped[str] = mapped_column(String(20))
+    duration: Mapped[str] = mapped_column(String(40))
+    food: Mapped[str] = mapped_column(String(12))
+    notes: Mapped[str] = mapped_column(String(300), server_default="")
+
+
+class FavouriteMedicine(Base):
+    __tablename__ = "favourite_medicines"
+    __table_args__ = (UniqueConstraint("doctor_id", "medicine", "strength", name="favourite_medicines_once"),)
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    doctor_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    medicine: Mapped[str] = mapped_column(String(200))
+    strength: Mapped[str] = mapped_column(String(60), server_default="")
+    form: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
+
+
+class PrescriptionTemplate(Base):
+    __tablename__ = "prescription_templates"
+    __table_args__ = (UniqueConstraint("doctor_id", "name", name="prescription_templates_name_once"),)
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    doctor_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(120))
+    lines: Mapped[Any] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
+
+
+class FollowUpRequestRow(Base):
+    __tablename__ = "follow_up_requests"
+    __table_args__ = (
+        UniqueConstraint("appointment_id", name="follow_up_requests_once"),
+        Index("ix_follow_up_requests_open", "due_on", postgresql_where=text("closed_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    appointment_id: Mapped[int] = mapped_column(ForeignKey("appointments.id", ondelete="CASCADE"))
+    patient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    doctor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    due_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
+    closed_at: Mapped[datetime | None] = mapped_column(TIMESTAMPTZ)
+    closed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

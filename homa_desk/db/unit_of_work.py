@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from homa_desk.db.appointment_repository import AppointmentRepository
 from homa_desk.db.billing_repository import BillRepository
+from homa_desk.db.consultation_repository import ConsultationRepository
 from homa_desk.db.doctor_repository import DoctorRepository
 from homa_desk.db.patient_repository import PatientRepository
 from homa_desk.db.payment_repository import PaymentRepository, PaymentSessionRepository
@@ -30,6 +31,7 @@ class UnitOfWork:
     bills: BillRepository
     payments: PaymentRepository
     upi_sessions: PaymentSessionRepository
+    consultations: ConsultationRepository
 
     def __init__(self, engine: Engine) -> None:
         self._factory = sessionmaker(engine, expire_on_commit=False)
@@ -48,6 +50,7 @@ class UnitOfWork:
         self.bills = BillRepository(self._session)
         self.payments = PaymentRepository(self._session)
         self.upi_sessions = PaymentSessionRepository(self._session)
+        self.consultations = ConsultationRepository(self._session)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

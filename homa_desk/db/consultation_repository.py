@@ -1,0 +1,194 @@
+"""Consultations, structured prescription lines, doctors' favourites and templates, follow-up requests."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import delete, select, text, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from homa_desk.db.models import (
+    ConsultationRow,
+    FavouriteMedicine,
+    FollowUpRequestRow,
+    PrescriptionLineRow,
+    PrescriptionTemplate,
+)
+from homa_desk.domain.consultations import Favourite, FollowUpRequest, PastVisit, PatientCard, Template, Vitals
+from homa_desk.domain.patients import Gender
+from homa_desk.domain.prescriptions import DoseForm, PrescriptionLine
+
+_LINES = """(SELECT coalesce(json_agg(json_build_object('medicine', l.medicine, 'strength', l.strength,
+                 'form', l.form, 'dose_pattern', l.dose_pattern, 'duration', l.duration, 'food', l.food,
+                 'notes', l.notes) ORDER BY l.position), '[]')
+             FROM prescription_lines l WHERE l.appointment_id = a.id)"""
+
+
+def _vitals(row: Any) -> Vitals:
+    def dec(value: Any) -> Decimal | None:
+        return None if value is None else Decimal(str(value))
+
+    return Vitals(bp_systolic=row.bp_systolic, bp_diastolic=row.bp_diastolic, pulse=row.pulse,
+                  temperature_c=dec(row.temperature_c), weight_kg=dec(row.weight_kg), spo2=row.spo2)
+
+
+def _lines(items: list[dict[str, Any]]) -> tuple[PrescriptionLine, ...]:
+    return tuple(PrescriptionLine.from_dict(item) for item in items)
+
+
+class ConsultationRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    # --- one visit ---------------------------------------------------------------------------------------------
+
+    def patient_card(self, patient_id: int, *, medical_history: bool = True) -> PatientCard | None:
+        row = self._session.execute(text(
+            "SELECT u.id, u.full_name, u.phone, p.patient_number, p.gender::text AS gender, p.date_of_birth,"
+            " p.dob_is_estimate, p.allergies, p.medical_history FROM users u"
+            " LEFT JOIN patient_profiles p ON p.user_id = u.id WHERE u.id = :id"), {"id": patient_id}).first()
+        if row is None:
+            return None
+        return PatientCard(user_id=row.id, full_name=row.full_name, patient_number=row.patient_number,
+                           phone=row.phone, gender=Gender(row.gender) if row.gender else None,
+                           date_of_birth=row.date_of_birth, dob_is_estimate=bool(row.dob_is_estimate),
+                           allergies=row.allergies, medical_history=row.medical_history if medical_history else None)
+
+    def visit(self, appointment_id: int) -> dict[str, Any] | None:
+        """The appointment's clinical record in one statement: notes, vitals, lines, bill and follow-up."""
+        row = self._session.execute(text(f"""
+            SELECT a.id, a.symptoms, a.diagnosis, c.bp_systolic, c.bp_diastolic, c.pulse, c.temperature_c,
+                   c.weight_kg, c.spo2, c.advice, c.follow_up_on, c.follow_up_appointment_id, c.completed_at,
+                   {_LINES} AS lines,
+                   (SELECT b.id FROM bills b WHERE b.appointment_id = a.id) AS bill_id,
+                   EXISTS (SELECT 1 FROM follow_up_requests f WHERE f.appointment_id = a.id) AS follow_up_requested
+            FROM appointments a LEFT JOIN consultations c ON c.appointment_id = a.id
+            WHERE a.id = :id"""), {"id": appointment_id}).first()
+        if row is None:
+            return None
+        return {"symptoms": row.symptoms, "diagnosis": row.diagnosis, "vitals": _vitals(row), "advice": row.advice,
+                "follow_up_on": row.follow_up_on, "follow_up_appointment_id": row.follow_up_appointment_id,
+                "completed_at": row.completed_at, "lines": _lines(row.lines), "bill_id": row.bill_id,
+                "follow_up_requested": row.follow_up_requested}
+
+    def save(self, appointment_id: int, *, doctor_id: int | None, vitals: Vitals, advice: str | None,
+             follow_up_on: date | None, completed_at: datetime | None = None) -> None:
+        values = {"doctor_id": doctor_id, "advice": advice, "follow_up_on": follow_up_on, **vitals.__dict__}
+        if completed_at is not None:
+            values["completed_at"] = completed_at
+        stmt = insert(ConsultationRow).values(appointment_id=appointment_id, **values)
+        self._session.execute(stmt.on_conflict_do_update(index_elements=["appointment_id"], set_=values))
+
+    def set_follow_up_appointment(self, appointment_id: int, follow_up_appointment_id: int) -> None:
+        self._session.execute(text("UPDATE consultations SET follow_up_appointment_id = :f WHERE appointment_id = :a"),
+                              {"a": appointment_id, "f": follow_up_appointment_id})
+
+    def replace_lines(self, appointment_id: int, lines: tuple[PrescriptionLine, ...]) -> None:
+        self._session.execute(delete(PrescriptionLineRow).where(PrescriptionLineRow.appointment_id == appointment_id))
+        self._session.add_all(
+            PrescriptionLineRow(appointment_id=appointment_id, position=n, medicine=x.medicine, strength=x.strength,
+                                form=x.form.value, dose_pattern=x.dose_pattern, duration=x.duration,
+                                food=x.food.value, notes=x.notes)
+            for n, x in enumerate(lines, start=1))
+        self._session.flush()
+
+    def set_design_columns(self, appointment_id: int, *, symptoms: str | None, diagnosis: str | None,
+                           prescription: str | None) -> None:
+        """The design's appointments.symptoms/diagnosis/prescription, so a web backend reads the visit too."""
+        self._session.execute(
+            text("UPDATE appointments SET symptoms = :s, diagnosis = :d, prescription = :p WHERE id = :id"),
+            {"id": appointment_id, "s": symptoms, "d": diagnosis, "p": prescription})
+
+    def past_visits(self, patient_id: int, *, except_appointment_id: int, before: datetime,
+                    limit: int = 30) -> list[PastVisit]:
+        """The patient's earlier visits that have something clinical (completed, or a diagnosis/prescription)."""
+        rows = self._session.execute(text(f"""
+            SELECT a.id, a.appointment_date, d.full_name AS doctor_name, a.status::text AS status, a.symptoms,
+                   a.diagnosis, a.prescription, c.bp_systolic, c.bp_diastolic, c.pulse, c.temperature_c,
+                   c.weight_kg, c.spo2, {_LINES} AS lines
+            FROM appointments a
+            LEFT JOIN users d ON d.id = a.doctor_id
+            LEFT JOIN consultations c ON c.appointment_id = a.id
+            WHERE a.patient_id = :patient AND a.id <> :current AND a.appointment_date <= :before
+              AND (a.status = 'completed' OR a.diagnosis IS NOT NULL OR a.prescription IS NOT NULL)
+            ORDER BY a.appointment_date DESC, a.id DESC LIMIT :limit"""),
+            {"patient": patient_id, "current": except_appointment_id, "before": before, "limit": limit})
+        return [PastVisit(appointment_id=r.id, starts_at=r.appointment_date, doctor_name=r.doctor_name,
+                          status=r.status, symptoms=r.symptoms, diagnosis=r.diagnosis,
+                          prescription_text=r.prescription, lines=_lines(r.lines), vitals=_vitals(r))
+                for r in rows]
+
+    # --- the doctor's own lists ----------------------------------------------------------------------------------
+
+    def favourites(self, doctor_id: int) -> list[Favourite]:
+        rows = self._session.scalars(select(FavouriteMedicine).where(FavouriteMedicine.doctor_id == doctor_id)
+                                     .order_by(FavouriteMedicine.medicine, FavouriteMedicine.strength))
+        return [Favourite(r.id, r.medicine, r.strength, r.form) for r in rows]
+
+    def add_favourite(self, doctor_id: int, medicine: str, strength: str, form: DoseForm) -> int | None:
+        """The new row's id; None when the doctor already has this medicine and strength."""
+        return self._session.scalar(
+            insert(FavouriteMedicine).values(doctor_id=doctor_id, medicine=medicine, strength=strength,
+                                             form=form.value)
+            .on_conflict_do_nothing(constraint="favourite_medicines_once").returning(FavouriteMedicine.id))
+
+    def remove_favourite(self, doctor_id: int, favourite_id: int) -> bool:
+        result = self._session.execute(delete(FavouriteMedicine).where(
+            FavouriteMedicine.id == favourite_id, FavouriteMedicine.doctor_id == doctor_id))
+        return result.rowcount > 0  # type: ignore[attr-defined]
+
+    def templates(self, doctor_id: int) -> list[Template]:
+        rows = self._session.scalars(select(PrescriptionTemplate).where(PrescriptionTemplate.doctor_id == doctor_id)
+                                     .order_by(PrescriptionTemplate.name))
+        return [Template(r.id, r.name, _lines(r.lines)) for r in rows]
+
+    def save_template(self, doctor_id: int, name: str, lines: tuple[PrescriptionLine, ...]) -> int:
+        """Insert, or replace the lines of the doctor's template with this name."""
+        data = [line.as_dict() for line in lines]
+        return self._session.scalar(
+            insert(PrescriptionTemplate).values(doctor_id=doctor_id, name=name, lines=data)
+            .on_conflict_do_update(constraint="prescription_templates_name_once", set_={"lines": data})
+            .returning(PrescriptionTemplate.id))
+
+    def remove_template(self, doctor_id: int, template_id: int) -> bool:
+        result = self._session.execute(delete(PrescriptionTemplate).where(
+            PrescriptionTemplate.id == template_id, PrescriptionTemplate.doctor_id == doctor_id))
+        return result.rowcount > 0  # type: ignore[attr-defined]
+
+    # --- follow-ups for the front desk ------------------------------------------------------------------------
+
+    def request_follow_up(self, *, appointment_id: int, patient_id: int, doctor_id: int | None, due_on: date) -> int:
+        return self._session.scalar(
+            insert(FollowUpRequestRow).values(appointment_id=appointment_id, patient_id=patient_id,
+                                              doctor_id=doctor_id, due_on=due_on)
+            .on_conflict_do_update(constraint="follow_up_requests_once",
+                                   set_={"due_on": due_on, "closed_at": None, "closed_by": None})
+            .returning(FollowUpRequestRow.id))
+
+    def open_follow_ups(self, limit: int = 200) -> list[FollowUpRequest]:
+        rows = self._session.execute(text("""
+            SELECT f.id, f.appointment_id, f.patient_id, u.full_name AS patient_name, p.patient_number,
+                   u.phone, f.doctor_id, d.full_name AS doctor_name, f.due_on, f.created_at
+            FROM follow_up_requests f JOIN users u ON u.id = f.patient_id
+            LEFT JOIN patient_profiles p ON p.user_id = f.patient_id
+            LEFT JOIN users d ON d.id = f.doctor_id
+            WHERE f.closed_at IS NULL ORDER BY f.due_on, f.id LIMIT :limit"""), {"limit": limit})
+        return [FollowUpRequest(id=r.id, appointment_id=r.appointment_id, patient_id=r.patient_id,
+                                patient_name=r.patient_name, patient_number=r.patient_number, patient_phone=r.phone,
+                                doctor_id=r.doctor_id, doctor_name=r.doctor_name, due_on=r.due_on,
+                                created_at=r.created_at) for r in rows]
+
+    def close_follow_up(self, request_id: int, closed_by: int, now: datetime) -> bool:
+        result = self._session.execute(
+            update(FollowUpRequestRow).where(FollowUpRequestRow.id == request_id,
+                                             FollowUpRequestRow.closed_at.is_(None))
+            .values(closed_at=now, closed_by=closed_by))
+        return result.rowcount > 0  # type: ignore[attr-defined]
+
+    def drop_follow_up_request(self, appointment_id: int) -> None:
+        self._session.execute(delete(FollowUpRequestRow).where(FollowUpRequestRow.appointment_id == appointment_id,
+                                                               FollowUpRequestRow.closed_at.is_(None)))
+
