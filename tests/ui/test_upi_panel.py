@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from decimal import Decimal
 
 import pytest
@@ -80,3 +82,39 @@ def test_closing_the_panel_cancels_an_open_qr(qtbot, backend, receptionist, bill
     panel.close()
     qtbot.waitUntil(lambda: panel.state is SessionStatus.CANCELLED and not panel.isVisible(), timeout=5000)
     assert display.state == "cancelled"
+
+
+class SlowGateway(SimulatorGateway):
+    """Each poll takes a while; counts how many run at once."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__()
+        self.seconds = seconds
+        self.running = 0
+        self.most = 0
+        self.polls = 0
+        self._count = threading.Lock()
+
+    def poll(self, qr_id):  # type: ignore[no-untyped-def]
+        with self._count:
+            self.running += 1
+            self.polls += 1
+            self.most = max(self.most, self.running)
+        time.sleep(self.seconds)
+        with self._count:
+            self.running -= 1
+        return super().poll(qr_id)
+
+
+def test_polls_never_overlap_even_when_the_gateway_is_slower_than_the_interval(qtbot, backend, receptionist, bill):
+    gateway = SlowGateway(0.4)
+    panel, _display = open_panel(qtbot, backend_with(backend, gateway, poll_interval=0.1), receptionist, bill)
+    for _ in range(10):
+        panel.poller.poll_now()  # an impatient click must not start a second call
+        qtbot.wait(100)
+    assert gateway.most == 1 and 2 <= gateway.polls <= 5
+    gateway.simulate_payment(panel.session.gateway_qr_id)
+    qtbot.waitUntil(lambda: panel.state is SessionStatus.COMPLETED, timeout=5000)
+    polls = gateway.polls
+    qtbot.wait(500)
+    assert gateway.polls == polls  # a settled session is not polled again
