@@ -78,8 +78,6 @@ class User(Base):
     locked_until: Mapped[datetime | None] = mapped_column(TIMESTAMPTZ)
 
 
-Index("ix_users_patient_name_trgm", func.lower(User.full_name), postgresql_using="gin",
-      postgresql_ops={"lower_1": "gin_trgm_ops"}, postgresql_where=User.role == "patient")
 Index("ix_users_patient_phone_trgm", User.phone, postgresql_using="gin", postgresql_ops={"phone": "gin_trgm_ops"},
       postgresql_where=User.role == "patient")
 Index("ix_users_patient_name_order", func.lower(User.full_name), User.id, postgresql_where=User.role == "patient")
@@ -419,3 +417,14 @@ class FollowUpRequestRow(Base):
     created_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
     closed_at: Mapped[datetime | None] = mapped_column(TIMESTAMPTZ)
     closed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class PatientSearchKey(Base):
+    """Patients' lowercased names for fragment search, kept by the trigger users_patient_search."""
+
+    __tablename__ = "patient_search"
+    __table_args__ = (Index("ix_patient_search_name_trgm", "name_key", postgresql_using="gin",
+                            postgresql_ops={"name_key": "gin_trgm_ops"}),)
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    name_key: Mapped[str] = mapped_column(Text)

@@ -2,7 +2,9 @@
 
 Search rules (why each query is shaped as it is):
 - a number is a patient number (exact) or a phone fragment; digits of 3+ use the phone trigram index;
-- a name fragment of 3+ characters is `lower(full_name) LIKE '%frag%'`, served by the name trigram index;
+- a name fragment of 3+ characters is `name_key LIKE '%frag%'` in the narrow `patient_search` table (one row of
+  user id and lowercased name per patient, kept by a trigger), served by its trigram index: rechecking the
+  matches there reads 2.5x fewer pages than `users` and computes no lower() per row;
 - a 1-2 character name is a prefix of the name, served by the (lower(full_name), id) btree that also gives the
   order, because trigram indexes cannot help with fewer than three characters.
 Every page is ordered by (lower(full_name), id) and continues after the last row of the previous page (keyset).
@@ -184,11 +186,11 @@ class PatientRepository:
             # the planner from walking the whole name-order index instead, which is fast only when matches are
             # spread evenly through the alphabet (a rare fragment walked 1,000,000 entries: 1 s).
             params["pattern"] = f"%{_like_escape(words)}%"
-            keyset = "AND (lower(full_name), id) > (CAST(:after_key AS text), :after_id)" if after else ""
+            keyset = "AND (name_key, user_id) > (CAST(:after_key AS text), :after_id)" if after else ""
             sql = f"""
                 SELECT {_SUMMARY_COLUMNS}
-                FROM (SELECT id, k FROM (SELECT id, lower(full_name) AS k FROM users
-                                         WHERE role = 'patient' AND lower(full_name) LIKE :pattern {keyset}
+                FROM (SELECT id, k FROM (SELECT user_id AS id, name_key AS k FROM patient_search
+                                         WHERE name_key LIKE :pattern {keyset}
                                          OFFSET 0) found
                       ORDER BY k, id LIMIT :limit) m
                 JOIN users u ON u.id = m.id JOIN patient_profiles p ON p.user_id = u.id
@@ -222,8 +224,8 @@ class PatientRepository:
         if phone:
             arms.append("SELECT id, 2.0 AS score FROM users WHERE role = 'patient' AND phone = :phone")
         if full_name:
-            arms.append("SELECT id, similarity(lower(full_name), lower(:name)) AS score FROM users"
-                        " WHERE role = 'patient' AND lower(full_name) % lower(:name)")
+            arms.append("SELECT user_id AS id, similarity(name_key, lower(:name)) AS score FROM patient_search"
+                        " WHERE name_key % lower(:name)")
         rows = self._session.execute(text(f"""
             WITH found AS ({" UNION ALL ".join(arms)}),
             best AS (SELECT id, max(score) AS score FROM found WHERE id IS DISTINCT FROM :exclude GROUP BY id)
