@@ -19,6 +19,7 @@ from homa_desk.ui.idle_lock import DEFAULT_IDLE_MINUTES, IdleLock
 from homa_desk.ui.login_dialog import LoginDialog
 from homa_desk.ui.main_window import MainWindow
 from homa_desk.ui.resources import apply_style
+from homa_desk.ui.upi_reconcile import reconcile_open_sessions
 from homa_desk.ui.worker import run_in_background, show_error, wait_for_idle
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,8 @@ class DeskController(QObject):
         self.login_dialog: LoginDialog | None = None
         self.main_window: MainWindow | None = None
         self.idle_lock: IdleLock | None = None
+        self.reconciled: dict[str, int] | None = None
+        self._reconcile_started = False
 
     def start(self) -> None:
         """Ask the database whether this is the first run, then show the wizard or the sign-in."""
@@ -71,7 +74,19 @@ class DeskController(QObject):
         self.idle_lock.sign_out_requested.connect(window.sign_out)
         self.main_window = window
         window.show()
+        self.reconcile_payments()
         return window
+
+    def reconcile_payments(self) -> None:
+        """Once per desk process, in the background: settle UPI payments left open by an earlier run."""
+        if self._reconcile_started:
+            return
+        self._reconcile_started = True
+        run_in_background(self, reconcile_open_sessions, self._backend, on_success=self._reconciled,
+                          on_failure=lambda error: log.warning("UPI reconciliation failed: %s", type(error).__name__))
+
+    def _reconciled(self, counts: dict[str, int]) -> None:
+        self.reconciled = counts
 
     def sign_out(self) -> None:
         """Back to the sign-in, with the same e-mail filled in."""
