@@ -100,6 +100,7 @@ class PatientProfile(Base):
                                                 server_default=PATIENT_NUMBER_SEQ.next_value())
     dob_is_estimate: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     created_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
+    preferred_language: Mapped[str] = mapped_column(String(2), server_default="en")  # 0008: messages in en/hi
 
 
 class Appointment(Base):
@@ -428,3 +429,50 @@ class PatientSearchKey(Base):
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     name_key: Mapped[str] = mapped_column(Text)
+
+
+# --- notifications and contact verification (0008) ---------------------------------------------------------------
+
+class OutboxMessage(Base):
+    """A message to send, written in the transaction of the event that causes it; the sender delivers it later."""
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (
+        Index("ix_outbox_messages_due", "next_attempt_at", postgresql_where=text("status = 'pending'")),
+        Index("ix_outbox_messages_sending", "lease_until", postgresql_where=text("status = 'sending'")),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(10))
+    recipient: Mapped[str] = mapped_column(Text)
+    template: Mapped[str] = mapped_column(String(40))
+    language: Mapped[str] = mapped_column(String(2), server_default="en")
+    payload: Mapped[Any] = mapped_column(JSONB, server_default=text("'{}'"))
+    attachment_bill_id: Mapped[int | None] = mapped_column(ForeignKey("bills.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(10), server_default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    next_attempt_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
+    lease_until: Mapped[datetime | None] = mapped_column(TIMESTAMPTZ)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    provider_message_id: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
+    sent_at: Mapped[datetime | None] = mapped_column(TIMESTAMPTZ)
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+
+
+class VerificationCode(Base):
+    """A six-digit code sent to a phone or e-mail address, kept only as a salted SHA-256."""
+
+    __tablename__ = "verification_codes"
+    __table_args__ = (Index("ix_verification_codes_user", "user_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(10))
+    destination: Mapped[str] = mapped_column(Text)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    salt: Mapped[str] = mapped_column(String(32))
+    expires_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ)
+    attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    used_at: Mapped[datetime | None] = mapped_column(TIMESTAMPTZ)
+    created_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
