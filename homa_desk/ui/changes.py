@@ -12,6 +12,8 @@ QUEUE = "queue"
 DOCTORS = "doctors"
 BILLS = "bills"
 PAYMENTS = "payments"
+CONSULTATIONS = "consultations"
+FOLLOW_UPS = "follow_ups"
 
 
 class ChangeHub(QObject):

@@ -32,6 +32,7 @@ from homa_desk.ui.views.dashboard import DashboardView
 from homa_desk.ui.views.patients_view import PatientsView
 from homa_desk.ui.views.placeholder import PlaceholderView
 from homa_desk.ui.views.settings_view import SettingsView
+from homa_desk.ui.views.workstation_view import WorkstationView
 from homa_desk.ui.worker import run_in_background
 
 ALL_STAFF = frozenset({Role.ADMIN, Role.RECEPTIONIST, Role.DOCTOR})
@@ -51,9 +52,12 @@ def _coming(title: str, text: str) -> Callable[[Backend, Actor], QWidget]:
 
 
 PAGES = (
+    # a doctor's day starts at the workstation; admins find it after Appointments
+    Page("workstation", "Workstation", frozenset({Role.DOCTOR}), WorkstationView),
     Page("dashboard", "Dashboard", ALL_STAFF, DashboardView),
     Page("patients", "Patients", ALL_STAFF, PatientsView),
     Page("appointments", "Appointments", ALL_STAFF, AppointmentsView),
+    Page("workstation", "Workstation", frozenset({Role.ADMIN}), WorkstationView),
     Page("billing", "Billing", FRONT_DESK, BillingView),
     Page("payments", "Payments", FRONT_DESK,
          _coming("Payments", "cash, card and UPI (QR code) payments arrive with the payments issue.")),

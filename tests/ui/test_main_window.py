@@ -14,7 +14,7 @@ from homa_desk.ui.views.patients_view import PatientsView
 from homa_desk.ui.views.settings_view import SettingsView
 from tests.helpers import engine_for
 
-ALL = ["Dashboard", "Patients", "Appointments", "Billing", "Payments", "Settings"]
+ALL = ["Dashboard", "Patients", "Appointments", "Workstation", "Billing", "Payments", "Settings"]
 
 
 def open_window(qtbot, backend, actor, **kwargs) -> MainWindow:
@@ -36,7 +36,7 @@ def sidebar_titles(window: MainWindow) -> list[str]:
 @pytest.mark.parametrize(("who", "expected"), [
     ("admin", ALL),
     ("receptionist", ["Dashboard", "Patients", "Appointments", "Billing", "Payments"]),
-    ("doctor", ["Dashboard", "Patients", "Appointments"]),
+    ("doctor", ["Workstation", "Dashboard", "Patients", "Appointments"]),
 ])
 def test_sidebar_shows_the_pages_of_the_role(qtbot, backend, request, who, expected):
     window = open_window(qtbot, backend, request.getfixturevalue(who))

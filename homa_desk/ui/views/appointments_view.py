@@ -31,6 +31,7 @@ from homa_desk.domain.timeutil import to_local, utcnow
 from homa_desk.services import appointments
 from homa_desk.ui import changes
 from homa_desk.ui.appointment_dialogs import AppointmentDialog, BookingDialog
+from homa_desk.ui.consultation_followups import FollowUpsWidget
 from homa_desk.ui.form import ErrorLabel
 from homa_desk.ui.views.day_grid import DayGrid
 from homa_desk.ui.views.queue_view import QueueView
@@ -100,6 +101,9 @@ class AppointmentsView(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(grid_page, "Schedule")
         self.tabs.addTab(self.queue, "Queue")
+        if actor.role in DESK:
+            self.follow_ups = FollowUpsWidget(backend, actor)
+            self.tabs.addTab(self.follow_ups, "Follow-ups")
         QVBoxLayout(self).addWidget(self.tabs)
 
         self.prev_button.clicked.connect(lambda: self.go_to(self.day - self._step()))

@@ -32,7 +32,7 @@ from homa_desk.ui.form import ErrorLabel
 from homa_desk.ui.patient_picker import PatientPickerDialog
 from homa_desk.ui.worker import run_in_background
 
-REFRESH_MS = 15_000
+REFRESH_MS = 5_000  # a doctor's Call next on another desk shows within seconds
 HEADERS = ("Token", "Patient", "Booking", "Arrived", "State")
 
 
