@@ -15,6 +15,7 @@ from homa_desk.db.doctor_repository import DoctorRepository
 from homa_desk.db.patient_repository import PatientRepository
 from homa_desk.db.payment_repository import PaymentRepository, PaymentSessionRepository
 from homa_desk.db.queue_repository import QueueRepository
+from homa_desk.db.report_repository import ReportRepository
 from homa_desk.db.repositories import AuditLog, ClinicSettings, Health, StaffRepository
 from homa_desk.domain.errors import Conflict, DatabaseUnavailable
 
@@ -32,6 +33,7 @@ class UnitOfWork:
     payments: PaymentRepository
     upi_sessions: PaymentSessionRepository
     consultations: ConsultationRepository
+    reports: ReportRepository
 
     def __init__(self, engine: Engine) -> None:
         self._factory = sessionmaker(engine, expire_on_commit=False)
@@ -51,6 +53,7 @@ class UnitOfWork:
         self.payments = PaymentRepository(self._session)
         self.upi_sessions = PaymentSessionRepository(self._session)
         self.consultations = ConsultationRepository(self._session)
+        self.reports = ReportRepository(self._session)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

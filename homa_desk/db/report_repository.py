@@ -1,0 +1,171 @@
+"""Payment history and the daily collection: read-only queries over payments, refunds and bills.
+
+History pages are keyset pages ordered by (payment_date, id) descending, so the tenth page costs what the first
+does. The doctor of a payment is its bill's doctor, or its appointment's doctor when it has no bill (payments
+recorded before bills existed, and the demo clinic's).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, and_, func, literal_column, select, text, tuple_
+from sqlalchemy.orm import Session, aliased
+
+from homa_desk.db.models import Appointment, Bill, PatientProfile, Payment, User
+from homa_desk.domain.billing import PaymentMethod, PaymentState
+from homa_desk.domain.reports import HistoryFilters, HistoryKey, HistoryRow, HistoryStatus, MethodTotal
+
+_RECEIVED = (PaymentState.COMPLETED.value, PaymentState.REFUNDED.value)
+_Key = tuple[int | None, str | None]
+
+
+class ReportRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    # -- payment history -----------------------------------------------------------------------------------------
+
+    def history(self, filters: HistoryFilters, *, after: HistoryKey | None, limit: int) -> list[HistoryRow]:
+        doctor = aliased(User)
+        doctor_id = func.coalesce(Bill.doctor_id, Appointment.doctor_id)
+        stmt = (
+            select(Payment.id, Payment.payment_date, Payment.bill_id, Bill.bill_number, Payment.patient_id,
+                   User.full_name, PatientProfile.patient_number, doctor.full_name, Payment.payment_method,
+                   Payment.amount, Payment.refunded_amount, Payment.status,
+                   func.coalesce(Payment.upi_transaction_id, Payment.transaction_id), Payment.review_reason)
+            .select_from(Payment)
+            .join(User, User.id == Payment.patient_id)
+            .outerjoin(PatientProfile, PatientProfile.user_id == Payment.patient_id)
+            .outerjoin(Bill, Bill.id == Payment.bill_id)
+            .outerjoin(Appointment, Appointment.id == Payment.appointment_id)
+            .outerjoin(doctor, doctor.id == doctor_id)
+        )
+        stmt = _where(stmt, filters)
+        if after is not None:
+            stmt = stmt.where(tuple_(Payment.payment_date, Payment.id) < tuple_(*after))
+        stmt = stmt.order_by(Payment.payment_date.desc(), Payment.id.desc()).limit(limit)
+        return [HistoryRow(id=r[0], paid_at=r[1], bill_id=r[2], bill_number=r[3], patient_id=r[4],
+                           patient_name=r[5], patient_number=r[6], doctor_name=r[7], method=PaymentMethod(r[8]),
+                           amount=r[9], refunded=r[10], state=PaymentState(r[11]), reference=r[12],
+                           review_reason=r[13])
+                for r in self._session.execute(stmt)]
+
+    def history_totals(self, filters: HistoryFilters) -> tuple[int, list[MethodTotal]]:
+        """(payments matched, per method: count, collected, refunded) in one aggregate over the filter."""
+        received = Payment.status.in_(_RECEIVED)
+        stmt = select(Payment.payment_method, func.count(),
+                      func.coalesce(func.sum(Payment.amount).filter(received), 0),
+                      func.coalesce(func.sum(Payment.refunded_amount).filter(received), 0)).select_from(Payment)
+        if filters.patient_name is not None or filters.patient_number is not None:
+            stmt = stmt.join(User, User.id == Payment.patient_id)
+        if filters.patient_number is not None:
+            stmt = stmt.join(PatientProfile, PatientProfile.user_id == Payment.patient_id)
+        if filters.doctor_id is not None:
+            stmt = (stmt.outerjoin(Bill, Bill.id == Payment.bill_id)
+                    .outerjoin(Appointment, Appointment.id == Payment.appointment_id))
+        stmt = _where(stmt, filters).group_by(Payment.payment_method)
+        methods = [MethodTotal(PaymentMethod(m), count, Decimal(collected), Decimal(refunded))
+                   for m, count, collected, refunded in self._session.execute(stmt)]
+        return sum(m.count for m in methods), methods
+
+    # -- the daily collection ------------------------------------------------------------------------------------
+
+    def day_payments(self, start: datetime, end: datetime) -> dict[str, list[tuple[Any, ...]]]:
+        """The day's payments in one pass, grouped three ways.
+
+        Returns {"method": [(method, received count, collected, pending count, pending amount)],
+        "doctor": [(doctor id, name, count, collected)], "receiver": [(user id, name, count, collected)]}.
+        """
+        rows = self._session.execute(text("""
+            WITH day AS (
+                SELECT p.payment_method::text AS method, coalesce(b.doctor_id, a.doctor_id) AS doctor_id,
+                       p.received_by, p.amount, p.status IN ('completed', 'refunded') AS received,
+                       p.status = 'pending' AS pending
+                FROM payments p
+                LEFT JOIN bills b ON b.id = p.bill_id
+                LEFT JOIN appointments a ON a.id = p.appointment_id
+                WHERE p.payment_date >= :start AND p.payment_date < :end
+            ), grouped AS (
+                SELECT method, doctor_id, received_by,
+                       GROUPING(method) AS by_other, GROUPING(doctor_id) AS not_doctor,
+                       count(*) FILTER (WHERE received) AS n, coalesce(sum(amount) FILTER (WHERE received), 0) AS s,
+                       count(*) FILTER (WHERE pending) AS pn, coalesce(sum(amount) FILTER (WHERE pending), 0) AS ps
+                FROM day GROUP BY GROUPING SETS ((method), (doctor_id), (received_by))
+            )
+            SELECT g.by_other, g.not_doctor, g.method, coalesce(g.doctor_id, g.received_by), u.full_name,
+                   g.n, g.s, g.pn, g.ps
+            FROM grouped g LEFT JOIN users u ON u.id = coalesce(g.doctor_id, g.received_by)
+        """), {"start": start, "end": end})
+        found: dict[str, list[tuple[Any, ...]]] = {"method": [], "doctor": [], "receiver": []}
+        for by_other, not_doctor, method, person, name, n, s, pn, ps in rows:
+            if not by_other:
+                found["method"].append((method, n, s, pn, ps))
+            elif n:
+                found["receiver" if not_doctor else "doctor"].append((person, name, n, s))
+        return found
+
+    def day_refunds(self, start: datetime, end: datetime) -> tuple[int, dict[str, Decimal], dict[_Key, Decimal]]:
+        """Refunds made in [start, end): (how many, amount by the payment's method, amount by its doctor)."""
+        rows = self._session.execute(text("""
+            SELECT GROUPING(p.payment_method) AS by_doctor, p.payment_method::text,
+                   coalesce(b.doctor_id, a.doctor_id) AS doctor_id, d.full_name, count(*), sum(r.amount)
+            FROM refunds r
+            JOIN payments p ON p.id = r.payment_id
+            LEFT JOIN bills b ON b.id = p.bill_id
+            LEFT JOIN appointments a ON a.id = p.appointment_id
+            LEFT JOIN users d ON d.id = coalesce(b.doctor_id, a.doctor_id)
+            WHERE r.created_at >= :start AND r.created_at < :end
+            GROUP BY GROUPING SETS ((p.payment_method), (coalesce(b.doctor_id, a.doctor_id), d.full_name))
+        """), {"start": start, "end": end})
+        count, by_method, by_doctor = 0, {}, {}
+        for by_doctor_row, method, doctor_id, name, n, amount in rows:
+            if by_doctor_row:
+                by_doctor[(doctor_id, name)] = amount
+            else:
+                by_method[method] = amount
+                count += n
+        return count, by_method, by_doctor
+
+    def bills_created(self, start: datetime, end: datetime) -> int:
+        return self._session.scalar(
+            select(func.count()).select_from(Bill).where(Bill.created_at >= start, Bill.created_at < end))
+
+
+def _where(stmt: Select, filters: HistoryFilters) -> Select:
+    start, end = filters.utc_range
+    stmt = stmt.where(Payment.payment_date.is_not(None))
+    if start is not None:
+        stmt = stmt.where(Payment.payment_date >= start)
+    if end is not None:
+        stmt = stmt.where(Payment.payment_date < end)
+    if filters.method is not None:
+        stmt = stmt.where(Payment.payment_method == filters.method.value)
+    if filters.status is not None:
+        stmt = stmt.where(_status(filters.status))
+    if filters.patient_id is not None:
+        stmt = stmt.where(Payment.patient_id == filters.patient_id)
+    if filters.patient_number is not None:
+        stmt = stmt.where(PatientProfile.patient_number == filters.patient_number)
+    if filters.patient_name is not None:
+        pattern = "%" + _escape_like(filters.patient_name) + "%"
+        stmt = stmt.where(User.role == "patient", func.lower(User.full_name).like(pattern, escape="\\"))
+    if filters.doctor_id is not None:
+        stmt = stmt.where(func.coalesce(Bill.doctor_id, Appointment.doctor_id) == filters.doctor_id)
+    return stmt
+
+
+def _status(status: HistoryStatus) -> Any:
+    if status is HistoryStatus.COMPLETED:
+        return Payment.status == PaymentState.COMPLETED.value
+    if status is HistoryStatus.PENDING_REVIEW:
+        return Payment.status == PaymentState.PENDING.value
+    if status is HistoryStatus.REFUNDED:
+        return and_(Payment.status.in_(_RECEIVED), Payment.refunded_amount > literal_column("0"))
+    return Payment.status == PaymentState.FAILED.value
+
+
+def _escape_like(fragment: str) -> str:
+    return fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
