@@ -66,6 +66,7 @@ class PrescriptionEditor(QWidget):
         self.allergy_box: QMessageBox | None = None
 
         self.medicine = _edit("rx_medicine", "Medicine")
+        self.medicine.setMinimumWidth(200)
         self.strength = _edit("rx_strength", "Strength, e.g. 500 mg")
         self.form = QComboBox()
         self.form.setObjectName("rx_form")
