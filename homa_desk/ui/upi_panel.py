@@ -55,6 +55,7 @@ class UpiPanel(QDialog):
         self.poller: UpiPoller | None = None
         self._cash_after_cancel = False
         self._close_after_cancel = False
+        self._starting = True
         gateway = backend.gateway
 
         self.amount = QLabel(format_inr(bill.totals.balance_due))
@@ -163,6 +164,7 @@ class UpiPanel(QDialog):
     # -- session --------------------------------------------------------------------------------------------
 
     def _started(self, session: UpiSession) -> None:
+        self._starting = False
         self.session = session
         self.amount.setText(format_inr(session.amount))
         self.status.setText(STATUS_TEXT[session.status])
@@ -185,6 +187,8 @@ class UpiPanel(QDialog):
                 run_in_background(self, fetch, qr, on_success=self._show_qr,
                                   on_failure=lambda error: self.qr.setText(error.message))
         self.poller.start()
+        if self._close_after_cancel:
+            self.cancel_payment()  # closed while the QR was being made
 
     def _show_qr(self, png: bytes) -> None:
         if self.session is None or self.session.status.final:
@@ -200,6 +204,10 @@ class UpiPanel(QDialog):
             self.display.present()
 
     def _start_failed(self, error: DomainError) -> None:
+        self._starting = False
+        if self._close_after_cancel:
+            super().reject()
+            return
         self.qr.setText("")
         self.status.setText(f"No QR: {error.message}")
         self.cash_button.setEnabled(True)
@@ -256,7 +264,11 @@ class UpiPanel(QDialog):
     # -- closing --------------------------------------------------------------------------------------------
 
     def reject(self) -> None:
-        """Esc or the window's close: a QR still payable is cancelled first."""
+        """Esc or the window's close: a QR still payable (or still being made) is cancelled first."""
+        if self._starting:
+            self._close_after_cancel = True
+            self.status.setText("Closing once the QR is made, to cancel it…")
+            return
         if self.session is not None and not self.session.status.final:
             self._close_after_cancel = True
             self.cancel_payment()
@@ -264,7 +276,7 @@ class UpiPanel(QDialog):
         super().reject()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.session is not None and not self.session.status.final:
+        if self._starting or (self.session is not None and not self.session.status.final):
             event.ignore()
             self.reject()
             return

@@ -118,3 +118,13 @@ def test_polls_never_overlap_even_when_the_gateway_is_slower_than_the_interval(q
     polls = gateway.polls
     qtbot.wait(500)
     assert gateway.polls == polls  # a settled session is not polled again
+
+
+def test_closing_while_the_qr_is_being_made_cancels_it_once_made(qtbot, backend, receptionist, bill):
+    display = CustomerDisplay()
+    qtbot.addWidget(display)
+    panel = UpiPanel(backend_with(backend, SimulatorGateway()), receptionist, bill, display=display)
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.close()
+    qtbot.waitUntil(lambda: panel.state is SessionStatus.CANCELLED and not panel.isVisible(), timeout=5000)
