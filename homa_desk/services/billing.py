@@ -26,6 +26,7 @@ from homa_desk.domain.billing import (
 from homa_desk.domain.errors import Conflict, NotFound, ValidationError
 from homa_desk.domain.roles import Actor, Role
 from homa_desk.domain.timeutil import to_local, utcnow
+from homa_desk.services import notifications
 from homa_desk.services.clinic import DEFAULT_NAME as DEFAULT_CLINIC_NAME
 
 log = logging.getLogger(__name__)
@@ -58,20 +59,29 @@ def consultation_bill(uow: UnitOfWork, actor: Actor, appointment_id: int, *, now
     """
     actor.require(Role.ADMIN, Role.RECEPTIONIST, Role.DOCTOR)
     with uow:
-        existing = uow.bills.for_appointment(appointment_id)
-        if existing is None:
-            visit = uow.bills.visit(appointment_id)
-            if visit is None:
-                raise NotFound("No such appointment.")
-            patient_id, doctor_id, fee, doctor_name = visit
-            description = f"Consultation — {doctor_name}" if doctor_name else "Consultation"
-            line = BillLine(LineKind.CONSULTATION, description[:200], Decimal("1"), fee)
-            existing = _add_bill(uow, actor, patient_id=patient_id, lines=[line], appointment_id=appointment_id,
-                                 doctor_id=doctor_id, notes="", now=now or utcnow())
-            uow.commit()
-        view = uow.bills.view(existing)
+        bill_id = add_consultation_bill(uow, actor, appointment_id, now or utcnow())
+        uow.commit()
+        view = uow.bills.view(bill_id)
     assert view is not None
     return view
+
+
+def add_consultation_bill(uow: UnitOfWork, actor: Actor, appointment_id: int, now: datetime) -> int:
+    """Inside an open unit of work: the visit's bill id, creating it with the doctor's fee when there is none.
+
+    Completing a consultation calls it in the same transaction that completes the appointment.
+    """
+    existing = uow.bills.for_appointment(appointment_id)
+    if existing is not None:
+        return existing
+    visit = uow.bills.visit(appointment_id)
+    if visit is None:
+        raise NotFound("No such appointment.")
+    patient_id, doctor_id, fee, doctor_name = visit
+    description = f"Consultation — {doctor_name}" if doctor_name else "Consultation"
+    line = BillLine(LineKind.CONSULTATION, description[:200], Decimal("1"), fee)
+    return _add_bill(uow, actor, patient_id=patient_id, lines=[line], appointment_id=appointment_id,
+                     doctor_id=doctor_id, notes="", now=now)
 
 
 def _add_bill(uow: UnitOfWork, actor: Actor, *, patient_id: int, lines: list[BillLine], appointment_id: int | None,
@@ -138,6 +148,7 @@ def record_payment(uow: UnitOfWork, actor: Actor, bill_id: int, *, amount: str |
         settle_bill_status(uow, bill_id, total)
         uow.audit.record(actor, "payment_received", "payment", payment_id,
                          after={"bill_id": bill_id, "amount": str(value), "method": method.value})
+        notifications.enqueue_payment_received(uow, payment_id)
         uow.commit()
         view = uow.bills.view(bill_id)
     log.info("payment %s of bill %s recorded by user %s", payment_id, bill_id, actor.user_id)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime
-from decimal import Decimal
 
 from homa_desk.db.unit_of_work import UnitOfWork
 from homa_desk.domain.appointments import (
@@ -27,7 +26,6 @@ from homa_desk.domain.appointments import (
     local_day,
 )
 from homa_desk.domain.appointments import day_bounds as _day_bounds
-from homa_desk.domain.billing import BillLine, LineKind
 from homa_desk.domain.consultations import (
     Completion,
     Consultation,
@@ -179,7 +177,7 @@ def complete_consultation(uow: UnitOfWork, actor: Actor, appointment_id: int, dr
         entry = uow.queue.for_appointment(appointment_id)
         if entry is not None and entry.state is not QueueState.DONE:
             uow.queue.set_state(entry.id, QueueState.DONE)
-        bill_id = uow.bills.for_appointment(appointment_id) or _bill(uow, actor, appointment_id, now)
+        bill_id = billing.add_consultation_bill(uow, actor, appointment_id, now)
         booked_id = request_id = None
         if checked.follow_up_on is not None and follow_up_at is not None:
             booked_id = _book_follow_up(uow, actor, before, follow_up_at, now)
@@ -221,17 +219,6 @@ def _store(uow: UnitOfWork, actor: Actor, appointment: AppointmentView, draft: C
     if before != draft:
         uow.audit.record(actor, "consultation_saved", "appointment", appointment.id,
                          before=before.as_audit(), after=draft.as_audit())
-
-
-def _bill(uow: UnitOfWork, actor: Actor, appointment_id: int, now: datetime) -> int:
-    """The visit's consultation bill, built as billing.consultation_bill builds it, inside this transaction."""
-    visit = uow.bills.visit(appointment_id)
-    assert visit is not None
-    patient_id, doctor_id, fee, doctor_name = visit
-    description = f"Consultation — {doctor_name}" if doctor_name else "Consultation"
-    line = BillLine(LineKind.CONSULTATION, description[:200], Decimal("1"), fee)
-    return billing._add_bill(uow, actor, patient_id=patient_id, lines=[line], appointment_id=appointment_id,
-                             doctor_id=doctor_id, notes="", now=now)
 
 
 def _book_follow_up(uow: UnitOfWork, actor: Actor, visit: AppointmentView, starts_at: datetime,
