@@ -35,6 +35,20 @@ class Settings:
     razorpay_key_id: str = ""  # the key id is not secret; its secret is in the keyring
     razorpay_base_url: str = "https://api.razorpay.com"
     poll_interval_seconds: float = 2.0
+    # notifications (issue 6): the tokens and the SMTP password are in the keyring
+    twilio_account_sid: str = ""
+    twilio_from_number: str = ""
+    twilio_base_url: str = "https://api.twilio.com"
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_from: str = ""
+    smtp_starttls: bool = True
+    telegram_chat_id: str = ""  # the owner's chat for the daily collection summary
+    telegram_base_url: str = "https://api.telegram.org"
+    outbox_interval_seconds: float = 15.0
+    reminder_hour: int = 18  # clinic-local hour after which tomorrow's reminders are queued
+    close_of_day_hour: int = 21  # clinic-local hour after which the day's collection goes to Telegram
 
     @classmethod
     def load(cls, path: Path | None = None) -> Settings:

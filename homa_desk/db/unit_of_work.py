@@ -12,6 +12,7 @@ from homa_desk.db.appointment_repository import AppointmentRepository
 from homa_desk.db.billing_repository import BillRepository
 from homa_desk.db.consultation_repository import ConsultationRepository
 from homa_desk.db.doctor_repository import DoctorRepository
+from homa_desk.db.outbox_repository import OutboxRepository, VerificationCodes
 from homa_desk.db.patient_repository import PatientRepository
 from homa_desk.db.payment_repository import PaymentRepository, PaymentSessionRepository
 from homa_desk.db.queue_repository import QueueRepository
@@ -33,6 +34,8 @@ class UnitOfWork:
     payments: PaymentRepository
     upi_sessions: PaymentSessionRepository
     consultations: ConsultationRepository
+    outbox: OutboxRepository
+    verification: VerificationCodes
     reports: ReportRepository
 
     def __init__(self, engine: Engine) -> None:
@@ -53,6 +56,8 @@ class UnitOfWork:
         self.payments = PaymentRepository(self._session)
         self.upi_sessions = PaymentSessionRepository(self._session)
         self.consultations = ConsultationRepository(self._session)
+        self.outbox = OutboxRepository(self._session)
+        self.verification = VerificationCodes(self._session)
         self.reports = ReportRepository(self._session)
         return self
 

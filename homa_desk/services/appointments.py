@@ -33,6 +33,7 @@ from homa_desk.domain.errors import NotFound, PermissionDenied, ValidationError
 from homa_desk.domain.queue import QueueState
 from homa_desk.domain.roles import STAFF_ROLES, Actor, Role
 from homa_desk.domain.timeutil import utcnow
+from homa_desk.services import notifications
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +94,7 @@ def book_appointment(uow: UnitOfWork, actor: Actor, *, patient_id: int, doctor_i
             meeting_link=details.meeting_link, symptoms=details.symptoms, booked_by=actor.user_id)
         booked = _get(uow, appointment_id)
         uow.audit.record(actor, "appointment_booked", "appointment", appointment_id, after=booked.as_audit())
+        notifications.enqueue_appointment_booked(uow, appointment_id)
         uow.commit()
     log.info("user %s booked appointment %s", actor.user_id, appointment_id)
     return booked
@@ -119,6 +121,7 @@ def reschedule(uow: UnitOfWork, actor: Actor, appointment_id: int, starts_at: da
         after = _get(uow, appointment_id)
         uow.audit.record(actor, "appointment_rescheduled", "appointment", appointment_id,
                          before=before.as_audit(), after=after.as_audit())
+        notifications.enqueue_appointment_rescheduled(uow, appointment_id)
         uow.commit()
     return after
 
@@ -150,6 +153,8 @@ def _change_status(uow: UnitOfWork, actor: Actor, appointment_id: int, new: Stat
         after = _get(uow, appointment_id)
         uow.audit.record(actor, f"appointment_{new.value}", "appointment", appointment_id,
                          before=before.as_audit(), after=after.as_audit())
+        if new is Status.CANCELLED:
+            notifications.enqueue_appointment_cancelled(uow, appointment_id)
         uow.commit()
     log.info("user %s marked appointment %s %s", actor.user_id, appointment_id, new.value)
     return after

@@ -20,6 +20,7 @@ from homa_desk.domain.roles import Actor
 from homa_desk.domain.timeutil import utcnow
 from homa_desk.gateways.base import PaymentGateway
 from homa_desk.gateways.polling import Outcome, evaluate_payments
+from homa_desk.services import notifications
 from homa_desk.services.billing import FRONT_DESK, settle_bill_status
 
 log = logging.getLogger(__name__)
@@ -213,6 +214,7 @@ def _record_paid(uow: UnitOfWork, session: UpiSession, payment: GatewayPayment, 
         uow.audit.record(actor, "payment_received", "payment", payment_id,
                          after={"bill_id": session.bill_id, "amount": str(payment.amount), "method": "upi",
                                 "payment_session": session.id})
+        notifications.enqueue_payment_received(uow, payment_id)
     uow.upi_sessions.finish(session.id, SessionStatus.COMPLETED, now=now)
     if session.bill_id is not None:
         found = uow.bills.lock(session.bill_id)

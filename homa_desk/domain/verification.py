@@ -1,0 +1,27 @@
+"""Contact verification codes: six digits from `secrets`, kept only as a salted SHA-256, 10 minutes, 5 tries."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+CODE_VALIDITY = timedelta(minutes=10)
+MAX_TRIES = 5
+
+
+def new_code() -> str:
+    return f"{secrets.randbelow(1_000_000):06d}"
+
+
+def new_salt() -> str:
+    return secrets.token_hex(16)
+
+
+def hash_code(code: str, salt: str) -> str:
+    return hashlib.sha256(f"{salt}:{code}".encode()).hexdigest()
+
+
+def code_matches(code: str, salt: str, code_hash: str) -> bool:
+    return hmac.compare_digest(hash_code(code.strip(), salt), code_hash)

@@ -1,0 +1,82 @@
+"""The small interface every message channel implements, and the channels a desk's settings configure.
+
+A sender either returns the provider's message id or raises SendError. `retry_safe` says whether trying again can
+never deliver the message twice: true when the provider certainly did not accept it (connection refused, 5xx,
+429), false when it may have (a timeout after the request went out). The outbox retries only retry-safe errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from homa_desk.config import Settings
+from homa_desk.domain.notifications import Channel
+
+TWILIO_TOKEN = "twilio:auth_token"
+SMTP_PASSWORD = "smtp:password"
+TELEGRAM_TOKEN = "telegram:bot_token"
+SEND_TIMEOUT = (5.0, 15.0)  # connect, read (seconds)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes = field(repr=False)
+    mime_type: str = "application/pdf"
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    recipient: str
+    subject: str
+    body: str
+    attachments: tuple[Attachment, ...] = ()
+
+
+class SendError(Exception):
+    """The provider did not take the message. The text is the provider's answer, without credentials."""
+
+    def __init__(self, message: str, *, retry_safe: bool) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retry_safe = retry_safe
+
+
+class MessageSender(Protocol):
+    channel: Channel
+
+    def send(self, message: Outgoing) -> str | None:
+        """Deliver one message; the provider's id for it, or SendError."""
+
+
+def senders_from_settings(settings: Settings) -> dict[Channel, MessageSender]:
+    """The channels this clinic has set up (the others' messages wait in the outbox until they are)."""
+    from homa_desk.secret_store import get_secret
+
+    senders: dict[Channel, MessageSender] = {}
+    token = get_secret(TWILIO_TOKEN)
+    if settings.twilio_account_sid and settings.twilio_from_number and token:
+        from homa_desk.gateways.sms_twilio import TwilioSms
+
+        senders[Channel.SMS] = TwilioSms(settings.twilio_account_sid, token, settings.twilio_from_number,
+                                         base_url=settings.twilio_base_url)
+    if settings.smtp_host and settings.smtp_from:
+        from homa_desk.gateways.email_smtp import SmtpEmail
+
+        password = get_secret(SMTP_PASSWORD) if settings.smtp_user else None
+        senders[Channel.EMAIL] = SmtpEmail(settings.smtp_host, settings.smtp_port, settings.smtp_from,
+                                           user=settings.smtp_user or None, password=password,
+                                           starttls=settings.smtp_starttls)
+    bot = get_secret(TELEGRAM_TOKEN)
+    if bot:
+        from homa_desk.gateways.telegram import TelegramBot
+
+        senders[Channel.TELEGRAM] = TelegramBot(bot, base_url=settings.telegram_base_url)
+    return senders
+
+
+def http_error(provider: str, status: int, detail: str) -> SendError:
+    """A provider's HTTP refusal: 5xx and 429 are retried, other 4xx (bad number, bad credentials) are final."""
+    retry = status >= 500 or status == 429
+    return SendError(f"{provider} answered {status}: {detail[:300]}", retry_safe=retry)
