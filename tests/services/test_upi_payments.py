@@ -171,3 +171,10 @@ def test_razorpay_flow_against_a_local_server(uow, receptionist, bill):
         assert done.status is SessionStatus.COMPLETED
         assert billing.get_bill(uow, receptionist, bill.id).status is BillStatus.PAID
         gateway.close()
+
+
+def test_reconcile_expires_simulator_sessions_a_previous_desk_process_left_open(uow, receptionist, sim, bill):
+    left_open = upi.start_upi_payment(uow, sim, receptionist, bill.id)
+    restarted = SimulatorGateway()  # the simulator keeps its QRs in memory: a new process knows none of them
+    [settled] = upi.reconcile(uow, restarted)
+    assert (settled.id, settled.status) == (left_open.id, SessionStatus.EXPIRED)
