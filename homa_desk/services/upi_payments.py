@@ -169,6 +169,9 @@ def reconcile(uow: UnitOfWork, gateway: PaymentGateway, *, now: datetime | None 
             settled.append(check_upi_payment(uow, gateway, session_pk, now=now))
         except GatewayError as error:
             log.warning("UPI session %s not reconciled: %s", session_pk, type(error).__name__)
+        except NotFound:  # the simulator forgets its QRs when the desk stops: nobody can have paid them
+            settled.append(_finish(uow, session_pk, SessionStatus.EXPIRED, now or utcnow(),
+                                   "the gateway no longer knows this QR"))
     return settled
 
 
