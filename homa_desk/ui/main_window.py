@@ -30,6 +30,7 @@ from homa_desk.ui.views.appointments_view import AppointmentsView
 from homa_desk.ui.views.billing_view import BillingView
 from homa_desk.ui.views.dashboard import DashboardView
 from homa_desk.ui.views.patients_view import PatientsView
+from homa_desk.ui.views.payments_view import PaymentsView
 from homa_desk.ui.views.placeholder import PlaceholderView
 from homa_desk.ui.views.settings_view import SettingsView
 from homa_desk.ui.views.workstation_view import WorkstationView
@@ -59,8 +60,7 @@ PAGES = (
     Page("appointments", "Appointments", ALL_STAFF, AppointmentsView),
     Page("workstation", "Workstation", frozenset({Role.ADMIN}), WorkstationView),
     Page("billing", "Billing", FRONT_DESK, BillingView),
-    Page("payments", "Payments", FRONT_DESK,
-         _coming("Payments", "cash, card and UPI (QR code) payments arrive with the payments issue.")),
+    Page("payments", "Payments", FRONT_DESK, PaymentsView),
     Page("settings", "Settings", frozenset({Role.ADMIN}), SettingsView),
 )
 

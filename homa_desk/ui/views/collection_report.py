@@ -1,0 +1,262 @@
+"""The daily collection: pick a clinic day, see the close-of-day figures, two bar charts (by method, by doctor),
+print it or save it as a PDF."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
+from PySide6.QtCore import QDate, QSize, Qt, Slot
+from PySide6.QtGui import QImage, QPainter
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDateEdit,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from homa_desk.backend import Backend
+from homa_desk.domain.money import format_inr
+from homa_desk.domain.reports import CollectionLine, DailyCollection
+from homa_desk.domain.roles import Actor
+from homa_desk.domain.timeutil import CLINIC_TZ, utcnow
+from homa_desk.services import billing, reports
+from homa_desk.ui import changes
+from homa_desk.ui.report_print import print_collection, save_collection_pdf
+from homa_desk.ui.worker import run_in_background
+
+TOP_DOCTORS = 8  # the doctor chart shows the biggest few; the table lists everyone
+CHART_SIZE = QSize(720, 300)
+
+
+def _lines_table(name: str, heading: str) -> QTableWidget:
+    table = QTableWidget(0, 5)
+    table.setObjectName(name)
+    table.setHorizontalHeaderLabels([heading, "Payments", "Collected", "Refunded", "Net"])
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().setVisible(False)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    return table
+
+
+def _fill(table: QTableWidget, lines: tuple[CollectionLine, ...]) -> None:
+    table.setRowCount(len(lines))
+    for r, line in enumerate(lines):
+        values = [line.label, str(line.count), format_inr(line.collected), format_inr(line.refunded),
+                  format_inr(line.net)]
+        for c, value in enumerate(values):
+            item = QTableWidgetItem(value)
+            if c:
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            table.setItem(r, c, item)
+
+
+def _chart(title: str) -> QChartView:
+    chart = QChart()
+    chart.setTitle(title)
+    chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+    chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+    view = QChartView(chart)
+    view.setRenderHint(QPainter.RenderHint.Antialiasing)
+    view.setMinimumHeight(220)
+    return view
+
+
+def _bars(view: QChartView, categories: list[str], sets: list[tuple[str, list[float]]]) -> None:
+    """Replace the chart's bars. Floats are for drawing only; every figure shown as text stays Decimal."""
+    chart = view.chart()
+    chart.removeAllSeries()
+    for axis in chart.axes():
+        chart.removeAxis(axis)
+    series = QBarSeries()
+    for label, values in sets:
+        bar_set = QBarSet(label)
+        bar_set.append(values)
+        series.append(bar_set)
+    chart.addSeries(series)
+    x = QBarCategoryAxis()
+    x.append(categories or [""])
+    y = QValueAxis()
+    y.setLabelFormat("₹%.0f")
+    y.setMin(0)
+    y.setMax(max([v for _label, values in sets for v in values] + [1.0]) * 1.1)
+    chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
+    chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
+    series.attachAxis(x)
+    series.attachAxis(y)
+
+
+def chart_bars(view: QChartView) -> dict[str, dict[str, float]]:
+    """{set label: {category: value}} of a chart drawn by `_bars`: what a reader of the chart sees."""
+    series = view.chart().series()
+    if not series:
+        return {}
+    categories = view.chart().axes(Qt.Orientation.Horizontal)[0].categories()
+    return {s.label(): {c: s.at(i) for i, c in enumerate(categories) if c} for s in series[0].barSets()}
+
+
+class CollectionReportView(QWidget):
+    def __init__(self, backend: Backend, actor: Actor, parent: QWidget | None = None, *,
+                 day: date | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("collection_report")
+        self._backend = backend
+        self._actor = actor
+        self.report: DailyCollection | None = None
+        self.clinic_name = ""
+        self._loading = False
+        today = day or utcnow().astimezone(CLINIC_TZ).date()
+
+        self.day = QDateEdit(QDate(today.year, today.month, today.day))
+        self.day.setObjectName("collection_day")
+        self.day.setCalendarPopup(True)
+        self.day.setDisplayFormat("dd-MM-yyyy")
+        self.refresh_button = QPushButton("Refresh")
+        self.refresh_button.setObjectName("collection_refresh")
+        self.print_button = QPushButton("Print…")
+        self.print_button.setObjectName("collection_print")
+        self.pdf_button = QPushButton("Save PDF…")
+        self.pdf_button.setObjectName("collection_pdf")
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Day"))
+        top.addWidget(self.day)
+        top.addWidget(self.refresh_button)
+        top.addStretch(1)
+        top.addWidget(self.print_button)
+        top.addWidget(self.pdf_button)
+
+        self.summary = QLabel("")
+        self.summary.setObjectName("collection_summary")
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.summary.setWordWrap(True)
+        self.by_method = _lines_table("collection_by_method", "Method")
+        self.by_doctor = _lines_table("collection_by_doctor", "Doctor")
+        self.by_receiver = _lines_table("collection_by_receiver", "Received by")
+        self.method_chart = _chart("By method")
+        self.doctor_chart = _chart(f"Net by doctor (top {TOP_DOCTORS})")
+        self.message = QLabel("")
+        self.message.setObjectName("collection_message")
+
+        tables = QHBoxLayout()
+        for heading, table in (("By method", self.by_method), ("By doctor", self.by_doctor),
+                               ("By receptionist", self.by_receiver)):
+            column = QVBoxLayout()
+            column.addWidget(QLabel(heading))
+            column.addWidget(table)
+            tables.addLayout(column, 1)
+        charts = QHBoxLayout()
+        charts.addWidget(self.method_chart, 1)
+        charts.addWidget(self.doctor_chart, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.summary)
+        layout.addLayout(tables, 1)
+        layout.addLayout(charts, 1)
+        layout.addWidget(self.message)
+
+        self.day.dateChanged.connect(lambda _date: self.load())
+        self.refresh_button.clicked.connect(self.load)
+        self.print_button.clicked.connect(self.print_report)
+        self.pdf_button.clicked.connect(lambda: self.save_pdf())
+        changes.change_hub().changed.connect(self._refresh_if)
+        self._enable()
+        run_in_background(self, billing.clinic_info, backend.uow(),
+                          on_success=lambda info: setattr(self, "clinic_name", info.name),
+                          on_failure=lambda _error: None)
+        self.load()
+
+    @property
+    def loading(self) -> bool:
+        return self._loading
+
+    def selected_day(self) -> date:
+        return self.day.date().toPython()
+
+    def load(self) -> None:
+        self._loading = True
+        self.message.setText("Loading…")
+        day = self.selected_day()
+        run_in_background(self, reports.daily_collection, self._backend.uow(), self._actor, day,
+                          on_success=lambda report: self._arrived(day, report),
+                          on_failure=self._failed)
+
+    def _arrived(self, day: date, report: DailyCollection) -> None:
+        if day != self.selected_day():
+            return  # the receptionist picked another day meanwhile; its answer is on the way
+        self._loading = False
+        self.show_report(report)
+
+    def _failed(self, error) -> None:  # type: ignore[no-untyped-def]
+        self._loading = False
+        self.message.setText(error.message)
+
+    def show_report(self, report: DailyCollection) -> None:
+        self.report = report
+        self.message.setText("")
+        self.summary.setText(
+            f"<b>{report.day:%A, %d %B %Y}</b> &nbsp; Collected <b>{format_inr(report.collected)}</b> "
+            f"({report.payments} payments) &nbsp; Refunds <b>{format_inr(report.refunded)}</b> "
+            f"({report.refund_count}) &nbsp; Net <b>{format_inr(report.net)}</b><br/>"
+            f"Bills created: {report.bills_created} &nbsp; Pending review: {report.pending_review} "
+            f"({format_inr(report.pending_review_amount)})")
+        _fill(self.by_method, report.by_method)
+        _fill(self.by_doctor, report.by_doctor)
+        _fill(self.by_receiver, report.by_receiver)
+        self.by_receiver.setColumnHidden(3, True)
+        self.by_receiver.setColumnHidden(4, True)
+        methods = [line.label for line in report.by_method]
+        _bars(self.method_chart, methods, [
+            ("Collected", [float(line.collected) for line in report.by_method]),
+            ("Refunded", [float(line.refunded) for line in report.by_method]),
+        ])
+        doctors = report.by_doctor[:TOP_DOCTORS]
+        _bars(self.doctor_chart, [line.label for line in doctors], [("Net", [float(line.net) for line in doctors])])
+        self._enable()
+
+    def chart_images(self) -> list[QImage]:
+        """The two charts drawn at a fixed size for paper, whatever the window's size."""
+        images = []
+        for view in (self.method_chart, self.doctor_chart):
+            image = QImage(CHART_SIZE, QImage.Format.Format_ARGB32)
+            image.fill(Qt.GlobalColor.white)
+            painter = QPainter(image)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            view.chart().scene().render(painter, image.rect(), view.chart().sceneBoundingRect())
+            painter.end()
+            images.append(image)
+        return images
+
+    def print_report(self) -> bool:
+        if self.report is None:
+            return False
+        return print_collection(self.report, self.clinic_name, self.chart_images(), self)
+
+    def save_pdf(self, path: str | Path | None = None) -> Path | None:
+        if self.report is None:
+            return None
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "Save daily collection",
+                                                  f"collection-{self.report.day:%Y-%m-%d}.pdf", "PDF (*.pdf)")
+            if not path:
+                return None
+        saved = save_collection_pdf(self.report, self.clinic_name, path, self.chart_images())
+        self.message.setText(f"Saved {saved}.")
+        return saved
+
+    def _enable(self) -> None:
+        self.print_button.setEnabled(self.report is not None)
+        self.pdf_button.setEnabled(self.report is not None)
+
+    @Slot(str)
+    def _refresh_if(self, entity: str) -> None:
+        if entity in (changes.PAYMENTS, changes.BILLS) and not self._loading:
+            self.load()

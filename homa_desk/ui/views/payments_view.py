@@ -1,0 +1,238 @@
+"""The Payments page: payment history with filters, totals, CSV export and the bill behind a payment; and the
+daily collection report in a second tab."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from homa_desk.backend import Backend
+from homa_desk.domain.billing import PaymentMethod
+from homa_desk.domain.doctors import DoctorSchedule
+from homa_desk.domain.money import format_inr
+from homa_desk.domain.reports import HistoryFilters, HistoryStatus, HistoryTotals
+from homa_desk.domain.roles import Actor
+from homa_desk.domain.timeutil import CLINIC_TZ, utcnow
+from homa_desk.services import doctors
+from homa_desk.ui import changes
+from homa_desk.ui.bill_screen import BillDialog
+from homa_desk.ui.report_history_model import PaymentHistoryModel, export_csv
+from homa_desk.ui.views.collection_report import CollectionReportView
+from homa_desk.ui.worker import run_in_background
+
+DEBOUNCE_MS = 300
+
+
+def clinic_today() -> date:
+    return utcnow().astimezone(CLINIC_TZ).date()
+
+
+def _date_edit(name: str, day: date) -> QDateEdit:
+    edit = QDateEdit(QDate(day.year, day.month, day.day))
+    edit.setObjectName(name)
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("dd-MM-yyyy")
+    return edit
+
+
+class PaymentHistoryPanel(QWidget):
+    """Filters on top, the lazily paged table, a totals strip and the export below."""
+
+    def __init__(self, backend: Backend, actor: Actor, parent: QWidget | None = None, *,
+                 debounce_ms: int = DEBOUNCE_MS, today: date | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("payment_history")
+        self._backend = backend
+        self._actor = actor
+        self.bill_dialog: BillDialog | None = None
+        today = today or clinic_today()
+
+        self.date_from = _date_edit("history_from", today.replace(day=1))
+        self.date_to = _date_edit("history_to", today)
+        self.method = QComboBox()
+        self.method.setObjectName("history_method")
+        self.method.addItem("Any method", None)
+        for method in PaymentMethod:
+            self.method.addItem(method.label, method)
+        self.status_filter = QComboBox()
+        self.status_filter.setObjectName("history_status")
+        self.status_filter.addItem("Any status", None)
+        for status in HistoryStatus:
+            self.status_filter.addItem(status.label, status)
+        self.patient = QLineEdit()
+        self.patient.setObjectName("history_patient")
+        self.patient.setPlaceholderText("Patient name or number")
+        self.patient.setClearButtonEnabled(True)
+        self.doctor = QComboBox()
+        self.doctor.setObjectName("history_doctor")
+        self.doctor.addItem("Any doctor", None)
+        self.export_button = QPushButton("Export CSV…")
+        self.export_button.setObjectName("export_csv")
+        self.export_button.clicked.connect(lambda: self.export())
+
+        filters = QHBoxLayout()
+        for label, widget in (("From", self.date_from), ("to", self.date_to)):
+            filters.addWidget(QLabel(label))
+            filters.addWidget(widget)
+        for widget in (self.method, self.status_filter, self.doctor):
+            filters.addWidget(widget)
+        filters.addWidget(self.patient, 1)
+        filters.addWidget(self.export_button)
+
+        self.model = PaymentHistoryModel(backend, actor, self)
+        self.table = QTableView()
+        self.table.setObjectName("history_table")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.totals = QLabel("")
+        self.totals.setObjectName("history_totals")
+        self.totals.setTextFormat(Qt.TextFormat.RichText)
+        self.status = QLabel("")
+        self.status.setObjectName("history_status_line")
+        self.status.setWordWrap(True)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.totals)
+        layout.addWidget(self.status)
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(debounce_ms)
+        self._timer.timeout.connect(self.apply_filters)
+        self.patient.textEdited.connect(lambda _text: self._timer.start())
+        self.patient.returnPressed.connect(self.apply_filters)
+        for combo in (self.method, self.status_filter, self.doctor):
+            combo.currentIndexChanged.connect(lambda _index: self.apply_filters())
+        for edit in (self.date_from, self.date_to):
+            edit.dateChanged.connect(lambda _date: self.apply_filters())
+        self.table.doubleClicked.connect(self._open_index)
+        self.table.activated.connect(self._open_index)
+        self.model.page_loaded.connect(self._page_loaded)
+        self.model.totals_loaded.connect(self._show_totals)
+        self.model.load_failed.connect(self.status.setText)
+        changes.change_hub().changed.connect(self._refresh_if)
+
+        run_in_background(self, doctors.list_doctors, backend.uow(), actor, active_only=False,
+                          on_success=self._doctors_loaded, on_failure=lambda _error: None)
+        self.apply_filters()
+
+    def current_filters(self) -> HistoryFilters:
+        first, last = self.date_from.date().toPython(), self.date_to.date().toPython()
+        return HistoryFilters(date_from=first, date_to=last, method=self.method.currentData(),
+                              status=self.status_filter.currentData(), patient=self.patient.text().strip() or None,
+                              doctor_id=self.doctor.currentData())
+
+    def apply_filters(self) -> None:
+        self._timer.stop()
+        self.status.setText("Loading…")
+        self.totals.setText("")
+        self.model.set_filters(self.current_filters())
+
+    @property
+    def loading(self) -> bool:
+        return self.model.loading or (self.model.totals is None and not self.model.exhausted)
+
+    def _doctors_loaded(self, schedules: list[DoctorSchedule]) -> None:
+        for schedule in sorted(schedules, key=lambda s: s.doctor.full_name.lower()):
+            self.doctor.addItem(schedule.doctor.full_name, schedule.doctor.user_id)
+
+    def _page_loaded(self, _count: int) -> None:
+        rows = self.model.rowCount()
+        if not rows:
+            self.status.setText("No payment matches these filters.")
+        else:
+            more = "" if self.model.exhausted else "; scroll for more"
+            self.status.setText(f"{rows} shown{more}. Double-click a payment to open its bill.")
+
+    def _show_totals(self, totals: HistoryTotals) -> None:
+        methods = " · ".join(f"{m.method.label} {m.count}: {format_inr(m.net)}" for m in totals.by_method)
+        self.totals.setText(
+            f"<b>{totals.count} payments</b> &nbsp; Collected <b>{format_inr(totals.collected)}</b> &nbsp; "
+            f"Refunded <b>{format_inr(totals.refunded)}</b> &nbsp; Net <b>{format_inr(totals.net)}</b>"
+            + (f"<br/>{methods}" if methods else ""))
+
+    @Slot(str)
+    def _refresh_if(self, entity: str) -> None:
+        if entity in (changes.PAYMENTS, changes.BILLS):
+            self.model.refresh()
+
+    def _open_index(self, index: QModelIndex) -> None:
+        row = self.model.row_at(index.row()) if index.isValid() else None
+        if row is None:
+            return
+        if row.bill_id is None:
+            self.status.setText("This payment has no bill to open: it was recorded before bills existed.")
+            return
+        self.open_bill(row.bill_id)
+
+    def open_bill(self, bill_id: int) -> BillDialog:
+        dialog = BillDialog(self._backend, self._actor, bill_id, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.bill_dialog = dialog
+        dialog.show()
+        return dialog
+
+    def export(self, path: str | Path | None = None) -> None:
+        """Ask where (unless `path` is given), then write every matching payment in the background."""
+        filters = self.current_filters()
+        if path is None:
+            suggested = f"payments-{filters.date_from:%Y-%m-%d}-to-{filters.date_to:%Y-%m-%d}.csv"
+            path, _ = QFileDialog.getSaveFileName(self, "Export payments", suggested, "CSV files (*.csv)")
+            if not path:
+                return
+        self.export_button.setEnabled(False)
+        self.status.setText("Exporting…")
+        run_in_background(self, export_csv, self._backend.uow(), self._actor, filters, path,
+                          on_success=lambda count: self._exported(count, Path(path)),
+                          on_failure=lambda error: self._export_failed(error.message))
+
+    def _exported(self, count: int, path: Path) -> None:
+        self.export_button.setEnabled(True)
+        self.status.setText(f"Exported {count} payments to {path}.")
+
+    def _export_failed(self, message: str) -> None:
+        self.export_button.setEnabled(True)
+        self.status.setText(message)
+
+
+class PaymentsView(QWidget):
+    def __init__(self, backend: Backend, actor: Actor, parent: QWidget | None = None, *,
+                 debounce_ms: int = DEBOUNCE_MS) -> None:
+        super().__init__(parent)
+        self.setObjectName("payments_view")
+        title = QLabel("Payments")
+        title.setProperty("role", "title")
+        self.history = PaymentHistoryPanel(backend, actor, debounce_ms=debounce_ms)
+        self.collection = CollectionReportView(backend, actor)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("payments_tabs")
+        self.tabs.addTab(self.history, "History")
+        self.tabs.addTab(self.collection, "Daily collection")
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(self.tabs, 1)
