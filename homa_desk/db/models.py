@@ -215,6 +215,9 @@ class Payment(Base):
               postgresql_where=text("transaction_id IS NOT NULL")),
         Index("ix_payments_bill", "bill_id"),
         Index("ix_payments_date", "payment_date"),
+        Index("ix_payments_date_id", "payment_date", "id"),  # 0009: history pages, newest first
+        Index("ix_payments_method_date", "payment_method", "payment_date", "id"),
+        Index("ix_payments_review", "payment_date", "id", postgresql_where=text("status = 'pending'")),
     )
 
 
@@ -330,7 +333,11 @@ class BillLineRow(Base):
 
 class Refund(Base):
     __tablename__ = "refunds"
-    __table_args__ = (CheckConstraint("amount > 0"),)
+    __table_args__ = (
+        CheckConstraint("amount > 0"),
+        Index("ix_refunds_created", "created_at"),  # 0009: the day's refunds
+        Index("ix_refunds_payment", "payment_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
     payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id", ondelete="RESTRICT"))
