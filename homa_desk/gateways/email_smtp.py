@@ -40,14 +40,7 @@ class SmtpEmail:
     def send(self, message: Outgoing) -> str | None:
         mail = self.build(message)
         try:
-            with smtplib.SMTP(self._host, self._port, timeout=self._timeout) as smtp:
-                smtp.ehlo()
-                if self._starttls:
-                    smtp.starttls(context=self._context or ssl.create_default_context())
-                    smtp.ehlo()
-                if self._user:
-                    smtp.login(self._user, self._password or "")
-                smtp.send_message(mail)
+            self._deliver(mail)
         except smtplib.SMTPAuthenticationError as error:
             raise SendError(f"The mail server refused the sign-in ({error.smtp_code})", retry_safe=False) from None
         except smtplib.SMTPRecipientsRefused:
@@ -63,3 +56,19 @@ class SmtpEmail:
         except (OSError, smtplib.SMTPException) as error:
             raise SendError(f"The mail server is unreachable ({type(error).__name__})", retry_safe=True) from None
         return str(mail["Message-ID"])
+
+    def _deliver(self, mail: EmailMessage) -> None:
+        smtp = smtplib.SMTP(self._host, self._port, timeout=self._timeout)
+        try:
+            smtp.ehlo()
+            if self._starttls:
+                smtp.starttls(context=self._context or ssl.create_default_context())
+                smtp.ehlo()
+            if self._user:
+                smtp.login(self._user, self._password or "")
+            smtp.send_message(mail)
+        finally:
+            try:
+                smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                smtp.close()  # the server hung up first; the answer that matters was already raised or received

@@ -1,0 +1,37 @@
+"""Patients with contacts, bookings and outbox rows for the notification tests."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Engine, text
+
+from homa_desk.domain.patients import validate_patient
+from homa_desk.services import appointments
+from homa_desk.services.patients import register_patient
+from tests.appointment_helpers import at, next_weekday, with_hours
+
+
+def a_patient(uow, actor, *, name: str = "Priya Sharma", phone: str = "9876543210",
+              email: str | None = "priya@patients.example") -> int:
+    details = validate_patient(full_name=name, phone=phone, email=email, today=date(2026, 11, 25), age_years="34")
+    return register_patient(uow, actor, details).user_id
+
+
+def speaks_hindi(engine: Engine, patient_id: int) -> None:
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE patient_profiles SET preferred_language = 'hi' WHERE user_id = :p"),
+                     {"p": patient_id})
+
+
+def a_booking(uow, admin, receptionist, doctor, patient_id: int, hour: int = 10):
+    with_hours(uow, admin, doctor)
+    return appointments.book_appointment(uow, receptionist, patient_id=patient_id, doctor_id=doctor.user_id,
+                                         starts_at=at(next_weekday(2), hour))
+
+
+def outbox_rows(engine: Engine) -> list[dict]:
+    with engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(text(
+            "SELECT id, channel, recipient, template, language, payload, status, attempts, last_error,"
+            " provider_message_id, attachment_bill_id, idempotency_key FROM outbox_messages ORDER BY id"))]
