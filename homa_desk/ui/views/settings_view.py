@@ -8,6 +8,7 @@ from homa_desk.backend import Backend
 from homa_desk.domain.roles import Actor
 from homa_desk.ui.views.clinic_tab import ClinicTab
 from homa_desk.ui.views.doctors_tab import DoctorsTab
+from homa_desk.ui.views.settings_connections import SettingsConnectionsTab
 from homa_desk.ui.views.staff_view import StaffView
 
 
@@ -22,4 +23,6 @@ class SettingsView(QWidget):
         self.doctors = DoctorsTab(backend, actor)
         self.tabs.addTab(self.clinic, "Clinic")
         self.tabs.addTab(self.doctors, "Doctors")
+        self.setup = SettingsConnectionsTab(backend, actor)
+        self.tabs.addTab(self.setup, "Setup")
         QVBoxLayout(self).addWidget(self.tabs)

@@ -1,0 +1,257 @@
+"""The admin's settings: the clinic's shared profile (clinic_settings), this desk's settings file, and secrets.
+
+Three homes, one rule each: what every desk shares goes to the database; what this desk needs goes to the settings
+file (never a secret); keys, tokens and passwords go to the OS keyring. A blank secret field keeps the stored one.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+from homa_desk.config import Settings
+from homa_desk.db.unit_of_work import UnitOfWork
+from homa_desk.domain import validation
+from homa_desk.domain.clinic_profile import host_name, number_in, optional_gstin, telegram_chat, twilio_sid
+from homa_desk.domain.errors import FormErrors, ValidationError
+from homa_desk.domain.notifications import Language, check_sms_number
+from homa_desk.domain.roles import Actor, Role
+from homa_desk.gateways.factory import GATEWAYS, RAZORPAY_SECRET
+from homa_desk.gateways.messaging import SMTP_PASSWORD, TELEGRAM_TOKEN, TWILIO_TOKEN
+from homa_desk.services.clinic import DEFAULT_NAME, validate_clinic_name
+
+log = logging.getLogger(__name__)
+
+CLINIC_KEYS = ("clinic_name", "clinic_address", "clinic_phone", "clinic_logo_path", "clinic_gstin")
+SECRETS = {"razorpay_key_secret": RAZORPAY_SECRET, "twilio_auth_token": TWILIO_TOKEN,
+           "smtp_password": SMTP_PASSWORD, "telegram_bot_token": TELEGRAM_TOKEN}
+LOGO_SUFFIXES = (".png", ".jpg", ".jpeg", ".svg", ".bmp")
+
+
+@dataclass
+class SettingsForm:
+    """Everything the settings page shows, as the admin typed it. Secret fields are write-only: blank = keep."""
+
+    clinic_name: str = DEFAULT_NAME
+    clinic_address: str = ""
+    clinic_phone: str = ""
+    clinic_logo_path: str = ""
+    clinic_gstin: str = ""
+    gateway: str = "simulator"
+    upi_vpa: str = ""
+    upi_payee_name: str = ""
+    razorpay_key_id: str = ""
+    twilio_account_sid: str = ""
+    twilio_from_number: str = ""
+    smtp_host: str = ""
+    smtp_port: str = "587"
+    smtp_user: str = ""
+    smtp_from: str = ""
+    telegram_chat_id: str = ""
+    database_url: str = ""  # blank = the embedded database
+    poll_interval_seconds: str = "2"
+    idle_lock_minutes: str = "10"
+    language: str = "en"
+    razorpay_key_secret: str = ""
+    twilio_auth_token: str = ""
+    smtp_password: str = ""
+    telegram_bot_token: str = ""
+
+
+@dataclass(frozen=True)
+class LoadedSettings:
+    form: SettingsForm
+    stored_secrets: frozenset[str]  # the secret fields that already have a value in the keyring
+
+
+def load_settings(uow: UnitOfWork, actor: Actor, settings: Settings) -> LoadedSettings:
+    actor.require(Role.ADMIN)
+    from homa_desk.secret_store import get_secret
+
+    with uow:
+        clinic = {key: uow.settings.get(key, "") or "" for key in CLINIC_KEYS}
+    clinic["clinic_name"] = clinic["clinic_name"] or DEFAULT_NAME
+    desk = {f.name: getattr(settings, f.name) for f in fields(Settings) if f.name in SettingsForm.__dataclass_fields__}
+    desk = {k: "" if v is None else (f"{v:g}" if isinstance(v, float) else str(v)) for k, v in desk.items()}
+    stored = frozenset(name for name, key in SECRETS.items() if get_secret(key))
+    return LoadedSettings(SettingsForm(**{**desk, **clinic}), stored)
+
+
+def validate(form: SettingsForm, stored_secrets: frozenset[str] = frozenset()) -> dict[str, object]:
+    """Every field at once: the cleaned values, or FormErrors naming each bad field."""
+    errors: list[ValidationError] = []
+    clean: dict[str, object] = {}
+
+    def check(field: str, rule) -> None:  # type: ignore[no-untyped-def]
+        try:
+            clean[field] = rule()
+        except ValidationError as error:
+            errors.append(ValidationError(field, error.message))
+
+    def has_secret(field: str) -> bool:
+        return bool(getattr(form, field).strip()) or field in stored_secrets
+
+    check("clinic_name", lambda: validate_clinic_name(form.clinic_name))
+    check("clinic_address", lambda: _at_most(form.clinic_address, 300, "address"))
+    check("clinic_phone", lambda: _optional_phone(form.clinic_phone, "clinic_phone"))
+    check("clinic_logo_path", lambda: _logo(form.clinic_logo_path))
+    check("clinic_gstin", lambda: optional_gstin(form.clinic_gstin))
+    check("gateway", lambda: _choice(form.gateway, GATEWAYS, "gateway", "Choose a payment gateway."))
+    check("upi_vpa", lambda: validation.vpa(form.upi_vpa, "upi_vpa") if form.upi_vpa.strip()
+          or form.gateway == "static_upi" else "")
+    check("upi_payee_name", lambda: _required_if(form.upi_payee_name, form.gateway == "static_upi",
+                                                 "Enter the payee name the patient's UPI app shows."))
+    check("razorpay_key_id", lambda: _required_if(form.razorpay_key_id, form.gateway == "razorpay",
+                                                  "Enter the Razorpay key id (rzp_live_… or rzp_test_…)."))
+    if form.gateway == "razorpay" and not has_secret("razorpay_key_secret"):
+        errors.append(ValidationError("razorpay_key_secret", "Enter the Razorpay key secret."))
+    check("twilio_account_sid", lambda: twilio_sid(form.twilio_account_sid))
+    check("twilio_from_number", lambda: check_sms_number(form.twilio_from_number, "twilio_from_number")
+          if form.twilio_from_number.strip() or form.twilio_account_sid.strip() else "")
+    if form.twilio_account_sid.strip() and not has_secret("twilio_auth_token"):
+        errors.append(ValidationError("twilio_auth_token", "Enter the Twilio auth token."))
+    check("smtp_host", lambda: host_name(form.smtp_host))
+    check("smtp_port", lambda: int(number_in(form.smtp_port or "587", 1, 65535, "smtp_port", "port")))
+    check("smtp_user", lambda: _at_most(form.smtp_user, 254, "user name"))
+    check("smtp_from", lambda: validation.email(form.smtp_from, "smtp_from") if form.smtp_from.strip()
+          or form.smtp_host.strip() else "")
+    if form.smtp_user.strip() and not has_secret("smtp_password"):
+        errors.append(ValidationError("smtp_password", "Enter the mail account's password."))
+    check("telegram_chat_id", lambda: telegram_chat(form.telegram_chat_id))
+    if form.telegram_chat_id.strip() and not has_secret("telegram_bot_token"):
+        errors.append(ValidationError("telegram_bot_token", "Enter the bot token from @BotFather."))
+    check("database_url", lambda: _database(form.database_url))
+    check("poll_interval_seconds", lambda: number_in(form.poll_interval_seconds, 0.5, 30, "poll_interval_seconds",
+                                                     "poll interval", whole=False))
+    check("idle_lock_minutes", lambda: int(number_in(form.idle_lock_minutes, 1, 240, "idle_lock_minutes",
+                                                     "idle lock time")))
+    check("language", lambda: _choice(form.language, [lang.value for lang in Language], "language",
+                                      "Choose English or Hindi."))
+    if errors:
+        raise FormErrors(errors)
+    return clean
+
+
+def save_settings(uow: UnitOfWork, actor: Actor, form: SettingsForm, *, path: Path | None = None) -> LoadedSettings:
+    """Check every field, then write the clinic's profile (audited), the secrets and the settings file."""
+    actor.require(Role.ADMIN)
+    from homa_desk.connect import remember_remote_database
+    from homa_desk.secret_store import get_secret, set_secret
+
+    stored = frozenset(name for name, key in SECRETS.items() if get_secret(key))
+    clean = validate(form, stored)
+    with uow:
+        before = {key: uow.settings.get(key) for key in CLINIC_KEYS}
+        after = {key: clean[key] for key in CLINIC_KEYS}
+        for key, value in after.items():
+            uow.settings.put(key, value)
+        if before != after:
+            uow.audit.record(actor, "clinic_profile_changed", "clinic_settings", "profile", before=before, after=after)
+        uow.commit()
+    for name, key in SECRETS.items():
+        value = getattr(form, name).strip()
+        if value:
+            set_secret(key, value)
+    settings = Settings.load(path)
+    for name in ("gateway", "upi_vpa", "upi_payee_name", "razorpay_key_id", "twilio_account_sid",
+                 "twilio_from_number", "smtp_host", "smtp_port", "smtp_user", "smtp_from", "telegram_chat_id",
+                 "poll_interval_seconds", "idle_lock_minutes", "language"):
+        setattr(settings, name, clean[name])
+    settings.smtp_user = form.smtp_user.strip()
+    raw_url = form.database_url.strip()
+    if not raw_url:
+        settings.database_url = None
+    elif raw_url != (settings.database_url or ""):
+        settings = remember_remote_database(settings, raw_url) if path is None else _remember(settings, raw_url)
+    settings.save(path)
+    log.info("settings saved by user %s", actor.user_id)
+    return load_settings(uow, actor, settings)
+
+
+def test_database_connection(raw: str, *, timeout: int = 5) -> str:
+    """Connect once and ask the server's version; the message to show, or ValidationError("database_url")."""
+    import psycopg
+
+    from homa_desk.db.urls import keyring_name, parse_database_url
+    from homa_desk.secret_store import get_secret
+
+    url = _database(raw)
+    if not url:
+        raise ValidationError("database_url", "Enter the URL of the remote database to test it.")
+    parsed = parse_database_url(url)
+    if parsed.password is None and parsed.username:
+        password = get_secret(keyring_name(parsed))
+        if password:
+            parsed = parsed.set(password=password)
+    target = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+    try:
+        with psycopg.connect(target, connect_timeout=timeout) as conn:
+            version = conn.execute("SHOW server_version").fetchone()[0]
+    except psycopg.Error as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        from homa_desk.logging_setup import scrub
+
+        raise ValidationError("database_url", f"Cannot connect: {scrub(reason)[:200]}") from None
+    return f"Connected to PostgreSQL {version} at {parsed.host or 'localhost'}."
+
+
+test_database_connection.__test__ = False  # type: ignore[attr-defined]  # not a pytest test
+
+
+def _remember(settings: Settings, raw: str) -> Settings:
+    """remember_remote_database for a settings file at another path (tests)."""
+    from homa_desk.db.urls import keyring_name, parse_database_url, without_password
+    from homa_desk.secret_store import set_secret
+
+    url = parse_database_url(raw)
+    if url.password:
+        set_secret(keyring_name(url), url.password)
+    return replace(settings, database_url=without_password(url))
+
+
+def _database(raw: str) -> str:
+    from homa_desk.db.urls import parse_database_url
+
+    text = (raw or "").strip()
+    if text:
+        parse_database_url(text)
+    return text
+
+
+def _at_most(value: str, limit: int, what: str) -> str:
+    text = " ".join((value or "").split())
+    if len(text) > limit:
+        raise ValidationError("", f"The {what} is too long (at most {limit} characters).")
+    return text
+
+
+def _optional_phone(value: str, field: str) -> str:
+    text = (value or "").strip()
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if text and not 10 <= len(digits) <= 15:
+        raise ValidationError(field, "Enter a phone number of 10 to 15 digits.")
+    return text
+
+
+def _logo(value: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        return ""
+    path = Path(text).expanduser()
+    if path.suffix.lower() not in LOGO_SUFFIXES or not path.is_file():
+        raise ValidationError("clinic_logo_path", "Choose an existing PNG, JPEG, SVG or BMP image.")
+    return str(path)
+
+
+def _choice(value: str, allowed, field: str, message: str) -> str:  # type: ignore[no-untyped-def]
+    if value not in allowed:
+        raise ValidationError(field, message)
+    return value
+
+
+def _required_if(value: str, required: bool, message: str) -> str:
+    text = (value or "").strip()
+    if required and not text:
+        raise ValidationError("", message)
+    return text
