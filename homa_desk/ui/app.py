@@ -18,6 +18,7 @@ from homa_desk.ui.first_run_wizard import FirstRunWizard
 from homa_desk.ui.idle_lock import DEFAULT_IDLE_MINUTES, IdleLock
 from homa_desk.ui.login_dialog import LoginDialog
 from homa_desk.ui.main_window import MainWindow
+from homa_desk.ui.outbox_sender import OutboxSender
 from homa_desk.ui.resources import apply_style
 from homa_desk.ui.upi_reconcile import reconcile_open_sessions
 from homa_desk.ui.worker import run_in_background, show_error, wait_for_idle
@@ -31,7 +32,8 @@ class DeskController(QObject):
     finished = Signal(int)
 
     def __init__(self, backend: Backend, *, idle_lock_minutes: int = DEFAULT_IDLE_MINUTES,
-                 idle_interval_ms: int | None = None, ping_interval_ms: int = PING_INTERVAL_MS) -> None:
+                 idle_interval_ms: int | None = None, ping_interval_ms: int = PING_INTERVAL_MS,
+                 send_messages: bool = False) -> None:
         super().__init__()
         self._backend = backend
         self._idle_lock_minutes = idle_lock_minutes
@@ -43,6 +45,8 @@ class DeskController(QObject):
         self.idle_lock: IdleLock | None = None
         self.reconciled: dict[str, int] | None = None
         self._reconcile_started = False
+        self._send_messages = send_messages
+        self.outbox_sender: OutboxSender | None = None
 
     def start(self) -> None:
         """Ask the database whether this is the first run, then show the wizard or the sign-in."""
@@ -75,6 +79,7 @@ class DeskController(QObject):
         self.main_window = window
         window.show()
         self.reconcile_payments()
+        self.start_outbox_sender()
         return window
 
     def reconcile_payments(self) -> None:
@@ -84,6 +89,12 @@ class DeskController(QObject):
         self._reconcile_started = True
         run_in_background(self, reconcile_open_sessions, self._backend, on_success=self._reconciled,
                           on_failure=lambda error: log.warning("UPI reconciliation failed: %s", type(error).__name__))
+
+    def start_outbox_sender(self) -> None:
+        """After the first sign-in, once per desk process: deliver queued SMS, e-mail and Telegram messages."""
+        if self._send_messages and self.outbox_sender is None:
+            self.outbox_sender = OutboxSender(self._backend)
+            self.outbox_sender.start()
 
     def _reconciled(self, counts: dict[str, int]) -> None:
         self.reconciled = counts
@@ -103,6 +114,9 @@ class DeskController(QObject):
     def quit(self, code: int = 0) -> None:
         if self.idle_lock is not None:
             self.idle_lock.stop()
+        if self.outbox_sender is not None:
+            self.outbox_sender.stop()
+            self.outbox_sender = None
         self.finished.emit(code)
 
     def _first_step(self, needs_admin: bool) -> None:
@@ -137,7 +151,7 @@ def run_desk(backend: Backend, *, idle_lock_minutes: int = DEFAULT_IDLE_MINUTES)
     app.setApplicationName(APP_TITLE)
     app.setQuitOnLastWindowClosed(False)
     apply_style(app)
-    controller = DeskController(backend, idle_lock_minutes=idle_lock_minutes)
+    controller = DeskController(backend, idle_lock_minutes=idle_lock_minutes, send_messages=True)
     controller.finished.connect(app.exit)
     controller.start()
     code = app.exec()

@@ -1,0 +1,105 @@
+"""The background sender: a plain thread with a stop event that delivers the outbox and runs the scheduled jobs.
+
+It never touches a widget, so the desk stays responsive when a provider is slow or down; every tick reloads the
+settings and secrets, so a channel set up in Settings → Setup starts working without a restart. The receipt PDF is
+rendered here (QTextDocument and QPrinter work off the UI thread) from the bill as it is at send time.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import threading
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from homa_desk.backend import Backend
+from homa_desk.config import Settings
+from homa_desk.domain.notifications import Channel
+from homa_desk.domain.timeutil import to_local, utcnow
+from homa_desk.gateways.messaging import Attachment, MessageSender, senders_from_settings
+from homa_desk.services import notifications
+
+log = logging.getLogger(__name__)
+
+SendersFactory = Callable[[Settings], Mapping[Channel, MessageSender]]
+
+
+def receipt_renderer(backend: Backend) -> Callable[[int], Attachment]:
+    def render(bill_id: int) -> Attachment:
+        from homa_desk.ui.receipt import save_receipt_pdf
+
+        bill, clinic = notifications.receipt_data(backend.uow(), bill_id)
+        with tempfile.TemporaryDirectory() as folder:
+            path = save_receipt_pdf(bill, clinic, Path(folder) / "receipt.pdf")
+            return Attachment(f"receipt-{bill.bill_number.replace('/', '-')}.pdf", path.read_bytes())
+
+    return render
+
+
+class OutboxSender:
+    def __init__(self, backend: Backend, *, settings_loader: Callable[[], Settings] = Settings.load,
+                 senders_factory: SendersFactory = senders_from_settings, interval: float | None = None,
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        self._backend = backend
+        self._load = settings_loader
+        self._senders = senders_factory
+        self._interval = interval
+        self._clock = clock
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._render = receipt_renderer(backend)
+        self.ticks = 0
+
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        self._thread = threading.Thread(target=self._run, name="outbox-sender", daemon=True)
+        self._thread.start()
+        log.info("outbox sender started")
+
+    def stop(self, timeout: float = 20.0) -> None:
+        """Ask the loop to stop and wait for the message in flight (each send has its own timeout)."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+        log.info("outbox sender stopped")
+
+    def wake(self) -> None:
+        """Send now instead of at the next tick (after a booking or payment, say)."""
+        self._wake.set()
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def tick(self) -> notifications.DeliveryReport | None:
+        """One round: the scheduled jobs that are due, then the due messages. Never raises."""
+        try:
+            settings = self._load()
+            self._scheduled_jobs(settings)
+            return notifications.deliver_due(self._backend.uow(), self._senders(settings),
+                                             render_attachment=self._render)
+        except Exception as error:  # a database or keyring outage: the next tick tries again
+            log.warning("outbox round failed: %s", type(error).__name__)
+            return None
+        finally:
+            self.ticks += 1
+
+    def _scheduled_jobs(self, settings: Settings) -> None:
+        local = to_local(self._clock())
+        if local.hour >= settings.reminder_hour:
+            notifications.enqueue_reminders(self._backend.uow(), local.date() + timedelta(days=1))
+        if local.hour >= settings.close_of_day_hour and settings.telegram_chat_id:
+            notifications.enqueue_daily_collection(self._backend.uow(), local.date(), settings.telegram_chat_id)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.tick()
+            interval = self._interval or self._load().outbox_interval_seconds
+            self._wake.wait(interval)
+            self._wake.clear()
