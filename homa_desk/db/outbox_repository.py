@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import String, and_, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, aliased
 
@@ -115,7 +116,7 @@ class OutboxRepository:
         self._session.execute(
             update(OutboxMessage).where(OutboxMessage.id == message_id, OutboxMessage.status == "sending")
             .values(status=OutboxStatus.SENT.value, provider_message_id=provider_message_id, sent_at=now,
-                    lease_until=None, last_error=None))
+                    lease_until=None, last_error=None, payload=_without_code()))
 
     def mark_retry(self, message_id: int, error: str, next_attempt_at: datetime) -> None:
         self._session.execute(
@@ -126,7 +127,8 @@ class OutboxRepository:
     def mark_failed(self, message_id: int, error: str) -> None:
         self._session.execute(
             update(OutboxMessage).where(OutboxMessage.id == message_id)
-            .values(status=OutboxStatus.FAILED.value, last_error=error[:1000], lease_until=None))
+            .values(status=OutboxStatus.FAILED.value, last_error=error[:1000], lease_until=None,
+                    payload=_without_code()))
 
     def fail_abandoned(self, now: datetime, reason: str) -> list[int]:
         """`sending` rows whose lease ran out: their desk died mid-send. Marked failed, never resent blindly."""
@@ -262,3 +264,8 @@ class VerificationCodes:
         return bool(self._session.scalar(select(User.is_verified).where(User.id == user_id)))
 
 
+
+
+def _without_code() -> Any:
+    """A verification code is kept only until its message is sent or given up: the hash is what checks it."""
+    return OutboxMessage.payload.op("-")(literal("code", String))

@@ -74,3 +74,18 @@ def test_no_address_no_code(uow, receptionist):
     with pytest.raises(ValidationError) as refused:
         verification.send_code(uow, receptionist, patient, "email")
     assert refused.value.field == "email"
+
+
+def test_the_code_leaves_the_outbox_once_its_message_is_sent(uow, engine, receptionist):
+    from homa_desk.domain.notifications import Channel
+    from homa_desk.gateways.sms_twilio import TwilioSms
+    from homa_desk.services import notifications
+    from tests import fake_messaging as fm
+
+    patient = a_patient(uow, receptionist)
+    verification.send_code(uow, receptionist, patient, "sms")
+    assert "code" in outbox_rows(engine)[-1]["payload"]
+    with fm.FakeProviders() as providers:
+        sms = TwilioSms(fm.TWILIO_SID, fm.TWILIO_TOKEN, fm.TWILIO_FROM, base_url=providers.base_url, timeout=(2, 1))
+        assert len(notifications.deliver_due(uow, {Channel.SMS: sms}).sent) == 1
+    assert "code" not in outbox_rows(engine)[-1]["payload"]
