@@ -155,7 +155,7 @@ class PaymentHistoryPanel(QWidget):
 
     @property
     def loading(self) -> bool:
-        return self.model.loading or (self.model.totals is None and not self.model.exhausted)
+        return self.model.loading or self.model.totals_pending
 
     def _doctors_loaded(self, schedules: list[DoctorSchedule]) -> None:
         for schedule in sorted(schedules, key=lambda s: s.doctor.full_name.lower()):
