@@ -37,8 +37,9 @@ from homa_desk.services import reports
 _BILLS = """
 INSERT INTO bills (id, bill_number, financial_year, serial, patient_id, appointment_id, doctor_id, status, total,
                    created_by, created_at, updated_at)
-SELECT a.id, fy || '/' || lpad(serial::text, 6, '0'), fy, serial, a.patient_id, a.id, a.doctor_id, 'paid',
-       coalesce(dp.consultation_fee, 500), (SELECT min(id) FROM users WHERE role = 'receptionist'),
+SELECT a.id, fy || '/' || CASE WHEN serial < 1000000 THEN lpad(serial::text, 6, '0') ELSE serial::text END,
+       fy, serial, a.patient_id, a.id, a.doctor_id, 'paid',
+       coalesce(dp.consultation_fee, 500), :receptionist,
        a.appointment_date + interval '5 minutes', a.appointment_date + interval '20 minutes'
 FROM (SELECT a.*, fy, row_number() OVER (PARTITION BY fy ORDER BY a.appointment_date, a.id) AS serial
       FROM (SELECT a.*, CASE WHEN extract(month FROM a.appointment_date AT TIME ZONE 'Asia/Kolkata') >= 4
@@ -56,13 +57,12 @@ SELECT b.id, b.patient_id, NULL, b.total, 'INR', m.method::payment_method,
        CASE WHEN b.id % 1000 = 7 THEN 'pending' WHEN b.id % 500 = 3 THEN 'refunded' ELSE 'completed' END
            ::payment_status,
        CASE m.method WHEN 'upi' THEN 'pay_' || b.id WHEN 'card' THEN 'CARD' || b.id END,
-       CASE WHEN m.method = 'upi' THEN lpad((b.id * 7919 % 1000000000000)::text, 12, '0') END,
+       CASE WHEN m.method = 'upi' THEN lpad((b.id::bigint * 7919 % 1000000000000)::text, 12, '0') END,
        b.updated_at, b.updated_at, b.id,
-       r.ids[1 + b.id % array_length(r.ids, 1)],
+       (CAST(:receptionists AS integer[]))[1 + b.id % :n_receptionists],
        CASE WHEN b.id % 1000 = 7 THEN 'Paid a different amount than asked' END,
        CASE WHEN b.id % 500 = 3 THEN b.total ELSE 0 END
 FROM bills b
-CROSS JOIN (SELECT array_agg(id ORDER BY id) AS ids FROM users WHERE role = 'receptionist') r
 CROSS JOIN LATERAL (SELECT CASE WHEN b.id * 37 % 100 < 55 THEN 'upi' WHEN b.id * 37 % 100 < 88 THEN 'cash'
                                 WHEN b.id * 37 % 100 < 97 THEN 'card' WHEN b.id * 37 % 100 < 99 THEN 'wallet'
                                 ELSE 'netbanking' END AS method) m
@@ -70,7 +70,7 @@ WHERE b.appointment_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM payments p WHER
 """
 _REFUNDS = """
 INSERT INTO refunds (payment_id, amount, reason, refunded_by, created_at)
-SELECT p.id, p.amount, 'Treatment not given', (SELECT min(id) FROM users WHERE role = 'receptionist'),
+SELECT p.id, p.amount, 'Treatment not given', :receptionist,
        p.payment_date + interval '3 hours'
 FROM payments p WHERE p.status = 'refunded' AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.payment_id = p.id)
 """
@@ -116,20 +116,23 @@ def fill(engine: Engine, patients: int, appointments: int) -> None:
         summary = demo_data.generate(engine, patients=patients, appointments=appointments - have, payments=False)
         print(f"demo generator: {summary.patients:,} patients, {summary.appointments:,} appointments, "
               f"{summary.doctors:,} doctors in {time.perf_counter() - started:.1f} s")
-    with engine.begin() as conn:
-        conn.execute(text("SET LOCAL statement_timeout = 0"))
-        conn.execute(text("SET LOCAL synchronous_commit = off"))
-        # a throwaway database: the rows reference what they should by construction, so skip per-row FK triggers
-        conn.execute(text("SET LOCAL session_replication_role = replica"))
-        for name, sql in (("bills", _BILLS), ("payments", _PAYMENTS), ("refunds", _REFUNDS)):
-            if name == "bills" and conn.execute(text("SELECT EXISTS (SELECT 1 FROM bills)")).scalar_one():
+    with engine.connect() as conn:
+        staff = list(conn.scalars(text("SELECT id FROM users WHERE role = 'receptionist' ORDER BY id")))
+    params = {"receptionist": staff[0], "receptionists": staff, "n_receptionists": len(staff)}
+    for name, sql in (("bills", _BILLS), ("payments", _PAYMENTS), ("refunds", _REFUNDS)):
+        with engine.begin() as conn:  # one transaction per table, so a rerun continues where one stopped
+            if conn.execute(text(f"SELECT EXISTS (SELECT 1 FROM {name})")).scalar_one():
                 continue
+            conn.execute(text("SET LOCAL statement_timeout = 0"))
+            conn.execute(text("SET LOCAL synchronous_commit = off"))
+            # a throwaway database: rows reference what they should by construction; skip per-row FK triggers
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
+            conn.execute(text("ANALYZE users, appointments, doctor_profiles, bills, payments"))  # plans see sizes
             started = time.perf_counter()
-            added = conn.execute(text(sql)).rowcount
+            added = conn.execute(text(sql), params).rowcount
+            conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'),"
+                              f" (SELECT coalesce(max(id), 0) + 1 FROM {name}))"))
             print(f"{name}: {added:,} rows in {time.perf_counter() - started:.1f} s")
-        for table in ("bills", "payments", "refunds"):
-            conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
-                              f" (SELECT coalesce(max(id), 0) + 1 FROM {table}))"))
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         started = time.perf_counter()
         conn.execute(text("VACUUM ANALYZE bills, payments, refunds"))

@@ -95,9 +95,12 @@ class ReportRepository:
                        count(*) FILTER (WHERE pending) AS pn, coalesce(sum(amount) FILTER (WHERE pending), 0) AS ps
                 FROM day GROUP BY GROUPING SETS ((method), (doctor_id), (received_by))
             )
-            SELECT g.by_other, g.not_doctor, g.method, coalesce(g.doctor_id, g.received_by), u.full_name,
+            -- a name lookup per group row (a few thousand at most) by primary key; a join let the planner
+            -- hash all of users (1,000,000 patients) for a busy day
+            SELECT g.by_other, g.not_doctor, g.method, coalesce(g.doctor_id, g.received_by),
+                   (SELECT u.full_name FROM users u WHERE u.id = coalesce(g.doctor_id, g.received_by)),
                    g.n, g.s, g.pn, g.ps
-            FROM grouped g LEFT JOIN users u ON u.id = coalesce(g.doctor_id, g.received_by)
+            FROM grouped g
         """), {"start": start, "end": end})
         found: dict[str, list[tuple[Any, ...]]] = {"method": [], "doctor": [], "receiver": []}
         for by_other, not_doctor, method, person, name, n, s, pn, ps in rows:
