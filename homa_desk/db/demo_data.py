@@ -473,11 +473,12 @@ def _appointment_rows(rng: Random, plan: _Plan, ids: _Ids, patient_ids: range, d
                     x = r()
                     if x < 0.55:
                         utr = f"{int(r() * 1e12):012d}"
-                        method, transaction, upi = "upi", f"UPI{utr}", utr
+                        method, transaction, upi = "upi", f"DEMO-UPI-{payment_id}", utr  # unique, like a gateway id
                     elif x < 0.9:
                         method, transaction, upi = "cash", NULL, NULL
                     else:
-                        method, transaction, upi = "card", f"CARD{int(r() * 1e10):010d}", NULL
+                        slip = int(r() * 1e10)
+                        method, transaction, upi = "card", f"DEMO-CARD-{payment_id}-{slip:010d}", NULL
                     payment = (f"{payment_id}\t{patient_id}\t{appointment_id}\t{fees[d]}\tINR\t{method}\tcompleted"
                                f"\t{transaction}\t{upi}\t{when}\t{when}\n")
                     payment_id += 1

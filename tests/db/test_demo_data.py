@@ -185,12 +185,13 @@ def test_each_completed_appointment_is_paid_once_at_its_time_at_the_doctors_fee(
                         " JOIN appointments a ON a.id = p.appointment_id GROUP BY a.doctor_id) s") == 1
     methods = dict(_all(engine, "SELECT payment_method::text, count(*) FROM payments GROUP BY 1"))
     assert set(methods) == {"upi", "cash", "card"} and methods["upi"] > methods["card"]
-    for method, transaction, upi in _all(engine, "SELECT payment_method::text, transaction_id, upi_transaction_id"
-                                                 " FROM payments"):
+    for payment_id, method, transaction, upi in _all(
+            engine, "SELECT id, payment_method::text, transaction_id, upi_transaction_id FROM payments"):
         if method == "upi":
-            assert len(upi) == 12 and upi.isdigit() and transaction == f"UPI{upi}"
+            assert len(upi) == 12 and upi.isdigit() and transaction == f"DEMO-UPI-{payment_id}"
         else:
             assert upi is None
+            assert transaction is None if method == "cash" else transaction.startswith(f"DEMO-CARD-{payment_id}-")
     with Session(engine) as session:
         amount = session.scalars(select(Payment.amount).limit(1)).one()
     assert isinstance(amount, Decimal) and amount == amount.quantize(Decimal("1.00"))
