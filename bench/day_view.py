@@ -11,17 +11,13 @@ from __future__ import annotations
 import argparse
 import logging
 import statistics
-import tempfile
 import time
 from datetime import timedelta
-from pathlib import Path
 
 from sqlalchemy import Engine, event, text
 
-from bench.generate_demo import _cpu
-from homa_desk.db import demo_data, migrate
-from homa_desk.db.embedded import EmbeddedServer
-from homa_desk.db.engine import make_engine
+from bench.common import bench_database, cpu_name
+from homa_desk.db import demo_data
 from homa_desk.db.unit_of_work import UnitOfWork
 from homa_desk.domain.roles import Actor, Role
 from homa_desk.domain.timeutil import CLINIC_TZ
@@ -38,25 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", help="an existing, migrated database (default: a throwaway one)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    print(f"machine: {_cpu()}")
-    if args.database_url:
-        engine = make_engine(args.database_url)
-        try:
-            _run(engine, args)
-        finally:
-            engine.dispose()
-        return 0
-    with tempfile.TemporaryDirectory(prefix="homa-bench-") as tmp:
-        server = EmbeddedServer(Path(tmp) / "pgdata", delete_on_stop=True)
-        try:
-            engine = make_engine(server.start())
-            try:
-                migrate.upgrade(engine)
-                _run(engine, args)
-            finally:
-                engine.dispose()
-        finally:
-            server.stop()
+    print(f"machine: {cpu_name()}")
+    with bench_database(args.database_url) as engine:
+        _run(engine, args)
     return 0
 
 

@@ -10,13 +10,10 @@ import argparse
 import logging
 import os
 import platform
-import tempfile
 import time
-from pathlib import Path
 
-from homa_desk.db import demo_data, migrate
-from homa_desk.db.embedded import EmbeddedServer
-from homa_desk.db.engine import make_engine
+from bench.common import bench_database, cpu_name
+from homa_desk.db import demo_data
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,25 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
 
-    print(f"machine: {_cpu()}, {os.cpu_count()} logical CPUs, Python {platform.python_version()}")
-    if args.database_url:
-        engine = make_engine(args.database_url)
-        try:
-            _run(engine, args)
-        finally:
-            engine.dispose()
-        return 0
-    with tempfile.TemporaryDirectory(prefix="homa-bench-") as tmp:
-        server = EmbeddedServer(Path(tmp) / "pgdata", delete_on_stop=True)
-        try:
-            engine = make_engine(server.start())
-            try:
-                migrate.upgrade(engine)
-                _run(engine, args)
-            finally:
-                engine.dispose()
-        finally:
-            server.stop()
+    print(f"machine: {cpu_name()}, {os.cpu_count()} logical CPUs, Python {platform.python_version()}")
+    with bench_database(args.database_url) as engine:
+        _run(engine, args)
     return 0
 
 
@@ -76,15 +57,6 @@ def _run(engine, args: argparse.Namespace) -> None:  # type: ignore[no-untyped-d
 def _rate(rows: int, seconds: float) -> str:
     return f"{rows / seconds:,.0f}" if seconds > 0 else "-"
 
-
-def _cpu() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 if __name__ == "__main__":

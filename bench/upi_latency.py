@@ -16,16 +16,11 @@ import argparse
 import logging
 import random
 import statistics
-import tempfile
 import threading
 import time
 from datetime import date, timedelta
-from pathlib import Path
 
-from bench.generate_demo import _cpu
-from homa_desk.db import migrate
-from homa_desk.db.embedded import EmbeddedServer
-from homa_desk.db.engine import make_engine
+from bench.common import bench_database, cpu_name
 from homa_desk.db.unit_of_work import UnitOfWork
 from homa_desk.domain.billing import LineInput, SessionStatus
 from homa_desk.domain.patients import validate_patient
@@ -48,18 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--idle-seconds", type=float, default=30.0, help="how long unpaid sessions are polled")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    print(f"machine: {_cpu()}; poll interval {args.interval} s")
-    with tempfile.TemporaryDirectory(prefix="homa-bench-") as tmp:
-        server = EmbeddedServer(Path(tmp) / "pgdata", delete_on_stop=True)
-        try:
-            engine = make_engine(server.start(), pool_size=args.concurrent + 2)
-            try:
-                migrate.upgrade(engine)
-                _run(engine, args)
-            finally:
-                engine.dispose()
-        finally:
-            server.stop()
+    print(f"machine: {cpu_name()}; poll interval {args.interval} s")
+    with bench_database(None, pool_size=args.concurrent + 2) as engine:
+        _run(engine, args)
     return 0
 
 
