@@ -6,14 +6,10 @@ from datetime import date
 
 from PySide6.QtCore import QTimer, Slot
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -30,16 +26,11 @@ from homa_desk.services import appointments, doctors, queue
 from homa_desk.ui import changes
 from homa_desk.ui.form import ErrorLabel
 from homa_desk.ui.patient_picker import PatientPickerDialog
+from homa_desk.ui.queue_table import fill_queue_table, named_button, queue_table
 from homa_desk.ui.worker import run_in_background
 
 REFRESH_MS = 5_000  # a doctor's Call next on another desk shows within seconds
-HEADERS = ("Token", "Patient", "Booking", "Arrived", "State")
 
-
-def _button(text: str, name: str) -> QPushButton:
-    button = QPushButton(text)
-    button.setObjectName(name)
-    return button
 
 
 class QueueView(QWidget):
@@ -55,11 +46,11 @@ class QueueView(QWidget):
 
         self.doctor = QComboBox()
         self.doctor.setObjectName("queue_doctor")
-        self.add_button = _button("Add walk-in…", "add_walk_in")
-        self.call_button = _button("Call next", "call_next")
+        self.add_button = named_button("Add walk-in…", "add_walk_in")
+        self.call_button = named_button("Call next", "call_next")
         self.booked = QComboBox()
         self.booked.setObjectName("booked_today")
-        self.check_in_button = _button("Check in", "queue_check_in")
+        self.check_in_button = named_button("Check in", "queue_check_in")
         self.add_button.setEnabled(desk)
         self.check_in_button.setEnabled(desk)
         self.now_serving = QLabel("")
@@ -67,13 +58,8 @@ class QueueView(QWidget):
         self.now_serving.setProperty("role", "subtitle")
         self.message = ErrorLabel()
         self.message.setObjectName("queue_message")
-        self.table = QTableWidget(0, len(HEADERS))
-        self.table.setObjectName("queue_table")
-        self.table.setHorizontalHeaderLabels(HEADERS)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table = queue_table("queue_table")
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.verticalHeader().setVisible(False)
 
         top = QHBoxLayout()
         top.addWidget(QLabel("Doctor"))
@@ -138,14 +124,7 @@ class QueueView(QWidget):
         if line.doctor_id != self.doctor_id():
             return
         self.queue = line
-        self.table.setRowCount(len(line.entries))
-        for row, entry in enumerate(line.entries):
-            booking = "Walk-in" if entry.is_walk_in else f"Booked {to_local(entry.scheduled_at):%I:%M %p}" \
-                if entry.scheduled_at else "Booked"
-            values = (str(entry.token), entry.patient_name, booking, f"{to_local(entry.arrived_at):%I:%M %p}",
-                      entry.state.label)
-            for col, value in enumerate(values):
-                self.table.setItem(row, col, QTableWidgetItem(value))
+        fill_queue_table(self.table, line)
         current = line.current
         waiting = len(line.waiting)
         self.now_serving.setText(

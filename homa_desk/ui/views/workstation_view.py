@@ -15,11 +15,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QPushButton,
     QSplitter,
     QStackedWidget,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -30,21 +27,16 @@ from homa_desk.domain.doctors import DoctorSchedule
 from homa_desk.domain.errors import DomainError
 from homa_desk.domain.queue import DoctorQueue, QueueEntryView
 from homa_desk.domain.roles import Actor, Role
-from homa_desk.domain.timeutil import to_local, utcnow
+from homa_desk.domain.timeutil import utcnow
 from homa_desk.services import doctors, queue
 from homa_desk.ui import changes
 from homa_desk.ui.consultation_widget import ConsultationWidget
 from homa_desk.ui.form import ErrorLabel
+from homa_desk.ui.queue_table import fill_queue_table, named_button, queue_table
 from homa_desk.ui.worker import run_in_background
 
 REFRESH_MS = 5_000
-HEADERS = ("Token", "Patient", "Booking", "Arrived", "State")
 
-
-def _button(text: str, name: str) -> QPushButton:
-    button = QPushButton(text)
-    button.setObjectName(name)
-    return button
 
 
 class WorkstationView(QWidget):
@@ -62,21 +54,16 @@ class WorkstationView(QWidget):
         self.doctor.setVisible(actor.role is not Role.DOCTOR)
         if actor.role is Role.DOCTOR:
             self.doctor.addItem(actor.full_name, actor.user_id)
-        self.call_button = _button("Call next", "workstation_call_next")
-        self.open_button = _button("Open consultation", "workstation_open")
+        self.call_button = named_button("Call next", "workstation_call_next")
+        self.open_button = named_button("Open consultation", "workstation_open")
         self.now_serving = QLabel("")
         self.now_serving.setObjectName("workstation_now")
         self.now_serving.setProperty("role", "subtitle")
         self.message = ErrorLabel()
         self.message.setObjectName("workstation_message")
-        self.table = QTableWidget(0, len(HEADERS))
-        self.table.setObjectName("workstation_queue")
-        self.table.setHorizontalHeaderLabels(HEADERS)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table = queue_table("workstation_queue")
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.table.verticalHeader().setVisible(False)
 
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -139,13 +126,8 @@ class WorkstationView(QWidget):
             return
         selected = self.selected_entry()
         self.queue = line
-        self.table.setRowCount(len(line.entries))
+        fill_queue_table(self.table, line)
         for row, entry in enumerate(line.entries):
-            booking = "Walk-in" if entry.is_walk_in or entry.scheduled_at is None \
-                else f"Booked {to_local(entry.scheduled_at):%I:%M %p}"
-            for col, value in enumerate((str(entry.token), entry.patient_name, booking,
-                                         f"{to_local(entry.arrived_at):%I:%M %p}", entry.state.label)):
-                self.table.setItem(row, col, QTableWidgetItem(value))
             if selected is not None and entry.id == selected.id:
                 self.table.selectRow(row)
         current = line.current
