@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from homa_desk.db.models import PatientProfile, User
 from homa_desk.domain.errors import FormErrors, NotFound, ValidationError
+from homa_desk.domain.notifications import Language, language_of
 from homa_desk.domain.patients import AppointmentLine, Gender, PatientDetails, PatientSummary
 
 DUPLICATE_NAME_SIMILARITY = 0.45
@@ -99,7 +100,8 @@ class PatientRepository:
                                  gender=details.gender.value if details.gender else None,
                                  address=details.address, emergency_contact=details.emergency_contact,
                                  allergies=details.allergies, medical_history=details.medical_history or None,
-                                 dob_is_estimate=details.dob_is_estimate)
+                                 dob_is_estimate=details.dob_is_estimate,
+                                 preferred_language=(details.language or Language.ENGLISH).value)
         try:
             with self._session.begin_nested():
                 self._session.add(user)
@@ -125,7 +127,7 @@ class PatientRepository:
         """The editable fields now, row-locked so two desks editing one patient apply one after the other."""
         row = self._session.execute(text("""
             SELECT u.full_name, u.phone, u.email, p.date_of_birth, p.dob_is_estimate, p.gender::text AS gender,
-                   p.address, p.emergency_contact, p.allergies, p.medical_history
+                   p.address, p.emergency_contact, p.allergies, p.medical_history, p.preferred_language
             FROM users u JOIN patient_profiles p ON p.user_id = u.id
             WHERE u.id = :id AND u.role = 'patient'
             FOR UPDATE OF u, p"""), {"id": user_id}).mappings().first()
@@ -134,7 +136,8 @@ class PatientRepository:
         return dict(row)
 
     def update(self, user_id: int, details: PatientDetails, *, medical_history: bool) -> None:
-        """Write the form; the medical history only when `medical_history` (the service checks the role)."""
+        """Write the form; the medical history only when `medical_history` (the service checks the role), the
+        language only when the form gives one (None keeps it)."""
         try:
             with self._session.begin_nested():
                 self._session.execute(text("""
@@ -143,12 +146,15 @@ class PatientRepository:
                 self._session.execute(text(f"""
                     UPDATE patient_profiles SET date_of_birth = :dob, dob_is_estimate = :estimate,
                         gender = CAST(:gender AS gender), address = :address, emergency_contact = :emergency,
-                        allergies = :allergies {", medical_history = :history" if medical_history else ""}
+                        allergies = :allergies,
+                        preferred_language = coalesce(CAST(:language AS varchar(2)), preferred_language)
+                        {", medical_history = :history" if medical_history else ""}
                     WHERE user_id = :id"""),
                     {"id": user_id, "dob": details.date_of_birth, "estimate": details.dob_is_estimate,
                      "gender": details.gender.value if details.gender else None, "address": details.address,
                      "emergency": details.emergency_contact, "allergies": details.allergies,
-                     "history": details.medical_history or None})
+                     "history": details.medical_history or None,
+                     "language": details.language.value if details.language else None})
         except IntegrityError as error:
             if "users_email_key" in str(error.orig):
                 raise FormErrors([ValidationError("email", EMAIL_TAKEN)]) from None
@@ -238,7 +244,7 @@ class PatientRepository:
     def profile(self, user_id: int, *, medical_history: bool, now: datetime) -> dict[str, Any]:
         """Details with upcoming and recent appointments (doctor's name, status, time) in one statement."""
         row = self._session.execute(text(f"""
-            SELECT {_SUMMARY_COLUMNS}, u.email, p.address, p.emergency_contact, p.allergies,
+            SELECT {_SUMMARY_COLUMNS}, u.email, p.address, p.emergency_contact, p.allergies, p.preferred_language,
                    {"p.medical_history" if medical_history else "NULL::text AS medical_history"}, p.created_at,
                    (SELECT coalesce(json_agg(x ORDER BY x.starts_at), '[]') FROM (
                         SELECT a.id, a.appointment_date AS starts_at, d.full_name AS doctor_name, a.status,
@@ -259,4 +265,5 @@ class PatientRepository:
                 "emergency_contact": row.emergency_contact, "allergies": row.allergies,
                 "medical_history": row.medical_history, "registered_at": row.created_at,
                 "upcoming": tuple(_appointment(a) for a in row.upcoming),
-                "past": tuple(_appointment(a) for a in row.past)}
+                "past": tuple(_appointment(a) for a in row.past),
+                "language": language_of(row.preferred_language)}

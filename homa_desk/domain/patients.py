@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 from homa_desk.domain import validation
 from homa_desk.domain.errors import FormErrors, ValidationError
+from homa_desk.domain.notifications import Language
 from homa_desk.domain.roles import Role
 
 MAX_ADDRESS = 500
@@ -62,7 +63,11 @@ def page_key(row: PatientSummary) -> tuple[str, int]:
 
 @dataclass(frozen=True)
 class PatientDetails:
-    """A patient form that passed validate_patient. `medical_history=None` means "not given / leave as it is"."""
+    """A patient form that passed validate_patient.
+
+    `medical_history=None` and `language=None` mean "not given / leave as it is"; a new patient without a
+    language gets English.
+    """
 
     full_name: str
     phone: str
@@ -74,6 +79,7 @@ class PatientDetails:
     emergency_contact: str | None
     allergies: str | None
     medical_history: str | None = None
+    language: Language | None = None  # the language of the patient's SMS and e-mail
 
 
 @dataclass(frozen=True)
@@ -103,6 +109,7 @@ class PatientProfile:
     upcoming: tuple[AppointmentLine, ...] = ()
     past: tuple[AppointmentLine, ...] = ()
     bills: tuple[object, ...] = ()  # filled by the billing issue
+    language: Language = Language.ENGLISH  # patient_profiles.preferred_language: SMS and e-mail in this language
 
     @property
     def user_id(self) -> int:
@@ -155,6 +162,16 @@ def free_text(value: str | None, field: str, limit: int, label: str) -> str | No
     return text
 
 
+def parse_language(value: Language | str | None, field: str = "language") -> Language | None:
+    """English or Hindi ('en' / 'hi'); None means not given."""
+    if value is None:
+        return None
+    try:
+        return Language(str(value).strip().lower())
+    except ValueError:
+        raise ValidationError(field, "Choose English or Hindi.") from None
+
+
 def optional_mobile(value: str | None, field: str) -> str | None:
     return validation.indian_mobile(value or "", field) if value and value.strip() else None
 
@@ -183,11 +200,11 @@ def validate_patient(*, full_name: str, phone: str, today: date, email: str | No
                      date_of_birth: date | str | None = None, age_years: str | int | None = None,
                      gender: Gender | str | None = None, address: str | None = None,
                      emergency_contact: str | None = None, allergies: str | None = None,
-                     medical_history: str | None = None) -> PatientDetails:
+                     medical_history: str | None = None, language: Language | str | None = None) -> PatientDetails:
     """Check every field at once so the form can mark them all; raise FormErrors.
 
     The date of birth wins over the age; with only an age the birth date is estimated (dob_is_estimate).
-    `medical_history=None` means not given; "" means cleared.
+    `medical_history=None` means not given; "" means cleared. `language` is 'en' or 'hi'; None means not given.
     """
     errors: list[ValidationError] = []
     values: dict[str, object] = {}
@@ -199,6 +216,7 @@ def validate_patient(*, full_name: str, phone: str, today: date, email: str | No
         "address": lambda: free_text(address, "address", MAX_ADDRESS, "The address"),
         "emergency_contact": lambda: optional_mobile(emergency_contact, "emergency_contact"),
         "allergies": lambda: free_text(allergies, "allergies", MAX_ALLERGIES, "Allergies"),
+        "language": lambda: parse_language(language),
     }
     for name, check in checks.items():
         try:

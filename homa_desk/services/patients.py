@@ -11,6 +11,7 @@ import logging
 from homa_desk.db.unit_of_work import UnitOfWork
 from homa_desk.domain import validation
 from homa_desk.domain.errors import FormErrors, PermissionDenied, ValidationError
+from homa_desk.domain.notifications import Language
 from homa_desk.domain.patients import (
     CLINICAL_FIELDS,
     REGISTERING_ROLES,
@@ -79,6 +80,8 @@ def register_patient(uow: UnitOfWork, actor: Actor, details: PatientDetails) -> 
         summary = uow.patients.add(details)
         after = {"patient_number": summary.patient_number}
         after.update({f: getattr(details, f) for f in CLINICAL_FIELDS if getattr(details, f)})
+        if details.language is not None and details.language is not Language.ENGLISH:
+            after["language"] = details.language.value
         uow.audit.record(actor, "patient_registered", "patient", summary.user_id, after=after)
         uow.commit()
     log.info("user %s registered patient %s", actor.user_id, summary.user_id)
@@ -86,7 +89,8 @@ def register_patient(uow: UnitOfWork, actor: Actor, details: PatientDetails) -> 
 
 
 def update_patient(uow: UnitOfWork, actor: Actor, user_id: int, details: PatientDetails) -> PatientSummary:
-    """Save an edited form. `details.medical_history=None` leaves it as it is (what a receptionist's form sends)."""
+    """Save an edited form. `details.medical_history=None` leaves it as it is (what a receptionist's form sends);
+    so does `details.language=None` for the message language."""
     actor.require(*REGISTERING_ROLES)
     change_history = details.medical_history is not None
     if change_history:
@@ -106,6 +110,8 @@ def update_patient(uow: UnitOfWork, actor: Actor, user_id: int, details: Patient
                              after={f: new for f, (_, new) in changed.items()})
         others = [f for f in ("full_name", "phone", "email", "date_of_birth", "address", "emergency_contact")
                   if before[f] != getattr(details, f)]
+        if details.language is not None and details.language.value != before["preferred_language"]:
+            others.append("language")
         if others:
             uow.audit.record(actor, "patient_updated", "patient", user_id, after={"fields": others})
         summary = uow.patients.summary(user_id)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from homa_desk.backend import Backend
 from homa_desk.domain.errors import DomainError, ValidationError
+from homa_desk.domain.notifications import Language
 from homa_desk.domain.patients import (
     Gender,
     PatientProfile,
@@ -79,6 +80,10 @@ class PatientFormDialog(QDialog):
         self.gender.addItem("—", "")
         for gender in Gender:
             self.gender.addItem(gender.value.capitalize(), gender.value)
+        self.language = QComboBox()
+        self.language.setObjectName("language")
+        for language in Language:
+            self.language.addItem(language.label, language.value)
         self.address = _text_box("address")
         self.emergency_contact = line_edit("emergency_contact", placeholder="optional mobile")
         self.allergies = _text_box("allergies")
@@ -95,7 +100,7 @@ class PatientFormDialog(QDialog):
                 ("Age (years)", "age_years", self.age_years), ("", "age_shown", self.age_shown),
                 ("Gender", "gender", self.gender), ("Address", "address", self.address),
                 ("Emergency contact", "emergency_contact", self.emergency_contact),
-                ("Allergies", "allergies", self.allergies)]
+                ("Messages in", "language", self.language), ("Allergies", "allergies", self.allergies)]
         if self.medical_history is not None:
             rows.append(("Medical history", "medical_history", self.medical_history))
         for label, field, widget in rows:
@@ -164,6 +169,7 @@ class PatientFormDialog(QDialog):
         self.address.setPlainText(profile.address or "")
         self.emergency_contact.setText(format_phone(profile.emergency_contact or ""))
         self.allergies.setPlainText(profile.allergies or "")
+        self.language.setCurrentIndex(max(0, self.language.findData(profile.language.value)))
         if self.medical_history is not None:
             self.medical_history.setPlainText(profile.medical_history or "")
 
@@ -226,6 +232,7 @@ class PatientFormDialog(QDialog):
                 date_of_birth=self.date_of_birth.text(), age_years=self.age_years.text(),
                 gender=str(self.gender.currentData() or ""), address=self.address.toPlainText(),
                 emergency_contact=self.emergency_contact.text(), allergies=self.allergies.toPlainText(),
+                language=str(self.language.currentData()),
                 medical_history=self.medical_history.toPlainText() if self.medical_history is not None else None,
                 today=clinic_today())
         except DomainError as error:

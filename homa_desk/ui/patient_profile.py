@@ -95,7 +95,7 @@ class PatientProfileDialog(QDialog):
         details = QFormLayout()
         for key, label in (("patient_number", "Patient no."), ("phone", "Mobile"), ("email", "E-mail"),
                            ("age", "Age / date of birth"), ("gender", "Gender"), ("address", "Address"),
-                           ("emergency_contact", "Emergency contact")):
+                           ("emergency_contact", "Emergency contact"), ("language", "Messages in")):
             self.fields[key] = _value_label(key)
             details.addRow(label, self.fields[key])
         self.allergies = _value_label("allergies")
@@ -153,7 +153,8 @@ class PatientProfileDialog(QDialog):
                   "email": profile.email or "—", "age": age,
                   "gender": summary.gender.value.capitalize() if summary.gender else "—",
                   "address": profile.address or "—",
-                  "emergency_contact": format_phone(profile.emergency_contact) if profile.emergency_contact else "—"}
+                  "emergency_contact": format_phone(profile.emergency_contact) if profile.emergency_contact else "—",
+                  "language": profile.language.label}
         for key, value in values.items():
             self.fields[key].setText(value)
         self.allergies.setText(profile.allergies or "None known")

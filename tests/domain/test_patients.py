@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from homa_desk.domain.errors import FormErrors, ValidationError
+from homa_desk.domain.notifications import Language
 from homa_desk.domain.patients import (
     Gender,
     PatientSummary,
@@ -17,6 +18,7 @@ from homa_desk.domain.patients import (
     parse_age,
     parse_date_text,
     parse_gender,
+    parse_language,
     validate_patient,
 )
 
@@ -32,6 +34,18 @@ def test_a_complete_form_is_normalised():
     assert not details.dob_is_estimate and details.gender is Gender.FEMALE
     assert details.address == "12 MG Road" and details.emergency_contact == "+919123456789"
     assert details.medical_history is None  # not given
+    assert details.language is None  # not given: English for a new patient, unchanged on an edit
+
+
+def test_the_message_language_is_english_or_hindi():
+    assert validate_patient(full_name="Ravi", phone="9876543210", age_years="34", language="hi",
+                            today=TODAY).language is Language.HINDI
+    assert validate_patient(full_name="Ravi", phone="9876543210", age_years="34", language=" EN ",
+                            today=TODAY).language is Language.ENGLISH
+    for bad in ("fr", "", "hindi"):
+        with pytest.raises(FormErrors) as caught:
+            validate_patient(full_name="Ravi", phone="9876543210", age_years="34", language=bad, today=TODAY)
+        assert caught.value.by_field() == {"language": "Choose English or Hindi."}
 
 
 def test_age_gives_an_estimated_birth_date():
@@ -95,19 +109,19 @@ _text = st.text(max_size=300) | st.none()
 
 @settings(max_examples=300, deadline=None)
 @given(full_name=st.text(max_size=300), phone=st.text(max_size=40), email=_text, dob=_text, age=_text,
-       gender=_text, address=_text, emergency=_text, allergies=_text, history=_text)
+       gender=_text, address=_text, emergency=_text, allergies=_text, history=_text, language=_text)
 def test_arbitrary_text_only_ever_raises_form_errors(full_name, phone, email, dob, age, gender, address, emergency,
-                                                     allergies, history):
+                                                     allergies, history, language):
     with contextlib.suppress(FormErrors):
         validate_patient(full_name=full_name, phone=phone, email=email, date_of_birth=dob, age_years=age,
                          gender=gender, address=address, emergency_contact=emergency, allergies=allergies,
-                         medical_history=history, today=TODAY)
+                         medical_history=history, language=language, today=TODAY)
 
 
 @settings(max_examples=300, deadline=None)
 @given(value=st.text(max_size=200))
 def test_each_field_validator_only_raises_validation_error(value):
     for check in (lambda: parse_date_text(value), lambda: parse_age(value), lambda: parse_gender(value),
-                  lambda: free_text(value, "f", 100, "F")):
+                  lambda: free_text(value, "f", 100, "F"), lambda: parse_language(value)):
         with contextlib.suppress(ValidationError):
             check()

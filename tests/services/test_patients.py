@@ -6,8 +6,10 @@ import pytest
 from sqlalchemy import event, text
 
 from homa_desk.domain.errors import FormErrors, NotFound, PermissionDenied
+from homa_desk.domain.notifications import Language, render
 from homa_desk.domain.patients import page_key, validate_patient
 from homa_desk.services import patients
+from tests.services.notification_helpers import a_booking, outbox_rows
 
 TODAY = date(2026, 11, 26)
 COUNTS = "SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM patient_profiles)"
@@ -50,6 +52,33 @@ def test_receptionist_registers_but_never_sees_or_sets_medical_history(uow, rece
     patients.update_patient(uow, receptionist, priya.user_id, details(address="12 MG Road"))
     profile = patients.get_patient_profile(uow, doctor, priya.user_id)
     assert profile.medical_history == "Asthma" and profile.address == "12 MG Road"
+
+
+def test_a_patient_registered_in_hindi_gets_hindi_messages(uow, engine, admin, receptionist, doctor):
+    priya = register(uow, receptionist, language="hi")
+    ravi = register(uow, receptionist, "Ravi Kumar", "9123456789")  # no language given: English
+    assert patients.get_patient_profile(uow, receptionist, priya.user_id).language is Language.HINDI
+    assert patients.get_patient_profile(uow, receptionist, ravi.user_id).language is Language.ENGLISH
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT preferred_language FROM patient_profiles WHERE user_id = :p"),
+                            {"p": priya.user_id}).scalar_one() == "hi"
+    a_booking(uow, admin, receptionist, doctor, priya.user_id)
+    rows = outbox_rows(engine)
+    assert [(r["channel"], r["template"], r["language"]) for r in rows] == [("sms", "appointment_booked", "hi")]
+    sms = render(rows[0]["template"], rows[0]["language"], rows[0]["payload"]).body
+    assert sms.startswith("प्रिय Priya Sharma,") and "बुक हो गया है" in sms
+
+
+def test_an_edit_without_a_language_keeps_it_and_a_change_is_audited(uow, receptionist):
+    priya = register(uow, receptionist, language="hi")
+    patients.update_patient(uow, receptionist, priya.user_id, details(address="12 MG Road"))  # language=None
+    assert patients.get_patient_profile(uow, receptionist, priya.user_id).language is Language.HINDI
+    patients.update_patient(uow, receptionist, priya.user_id, details(address="12 MG Road", language="en"))
+    assert patients.get_patient_profile(uow, receptionist, priya.user_id).language is Language.ENGLISH
+    with uow:
+        entries = uow.audit.for_entity("patient", priya.user_id)
+    assert entries[0].after["language"] == "hi"
+    assert [e.after["fields"] for e in entries if e.action == "patient_updated"] == [["address"], ["language"]]
 
 
 def test_clinical_changes_are_audited(uow, doctor):

@@ -108,6 +108,28 @@ def test_register_then_the_profile_opens_and_lists_refresh(qtbot, backend, uow, 
     qtbot.waitUntil(lambda: view.model.rowCount() == 1)  # the change signal refreshed the search
 
 
+def test_the_receptionist_chooses_hindi_messages_and_the_profile_shows_it(qtbot, backend, uow, receptionist):
+    view = open_view(qtbot, backend, receptionist)
+    form = view.register_new()
+    assert form.language.currentData() == "en"  # English unless chosen
+    qtbot.keyClicks(form.full_name, "Sunita Yadav")
+    qtbot.keyClicks(form.phone, "99887 76655")
+    qtbot.keyClicks(form.age_years, "52")
+    form.language.setCurrentIndex(form.language.findData("hi"))
+    assert form.language.currentText() == "हिन्दी (Hindi)"
+    qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.profile is not None and view.profile.profile is not None, timeout=10000)
+    profile = view.profile
+    assert profile.profile.language.value == "hi" and profile.fields["language"].text() == "हिन्दी (Hindi)"
+    profile.edit()
+    assert profile.form.language.currentData() == "hi"  # the edit form is prefilled
+    profile.form.language.setCurrentIndex(profile.form.language.findData("en"))
+    with qtbot.waitSignal(profile.loaded, timeout=10000):
+        qtbot.mouseClick(profile.form.save_button, Qt.MouseButton.LeftButton)
+    assert profile.fields["language"].text() == "English"
+    assert patients.get_patient_profile(uow, receptionist, profile.user_id).language.value == "en"
+
+
 def test_duplicates_appear_while_typing_an_existing_phone(qtbot, backend, uow, receptionist):
     existing = register(uow, receptionist, "Priya Sharma", "9876543210")
     view = open_view(qtbot, backend, receptionist)
