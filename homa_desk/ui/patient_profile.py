@@ -24,6 +24,7 @@ from homa_desk.domain.patients import AppointmentLine, PatientProfile, PatientSu
 from homa_desk.domain.roles import Actor
 from homa_desk.domain.timeutil import format_local_time
 from homa_desk.services import patients
+from homa_desk.ui.contact_verification import ContactVerificationDialog
 from homa_desk.ui.patient_form import PatientFormDialog
 from homa_desk.ui.patient_search import clinic_today, format_phone
 from homa_desk.ui.worker import run_in_background
@@ -87,8 +88,14 @@ class PatientProfileDialog(QDialog):
         self.edit_button.setObjectName("edit_patient")
         self.edit_button.setEnabled(False)
         self.edit_button.clicked.connect(self.edit)
+        self.verify_button = QPushButton("Verify contact…")
+        self.verify_button.setObjectName("verify_contact")
+        self.verify_button.setEnabled(False)
+        self.verify_button.clicked.connect(self.verify_contact)
+        self.verification: ContactVerificationDialog | None = None
         top = QHBoxLayout()
         top.addWidget(self.heading, 1)
+        top.addWidget(self.verify_button)
         top.addWidget(self.edit_button)
 
         self.fields: dict[str, QLabel] = {}
@@ -167,8 +174,17 @@ class PatientProfileDialog(QDialog):
         _fill(self.upcoming, profile.upcoming)
         _fill(self.past, profile.past)
         self.edit_button.setEnabled(True)
+        self.verify_button.setEnabled(True)
         self.error.setVisible(False)
         self.loaded.emit(profile)
+
+    def verify_contact(self) -> None:
+        """A code by SMS or e-mail that the patient reads back; success sets users.is_verified."""
+        if self.profile is None:
+            return
+        self.verification = ContactVerificationDialog(self._backend, self._actor, self.user_id,
+                                                      has_email=bool(self.profile.email), parent=self)
+        self.verification.open()
 
     def edit(self) -> None:
         if self.profile is None:
