@@ -237,3 +237,11 @@ def payment_state_text(payment: PaymentRecord) -> str:
     if payment.refunded_amount:
         text += f", refunded {format_inr(payment.refunded_amount)}"
     return text
+
+
+def show_bill(parent: QWidget, backend: Backend, actor: Actor, bill_id: int) -> BillDialog:
+    """The bill screen as a window of its own that frees itself when closed (billing list, payment history)."""
+    dialog = BillDialog(backend, actor, bill_id, parent)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.show()
+    return dialog

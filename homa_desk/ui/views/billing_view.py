@@ -29,7 +29,7 @@ from homa_desk.services import billing
 from homa_desk.services.billing import BillSummary
 from homa_desk.ui import changes
 from homa_desk.ui.bill_editor import BillEditorDialog
-from homa_desk.ui.bill_screen import BillDialog
+from homa_desk.ui.bill_screen import BillDialog, show_bill
 from homa_desk.ui.bill_table import BillListModel
 from homa_desk.ui.patient_picker import PatientPickerDialog
 from homa_desk.ui.worker import run_in_background
@@ -133,11 +133,8 @@ class BillingView(QWidget):
             self.open_bill(bill.id)
 
     def open_bill(self, bill_id: int) -> BillDialog:
-        dialog = BillDialog(self._backend, self._actor, bill_id, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.bill_dialog = dialog
-        dialog.show()
-        return dialog
+        self.bill_dialog = show_bill(self, self._backend, self._actor, bill_id)
+        return self.bill_dialog
 
     def new_bill(self) -> PatientPickerDialog:
         picker = PatientPickerDialog(self._backend, self._actor, self)

@@ -32,7 +32,7 @@ from homa_desk.domain.roles import Actor
 from homa_desk.domain.timeutil import CLINIC_TZ, utcnow
 from homa_desk.services import doctors
 from homa_desk.ui import changes
-from homa_desk.ui.bill_screen import BillDialog
+from homa_desk.ui.bill_screen import BillDialog, show_bill
 from homa_desk.ui.report_history_model import PaymentHistoryModel, export_csv
 from homa_desk.ui.views.collection_report import CollectionReportView
 from homa_desk.ui.worker import run_in_background
@@ -191,11 +191,8 @@ class PaymentHistoryPanel(QWidget):
         self.open_bill(row.bill_id)
 
     def open_bill(self, bill_id: int) -> BillDialog:
-        dialog = BillDialog(self._backend, self._actor, bill_id, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.bill_dialog = dialog
-        dialog.show()
-        return dialog
+        self.bill_dialog = show_bill(self, self._backend, self._actor, bill_id)
+        return self.bill_dialog
 
     def export(self, path: str | Path | None = None) -> None:
         """Ask where (unless `path` is given), then write every matching payment in the background."""
