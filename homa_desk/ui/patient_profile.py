@@ -23,7 +23,7 @@ from homa_desk.domain.errors import DomainError
 from homa_desk.domain.patients import AppointmentLine, PatientProfile, PatientSummary
 from homa_desk.domain.roles import Actor
 from homa_desk.domain.timeutil import format_local_time
-from homa_desk.services import patients
+from homa_desk.services import contact_status, patients
 from homa_desk.ui.contact_verification import ContactVerificationDialog
 from homa_desk.ui.patient_form import PatientFormDialog
 from homa_desk.ui.patient_search import clinic_today, format_phone
@@ -104,7 +104,10 @@ class PatientProfileDialog(QDialog):
                            ("age", "Age / date of birth"), ("gender", "Gender"), ("address", "Address"),
                            ("emergency_contact", "Emergency contact"), ("language", "Messages in")):
             self.fields[key] = _value_label(key)
-            details.addRow(label, self.fields[key])
+            if key == "phone":
+                details.addRow(label, self._with_verified_mark(self.fields[key]))
+            else:
+                details.addRow(label, self.fields[key])
         self.allergies = _value_label("allergies")
         self.allergies.setProperty("role", "error")  # red: the first thing a doctor must not miss
         details.addRow("Allergies", self.allergies)
@@ -136,9 +139,29 @@ class PatientProfileDialog(QDialog):
         layout.addWidget(bills_box)
         self.reload()
 
+    def _with_verified_mark(self, phone: QLabel) -> QWidget:
+        self.phone_verified = QLabel("")
+        self.phone_verified.setObjectName("phone_verified")
+        row = QWidget()
+        line = QHBoxLayout(row)
+        line.setContentsMargins(0, 0, 0, 0)
+        line.addWidget(phone)
+        line.addWidget(self.phone_verified)
+        line.addStretch(1)
+        return row
+
     def reload(self) -> None:
         run_in_background(self, patients.get_patient_profile, self._backend.uow(), self._actor, self.user_id,
                           on_success=self._show, on_failure=self._failed)
+        self.reload_verified()
+
+    def reload_verified(self) -> None:
+        """users.is_verified, which the profile itself does not carry; a failure leaves the mark blank."""
+        run_in_background(self, contact_status.is_contact_verified, self._backend.uow(), self._actor, self.user_id,
+                          on_success=self._show_verified, on_failure=lambda _error: self.phone_verified.setText(""))
+
+    def _show_verified(self, verified: bool) -> None:
+        self.phone_verified.setText("· verified ✓" if verified else "· not verified")
 
     def _failed(self, error: DomainError) -> None:
         self.error.setText(error.message)
@@ -184,6 +207,7 @@ class PatientProfileDialog(QDialog):
             return
         self.verification = ContactVerificationDialog(self._backend, self._actor, self.user_id,
                                                       has_email=bool(self.profile.email), parent=self)
+        self.verification.verified.connect(self.reload_verified)
         self.verification.open()
 
     def edit(self) -> None:

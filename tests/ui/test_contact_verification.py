@@ -15,6 +15,7 @@ def test_verify_a_mobile_from_the_profile(qtbot, backend, uow, engine, reception
     qtbot.addWidget(profile)
     profile.show()
     qtbot.waitUntil(profile.verify_button.isEnabled)
+    qtbot.waitUntil(lambda: profile.phone_verified.text() == "· not verified")
     qtbot.mouseClick(profile.verify_button, Qt.MouseButton.LeftButton)
     dialog = profile.verification
     assert dialog is not None and dialog.channel.count() == 2  # SMS, and e-mail since she has one
@@ -35,5 +36,17 @@ def test_verify_a_mobile_from_the_profile(qtbot, backend, uow, engine, reception
     qtbot.keyClicks(dialog.code, code)
     with qtbot.waitSignal(dialog.verified):
         qtbot.mouseClick(dialog.check_button, Qt.MouseButton.LeftButton)
+    assert dialog.status.text() == "Verified ✓" and dialog.result() == dialog.DialogCode.Accepted
+    qtbot.waitUntil(lambda: profile.phone_verified.text() == "· verified ✓")
     with engine.connect() as conn:
         assert conn.execute(text("SELECT is_verified FROM users WHERE id = :id"), {"id": patient}).scalar_one()
+
+
+def test_no_email_only_sms_is_offered(qtbot, backend, uow, receptionist):
+    patient = a_patient(uow, receptionist, email=None)
+    profile = PatientProfileDialog(backend, receptionist, patient)
+    qtbot.addWidget(profile)
+    profile.show()
+    qtbot.waitUntil(profile.verify_button.isEnabled)
+    qtbot.mouseClick(profile.verify_button, Qt.MouseButton.LeftButton)
+    assert [profile.verification.channel.itemData(i) for i in range(profile.verification.channel.count())] == ["sms"]
