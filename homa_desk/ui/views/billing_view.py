@@ -6,14 +6,11 @@ from datetime import timedelta
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Slot
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -32,6 +29,7 @@ from homa_desk.ui.bill_editor import BillEditorDialog
 from homa_desk.ui.bill_screen import BillDialog, show_bill
 from homa_desk.ui.bill_table import BillListModel
 from homa_desk.ui.patient_picker import PatientPickerDialog
+from homa_desk.ui.tables import read_only_table
 from homa_desk.ui.worker import run_in_background
 
 SPANS = (("Today", 0), ("Last 7 days", 6), ("Last 30 days", 29), ("Last 365 days", 364))
@@ -70,15 +68,7 @@ class BillingView(QWidget):
         top.addWidget(self.new_button)
 
         self.model = BillListModel(self)
-        self.table = QTableView()
-        self.table.setObjectName("bills")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table = read_only_table("bills", self.model, stretch_column=2)
         self.status = QLabel("")
         self.status.setObjectName("billing_status")
 

@@ -8,16 +8,13 @@ from pathlib import Path
 
 from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer, Slot
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDateEdit,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -34,6 +31,7 @@ from homa_desk.services import doctors
 from homa_desk.ui import changes
 from homa_desk.ui.bill_screen import BillDialog, show_bill
 from homa_desk.ui.report_history_model import PaymentHistoryModel, export_csv
+from homa_desk.ui.tables import read_only_table
 from homa_desk.ui.views.collection_report import CollectionReportView
 from homa_desk.ui.worker import run_in_background
 
@@ -97,16 +95,8 @@ class PaymentHistoryPanel(QWidget):
         filters.addWidget(self.export_button)
 
         self.model = PaymentHistoryModel(backend, actor, self)
-        self.table = QTableView()
-        self.table.setObjectName("history_table")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
+        self.table = read_only_table("history_table", self.model, stretch_column=2)
         self.table.setAlternatingRowColors(True)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.totals = QLabel("")
         self.totals.setObjectName("history_totals")
         self.totals.setTextFormat(Qt.TextFormat.RichText)
