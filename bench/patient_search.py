@@ -12,6 +12,7 @@ import argparse
 import logging
 import statistics
 import time
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, event, text
 
@@ -64,13 +65,79 @@ def _run(engine: Engine, args: argparse.Namespace) -> None:
               f"in {time.perf_counter() - started:.1f} s")
         with engine.begin() as conn:
             conn.execute(text("ANALYZE users; ANALYZE patient_profiles; ANALYZE appointments"))
+    figures = measure(engine, rounds=args.rounds, baseline_rounds=args.baseline_rounds)
+    print(f"patients: {figures.patients:,}")
+    print(f"\n{'query':<12} {'rows':>5} {'p50 ms':>8} {'max ms':>8} {'scan ms':>9}")
+    for query in figures.queries:
+        print(f"{query:<12} {figures.found[query]:>5} {statistics.median(figures.timings[query]):>8.1f} "
+              f"{max(figures.timings[query]):>8.1f} {statistics.median(figures.baseline[query]):>9.1f}")
+    print(f"\nsearch ({len(figures.queries)} queries x {args.rounds} rounds, first page of 50): "
+          f"p50 {figures.p50:.1f} ms, p95 {figures.p95:.1f} ms, max {figures.max:.1f} ms")
+    if figures.next_page:
+        print(f"next page (keyset): p50 {_pct(figures.next_page, 50):.1f} ms, "
+              f"p95 {_pct(figures.next_page, 95):.1f} ms")
+    print(f"plain ILIKE scan without indexes: p50 {figures.scan_p50:.1f} ms, p95 {figures.scan_p95:.1f} ms")
+    print(f"ratio scan/search: p50 {figures.scan_p50 / figures.p50:.0f}x, p95 {figures.scan_p95 / figures.p95:.0f}x")
+    if figures.profile_statements is not None:
+        print(f"open a profile ({figures.profile_appointments[0]} upcoming + {figures.profile_appointments[1]} "
+              f"past appointments): {figures.profile_statements} statement(s), {figures.profile_ms:.1f} ms")
+
+    if args.explain:
+        for query in ("kum", "xyzq", "4321", "zo"):
+            _explain(engine, query)
+
+
+@dataclass
+class SearchFigures:
+    """What one measurement found: timings in ms per query (ours and the unindexed scan's), and the profile."""
+
+    patients: int
+    queries: tuple[str, ...]
+    timings: dict[str, list[float]]
+    baseline: dict[str, list[float]]
+    found: dict[str, int]
+    next_page: list[float] = field(default_factory=list)
+    profile_statements: int | None = None
+    profile_ms: float = 0.0
+    profile_appointments: tuple[int, int] = (0, 0)
+
+    @property
+    def ours(self) -> list[float]:
+        return [t for ts in self.timings.values() for t in ts]
+
+    @property
+    def scan(self) -> list[float]:
+        return [t for ts in self.baseline.values() for t in ts]
+
+    @property
+    def p50(self) -> float:
+        return _pct(self.ours, 50)
+
+    @property
+    def p95(self) -> float:
+        return _pct(self.ours, 95)
+
+    @property
+    def max(self) -> float:
+        return max(self.ours)
+
+    @property
+    def scan_p50(self) -> float:
+        return _pct(self.scan, 50)
+
+    @property
+    def scan_p95(self) -> float:
+        return _pct(self.scan, 95)
+
+
+def measure(engine: Engine, *, rounds: int = 5, baseline_rounds: int = 1) -> SearchFigures:
+    """Time the query set through the service, the same queries as unindexed scans, and a profile's statements."""
     with engine.connect() as conn:
         total = conn.execute(text("SELECT count(*) FROM patient_profiles")).scalar_one()
         numbers = conn.execute(text(
             "SELECT min(patient_number), max(patient_number) FROM patient_profiles")).one()
         some = conn.execute(text("SELECT patient_id FROM appointments GROUP BY patient_id "
                                  "ORDER BY count(*) DESC LIMIT 1")).scalar()
-    print(f"patients: {total:,}")
     number_queries = tuple(str(n) for n in (numbers[0], (numbers[0] + numbers[1]) // 2, numbers[1] - 7))
     queries = NAME_QUERIES + PHONE_QUERIES + number_queries + SHORT_QUERIES
     actor = Actor(user_id=0, role=Role.RECEPTIONIST, full_name="Bench", email="bench@example.com")
@@ -80,7 +147,7 @@ def _run(engine: Engine, args: argparse.Namespace) -> None:
         patients.search_patients(uow, actor, query)
     timings: dict[str, list[float]] = {q: [] for q in queries}
     found: dict[str, int] = {}
-    for _ in range(args.rounds):
+    for _ in range(rounds):
         for query in queries:
             started = time.perf_counter()
             rows = patients.search_patients(uow, actor, query)
@@ -90,7 +157,7 @@ def _run(engine: Engine, args: argparse.Namespace) -> None:
     for query in queries:
         first = patients.search_patients(uow, actor, query)
         if len(first) == patients.PAGE_SIZE:
-            for _ in range(args.rounds):
+            for _ in range(rounds):
                 started = time.perf_counter()
                 patients.search_patients(uow, actor, query, after=page_key(first[-1]))
                 second.append((time.perf_counter() - started) * 1000)
@@ -98,27 +165,13 @@ def _run(engine: Engine, args: argparse.Namespace) -> None:
     baseline: dict[str, list[float]] = {q: [] for q in queries}
     with engine.connect() as conn:
         conn.execute(text("SET enable_indexscan = off; SET enable_bitmapscan = off; SET enable_indexonlyscan = off"))
-        for _ in range(args.baseline_rounds):
+        for _ in range(baseline_rounds):
             for query in queries:
                 started = time.perf_counter()
                 conn.execute(text(BASELINE_SQL), {"pattern": f"%{query}%", "q": query}).all()
                 baseline[query].append((time.perf_counter() - started) * 1000)
         conn.rollback()
-
-    print(f"\n{'query':<12} {'rows':>5} {'p50 ms':>8} {'max ms':>8} {'scan ms':>9}")
-    for query in queries:
-        print(f"{query:<12} {found[query]:>5} {statistics.median(timings[query]):>8.1f} "
-              f"{max(timings[query]):>8.1f} {statistics.median(baseline[query]):>9.1f}")
-    ours = [t for ts in timings.values() for t in ts]
-    scan = [t for ts in baseline.values() for t in ts]
-    p50, p95 = _pct(ours, 50), _pct(ours, 95)
-    s50, s95 = _pct(scan, 50), _pct(scan, 95)
-    print(f"\nsearch ({len(queries)} queries x {args.rounds} rounds, first page of 50): p50 {p50:.1f} ms, "
-          f"p95 {p95:.1f} ms, max {max(ours):.1f} ms")
-    if second:
-        print(f"next page (keyset): p50 {_pct(second, 50):.1f} ms, p95 {_pct(second, 95):.1f} ms")
-    print(f"plain ILIKE scan without indexes: p50 {s50:.1f} ms, p95 {s95:.1f} ms")
-    print(f"ratio scan/search: p50 {s50 / p50:.0f}x, p95 {s95 / p95:.0f}x")
+    figures = SearchFigures(total, queries, timings, baseline, found, second)
 
     if some is not None:
         doctor = Actor(user_id=0, role=Role.DOCTOR, full_name="Bench", email="bench@example.com")
@@ -131,14 +184,11 @@ def _run(engine: Engine, args: argparse.Namespace) -> None:
         event.listen(engine, "before_cursor_execute", count)
         started = time.perf_counter()
         profile = patients.get_patient_profile(uow, doctor, some)
-        elapsed = (time.perf_counter() - started) * 1000
+        figures.profile_ms = (time.perf_counter() - started) * 1000
         event.remove(engine, "before_cursor_execute", count)
-        print(f"open a profile ({len(profile.upcoming)} upcoming + {len(profile.past)} past appointments): "
-              f"{len(statements)} statement(s), {elapsed:.1f} ms")
-
-    if args.explain:
-        for query in ("kum", "xyzq", "4321", "zo"):
-            _explain(engine, query)
+        figures.profile_statements = len(statements)
+        figures.profile_appointments = (len(profile.upcoming), len(profile.past))
+    return figures
 
 
 def _explain(engine: Engine, query: str) -> None:

@@ -18,6 +18,7 @@ import random
 import statistics
 import threading
 import time
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bench.common import bench_database, cpu_name
@@ -25,7 +26,7 @@ from homa_desk.db.unit_of_work import UnitOfWork
 from homa_desk.domain.billing import LineInput, SessionStatus
 from homa_desk.domain.patients import validate_patient
 from homa_desk.domain.payments import GatewayError
-from homa_desk.domain.roles import Role
+from homa_desk.domain.roles import Actor, Role
 from homa_desk.domain.staff import NewStaff
 from homa_desk.gateways.polling import PollSchedule
 from homa_desk.gateways.razorpay import RazorpayGateway
@@ -49,13 +50,45 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+@dataclass(frozen=True)
+class UpiFigures:
+    latencies: list[float]  # seconds from the payment to the desk having it recorded as Paid
+    calls_per_minute: float  # gateway calls per active (unpaid) session per minute
+    interval: float
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.latencies)
+
+    @property
+    def p95(self) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[max(0, round(0.95 * len(ordered)) - 1)]
+
+
 def _run(engine, args: argparse.Namespace) -> None:  # type: ignore[no-untyped-def]
-    admin = staff.create_first_admin(UnitOfWork(engine), NewStaff(
-        "admin@bench.example", "Bench Admin", "+919876543210", Role.ADMIN, "Bench-Admin-Pass-1"), "Bench Clinic")
-    desk = staff.add_staff(UnitOfWork(engine), admin.as_actor(), NewStaff(
-        "desk@bench.example", "Bench Desk", "+919876543211", Role.RECEPTIONIST, "Bench-Desk-Pass-1")).as_actor()
-    details = validate_patient(full_name="Kavya Nair", phone="9812345670", today=date(2026, 11, 26), age_years="34")
-    patient = register_patient(UnitOfWork(engine), desk, details).user_id
+    figures = measure(engine, interval=args.interval, sessions=args.sessions, concurrent=args.concurrent,
+                      idle_seconds=args.idle_seconds)
+    print(f"paid-to-shown over {len(figures.latencies)} sessions: p50 {figures.p50:.2f} s, "
+          f"p95 {figures.p95:.2f} s, max {max(figures.latencies):.2f} s (bound: interval + one round trip)")
+    print(f"gateway calls per active session per minute: {figures.calls_per_minute:.1f} (target <= 30)")
+
+
+def measure(engine, *, interval: float = 2.0, sessions: int = 40, concurrent: int = 8,  # type: ignore[no-untyped-def]
+            idle_seconds: float = 30.0, desk: Actor | None = None, patient: int | None = None) -> UpiFigures:
+    """Run both measurements against a local Razorpay. Without `desk`/`patient` (an empty database) it creates an
+    admin, a receptionist and a patient; a filled database passes its own receptionist and patient."""
+    if desk is None:
+        admin = staff.create_first_admin(UnitOfWork(engine), NewStaff(
+            "admin@bench.example", "Bench Admin", "+919876543210", Role.ADMIN, "Bench-Admin-Pass-1"),
+            "Bench Clinic")
+        desk = staff.add_staff(UnitOfWork(engine), admin.as_actor(), NewStaff(
+            "desk@bench.example", "Bench Desk", "+919876543211", Role.RECEPTIONIST, "Bench-Desk-Pass-1")).as_actor()
+    if patient is None:
+        details = validate_patient(full_name="Kavya Nair", phone="9812345670", today=date(2026, 11, 26),
+                                   age_years="34")
+        patient = register_patient(UnitOfWork(engine), desk, details).user_id
+    args = argparse.Namespace(interval=interval, sessions=sessions, concurrent=concurrent, idle_seconds=idle_seconds)
 
     def new_bill() -> int:
         lines = [LineInput("consultation", "Consultation", "1", str(random.randint(300, 1500)))]
@@ -66,11 +99,7 @@ def _run(engine, args: argparse.Namespace) -> None:  # type: ignore[no-untyped-d
         latencies = _paid_to_shown(engine, gateway, fake, desk, new_bill, args)
         calls = _calls_per_minute(engine, gateway, fake, desk, new_bill, args)
         gateway.close()
-    ordered = sorted(latencies)
-    p95 = ordered[max(0, round(0.95 * len(ordered)) - 1)]
-    print(f"paid-to-shown over {len(latencies)} sessions: p50 {statistics.median(latencies):.2f} s, "
-          f"p95 {p95:.2f} s, max {max(latencies):.2f} s (bound: interval + one round trip)")
-    print(f"gateway calls per active session per minute: {calls:.1f} (target <= 30)")
+    return UpiFigures(latencies, calls, interval)
 
 
 def _poll_until_final(engine, gateway, session_id: int, interval: float) -> float:  # type: ignore[no-untyped-def]
