@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QSize, Qt, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -21,10 +22,13 @@ from PySide6.QtWidgets import (
 
 from homa_desk import APP_TITLE
 from homa_desk.backend import Backend
+from homa_desk.domain.appointments import SlotState
 from homa_desk.domain.roles import Actor, Role
 from homa_desk.services import clinic
-from homa_desk.ui import changes
+from homa_desk.ui import changes, shortcuts
+from homa_desk.ui.bill_screen import BillDialog
 from homa_desk.ui.database_status import PING_INTERVAL_MS, DatabaseStatus
+from homa_desk.ui.help_overlay import HelpOverlay
 from homa_desk.ui.resources import icon_path
 from homa_desk.ui.views.appointments_view import AppointmentsView
 from homa_desk.ui.views.billing_view import BillingView
@@ -122,9 +126,7 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(view)
         self.sidebar.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.sidebar.setCurrentRow(0)
-        for number in range(1, len(self.pages) + 1):
-            shortcut = QShortcut(QKeySequence(f"Ctrl+{number}"), self)
-            shortcut.activated.connect(lambda row=number - 1: self.sidebar.setCurrentRow(row))
+        self._bind_shortcuts()
 
         body = QWidget()
         body_layout = QHBoxLayout(body)
@@ -140,7 +142,83 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Signed in as {actor.full_name} ({actor.role.label.lower()}).", 5000)
 
         changes.change_hub().changed.connect(self._refresh_if)
+        self.help_overlay = HelpOverlay(self, shortcuts.help_rows(self.page_titles()))
         self.load_clinic_name()
+
+    def _bind_shortcuts(self) -> None:
+        for number in range(1, len(self.pages) + 1):
+            shortcuts.bind(self, shortcuts.page_shortcut(number),
+                           lambda row=number - 1: self.sidebar.setCurrentRow(row))
+        shortcuts.bind(self, shortcuts.NEW_PATIENT, self.new_patient)
+        shortcuts.bind(self, shortcuts.SEARCH, self.focus_search)
+        shortcuts.bind(self, shortcuts.BOOK, self.book)
+        shortcuts.bind(self, shortcuts.HELP, lambda: self.help_overlay.toggle())
+        # F9 also works while a bill's own window is in front (it is not modal)
+        shortcuts.bind(self, shortcuts.TAKE_PAYMENT, self.take_payment, Qt.ShortcutContext.ApplicationShortcut)
+        if "appointments" in self.views:
+            grid = self.views["appointments"].grid
+            for key in ("Return", "Enter"):
+                enter = QShortcut(QKeySequence(key), grid, context=Qt.ShortcutContext.WidgetShortcut)
+                enter.activated.connect(self.book)
+
+    def new_patient(self) -> None:
+        if self._open("patients"):
+            self.views["patients"].register_new()
+
+    def focus_search(self) -> None:
+        if self._open("patients"):
+            search = self.views["patients"].search
+            search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            search.selectAll()
+
+    def book(self) -> None:
+        """Book the slot chosen in the schedule; with none chosen yet, put the cursor on the first free one."""
+        if not self._open("appointments"):
+            return
+        view = self.views["appointments"]
+        view.tabs.setCurrentIndex(0)
+        grid = view.grid
+        slot = grid.slot_at(grid.currentRow(), grid.currentColumn()) if grid.hasFocus() else None
+        if slot is not None:
+            view.open_slot(slot)
+            return
+        free = next(((r, c) for c in range(grid.columnCount()) for r in range(grid.rowCount())
+                     if (s := grid.slot_at(r, c)) is not None and s.state is SlotState.FREE), None)
+        if free is not None:
+            grid.setCurrentCell(*free)
+        grid.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.statusBar().showMessage("Arrow keys choose a slot; Enter or Ctrl+B books it.", 5000)
+
+    def take_payment(self) -> None:
+        """In a bill's window: the payment dialog. Elsewhere: the bill selected in Billing, or the list to pick."""
+        active = QApplication.activeWindow()
+        if isinstance(active, BillDialog):
+            if active.pay_button.isEnabled():
+                active.take_payment()
+            return
+        if not self._open("billing"):
+            return
+        view = self.views["billing"]
+        index = view.table.currentIndex()
+        bill = view.model.bill_at(index.row()) if index.isValid() and view.table.hasFocus() else None
+        if bill is None:
+            if view.model.rowCount() and not index.isValid():
+                view.table.selectRow(0)
+            view.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            self.statusBar().showMessage("Choose the bill with the arrow keys, then F9 again.", 5000)
+            return
+        dialog = view.open_bill(bill.id)
+        dialog.bill_loaded.connect(lambda _bill: dialog.take_payment() if dialog.pay_button.isEnabled() else None,
+                                   Qt.ConnectionType.SingleShotConnection)
+
+    def _open(self, key: str) -> bool:
+        """Show the page if this role has it; say so in the status bar if not."""
+        if key not in self.views:
+            self.statusBar().showMessage("That is not part of your desk.", 5000)
+            return False
+        self.help_overlay.hide()
+        self.show_page(key)
+        return True
 
     def page_titles(self) -> list[str]:
         return [page.title for page in self.pages]
