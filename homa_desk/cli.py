@@ -23,6 +23,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--database-url", metavar="URL",
                         help="a PostgreSQL URL for this run (default: settings, HOMA_DATABASE_URL, or embedded)")
     parser.add_argument("--data-dir", type=Path, metavar="DIR", help="embedded database directory")
+    parser.add_argument("--self-check", action="store_true",
+                        help="check this installation against a throwaway database (offscreen), print OK and exit")
     commands = parser.add_subparsers(dest="command")
     db = commands.add_parser("db", help="database schema migrations")
     db.add_argument("action", choices=("upgrade", "downgrade", "current"))
@@ -39,6 +41,10 @@ def main(argv: list[str] | None = None) -> int:
 
     args = build_parser().parse_args(argv)
     configure_logging()
+    if args.self_check:
+        from homa_desk.self_check import run_self_check
+
+        return run_self_check()
     settings = Settings.load()
     env = dict(os.environ)
     if args.database_url:

@@ -1,7 +1,8 @@
-"""Find the style sheet and icons whether the desk runs from a checkout or from an installed package."""
+"""Find the style sheet, icons and translations from a checkout, an installed wheel or the frozen bundle."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
@@ -11,8 +12,11 @@ _PACKAGE = Path(__file__).resolve().parent.parent
 
 
 def resource_dirs() -> list[Path]:
-    """Installed: homa_desk/resources (package data). Checkout: the repository's resources/ folder."""
+    """Wheel and frozen bundle: homa_desk/resources (package data, see setup.py and installer/homa_desk.spec).
+    Checkout: the repository's resources/ folder."""
     candidates = [_PACKAGE / "resources", _PACKAGE.parent / "resources"]
+    if bundle := getattr(sys, "_MEIPASS", None):
+        candidates.append(Path(bundle) / "homa_desk" / "resources")
     return [path for path in candidates if path.is_dir()]
 
 
