@@ -2,22 +2,37 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import and_, case, func, or_, select, text, update
 from sqlalchemy.orm import Session, aliased
 
-from homa_desk.db.models import Appointment, Bill, BillLineRow, DoctorProfile, PatientProfile, Payment, User
+from homa_desk.db.models import (
+    Appointment,
+    Bill,
+    BillLineRow,
+    DoctorProfile,
+    PatientProfile,
+    Payment,
+    QueueEntry,
+    User,
+)
 from homa_desk.domain.billing import (
     BillLine,
     BillStatus,
     BillView,
     LineKind,
+    PatientAccount,
+    PatientBill,
+    PatientPayment,
     PaymentMethod,
     PaymentRecord,
     PaymentState,
+    UnbilledVisit,
 )
+
+ARRIVED = ("waiting", "in_consultation", "done")
 
 
 class BillRepository:
@@ -125,6 +140,67 @@ class BillRepository:
             like = f"%{query.strip().lower()}%"
             stmt = stmt.where(func.lower(User.full_name).like(like) | func.lower(Bill.bill_number).like(like))
         return [tuple(row) for row in self._session.execute(stmt)]
+
+    def unbilled_visits(self, *, start: datetime, end: datetime, day: date, limit: int) -> list[UnbilledVisit]:
+        """Visits between `start` and `end` without a bill, in arrival order: one statement.
+
+        A visit counts once the patient arrived (queued on `day`, not left) or the doctor completed it.
+        """
+        doctor = aliased(User)
+        billed = select(Bill.id).where(Bill.appointment_id == Appointment.id).exists()
+        rows = self._session.execute(
+            select(Appointment.id, Appointment.appointment_date, Appointment.patient_id, User.full_name,
+                   PatientProfile.patient_number, Appointment.doctor_id, doctor.full_name,
+                   func.coalesce(DoctorProfile.consultation_fee, 0), Appointment.is_walk_in, Appointment.status,
+                   QueueEntry.token, QueueEntry.state)
+            .join(User, User.id == Appointment.patient_id)
+            .outerjoin(PatientProfile, PatientProfile.user_id == Appointment.patient_id)
+            .outerjoin(doctor, doctor.id == Appointment.doctor_id)
+            .outerjoin(DoctorProfile, DoctorProfile.user_id == Appointment.doctor_id)
+            .outerjoin(QueueEntry, and_(QueueEntry.appointment_id == Appointment.id, QueueEntry.day == day))
+            .where(Appointment.appointment_date >= start, Appointment.appointment_date < end, ~billed,
+                   or_(Appointment.status == "completed",
+                       and_(Appointment.status == "scheduled", QueueEntry.state.in_(ARRIVED))))
+            .order_by(func.coalesce(QueueEntry.arrived_at, Appointment.appointment_date), Appointment.id)
+            .limit(limit))
+        return [UnbilledVisit(appointment_id=r[0], starts_at=r[1], patient_id=r[2], patient_name=r[3],
+                              patient_number=r[4], doctor_id=r[5], doctor_name=r[6], consultation_fee=Decimal(r[7]),
+                              is_walk_in=r[8], completed=r[9] == "completed", token=r[10], queue_state=r[11])
+                for r in rows]
+
+    def patient_account(self, patient_id: int, *, limit: int) -> PatientAccount:
+        """The patient's newest bills and payments with counts and totals over all of them: two statements."""
+        doctor = aliased(User)
+        paid = (select(func.coalesce(func.sum(Payment.amount - Payment.refunded_amount), 0))
+                .where(Payment.bill_id == Bill.id, Payment.status.in_(("completed", "refunded")))
+                .scalar_subquery())
+        bills = (select(Bill.id, Bill.bill_number, Bill.created_at, doctor.full_name.label("doctor"), Bill.total,
+                        paid.label("paid"), Bill.status)
+                 .outerjoin(doctor, doctor.id == Bill.doctor_id).where(Bill.patient_id == patient_id).subquery())
+        live = bills.c.status != "cancelled"
+        bill_rows = self._session.execute(
+            select(bills, func.count().over(),
+                   func.sum(case((live, bills.c.total), else_=0)).over(),
+                   func.sum(case((live, bills.c.paid), else_=0)).over(),
+                   func.sum(case((live, bills.c.total - bills.c.paid), else_=0)).over())
+            .order_by(bills.c.created_at.desc(), bills.c.id.desc()).limit(limit)).all()
+        when = func.coalesce(Payment.payment_date, Payment.created_at)
+        payment_rows = self._session.execute(
+            select(Payment, Bill.bill_number, when, func.count().over())
+            .outerjoin(Bill, Bill.id == Payment.bill_id).where(Payment.patient_id == patient_id)
+            .order_by(when.desc(), Payment.id.desc()).limit(limit)).all()
+        zero = Decimal("0.00")
+        first = bill_rows[0] if bill_rows else None
+        return PatientAccount(
+            bills=tuple(PatientBill(id=r[0], bill_number=r[1], created_at=r[2], doctor_name=r[3], total=r[4],
+                                    paid=Decimal(r[5]), status=BillStatus(r[6])) for r in bill_rows),
+            payments=tuple(PatientPayment(payment_record(p), number, at) for p, number, at, _ in payment_rows),
+            bill_count=first[7] if first else 0,
+            payment_count=payment_rows[0][3] if payment_rows else 0,
+            billed=Decimal(first[8]) if first else zero,
+            paid=Decimal(first[9]) if first else zero,
+            due=Decimal(first[10]) if first else zero,
+        )
 
 
 def payment_record(p: Payment, received_by: str | None = None) -> PaymentRecord:

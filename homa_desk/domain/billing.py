@@ -272,3 +272,77 @@ class UpiSession:
     gateway_qr_id: str | None
     review_reason: str | None = None
     payment_id: int | None = None
+
+
+# --- read models of the billing page and the patient profile ---------------------------------------------------
+
+VISIT_STAGES = {"waiting": "Waiting", "in_consultation": "With the doctor", "done": "Seen", "left": "Left"}
+
+
+@dataclass(frozen=True)
+class UnbilledVisit:
+    """A visit of today with no bill yet: a booked patient who arrived (in the queue), a walk-in, or a visit the
+    doctor completed. `queue_state` is None for a visit completed without passing through the queue."""
+
+    appointment_id: int
+    starts_at: datetime
+    patient_id: int
+    patient_name: str
+    patient_number: int | None
+    doctor_id: int | None
+    doctor_name: str | None
+    consultation_fee: Decimal
+    is_walk_in: bool
+    completed: bool
+    token: int | None = None
+    queue_state: str | None = None
+
+    @property
+    def stage(self) -> str:
+        if self.completed:
+            return "Seen"
+        return VISIT_STAGES.get(self.queue_state or "", "Arrived")
+
+
+@dataclass(frozen=True)
+class PatientBill:
+    """One row of a patient's bills; `paid` is net of refunds."""
+
+    id: int
+    bill_number: str
+    created_at: datetime
+    doctor_name: str | None
+    total: Decimal
+    paid: Decimal
+    status: BillStatus
+
+    @property
+    def balance_due(self) -> Decimal:
+        return Decimal("0.00") if self.status is BillStatus.CANCELLED else self.total - self.paid
+
+
+@dataclass(frozen=True)
+class PatientPayment:
+    """One of a patient's payments; `when` is the payment's date, or when it was asked for if it never completed."""
+
+    payment: PaymentRecord
+    bill_number: str | None
+    when: datetime
+
+
+@dataclass(frozen=True)
+class PatientAccount:
+    """The newest bills and payments of a patient (at most the number asked for), how many there are in all, and
+    the totals over all of them: billed and paid (cancelled bills left out) and the balance due."""
+
+    bills: tuple[PatientBill, ...]
+    payments: tuple[PatientPayment, ...]
+    bill_count: int
+    payment_count: int
+    billed: Decimal
+    paid: Decimal
+    due: Decimal
+
+    @property
+    def complete(self) -> bool:
+        return self.bill_count <= len(self.bills) and self.payment_count <= len(self.payments)

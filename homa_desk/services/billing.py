@@ -10,21 +10,24 @@ from decimal import Decimal
 
 from homa_desk.db.unit_of_work import UnitOfWork
 from homa_desk.domain import validation
+from homa_desk.domain.appointments import day_bounds, local_day
 from homa_desk.domain.billing import (
     BillLine,
     BillStatus,
     BillView,
     LineInput,
     LineKind,
+    PatientAccount,
     PaymentMethod,
     PaymentState,
+    UnbilledVisit,
     bill_number,
     financial_year,
     totals,
     validate_lines,
 )
 from homa_desk.domain.errors import Conflict, NotFound, ValidationError
-from homa_desk.domain.roles import Actor, Role
+from homa_desk.domain.roles import STAFF_ROLES, Actor, Role
 from homa_desk.domain.timeutil import to_local, utcnow
 from homa_desk.services import notifications
 from homa_desk.services.clinic import DEFAULT_NAME as DEFAULT_CLINIC_NAME
@@ -243,6 +246,29 @@ def list_bills(uow: UnitOfWork, actor: Actor, *, since: datetime, query: str = "
         rows = uow.bills.recent(since=since, query=query[:100], limit=limit)
     return [BillSummary(id=r[0], bill_number=r[1], patient_name=r[2], total=r[3], paid=r[4], status=BillStatus(r[5]),
                         created_at=r[6]) for r in rows]
+
+
+def unbilled_visits(uow: UnitOfWork, actor: Actor, *, now: datetime | None = None, limit: int = 200
+                    ) -> list[UnbilledVisit]:
+    """Today's visits that still need a bill (arrived, with the doctor, seen, or walk-ins), in arrival order.
+
+    One statement, so the billing page can reload it on every change.
+    """
+    actor.require(*FRONT_DESK)
+    day = local_day(now or utcnow())
+    start, end = day_bounds(day)
+    with uow:
+        return uow.bills.unbilled_visits(start=start, end=end, day=day, limit=max(1, min(limit, 1000)))
+
+
+def patient_account(uow: UnitOfWork, actor: Actor, patient_id: int, *, limit: int = 50) -> PatientAccount:
+    """A patient's newest `limit` bills and payments, with counts and totals over all of them (two statements).
+
+    Doctors may look (the profile shows it to them); opening a bill stays with the front desk (get_bill).
+    """
+    actor.require(*STAFF_ROLES)
+    with uow:
+        return uow.bills.patient_account(patient_id, limit=max(1, min(limit, 1000)))
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,11 @@ import pytest
 from homa_desk.db.unit_of_work import UnitOfWork
 from homa_desk.domain.billing import BillStatus, LineInput, PaymentState
 from homa_desk.domain.errors import Conflict, FormErrors, NotFound, PermissionDenied, ValidationError
+from homa_desk.domain.roles import Actor, Role
 from homa_desk.services import billing
+from tests.appointment_helpers import StatementCounter
 from tests.services.billing_helpers import a_bill, a_patient
+from tests.services.visit_helpers import a_morning
 
 
 def test_a_bill_has_lines_totals_and_a_number_in_the_financial_year(uow, receptionist):
@@ -128,3 +131,60 @@ def test_unknown_patient_and_doctor_role(uow, receptionist, doctor):
         a_bill(uow, receptionist, 999_999)
     with pytest.raises(PermissionDenied):
         a_bill(uow, doctor, a_patient(uow, receptionist))
+
+
+def test_todays_visits_without_a_bill_in_one_statement(uow, engine, admin, receptionist, doctor):
+    morning = a_morning(uow, engine, admin, receptionist, doctor)
+    with StatementCounter(engine) as counter:
+        visits = billing.unbilled_visits(uow, receptionist)
+    assert len(counter.statements) == 1
+    assert [(v.appointment_id, v.patient_name, v.stage) for v in visits] == [
+        (morning.seen, "Sunil Rao", "Seen"), (morning.walk_in, "Priya Sharma", "With the doctor"),
+        (morning.checked_in, "Rahul Kumar", "Waiting")]
+    seen, walk_in, checked_in = visits
+    assert (walk_in.is_walk_in, walk_in.token, checked_in.is_walk_in, checked_in.token, seen.token) == (
+        True, 1, False, 2, None)
+    assert {(v.doctor_name, v.consultation_fee) for v in visits} == {("Rahul Menon", Decimal("600.00"))}
+    assert all(v.starts_at.tzinfo is not None and v.patient_number >= 1001 for v in visits)
+    assert [v.appointment_id for v in billing.unbilled_visits(uow, admin, limit=1)] == [morning.seen]
+
+    billing.consultation_bill(uow, receptionist, morning.walk_in)
+    assert [v.appointment_id for v in billing.unbilled_visits(uow, receptionist)] == [morning.seen,
+                                                                                      morning.checked_in]
+    with pytest.raises(PermissionDenied):
+        billing.unbilled_visits(uow, doctor)  # billing is the front desk's
+
+
+def test_a_patients_bills_and_payments_newest_first_with_totals_in_two_statements(uow, engine, admin, receptionist,
+                                                                                 doctor):
+    patient = a_patient(uow, receptionist)
+    first = a_bill(uow, receptionist, patient, ("consultation", "Consultation", "1", "500"))
+    billing.record_payment(uow, receptionist, first.id, amount="200", method="cash")
+    second = a_bill(uow, receptionist, patient, ("procedure", "Dressing", "1", "250"))
+    second = billing.record_payment(uow, receptionist, second.id, amount="250", method="upi", reference="UTR123")
+    billing.refund_payment(uow, admin, second.payments[0].id, amount="50", reason="Dressing was smaller")
+    third = a_bill(uow, receptionist, patient, ("other", "Certificate", "1", "100"))
+    billing.cancel_bill(uow, admin, third.id, "Not needed")
+    a_bill(uow, receptionist, a_patient(uow, receptionist, "Rohan Gupta", "9812345671"))  # someone else's
+
+    with StatementCounter(engine) as counter:
+        account = billing.patient_account(uow, receptionist, patient, limit=2)
+    assert len(counter.statements) == 2
+    assert [(b.bill_number, b.total, b.paid, b.balance_due, b.status) for b in account.bills] == [
+        (third.bill_number, Decimal("100.00"), Decimal("0.00"), Decimal("0.00"), BillStatus.CANCELLED),
+        (second.bill_number, Decimal("250.00"), Decimal("200.00"), Decimal("50.00"), BillStatus.OPEN)]
+    assert [(p.bill_number, p.payment.method.value, p.payment.amount, p.payment.refunded_amount, p.payment.reference)
+            for p in account.payments] == [(second.bill_number, "upi", Decimal("250.00"), Decimal("50.00"), "UTR123"),
+                                           (first.bill_number, "cash", Decimal("200.00"), Decimal("0.00"), None)]
+    assert (account.bill_count, account.payment_count, account.complete) == (3, 2, False)
+    assert (account.billed, account.paid, account.due) == (Decimal("750.00"), Decimal("400.00"), Decimal("350.00"))
+    assert account.payments[0].when > account.payments[1].when and account.bills[0].created_at.tzinfo is not None
+
+    assert billing.patient_account(uow, doctor, patient).complete  # doctors read it; opening a bill stays refused
+    with pytest.raises(PermissionDenied):
+        billing.get_bill(uow, doctor, first.id)
+    nurse = Actor(user_id=receptionist.user_id, role=Role.PATIENT, full_name="x", email="x@example.com")
+    with pytest.raises(PermissionDenied):
+        billing.patient_account(uow, nurse, patient)
+    empty = billing.patient_account(uow, receptionist, a_patient(uow, receptionist, "New Patient", "9812345672"))
+    assert (empty.bills, empty.payments, empty.due, empty.complete) == ((), (), Decimal("0.00"), True)
