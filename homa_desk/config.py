@@ -49,6 +49,10 @@ class Settings:
     outbox_interval_seconds: float = 15.0
     reminder_hour: int = 18  # clinic-local hour after which tomorrow's reminders are queued
     close_of_day_hour: int = 21  # clinic-local hour after which the day's collection goes to Telegram
+    # backups (issue 8): "" folder = Documents/Homa Desk backups; "" time = no daily backup
+    backup_folder: str = ""
+    backup_time: str = "20:00"  # clinic-local HH:MM
+    backup_keep: int = 30
 
     @classmethod
     def load(cls, path: Path | None = None) -> Settings:
