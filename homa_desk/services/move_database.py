@@ -1,0 +1,119 @@
+"""Move to Neon: copy the embedded database into an empty remote PostgreSQL, check every table, then switch.
+
+The copy is a dump and a restore in one transaction. The rows are counted in the very snapshot the dump reads, so
+a desk writing meanwhile can neither fail the check nor hide a loss. The desk's setting changes only after every
+table's count matches; the password goes to the keyring and the settings file keeps the URL without it.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+from sqlalchemy.engine import URL
+
+from homa_desk.backend import DatabaseTarget
+from homa_desk.config import Settings
+from homa_desk.db import backup as dumps
+from homa_desk.db.engine import make_engine
+from homa_desk.db.unit_of_work import UnitOfWork
+from homa_desk.db.urls import keyring_name, parse_database_url
+from homa_desk.domain.errors import DomainError, ValidationError
+from homa_desk.domain.roles import Actor, Role
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class MoveOutcome:
+    host: str
+    database: str
+    tables: int
+    rows: int
+
+
+def move_to_remote(target: DatabaseTarget, actor: Actor | None, raw_url: str, password: str = "", *,
+                   progress: Progress | None = None) -> MoveOutcome:
+    """Copy, verify, switch this desk's setting. `actor` None: the command line, run by the machine's owner."""
+    if actor is not None:
+        actor.require(Role.ADMIN)
+    if target.kind != "embedded":
+        raise DomainError("This desk already uses a remote database; Move to Neon copies the embedded one.")
+    remote = _remote_url(raw_url, password)
+    _require_empty(remote)
+    with tempfile.TemporaryDirectory(prefix="homa-move-") as private:
+        copy = Path(private) / "move.dump"
+        if progress:
+            progress("Copying this desk's data…")
+        with dumps.exported_snapshot(target.url) as (source, snapshot):
+            expected = dumps.row_counts(source)
+            dumps.dump(target.url, copy, snapshot=snapshot, progress=progress)
+        if progress:
+            progress(f"Loading it into {remote.host or 'the new database'}…")
+        dumps.restore(copy, remote, progress=progress)
+    if progress:
+        progress("Checking every table…")
+    with dumps.connect(remote) as conn:
+        found = dumps.row_counts(conn)
+    differing = sorted(t for t in expected.keys() | found.keys() if expected.get(t) != found.get(t))
+    if differing:
+        names = ", ".join(t.removeprefix("public.") for t in differing[:5])
+        raise DomainError(f"The copy does not match in {len(differing)} table(s) ({names}). This desk stays on the "
+                          "embedded database; empty the remote database and try again.")
+    outcome = MoveOutcome(remote.host or "localhost", remote.database or "", len(expected), sum(expected.values()))
+    _record(remote, actor, "database_moved_here", {"tables": outcome.tables, "rows": outcome.rows})
+    _record(target.url, actor, "database_moved_away", {"host": outcome.host, "database": outcome.database})
+    _switch(remote)
+    log.info("database moved to %s: %d tables, %d rows", outcome.host, outcome.tables, outcome.rows)
+    return outcome
+
+
+def _remote_url(raw_url: str, password: str) -> URL:
+    from homa_desk.secret_store import get_secret
+
+    url = parse_database_url(raw_url)
+    if password:
+        url = url.set(password=password)
+    elif url.password is None and url.username:
+        stored = get_secret(keyring_name(url))
+        if stored:
+            url = url.set(password=stored)
+    return url
+
+
+def _require_empty(url: URL) -> None:
+    from homa_desk.logging_setup import scrub
+
+    try:
+        with dumps.connect(url, autocommit=True) as conn:
+            tables = dumps.user_tables(conn)
+    except psycopg.Error as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise ValidationError("database_url", f"Cannot connect: {scrub(reason)[:200]}") from None
+    if tables:
+        raise ValidationError("database_url", f"That database already has {len(tables)} table(s). Homa Desk moves "
+                              "only into an empty database: create a new one and use its URL.")
+
+
+def _record(url: URL, actor: Actor | None, action: str, after: dict[str, object]) -> None:
+    engine = make_engine(url, pool_size=1)
+    try:
+        uow = UnitOfWork(engine)
+        with uow:
+            uow.audit.record(actor, action, "database", url.database, after=after)
+            uow.commit()
+    finally:
+        engine.dispose()
+
+
+def _switch(url: URL) -> None:
+    from homa_desk.connect import remember_remote_database
+
+    plain = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    remember_remote_database(Settings.load(), plain)
