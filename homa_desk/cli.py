@@ -108,10 +108,12 @@ def _start_desk(args: argparse.Namespace, settings: Settings, env: dict[str, str
 
     from homa_desk.connect import open_backend
     from homa_desk.ui.app import run_desk
+    from homa_desk.ui.i18n import install_language
     from homa_desk.ui.keyring_notice import settle_keyring
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(APP_TITLE)
+    install_language(app, settings.language)
     settle_keyring(settings)
     try:
         backend = open_backend(settings, env=env, data_dir=args.data_dir)

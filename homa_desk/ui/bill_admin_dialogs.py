@@ -12,6 +12,7 @@ from homa_desk.domain.money import format_inr
 from homa_desk.domain.roles import Actor
 from homa_desk.services import billing
 from homa_desk.ui.form import ErrorLabel, FieldErrors, line_edit
+from homa_desk.ui.i18n import tr
 from homa_desk.ui.worker import run_in_background
 
 
@@ -51,7 +52,7 @@ class _ReasonDialog(QDialog):
 
 class RefundDialog(_ReasonDialog):
     def __init__(self, backend: Backend, actor: Actor, bill: BillView, parent: QWidget | None = None) -> None:
-        super().__init__(f"Refund — bill {bill.bill_number}", "Refund", parent)
+        super().__init__(tr("Refund — bill {number}").format(number=bill.bill_number), tr("Refund"), parent)
         self.setObjectName("refund_dialog")
         self._backend = backend
         self._actor = actor
@@ -59,14 +60,14 @@ class RefundDialog(_ReasonDialog):
         self.payment.setObjectName("refund_payment")
         for p in bill.payments:
             if p.refundable > 0:
-                self.payment.addItem(f"{p.method.label} {format_inr(p.amount)} (refundable {format_inr(p.refundable)})",
-                                     p.id)
+                self.payment.addItem(tr("{method} {amount} (refundable {refundable})").format(
+                    method=tr(p.method.label), amount=format_inr(p.amount), refundable=format_inr(p.refundable)), p.id)
         self.amount = line_edit("amount")
         self.payment.currentIndexChanged.connect(lambda _i: self._fill_amount(bill))
         self._fill_amount(bill)
-        self.errors.add_row("Payment", "payment", self.payment)
-        self.errors.add_row("Amount (₹)", "amount", self.amount)
-        self.errors.add_row("Reason", "reason", self.reason)
+        self.errors.add_row(tr("Payment"), "payment", self.payment)
+        self.errors.add_row(tr("Amount (₹)"), "amount", self.amount)
+        self.errors.add_row(tr("Reason"), "reason", self.reason)
 
     def _fill_amount(self, bill: BillView) -> None:
         chosen = next((p for p in bill.payments if p.id == self.payment.currentData()), None)
@@ -75,7 +76,7 @@ class RefundDialog(_ReasonDialog):
     def save(self) -> None:
         self.errors.clear()
         if self.payment.currentData() is None:
-            self.errors.general.show_message("No payment on this bill can be refunded.")
+            self.errors.general.show_message(tr("No payment on this bill can be refunded."))
             return
         self.save_button.setEnabled(False)
         run_in_background(self, billing.refund_payment, self._backend.uow(), self._actor, self.payment.currentData(),
@@ -85,12 +86,12 @@ class RefundDialog(_ReasonDialog):
 
 class CancelBillDialog(_ReasonDialog):
     def __init__(self, backend: Backend, actor: Actor, bill: BillView, parent: QWidget | None = None) -> None:
-        super().__init__(f"Cancel bill {bill.bill_number}", "Cancel bill", parent)
+        super().__init__(tr("Cancel bill {number}").format(number=bill.bill_number), tr("Cancel bill"), parent)
         self.setObjectName("cancel_bill_dialog")
         self._backend = backend
         self._actor = actor
         self._bill_id = bill.id
-        self.errors.add_row("Reason", "reason", self.reason)
+        self.errors.add_row(tr("Reason"), "reason", self.reason)
 
     def save(self) -> None:
         self.errors.clear()

@@ -28,6 +28,7 @@ from homa_desk.services import billing
 from homa_desk.services.billing import ClinicInfo
 from homa_desk.ui.bill_admin_dialogs import CancelBillDialog, RefundDialog
 from homa_desk.ui.customer_display import display_for
+from homa_desk.ui.i18n import tr
 from homa_desk.ui.payment_dialog import PaymentDialog
 from homa_desk.ui.receipt import print_receipt, save_receipt_pdf
 from homa_desk.ui.upi_panel import UpiPanel, announce_payment_change
@@ -64,7 +65,7 @@ class BillDialog(QDialog):
     def __init__(self, backend: Backend, actor: Actor, bill_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("bill_dialog")
-        self.setWindowTitle("Bill")
+        self.setWindowTitle(tr("Bill"))
         self.resize(820, 620)
         self._backend = backend
         self._actor = actor
@@ -76,13 +77,15 @@ class BillDialog(QDialog):
         self.admin_dialog: QDialog | None = None
         admin = actor.role is Role.ADMIN
 
-        self.heading = QLabel("Loading…")
+        self.heading = QLabel(tr("Loading…"))
         self.heading.setObjectName("bill_heading")
         self.heading.setProperty("role", "title")
         self.details = QLabel("")
         self.details.setObjectName("bill_details")
-        self.lines = _table(["Item", "Description", "Qty", "Rate", "Discount", "Amount"], "bill_lines")
-        self.payments = _table(["Date", "Method", "Amount", "State", "Reference", "Received by"], "bill_payments")
+        self.lines = _table([tr("Item"), tr("Description"), tr("Qty"), tr("Rate"), tr("Discount"), tr("Amount")],
+                            "bill_lines")
+        self.payments = _table([tr("Date"), tr("Method"), tr("Amount"), tr("State"), tr("Reference"),
+                                tr("Received by")], "bill_payments")
         self.totals = QLabel("")
         self.totals.setObjectName("bill_totals")
         self.totals.setTextFormat(Qt.TextFormat.RichText)
@@ -90,12 +93,12 @@ class BillDialog(QDialog):
         self.message.setObjectName("bill_message")
         self.message.setWordWrap(True)
 
-        self.pay_button = self._button("Take payment…", "take_payment", self.take_payment)
-        self.upi_button = self._button("Pay by UPI…", "pay_by_upi", self.pay_by_upi)
-        self.refund_button = self._button("Refund…", "refund", self.refund, visible=admin)
-        self.cancel_button = self._button("Cancel bill…", "cancel_bill", self.cancel_bill, visible=admin)
-        self.print_button = self._button("Print receipt…", "print_receipt", self.print_receipt)
-        self.pdf_button = self._button("Save PDF…", "save_pdf", lambda: self.save_pdf())
+        self.pay_button = self._button(tr("Take payment…"), "take_payment", self.take_payment)
+        self.upi_button = self._button(tr("Pay by UPI…"), "pay_by_upi", self.pay_by_upi)
+        self.refund_button = self._button(tr("Refund…"), "refund", self.refund, visible=admin)
+        self.cancel_button = self._button(tr("Cancel bill…"), "cancel_bill", self.cancel_bill, visible=admin)
+        self.print_button = self._button(tr("Print receipt…"), "print_receipt", self.print_receipt)
+        self.pdf_button = self._button(tr("Save PDF…"), "save_pdf", lambda: self.save_pdf())
         actions = QHBoxLayout()
         for button in (self.pay_button, self.upi_button, self.refund_button, self.cancel_button):
             actions.addWidget(button)
@@ -106,9 +109,9 @@ class BillDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addWidget(self.details)
-        layout.addWidget(QLabel("Lines"))
+        layout.addWidget(QLabel(tr("Lines")))
         layout.addWidget(self.lines, 2)
-        layout.addWidget(QLabel("Payments"))
+        layout.addWidget(QLabel(tr("Payments")))
         layout.addWidget(self.payments, 1)
         layout.addWidget(self.totals)
         layout.addWidget(self.message)
@@ -132,20 +135,25 @@ class BillDialog(QDialog):
     def show_bill(self, bill: BillView) -> None:
         self.bill = bill
         t = bill.totals
-        self.setWindowTitle(f"Bill {bill.bill_number}")
-        self.heading.setText(f"Bill {bill.bill_number} · {status_text(bill)}")
-        patient = bill.patient_name + (f" (No. {bill.patient_number})" if bill.patient_number else "")
-        self.details.setText(f"{patient} · Doctor: {bill.doctor_name or '—'} · {format_local_time(bill.created_at)}"
-                             + (f"\nCancelled: {bill.cancellation_reason}" if bill.cancellation_reason else "")
-                             + (f"\nNotes: {bill.notes}" if bill.notes else ""))
-        _fill(self.lines, [[x.kind.label, x.description, f"{x.quantity.normalize():f}", format_inr(x.unit_price),
+        self.setWindowTitle(tr("Bill {number}").format(number=bill.bill_number))
+        self.heading.setText(tr("Bill {number}").format(number=bill.bill_number) + f" · {status_text(bill)}")
+        patient = bill.patient_name + (tr(" (No. {number})").format(number=bill.patient_number)
+                                       if bill.patient_number else "")
+        self.details.setText(f"{patient} · " + tr("Doctor: {name}").format(name=bill.doctor_name or '—')
+                             + f" · {format_local_time(bill.created_at)}"
+                             + ("\n" + tr("Cancelled: {reason}").format(reason=bill.cancellation_reason)
+                                if bill.cancellation_reason else "")
+                             + ("\n" + tr("Notes: {notes}").format(notes=bill.notes) if bill.notes else ""))
+        _fill(self.lines, [[tr(x.kind.label), x.description, f"{x.quantity.normalize():f}", format_inr(x.unit_price),
                             format_inr(x.discount), format_inr(x.total)] for x in bill.lines], {2, 3, 4, 5})
-        _fill(self.payments, [[format_local_time(p.paid_at) if p.paid_at else "", p.method.label, format_inr(p.amount),
+        _fill(self.payments, [[format_local_time(p.paid_at) if p.paid_at else "", tr(p.method.label),
+                               format_inr(p.amount),
                                payment_state_text(p), p.reference or "", p.received_by or ""]
                               for p in bill.payments], {2})
         self.totals.setText(
-            f"Total <b>{format_inr(t.total)}</b> · Paid {format_inr(t.paid)} · Refunded {format_inr(t.refunded)}"
-            f" · Balance due <b>{format_inr(t.balance_due)}</b>")
+            tr("Total <b>{total}</b> · Paid {paid} · Refunded {refunded} · Balance due <b>{due}</b>").format(
+                total=format_inr(t.total), paid=format_inr(t.paid), refunded=format_inr(t.refunded),
+                due=format_inr(t.balance_due)))
         self._enable(bill)
         self.bill_loaded.emit(bill)
 
@@ -206,11 +214,11 @@ class BillDialog(QDialog):
             return None
         if path is None:
             suggested = f"receipt-{self.bill.bill_number.replace('/', '-')}.pdf"
-            path, _ = QFileDialog.getSaveFileName(self, "Save receipt as PDF", suggested, "PDF (*.pdf)")
+            path, _ = QFileDialog.getSaveFileName(self, tr("Save receipt as PDF"), suggested, "PDF (*.pdf)")
             if not path:
                 return None
         saved = save_receipt_pdf(self.bill, self._clinic(), path)
-        self.message.setText(f"Receipt saved to {saved}.")
+        self.message.setText(tr("Receipt saved to {path}.").format(path=saved))
         return saved
 
     def _clinic(self) -> ClinicInfo:
@@ -226,16 +234,16 @@ class BillDialog(QDialog):
 
 def status_text(bill: BillView) -> str:
     if bill.status is BillStatus.CANCELLED:
-        return "Cancelled"
-    return "Paid" if bill.totals.balance_due <= 0 else "Balance due " + format_inr(bill.totals.balance_due)
+        return tr("Cancelled")
+    return tr("Paid") if bill.totals.balance_due <= 0 else tr("Balance due") + " " + format_inr(bill.totals.balance_due)
 
 
 def payment_state_text(payment: PaymentRecord) -> str:
     if payment.review_reason:
-        return f"Needs review ({payment.review_reason})"
-    text = payment.state.value.capitalize()
+        return tr("Needs review ({reason})").format(reason=payment.review_reason)
+    text = tr(payment.state.value.capitalize())
     if payment.refunded_amount:
-        text += f", refunded {format_inr(payment.refunded_amount)}"
+        text += tr(", refunded {amount}").format(amount=format_inr(payment.refunded_amount))
     return text
 
 

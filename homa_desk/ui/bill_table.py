@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QT_TR_NOOP, QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from homa_desk.domain.billing import BillStatus
 from homa_desk.domain.money import format_inr
 from homa_desk.domain.timeutil import format_local_time
 from homa_desk.services.billing import BillSummary
+from homa_desk.ui.i18n import tr
 
-HEADERS = ("Bill No.", "Date", "Patient", "Status", "Total", "Paid", "Balance due")
+STATUS_WORDS = {BillStatus.OPEN: QT_TR_NOOP("Open"), BillStatus.PAID: QT_TR_NOOP("Paid"),
+                BillStatus.CANCELLED: QT_TR_NOOP("Cancelled")}
+HEADERS = (QT_TR_NOOP("Bill No."), QT_TR_NOOP("Date"), QT_TR_NOOP("Patient"), QT_TR_NOOP("Status"),
+           QT_TR_NOOP("Total"), QT_TR_NOOP("Paid"), QT_TR_NOOP("Balance due"))
 NUMERIC = {4, 5, 6}
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -37,7 +41,7 @@ class BillListModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return HEADERS[section]
+            return tr(HEADERS[section])
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -59,6 +63,6 @@ class BillListModel(QAbstractTableModel):
         if column == 2:
             return bill.patient_name
         if column == 3:
-            return {BillStatus.OPEN: "Open", BillStatus.PAID: "Paid", BillStatus.CANCELLED: "Cancelled"}[bill.status]
+            return tr(STATUS_WORDS[bill.status])
         value = {4: bill.total, 5: bill.paid, 6: bill.balance_due}[column]
         return format_inr(value)

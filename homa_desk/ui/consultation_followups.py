@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import QT_TR_NOOP, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -22,10 +22,12 @@ from homa_desk.domain.roles import Actor, Role
 from homa_desk.services import consultations
 from homa_desk.ui import changes
 from homa_desk.ui.form import ErrorLabel
+from homa_desk.ui.i18n import tr
 from homa_desk.ui.patient_search import format_phone
 from homa_desk.ui.worker import run_in_background
 
-HEADERS = ("Due", "Patient", "Patient no.", "Mobile", "Doctor")
+HEADERS = (QT_TR_NOOP("Due"), QT_TR_NOOP("Patient"), QT_TR_NOOP("Patient no."), QT_TR_NOOP("Mobile"),
+           QT_TR_NOOP("Doctor"))
 
 
 class FollowUpsWidget(QWidget):
@@ -37,18 +39,18 @@ class FollowUpsWidget(QWidget):
         self.requests: list[FollowUpRequest] = []
         self.table = QTableWidget(0, len(HEADERS))
         self.table.setObjectName("follow_up_table")
-        self.table.setHorizontalHeaderLabels(HEADERS)
+        self.table.setHorizontalHeaderLabels([tr(h) for h in HEADERS])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setVisible(False)
-        self.done_button = QPushButton("Booked — remove from the list")
+        self.done_button = QPushButton(tr("Booked — remove from the list"))
         self.done_button.setObjectName("follow_up_done")
         self.done_button.setEnabled(actor.role in (Role.RECEPTIONIST, Role.ADMIN))
         self.message = ErrorLabel()
         self.message.setObjectName("follow_up_message")
         row = QHBoxLayout()
-        row.addWidget(QLabel("Follow-ups to book (book them in the Schedule, then tick them off)"), 1)
+        row.addWidget(QLabel(tr("Follow-ups to book (book them in the Schedule, then tick them off)")), 1)
         row.addWidget(self.done_button)
         layout = QVBoxLayout(self)
         layout.addLayout(row)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QT_TR_NOOP, QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -44,11 +44,12 @@ from homa_desk.domain.timeutil import to_local, utcnow
 from homa_desk.services import consultations
 from homa_desk.ui import changes
 from homa_desk.ui.form import ErrorLabel, FieldErrors
+from homa_desk.ui.i18n import tr
 from homa_desk.ui.prescription_editor import PrescriptionEditor
 from homa_desk.ui.prescription_print import print_prescription, save_pdf
 from homa_desk.ui.worker import run_in_background
 
-NO_SLOT = "No slot: the front desk books it"
+NO_SLOT = QT_TR_NOOP("No slot: the front desk books it")
 
 
 def _text_box(name: str, placeholder: str, height: int = 60) -> QPlainTextEdit:
@@ -85,7 +86,7 @@ class ConsultationWidget(QWidget):
         self.past: list[PastVisit] = []
         self.last_completion: Completion | None = None
 
-        self.heading = QLabel("Loading…")
+        self.heading = QLabel(tr("Loading…"))
         self.heading.setObjectName("consultation_heading")
         self.heading.setProperty("role", "title")
         self.allergies = QLabel("")
@@ -99,7 +100,7 @@ class ConsultationWidget(QWidget):
         self.status = QLabel("")
         self.status.setObjectName("consultation_status")
 
-        vitals_box = QGroupBox("Vitals")
+        vitals_box = QGroupBox(tr("Vitals"))
         vitals_form = QFormLayout(vitals_box)
         self.vital_errors = FieldErrors(vitals_form, ErrorLabel())
         self.vitals: dict[str, QLineEdit] = {}
@@ -111,15 +112,15 @@ class ConsultationWidget(QWidget):
             self.vital_errors.add_row(label, name, edit)
         vitals_form.addRow(self.vital_errors.general)
 
-        self.symptoms = _text_box("symptoms", "Complaints and symptoms")
-        self.diagnosis = _text_box("diagnosis", "Diagnosis")
-        self.advice = _text_box("advice", "Advice (diet, rest, tests)")
+        self.symptoms = _text_box("symptoms", tr("Complaints and symptoms"))
+        self.diagnosis = _text_box("diagnosis", tr("Diagnosis"))
+        self.advice = _text_box("advice", tr("Advice (diet, rest, tests)"))
         self.notes_errors = {name: ErrorLabel() for name in ("symptoms", "diagnosis", "advice", "prescription",
                                                              "follow_up_on")}
-        notes_box = QGroupBox("Notes")
+        notes_box = QGroupBox(tr("Notes"))
         notes = QFormLayout(notes_box)
-        for label, name, box in (("Symptoms", "symptoms", self.symptoms), ("Diagnosis", "diagnosis", self.diagnosis),
-                                 ("Advice", "advice", self.advice)):
+        for label, name, box in ((tr("Symptoms"), "symptoms", self.symptoms),
+                                 (tr("Diagnosis"), "diagnosis", self.diagnosis), (tr("Advice"), "advice", self.advice)):
             self.notes_errors[name].setObjectName(f"{name}_error")
             column = QVBoxLayout()
             column.addWidget(box)
@@ -127,12 +128,12 @@ class ConsultationWidget(QWidget):
             notes.addRow(label, column)
 
         self.editor = PrescriptionEditor(backend, actor)
-        rx_box = QGroupBox("℞ Prescription")
+        rx_box = QGroupBox(tr("℞ Prescription"))
         rx_layout = QVBoxLayout(rx_box)
         rx_layout.addWidget(self.editor)
         rx_layout.addWidget(self.notes_errors["prescription"])
 
-        self.follow_up = QCheckBox("Follow-up on")
+        self.follow_up = QCheckBox(tr("Follow-up on"))
         self.follow_up.setObjectName("follow_up")
         self.follow_up_date = QDateEdit()
         self.follow_up_date.setObjectName("follow_up_date")
@@ -155,18 +156,18 @@ class ConsultationWidget(QWidget):
         self.past_detail.setObjectName("past_detail")
         self.past_detail.setWordWrap(True)
         self.past_detail.setAlignment(Qt.AlignmentFlag.AlignTop)
-        self.copy_button = _button("Copy prescription", "copy_prescription")
+        self.copy_button = _button(tr("Copy prescription"), "copy_prescription")
         self.copy_button.setEnabled(False)
-        past_box = QGroupBox("Past visits")
+        past_box = QGroupBox(tr("Past visits"))
         past_layout = QVBoxLayout(past_box)
         past_layout.addWidget(self.past_list, 1)
         past_layout.addWidget(self.past_detail, 1)
         past_layout.addWidget(self.copy_button)
 
-        self.save_button = _button("Save", "save_consultation")
-        self.complete_button = _button("Complete visit", "complete_consultation")
-        self.print_button = _button("Print…", "print_prescription")
-        self.pdf_button = _button("Save PDF…", "save_pdf")
+        self.save_button = _button(tr("Save"), "save_consultation")
+        self.complete_button = _button(tr("Complete visit"), "complete_consultation")
+        self.print_button = _button(tr("Print…"), "print_prescription")
+        self.pdf_button = _button(tr("Save PDF…"), "save_pdf")
         for button in (self.save_button, self.complete_button, self.print_button, self.pdf_button):
             button.setEnabled(False)
         actions = QHBoxLayout()
@@ -218,12 +219,14 @@ class ConsultationWidget(QWidget):
         self.consultation = consultation
         patient = consultation.patient
         today = local_day(utcnow())
-        self.heading.setText(f"{patient.full_name} · {patient.age_sex(today)} · patient {patient.patient_number}")
-        self.allergies.setText(f"⚠ Allergies: {patient.allergies}" if patient.allergies else "No known allergies")
+        self.heading.setText(f"{patient.full_name} · {patient.age_sex(today)} · "
+                             + tr("patient {number}").format(number=patient.patient_number))
+        self.allergies.setText(f"⚠ Allergies: {patient.allergies}" if patient.allergies else tr("No known allergies"))
         self.allergies.setProperty("role", "error" if patient.allergies else "")
         self.allergies.style().unpolish(self.allergies)
         self.allergies.style().polish(self.allergies)
-        self.history.setText(f"History: {patient.medical_history}" if patient.medical_history else "")
+        self.history.setText(tr("History: {history}").format(history=patient.medical_history)
+                             if patient.medical_history else "")
         self.editor.allergies = patient.allergies
         draft = consultation.draft
         for name, edit in self.vitals.items():
@@ -240,7 +243,7 @@ class ConsultationWidget(QWidget):
 
     def _show_state(self) -> None:
         done = self.consultation is not None and self.consultation.is_completed
-        self.status.setText("Completed; the bill is with the front desk." if done else "In consultation")
+        self.status.setText(tr("Completed; the bill is with the front desk.") if done else tr("In consultation"))
         self.save_button.setEnabled(self.consultation is not None)
         self.complete_button.setEnabled(self.consultation is not None and not done)
         self.print_button.setEnabled(self.consultation is not None)
@@ -251,21 +254,21 @@ class ConsultationWidget(QWidget):
         self.past_list.clear()
         for visit in visits:
             item = QListWidgetItem(f"{to_local(visit.starts_at):%d %b %Y} · {visit.doctor_name or '—'} · "
-                                   f"{visit.diagnosis or 'no diagnosis'}")
+                                   f"{visit.diagnosis or tr('no diagnosis')}")
             item.setData(Qt.ItemDataRole.UserRole, visit.appointment_id)
             self.past_list.addItem(item)
         if not visits:
-            self.past_detail.setText("No earlier visits.")
+            self.past_detail.setText(tr("No earlier visits."))
 
     def _show_past(self, row: int) -> None:
         if not 0 <= row < len(self.past):
             self.copy_button.setEnabled(False)
             return
         visit = self.past[row]
-        lines = "\n".join(f"• {x.as_text()}" for x in visit.lines) or (visit.prescription_text or "No medicines.")
+        lines = "\n".join(f"• {x.as_text()}" for x in visit.lines) or (visit.prescription_text or tr("No medicines."))
         parts = [f"{to_local(visit.starts_at):%d %b %Y, %I:%M %p} — {visit.doctor_name or '—'}",
-                 visit.vitals.as_text(), f"Symptoms: {visit.symptoms}" if visit.symptoms else "",
-                 f"Diagnosis: {visit.diagnosis}" if visit.diagnosis else "", lines]
+                 visit.vitals.as_text(), tr("Symptoms: {text}").format(text=visit.symptoms) if visit.symptoms else "",
+                 tr("Diagnosis: {text}").format(text=visit.diagnosis) if visit.diagnosis else "", lines]
         self.past_detail.setText("\n".join(p for p in parts if p))
         self.copy_button.setEnabled(bool(visit.lines))
 
@@ -296,7 +299,7 @@ class ConsultationWidget(QWidget):
     def load_slots(self) -> None:
         day = self.follow_up_day()
         self.follow_up_slot.clear()
-        self.follow_up_slot.addItem(NO_SLOT, None)
+        self.follow_up_slot.addItem(tr(NO_SLOT), None)
         if day is not None and day > local_day(utcnow()):
             run_in_background(self, consultations.follow_up_slots, self._backend.uow(), self._actor,
                               self.appointment_id, day, on_success=lambda slots: self._show_slots(day, slots),
@@ -333,7 +336,7 @@ class ConsultationWidget(QWidget):
         self._clear_errors()
         self.consultation = consultation
         self._show_state()
-        self.status.setText("Saved.")
+        self.status.setText(tr("Saved."))
         changes.announce(changes.CONSULTATIONS)
         self.saved.emit(consultation)
 
@@ -353,10 +356,11 @@ class ConsultationWidget(QWidget):
         self._show_state()
         follow = ""
         if completion.follow_up_appointment_id:
-            follow = " Follow-up booked."
+            follow = " " + tr("Follow-up booked.")
         elif completion.follow_up_request_id:
-            follow = " Follow-up sent to the front desk to book."
-        self.status.setText(f"Completed. Bill {completion.bill_number} is with the front desk.{follow}")
+            follow = " " + tr("Follow-up sent to the front desk to book.")
+        self.status.setText(tr("Completed. Bill {number} is with the front desk.").format(
+            number=completion.bill_number) + follow)
         for entity in (changes.QUEUE, changes.APPOINTMENTS, changes.BILLS, changes.CONSULTATIONS,
                        changes.FOLLOW_UPS):
             changes.announce(entity)
@@ -393,7 +397,7 @@ class ConsultationWidget(QWidget):
         name = "prescription.pdf"
         if self.consultation:
             name = f"prescription-{self.consultation.patient.patient_number}-{local_day(utcnow()):%Y%m%d}.pdf"
-        path, _ = QFileDialog.getSaveFileName(self, "Save prescription as PDF", str(Path.home() / name),
+        path, _ = QFileDialog.getSaveFileName(self, tr("Save prescription as PDF"), str(Path.home() / name),
                                               "PDF (*.pdf)")
         if path:
             self.save_pdf_to(path)
@@ -403,7 +407,7 @@ class ConsultationWidget(QWidget):
 
     def _write_pdf(self, doc: PrescriptionDocument, path: str) -> None:
         save_pdf(doc, path)
-        self.status.setText(f"Saved {Path(path).name}.")
+        self.status.setText(tr("Saved {path}.").format(path=Path(path).name))
         self.pdf_saved.emit(path)
 
     def _with_document(self, then) -> None:  # type: ignore[no-untyped-def]

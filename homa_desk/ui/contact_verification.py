@@ -10,6 +10,7 @@ from homa_desk.domain.errors import DomainError
 from homa_desk.domain.roles import Actor
 from homa_desk.services import verification
 from homa_desk.ui.form import ErrorLabel
+from homa_desk.ui.i18n import tr
 from homa_desk.ui.worker import run_in_background
 
 
@@ -20,16 +21,16 @@ class ContactVerificationDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("contact_verification")
-        self.setWindowTitle("Verify contact")
+        self.setWindowTitle(tr("Verify contact"))
         self._backend = backend
         self._actor = actor
         self._user_id = user_id
         self.channel = QComboBox()
         self.channel.setObjectName("verify_channel")
-        self.channel.addItem("SMS to the mobile", "sms")
+        self.channel.addItem(tr("SMS to the mobile"), "sms")
         if has_email:
-            self.channel.addItem("E-mail", "email")
-        self.send_button = QPushButton("Send code")
+            self.channel.addItem(tr("E-mail"), "email")
+        self.send_button = QPushButton(tr("Send code"))
         self.send_button.setObjectName("send_code")
         self.send_button.clicked.connect(self.send_code)
         self.status = QLabel("")
@@ -37,11 +38,11 @@ class ContactVerificationDialog(QDialog):
         self.status.setWordWrap(True)
         self.code = QLineEdit()
         self.code.setObjectName("verify_code")
-        self.code.setPlaceholderText("six digits")
+        self.code.setPlaceholderText(tr("six digits"))
         self.code.setMaxLength(6)
         self.code_error = ErrorLabel()
         self.code_error.setObjectName("verify_code_error")
-        self.check_button = QPushButton("Check")
+        self.check_button = QPushButton(tr("Check"))
         self.check_button.setObjectName("check_code")
         self.check_button.setEnabled(False)
         self.check_button.clicked.connect(self.check_code)
@@ -56,13 +57,13 @@ class ContactVerificationDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(send)
         layout.addWidget(self.status)
-        layout.addWidget(QLabel("Code the patient received"))
+        layout.addWidget(QLabel(tr("Code the patient received")))
         layout.addLayout(check)
         layout.addWidget(self.code_error)
 
     def send_code(self) -> None:
         self.send_button.setEnabled(False)
-        self.status.setText("Sending…")
+        self.status.setText(tr("Sending…"))
         run_in_background(self, verification.send_code, self._backend.uow(), self._actor, self._user_id,
                           self.channel.currentData(), on_success=self._code_sent, on_failure=self._send_failed)
 
@@ -75,8 +76,9 @@ class ContactVerificationDialog(QDialog):
 
     def _code_sent(self, sent: verification.CodeSent) -> None:
         self.send_button.setEnabled(True)
-        self.send_button.setText("Send a new code")
-        self.status.setText(f"A six-digit code is on its way to {sent.destination}; it is valid for 10 minutes.")
+        self.send_button.setText(tr("Send a new code"))
+        self.status.setText(tr("A six-digit code is on its way to {destination}; it is valid for 10 minutes.").format(
+            destination=sent.destination))
         self.check_button.setEnabled(True)
         self.code.setFocus()
 
@@ -86,7 +88,7 @@ class ContactVerificationDialog(QDialog):
 
     def _checked(self, _ok: bool) -> None:
         self.code_error.show_message("")
-        self.status.setText("Verified ✓")
+        self.status.setText(tr("Verified ✓"))
         self.verified.emit()
         self.accept()
 

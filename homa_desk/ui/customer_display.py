@@ -19,6 +19,7 @@ from homa_desk.domain.billing import SessionStatus, UpiSession
 from homa_desk.domain.money import format_inr
 from homa_desk.domain.timeutil import utcnow
 from homa_desk.services import clinic
+from homa_desk.ui.i18n import tr
 from homa_desk.ui.worker import run_in_background
 
 RETURN_TO_IDLE_MS = 6000
@@ -58,7 +59,7 @@ class CustomerDisplay(QWidget):
                  screens: Sequence[QScreen] | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("customer_display")
-        self.setWindowTitle("Customer display")
+        self.setWindowTitle(tr("Customer display"))
         self.setStyleSheet("#customer_display { background: white; }")
         self.return_after_ms = return_after_ms
         self.state = "idle"
@@ -130,19 +131,20 @@ class CustomerDisplay(QWidget):
         self._idle_timer.stop()
         self.session = None
         self.qr.clear()
-        self._message("idle", "Welcome", "")
+        self._message("idle", tr("Welcome"), "")
 
     def show_qr(self, session: UpiSession, png: bytes) -> None:
         self._idle_timer.stop()
         self.session = session
         self.state = "qr"
-        self.greeting.setText(f"Namaste, {session.patient_first_name}" if session.patient_first_name else "Namaste")
+        self.greeting.setText(tr("Namaste, {name}").format(name=session.patient_first_name)
+                              if session.patient_first_name else tr("Namaste"))
         self.amount.setText(format_inr(session.amount))
         pixmap = QPixmap()
         pixmap.loadFromData(png)
         self.qr.setPixmap(pixmap.scaled(QR_SIZE, QR_SIZE, Qt.AspectRatioMode.KeepAspectRatio,
                                         Qt.TransformationMode.FastTransformation))
-        self.hint.setText("Scan with any UPI app to pay")
+        self.hint.setText(tr("Scan with any UPI app to pay"))
         self.pages.setCurrentIndex(1)
         self._update_countdown()
         self._tick.start()
@@ -153,13 +155,13 @@ class CustomerDisplay(QWidget):
             return
         amount = format_inr(session.amount)
         if session.status is SessionStatus.COMPLETED:
-            self._message("paid", f"Paid ✓\n{amount}", "#1b7f3b")
+            self._message("paid", tr("Paid ✓") + f"\n{amount}", "#1b7f3b")
         elif session.status is SessionStatus.EXPIRED:
-            self._message("expired", "This QR code has expired", "#8a5a00")
+            self._message("expired", tr("This QR code has expired"), "#8a5a00")
         elif session.status is SessionStatus.CANCELLED:
-            self._message("cancelled", "Payment cancelled", "#555555")
+            self._message("cancelled", tr("Payment cancelled"), "#555555")
         elif session.status is SessionStatus.REVIEW:
-            self._message("review", "Please wait — the clinic is checking your payment", "#8a5a00")
+            self._message("review", tr("Please wait — the clinic is checking your payment"), "#8a5a00")
         else:
             return
         self._idle_timer.start(self.return_after_ms)
@@ -174,7 +176,7 @@ class CustomerDisplay(QWidget):
 
     def _update_countdown(self) -> None:
         if self.session is not None:
-            self.countdown.setText(f"Valid for {countdown_text(self.session.expires_at)}")
+            self.countdown.setText(tr("Valid for {time}").format(time=countdown_text(self.session.expires_at)))
 
 
 def display_for(widget: QWidget, backend: Backend) -> CustomerDisplay:

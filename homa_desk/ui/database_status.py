@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QT_TR_NOOP, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from homa_desk.backend import Backend
 from homa_desk.domain.errors import DomainError
 from homa_desk.services import clinic
+from homa_desk.ui.i18n import tr
 from homa_desk.ui.worker import run_in_background
 
 PING_INTERVAL_MS = 10_000
-CONNECTED = "connected"
-UNREACHABLE = "unreachable"
-CHECKING = "checking…"
+CONNECTED = QT_TR_NOOP("connected")
+UNREACHABLE = QT_TR_NOOP("unreachable")
+CHECKING = QT_TR_NOOP("checking…")
 
 
 class DatabaseStatus(QWidget):
@@ -62,7 +63,7 @@ class DatabaseStatus(QWidget):
         self._show(False)
 
     def _show(self, reachable: bool | None) -> None:
-        state = CHECKING if reachable is None else CONNECTED if reachable else UNREACHABLE
+        state = tr(CHECKING if reachable is None else CONNECTED if reachable else UNREACHABLE)
         self.text.setText(f"{self._backend.target.label}: {state}")
         self.dot.setProperty("state", "unknown" if reachable is None else state)
         self.dot.style().unpolish(self.dot)

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from homa_desk import APP_TITLE
 from homa_desk.config import Settings
 from homa_desk.secret_store import fallback_path, keyring_usable, use_file_keyring
+from homa_desk.ui.i18n import tr
 
 
 def settle_keyring(settings: Settings, parent: QWidget | None = None) -> bool:
@@ -19,8 +20,8 @@ def settle_keyring(settings: Settings, parent: QWidget | None = None) -> bool:
     if settings.keyring_fallback == "declined":
         return False
     box = QMessageBox(QMessageBox.Icon.Warning, APP_TITLE, keyring_question(), parent=parent)
-    accept = box.addButton("Use the file keyring", QMessageBox.ButtonRole.AcceptRole)
-    box.addButton("Not now", QMessageBox.ButtonRole.RejectRole)
+    accept = box.addButton(tr("Use the file keyring"), QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(tr("Not now"), QMessageBox.ButtonRole.RejectRole)
     box.exec()
     accepted = box.clickedButton() is accept
     settings.keyring_fallback = "accepted" if accepted else "declined"
@@ -32,9 +33,10 @@ def settle_keyring(settings: Settings, parent: QWidget | None = None) -> bool:
 
 def keyring_question() -> str:
     return (
-        "This computer has no system keyring (such as GNOME Keyring, KWallet, macOS Keychain or Windows "
-        "Credential Manager) to keep passwords and gateway keys safe.\n\n"
-        f"Homa Desk can keep them in a file only your user account can read:\n{fallback_path()}\n"
-        "Anyone with access to your account or a backup of that file could read them.\n\n"
-        "The embedded database needs no password, so you can say 'Not now' and decide later."
+        tr("This computer has no system keyring (such as GNOME Keyring, KWallet, macOS Keychain or Windows "
+           "Credential Manager) to keep passwords and gateway keys safe.\n\n"
+           "Homa Desk can keep them in a file only your user account can read:\n{path}\n"
+           "Anyone with access to your account or a backup of that file could read them.\n\n"
+           "The embedded database needs no password, so you can say 'Not now' and decide later.").format(
+            path=fallback_path())
     )

@@ -13,6 +13,7 @@ from homa_desk.domain.roles import Actor
 from homa_desk.domain.staff import StaffMember
 from homa_desk.services import auth
 from homa_desk.ui.form import ErrorLabel, line_edit
+from homa_desk.ui.i18n import tr
 from homa_desk.ui.worker import run_in_background
 
 
@@ -25,22 +26,22 @@ class LockDialog(QDialog):
     def __init__(self, backend: Backend, actor: Actor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("lock_dialog")
-        self.setWindowTitle(f"{APP_TITLE} — Locked")
+        self.setWindowTitle(f"{APP_TITLE} — " + tr("Locked"))
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self._backend = backend
         self._actor = actor
         self._leaving = False
-        title = QLabel("The desk is locked")
+        title = QLabel(tr("The desk is locked"))
         title.setProperty("role", "title")
-        self.prompt = QLabel(f"It was idle. {actor.full_name}, enter your password to continue.")
+        self.prompt = QLabel(tr("It was idle. {name}, enter your password to continue.").format(name=actor.full_name))
         self.prompt.setWordWrap(True)
         self.password = line_edit("password", password=True)
         self.error = ErrorLabel()
         self.error.setObjectName("error")
-        self.unlock_button = QPushButton("Unlock")
+        self.unlock_button = QPushButton(tr("Unlock"))
         self.unlock_button.setObjectName("unlock")
         self.unlock_button.setDefault(True)
-        self.sign_out_button = QPushButton("Sign out instead")
+        self.sign_out_button = QPushButton(tr("Sign out instead"))
         self.sign_out_button.setObjectName("sign_out_instead")
         self.unlock_button.clicked.connect(self.unlock)
         self.sign_out_button.clicked.connect(self.sign_out_instead)
@@ -81,7 +82,7 @@ class LockDialog(QDialog):
     def _check_member(self, member: StaffMember) -> None:
         self.unlock_button.setEnabled(True)
         if member.id != self._actor.user_id:
-            self._show_refusal(DomainError("That is another account; enter your own password."))
+            self._show_refusal(DomainError(tr("That is another account; enter your own password.")))
             return
         self._leaving = True
         self.unlocked.emit()

@@ -11,6 +11,7 @@ from homa_desk.domain.errors import DomainError
 from homa_desk.domain.staff import StaffMember
 from homa_desk.services import auth
 from homa_desk.ui.form import ErrorLabel, line_edit
+from homa_desk.ui.i18n import tr
 from homa_desk.ui.worker import run_in_background
 
 
@@ -23,24 +24,24 @@ class LoginDialog(QDialog):
         super().__init__(parent)
         self._backend = backend
         self.member: StaffMember | None = None
-        self.setWindowTitle(f"{APP_TITLE} — Sign in")
+        self.setWindowTitle(f"{APP_TITLE} — " + tr("Sign in"))
         self.setObjectName("login_dialog")
 
-        title = QLabel(f"Sign in to {APP_TITLE}")
+        title = QLabel(tr("Sign in to {app}").format(app=APP_TITLE))
         title.setProperty("role", "title")
-        self.email = line_edit("email", placeholder="name@clinic.example")
+        self.email = line_edit("email", placeholder=tr("name@clinic.example"))
         self.email.setText(email)
         self.password = line_edit("password", password=True)
         self.error = ErrorLabel()
         self.error.setObjectName("error")
 
         form = QFormLayout()
-        form.addRow("E-mail", self.email)
-        form.addRow("Password", self.password)
+        form.addRow(tr("E-mail"), self.email)
+        form.addRow(tr("Password"), self.password)
         form.addRow("", self.error)
 
         buttons = QDialogButtonBox()
-        self.sign_in_button: QPushButton = buttons.addButton("Sign in", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.sign_in_button: QPushButton = buttons.addButton(tr("Sign in"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.sign_in_button.setObjectName("sign_in")
         self.sign_in_button.setDefault(True)
         buttons.addButton(QDialogButtonBox.StandardButton.Close).setObjectName("close")

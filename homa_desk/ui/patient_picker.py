@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QV
 from homa_desk.backend import Backend
 from homa_desk.domain.patients import PatientSummary
 from homa_desk.domain.roles import Actor
+from homa_desk.ui.i18n import tr
 from homa_desk.ui.patient_form import PatientFormDialog
 from homa_desk.ui.patient_search import DEBOUNCE_MS, PatientSearchModel, SearchBox, results_table
 
@@ -25,7 +26,7 @@ class PatientPickerDialog(QDialog):
                  debounce_ms: int = DEBOUNCE_MS) -> None:
         super().__init__(parent)
         self.setObjectName("patient_picker")
-        self.setWindowTitle("Choose a patient")
+        self.setWindowTitle(tr("Choose a patient"))
         self.resize(720, 480)
         self._backend = backend
         self._actor = actor
@@ -35,12 +36,12 @@ class PatientPickerDialog(QDialog):
         self.search = SearchBox(self, debounce_ms=debounce_ms)
         self.model = PatientSearchModel(backend, actor, self)
         self.table = results_table(self.model, self)
-        self.status = QLabel("Type a name, mobile number or patient number.")
+        self.status = QLabel(tr("Type a name, mobile number or patient number."))
         self.status.setObjectName("picker_status")
         buttons = QDialogButtonBox()
-        self.new_button: QPushButton = buttons.addButton("New patient…", QDialogButtonBox.ButtonRole.ActionRole)
+        self.new_button: QPushButton = buttons.addButton(tr("New patient…"), QDialogButtonBox.ButtonRole.ActionRole)
         self.new_button.setObjectName("new_patient")
-        self.choose_button: QPushButton = buttons.addButton("Choose", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.choose_button: QPushButton = buttons.addButton(tr("Choose"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.choose_button.setObjectName("choose")
         self.choose_button.setEnabled(False)
         buttons.addButton(QDialogButtonBox.StandardButton.Cancel).setObjectName("cancel")
@@ -69,8 +70,8 @@ class PatientPickerDialog(QDialog):
         rows = self.model.rowCount()
         if rows and not self.table.currentIndex().isValid():
             self.table.selectRow(0)
-        more = "" if self.model.exhausted else "+ (scroll for more)"
-        self.status.setText(f"{rows}{more} found." if rows else "No patient found. Register a new one?")
+        more = "" if self.model.exhausted else "+ " + tr("(scroll for more)")
+        self.status.setText(f"{rows}{more} found." if rows else tr("No patient found. Register a new one?"))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QT_TR_NOOP, QObject, QTimer, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QTableView, QWidget
 
 from homa_desk.backend import Backend
@@ -19,11 +19,12 @@ from homa_desk.domain.patients import PatientSummary, page_key
 from homa_desk.domain.roles import Actor
 from homa_desk.domain.timeutil import CLINIC_TZ, utcnow
 from homa_desk.services import patients
+from homa_desk.ui.i18n import tr
 from homa_desk.ui.paged_model import KeysetPagedModel
 from homa_desk.ui.worker import run_in_background
 
 DEBOUNCE_MS = 250
-COLUMNS = ("No.", "Name", "Mobile", "Age", "Gender")
+COLUMNS = (QT_TR_NOOP("No."), QT_TR_NOOP("Name"), QT_TR_NOOP("Mobile"), QT_TR_NOOP("Age"), QT_TR_NOOP("Gender"))
 
 
 def clinic_today() -> date:
@@ -94,7 +95,7 @@ class SearchBox(QLineEdit):
     def __init__(self, parent: QWidget | None = None, *, debounce_ms: int = DEBOUNCE_MS) -> None:
         super().__init__(parent)
         self.setObjectName("patient_search")
-        self.setPlaceholderText("Name, mobile or patient number")
+        self.setPlaceholderText(tr("Name, mobile or patient number"))
         self.setClearButtonEnabled(True)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)

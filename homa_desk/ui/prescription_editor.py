@@ -5,7 +5,7 @@ A medicine matching the patient's allergies asks first; cancelling keeps it off 
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TR_NOOP, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -31,9 +31,11 @@ from homa_desk.domain.prescriptions import DoseForm, FoodTiming, PrescriptionLin
 from homa_desk.domain.roles import Actor
 from homa_desk.services import consultations
 from homa_desk.ui.form import ErrorLabel
+from homa_desk.ui.i18n import tr
 from homa_desk.ui.worker import run_in_background
 
-COLUMNS = ("Medicine", "Strength", "Form", "Dose", "Duration", "Food", "Notes")
+COLUMNS = (QT_TR_NOOP("Medicine"), QT_TR_NOOP("Strength"), QT_TR_NOOP("Form"), QT_TR_NOOP("Dose"),
+           QT_TR_NOOP("Duration"), QT_TR_NOOP("Food"), QT_TR_NOOP("Notes"))
 
 
 def _edit(name: str, placeholder: str = "", text: str = "") -> QLineEdit:
@@ -65,21 +67,21 @@ class PrescriptionEditor(QWidget):
         self.templates: list[Template] = []
         self.allergy_box: QMessageBox | None = None
 
-        self.medicine = _edit("rx_medicine", "Medicine")
+        self.medicine = _edit("rx_medicine", tr("Medicine"))
         self.medicine.setMinimumWidth(200)
-        self.strength = _edit("rx_strength", "Strength, e.g. 500 mg")
+        self.strength = _edit("rx_strength", tr("Strength, e.g. 500 mg"))
         self.form = QComboBox()
         self.form.setObjectName("rx_form")
         for form in DoseForm:
             self.form.addItem(form.label, form.value)
         self.dose = _edit("rx_dose", "1-0-1", "1-0-1")
-        self.duration = _edit("rx_duration", "5 days", "5 days")
+        self.duration = _edit("rx_duration", tr("5 days"), "5 days")
         self.food = QComboBox()
         self.food.setObjectName("rx_food")
         for food in FoodTiming:
             self.food.addItem(food.label, food.value)
-        self.notes = _edit("rx_notes", "Notes")
-        self.add_button = _button("Add", "rx_add")
+        self.notes = _edit("rx_notes", tr("Notes"))
+        self.add_button = _button(tr("Add"), "rx_add")
         self.error = ErrorLabel()
         self.error.setObjectName("rx_error")
         self.completer = QCompleter([], self)
@@ -88,40 +90,40 @@ class PrescriptionEditor(QWidget):
 
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("rx_table")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setHorizontalHeaderLabels([tr(c) for c in COLUMNS])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setVisible(False)
-        self.remove_button = _button("Remove line", "rx_remove")
+        self.remove_button = _button(tr("Remove line"), "rx_remove")
 
         self.favourite_box = QComboBox()
         self.favourite_box.setObjectName("rx_favourites")
-        self.add_favourite_button = _button("★ Add to favourites", "rx_add_favourite")
-        self.remove_favourite_button = _button("Remove favourite", "rx_remove_favourite")
+        self.add_favourite_button = _button(tr("★ Add to favourites"), "rx_add_favourite")
+        self.remove_favourite_button = _button(tr("Remove favourite"), "rx_remove_favourite")
         self.template_box = QComboBox()
         self.template_box.setObjectName("rx_templates")
-        self.apply_template_button = _button("Apply template", "rx_apply_template")
-        self.remove_template_button = _button("Delete template", "rx_remove_template")
-        self.template_name = _edit("rx_template_name", "Template name")
-        self.save_template_button = _button("Save as template", "rx_save_template")
+        self.apply_template_button = _button(tr("Apply template"), "rx_apply_template")
+        self.remove_template_button = _button(tr("Delete template"), "rx_remove_template")
+        self.template_name = _edit("rx_template_name", tr("Template name"))
+        self.save_template_button = _button(tr("Save as template"), "rx_save_template")
 
         entry = QGridLayout()
-        for col, (label, widget) in enumerate((("Medicine", self.medicine), ("Strength", self.strength),
-                                               ("Form", self.form), ("Dose", self.dose),
-                                               ("Duration", self.duration), ("Food", self.food),
-                                               ("Notes", self.notes))):
+        for col, (label, widget) in enumerate(((tr("Medicine"), self.medicine), (tr("Strength"), self.strength),
+                                               (tr("Form"), self.form), (tr("Dose"), self.dose),
+                                               (tr("Duration"), self.duration), (tr("Food"), self.food),
+                                               (tr("Notes"), self.notes))):
             entry.addWidget(QLabel(label), 0, col)
             entry.addWidget(widget, 1, col)
         entry.addWidget(self.add_button, 1, len(COLUMNS))
         entry.setColumnStretch(0, 3)
         favourites = QHBoxLayout()
-        favourites.addWidget(QLabel("Favourites"))
+        favourites.addWidget(QLabel(tr("Favourites")))
         favourites.addWidget(self.favourite_box, 1)
         favourites.addWidget(self.add_favourite_button)
         favourites.addWidget(self.remove_favourite_button)
         templates = QHBoxLayout()
-        templates.addWidget(QLabel("Templates"))
+        templates.addWidget(QLabel(tr("Templates")))
         templates.addWidget(self.template_box, 1)
         templates.addWidget(self.apply_template_button)
         templates.addWidget(self.remove_template_button)
@@ -183,9 +185,11 @@ class PrescriptionEditor(QWidget):
         if not risky:
             return True
         self._pending = risky
-        names = "\n".join(f"• {medicine}: allergy to {', '.join(terms)}" for medicine, terms in conflicts.items())
+        names = "\n".join("• " + tr("{medicine}: allergy to {terms}").format(medicine=medicine, terms=", ".join(terms))
+                          for medicine, terms in conflicts.items())
         box = QMessageBox(QMessageBox.Icon.Warning, APP_TITLE,
-                          f"The patient is allergic ({self.allergies}).\n\n{names}\n\nPrescribe anyway?",
+                          tr("The patient is allergic ({allergies}).\n\n{names}\n\nPrescribe anyway?").format(
+                              allergies=self.allergies, names=names),
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self)
         box.setObjectName("allergy_warning")
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
@@ -223,7 +227,7 @@ class PrescriptionEditor(QWidget):
                                          x.food.label, x.notes)):
                 item = QTableWidgetItem(value)
                 if warn:
-                    item.setToolTip(f"Allergy: {', '.join(conflicts[x.medicine])} (confirmed)")
+                    item.setToolTip(tr("Allergy: {terms} (confirmed)").format(terms=", ".join(conflicts[x.medicine])))
                 self.table.setItem(row, col, item)
         self.lines_changed.emit()
 

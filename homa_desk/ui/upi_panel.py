@@ -7,7 +7,7 @@ watching it.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QT_TR_NOOP, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QPixmap
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
@@ -23,17 +23,18 @@ from homa_desk.services import upi_payments
 from homa_desk.ui import changes
 from homa_desk.ui.customer_display import CustomerDisplay, countdown_text
 from homa_desk.ui.form import ErrorLabel
+from homa_desk.ui.i18n import tr
 from homa_desk.ui.upi_poller import UpiPoller
 from homa_desk.ui.worker import run_in_background
 
 STATUS_TEXT = {
-    SessionStatus.ACTIVE: "Waiting for the patient to scan and pay…",
-    SessionStatus.COMPLETED: "Paid ✓",
-    SessionStatus.EXPIRED: "Expired: no payment arrived. Start again or take cash.",
-    SessionStatus.CANCELLED: "Cancelled.",
-    SessionStatus.REVIEW: "Needs review",
+    SessionStatus.ACTIVE: QT_TR_NOOP("Waiting for the patient to scan and pay…"),
+    SessionStatus.COMPLETED: QT_TR_NOOP("Paid ✓"),
+    SessionStatus.EXPIRED: QT_TR_NOOP("Expired: no payment arrived. Start again or take cash."),
+    SessionStatus.CANCELLED: QT_TR_NOOP("Cancelled."),
+    SessionStatus.REVIEW: QT_TR_NOOP("Needs review"),
 }
-RETRYING = "Payment gateway unreachable, retrying…"
+RETRYING = QT_TR_NOOP("Payment gateway unreachable, retrying…")
 
 
 class UpiPanel(QDialog):
@@ -46,7 +47,7 @@ class UpiPanel(QDialog):
                  display: CustomerDisplay | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("upi_panel")
-        self.setWindowTitle(f"UPI payment — bill {bill.bill_number}")
+        self.setWindowTitle(tr("UPI payment — bill {number}").format(number=bill.bill_number))
         self._backend = backend
         self._actor = actor
         self.bill = bill
@@ -61,13 +62,13 @@ class UpiPanel(QDialog):
         self.amount = QLabel(format_inr(bill.totals.balance_due))
         self.amount.setObjectName("upi_amount")
         self.amount.setProperty("role", "title")
-        self.qr = QLabel("Creating the QR code…")
+        self.qr = QLabel(tr("Creating the QR code…"))
         self.qr.setObjectName("upi_qr")
         self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.qr.setMinimumSize(260, 260)
         self.countdown = QLabel("")
         self.countdown.setObjectName("upi_countdown")
-        self.status = QLabel("Creating the QR code…")
+        self.status = QLabel(tr("Creating the QR code…"))
         self.status.setObjectName("upi_status")
         self.status.setWordWrap(True)
         self.gateway_note = ErrorLabel()
@@ -75,8 +76,8 @@ class UpiPanel(QDialog):
 
         self.utr = QLineEdit()
         self.utr.setObjectName("utr")
-        self.utr.setPlaceholderText("UTR / UPI reference from the clinic's bank app")
-        self.confirm_button = QPushButton("Confirm")
+        self.utr.setPlaceholderText(tr("UTR / UPI reference from the clinic's bank app"))
+        self.confirm_button = QPushButton(tr("Confirm"))
         self.confirm_button.setObjectName("confirm_utr")
         self.confirm_button.clicked.connect(self.confirm_utr)
         self.utr_error = ErrorLabel()
@@ -89,17 +90,17 @@ class UpiPanel(QDialog):
         utr_row.setVisible(gateway.needs_manual_confirmation)
         self.utr_error.setVisible(False)
 
-        self.simulate_button = QPushButton("Simulate payment (demo)")
+        self.simulate_button = QPushButton(tr("Simulate payment (demo)"))
         self.simulate_button.setObjectName("simulate_payment")
         self.simulate_button.setVisible(isinstance(gateway, SimulatorGateway))
         self.simulate_button.clicked.connect(self.simulate_payment)
-        self.cancel_button = QPushButton("Cancel payment")
+        self.cancel_button = QPushButton(tr("Cancel payment"))
         self.cancel_button.setObjectName("cancel_upi")
         self.cancel_button.clicked.connect(self.cancel_payment)
-        self.cash_button = QPushButton("Switch to cash")
+        self.cash_button = QPushButton(tr("Switch to cash"))
         self.cash_button.setObjectName("switch_to_cash")
         self.cash_button.clicked.connect(self.switch_to_cash)
-        self.close_button = QPushButton("Close")
+        self.close_button = QPushButton(tr("Close"))
         self.close_button.setObjectName("close_upi")
         self.close_button.clicked.connect(self.reject)
         buttons = QHBoxLayout()
@@ -109,7 +110,7 @@ class UpiPanel(QDialog):
         buttons.addWidget(self.close_button)
 
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"{bill.patient_name} · bill {bill.bill_number}"))
+        layout.addWidget(QLabel(f"{bill.patient_name} · " + tr("bill {number}").format(number=bill.bill_number)))
         layout.addWidget(self.amount)
         layout.addWidget(self.qr, 1)
         layout.addWidget(self.countdown)
@@ -137,7 +138,7 @@ class UpiPanel(QDialog):
         if self.session is None or self.session.status.final:
             return
         self._set_actions(active=False)
-        self.status.setText("Cancelling…")
+        self.status.setText(tr("Cancelling…"))
         run_in_background(self, upi_payments.cancel_upi_payment, self._backend.uow(), self._backend.gateway,
                           self._actor, self.session.id, on_success=self._adopt, on_failure=self._action_failed)
 
@@ -167,7 +168,7 @@ class UpiPanel(QDialog):
         self._starting = False
         self.session = session
         self.amount.setText(format_inr(session.amount))
-        self.status.setText(STATUS_TEXT[session.status])
+        self.status.setText(tr(STATUS_TEXT[session.status]))
         self._set_actions(active=True)
         self.poller = UpiPoller(self._backend, session, self)
         self.poller.session_changed.connect(self._show_session)
@@ -209,7 +210,7 @@ class UpiPanel(QDialog):
             super().reject()
             return
         self.qr.setText("")
-        self.status.setText(f"No QR: {error.message}")
+        self.status.setText(tr("No QR: {message}").format(message=error.message))
         self.cash_button.setEnabled(True)
 
     def _adopt(self, session: UpiSession) -> None:
@@ -218,10 +219,10 @@ class UpiPanel(QDialog):
 
     def _show_session(self, session: UpiSession) -> None:
         self.session = session
-        text = STATUS_TEXT[session.status]
+        text = tr(STATUS_TEXT[session.status])
         if session.status is SessionStatus.REVIEW:
-            text = (f"Needs review: {session.review_reason or 'the payment did not match'}. The money is held "
-                    "until an admin checks it; do not mark the bill paid.")
+            text = tr("Needs review: {reason}. The money is held until an admin checks it; do not mark the bill "
+                      "paid.").format(reason=session.review_reason or tr("the payment did not match"))
         self.status.setText(text)
 
     def _ended(self, session: UpiSession) -> None:
@@ -242,7 +243,7 @@ class UpiPanel(QDialog):
             self.accept()
 
     def _gateway_failed(self, error: DomainError) -> None:
-        self.gateway_note.show_message(RETRYING)
+        self.gateway_note.show_message(tr(RETRYING))
 
     def _action_failed(self, error: DomainError) -> None:
         self._cash_after_cancel = self._close_after_cancel = False
@@ -259,7 +260,7 @@ class UpiPanel(QDialog):
 
     def _update_countdown(self) -> None:
         if self.session is not None and not self.session.status.final:
-            self.countdown.setText(f"QR valid for {countdown_text(self.session.expires_at)}")
+            self.countdown.setText(tr("QR valid for {time}").format(time=countdown_text(self.session.expires_at)))
 
     # -- closing --------------------------------------------------------------------------------------------
 
@@ -267,7 +268,7 @@ class UpiPanel(QDialog):
         """Esc or the window's close: a QR still payable (or still being made) is cancelled first."""
         if self._starting:
             self._close_after_cancel = True
-            self.status.setText("Closing once the QR is made, to cancel it…")
+            self.status.setText(tr("Closing once the QR is made, to cancel it…"))
             return
         if self.session is not None and not self.session.status.final:
             self._close_after_cancel = True

@@ -33,6 +33,7 @@ from homa_desk.ui import changes
 from homa_desk.ui.appointment_dialogs import AppointmentDialog, BookingDialog
 from homa_desk.ui.consultation_followups import FollowUpsWidget
 from homa_desk.ui.form import ErrorLabel
+from homa_desk.ui.i18n import tr
 from homa_desk.ui.views.day_grid import DayGrid
 from homa_desk.ui.views.queue_view import QueueView
 from homa_desk.ui.worker import run_in_background, show_error
@@ -60,16 +61,16 @@ class AppointmentsView(QWidget):
         self.last_message = ""
         self._generation = 0
 
-        self.prev_button = _button("◀ Previous", "previous_day")
-        self.today_button = _button("Today", "today")
-        self.next_button = _button("Next ▶", "next_day")
+        self.prev_button = _button(tr("◀ Previous"), "previous_day")
+        self.today_button = _button(tr("Today"), "today")
+        self.next_button = _button(tr("Next ▶"), "next_day")
         self.date_label = QLabel("")
         self.date_label.setObjectName("date_label")
         self.date_label.setProperty("role", "subtitle")
         self.mode = QComboBox()
         self.mode.setObjectName("mode")
-        self.mode.addItem("Day: all doctors", "day")
-        self.mode.addItem("Week: one doctor", "week")
+        self.mode.addItem(tr("Day: all doctors"), "day")
+        self.mode.addItem(tr("Week: one doctor"), "week")
         self.week_doctor = QComboBox()
         self.week_doctor.setObjectName("week_doctor")
         self.week_doctor.setEnabled(False)
@@ -79,8 +80,8 @@ class AppointmentsView(QWidget):
         self.others = QListWidget()
         self.others.setObjectName("other_appointments")
         self.others.setMaximumHeight(110)
-        self.legend = QLabel("Green free · blue booked · light green completed · red no-show · grey past, off "
-                             "hours or leave. Cancelled appointments and walk-ins are listed below the grid.")
+        self.legend = QLabel(tr("Green free · blue booked · light green completed · red no-show · grey past, off "
+                             "hours or leave. Cancelled appointments and walk-ins are listed below the grid."))
         self.legend.setWordWrap(True)
 
         bar = QHBoxLayout()
@@ -94,16 +95,16 @@ class AppointmentsView(QWidget):
         grid_layout.addLayout(bar)
         grid_layout.addWidget(self.message)
         grid_layout.addWidget(self.grid, 1)
-        grid_layout.addWidget(QLabel("Cancelled and walk-ins"))
+        grid_layout.addWidget(QLabel(tr("Cancelled and walk-ins")))
         grid_layout.addWidget(self.others)
         grid_layout.addWidget(self.legend)
         self.queue = QueueView(backend, actor, refresh_ms=refresh_ms)
         self.tabs = QTabWidget()
-        self.tabs.addTab(grid_page, "Schedule")
-        self.tabs.addTab(self.queue, "Queue")
+        self.tabs.addTab(grid_page, tr("Schedule"))
+        self.tabs.addTab(self.queue, tr("Queue"))
         if actor.role in DESK:
             self.follow_ups = FollowUpsWidget(backend, actor)
-            self.tabs.addTab(self.follow_ups, "Follow-ups")
+            self.tabs.addTab(self.follow_ups, tr("Follow-ups"))
         QVBoxLayout(self).addWidget(self.tabs)
 
         self.prev_button.clicked.connect(lambda: self.go_to(self.day - self._step()))
@@ -159,8 +160,8 @@ class AppointmentsView(QWidget):
             columns = view.days
         self._list_others(columns)
         if not self.last_message:
-            self.message.show_message("" if self.grid.columnCount() else "No doctors yet: an admin adds them "
-                                                                          "under Settings → Staff.")
+            self.message.show_message("" if self.grid.columnCount() else tr("No doctors yet: an admin adds them "
+                                                                          "under Settings → Staff."))
 
     def _remember_doctors(self, doctors: list[DoctorProfile]) -> None:
         current = self.week_doctor.currentData()
@@ -176,7 +177,7 @@ class AppointmentsView(QWidget):
         self.others.clear()
         for column in columns:
             for appointment in (*column.cancelled, *column.walk_ins):
-                what = "walk-in" if appointment.is_walk_in else "cancelled"
+                what = tr("walk-in") if appointment.is_walk_in else tr("cancelled")
                 reason = f": {appointment.cancellation_reason}" if appointment.cancellation_reason else ""
                 item = QListWidgetItem(f"{to_local(appointment.starts_at):%d %b %I:%M %p} · "
                                        f"{appointment.doctor_name} · {appointment.patient_name} ({what}{reason})")
@@ -204,10 +205,10 @@ class AppointmentsView(QWidget):
             self.open_appointment(slot.appointment)
             return
         if slot.state is SlotState.PAST:
-            self.message.show_message("That slot is over.")
+            self.message.show_message(tr("That slot is over."))
             return
         if self._actor.role not in DESK:
-            self.message.show_message("Bookings are made at the reception desk.")
+            self.message.show_message(tr("Bookings are made at the reception desk."))
             return
         doctor = self.doctor_of(slot)
         if doctor is None:

@@ -10,6 +10,7 @@ from homa_desk.domain.roles import Actor
 from homa_desk.services import clinic
 from homa_desk.ui import changes
 from homa_desk.ui.form import ErrorLabel, FieldErrors, line_edit
+from homa_desk.ui.i18n import tr
 from homa_desk.ui.worker import run_in_background
 
 
@@ -23,8 +24,8 @@ class ClinicTab(QWidget):
         form = QFormLayout()
         self.general_error = ErrorLabel()
         self.errors = FieldErrors(form, self.general_error)
-        self.errors.add_row("Clinic name", "clinic_name", self.clinic_name)
-        self.save_button = QPushButton("Save")
+        self.errors.add_row(tr("Clinic name"), "clinic_name", self.clinic_name)
+        self.save_button = QPushButton(tr("Save"))
         self.save_button.setObjectName("save")
         self.save_button.clicked.connect(self.save)
         row = QHBoxLayout()

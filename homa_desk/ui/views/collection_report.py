@@ -30,6 +30,7 @@ from homa_desk.domain.roles import Actor
 from homa_desk.domain.timeutil import CLINIC_TZ, utcnow
 from homa_desk.services import billing, reports
 from homa_desk.ui import changes
+from homa_desk.ui.i18n import tr
 from homa_desk.ui.report_print import print_collection, save_collection_pdf
 from homa_desk.ui.worker import run_in_background
 
@@ -40,7 +41,7 @@ CHART_SIZE = QSize(720, 300)
 def _lines_table(name: str, heading: str) -> QTableWidget:
     table = QTableWidget(0, 5)
     table.setObjectName(name)
-    table.setHorizontalHeaderLabels([heading, "Payments", "Collected", "Refunded", "Net"])
+    table.setHorizontalHeaderLabels([heading, tr("Payments"), tr("Collected"), tr("Refunded"), tr("Net")])
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.verticalHeader().setVisible(False)
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -120,14 +121,14 @@ class CollectionReportView(QWidget):
         self.day.setObjectName("collection_day")
         self.day.setCalendarPopup(True)
         self.day.setDisplayFormat("dd-MM-yyyy")
-        self.refresh_button = QPushButton("Refresh")
+        self.refresh_button = QPushButton(tr("Refresh"))
         self.refresh_button.setObjectName("collection_refresh")
-        self.print_button = QPushButton("Print…")
+        self.print_button = QPushButton(tr("Print…"))
         self.print_button.setObjectName("collection_print")
-        self.pdf_button = QPushButton("Save PDF…")
+        self.pdf_button = QPushButton(tr("Save PDF…"))
         self.pdf_button.setObjectName("collection_pdf")
         top = QHBoxLayout()
-        top.addWidget(QLabel("Day"))
+        top.addWidget(QLabel(tr("Day")))
         top.addWidget(self.day)
         top.addWidget(self.refresh_button)
         top.addStretch(1)
@@ -138,17 +139,17 @@ class CollectionReportView(QWidget):
         self.summary.setObjectName("collection_summary")
         self.summary.setTextFormat(Qt.TextFormat.RichText)
         self.summary.setWordWrap(True)
-        self.by_method = _lines_table("collection_by_method", "Method")
-        self.by_doctor = _lines_table("collection_by_doctor", "Doctor")
-        self.by_receiver = _lines_table("collection_by_receiver", "Received by")
-        self.method_chart = _chart("By method")
-        self.doctor_chart = _chart(f"Net by doctor (top {TOP_DOCTORS})")
+        self.by_method = _lines_table("collection_by_method", tr("Method"))
+        self.by_doctor = _lines_table("collection_by_doctor", tr("Doctor"))
+        self.by_receiver = _lines_table("collection_by_receiver", tr("Received by"))
+        self.method_chart = _chart(tr("By method"))
+        self.doctor_chart = _chart(tr("Net by doctor (top {count})").format(count=TOP_DOCTORS))
         self.message = QLabel("")
         self.message.setObjectName("collection_message")
 
         tables = QHBoxLayout()
-        for heading, table in (("By method", self.by_method), ("By doctor", self.by_doctor),
-                               ("By receptionist", self.by_receiver)):
+        for heading, table in ((tr("By method"), self.by_method), (tr("By doctor"), self.by_doctor),
+                               (tr("By receptionist"), self.by_receiver)):
             column = QVBoxLayout()
             column.addWidget(QLabel(heading))
             column.addWidget(table)
@@ -183,7 +184,7 @@ class CollectionReportView(QWidget):
 
     def load(self) -> None:
         self._loading = True
-        self.message.setText("Loading…")
+        self.message.setText(tr("Loading…"))
         day = self.selected_day()
         run_in_background(self, reports.daily_collection, self._backend.uow(), self._actor, day,
                           on_success=lambda report: self._arrived(day, report),
@@ -203,11 +204,14 @@ class CollectionReportView(QWidget):
         self.report = report
         self.message.setText("")
         self.summary.setText(
-            f"<b>{report.day:%A, %d %B %Y}</b> &nbsp; Collected <b>{format_inr(report.collected)}</b> "
-            f"({report.payments} payments) &nbsp; Refunds <b>{format_inr(report.refunded)}</b> "
-            f"({report.refund_count}) &nbsp; Net <b>{format_inr(report.net)}</b><br/>"
-            f"Bills created: {report.bills_created} &nbsp; Pending review: {report.pending_review} "
-            f"({format_inr(report.pending_review_amount)})")
+            f"<b>{report.day:%A, %d %B %Y}</b> &nbsp; "
+            + tr("Collected <b>{collected}</b> ({payments} payments) &nbsp; Refunds <b>{refunded}</b> ({refunds}) "
+                 "&nbsp; Net <b>{net}</b><br/>Bills created: {bills} &nbsp; Pending review: {review} "
+                 "({review_amount})").format(
+                collected=format_inr(report.collected), payments=report.payments,
+                refunded=format_inr(report.refunded), refunds=report.refund_count, net=format_inr(report.net),
+                bills=report.bills_created, review=report.pending_review,
+                review_amount=format_inr(report.pending_review_amount)))
         _fill(self.by_method, report.by_method)
         _fill(self.by_doctor, report.by_doctor)
         _fill(self.by_receiver, report.by_receiver)
@@ -215,11 +219,11 @@ class CollectionReportView(QWidget):
         self.by_receiver.setColumnHidden(4, True)
         methods = [line.label for line in report.by_method]
         _bars(self.method_chart, methods, [
-            ("Collected", [float(line.collected) for line in report.by_method]),
-            ("Refunded", [float(line.refunded) for line in report.by_method]),
+            (tr("Collected"), [float(line.collected) for line in report.by_method]),
+            (tr("Refunded"), [float(line.refunded) for line in report.by_method]),
         ])
         doctors = report.by_doctor[:TOP_DOCTORS]
-        _bars(self.doctor_chart, [line.label for line in doctors], [("Net", [float(line.net) for line in doctors])])
+        _bars(self.doctor_chart, [line.label for line in doctors], [(tr("Net"), [float(line.net) for line in doctors])])
         self._enable()
 
     def chart_images(self) -> list[QImage]:
@@ -244,12 +248,12 @@ class CollectionReportView(QWidget):
         if self.report is None:
             return None
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, "Save daily collection",
+            path, _ = QFileDialog.getSaveFileName(self, tr("Save daily collection"),
                                                   f"collection-{self.report.day:%Y-%m-%d}.pdf", "PDF (*.pdf)")
             if not path:
                 return None
         saved = save_collection_pdf(self.report, self.clinic_name, path, self.chart_images())
-        self.message.setText(f"Saved {saved}.")
+        self.message.setText(tr("Saved {path}.").format(path=saved))
         return saved
 
     def _enable(self) -> None:

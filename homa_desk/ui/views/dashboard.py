@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QTimer, Slot
+from PySide6.QtCore import QT_TR_NOOP, QTimer, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -22,25 +22,27 @@ from homa_desk.domain.roles import Actor, Role
 from homa_desk.domain.timeutil import to_local, utcnow
 from homa_desk.services import appointments, clinic
 from homa_desk.ui import changes
+from homa_desk.ui.i18n import tr
 from homa_desk.ui.worker import run_in_background
 
 WHAT_YOU_CAN_DO = {
-    Role.ADMIN: ["Add staff, disable accounts and reset passwords (Settings → Staff).",
-                 "Rename the clinic (Settings → Clinic).",
-                 "Everything the reception desk does: patients, appointments, bills and payments."],
-    Role.RECEPTIONIST: ["Register and find patients.", "Book, move and cancel appointments.",
-                        "Make bills and take payments (cash, card, UPI)."],
-    Role.DOCTOR: ["See today's patients and their appointments.", "Look up a patient's history."],
+    Role.ADMIN: [QT_TR_NOOP("Add staff, disable accounts and reset passwords (Settings → Staff)."),
+                 QT_TR_NOOP("Rename the clinic (Settings → Clinic)."),
+                 QT_TR_NOOP("Everything the reception desk does: patients, appointments, bills and payments.")],
+    Role.RECEPTIONIST: [QT_TR_NOOP("Register and find patients."), QT_TR_NOOP("Book, move and cancel appointments."),
+                        QT_TR_NOOP("Make bills and take payments (cash, card, UPI).")],
+    Role.DOCTOR: [QT_TR_NOOP("See today's patients and their appointments."),
+                  QT_TR_NOOP("Look up a patient's history.")],
 }
 
 
 def greeting(moment: datetime) -> str:
     hour = to_local(moment).hour
     if hour < 12:
-        return "Good morning"
+        return tr("Good morning")
     if hour < 17:
-        return "Good afternoon"
-    return "Good evening"
+        return tr("Good afternoon")
+    return tr("Good evening")
 
 
 def local_date_text(moment: datetime) -> str:
@@ -48,14 +50,15 @@ def local_date_text(moment: datetime) -> str:
 
 
 REFRESH_MS = 15_000
-COLUMNS = ("Doctor", "Specialty", "Scheduled", "Completed", "Cancelled", "No-show", "Waiting", "With the doctor",
-           "Next free slot")
+COLUMNS = (QT_TR_NOOP("Doctor"), QT_TR_NOOP("Specialty"), QT_TR_NOOP("Scheduled"), QT_TR_NOOP("Completed"),
+           QT_TR_NOOP("Cancelled"), QT_TR_NOOP("No-show"), QT_TR_NOOP("Waiting"), QT_TR_NOOP("With the doctor"),
+           QT_TR_NOOP("Next free slot"))
 
 
 def totals_text(summary: DashboardSummary) -> str:
     totals = summary.totals()
-    return (f"Today: {sum(totals.values())} appointments · " +
-            " · ".join(f"{totals[s]} {s.label.lower()}" for s in Status))
+    return (tr("Today: {count} appointments").format(count=sum(totals.values())) + " · " +
+            " · ".join(f"{totals[s]} {tr(s.label).lower()}" for s in Status))
 
 
 class DashboardView(QWidget):
@@ -74,9 +77,9 @@ class DashboardView(QWidget):
         self.clinic.setObjectName("clinic")
         self.date = QLabel(local_date_text(now))
         self.date.setObjectName("date")
-        heading = QLabel(f"What you can do as {actor.role.label.lower()}")
+        heading = QLabel(tr("What you can do as {role}").format(role=tr(actor.role.label).lower()))
         heading.setProperty("role", "subtitle")
-        self.can_do = QLabel("\n".join(f"• {line}" for line in WHAT_YOU_CAN_DO.get(actor.role, [])))
+        self.can_do = QLabel("\n".join(f"• {tr(line)}" for line in WHAT_YOU_CAN_DO.get(actor.role, [])))
         self.can_do.setObjectName("can_do")
         self.can_do.setWordWrap(True)
 
@@ -85,7 +88,7 @@ class DashboardView(QWidget):
         self.totals.setProperty("role", "subtitle")
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("today_table")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setHorizontalHeaderLabels([tr(c) for c in COLUMNS])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)

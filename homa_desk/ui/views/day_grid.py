@@ -13,6 +13,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
 from homa_desk.domain.appointments import DayView, DoctorDay, Slot, SlotState, WeekView
+from homa_desk.ui.i18n import tr
 
 COLOURS = {
     SlotState.FREE: "#e8f5e9",
@@ -29,9 +30,9 @@ def cell_text(slot: Slot) -> str:
     appointment = slot.appointment
     if appointment is None:
         return slot.state.label
-    kind = " · online" if appointment.consultation_type.value == "online" else ""
-    token = f" · token {appointment.token}" if appointment.token else ""
-    suffix = "" if slot.state is SlotState.SCHEDULED else f" ({slot.state.label.lower()})"
+    kind = " · " + tr("online") if appointment.consultation_type.value == "online" else ""
+    token = " · " + tr("token {token}").format(token=appointment.token) if appointment.token else ""
+    suffix = "" if slot.state is SlotState.SCHEDULED else f" ({tr(slot.state.label).lower()})"
     return f"{appointment.patient_name}{kind}{token}{suffix}"
 
 
@@ -51,12 +52,12 @@ class DayGrid(QTableWidget):
         self.cellClicked.connect(self._clicked)
 
     def show_day(self, view: DayView) -> None:
-        headers = [f"{d.doctor.full_name}\n{d.doctor.specialty}" + ("\n(on leave)" if d.leave else "")
+        headers = [f"{d.doctor.full_name}\n{d.doctor.specialty}" + ("\n" + tr("(on leave)") if d.leave else "")
                    for d in view.doctors]
         self._fill(list(view.doctors), view.times(), headers)
 
     def show_week(self, view: WeekView) -> None:
-        headers = [f"{d.day:%a %d %b}" + ("\n(on leave)" if d.leave else "") for d in view.days]
+        headers = [f"{d.day:%a %d %b}" + ("\n" + tr("(on leave)") if d.leave else "") for d in view.days]
         self._fill(list(view.days), view.times(), headers)
 
     def _fill(self, columns: list[DoctorDay], times: list[time], headers: list[str]) -> None:
@@ -74,10 +75,10 @@ class DayGrid(QTableWidget):
             for row, at in enumerate(times):
                 slot = by_time.get(at)
                 if slot is None:
-                    text, colour = ("Leave" if column.leave else ""), (LEAVE_COLOUR if column.leave else OFF_COLOUR)
+                    text, colour = (tr("Leave") if column.leave else ""), (LEAVE_COLOUR if column.leave else OFF_COLOUR)
                     item = QTableWidgetItem(text)
                     item.setBackground(QBrush(QColor(colour)))
-                    item.setToolTip(column.leave.reason or "On leave" if column.leave else "Not working")
+                    item.setToolTip(column.leave.reason or "On leave" if column.leave else tr("Not working"))
                 else:
                     self._slots[(rows[at], col)] = slot
                     item = QTableWidgetItem(cell_text(slot))

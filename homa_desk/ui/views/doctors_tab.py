@@ -31,6 +31,7 @@ from homa_desk.domain.roles import Actor
 from homa_desk.services import doctors
 from homa_desk.ui import changes
 from homa_desk.ui.form import ErrorLabel, FieldErrors
+from homa_desk.ui.i18n import tr
 from homa_desk.ui.worker import run_in_background
 
 _DAY_NAMES = {name[:3].lower(): n for n, name in enumerate(WEEKDAYS, start=1)}
@@ -81,18 +82,18 @@ class DoctorsTab(QWidget):
         self.slot.setSingleStep(5)
         self.hours = QPlainTextEdit()
         self.hours.setObjectName("hours")
-        self.hours.setPlaceholderText("Mon 09:00-13:00\nMon 17:00-20:00\nTue 09:00-13:00")
-        self.save_button = QPushButton("Save profile and hours")
+        self.hours.setPlaceholderText(tr("Mon 09:00-13:00\nMon 17:00-20:00\nTue 09:00-13:00"))
+        self.save_button = QPushButton(tr("Save profile and hours"))
         self.save_button.setObjectName("save_doctor")
         self.leave_day = QDateEdit(QDate.currentDate())
         self.leave_day.setObjectName("leave_day")
         self.leave_day.setCalendarPopup(True)
         self.leave_reason = QLineEdit()
         self.leave_reason.setObjectName("leave_reason")
-        self.leave_reason.setPlaceholderText("Reason (optional)")
-        self.add_leave_button = QPushButton("Add leave")
+        self.leave_reason.setPlaceholderText(tr("Reason (optional)"))
+        self.add_leave_button = QPushButton(tr("Add leave"))
         self.add_leave_button.setObjectName("add_leave")
-        self.remove_leave_button = QPushButton("Remove selected leave")
+        self.remove_leave_button = QPushButton(tr("Remove selected leave"))
         self.remove_leave_button.setObjectName("remove_leave")
         self.leaves = QListWidget()
         self.leaves.setObjectName("leaves")
@@ -103,13 +104,13 @@ class DoctorsTab(QWidget):
         self.general = ErrorLabel()
         self.general.setObjectName("doctor_error")
         self.errors = FieldErrors(form, self.general)
-        form.addRow("Doctor", self.doctor)
-        self.errors.add_row("Specialty", "specialty", self.specialty)
-        self.errors.add_row("Qualification", "qualification", self.qualification)
-        self.errors.add_row("Registration no.", "registration_number", self.registration)
-        self.errors.add_row("Consultation fee (₹)", "consultation_fee", self.fee)
-        self.errors.add_row("Slot (minutes)", "slot_minutes", self.slot)
-        self.errors.add_row("Weekly hours", "sessions", self.hours)
+        form.addRow(tr("Doctor"), self.doctor)
+        self.errors.add_row(tr("Specialty"), "specialty", self.specialty)
+        self.errors.add_row(tr("Qualification"), "qualification", self.qualification)
+        self.errors.add_row(tr("Registration no."), "registration_number", self.registration)
+        self.errors.add_row(tr("Consultation fee (₹)"), "consultation_fee", self.fee)
+        self.errors.add_row(tr("Slot (minutes)"), "slot_minutes", self.slot)
+        self.errors.add_row(tr("Weekly hours"), "sessions", self.hours)
         leave_row = QHBoxLayout()
         for widget in (self.leave_day, self.leave_reason, self.add_leave_button, self.remove_leave_button):
             leave_row.addWidget(widget)
@@ -118,7 +119,7 @@ class DoctorsTab(QWidget):
         layout.addWidget(self.save_button)
         layout.addWidget(self.general)
         layout.addWidget(self.status)
-        layout.addWidget(QLabel("Leave days"))
+        layout.addWidget(QLabel(tr("Leave days")))
         layout.addLayout(leave_row)
         layout.addWidget(self.leaves)
 
@@ -139,12 +140,12 @@ class DoctorsTab(QWidget):
         self.doctor.blockSignals(True)
         self.doctor.clear()
         for schedule in schedules:
-            suffix = "" if schedule.doctor.is_active else " (disabled)"
+            suffix = "" if schedule.doctor.is_active else " " + tr("(disabled)")
             self.doctor.addItem(schedule.doctor.full_name + suffix, schedule.doctor.user_id)
         self.doctor.setCurrentIndex(max(self.doctor.findData(current), 0))
         self.doctor.blockSignals(False)
         if not schedules:
-            self.status.setText("No doctors yet: add staff with the role doctor under Staff.")
+            self.status.setText(tr("No doctors yet: add staff with the role doctor under Staff."))
         self.show_selected()
 
     def selected(self) -> DoctorSchedule | None:
@@ -192,7 +193,7 @@ class DoctorsTab(QWidget):
 
     def _saved(self, schedule: DoctorSchedule) -> None:
         self.save_button.setEnabled(True)
-        self.status.setText(f"Saved {schedule.doctor.full_name}.")
+        self.status.setText(tr("Saved {name}.").format(name=schedule.doctor.full_name))
         changes.announce(changes.DOCTORS)
         self.load()
 

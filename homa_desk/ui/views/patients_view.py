@@ -9,6 +9,7 @@ from homa_desk.backend import Backend
 from homa_desk.domain.patients import PatientSummary
 from homa_desk.domain.roles import Actor
 from homa_desk.ui import changes
+from homa_desk.ui.i18n import tr
 from homa_desk.ui.patient_form import PatientFormDialog
 from homa_desk.ui.patient_profile import PatientProfileDialog
 from homa_desk.ui.patient_search import DEBOUNCE_MS, PatientSearchModel, SearchBox, results_table
@@ -24,10 +25,10 @@ class PatientsView(QWidget):
         self.form: PatientFormDialog | None = None
         self.profile: PatientProfileDialog | None = None
 
-        title = QLabel("Patients")
+        title = QLabel(tr("Patients"))
         title.setProperty("role", "title")
         self.search = SearchBox(self, debounce_ms=debounce_ms)
-        self.new_button = QPushButton("New patient…")
+        self.new_button = QPushButton(tr("New patient…"))
         self.new_button.setObjectName("new_patient")
         self.new_button.clicked.connect(self.register_new)
         top = QHBoxLayout()
@@ -35,7 +36,7 @@ class PatientsView(QWidget):
         top.addWidget(self.new_button)
         self.model = PatientSearchModel(backend, actor, self)
         self.table = results_table(self.model, self)
-        self.status = QLabel("Type a name, part of a mobile number or a patient number.")
+        self.status = QLabel(tr("Type a name, part of a mobile number or a patient number."))
         self.status.setObjectName("patients_status")
 
         layout = QVBoxLayout(self)
@@ -55,9 +56,10 @@ class PatientsView(QWidget):
     def _page_loaded(self, _count: int) -> None:
         rows = self.model.rowCount()
         if not rows:
-            self.status.setText("No patient found.")
+            self.status.setText(tr("No patient found."))
         else:
-            self.status.setText(f"{rows} shown" + ("" if self.model.exhausted else "; scroll for more") + ".")
+            self.status.setText(tr("{rows} shown").format(rows=rows)
+                                + ("" if self.model.exhausted else tr("; scroll for more")) + ".")
 
     @Slot(str)
     def _refresh_if(self, entity: str) -> None:

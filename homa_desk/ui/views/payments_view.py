@@ -30,6 +30,7 @@ from homa_desk.domain.timeutil import CLINIC_TZ, utcnow
 from homa_desk.services import doctors
 from homa_desk.ui import changes
 from homa_desk.ui.bill_screen import BillDialog, show_bill
+from homa_desk.ui.i18n import tr
 from homa_desk.ui.report_history_model import PaymentHistoryModel, export_csv
 from homa_desk.ui.tables import read_only_table
 from homa_desk.ui.views.collection_report import CollectionReportView
@@ -66,27 +67,27 @@ class PaymentHistoryPanel(QWidget):
         self.date_to = _date_edit("history_to", today)
         self.method = QComboBox()
         self.method.setObjectName("history_method")
-        self.method.addItem("Any method", None)
+        self.method.addItem(tr("Any method"), None)
         for method in PaymentMethod:
             self.method.addItem(method.label, method)
         self.status_filter = QComboBox()
         self.status_filter.setObjectName("history_status")
-        self.status_filter.addItem("Any status", None)
+        self.status_filter.addItem(tr("Any status"), None)
         for status in HistoryStatus:
             self.status_filter.addItem(status.label, status)
         self.patient = QLineEdit()
         self.patient.setObjectName("history_patient")
-        self.patient.setPlaceholderText("Patient name or number")
+        self.patient.setPlaceholderText(tr("Patient name or number"))
         self.patient.setClearButtonEnabled(True)
         self.doctor = QComboBox()
         self.doctor.setObjectName("history_doctor")
-        self.doctor.addItem("Any doctor", None)
-        self.export_button = QPushButton("Export CSV…")
+        self.doctor.addItem(tr("Any doctor"), None)
+        self.export_button = QPushButton(tr("Export CSV…"))
         self.export_button.setObjectName("export_csv")
         self.export_button.clicked.connect(lambda: self.export())
 
         filters = QHBoxLayout()
-        for label, widget in (("From", self.date_from), ("to", self.date_to)):
+        for label, widget in ((tr("From"), self.date_from), ("to", self.date_to)):
             filters.addWidget(QLabel(label))
             filters.addWidget(widget)
         for widget in (self.method, self.status_filter, self.doctor):
@@ -139,7 +140,7 @@ class PaymentHistoryPanel(QWidget):
 
     def apply_filters(self) -> None:
         self._timer.stop()
-        self.status.setText("Loading…")
+        self.status.setText(tr("Loading…"))
         self.totals.setText("")
         self.model.set_filters(self.current_filters())
 
@@ -154,16 +155,18 @@ class PaymentHistoryPanel(QWidget):
     def _page_loaded(self, _count: int) -> None:
         rows = self.model.rowCount()
         if not rows:
-            self.status.setText("No payment matches these filters.")
+            self.status.setText(tr("No payment matches these filters."))
         else:
-            more = "" if self.model.exhausted else "; scroll for more"
-            self.status.setText(f"{rows} shown{more}. Double-click a payment to open its bill.")
+            more = "" if self.model.exhausted else tr("; scroll for more")
+            self.status.setText(tr("{rows} shown{more}. Double-click a payment to open its bill.").format(
+                rows=rows, more=more))
 
     def _show_totals(self, totals: HistoryTotals) -> None:
-        methods = " · ".join(f"{m.method.label} {m.count}: {format_inr(m.net)}" for m in totals.by_method)
+        methods = " · ".join(f"{tr(m.method.label)} {m.count}: {format_inr(m.net)}" for m in totals.by_method)
         self.totals.setText(
-            f"<b>{totals.count} payments</b> &nbsp; Collected <b>{format_inr(totals.collected)}</b> &nbsp; "
-            f"Refunded <b>{format_inr(totals.refunded)}</b> &nbsp; Net <b>{format_inr(totals.net)}</b>"
+            tr("<b>{count} payments</b> &nbsp; Collected <b>{collected}</b> &nbsp; Refunded <b>{refunded}</b> "
+               "&nbsp; Net <b>{net}</b>").format(count=totals.count, collected=format_inr(totals.collected),
+                                                 refunded=format_inr(totals.refunded), net=format_inr(totals.net))
             + (f"<br/>{methods}" if methods else ""))
 
     @Slot(str)
@@ -176,7 +179,7 @@ class PaymentHistoryPanel(QWidget):
         if row is None:
             return
         if row.bill_id is None:
-            self.status.setText("This payment has no bill to open: it was recorded before bills existed.")
+            self.status.setText(tr("This payment has no bill to open: it was recorded before bills existed."))
             return
         self.open_bill(row.bill_id)
 
@@ -189,18 +192,18 @@ class PaymentHistoryPanel(QWidget):
         filters = self.current_filters()
         if path is None:
             suggested = f"payments-{filters.date_from:%Y-%m-%d}-to-{filters.date_to:%Y-%m-%d}.csv"
-            path, _ = QFileDialog.getSaveFileName(self, "Export payments", suggested, "CSV files (*.csv)")
+            path, _ = QFileDialog.getSaveFileName(self, tr("Export payments"), suggested, tr("CSV files (*.csv)"))
             if not path:
                 return
         self.export_button.setEnabled(False)
-        self.status.setText("Exporting…")
+        self.status.setText(tr("Exporting…"))
         run_in_background(self, export_csv, self._backend.uow(), self._actor, filters, path,
                           on_success=lambda count: self._exported(count, Path(path)),
                           on_failure=lambda error: self._export_failed(error.message))
 
     def _exported(self, count: int, path: Path) -> None:
         self.export_button.setEnabled(True)
-        self.status.setText(f"Exported {count} payments to {path}.")
+        self.status.setText(tr("Exported {count} payments to {path}.").format(count=count, path=path))
 
     def _export_failed(self, message: str) -> None:
         self.export_button.setEnabled(True)
@@ -212,14 +215,14 @@ class PaymentsView(QWidget):
                  debounce_ms: int = DEBOUNCE_MS) -> None:
         super().__init__(parent)
         self.setObjectName("payments_view")
-        title = QLabel("Payments")
+        title = QLabel(tr("Payments"))
         title.setProperty("role", "title")
         self.history = PaymentHistoryPanel(backend, actor, debounce_ms=debounce_ms)
         self.collection = CollectionReportView(backend, actor)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("payments_tabs")
-        self.tabs.addTab(self.history, "History")
-        self.tabs.addTab(self.collection, "Daily collection")
+        self.tabs.addTab(self.history, tr("History"))
+        self.tabs.addTab(self.collection, tr("Daily collection"))
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addWidget(self.tabs, 1)

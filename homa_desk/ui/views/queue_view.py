@@ -25,6 +25,7 @@ from homa_desk.domain.timeutil import to_local, utcnow
 from homa_desk.services import appointments, doctors, queue
 from homa_desk.ui import changes
 from homa_desk.ui.form import ErrorLabel
+from homa_desk.ui.i18n import tr
 from homa_desk.ui.patient_picker import PatientPickerDialog
 from homa_desk.ui.queue_table import fill_queue_table, named_button, queue_table
 from homa_desk.ui.worker import run_in_background
@@ -46,11 +47,11 @@ class QueueView(QWidget):
 
         self.doctor = QComboBox()
         self.doctor.setObjectName("queue_doctor")
-        self.add_button = named_button("Add walk-in…", "add_walk_in")
-        self.call_button = named_button("Call next", "call_next")
+        self.add_button = named_button(tr("Add walk-in…"), "add_walk_in")
+        self.call_button = named_button(tr("Call next"), "call_next")
         self.booked = QComboBox()
         self.booked.setObjectName("booked_today")
-        self.check_in_button = named_button("Check in", "queue_check_in")
+        self.check_in_button = named_button(tr("Check in"), "queue_check_in")
         self.add_button.setEnabled(desk)
         self.check_in_button.setEnabled(desk)
         self.now_serving = QLabel("")
@@ -62,12 +63,12 @@ class QueueView(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
 
         top = QHBoxLayout()
-        top.addWidget(QLabel("Doctor"))
+        top.addWidget(QLabel(tr("Doctor")))
         top.addWidget(self.doctor, 1)
         top.addWidget(self.add_button)
         top.addWidget(self.call_button)
         check = QHBoxLayout()
-        check.addWidget(QLabel("Booked today, not yet arrived"))
+        check.addWidget(QLabel(tr("Booked today, not yet arrived")))
         check.addWidget(self.booked, 1)
         check.addWidget(self.check_in_button)
         layout = QVBoxLayout(self)
@@ -128,8 +129,9 @@ class QueueView(QWidget):
         current = line.current
         waiting = len(line.waiting)
         self.now_serving.setText(
-            (f"With the doctor: token {current.token}, {current.patient_name}" if current else "Nobody with the doctor")
-            + f" · {waiting} waiting")
+            (tr("With the doctor: token {token}, {name}").format(token=current.token, name=current.patient_name)
+             if current else tr("Nobody with the doctor"))
+            + " · " + tr("{count} waiting").format(count=waiting))
         self.call_button.setEnabled(bool(waiting or current))
 
     def _show_booked(self, view: DayView) -> None:
@@ -156,14 +158,15 @@ class QueueView(QWidget):
     def add_walk_in(self, patient: PatientSummary) -> None:
         doctor_id = self.doctor_id()
         if doctor_id is None:
-            self.message.show_message("Choose the doctor first.")
+            self.message.show_message(tr("Choose the doctor first."))
             return
         run_in_background(self, queue.add_walk_in, self._backend.uow(), self._actor, patient.user_id, doctor_id,
                           on_success=self._added, on_failure=self._failed)
 
     def _added(self, entry: QueueEntryView) -> None:
         self.message.show_message("")
-        self.now_serving.setToolTip(f"Token {entry.token} given to {entry.patient_name}")
+        self.now_serving.setToolTip(tr("Token {token} given to {name}").format(token=entry.token,
+                                                                             name=entry.patient_name))
         self._changed()
 
     def check_in(self) -> None:

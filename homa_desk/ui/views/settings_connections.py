@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import fields
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QT_TR_NOOP, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -29,27 +29,31 @@ from homa_desk.services import settings as settings_service
 from homa_desk.services.settings import SECRETS, LoadedSettings, SettingsForm
 from homa_desk.ui import changes
 from homa_desk.ui.form import ErrorLabel, FieldErrors, line_edit
+from homa_desk.ui.i18n import tr
 from homa_desk.ui.worker import run_in_background
 
 CHOICES = {
-    "gateway": [("simulator", "Simulator (practice)"), ("razorpay", "Razorpay (dynamic QR)"),
-                ("static_upi", "Static UPI (the clinic's VPA)")],
-    "language": [("en", "English"), ("hi", "हिन्दी (Hindi)")],
+    "gateway": [("simulator", QT_TR_NOOP("Simulator (practice)")), ("razorpay", QT_TR_NOOP("Razorpay (dynamic QR)")),
+                ("static_upi", QT_TR_NOOP("Static UPI (the clinic's VPA)"))],
+    "language": [("en", QT_TR_NOOP("English")), ("hi", QT_TR_NOOP("हिन्दी (Hindi)"))],
 }
 SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
-    ("Clinic profile", [("clinic_name", "Clinic name"), ("clinic_address", "Address"), ("clinic_phone", "Phone"),
-                        ("clinic_logo_path", "Logo (image file)"), ("clinic_gstin", "GSTIN (optional)")]),
-    ("Payments", [("gateway", "Gateway"), ("upi_vpa", "UPI ID (VPA)"), ("upi_payee_name", "Payee name"),
-                  ("razorpay_key_id", "Razorpay key id"), ("razorpay_key_secret", "Razorpay key secret")]),
-    ("SMS (Twilio)", [("twilio_account_sid", "Account SID"), ("twilio_from_number", "From number"),
-                      ("twilio_auth_token", "Auth token")]),
-    ("E-mail (SMTP with STARTTLS)", [("smtp_host", "Server"), ("smtp_port", "Port"), ("smtp_user", "User name"),
-                                     ("smtp_password", "Password"), ("smtp_from", "From address")]),
-    ("Telegram (daily collection to the owner)", [("telegram_chat_id", "Owner's chat id"),
-                                                  ("telegram_bot_token", "Bot token")]),
-    ("Database", [("database_url", "Remote URL (blank = embedded)")]),
-    ("This desk", [("poll_interval_seconds", "UPI poll interval (s)"), ("idle_lock_minutes", "Lock after idle (min)"),
-                   ("language", "Language")]),
+    (QT_TR_NOOP("Clinic profile"), [("clinic_name", QT_TR_NOOP("Clinic name")),
+        ("clinic_address", QT_TR_NOOP("Address")), ("clinic_phone", QT_TR_NOOP("Phone")),
+        ("clinic_logo_path", QT_TR_NOOP("Logo (image file)")), ("clinic_gstin", QT_TR_NOOP("GSTIN (optional)"))]),
+    (QT_TR_NOOP("Payments"), [("gateway", QT_TR_NOOP("Gateway")), ("upi_vpa", QT_TR_NOOP("UPI ID (VPA)")),
+        ("upi_payee_name", QT_TR_NOOP("Payee name")), ("razorpay_key_id", QT_TR_NOOP("Razorpay key id")),
+        ("razorpay_key_secret", QT_TR_NOOP("Razorpay key secret"))]),
+    (QT_TR_NOOP("SMS (Twilio)"), [("twilio_account_sid", QT_TR_NOOP("Account SID")),
+        ("twilio_from_number", QT_TR_NOOP("From number")), ("twilio_auth_token", QT_TR_NOOP("Auth token"))]),
+    (QT_TR_NOOP("E-mail (SMTP with STARTTLS)"), [("smtp_host", QT_TR_NOOP("Server")),
+        ("smtp_port", QT_TR_NOOP("Port")), ("smtp_user", QT_TR_NOOP("User name")),
+        ("smtp_password", QT_TR_NOOP("Password")), ("smtp_from", QT_TR_NOOP("From address"))]),
+    (QT_TR_NOOP("Telegram (daily collection to the owner)"), [("telegram_chat_id", QT_TR_NOOP("Owner's chat id")),
+        ("telegram_bot_token", QT_TR_NOOP("Bot token"))]),
+    (QT_TR_NOOP("Database"), [("database_url", QT_TR_NOOP("Remote URL (blank = embedded)"))]),
+    (QT_TR_NOOP("This desk"), [("poll_interval_seconds", QT_TR_NOOP("UPI poll interval (s)")),
+        ("idle_lock_minutes", QT_TR_NOOP("Lock after idle (min)")), ("language", QT_TR_NOOP("Language"))]),
 ]
 
 
@@ -66,13 +70,13 @@ class SettingsConnectionsTab(QWidget):
         self.general_error = ErrorLabel()
         self.errors = FieldErrors(form, self.general_error)
         for title, rows in SECTIONS:
-            heading = QLabel(f"<b>{title}</b>")
+            heading = QLabel(f"<b>{tr(title)}</b>")
             form.addRow(heading)
             for name, label in rows:
                 widget = self._input(name)
                 self.inputs[name] = widget
-                self.errors.add_row(label, name, widget)
-        self.test_button = QPushButton("Test connection")
+                self.errors.add_row(tr(label), name, widget)
+        self.test_button = QPushButton(tr("Test connection"))
         self.test_button.setObjectName("test_connection")
         self.test_button.clicked.connect(self.test_connection)
         self.test_result = QLabel()
@@ -82,9 +86,10 @@ class SettingsConnectionsTab(QWidget):
         test_row.addWidget(self.test_button)
         test_row.addWidget(self.test_result, 1)
         form.addRow("", test_row)
-        self.status = QLabel("Payment, database, poll and idle settings apply when the desk next starts.")
+        self.status = QLabel(tr("Payment, database, poll, idle and language settings apply when the desk next "
+                                "starts."))
         self.status.setObjectName("status")
-        self.save_button = QPushButton("Save")
+        self.save_button = QPushButton(tr("Save"))
         self.save_button.setObjectName("save")
         self.save_button.clicked.connect(self.save)
         self.save_button.setEnabled(False)
@@ -109,7 +114,7 @@ class SettingsConnectionsTab(QWidget):
             combo = QComboBox()
             combo.setObjectName(name)
             for value, label in CHOICES[name]:
-                combo.addItem(label, value)
+                combo.addItem(tr(label), value)
             return combo
         return line_edit(name, password=name in SECRETS)
 
@@ -121,8 +126,8 @@ class SettingsConnectionsTab(QWidget):
                 widget.setCurrentIndex(max(widget.findData(value), 0))
             elif field.name in SECRETS:
                 widget.clear()
-                widget.setPlaceholderText("stored — type to replace" if field.name in loaded.stored_secrets
-                                          else "not set")
+                widget.setPlaceholderText(tr("stored — type to replace") if field.name in loaded.stored_secrets
+                                          else tr("not set"))
             else:
                 widget.setText(value)
         self.save_button.setEnabled(True)
@@ -136,25 +141,26 @@ class SettingsConnectionsTab(QWidget):
     def save(self) -> None:
         self.errors.clear()
         self.save_button.setEnabled(False)
-        self.status.setText("Saving…")
+        self.status.setText(tr("Saving…"))
         run_in_background(self, settings_service.save_settings, self._backend.uow(), self._actor, self.form(),
                           on_success=self._saved, on_failure=self._refused)
 
     def test_connection(self) -> None:
-        self.test_result.setText("Connecting…")
+        self.test_result.setText(tr("Connecting…"))
         self.test_button.setEnabled(False)
         run_in_background(self, settings_service.test_database_connection, self.inputs["database_url"].text(),
                           on_success=self._tested, on_failure=self._not_connected)
 
     def _saved(self, loaded: LoadedSettings) -> None:
         self.show_settings(loaded)
-        self.status.setText("Saved. Payment, database, poll and idle settings apply when the desk next starts.")
+        self.status.setText(tr("Saved. Payment, database, poll, idle and language settings apply when the desk "
+                               "next starts."))
         changes.announce(changes.CLINIC)
         self.saved.emit(loaded)
 
     def _refused(self, error: DomainError) -> None:
         self.save_button.setEnabled(True)
-        self.status.setText("Not saved: see the messages next to the fields.")
+        self.status.setText(tr("Not saved: see the messages next to the fields."))
         self.errors.show(error)
 
     def _tested(self, message: str) -> None:

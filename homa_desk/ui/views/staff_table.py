@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QT_TR_NOOP, QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import QWidget
 
 from homa_desk.domain.staff import StaffMember
 from homa_desk.domain.timeutil import format_local_time, utcnow
+from homa_desk.ui.i18n import tr
 
-COLUMNS = ("Name", "E-mail", "Role", "Status", "Locked until")
+COLUMNS = (QT_TR_NOOP("Name"), QT_TR_NOOP("E-mail"), QT_TR_NOOP("Role"), QT_TR_NOOP("Status"),
+           QT_TR_NOOP("Locked until"))
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -37,7 +39,7 @@ class StaffTableModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
+            return tr(COLUMNS[section])
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:

@@ -12,6 +12,7 @@ from homa_desk.domain.staff import StaffMember
 from homa_desk.services import staff
 from homa_desk.ui import changes
 from homa_desk.ui.form import ErrorLabel
+from homa_desk.ui.i18n import tr
 from homa_desk.ui.views.staff_dialogs import AddStaffDialog, ResetPasswordDialog
 from homa_desk.ui.views.staff_table import StaffTableModel
 from homa_desk.ui.worker import run_in_background
@@ -33,9 +34,9 @@ class StaffView(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setVisible(False)
 
-        self.add_button = _button("Add staff", "add_staff")
-        self.toggle_button = _button("Disable", "toggle_active")
-        self.reset_button = _button("Reset password", "reset_password")
+        self.add_button = _button(tr("Add staff"), "add_staff")
+        self.toggle_button = _button(tr("Disable"), "toggle_active")
+        self.reset_button = _button(tr("Reset password"), "reset_password")
         self.message = ErrorLabel()
         self.message.setObjectName("message")
 
@@ -92,8 +93,9 @@ class StaffView(QWidget):
         window = self.window()
         status = getattr(window, "statusBar", None)
         if callable(status):
-            state = "enabled" if member.is_active else "disabled"
-            status().showMessage(f"{member.full_name}'s account is {state}.", 5000)
+            message = (tr("{name}'s account is enabled.") if member.is_active
+                       else tr("{name}'s account is disabled."))
+            status().showMessage(message.format(name=member.full_name), 5000)
 
     def _show_members(self, members: list[StaffMember]) -> None:
         selected = self.selected_member()
@@ -110,7 +112,7 @@ class StaffView(QWidget):
         member = self.selected_member()
         self.toggle_button.setEnabled(member is not None)
         self.reset_button.setEnabled(member is not None)
-        self.toggle_button.setText("Enable" if member is not None and not member.is_active else "Disable")
+        self.toggle_button.setText(tr("Enable") if member is not None and not member.is_active else tr("Disable"))
 
     @Slot(str)
     def _refresh_if(self, entity: str) -> None:

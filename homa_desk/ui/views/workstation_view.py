@@ -32,6 +32,7 @@ from homa_desk.services import doctors, queue
 from homa_desk.ui import changes
 from homa_desk.ui.consultation_widget import ConsultationWidget
 from homa_desk.ui.form import ErrorLabel
+from homa_desk.ui.i18n import tr
 from homa_desk.ui.queue_table import fill_queue_table, named_button, queue_table
 from homa_desk.ui.worker import run_in_background
 
@@ -54,8 +55,8 @@ class WorkstationView(QWidget):
         self.doctor.setVisible(actor.role is not Role.DOCTOR)
         if actor.role is Role.DOCTOR:
             self.doctor.addItem(actor.full_name, actor.user_id)
-        self.call_button = named_button("Call next", "workstation_call_next")
-        self.open_button = named_button("Open consultation", "workstation_open")
+        self.call_button = named_button(tr("Call next"), "workstation_call_next")
+        self.open_button = named_button(tr("Open consultation"), "workstation_open")
         self.now_serving = QLabel("")
         self.now_serving.setObjectName("workstation_now")
         self.now_serving.setProperty("role", "subtitle")
@@ -68,7 +69,7 @@ class WorkstationView(QWidget):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
-        title = QLabel("Today's queue")
+        title = QLabel(tr("Today's queue"))
         title.setProperty("role", "title")
         left_layout.addWidget(title)
         left_layout.addWidget(self.doctor)
@@ -79,7 +80,7 @@ class WorkstationView(QWidget):
         left_layout.addWidget(self.now_serving)
         left_layout.addWidget(self.message)
         left_layout.addWidget(self.table, 1)
-        self.placeholder = QLabel("Call the next patient, or choose one in the queue and open the consultation.")
+        self.placeholder = QLabel(tr("Call the next patient, or choose one in the queue and open the consultation."))
         self.placeholder.setObjectName("workstation_placeholder")
         self.placeholder.setWordWrap(True)
         self.right = QStackedWidget()
@@ -131,8 +132,10 @@ class WorkstationView(QWidget):
             if selected is not None and entry.id == selected.id:
                 self.table.selectRow(row)
         current = line.current
-        self.now_serving.setText((f"With you: token {current.token}, {current.patient_name}" if current
-                                  else "Nobody in the room") + f" · {len(line.waiting)} waiting")
+        self.now_serving.setText((tr("With you: token {token}, {name}").format(token=current.token,
+                                                                              name=current.patient_name)
+                                  if current else tr("Nobody in the room"))
+                                 + " · " + tr("{count} waiting").format(count=len(line.waiting)))
         self.call_button.setEnabled(bool(line.waiting or current))
         self.message.show_message("")
 
@@ -154,7 +157,7 @@ class WorkstationView(QWidget):
         changes.announce(changes.QUEUE)
         changes.announce(changes.APPOINTMENTS)
         if entry is None:
-            self.message.show_message("Nobody is waiting.")
+            self.message.show_message(tr("Nobody is waiting."))
             return
         self.open_consultation(entry.appointment_id)
 

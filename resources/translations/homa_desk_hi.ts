@@ -1,0 +1,1471 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="hi">
+<context>
+    <name></name>
+    <message>
+        <source>Refund — bill {number}</source>
+        <translation>रिफ़ंड — बिल {number}</translation>
+    </message>
+    <message>
+        <source>Refund</source>
+        <translation>रिफ़ंड</translation>
+    </message>
+    <message>
+        <source>{method} {amount} (refundable {refundable})</source>
+        <translation>{method} {amount} (रिफ़ंड योग्य {refundable})</translation>
+    </message>
+    <message>
+        <source>Payment</source>
+        <translation>भुगतान</translation>
+    </message>
+    <message>
+        <source>Amount (₹)</source>
+        <translation>राशि (₹)</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>कारण</translation>
+    </message>
+    <message>
+        <source>No payment on this bill can be refunded.</source>
+        <translation>इस बिल का कोई भी भुगतान रिफ़ंड नहीं किया जा सकता।</translation>
+    </message>
+    <message>
+        <source>Cancel bill {number}</source>
+        <translation>बिल {number} रद्द करें</translation>
+    </message>
+    <message>
+        <source>Cancel bill</source>
+        <translation>बिल रद्द करें</translation>
+    </message>
+    <message>
+        <source>Bill</source>
+        <translation>बिल</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>लोड हो रहा है…</translation>
+    </message>
+    <message>
+        <source>Item</source>
+        <translation>मद</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>विवरण</translation>
+    </message>
+    <message>
+        <source>Qty</source>
+        <translation>मात्रा</translation>
+    </message>
+    <message>
+        <source>Rate</source>
+        <translation>दर</translation>
+    </message>
+    <message>
+        <source>Discount</source>
+        <translation>छूट</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>राशि</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>तारीख़</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>तरीका</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>स्थिति</translation>
+    </message>
+    <message>
+        <source>Reference</source>
+        <translation>संदर्भ</translation>
+    </message>
+    <message>
+        <source>Received by</source>
+        <translation>प्राप्तकर्ता</translation>
+    </message>
+    <message>
+        <source>Take payment…</source>
+        <translation>भुगतान लें…</translation>
+    </message>
+    <message>
+        <source>Pay by UPI…</source>
+        <translation>UPI से भुगतान…</translation>
+    </message>
+    <message>
+        <source>Refund…</source>
+        <translation>रिफ़ंड…</translation>
+    </message>
+    <message>
+        <source>Cancel bill…</source>
+        <translation>बिल रद्द करें…</translation>
+    </message>
+    <message>
+        <source>Print receipt…</source>
+        <translation>रसीद प्रिंट करें…</translation>
+    </message>
+    <message>
+        <source>Save PDF…</source>
+        <translation>PDF सहेजें…</translation>
+    </message>
+    <message>
+        <source>Lines</source>
+        <translation>मदें</translation>
+    </message>
+    <message>
+        <source>Payments</source>
+        <translation>भुगतान</translation>
+    </message>
+    <message>
+        <source>Bill {number}</source>
+        <translation>बिल {number}</translation>
+    </message>
+    <message>
+        <source> (No. {number})</source>
+        <translation> (क्र. {number})</translation>
+    </message>
+    <message>
+        <source>Doctor: {name}</source>
+        <translation>डॉक्टर: {name}</translation>
+    </message>
+    <message>
+        <source>Cancelled: {reason}</source>
+        <translation>रद्द: {reason}</translation>
+    </message>
+    <message>
+        <source>Notes: {notes}</source>
+        <translation>टिप्पणी: {notes}</translation>
+    </message>
+    <message>
+        <source>Total &lt;b&gt;{total}&lt;/b&gt; · Paid {paid} · Refunded {refunded} · Balance due &lt;b&gt;{due}&lt;/b&gt;</source>
+        <translation>कुल &lt;b&gt;{total}&lt;/b&gt; · भुगतान {paid} · रिफ़ंड {refunded} · बकाया &lt;b&gt;{due}&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>Save receipt as PDF</source>
+        <translation>रसीद PDF के रूप में सहेजें</translation>
+    </message>
+    <message>
+        <source>Receipt saved to {path}.</source>
+        <translation>रसीद {path} में सहेजी गई।</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>रद्द</translation>
+    </message>
+    <message>
+        <source>Paid</source>
+        <translation>भुगतान हो गया</translation>
+    </message>
+    <message>
+        <source>Balance due</source>
+        <translation>बकाया</translation>
+    </message>
+    <message>
+        <source>Needs review ({reason})</source>
+        <translation>जाँच ज़रूरी ({reason})</translation>
+    </message>
+    <message>
+        <source>, refunded {amount}</source>
+        <translation>, रिफ़ंड {amount}</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>खुला</translation>
+    </message>
+    <message>
+        <source>Bill No.</source>
+        <translation>बिल क्र.</translation>
+    </message>
+    <message>
+        <source>Patient</source>
+        <translation>मरीज़</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>स्थिति</translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation>कुल</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>नियत तारीख़</translation>
+    </message>
+    <message>
+        <source>Patient no.</source>
+        <translation>मरीज़ क्र.</translation>
+    </message>
+    <message>
+        <source>Mobile</source>
+        <translation>मोबाइल</translation>
+    </message>
+    <message>
+        <source>Doctor</source>
+        <translation>डॉक्टर</translation>
+    </message>
+    <message>
+        <source>Booked — remove from the list</source>
+        <translation>बुक हो गया — सूची से हटाएँ</translation>
+    </message>
+    <message>
+        <source>Follow-ups to book (book them in the Schedule, then tick them off)</source>
+        <translation>बुक करने वाले फ़ॉलो-अप (शेड्यूल में बुक करें, फिर सही का निशान लगाएँ)</translation>
+    </message>
+    <message>
+        <source>No slot: the front desk books it</source>
+        <translation>कोई स्लॉट नहीं: फ़्रंट डेस्क बुक करेगा</translation>
+    </message>
+    <message>
+        <source>Vitals</source>
+        <translation>वाइटल्स</translation>
+    </message>
+    <message>
+        <source>Complaints and symptoms</source>
+        <translation>शिकायतें और लक्षण</translation>
+    </message>
+    <message>
+        <source>Diagnosis</source>
+        <translation>निदान</translation>
+    </message>
+    <message>
+        <source>Advice (diet, rest, tests)</source>
+        <translation>सलाह (आहार, आराम, जाँचें)</translation>
+    </message>
+    <message>
+        <source>Notes</source>
+        <translation>टिप्पणियाँ</translation>
+    </message>
+    <message>
+        <source>Symptoms</source>
+        <translation>लक्षण</translation>
+    </message>
+    <message>
+        <source>Advice</source>
+        <translation>सलाह</translation>
+    </message>
+    <message>
+        <source>℞ Prescription</source>
+        <translation>℞ पर्चा</translation>
+    </message>
+    <message>
+        <source>Follow-up on</source>
+        <translation>फ़ॉलो-अप की तारीख़</translation>
+    </message>
+    <message>
+        <source>Copy prescription</source>
+        <translation>पर्चा कॉपी करें</translation>
+    </message>
+    <message>
+        <source>Past visits</source>
+        <translation>पिछली विज़िट</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>सहेजें</translation>
+    </message>
+    <message>
+        <source>Complete visit</source>
+        <translation>विज़िट पूरी करें</translation>
+    </message>
+    <message>
+        <source>Print…</source>
+        <translation>प्रिंट…</translation>
+    </message>
+    <message>
+        <source>patient {number}</source>
+        <translation>मरीज़ {number}</translation>
+    </message>
+    <message>
+        <source>No known allergies</source>
+        <translation>कोई ज्ञात एलर्जी नहीं</translation>
+    </message>
+    <message>
+        <source>History: {history}</source>
+        <translation>इतिहास: {history}</translation>
+    </message>
+    <message>
+        <source>Completed; the bill is with the front desk.</source>
+        <translation>पूरा हुआ; बिल फ़्रंट डेस्क पर है।</translation>
+    </message>
+    <message>
+        <source>In consultation</source>
+        <translation>परामर्श में</translation>
+    </message>
+    <message>
+        <source>No earlier visits.</source>
+        <translation>कोई पिछली विज़िट नहीं।</translation>
+    </message>
+    <message>
+        <source>No medicines.</source>
+        <translation>कोई दवा नहीं।</translation>
+    </message>
+    <message>
+        <source>Symptoms: {text}</source>
+        <translation>लक्षण: {text}</translation>
+    </message>
+    <message>
+        <source>Diagnosis: {text}</source>
+        <translation>निदान: {text}</translation>
+    </message>
+    <message>
+        <source>Saved.</source>
+        <translation>सहेजा गया।</translation>
+    </message>
+    <message>
+        <source>Follow-up booked.</source>
+        <translation>फ़ॉलो-अप बुक हो गया।</translation>
+    </message>
+    <message>
+        <source>Follow-up sent to the front desk to book.</source>
+        <translation>फ़ॉलो-अप बुक करने के लिए फ़्रंट डेस्क को भेजा गया।</translation>
+    </message>
+    <message>
+        <source>Completed. Bill {number} is with the front desk.</source>
+        <translation>पूरा हुआ। बिल {number} फ़्रंट डेस्क पर है।</translation>
+    </message>
+    <message>
+        <source>Save prescription as PDF</source>
+        <translation>पर्चा PDF के रूप में सहेजें</translation>
+    </message>
+    <message>
+        <source>Saved {path}.</source>
+        <translation>{path} सहेजा गया।</translation>
+    </message>
+    <message>
+        <source>Verify contact</source>
+        <translation>संपर्क सत्यापित करें</translation>
+    </message>
+    <message>
+        <source>SMS to the mobile</source>
+        <translation>मोबाइल पर SMS</translation>
+    </message>
+    <message>
+        <source>E-mail</source>
+        <translation>ई-मेल</translation>
+    </message>
+    <message>
+        <source>Send code</source>
+        <translation>कोड भेजें</translation>
+    </message>
+    <message>
+        <source>six digits</source>
+        <translation>छह अंक</translation>
+    </message>
+    <message>
+        <source>Check</source>
+        <translation>जाँचें</translation>
+    </message>
+    <message>
+        <source>Code the patient received</source>
+        <translation>मरीज़ को मिला कोड</translation>
+    </message>
+    <message>
+        <source>Sending…</source>
+        <translation>भेजा जा रहा है…</translation>
+    </message>
+    <message>
+        <source>Send a new code</source>
+        <translation>नया कोड भेजें</translation>
+    </message>
+    <message>
+        <source>A six-digit code is on its way to {destination}; it is valid for 10 minutes.</source>
+        <translation>छह अंकों का कोड {destination} पर भेजा जा रहा है; यह 10 मिनट तक मान्य है।</translation>
+    </message>
+    <message>
+        <source>Verified ✓</source>
+        <translation>सत्यापित ✓</translation>
+    </message>
+    <message>
+        <source>Customer display</source>
+        <translation>ग्राहक डिस्प्ले</translation>
+    </message>
+    <message>
+        <source>Welcome</source>
+        <translation>स्वागत है</translation>
+    </message>
+    <message>
+        <source>Namaste, {name}</source>
+        <translation>नमस्ते, {name}</translation>
+    </message>
+    <message>
+        <source>Namaste</source>
+        <translation>नमस्ते</translation>
+    </message>
+    <message>
+        <source>Scan with any UPI app to pay</source>
+        <translation>भुगतान के लिए किसी भी UPI ऐप से स्कैन करें</translation>
+    </message>
+    <message>
+        <source>Paid ✓</source>
+        <translation>भुगतान हो गया ✓</translation>
+    </message>
+    <message>
+        <source>This QR code has expired</source>
+        <translation>इस QR कोड की समय-सीमा समाप्त हो गई है</translation>
+    </message>
+    <message>
+        <source>Payment cancelled</source>
+        <translation>भुगतान रद्द</translation>
+    </message>
+    <message>
+        <source>Please wait — the clinic is checking your payment</source>
+        <translation>कृपया प्रतीक्षा करें — क्लिनिक आपका भुगतान जाँच रहा है</translation>
+    </message>
+    <message>
+        <source>Valid for {time}</source>
+        <translation>{time} तक मान्य</translation>
+    </message>
+    <message>
+        <source>connected</source>
+        <translation>जुड़ा हुआ</translation>
+    </message>
+    <message>
+        <source>unreachable</source>
+        <translation>संपर्क नहीं हो पा रहा</translation>
+    </message>
+    <message>
+        <source>checking…</source>
+        <translation>जाँच हो रही है…</translation>
+    </message>
+    <message>
+        <source>At the clinic</source>
+        <translation>क्लिनिक में</translation>
+    </message>
+    <message>
+        <source>Online (video)</source>
+        <translation>ऑनलाइन (वीडियो)</translation>
+    </message>
+    <message>
+        <source>Capsule</source>
+        <translation>कैप्सूल</translation>
+    </message>
+    <message>
+        <source>Drops</source>
+        <translation>ड्रॉप्स</translation>
+    </message>
+    <message>
+        <source>Inhaler</source>
+        <translation>इनहेलर</translation>
+    </message>
+    <message>
+        <source>Injection</source>
+        <translation>इंजेक्शन</translation>
+    </message>
+    <message>
+        <source>Ointment</source>
+        <translation>मरहम</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>अन्य</translation>
+    </message>
+    <message>
+        <source>Syrup</source>
+        <translation>सिरप</translation>
+    </message>
+    <message>
+        <source>Tablet</source>
+        <translation>गोली</translation>
+    </message>
+    <message>
+        <source>After food</source>
+        <translation>खाने के बाद</translation>
+    </message>
+    <message>
+        <source>Any time</source>
+        <translation>किसी भी समय</translation>
+    </message>
+    <message>
+        <source>Before food</source>
+        <translation>खाने से पहले</translation>
+    </message>
+    <message>
+        <source>Completed</source>
+        <translation>पूरा हुआ</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>विफल</translation>
+    </message>
+    <message>
+        <source>Pending review</source>
+        <translation>जाँच बाकी</translation>
+    </message>
+    <message>
+        <source>Refunded</source>
+        <translation>रिफ़ंड हुआ</translation>
+    </message>
+    <message>
+        <source>English</source>
+        <translation>English</translation>
+    </message>
+    <message>
+        <source>Consultation</source>
+        <translation>परामर्श</translation>
+    </message>
+    <message>
+        <source>Lab test</source>
+        <translation>लैब जाँच</translation>
+    </message>
+    <message>
+        <source>Medicine</source>
+        <translation>दवा</translation>
+    </message>
+    <message>
+        <source>Procedure</source>
+        <translation>प्रक्रिया</translation>
+    </message>
+    <message>
+        <source>Card</source>
+        <translation>कार्ड</translation>
+    </message>
+    <message>
+        <source>Cash</source>
+        <translation>नकद</translation>
+    </message>
+    <message>
+        <source>Net banking</source>
+        <translation>नेट बैंकिंग</translation>
+    </message>
+    <message>
+        <source>UPI</source>
+        <translation>UPI</translation>
+    </message>
+    <message>
+        <source>Wallet</source>
+        <translation>वॉलेट</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>हो गया</translation>
+    </message>
+    <message>
+        <source>Left</source>
+        <translation>चले गए</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>प्रतीक्षा में</translation>
+    </message>
+    <message>
+        <source>With the doctor</source>
+        <translation>डॉक्टर के पास</translation>
+    </message>
+    <message>
+        <source>Admin</source>
+        <translation>एडमिन</translation>
+    </message>
+    <message>
+        <source>Receptionist</source>
+        <translation>रिसेप्शनिस्ट</translation>
+    </message>
+    <message>
+        <source>Booked</source>
+        <translation>बुक</translation>
+    </message>
+    <message>
+        <source>Free</source>
+        <translation>खाली</translation>
+    </message>
+    <message>
+        <source>No-show</source>
+        <translation>नहीं आए</translation>
+    </message>
+    <message>
+        <source>Past</source>
+        <translation>बीत गया</translation>
+    </message>
+    <message>
+        <source>Scheduled</source>
+        <translation>निर्धारित</translation>
+    </message>
+    <message>
+        <source>Pending</source>
+        <translation>लंबित</translation>
+    </message>
+    <message>
+        <source>Use the file keyring</source>
+        <translation>फ़ाइल कीरिंग इस्तेमाल करें</translation>
+    </message>
+    <message>
+        <source>Not now</source>
+        <translation>अभी नहीं</translation>
+    </message>
+    <message>
+        <source>This computer has no system keyring (such as GNOME Keyring, KWallet, macOS Keychain or Windows Credential Manager) to keep passwords and gateway keys safe.
+
+Homa Desk can keep them in a file only your user account can read:
+{path}
+Anyone with access to your account or a backup of that file could read them.
+
+The embedded database needs no password, so you can say &apos;Not now&apos; and decide later.</source>
+        <translation>इस कंप्यूटर में पासवर्ड और गेटवे कुंजियाँ सुरक्षित रखने के लिए कोई सिस्टम कीरिंग (जैसे GNOME Keyring, KWallet, macOS Keychain या Windows Credential Manager) नहीं है।
+
+Homa Desk इन्हें ऐसी फ़ाइल में रख सकता है जिसे केवल आपका यूज़र खाता पढ़ सकता है:
+{path}
+आपके खाते या उस फ़ाइल के बैकअप तक पहुँच रखने वाला कोई भी व्यक्ति इन्हें पढ़ सकता है।
+
+एम्बेडेड डेटाबेस को पासवर्ड की ज़रूरत नहीं है, इसलिए आप &apos;अभी नहीं&apos; कहकर बाद में तय कर सकते हैं।</translation>
+    </message>
+    <message>
+        <source>Locked</source>
+        <translation>लॉक है</translation>
+    </message>
+    <message>
+        <source>The desk is locked</source>
+        <translation>डेस्क लॉक है</translation>
+    </message>
+    <message>
+        <source>It was idle. {name}, enter your password to continue.</source>
+        <translation>डेस्क निष्क्रिय था। {name}, जारी रखने के लिए अपना पासवर्ड डालें।</translation>
+    </message>
+    <message>
+        <source>Unlock</source>
+        <translation>अनलॉक करें</translation>
+    </message>
+    <message>
+        <source>Sign out instead</source>
+        <translation>इसके बजाय साइन आउट करें</translation>
+    </message>
+    <message>
+        <source>That is another account; enter your own password.</source>
+        <translation>यह दूसरा खाता है; अपना पासवर्ड डालें।</translation>
+    </message>
+    <message>
+        <source>Sign in</source>
+        <translation>साइन इन</translation>
+    </message>
+    <message>
+        <source>Sign in to {app}</source>
+        <translation>{app} में साइन इन करें</translation>
+    </message>
+    <message>
+        <source>name@clinic.example</source>
+        <translation>name@clinic.example</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>पासवर्ड</translation>
+    </message>
+    <message>
+        <source>Choose a patient</source>
+        <translation>मरीज़ चुनें</translation>
+    </message>
+    <message>
+        <source>Type a name, mobile number or patient number.</source>
+        <translation>नाम, मोबाइल नंबर या मरीज़ क्रमांक लिखें।</translation>
+    </message>
+    <message>
+        <source>New patient…</source>
+        <translation>नया मरीज़…</translation>
+    </message>
+    <message>
+        <source>Choose</source>
+        <translation>चुनें</translation>
+    </message>
+    <message>
+        <source>(scroll for more)</source>
+        <translation>(और देखने के लिए स्क्रॉल करें)</translation>
+    </message>
+    <message>
+        <source>No patient found. Register a new one?</source>
+        <translation>कोई मरीज़ नहीं मिला। नया पंजीकृत करें?</translation>
+    </message>
+    <message>
+        <source>No.</source>
+        <translation>क्र.</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>नाम</translation>
+    </message>
+    <message>
+        <source>Age</source>
+        <translation>आयु</translation>
+    </message>
+    <message>
+        <source>Gender</source>
+        <translation>लिंग</translation>
+    </message>
+    <message>
+        <source>Name, mobile or patient number</source>
+        <translation>नाम, मोबाइल या मरीज़ क्रमांक</translation>
+    </message>
+    <message>
+        <source>Strength</source>
+        <translation>मात्रा (स्ट्रेंथ)</translation>
+    </message>
+    <message>
+        <source>Form</source>
+        <translation>रूप</translation>
+    </message>
+    <message>
+        <source>Dose</source>
+        <translation>खुराक</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>अवधि</translation>
+    </message>
+    <message>
+        <source>Food</source>
+        <translation>भोजन</translation>
+    </message>
+    <message>
+        <source>Strength, e.g. 500 mg</source>
+        <translation>स्ट्रेंथ, जैसे 500 mg</translation>
+    </message>
+    <message>
+        <source>5 days</source>
+        <translation>5 दिन</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>जोड़ें</translation>
+    </message>
+    <message>
+        <source>Remove line</source>
+        <translation>पंक्ति हटाएँ</translation>
+    </message>
+    <message>
+        <source>★ Add to favourites</source>
+        <translation>★ पसंदीदा में जोड़ें</translation>
+    </message>
+    <message>
+        <source>Remove favourite</source>
+        <translation>पसंदीदा से हटाएँ</translation>
+    </message>
+    <message>
+        <source>Apply template</source>
+        <translation>टेम्पलेट लागू करें</translation>
+    </message>
+    <message>
+        <source>Delete template</source>
+        <translation>टेम्पलेट हटाएँ</translation>
+    </message>
+    <message>
+        <source>Template name</source>
+        <translation>टेम्पलेट का नाम</translation>
+    </message>
+    <message>
+        <source>Save as template</source>
+        <translation>टेम्पलेट के रूप में सहेजें</translation>
+    </message>
+    <message>
+        <source>Favourites</source>
+        <translation>पसंदीदा</translation>
+    </message>
+    <message>
+        <source>Templates</source>
+        <translation>टेम्पलेट</translation>
+    </message>
+    <message>
+        <source>{medicine}: allergy to {terms}</source>
+        <translation>{medicine}: {terms} से एलर्जी</translation>
+    </message>
+    <message>
+        <source>The patient is allergic ({allergies}).
+
+{names}
+
+Prescribe anyway?</source>
+        <translation>मरीज़ को एलर्जी है ({allergies})।
+
+{names}
+
+फिर भी लिखें?</translation>
+    </message>
+    <message>
+        <source>Allergy: {terms} (confirmed)</source>
+        <translation>एलर्जी: {terms} (पुष्टि की गई)</translation>
+    </message>
+    <message>
+        <source>Token</source>
+        <translation>टोकन</translation>
+    </message>
+    <message>
+        <source>Booking</source>
+        <translation>बुकिंग</translation>
+    </message>
+    <message>
+        <source>Arrived</source>
+        <translation>पहुँचे</translation>
+    </message>
+    <message>
+        <source>Walk-in</source>
+        <translation>बिना अपॉइंटमेंट</translation>
+    </message>
+    <message>
+        <source>Booked {time}</source>
+        <translation>{time} पर बुक</translation>
+    </message>
+    <message>
+        <source>Waiting for the patient to scan and pay…</source>
+        <translation>मरीज़ के स्कैन करके भुगतान करने की प्रतीक्षा…</translation>
+    </message>
+    <message>
+        <source>Expired: no payment arrived. Start again or take cash.</source>
+        <translation>समय समाप्त: कोई भुगतान नहीं आया। फिर से शुरू करें या नकद लें।</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>रद्द किया गया।</translation>
+    </message>
+    <message>
+        <source>Needs review</source>
+        <translation>जाँच ज़रूरी</translation>
+    </message>
+    <message>
+        <source>Payment gateway unreachable, retrying…</source>
+        <translation>पेमेंट गेटवे से संपर्क नहीं हो रहा, फिर कोशिश हो रही है…</translation>
+    </message>
+    <message>
+        <source>UPI payment — bill {number}</source>
+        <translation>UPI भुगतान — बिल {number}</translation>
+    </message>
+    <message>
+        <source>Creating the QR code…</source>
+        <translation>QR कोड बन रहा है…</translation>
+    </message>
+    <message>
+        <source>UTR / UPI reference from the clinic&apos;s bank app</source>
+        <translation>क्लिनिक के बैंक ऐप से UTR / UPI संदर्भ</translation>
+    </message>
+    <message>
+        <source>Confirm</source>
+        <translation>पुष्टि करें</translation>
+    </message>
+    <message>
+        <source>Simulate payment (demo)</source>
+        <translation>भुगतान का अनुकरण (डेमो)</translation>
+    </message>
+    <message>
+        <source>Cancel payment</source>
+        <translation>भुगतान रद्द करें</translation>
+    </message>
+    <message>
+        <source>Switch to cash</source>
+        <translation>नकद पर जाएँ</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>बंद करें</translation>
+    </message>
+    <message>
+        <source>bill {number}</source>
+        <translation>बिल {number}</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>रद्द हो रहा है…</translation>
+    </message>
+    <message>
+        <source>No QR: {message}</source>
+        <translation>QR नहीं बना: {message}</translation>
+    </message>
+    <message>
+        <source>Needs review: {reason}. The money is held until an admin checks it; do not mark the bill paid.</source>
+        <translation>जाँच ज़रूरी: {reason}। एडमिन के जाँचने तक राशि रोकी गई है; बिल को भुगतान हुआ न मानें।</translation>
+    </message>
+    <message>
+        <source>the payment did not match</source>
+        <translation>भुगतान मेल नहीं खाया</translation>
+    </message>
+    <message>
+        <source>QR valid for {time}</source>
+        <translation>QR {time} तक मान्य</translation>
+    </message>
+    <message>
+        <source>Closing once the QR is made, to cancel it…</source>
+        <translation>QR बनते ही उसे रद्द करके बंद किया जाएगा…</translation>
+    </message>
+    <message>
+        <source>◀ Previous</source>
+        <translation>◀ पिछला</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>आज</translation>
+    </message>
+    <message>
+        <source>Next ▶</source>
+        <translation>अगला ▶</translation>
+    </message>
+    <message>
+        <source>Day: all doctors</source>
+        <translation>दिन: सभी डॉक्टर</translation>
+    </message>
+    <message>
+        <source>Week: one doctor</source>
+        <translation>सप्ताह: एक डॉक्टर</translation>
+    </message>
+    <message>
+        <source>Green free · blue booked · light green completed · red no-show · grey past, off hours or leave. Cancelled appointments and walk-ins are listed below the grid.</source>
+        <translation>हरा खाली · नीला बुक · हल्का हरा पूरा · लाल नहीं आए · धूसर बीता हुआ, छुट्टी या काम के बाहर का समय। रद्द अपॉइंटमेंट और बिना अपॉइंटमेंट वाले मरीज़ ग्रिड के नीचे हैं।</translation>
+    </message>
+    <message>
+        <source>Cancelled and walk-ins</source>
+        <translation>रद्द और बिना अपॉइंटमेंट</translation>
+    </message>
+    <message>
+        <source>Schedule</source>
+        <translation>शेड्यूल</translation>
+    </message>
+    <message>
+        <source>Queue</source>
+        <translation>कतार</translation>
+    </message>
+    <message>
+        <source>Follow-ups</source>
+        <translation>फ़ॉलो-अप</translation>
+    </message>
+    <message>
+        <source>No doctors yet: an admin adds them under Settings → Staff.</source>
+        <translation>अभी कोई डॉक्टर नहीं: एडमिन उन्हें सेटिंग्स → स्टाफ़ में जोड़ते हैं।</translation>
+    </message>
+    <message>
+        <source>walk-in</source>
+        <translation>बिना अपॉइंटमेंट</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>रद्द</translation>
+    </message>
+    <message>
+        <source>That slot is over.</source>
+        <translation>वह स्लॉट बीत चुका है।</translation>
+    </message>
+    <message>
+        <source>Bookings are made at the reception desk.</source>
+        <translation>बुकिंग रिसेप्शन डेस्क पर होती है।</translation>
+    </message>
+    <message>
+        <source>Clinic name</source>
+        <translation>क्लिनिक का नाम</translation>
+    </message>
+    <message>
+        <source>Collected</source>
+        <translation>प्राप्त</translation>
+    </message>
+    <message>
+        <source>Net</source>
+        <translation>शुद्ध</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>ताज़ा करें</translation>
+    </message>
+    <message>
+        <source>Day</source>
+        <translation>दिन</translation>
+    </message>
+    <message>
+        <source>By method</source>
+        <translation>तरीके के अनुसार</translation>
+    </message>
+    <message>
+        <source>Net by doctor (top {count})</source>
+        <translation>डॉक्टर के अनुसार शुद्ध (शीर्ष {count})</translation>
+    </message>
+    <message>
+        <source>By doctor</source>
+        <translation>डॉक्टर के अनुसार</translation>
+    </message>
+    <message>
+        <source>By receptionist</source>
+        <translation>रिसेप्शनिस्ट के अनुसार</translation>
+    </message>
+    <message>
+        <source>Collected &lt;b&gt;{collected}&lt;/b&gt; ({payments} payments) &amp;nbsp; Refunds &lt;b&gt;{refunded}&lt;/b&gt; ({refunds}) &amp;nbsp; Net &lt;b&gt;{net}&lt;/b&gt;&lt;br/&gt;Bills created: {bills} &amp;nbsp; Pending review: {review} ({review_amount})</source>
+        <translation>प्राप्त &lt;b&gt;{collected}&lt;/b&gt; ({payments} भुगतान) &amp;nbsp; रिफ़ंड &lt;b&gt;{refunded}&lt;/b&gt; ({refunds}) &amp;nbsp; शुद्ध &lt;b&gt;{net}&lt;/b&gt;&lt;br/&gt;बने बिल: {bills} &amp;nbsp; जाँच बाकी: {review} ({review_amount})</translation>
+    </message>
+    <message>
+        <source>Save daily collection</source>
+        <translation>दैनिक संग्रह सहेजें</translation>
+    </message>
+    <message>
+        <source>Add staff, disable accounts and reset passwords (Settings → Staff).</source>
+        <translation>स्टाफ़ जोड़ें, खाते बंद करें और पासवर्ड रीसेट करें (सेटिंग्स → स्टाफ़)।</translation>
+    </message>
+    <message>
+        <source>Rename the clinic (Settings → Clinic).</source>
+        <translation>क्लिनिक का नाम बदलें (सेटिंग्स → क्लिनिक)।</translation>
+    </message>
+    <message>
+        <source>Everything the reception desk does: patients, appointments, bills and payments.</source>
+        <translation>रिसेप्शन डेस्क के सभी काम: मरीज़, अपॉइंटमेंट, बिल और भुगतान।</translation>
+    </message>
+    <message>
+        <source>Register and find patients.</source>
+        <translation>मरीज़ पंजीकृत करें और खोजें।</translation>
+    </message>
+    <message>
+        <source>Book, move and cancel appointments.</source>
+        <translation>अपॉइंटमेंट बुक करें, बदलें और रद्द करें।</translation>
+    </message>
+    <message>
+        <source>Make bills and take payments (cash, card, UPI).</source>
+        <translation>बिल बनाएँ और भुगतान लें (नकद, कार्ड, UPI)।</translation>
+    </message>
+    <message>
+        <source>See today&apos;s patients and their appointments.</source>
+        <translation>आज के मरीज़ और उनके अपॉइंटमेंट देखें।</translation>
+    </message>
+    <message>
+        <source>Look up a patient&apos;s history.</source>
+        <translation>मरीज़ का इतिहास देखें।</translation>
+    </message>
+    <message>
+        <source>Good morning</source>
+        <translation>सुप्रभात</translation>
+    </message>
+    <message>
+        <source>Good afternoon</source>
+        <translation>नमस्कार</translation>
+    </message>
+    <message>
+        <source>Good evening</source>
+        <translation>शुभ संध्या</translation>
+    </message>
+    <message>
+        <source>Specialty</source>
+        <translation>विशेषज्ञता</translation>
+    </message>
+    <message>
+        <source>Next free slot</source>
+        <translation>अगला खाली स्लॉट</translation>
+    </message>
+    <message>
+        <source>Today: {count} appointments</source>
+        <translation>आज: {count} अपॉइंटमेंट</translation>
+    </message>
+    <message>
+        <source>What you can do as {role}</source>
+        <translation>{role} के रूप में आप क्या कर सकते हैं</translation>
+    </message>
+    <message>
+        <source>online</source>
+        <translation>ऑनलाइन</translation>
+    </message>
+    <message>
+        <source>token {token}</source>
+        <translation>टोकन {token}</translation>
+    </message>
+    <message>
+        <source>(on leave)</source>
+        <translation>(छुट्टी पर)</translation>
+    </message>
+    <message>
+        <source>Leave</source>
+        <translation>छुट्टी</translation>
+    </message>
+    <message>
+        <source>Not working</source>
+        <translation>काम का समय नहीं</translation>
+    </message>
+    <message>
+        <source>Mon 09:00-13:00
+Mon 17:00-20:00
+Tue 09:00-13:00</source>
+        <translation>Mon 09:00-13:00
+Mon 17:00-20:00
+Tue 09:00-13:00</translation>
+    </message>
+    <message>
+        <source>Save profile and hours</source>
+        <translation>प्रोफ़ाइल और समय सहेजें</translation>
+    </message>
+    <message>
+        <source>Reason (optional)</source>
+        <translation>कारण (वैकल्पिक)</translation>
+    </message>
+    <message>
+        <source>Add leave</source>
+        <translation>छुट्टी जोड़ें</translation>
+    </message>
+    <message>
+        <source>Remove selected leave</source>
+        <translation>चुनी हुई छुट्टी हटाएँ</translation>
+    </message>
+    <message>
+        <source>Qualification</source>
+        <translation>योग्यता</translation>
+    </message>
+    <message>
+        <source>Registration no.</source>
+        <translation>पंजीकरण क्र.</translation>
+    </message>
+    <message>
+        <source>Consultation fee (₹)</source>
+        <translation>परामर्श शुल्क (₹)</translation>
+    </message>
+    <message>
+        <source>Slot (minutes)</source>
+        <translation>स्लॉट (मिनट)</translation>
+    </message>
+    <message>
+        <source>Weekly hours</source>
+        <translation>साप्ताहिक समय</translation>
+    </message>
+    <message>
+        <source>Leave days</source>
+        <translation>छुट्टी के दिन</translation>
+    </message>
+    <message>
+        <source>(disabled)</source>
+        <translation>(बंद)</translation>
+    </message>
+    <message>
+        <source>No doctors yet: add staff with the role doctor under Staff.</source>
+        <translation>अभी कोई डॉक्टर नहीं: स्टाफ़ में डॉक्टर की भूमिका वाला स्टाफ़ जोड़ें।</translation>
+    </message>
+    <message>
+        <source>Saved {name}.</source>
+        <translation>{name} सहेजा गया।</translation>
+    </message>
+    <message>
+        <source>Patients</source>
+        <translation>मरीज़</translation>
+    </message>
+    <message>
+        <source>Type a name, part of a mobile number or a patient number.</source>
+        <translation>नाम, मोबाइल नंबर का हिस्सा या मरीज़ क्रमांक लिखें।</translation>
+    </message>
+    <message>
+        <source>No patient found.</source>
+        <translation>कोई मरीज़ नहीं मिला।</translation>
+    </message>
+    <message>
+        <source>{rows} shown</source>
+        <translation>{rows} दिखाए गए</translation>
+    </message>
+    <message>
+        <source>; scroll for more</source>
+        <translation>; और के लिए स्क्रॉल करें</translation>
+    </message>
+    <message>
+        <source>Any method</source>
+        <translation>कोई भी तरीका</translation>
+    </message>
+    <message>
+        <source>Any status</source>
+        <translation>कोई भी स्थिति</translation>
+    </message>
+    <message>
+        <source>Patient name or number</source>
+        <translation>मरीज़ का नाम या क्रमांक</translation>
+    </message>
+    <message>
+        <source>Any doctor</source>
+        <translation>कोई भी डॉक्टर</translation>
+    </message>
+    <message>
+        <source>Export CSV…</source>
+        <translation>CSV निर्यात करें…</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>से</translation>
+    </message>
+    <message>
+        <source>No payment matches these filters.</source>
+        <translation>इन फ़िल्टरों से कोई भुगतान मेल नहीं खाता।</translation>
+    </message>
+    <message>
+        <source>{rows} shown{more}. Double-click a payment to open its bill.</source>
+        <translation>{rows} दिखाए गए{more}। बिल खोलने के लिए भुगतान पर डबल-क्लिक करें।</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;{count} payments&lt;/b&gt; &amp;nbsp; Collected &lt;b&gt;{collected}&lt;/b&gt; &amp;nbsp; Refunded &lt;b&gt;{refunded}&lt;/b&gt; &amp;nbsp; Net &lt;b&gt;{net}&lt;/b&gt;</source>
+        <translation>&lt;b&gt;{count} भुगतान&lt;/b&gt; &amp;nbsp; प्राप्त &lt;b&gt;{collected}&lt;/b&gt; &amp;nbsp; रिफ़ंड &lt;b&gt;{refunded}&lt;/b&gt; &amp;nbsp; शुद्ध &lt;b&gt;{net}&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>This payment has no bill to open: it was recorded before bills existed.</source>
+        <translation>इस भुगतान का कोई बिल नहीं है: यह बिल व्यवस्था से पहले दर्ज हुआ था।</translation>
+    </message>
+    <message>
+        <source>Export payments</source>
+        <translation>भुगतान निर्यात करें</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV फ़ाइलें (*.csv)</translation>
+    </message>
+    <message>
+        <source>Exporting…</source>
+        <translation>निर्यात हो रहा है…</translation>
+    </message>
+    <message>
+        <source>Exported {count} payments to {path}.</source>
+        <translation>{count} भुगतान {path} में निर्यात किए गए।</translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation>इतिहास</translation>
+    </message>
+    <message>
+        <source>Daily collection</source>
+        <translation>दैनिक संग्रह</translation>
+    </message>
+    <message>
+        <source>Add walk-in…</source>
+        <translation>बिना अपॉइंटमेंट मरीज़ जोड़ें…</translation>
+    </message>
+    <message>
+        <source>Call next</source>
+        <translation>अगले को बुलाएँ</translation>
+    </message>
+    <message>
+        <source>Check in</source>
+        <translation>चेक इन</translation>
+    </message>
+    <message>
+        <source>Booked today, not yet arrived</source>
+        <translation>आज बुक, अभी नहीं पहुँचे</translation>
+    </message>
+    <message>
+        <source>With the doctor: token {token}, {name}</source>
+        <translation>डॉक्टर के पास: टोकन {token}, {name}</translation>
+    </message>
+    <message>
+        <source>Nobody with the doctor</source>
+        <translation>डॉक्टर के पास कोई नहीं</translation>
+    </message>
+    <message>
+        <source>{count} waiting</source>
+        <translation>{count} प्रतीक्षा में</translation>
+    </message>
+    <message>
+        <source>Choose the doctor first.</source>
+        <translation>पहले डॉक्टर चुनें।</translation>
+    </message>
+    <message>
+        <source>Token {token} given to {name}</source>
+        <translation>टोकन {token} {name} को दिया गया</translation>
+    </message>
+    <message>
+        <source>Simulator (practice)</source>
+        <translation>सिम्युलेटर (अभ्यास)</translation>
+    </message>
+    <message>
+        <source>Razorpay (dynamic QR)</source>
+        <translation>Razorpay (डायनामिक QR)</translation>
+    </message>
+    <message>
+        <source>Static UPI (the clinic&apos;s VPA)</source>
+        <translation>स्थिर UPI (क्लिनिक का VPA)</translation>
+    </message>
+    <message>
+        <source>हिन्दी (Hindi)</source>
+        <translation>हिन्दी (Hindi)</translation>
+    </message>
+    <message>
+        <source>Clinic profile</source>
+        <translation>क्लिनिक प्रोफ़ाइल</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>पता</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>फ़ोन</translation>
+    </message>
+    <message>
+        <source>Logo (image file)</source>
+        <translation>लोगो (चित्र फ़ाइल)</translation>
+    </message>
+    <message>
+        <source>GSTIN (optional)</source>
+        <translation>GSTIN (वैकल्पिक)</translation>
+    </message>
+    <message>
+        <source>Gateway</source>
+        <translation>गेटवे</translation>
+    </message>
+    <message>
+        <source>UPI ID (VPA)</source>
+        <translation>UPI ID (VPA)</translation>
+    </message>
+    <message>
+        <source>Payee name</source>
+        <translation>प्राप्तकर्ता का नाम</translation>
+    </message>
+    <message>
+        <source>Razorpay key id</source>
+        <translation>Razorpay key id</translation>
+    </message>
+    <message>
+        <source>Razorpay key secret</source>
+        <translation>Razorpay key secret</translation>
+    </message>
+    <message>
+        <source>SMS (Twilio)</source>
+        <translation>SMS (Twilio)</translation>
+    </message>
+    <message>
+        <source>Account SID</source>
+        <translation>Account SID</translation>
+    </message>
+    <message>
+        <source>From number</source>
+        <translation>भेजने वाला नंबर</translation>
+    </message>
+    <message>
+        <source>Auth token</source>
+        <translation>Auth token</translation>
+    </message>
+    <message>
+        <source>E-mail (SMTP with STARTTLS)</source>
+        <translation>ई-मेल (STARTTLS के साथ SMTP)</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>सर्वर</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>पोर्ट</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>यूज़र नाम</translation>
+    </message>
+    <message>
+        <source>From address</source>
+        <translation>भेजने वाला पता</translation>
+    </message>
+    <message>
+        <source>Telegram (daily collection to the owner)</source>
+        <translation>Telegram (मालिक को दैनिक संग्रह)</translation>
+    </message>
+    <message>
+        <source>Owner&apos;s chat id</source>
+        <translation>मालिक की chat id</translation>
+    </message>
+    <message>
+        <source>Bot token</source>
+        <translation>Bot token</translation>
+    </message>
+    <message>
+        <source>Database</source>
+        <translation>डेटाबेस</translation>
+    </message>
+    <message>
+        <source>Remote URL (blank = embedded)</source>
+        <translation>रिमोट URL (खाली = एम्बेडेड)</translation>
+    </message>
+    <message>
+        <source>This desk</source>
+        <translation>यह डेस्क</translation>
+    </message>
+    <message>
+        <source>UPI poll interval (s)</source>
+        <translation>UPI जाँच अंतराल (सेकंड)</translation>
+    </message>
+    <message>
+        <source>Lock after idle (min)</source>
+        <translation>निष्क्रिय रहने पर लॉक (मिनट)</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>भाषा</translation>
+    </message>
+    <message>
+        <source>Test connection</source>
+        <translation>कनेक्शन जाँचें</translation>
+    </message>
+    <message>
+        <source>Payment, database, poll, idle and language settings apply when the desk next starts.</source>
+        <translation>भुगतान, डेटाबेस, जाँच अंतराल, लॉक और भाषा की सेटिंग्स डेस्क के अगली बार शुरू होने पर लागू होंगी।</translation>
+    </message>
+    <message>
+        <source>stored — type to replace</source>
+        <translation>सहेजा हुआ — बदलने के लिए लिखें</translation>
+    </message>
+    <message>
+        <source>not set</source>
+        <translation>सेट नहीं</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>सहेजा जा रहा है…</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>कनेक्ट हो रहा है…</translation>
+    </message>
+    <message>
+        <source>Saved. Payment, database, poll, idle and language settings apply when the desk next starts.</source>
+        <translation>सहेजा गया। भुगतान, डेटाबेस, जाँच अंतराल, लॉक और भाषा की सेटिंग्स डेस्क के अगली बार शुरू होने पर लागू होंगी।</translation>
+    </message>
+    <message>
+        <source>Not saved: see the messages next to the fields.</source>
+        <translation>सहेजा नहीं गया: फ़ील्ड के पास के संदेश देखें।</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>भूमिका</translation>
+    </message>
+    <message>
+        <source>Locked until</source>
+        <translation>तब तक लॉक</translation>
+    </message>
+    <message>
+        <source>Add staff</source>
+        <translation>स्टाफ़ जोड़ें</translation>
+    </message>
+    <message>
+        <source>Disable</source>
+        <translation>बंद करें</translation>
+    </message>
+    <message>
+        <source>Reset password</source>
+        <translation>पासवर्ड रीसेट करें</translation>
+    </message>
+    <message>
+        <source>{name}&apos;s account is enabled.</source>
+        <translation>{name} का खाता चालू है।</translation>
+    </message>
+    <message>
+        <source>{name}&apos;s account is disabled.</source>
+        <translation>{name} का खाता बंद है।</translation>
+    </message>
+    <message>
+        <source>Enable</source>
+        <translation>चालू करें</translation>
+    </message>
+    <message>
+        <source>Open consultation</source>
+        <translation>परामर्श खोलें</translation>
+    </message>
+    <message>
+        <source>Today&apos;s queue</source>
+        <translation>आज की कतार</translation>
+    </message>
+    <message>
+        <source>Call the next patient, or choose one in the queue and open the consultation.</source>
+        <translation>अगले मरीज़ को बुलाएँ, या कतार में से किसी को चुनकर परामर्श खोलें।</translation>
+    </message>
+    <message>
+        <source>With you: token {token}, {name}</source>
+        <translation>आपके पास: टोकन {token}, {name}</translation>
+    </message>
+    <message>
+        <source>Nobody in the room</source>
+        <translation>कमरे में कोई नहीं</translation>
+    </message>
+    <message>
+        <source>Nobody is waiting.</source>
+        <translation>कोई प्रतीक्षा में नहीं है।</translation>
+    </message>
+</context>
+</TS>
