@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication
@@ -13,6 +14,8 @@ from homa_desk.backend import Backend
 from homa_desk.domain.errors import DomainError
 from homa_desk.domain.staff import StaffMember
 from homa_desk.services import staff
+from homa_desk.services.first_run import FirstRunResult
+from homa_desk.ui.backup_scheduler import BackupScheduler
 from homa_desk.ui.database_status import PING_INTERVAL_MS
 from homa_desk.ui.first_run_wizard import FirstRunWizard
 from homa_desk.ui.idle_lock import DEFAULT_IDLE_MINUTES, IdleLock
@@ -31,11 +34,13 @@ class DeskController(QObject):
 
     finished = Signal(int)
 
-    def __init__(self, backend: Backend, *, idle_lock_minutes: int = DEFAULT_IDLE_MINUTES,
+    def __init__(self, backend: Backend | None, *, idle_lock_minutes: int = DEFAULT_IDLE_MINUTES,
                  idle_interval_ms: int | None = None, ping_interval_ms: int = PING_INTERVAL_MS,
-                 send_messages: bool = False) -> None:
+                 send_messages: bool = False, data_dir: Path | None = None) -> None:
+        """Without a backend (a new install) the wizard first asks where the data lives and opens it."""
         super().__init__()
         self._backend = backend
+        self._data_dir = data_dir
         self._idle_lock_minutes = idle_lock_minutes
         self._idle_interval_ms = idle_interval_ms
         self._ping_interval_ms = ping_interval_ms
@@ -47,15 +52,19 @@ class DeskController(QObject):
         self._reconcile_started = False
         self._send_messages = send_messages
         self.outbox_sender: OutboxSender | None = None
+        self.backup_scheduler: BackupScheduler | None = None
 
     def start(self) -> None:
         """Ask the database whether this is the first run, then show the wizard or the sign-in."""
+        if self._backend is None:
+            self.show_wizard()
+            return
         run_in_background(self, staff.needs_first_admin, self._backend.uow(), on_success=self._first_step,
                           on_failure=self._cannot_start)
 
     def show_wizard(self) -> FirstRunWizard:
-        self.wizard = FirstRunWizard(self._backend)
-        self.wizard.admin_created.connect(self._admin_created)
+        self.wizard = FirstRunWizard(self._backend, data_dir=self._data_dir)
+        self.wizard.completed.connect(self._set_up)
         self.wizard.rejected.connect(self.quit)
         self.wizard.show()
         return self.wizard
@@ -80,6 +89,7 @@ class DeskController(QObject):
         window.show()
         self.reconcile_payments()
         self.start_outbox_sender()
+        self.start_backup_scheduler()
         return window
 
     def reconcile_payments(self) -> None:
@@ -95,6 +105,12 @@ class DeskController(QObject):
         if self._send_messages and self.outbox_sender is None:
             self.outbox_sender = OutboxSender(self._backend)
             self.outbox_sender.start()
+
+    def start_backup_scheduler(self) -> None:
+        """With the outbox sender (a real desk, not a test), once per desk process: the daily backup."""
+        if self._send_messages and self.backup_scheduler is None:
+            self.backup_scheduler = BackupScheduler(self._backend)
+            self.backup_scheduler.start()
 
     def _reconciled(self, counts: dict[str, int]) -> None:
         self.reconciled = counts
@@ -117,6 +133,9 @@ class DeskController(QObject):
         if self.outbox_sender is not None:
             self.outbox_sender.stop()
             self.outbox_sender = None
+        if self.backup_scheduler is not None:
+            self.backup_scheduler.stop()
+            self.backup_scheduler = None
         self.finished.emit(code)
 
     def _first_step(self, needs_admin: bool) -> None:
@@ -125,12 +144,18 @@ class DeskController(QObject):
         else:
             self.show_login()
 
-    def _admin_created(self, member: StaffMember) -> None:
+    @property
+    def backend(self) -> Backend | None:
+        """The database in use: the one given, or the one the first-run wizard opened."""
+        return self._backend
+
+    def _set_up(self, outcome: FirstRunResult) -> None:
         if self.wizard is not None:
             self.wizard.rejected.disconnect(self.quit)
             self.wizard.deleteLater()
             self.wizard = None
-        self.show_login(member.email)
+        self._backend = outcome.backend
+        self.show_login(outcome.admin.email if outcome.admin is not None else "")
 
     def _cannot_start(self, error: DomainError) -> None:
         box = show_error(None, f"{APP_TITLE} cannot start.\n\n{error.message}")
@@ -143,17 +168,23 @@ class DeskController(QObject):
             self.login_dialog = None
 
 
-def run_desk(backend: Backend, *, idle_lock_minutes: int = DEFAULT_IDLE_MINUTES) -> int:
-    """Run the desk until the user closes it; returns the process exit code. Reuses an existing QApplication."""
+def run_desk(backend: Backend | None, *, idle_lock_minutes: int = DEFAULT_IDLE_MINUTES,
+             data_dir: Path | None = None) -> int:
+    """Run the desk until the user closes it; returns the process exit code. Reuses an existing QApplication.
+
+    With no backend (a new install) the first-run wizard opens the database; it is closed here at the end.
+    """
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         app = QApplication(sys.argv)
     app.setApplicationName(APP_TITLE)
     app.setQuitOnLastWindowClosed(False)
     apply_style(app)
-    controller = DeskController(backend, idle_lock_minutes=idle_lock_minutes, send_messages=True)
+    controller = DeskController(backend, idle_lock_minutes=idle_lock_minutes, send_messages=True, data_dir=data_dir)
     controller.finished.connect(app.exit)
     controller.start()
     code = app.exec()
     wait_for_idle()
+    if backend is None and controller.backend is not None:
+        controller.backend.close()
     return code

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWizard
 
 from homa_desk.ui.app import DeskController, run_desk
 from homa_desk.ui.login_dialog import LoginDialog
 from homa_desk.ui.resources import find_resource
 from tests.helpers import STRONG_PASSWORD
+from tests.ui.wizard_helpers import click, fill_clinic
 
 
 def sign_in(qtbot, dialog: LoginDialog, email: str | None, password: str) -> None:
@@ -22,11 +23,8 @@ def test_first_run_then_sign_in_then_sign_out_then_close(qtbot, backend):
     controller.start()
     qtbot.waitUntil(lambda: controller.wizard is not None and controller.wizard.isVisible())
     wizard = controller.wizard
-    for field, value in (("clinic_name", "Lotus Clinic"), ("full_name", "Meera Iyer"),
-                         ("email", "meera@lotus.example"), ("phone", "9876543210"),
-                         ("password", STRONG_PASSWORD), ("password_again", STRONG_PASSWORD)):
-        qtbot.keyClicks(getattr(wizard, field), value)
-    qtbot.mouseClick(wizard.create_button, Qt.MouseButton.LeftButton)
+    fill_clinic(qtbot, wizard, clinic={"clinic_name": "Lotus Clinic"}, upi={})
+    click(qtbot, wizard, QWizard.WizardButton.FinishButton)
 
     qtbot.waitUntil(lambda: controller.login_dialog is not None and controller.login_dialog.isVisible())
     login = controller.login_dialog
