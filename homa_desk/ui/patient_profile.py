@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -25,11 +26,11 @@ from homa_desk.domain.roles import Actor
 from homa_desk.domain.timeutil import format_local_time
 from homa_desk.services import contact_status, patients
 from homa_desk.ui.contact_verification import ContactVerificationDialog
+from homa_desk.ui.patient_bills import PatientBillsPanel
 from homa_desk.ui.patient_form import PatientFormDialog
 from homa_desk.ui.patient_search import clinic_today, format_phone
 from homa_desk.ui.worker import run_in_background
 
-BILLS_LATER = "Bills and payments arrive with the billing issue."
 APPOINTMENT_COLUMNS = ("When", "Doctor", "Status", "Type")
 
 
@@ -70,7 +71,7 @@ class PatientProfileDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("patient_profile")
         self.setWindowTitle("Patient")
-        self.resize(760, 640)
+        self.resize(820, 700)
         self._backend = backend
         self._actor = actor
         self.user_id = user_id
@@ -120,23 +121,19 @@ class PatientProfileDialog(QDialog):
 
         self.upcoming = _appointments_table("upcoming")
         self.past = _appointments_table("past")
-        upcoming_box = QGroupBox("Upcoming appointments")
-        QVBoxLayout(upcoming_box).addWidget(self.upcoming)
-        past_box = QGroupBox("Past appointments")
-        QVBoxLayout(past_box).addWidget(self.past)
-        bills_box = QGroupBox("Bills and payments")
-        self.bills_note = QLabel(BILLS_LATER)
-        self.bills_note.setObjectName("bills_note")
-        QVBoxLayout(bills_box).addWidget(self.bills_note)
+        self.bills = PatientBillsPanel(backend, actor, user_id)
+        self.sections = QTabWidget()
+        self.sections.setObjectName("profile_sections")
+        self.sections.addTab(self.upcoming, "Upcoming appointments")
+        self.sections.addTab(self.past, "Past appointments")
+        self.sections.addTab(self.bills, "Bills and payments")
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.error)
         layout.addLayout(details)
         layout.addWidget(self.history_box)
-        layout.addWidget(upcoming_box, 1)
-        layout.addWidget(past_box, 1)
-        layout.addWidget(bills_box)
+        layout.addWidget(self.sections, 1)
         self.reload()
 
     def _with_verified_mark(self, phone: QLabel) -> QWidget:
@@ -196,6 +193,8 @@ class PatientProfileDialog(QDialog):
                                      else "")
         _fill(self.upcoming, profile.upcoming)
         _fill(self.past, profile.past)
+        self.sections.setTabText(0, f"Upcoming appointments ({len(profile.upcoming)})")
+        self.sections.setTabText(1, f"Past appointments ({len(profile.past)})")
         self.edit_button.setEnabled(True)
         self.verify_button.setEnabled(True)
         self.error.setVisible(False)

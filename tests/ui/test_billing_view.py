@@ -14,6 +14,7 @@ from homa_desk.ui.bill_visit import open_visit_bill
 from homa_desk.ui.views.billing_view import BillingView
 from tests.appointment_helpers import add_patient, at, next_weekday, with_hours
 from tests.services.billing_helpers import a_bill, a_patient
+from tests.services.visit_helpers import a_morning
 
 
 def open_view(qtbot, backend, actor) -> BillingView:
@@ -102,3 +103,68 @@ def test_bill_this_visit_opens_the_consultation_bill(qtbot, backend, uow, engine
     bill = dialog().bill
     assert bill.appointment_id == visit.id and bill.lines[0].kind.value == "consultation"
     assert bill.status in (BillStatus.OPEN, BillStatus.PAID)
+
+
+def test_todays_visits_without_a_bill_and_bill_this_visit(qtbot, backend, uow, engine, admin, receptionist, doctor):
+    morning = a_morning(uow, engine, admin, receptionist, doctor)
+    view = open_view(qtbot, backend, receptionist)
+    panel = view.visits
+    qtbot.waitUntil(lambda: not panel.loading and bool(panel.model.rows))
+    model = panel.model
+    shown = [[model.data(model.index(r, c)) for c in range(model.columnCount())] for r in range(model.rowCount())]
+    assert [r[0:1] + r[2:3] + r[4:] for r in shown] == [
+        ["—", "Sunil Rao", "Rahul Menon", "Booked", "Seen", "₹600.00"],
+        ["1", "Priya Sharma", "Rahul Menon", "Walk-in", "With the doctor", "₹600.00"],
+        ["2", "Rahul Kumar", "Rahul Menon", "Booked", "Waiting", "₹600.00"]]
+    assert panel.status.text() == "3 visits to bill." and not panel.bill_button.isEnabled()
+
+    qtbot.mouseClick(panel.table.viewport(), Qt.MouseButton.LeftButton,
+                     pos=panel.table.visualRect(model.index(1, 2)).center())
+    assert panel.bill_button.isEnabled()
+    qtbot.mouseClick(panel.bill_button, Qt.MouseButton.LeftButton)
+    editor = panel.editor
+    assert editor is not None and editor.isVisible() and editor.appointment_id == morning.walk_in
+    assert editor.windowTitle() == "New bill — Priya Sharma"
+    assert [editor.table.item(0, c).text() for c in (1, 2, 3)] == ["Consultation — Rahul Menon", "1", "600.00"]
+    assert editor.total.text() == "Total ₹600.00"
+    qtbot.mouseClick(editor.add_button, Qt.MouseButton.LeftButton)
+    editor.table.cellWidget(1, 0).setCurrentIndex(2)  # medicine
+    editor.set_cell(1, "description", "Cough syrup")
+    editor.set_cell(1, "unit_price", "85")
+    assert editor.total.text() == "Total ₹685.00"
+    qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+
+    qtbot.waitUntil(lambda: view.bill_dialog is not None and view.bill_dialog.bill is not None)
+    bill = view.bill_dialog.bill
+    assert view.bill_dialog.isVisible() and bill.appointment_id == morning.walk_in
+    assert (bill.patient_name, bill.doctor_name, bill.totals.total) == ("Priya Sharma", "Rahul Menon",
+                                                                        Decimal("685.00"))
+    assert [x.description for x in bill.lines] == ["Consultation — Rahul Menon", "Cough syrup"]
+    qtbot.waitUntil(lambda: [v.patient_name for v in panel.model.rows] == ["Sunil Rao", "Rahul Kumar"])
+    qtbot.waitUntil(lambda: [r.patient_name for r in view.model.rows] == ["Priya Sharma", "Anita Desai"])
+
+    # a walk-in added at another desk appears when the queue announces the change
+    from homa_desk.services import queue
+    from homa_desk.ui import changes
+
+    walk_in = queue.add_walk_in(uow, receptionist, add_patient(engine, "Farah Khan", "+919800000009"), doctor.user_id)
+    with qtbot.waitSignal(panel.loaded, timeout=10000):
+        changes.announce(changes.QUEUE)
+    assert [v.appointment_id for v in panel.model.rows][-1] == walk_in.appointment_id
+    assert panel.status.text() == "3 visits to bill."
+
+
+def test_billing_a_visit_billed_meanwhile_says_so_next_to_the_form(qtbot, backend, uow, engine, admin, receptionist,
+                                                                    doctor):
+    morning = a_morning(uow, engine, admin, receptionist, doctor)
+    view = open_view(qtbot, backend, receptionist)
+    panel = view.visits
+    qtbot.waitUntil(lambda: not panel.loading and bool(panel.model.rows))
+    assert panel.select(morning.checked_in)
+    qtbot.keyClick(panel.table, Qt.Key.Key_Return)
+    editor = panel.editor
+    assert editor is not None and editor.appointment_id == morning.checked_in
+    billing.consultation_bill(uow, doctor, morning.checked_in)  # the doctor completed the consultation meanwhile
+    qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: editor.general_error.text() != "")
+    assert editor.general_error.text() == "This visit already has a bill; open it instead."

@@ -8,7 +8,7 @@ from sqlalchemy import text
 from homa_desk.domain.patients import validate_patient
 from homa_desk.services import patients
 from homa_desk.ui.patient_form import PatientFormDialog
-from homa_desk.ui.patient_profile import BILLS_LATER, PatientProfileDialog
+from homa_desk.ui.patient_profile import PatientProfileDialog
 from homa_desk.ui.views.patients_view import PatientsView
 
 TODAY = date(2026, 11, 26)
@@ -153,9 +153,9 @@ def test_receptionist_does_not_see_medical_history_doctor_does(qtbot, backend, u
     mine = PatientProfileDialog(backend, receptionist, patient.user_id)
     qtbot.addWidget(mine)
     mine.show()
-    qtbot.waitUntil(lambda: mine.profile is not None)
+    qtbot.waitUntil(lambda: mine.profile is not None and mine.bills.account is not None)
     assert not mine.history_box.isVisible() and "diabetes" not in mine.medical_history.text()
-    assert mine.allergies.text() == "Sulfa drugs" and mine.bills_note.text() == BILLS_LATER
+    assert mine.allergies.text() == "Sulfa drugs" and mine.bills.shown.text() == "No bills or payments yet."
     mine.edit()
     assert mine.form is not None and mine.form.medical_history is None
     mine.form.reject()

@@ -1,4 +1,5 @@
-"""The Billing page: today's bills (or a longer span), search by patient or bill number, New bill, open a bill."""
+"""The Billing page: today's visits without a bill, then today's bills (or a longer span), search by patient or bill
+number, New bill, open a bill."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -30,6 +32,7 @@ from homa_desk.ui.bill_screen import BillDialog, show_bill
 from homa_desk.ui.bill_table import BillListModel
 from homa_desk.ui.patient_picker import PatientPickerDialog
 from homa_desk.ui.tables import read_only_table
+from homa_desk.ui.unbilled_visits import UnbilledVisitsPanel
 from homa_desk.ui.worker import run_in_background
 
 SPANS = (("Today", 0), ("Last 7 days", 6), ("Last 30 days", 29), ("Last 365 days", 364))
@@ -51,6 +54,10 @@ class BillingView(QWidget):
 
         title = QLabel("Billing")
         title.setProperty("role", "title")
+        self.visits = UnbilledVisitsPanel(backend, actor)
+        self.visits.bill_saved.connect(self._bill_saved)
+        bills_heading = QLabel("Bills")
+        bills_heading.setProperty("role", "subtitle")
         self.search = QLineEdit()
         self.search.setObjectName("bill_search")
         self.search.setPlaceholderText("Patient name or bill number")
@@ -72,11 +79,24 @@ class BillingView(QWidget):
         self.status = QLabel("")
         self.status.setObjectName("billing_status")
 
+        bills = QWidget()
+        bills_layout = QVBoxLayout(bills)
+        bills_layout.setContentsMargins(0, 0, 0, 0)
+        bills_layout.addWidget(bills_heading)
+        bills_layout.addLayout(top)
+        bills_layout.addWidget(self.table, 1)
+        bills_layout.addWidget(self.status)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.setObjectName("billing_split")
+        split.setChildrenCollapsible(False)
+        split.addWidget(self.visits)
+        split.addWidget(bills)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+
         layout = QVBoxLayout(self)
         layout.addWidget(title)
-        layout.addLayout(top)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.status)
+        layout.addWidget(split, 1)
 
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)

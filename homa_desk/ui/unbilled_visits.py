@@ -1,0 +1,177 @@
+"""The Billing page's "Today's visits without a bill": patients who arrived, are with the doctor or were seen, and
+walk-ins, until their bill is made. "Bill this visit" opens the bill editor with the doctor's consultation fee.
+
+Loaded off the UI thread in one statement (billing.unbilled_visits) and again whenever a bill, the queue, an
+appointment or a consultation changes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal, Slot
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from homa_desk.backend import Backend
+from homa_desk.domain.billing import UnbilledVisit
+from homa_desk.domain.errors import DomainError
+from homa_desk.domain.money import format_inr
+from homa_desk.domain.roles import Actor
+from homa_desk.domain.timeutil import to_local
+from homa_desk.services import billing
+from homa_desk.ui import changes
+from homa_desk.ui.bill_editor import BillEditorDialog
+from homa_desk.ui.tables import read_only_table
+from homa_desk.ui.worker import run_in_background
+
+HEADERS = ("Token", "Time", "Patient", "Patient No.", "Doctor", "Visit", "Stage", "Fee")
+FEE_COLUMN = 7
+REFRESH_ON = (changes.BILLS, changes.QUEUE, changes.APPOINTMENTS, changes.CONSULTATIONS)
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class UnbilledVisitsModel(QAbstractTableModel):
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.rows: list[UnbilledVisit] = []
+
+    def set_rows(self, rows: list[UnbilledVisit]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def visit_at(self, row: int) -> UnbilledVisit | None:
+        return self.rows[row] if 0 <= row < len(self.rows) else None
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return HEADERS[section]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        visit = self.visit_at(index.row())
+        if visit is None:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.texts(visit)[index.column()]
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == FEE_COLUMN:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    @staticmethod
+    def texts(visit: UnbilledVisit) -> list[str]:
+        return [str(visit.token) if visit.token is not None else "—", to_local(visit.starts_at).strftime("%I:%M %p"),
+                visit.patient_name, str(visit.patient_number or "—"), visit.doctor_name or "—",
+                "Walk-in" if visit.is_walk_in else "Booked", visit.stage, format_inr(visit.consultation_fee)]
+
+
+class UnbilledVisitsPanel(QWidget):
+    """`bill_saved` carries the BillView of a visit just billed; `loaded` the visits after every (re)load."""
+
+    bill_saved = Signal(object)
+    loaded = Signal(object)
+
+    def __init__(self, backend: Backend, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("unbilled_visits")
+        self._backend = backend
+        self._actor = actor
+        self.editor: BillEditorDialog | None = None
+        self.loading = False
+        self._again = False
+
+        heading = QLabel("Today's visits without a bill")
+        heading.setProperty("role", "subtitle")
+        self.model = UnbilledVisitsModel(self)
+        self.table = read_only_table("unbilled_visit_list", self.model, stretch_column=2)
+        self.bill_button = QPushButton("Bill this visit…")
+        self.bill_button.setObjectName("bill_this_visit")
+        self.bill_button.setEnabled(False)
+        self.bill_button.clicked.connect(lambda: self.bill_visit())
+        self.status = QLabel("")
+        self.status.setObjectName("unbilled_status")
+
+        row = QHBoxLayout()
+        row.addWidget(self.status, 1)
+        row.addWidget(self.bill_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(heading)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(row)
+
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
+        self.model.modelReset.connect(self._selection_changed)
+        self.table.doubleClicked.connect(lambda _index: self.bill_visit())
+        self.table.activated.connect(lambda _index: self.bill_visit())
+        changes.change_hub().changed.connect(self._refresh_if)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """A refresh asked for while one runs happens once that one has answered."""
+        if self.loading:
+            self._again = True
+            return
+        self.loading = True
+        run_in_background(self, billing.unbilled_visits, self._backend.uow(), self._actor,
+                          on_success=self._loaded, on_failure=self._failed)
+
+    def _loaded(self, visits: list[UnbilledVisit]) -> None:
+        self.loading = False
+        chosen = self.selected()
+        self.model.set_rows(visits)
+        if chosen is not None:
+            self.select(chosen.appointment_id)
+        count = len(visits)
+        self.status.setText(f"{count} visit{'s' if count != 1 else ''} to bill." if visits
+                            else "Every visit of today has its bill.")
+        self.loaded.emit(visits)
+        if self._again:
+            self._again = False
+            self.refresh()
+
+    def _failed(self, error: DomainError) -> None:
+        self.loading = False
+        self._again = False
+        self.status.setText(error.message)
+
+    @Slot(str)
+    def _refresh_if(self, entity: str) -> None:
+        if entity in REFRESH_ON:
+            self.refresh()
+
+    def selected(self) -> UnbilledVisit | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.visit_at(rows[0].row()) if rows else None
+
+    def select(self, appointment_id: int) -> bool:
+        for row, visit in enumerate(self.model.rows):
+            if visit.appointment_id == appointment_id:
+                self.table.selectRow(row)
+                return True
+        return False
+
+    def _selection_changed(self) -> None:
+        self.bill_button.setEnabled(self.selected() is not None)
+
+    def bill_visit(self, visit: UnbilledVisit | None = None) -> BillEditorDialog | None:
+        """The bill editor for the visit, its first line the doctor's consultation fee; more lines can be added."""
+        visit = visit or self.selected()
+        if visit is None:
+            return None
+        editor = BillEditorDialog(self._backend, self._actor, visit.patient_id, visit.patient_name, self,
+                                  appointment_id=visit.appointment_id, doctor_id=visit.doctor_id)
+        editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        description = f"Consultation — {visit.doctor_name}" if visit.doctor_name else "Consultation"
+        editor.set_cell(0, "description", description)
+        editor.set_cell(0, "unit_price", f"{visit.consultation_fee:.2f}")
+        editor.bill_saved.connect(self.bill_saved)
+        self.editor = editor
+        editor.open()
+        return editor
