@@ -141,8 +141,9 @@ def list_backups(folder: Path) -> list[BackupFile]:
         if not match or not path.is_file():
             continue
         made_at = datetime.strptime(match["stamp"], "%Y%m%d-%H%M%S").replace(tzinfo=CLINIC_TZ)
-        found.append(BackupFile(path, made_at, path.stat().st_size, match["note"] or ""))
-    return sorted(found, key=lambda f: (f.made_at, f.name), reverse=True)
+        stat = path.stat()
+        found.append((made_at, stat.st_mtime_ns, BackupFile(path, made_at, stat.st_size, match["note"] or "")))
+    return [entry[2] for entry in sorted(found, key=lambda entry: entry[:2], reverse=True)]
 
 
 def backup_name(clinic: str, moment: datetime, note: str = "") -> str:
@@ -185,6 +186,9 @@ def make_backup(engine: Engine, target: DatabaseTarget, folder: Path, keep: int,
         clinic = uow.settings.get("clinic_name") or DEFAULT_NAME
     moment = moment or utcnow()
     path = folder / backup_name(clinic, moment, note)
+    while path.exists():  # two backups in one second: the second takes the next second's name
+        moment += timedelta(seconds=1)
+        path = folder / backup_name(clinic, moment, note)
     if progress:
         progress("Backing up…")
     size = dumps.dump(target.url, path, progress=progress)

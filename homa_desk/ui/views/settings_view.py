@@ -1,4 +1,4 @@
-"""Settings, for admins only: staff accounts, the clinic's profile, and doctors' profiles, hours and leave."""
+"""Settings, for admins only: staff accounts, the clinic's profile, doctors' profiles, hours and leave, backups."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from homa_desk.backend import Backend
 from homa_desk.domain.roles import Actor
+from homa_desk.ui.views.backup_tab import BackupTab
 from homa_desk.ui.views.clinic_tab import ClinicTab
 from homa_desk.ui.views.doctors_tab import DoctorsTab
 from homa_desk.ui.views.settings_connections import SettingsConnectionsTab
@@ -25,4 +26,6 @@ class SettingsView(QWidget):
         self.tabs.addTab(self.doctors, "Doctors")
         self.setup = SettingsConnectionsTab(backend, actor)
         self.tabs.addTab(self.setup, "Setup")
+        self.backup = BackupTab(backend, actor)
+        self.tabs.addTab(self.backup, "Backup")
         QVBoxLayout(self).addWidget(self.tabs)
