@@ -13,6 +13,7 @@ from homa_desk.config import Settings
 from homa_desk.domain.errors import DomainError
 
 log = logging.getLogger(__name__)
+BACKUP_ACTIONS = ("backup", "restore", "move-to")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,9 +27,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--self-check", action="store_true",
                         help="check this installation against a throwaway database (offscreen), print OK and exit")
     commands = parser.add_subparsers(dest="command")
-    db = commands.add_parser("db", help="database schema migrations")
-    db.add_argument("action", choices=("upgrade", "downgrade", "current"))
-    db.add_argument("revision", nargs="?", help="target revision (default: head for upgrade, base for downgrade)")
+    db = commands.add_parser("db", help="database schema migrations, backup, restore, move to Neon")
+    db.add_argument("action", choices=("upgrade", "downgrade", "current", *BACKUP_ACTIONS))
+    db.add_argument("revision", nargs="?", help="target revision (default: head for upgrade, base for downgrade); "
+                    "the backup FILE for restore; the remote URL for move-to (password: PGPASSWORD or a prompt)")
+    db.add_argument("--to", type=Path, metavar="DIR", help="backup folder (default: the one in Settings → Backup)")
     demo = commands.add_parser("demo", help="generate demo data into the database (bulk, for benchmarks)")
     demo.add_argument("--patients", type=int, default=300)
     demo.add_argument("--appointments", type=int)
@@ -61,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _db_command(args: argparse.Namespace, settings: Settings, env: dict[str, str]) -> int:
+    if args.action in BACKUP_ACTIONS:
+        return _backup_command(args, settings, env)
     from homa_desk.connect import ENV_URL, open_embedded
     from homa_desk.db import migrate
     from homa_desk.db.engine import make_engine
@@ -131,3 +136,49 @@ def _start_desk(args: argparse.Namespace, settings: Settings, env: dict[str, str
     finally:
         if backend is not None:
             backend.close()
+
+
+def _backup_command(args: argparse.Namespace, settings: Settings, env: dict[str, str]) -> int:
+    """`db backup [--to DIR]`, `db restore FILE`, `db move-to URL`: run by the machine's owner, so no sign-in."""
+    from homa_desk.connect import open_backend
+    from homa_desk.services import backup
+    from homa_desk.services.move_database import move_to_remote
+
+    if args.action != "backup" and not args.revision:
+        print(f"homa-desk: db {args.action} needs {'the backup FILE' if args.action == 'restore' else 'the URL'}",
+              file=sys.stderr)
+        return 2
+    backend = open_backend(settings, env=env, data_dir=args.data_dir)
+    try:
+        if args.action == "backup":
+            plan = backup.plan_from(settings)
+            made = backup.make_backup(backend.engine, backend.target, args.to or plan.folder, plan.keep)
+            print(f"backup written: {made.path} ({made.size} bytes)")
+        elif args.action == "restore":
+            restored = backup.restore_backup(backend.engine, backend.target, None, Path(args.revision), settings)
+            print(f"restored {restored.restored} (schema {restored.revision}); the data it replaced is in "
+                  f"{restored.safety_copy.path}")
+        else:
+            moved = move_to_remote(backend.target, None, args.revision, _remote_password(args.revision, env))
+            print(f"moved {moved.tables} tables, {moved.rows} rows to {moved.host}/{moved.database} (counts "
+                  "checked); this computer's desk now uses it")
+    finally:
+        backend.close()
+    return 0
+
+
+def _remote_password(raw_url: str, env: dict[str, str]) -> str:
+    """PGPASSWORD, else a prompt on a terminal; blank when the URL carries it (or the keyring has it)."""
+    from sqlalchemy.engine import make_url
+
+    if env.get("PGPASSWORD"):
+        return env["PGPASSWORD"]
+    try:
+        has_password = bool(make_url(raw_url).password)
+    except Exception:  # a bad URL is refused with its message by the service
+        return ""
+    if has_password or not sys.stdin.isatty():
+        return ""
+    import getpass
+
+    return getpass.getpass("Password of the remote database (blank: from the keyring): ")
