@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
 REQUIRED_TABLES = ("alembic_version", "clinic_settings", "users")
+DIRECT_RESTORE_FROM = 170000  # older servers refuse pg_restore 18's `SET transaction_timeout`: go through psql
 _TABLE_LINE = re.compile(r"(?:dumping contents of|processing data for) table \"?(?:public\.)?([\w.]+)\"?")
 
 
@@ -137,16 +138,54 @@ def restore(path: Path, url: URL, *, progress: Progress | None = None, skip_exte
     COMMENT ON EXTENSION needs the extension's owner, which a hosted database's user is not, so it is skipped.
     """
     conninfo, env = libpq(url)
-    args = [str(tool("pg_restore")), "--no-owner", "--no-privileges", "--single-transaction", "--exit-on-error",
-            "--verbose", f"--dbname={conninfo}"]
+    options = ["--no-owner", "--no-privileges"]
     with tempfile.TemporaryDirectory(prefix="homa-restore-") as private:
         if skip_extension_comments:
             listing = Path(private) / "contents.list"
             toc = [line for line in contents(path) if "COMMENT - EXTENSION" not in line]
             listing.write_text("\n".join(toc) + "\n", encoding="utf-8")
-            args.append(f"--use-list={listing}")
-        args.append(str(path))
-        _run(args, env, "The restore failed", progress)
+            options.append(f"--use-list={listing}")
+        with connect(url) as conn:
+            version = conn.info.server_version
+        if version >= DIRECT_RESTORE_FROM:
+            _run([str(tool("pg_restore")), *options, "--single-transaction", "--exit-on-error", "--verbose",
+                  f"--dbname={conninfo}", str(path)], env, "The restore failed", progress)
+        else:
+            _restore_through_psql(path, options, conninfo, env, progress)
+
+
+def _restore_through_psql(path: Path, options: list[str], conninfo: str, env: dict[str, str],
+                          progress: Progress | None) -> None:
+    """For a server older than 17 (Neon still offers 14-16): pg_restore 18 opens every restore with
+    `SET transaction_timeout`, which those servers refuse. The script goes through psql without that line."""
+    restore_args = [str(tool("pg_restore")), *options, "--file=-", str(path)]
+    psql_args = [str(tool("psql")), "--no-psqlrc", "--quiet", "--single-transaction", "--set=ON_ERROR_STOP=1",
+                 f"--dbname={conninfo}"]
+    with tempfile.TemporaryFile() as restore_err, tempfile.TemporaryFile() as psql_err:
+        with subprocess.Popen(restore_args, env=env, stdout=subprocess.PIPE, stderr=restore_err) as producer, \
+                subprocess.Popen(psql_args, env=env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                 stderr=psql_err) as consumer:
+            assert producer.stdout is not None and consumer.stdin is not None
+            try:
+                for line in producer.stdout:
+                    if line.startswith(b"SET transaction_timeout"):
+                        continue
+                    if progress and line.startswith(b"COPY "):
+                        progress(f"Table {line.split()[1].decode(errors='replace').removeprefix('public.')}…")
+                    consumer.stdin.write(line)
+                consumer.stdin.close()
+            except BrokenPipeError:
+                producer.kill()  # psql stopped at an error; its message says which
+        if producer.returncode not in (0, -9) or consumer.returncode != 0:
+            psql_err.seek(0)
+            restore_err.seek(0)
+            lines = [line for line in (psql_err.read() + restore_err.read()).decode(errors="replace").splitlines()
+                     if "ERROR" in line or "error" in line]
+            reason = _first_error(lines).split("ERROR:", 1)[-1].strip()
+            from homa_desk.logging_setup import scrub
+
+            log.error("restore through psql failed: %s", scrub(reason)[:240])
+            raise BackupError(f"The restore failed: {scrub(reason)[:240]}")
 
 
 def replace_database(path: Path, url: URL, *, progress: Progress | None = None) -> None:

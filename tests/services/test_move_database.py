@@ -130,3 +130,31 @@ def test_only_an_admin_on_the_embedded_database_moves(stand_in, db_url, uow, adm
         move_to_remote(DatabaseTarget("embedded", db_url), receptionist, remote, PASSWORD)
     with pytest.raises(DomainError, match="already uses a remote database"):
         move_to_remote(DatabaseTarget("remote", db_url), admin, remote, PASSWORD)
+
+
+def test_a_server_older_than_17_gets_the_script_through_psql(stand_in, db_url, admin, monkeypatch):
+    """Neon still offers PostgreSQL 14-16, which refuse `SET transaction_timeout`; the stand-in is told it is old."""
+    monkeypatch.setattr(dumps, "DIRECT_RESTORE_FROM", 10**9)
+    remote = stand_in.new_database()
+    stages: list[str] = []
+    outcome = move_to_remote(DatabaseTarget("embedded", db_url), admin, raw(remote), PASSWORD,
+                             progress=stages.append)
+    assert outcome.tables > 20
+    assert "Table users…" in stages
+    with psycopg.connect(libpq(remote.set(password=PASSWORD))) as conn:
+        assert dumps.row_counts(conn)["public.users"] == 1
+
+
+@pytest.mark.parametrize("direct_from", [dumps.DIRECT_RESTORE_FROM, 10**9], ids=["pg_restore", "psql"])
+def test_a_failing_restore_leaves_the_target_empty_and_the_desk_where_it_was(stand_in, db_url, admin, monkeypatch,
+                                                                             direct_from):
+    monkeypatch.setattr(dumps, "DIRECT_RESTORE_FROM", direct_from)
+    remote = stand_in.new_database()
+    with psycopg.connect(libpq(stand_in.admin.set(database=remote.database)), autocommit=True) as conn:
+        conn.execute(f"REVOKE CREATE ON DATABASE {remote.database} FROM PUBLIC, {OWNER}")
+        conn.execute(f"ALTER DATABASE {remote.database} OWNER TO postgres")
+    with pytest.raises(DomainError, match="The restore failed"):
+        move_to_remote(DatabaseTarget("embedded", db_url), admin, raw(remote), PASSWORD)
+    with psycopg.connect(libpq(stand_in.admin.set(database=remote.database))) as conn:
+        assert dumps.user_tables(conn) == []
+    assert Settings.load().database_url is None
