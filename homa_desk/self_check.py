@@ -28,8 +28,9 @@ class SelfCheckFailed(Exception):
     """One step of the self-check went wrong; the message says which and why."""
 
 
-def run_self_check(out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+def run_self_check(out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run every step; print one line "self-check OK …" with timings and return 0, or the failure and 1."""
+    out, err = out or sys.stdout, err or sys.stderr
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     _forget_secrets()
     timings: dict[str, float] = {}
@@ -74,7 +75,7 @@ def _check(folder: Path, timings: dict[str, float]) -> None:
         member = _timed(timings, "admin", lambda: _create_admin(backend))
         _timed(timings, "window", lambda: _open_main_window(backend, member))
     finally:
-        backend.close()
+        _timed(timings, "stop", backend.close)
 
 
 def _timed(timings: dict[str, float], name: str, step: Callable[[], T]) -> T:

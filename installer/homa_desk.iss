@@ -1,0 +1,48 @@
+; Inno Setup 6 script: turns dist\HomaDesk\ (built on Windows by `python installer\build.py`) into
+; dist\HomaDesk-<version>-setup.exe. Compile from the repository root:
+;   "C:\Program Files (x86)\Inno Setup 6\ISCC.exe" /DAppVersion=0.1.0 installer\homa_desk.iss
+;
+; Installs per user by default (no administrator needed at a clinic's desk); the embedded database and settings
+; live in the user's AppData (platformdirs) and are left in place on uninstall, so a reinstall keeps the clinic's data.
+
+#ifndef AppVersion
+  #define AppVersion "0.1.0"
+#endif
+#define AppName "Homa Desk"
+#define AppExe "HomaDesk.exe"
+
+[Setup]
+AppId={{6C7B0D1E-5A43-4C1B-9D1E-8F2A4E7B3C10}
+AppName={#AppName}
+AppVersion={#AppVersion}
+AppPublisher=Homa Desk
+DefaultDirName={autopf}\HomaDesk
+DefaultGroupName={#AppName}
+DisableProgramGroupPage=yes
+PrivilegesRequired=lowest
+PrivilegesRequiredOverridesAllowed=dialog
+ArchitecturesAllowed=x64compatible
+ArchitecturesInstallIn64BitMode=x64compatible
+OutputDir=..\dist
+OutputBaseFilename=HomaDesk-{#AppVersion}-setup
+SetupIconFile=homa_desk.ico
+UninstallDisplayIcon={app}\{#AppExe}
+Compression=lzma2/max
+SolidCompression=yes
+WizardStyle=modern
+
+[Languages]
+Name: "english"; MessagesFile: "compiler:Default.isl"
+
+[Tasks]
+Name: "desktopicon"; Description: "{cm:CreateDesktopIcon}"; GroupDescription: "{cm:AdditionalIcons}"
+
+[Files]
+Source: "..\dist\HomaDesk\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
+
+[Icons]
+Name: "{autoprograms}\{#AppName}"; Filename: "{app}\{#AppExe}"
+Name: "{autodesktop}\{#AppName}"; Filename: "{app}\{#AppExe}"; Tasks: desktopicon
+
+[Run]
+Filename: "{app}\{#AppExe}"; Description: "{cm:LaunchProgram,{#AppName}}"; Flags: nowait postinstall skipifsilent
