@@ -74,6 +74,7 @@ def add_consultation_bill(uow: UnitOfWork, actor: Actor, appointment_id: int, no
 
     Completing a consultation calls it in the same transaction that completes the appointment.
     """
+    actor.require(Role.ADMIN, Role.RECEPTIONIST, Role.DOCTOR)
     existing = uow.bills.for_appointment(appointment_id)
     if existing is not None:
         return existing

@@ -34,6 +34,8 @@ def set_clinic_name(uow: UnitOfWork, actor: Actor, name: str) -> str:
 
 def store_clinic_name(uow: UnitOfWork, actor: Actor | None, text: str) -> None:
     """Inside an open unit of work; the first-run wizard passes actor=None before any admin exists."""
+    if actor is not None:
+        actor.require(Role.ADMIN)
     before = uow.settings.get("clinic_name")
     uow.settings.put("clinic_name", text)
     uow.audit.record(actor, "clinic_renamed", "clinic_settings", "clinic_name",

@@ -137,6 +137,7 @@ def follow_up_slots(uow: UnitOfWork, actor: Actor, appointment_id: int, day: dat
 def save_consultation(uow: UnitOfWork, actor: Actor, appointment_id: int, draft: ConsultationDraft, *,
                       allergy_override: bool = False) -> Consultation:
     """Save what was entered so far (also corrections after completion); the appointment's status is unchanged."""
+    actor.require(*CLINICAL_ROLES)
     checked = validate_consultation(draft, local_day(utcnow()))
     with uow:
         appointment = _treating(uow, actor, appointment_id, for_update=True)
@@ -159,6 +160,7 @@ def complete_consultation(uow: UnitOfWork, actor: Actor, appointment_id: int, dr
     `follow_up_at` is one of the doctor's free slots on `draft.follow_up_on` (see follow_up_slots); without it a
     follow-up date goes on the front desk's list. A slot taken meanwhile raises Conflict and nothing is saved.
     """
+    actor.require(*CLINICAL_ROLES)
     now = utcnow()
     checked = validate_consultation(draft, local_day(now))
     if follow_up_at is not None and (checked.follow_up_on is None or follow_up_at.tzinfo is None

@@ -66,6 +66,7 @@ def write_history_csv(uow: UnitOfWork, actor: Actor, filters: HistoryFilters, ou
 
     Open `out` with encoding "utf-8-sig" and newline="" so Excel reads Hindi and Tamil names right.
     """
+    actor.require(*FRONT_DESK)
     writer = csv.writer(out)
     writer.writerow(CSV_HEADER)
     written, after = 0, None

@@ -1,0 +1,407 @@
+"""Every public service function, called as every role, against one explicit table of who may do what.
+
+A role marked allowed must get a normal result from realistic arguments; any other role must get PermissionDenied
+with not one row written anywhere. "doctor" is the treating doctor (the appointments are theirs); "other_doctor" is
+another doctor of the clinic; "patient" is a person without a staff role (what a signed-out or forged actor is).
+A public function added to homa_desk/services without a line here fails the test: decide its roles first.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import io
+import pkgutil
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal
+from functools import partial
+
+import pytest
+
+import homa_desk.services
+from homa_desk.backend import DatabaseTarget
+from homa_desk.config import Settings
+from homa_desk.db.unit_of_work import UnitOfWork
+from homa_desk.domain.appointments import local_day
+from homa_desk.domain.billing import LineInput
+from homa_desk.domain.consultations import ConsultationDraft
+from homa_desk.domain.doctors import ProfileChanges
+from homa_desk.domain.errors import DomainError, PermissionDenied
+from homa_desk.domain.patients import validate_patient
+from homa_desk.domain.prescriptions import PrescriptionLine
+from homa_desk.domain.reports import HistoryFilters
+from homa_desk.domain.roles import Actor
+from homa_desk.domain.timeutil import utcnow
+from homa_desk.services import (
+    appointments,
+    backup,
+    billing,
+    clinic,
+    consultations,
+    contact_status,
+    doctors,
+    move_database,
+    notifications,
+    patients,
+    queue,
+    reports,
+    settings,
+    staff,
+    upi_payments,
+    verification,
+)
+from homa_desk.services.settings import SettingsForm
+from tests.appointment_helpers import WEEKDAY_HOURS
+from tests.helpers import engine_for
+from tests.security.world import ROLES, World, build_world
+from tests.services.consultation_helpers import a_patient as raw_patient
+
+ALL_STAFF = {"admin", "receptionist", "doctor", "other_doctor"}
+DESK = {"admin", "receptionist"}
+CLINICAL = {"admin", "doctor", "other_doctor"}  # for a doctor's own favourites and templates
+TREATING = {"admin", "doctor"}  # the appointment's own doctor, or an admin
+ADMIN = {"admin"}
+
+EXPECTED: dict[str, set[str]] = {
+    "appointments.day_view": ALL_STAFF,
+    "appointments.week_view": ALL_STAFF,
+    "appointments.get_appointment": ALL_STAFF,
+    "appointments.book_appointment": DESK,
+    "appointments.reschedule": DESK,
+    "appointments.cancel": DESK,
+    "appointments.mark_completed": DESK | {"doctor"},
+    "appointments.mark_no_show": DESK | {"doctor"},
+    "appointments.dashboard": ALL_STAFF,
+    "billing.create_bill": DESK,
+    "billing.consultation_bill": ALL_STAFF,
+    "billing.add_consultation_bill": ALL_STAFF,
+    "billing.get_bill": DESK,
+    "billing.record_payment": DESK,
+    "billing.refund_payment": ADMIN,
+    "billing.cancel_bill": ADMIN,
+    "billing.list_bills": DESK,
+    "billing.unbilled_visits": DESK,
+    "billing.patient_account": ALL_STAFF,
+    "backup.save_plan": ADMIN,
+    "backup.back_up_now": ADMIN,
+    "backup.restore_backup": ADMIN,
+    "move_database.move_to_remote": ADMIN,
+    "clinic.set_clinic_name": ADMIN,
+    "clinic.store_clinic_name": ADMIN,
+    "consultations.get_consultation": TREATING,
+    "consultations.past_visits": TREATING,
+    "consultations.copy_prescription": TREATING,
+    "consultations.prescription_document": TREATING,
+    "consultations.follow_up_slots": TREATING,
+    "consultations.save_consultation": TREATING,
+    "consultations.complete_consultation": TREATING,
+    "consultations.list_favourites": CLINICAL,
+    "consultations.add_favourite": CLINICAL,
+    "consultations.remove_favourite": CLINICAL,
+    "consultations.list_templates": CLINICAL,
+    "consultations.save_template": CLINICAL,
+    "consultations.remove_template": CLINICAL,
+    "consultations.open_follow_ups": ALL_STAFF,
+    "consultations.close_follow_up": DESK,
+    "contact_status.is_contact_verified": ALL_STAFF,
+    "doctors.list_doctors": ALL_STAFF,
+    "doctors.get_doctor": ALL_STAFF,
+    "doctors.update_profile": ADMIN,
+    "doctors.set_working_hours": ADMIN,
+    "doctors.add_leave": ADMIN,
+    "doctors.remove_leave": ADMIN,
+    "notifications.recent_messages": DESK,
+    "notifications.send_again": ADMIN,
+    "notifications.set_preferred_language": ALL_STAFF,
+    "patients.search_patients": ALL_STAFF,
+    "patients.find_likely_duplicates": ALL_STAFF,
+    "patients.register_patient": ALL_STAFF,
+    "patients.update_patient": ALL_STAFF,
+    "patients.get_patient_profile": ALL_STAFF,
+    "queue.queue_for": ALL_STAFF,
+    "queue.check_in": DESK,
+    "queue.add_walk_in": DESK,
+    "queue.call_next": DESK | {"doctor"},  # a doctor calls only their own queue
+    "reports.payment_history": DESK,
+    "reports.payment_history_totals": DESK,
+    "reports.write_history_csv": DESK,
+    "reports.daily_collection": DESK,
+    "settings.load_settings": ADMIN,
+    "settings.save_settings": ADMIN,
+    "staff.add_staff": ADMIN,
+    "staff.list_staff": ADMIN,
+    "staff.set_staff_active": ADMIN,
+    "staff.reset_password": ADMIN,
+    "upi_payments.start_upi_payment": DESK,
+    "upi_payments.get_session": DESK,
+    "upi_payments.cancel_upi_payment": DESK,
+    "upi_payments.confirm_by_reference": DESK,
+    "verification.send_code": ALL_STAFF,
+    "verification.check_code": ALL_STAFF,
+}
+
+# Allowed here means: past the role check to the next refusal (a restore or a move would replace or copy the shared
+# test database, so the admin's call is given a remote target, which both refuse with their own DomainError).
+PAST_THE_ROLE_CHECK = {"backup.restore_backup", "move_database.move_to_remote"}
+
+# Public functions that act on no one's behalf, and why that is safe.
+NO_ACTOR: dict[str, str] = {
+    "auth.sign_in": "the way to become an actor; lockout and bcrypt (tests/services/test_auth.py)",
+    "billing.settle_bill_status": "inside the caller's unit of work, after the caller's role check",
+    "billing.clinic_info": "the clinic's public letterhead",
+    "clinic.clinic_name": "the clinic's public name, shown on the sign-in",
+    "clinic.validate_clinic_name": "pure validation",
+    "clinic.ping": "database health check",
+    "clinic.wait_in_database": "database health check (latency probe)",
+    "demo.seed_demo_if_empty": "the demo command on an empty database only",
+    "notifications.enqueue_appointment_booked": "inside the booking's unit of work, after its role check",
+    "notifications.enqueue_appointment_rescheduled": "inside the reschedule's unit of work, after its role check",
+    "notifications.enqueue_appointment_cancelled": "inside the cancel's unit of work, after its role check",
+    "notifications.enqueue_payment_received": "inside the payment's unit of work, after its role check",
+    "notifications.enqueue_reminders": "the background sender's evening job",
+    "notifications.enqueue_daily_collection": "the background sender's close-of-day job",
+    "notifications.queue_message": "inside the caller's unit of work (verification codes)",
+    "notifications.receipt_data": "the background sender renders the receipt it e-mails",
+    "notifications.deliver_due": "the background sender",
+    "settings.validate": "pure validation",
+    "settings.test_database_connection": "connects with what the admin typed; nothing stored",
+    "staff.validate_new_staff": "pure validation",
+    "staff.needs_first_admin": "the first-run check before any account exists",
+    "staff.create_first_admin": "refused once an active admin exists (test below)",
+    "upi_payments.check_upi_payment": "the desk's poller; settles only what the gateway reports",
+    "upi_payments.reconcile": "start-up reconciliation of open UPI sessions",
+    "backup.default_folder": "where backups go by default",
+    "backup.plan_from": "reads this desk's settings",
+    "backup.parse_time": "pure validation",
+    "backup.list_backups": "lists files in a folder the admin chose",
+    "backup.backup_name": "pure",
+    "backup.latest_slot": "pure",
+    "backup.is_due": "pure",
+    "backup.make_backup": "the daily schedule and the command line; the desk's button is back_up_now",
+    "backup.prune": "after a backup",
+    "backup.last_backup_at": "the time of the last backup, for the status line",
+    "backup.run_scheduled_backup": "the daily schedule on the desk",
+    "backup.inspect": "reads a dump's schema revision before a restore",
+    "first_run.needs_database_choice": "before any account exists",
+    "first_run.check_admin": "pure validation of a wizard page",
+    "first_run.check_clinic": "pure validation of a wizard page",
+    "first_run.check_upi": "pure validation of a wizard page",
+    "first_run.check_gateway": "pure validation of a wizard page",
+    "first_run.check_all": "pure validation of the wizard",
+    "first_run.check_remote": "connects to what the installer typed; nothing stored",
+    "first_run.set_up": "refused once the clinic has an active admin (checked under a lock)",
+    "first_run.join_existing": "remembers a URL on this desk; signing in comes after",
+    "first_run.open_chosen_database": "opens the database the installer chose",
+}
+
+Case = Callable[[World, Actor], Callable[[], object]]
+
+
+def _draft() -> ConsultationDraft:
+    return ConsultationDraft(symptoms="Fever for two days", diagnosis="Viral fever", advice="Rest and fluids",
+                             lines=(PrescriptionLine("Paracetamol", "500 mg"),))
+
+
+def _details(name: str = "Rohan Das", phone: str = "9800011122") -> object:
+    return validate_patient(full_name=name, phone=phone, today=date(2026, 11, 25), age_years="40")
+
+
+def _in_uow(w: World, fn: Callable[[], object]) -> object:
+    with w.uow:
+        result = fn()
+        w.uow.commit()
+    return result
+
+
+def _past_visit(w: World) -> tuple[int, int]:
+    """This visit and an earlier visit of the same patient (for copying a prescription)."""
+    return w.visit(), w.visit()
+
+
+def _filters() -> HistoryFilters:
+    return HistoryFilters(date_from=date.today() - timedelta(days=7))
+
+
+CASES: dict[str, Case] = {
+    "appointments.day_view": lambda w, a: partial(appointments.day_view, w.uow, a, w.today),
+    "appointments.week_view": lambda w, a: partial(appointments.week_view, w.uow, a, w.doctor.user_id, w.today),
+    "appointments.get_appointment": lambda w, a: partial(appointments.get_appointment, w.uow, a, w.booking()),
+    "appointments.book_appointment": lambda w, a: partial(
+        appointments.book_appointment, w.uow, a, patient_id=w.patient_id, doctor_id=w.doctor.user_id,
+        starts_at=w.free_slot()),
+    "appointments.reschedule": lambda w, a: partial(appointments.reschedule, w.uow, a, w.booking(), w.free_slot()),
+    "appointments.cancel": lambda w, a: partial(appointments.cancel, w.uow, a, w.booking(), "Patient asked"),
+    "appointments.mark_completed": lambda w, a: partial(appointments.mark_completed, w.uow, a, w.booking()),
+    "appointments.mark_no_show": lambda w, a: partial(appointments.mark_no_show, w.uow, a, w.booking()),
+    "appointments.dashboard": lambda w, a: partial(appointments.dashboard, w.uow, a, w.today),
+    "billing.create_bill": lambda w, a: partial(billing.create_bill, w.uow, a, patient_id=w.patient_id,
+                                                lines=[LineInput("medicine", "Paracetamol", "2", "25")]),
+    "billing.consultation_bill": lambda w, a: partial(billing.consultation_bill, w.uow, a, w.visit()),
+    "billing.add_consultation_bill": lambda w, a: partial(
+        _in_uow, w, partial(billing.add_consultation_bill, w.uow, a, w.visit(), utcnow())),
+    "billing.get_bill": lambda w, a: partial(billing.get_bill, w.uow, a, w.bill()),
+    "billing.record_payment": lambda w, a: partial(billing.record_payment, w.uow, a, w.bill(), amount="500",
+                                                   method="card", reference="slip 42"),
+    "billing.refund_payment": lambda w, a: partial(billing.refund_payment, w.uow, a, w.payment(), amount="100",
+                                                   reason="Charged twice"),
+    "billing.cancel_bill": lambda w, a: partial(billing.cancel_bill, w.uow, a, w.bill(), "Entered twice"),
+    "billing.list_bills": lambda w, a: partial(billing.list_bills, w.uow, a, since=utcnow() - timedelta(days=1)),
+    "move_database.move_to_remote": lambda w, a: partial(move_database.move_to_remote, w.remote_target, a,
+                                                         "postgresql://homa@db.example.com/homa?sslmode=require"),
+    "billing.unbilled_visits": lambda w, a: partial(billing.unbilled_visits, w.uow, a),
+    "billing.patient_account": lambda w, a: partial(billing.patient_account, w.uow, a, w.patient_id),
+    "backup.save_plan": lambda w, a: partial(backup.save_plan, a, str(w.backups), "21:00", "7",
+                                             path=w.settings_path),
+    "backup.back_up_now": lambda w, a: partial(backup.back_up_now, w.engine, w.target, a,
+                                               Settings(backup_folder=str(w.backups))),
+    "backup.restore_backup": lambda w, a: partial(backup.restore_backup, w.engine, w.remote_target, a,
+                                                  w.backups / "none.dump", Settings(backup_folder=str(w.backups))),
+    "clinic.set_clinic_name": lambda w, a: partial(clinic.set_clinic_name, w.uow, a, "Sunrise Clinic Annex"),
+    "clinic.store_clinic_name": lambda w, a: partial(
+        _in_uow, w, partial(clinic.store_clinic_name, w.uow, a, "Sunrise Clinic Annex")),
+    "consultations.get_consultation": lambda w, a: partial(consultations.get_consultation, w.uow, a, w.visit()),
+    "consultations.past_visits": lambda w, a: partial(consultations.past_visits, w.uow, a, w.visit()),
+    "consultations.copy_prescription": lambda w, a: partial(consultations.copy_prescription, w.uow, a,
+                                                            *_past_visit(w)),
+    "consultations.prescription_document": lambda w, a: partial(consultations.prescription_document, w.uow, a,
+                                                                w.visit()),
+    "consultations.follow_up_slots": lambda w, a: partial(consultations.follow_up_slots, w.uow, a, w.visit(),
+                                                          local_day(w.free_slot())),
+    "consultations.save_consultation": lambda w, a: partial(consultations.save_consultation, w.uow, a, w.visit(),
+                                                            _draft()),
+    "consultations.complete_consultation": lambda w, a: partial(consultations.complete_consultation, w.uow, a,
+                                                                w.visit(), _draft()),
+    "consultations.list_favourites": lambda w, a: partial(consultations.list_favourites, w.uow, a),
+    "consultations.add_favourite": lambda w, a: partial(consultations.add_favourite, w.uow, a, "Cetirizine",
+                                                        "10 mg"),
+    "consultations.remove_favourite": lambda w, a: partial(consultations.remove_favourite, w.uow, a,
+                                                           w.favourite_of(a)),
+    "consultations.list_templates": lambda w, a: partial(consultations.list_templates, w.uow, a),
+    "consultations.save_template": lambda w, a: partial(consultations.save_template, w.uow, a, "Cold",
+                                                        [PrescriptionLine("Cetirizine", "10 mg")]),
+    "consultations.remove_template": lambda w, a: partial(consultations.remove_template, w.uow, a,
+                                                          w.template_of(a)),
+    "consultations.open_follow_ups": lambda w, a: partial(consultations.open_follow_ups, w.uow, a),
+    "consultations.close_follow_up": lambda w, a: partial(consultations.close_follow_up, w.uow, a,
+                                                          w.follow_up_request()),
+    "contact_status.is_contact_verified": lambda w, a: partial(contact_status.is_contact_verified, w.uow, a,
+                                                               w.patient_id),
+    "doctors.list_doctors": lambda w, a: partial(doctors.list_doctors, w.uow, a),
+    "doctors.get_doctor": lambda w, a: partial(doctors.get_doctor, w.uow, a, w.doctor.user_id),
+    "doctors.update_profile": lambda w, a: partial(doctors.update_profile, w.uow, a, w.doctor.user_id, ProfileChanges(
+        "Paediatrics", "MBBS, DCH", "KMC-54321", Decimal("600"), 15)),
+    "doctors.set_working_hours": lambda w, a: partial(doctors.set_working_hours, w.uow, a, w.doctor.user_id,
+                                                      WEEKDAY_HOURS),
+    "doctors.add_leave": lambda w, a: partial(doctors.add_leave, w.uow, a, w.doctor.user_id, w.far_day(), "Leave"),
+    "doctors.remove_leave": lambda w, a: partial(doctors.remove_leave, w.uow, a, w.doctor.user_id, w.leave_day()),
+    "notifications.recent_messages": lambda w, a: partial(notifications.recent_messages, w.uow, a),
+    "notifications.send_again": lambda w, a: partial(notifications.send_again, w.uow, a, w.failed_message()),
+    "notifications.set_preferred_language": lambda w, a: partial(notifications.set_preferred_language, w.uow, a,
+                                                                 w.patient_id, "hi"),
+    "patients.search_patients": lambda w, a: partial(patients.search_patients, w.uow, a, "Kavya"),
+    "patients.find_likely_duplicates": lambda w, a: partial(patients.find_likely_duplicates, w.uow, a,
+                                                            "Kavya Nair", "9812345670"),
+    "patients.register_patient": lambda w, a: partial(patients.register_patient, w.uow, a, _details()),
+    "patients.update_patient": lambda w, a: partial(patients.update_patient, w.uow, a, raw_patient(w.engine),
+                                                    _details("Priya Sharma Iyer")),
+    "patients.get_patient_profile": lambda w, a: partial(patients.get_patient_profile, w.uow, a, w.patient_id),
+    "queue.queue_for": lambda w, a: partial(queue.queue_for, w.uow, a, w.doctor.user_id, w.today),
+    "queue.check_in": lambda w, a: partial(queue.check_in, w.uow, a, w.arrival()),
+    "queue.add_walk_in": lambda w, a: partial(queue.add_walk_in, w.uow, a, w.patient_id, w.doctor.user_id),
+    "queue.call_next": lambda w, a: partial(queue.call_next, w.uow, a, w.doctor.user_id),
+    "reports.payment_history": lambda w, a: partial(reports.payment_history, w.uow, a, _filters()),
+    "reports.payment_history_totals": lambda w, a: partial(reports.payment_history_totals, w.uow, a, _filters()),
+    "reports.write_history_csv": lambda w, a: partial(reports.write_history_csv, w.uow, a, _filters(),
+                                                      io.StringIO()),
+    "reports.daily_collection": lambda w, a: partial(reports.daily_collection, w.uow, a, w.today),
+    "settings.load_settings": lambda w, a: partial(settings.load_settings, w.uow, a, Settings()),
+    "settings.save_settings": lambda w, a: partial(settings.save_settings, w.uow, a, SettingsForm(
+        clinic_name="Sunrise Clinic", clinic_address="12 MG Road, Pune"), path=w.settings_path),
+    "staff.add_staff": lambda w, a: partial(staff.add_staff, w.uow, a, w.new_staff()),
+    "staff.list_staff": lambda w, a: partial(staff.list_staff, w.uow, a),
+    "staff.set_staff_active": lambda w, a: partial(staff.set_staff_active, w.uow, a, w.spare_staff(), False),
+    "staff.reset_password": lambda w, a: partial(staff.reset_password, w.uow, a, w.spare_staff(),
+                                                 "Monsoon-Tiger-Lake-81"),
+    "upi_payments.start_upi_payment": lambda w, a: partial(upi_payments.start_upi_payment, w.uow, w.gateway, a,
+                                                           w.bill()),
+    "upi_payments.get_session": lambda w, a: partial(upi_payments.get_session, w.uow, a, w.upi_session()),
+    "upi_payments.cancel_upi_payment": lambda w, a: partial(upi_payments.cancel_upi_payment, w.uow, w.gateway, a,
+                                                            w.upi_session()),
+    "upi_payments.confirm_by_reference": lambda w, a: partial(upi_payments.confirm_by_reference, w.uow, a,
+                                                              w.upi_session(), w.utr()),
+    "verification.send_code": lambda w, a: partial(verification.send_code, w.uow, a, w.patient_id, "sms"),
+    "verification.check_code": lambda w, a: partial(verification.check_code, w.uow, a, w.patient_id,
+                                                    w.sent_code()),
+}
+
+
+def public_service_functions() -> dict[str, Callable[..., object]]:
+    found = {}
+    for module_info in pkgutil.iter_modules(homa_desk.services.__path__):
+        module = importlib.import_module(f"homa_desk.services.{module_info.name}")
+        for name, value in vars(module).items():
+            if inspect.isfunction(value) and value.__module__ == module.__name__ and not name.startswith("_"):
+                found[f"{module_info.name}.{name}"] = value
+    return found
+
+
+def test_every_public_service_function_is_in_the_table():
+    functions = public_service_functions()
+    listed = set(EXPECTED) | set(NO_ACTOR)
+    assert not set(EXPECTED) & set(NO_ACTOR)
+    assert sorted(set(functions) - listed) == [], "new service functions: add them to EXPECTED or NO_ACTOR"
+    assert sorted(listed - set(functions)) == [], "functions gone from the services: remove them from the table"
+    assert set(CASES) == set(EXPECTED)
+    takes_actor = {name for name, fn in functions.items() if "actor" in inspect.signature(fn).parameters}
+    assert takes_actor == set(EXPECTED), "functions acting for someone take an actor; the rest are in NO_ACTOR"
+
+
+@pytest.fixture(scope="module")
+def world(cluster, tmp_path_factory) -> World:
+    """One clinic for the whole table: every call makes its own rows, so the cases do not disturb each other."""
+    url = cluster.fresh_database()
+    engine = engine_for(url)
+    built = build_world(engine, UnitOfWork(engine))
+    built.settings_path = tmp_path_factory.mktemp("settings") / "settings.json"  # type: ignore[attr-defined]
+    built.backups = tmp_path_factory.mktemp("backups")  # type: ignore[attr-defined]
+    built.target = DatabaseTarget("embedded", url)  # type: ignore[attr-defined]
+    built.remote_target = DatabaseTarget("remote", url)  # type: ignore[attr-defined]
+    yield built
+    engine.dispose()
+    cluster.drop(url)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_role_matrix(world, name):
+    mismatches = []
+    for role in ROLES:
+        actor = world.actors[role]
+        call = CASES[name](world, actor)
+        before = world.row_counts()
+        try:
+            call()
+        except PermissionDenied as refused:
+            outcome = "refused"
+            assert world.row_counts() == before, f"{name} as {role}: refused but wrote rows"
+            assert refused.message
+        except DomainError as error:
+            outcome = "allowed" if name in PAST_THE_ROLE_CHECK else f"error {type(error).__name__}: {error}"
+        except Exception as error:  # the table says what should have happened
+            outcome = f"error {type(error).__name__}: {error}"
+        else:
+            outcome = "allowed"
+        expected = "allowed" if role in EXPECTED[name] else "refused"
+        if outcome != expected:
+            mismatches.append(f"{role}: expected {expected}, got {outcome}")
+    assert not mismatches, f"{name}: " + "; ".join(mismatches)
+
+
+def test_the_first_run_cannot_add_a_second_admin(world):
+    from homa_desk.domain.roles import Role
+    from tests.helpers import new_staff
+
+    before = world.row_counts()
+    with pytest.raises(PermissionDenied, match="already has an admin"):
+        staff.create_first_admin(world.uow, new_staff(Role.ADMIN, name="Intruder Admin"), "Taken Over Clinic")
+    assert world.row_counts() == before
