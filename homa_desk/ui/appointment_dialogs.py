@@ -93,6 +93,7 @@ class BookingDialog(QDialog):
         self.symptoms.setObjectName("symptoms")
         self.symptoms.setPlaceholderText("Symptoms or notes (optional)")
         self.symptoms.setFixedHeight(80)
+        self.symptoms.setTabChangesFocus(True)
 
         form = QFormLayout()
         self.general = ErrorLabel()

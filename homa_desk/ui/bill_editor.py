@@ -62,6 +62,7 @@ class BillEditorDialog(QDialog):
         self.table.setHorizontalHeaderLabels(HEADERS)
         self.table.verticalHeader().setVisible(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setTabKeyNavigation(False)  # arrows move between cells; Tab goes on to the buttons
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.itemChanged.connect(lambda _item: self.update_total())
         self.add_button = QPushButton("Add line")
@@ -97,6 +98,8 @@ class BillEditorDialog(QDialog):
         layout.addWidget(self.notes)
         layout.addWidget(self.general_error)
         layout.addWidget(buttons)
+        QWidget.setTabOrder(self.notes, self.save_button)
+        QWidget.setTabOrder(self.save_button, buttons.button(QDialogButtonBox.StandardButton.Cancel))
         self.add_line(LineKind.CONSULTATION, "Consultation")
 
     # -- lines ------------------------------------------------------------------------------------------------
@@ -112,6 +115,7 @@ class BillEditorDialog(QDialog):
             combo.addItem(item.label, item.value)
         combo.setCurrentIndex(list(LineKind).index(kind))
         self.table.setCellWidget(row, 0, combo)
+        QWidget.setTabOrder(self.table.cellWidget(row - 1, 0) if row else self.table, combo)
         for column, text in ((1, description), (2, quantity), (3, unit_price), (4, discount)):
             self.table.setItem(row, column, QTableWidgetItem(text))
         total = QTableWidgetItem("")

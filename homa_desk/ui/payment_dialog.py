@@ -56,6 +56,8 @@ class PaymentDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.errors.general)
         layout.addWidget(buttons)
+        QWidget.setTabOrder(self.reference, self.save_button)
+        QWidget.setTabOrder(self.save_button, buttons.button(QDialogButtonBox.StandardButton.Cancel))
 
     def selected_method(self) -> PaymentMethod:
         return PaymentMethod(self.method.currentData())

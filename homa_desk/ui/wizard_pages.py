@@ -97,9 +97,10 @@ class DatabasePage(FormPage):
     def __init__(self, form: Callable[[], SetupForm]) -> None:
         super().__init__("Where the clinic's data lives", "You can move to Neon later from Settings.", [], None,
                          form)
-        self.embedded = QRadioButton("This computer (recommended when this is the clinic's only desk)")
+        # parented now, so Tab reaches the choice before the URL (a page keeps its children's order in the wizard)
+        self.embedded = QRadioButton("This computer (recommended when this is the clinic's only desk)", self)
         self.embedded.setObjectName("embedded")
-        self.remote = QRadioButton("A PostgreSQL server such as Neon (for several desks)")
+        self.remote = QRadioButton("A PostgreSQL server such as Neon (for several desks)", self)
         self.remote.setObjectName("remote")
         self.database_url = line_edit("database_url",
                                       placeholder="postgresql://user:password@host/dbname?sslmode=require")
