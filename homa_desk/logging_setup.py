@@ -17,6 +17,7 @@ from homa_desk import APP_NAME
 
 _REDACTIONS = (
     (re.compile(r"(\w+://[^:/\s@]*:)[^@\s]+@"), r"\1***@"),  # password in a URL
+    (re.compile(r"(/bot)\d+:[\w-]+"), r"\1***"),  # a Telegram bot token in a request path
     (re.compile(r"(?i)\b(password|passwd|pwd|secret|token|api[_-]?key|key_secret)\b(\s*[=:]\s*)\S+"), r"\1\2***"),
     (re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+"), "<email>"),
     (re.compile(r"(?<!\d)(\+?91[\s-]?)?[6-9]\d{4}[\s-]?\d{5}(?!\d)"), "<phone>"),
