@@ -18,8 +18,9 @@ class BuildPyWithResources(build_py):
     def run(self) -> None:
         super().run()
         if not getattr(self, "editable_mode", False) and RESOURCES.is_dir():
-            shutil.copytree(RESOURCES, Path(self.build_lib) / "homa_desk" / "resources", ignore=SKIPPED,
-                            dirs_exist_ok=True)
+            target = Path(self.build_lib) / "homa_desk" / "resources"
+            shutil.rmtree(target, ignore_errors=True)  # a resource deleted since the last build must not linger
+            shutil.copytree(RESOURCES, target, ignore=SKIPPED)
 
 
 setup(cmdclass={"build_py": BuildPyWithResources})

@@ -24,6 +24,8 @@ INSTALLER = ROOT / "installer"
 SPEC = INSTALLER / "homa_desk.spec"
 NAME = "HomaDesk"
 LINUX_EXTRAS = ("homa-desk.desktop", "homa_desk.png")
+ICON_SVG = ROOT / "resources" / "icons" / "homa_desk.svg"
+ICO_SIZES = (16, 24, 32, 48, 64, 128, 256)
 IS_WINDOWS = sys.platform == "win32"
 
 
@@ -85,6 +87,26 @@ def archive(bundle: Path) -> Path:
     return target
 
 
+def draw_icons() -> None:
+    """Redraw installer/homa_desk.png (256 px) and homa_desk.ico from the SVG with Qt's SVG renderer and Pillow."""
+    from PIL import Image
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QGuiApplication, QImage, QPainter
+    from PySide6.QtSvg import QSvgRenderer
+
+    _app = QGuiApplication.instance() or QGuiApplication([sys.argv[0], "-platform", "offscreen"])
+    image = QImage(256, 256, QImage.Format.Format_ARGB32)
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    QSvgRenderer(str(ICON_SVG)).render(painter)
+    painter.end()
+    png = INSTALLER / "homa_desk.png"
+    if not image.save(str(png)):
+        raise OSError(f"cannot write {png}")
+    Image.open(png).save(INSTALLER / "homa_desk.ico", sizes=[(size, size) for size in ICO_SIZES])
+
+
 def size_mb(path: Path) -> float:
     files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file() and not p.is_symlink()]
     return sum(p.stat().st_size for p in files) / 1_000_000
@@ -96,7 +118,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=ROOT / "build" / "pyinstaller", help="PyInstaller's work folder")
     parser.add_argument("--no-archive", action="store_true", help="leave the folder only, no .tar.gz/.zip")
     parser.add_argument("--self-check", action="store_true", help="start the built program with --self-check")
+    parser.add_argument("--icons", action="store_true", help="only redraw the PNG and ICO icons from the SVG")
     args = parser.parse_args(argv)
+    if args.icons:
+        draw_icons()
+        return 0
 
     started = time.perf_counter()
     bundle = build(args.dist.resolve(), args.work.resolve())

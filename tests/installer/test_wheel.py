@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -13,6 +14,8 @@ import pytest
 from homa_desk.db import migrate
 
 ROOT = Path(__file__).resolve().parents[2]
+CHECKOUT_ONLY = (".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".ruff_cache", ".hypothesis",
+                 ".pytest_cache")
 
 PROBE = """
 from homa_desk.db import migrate
@@ -29,9 +32,10 @@ print(is_common_password("password123"))
 @pytest.mark.slow
 @pytest.mark.timeout(600)
 def test_an_installed_wheel_finds_its_resources_migrations_and_password_list(tmp_path):
-    wheels, target = tmp_path / "wheels", tmp_path / "site"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q",
-                    "-w", str(wheels)], check=True, cwd=tmp_path)
+    source, wheels, target = tmp_path / "source", tmp_path / "wheels", tmp_path / "site"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(*CHECKOUT_ONLY))  # pip builds in the tree it gets
+    subprocess.run([sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "-q", "-w", str(wheels)],
+                   check=True, cwd=tmp_path)
     (wheel,) = wheels.glob("homa_desk-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "homa_desk/resources/desk.qss" in names
