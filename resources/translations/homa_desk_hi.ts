@@ -1467,5 +1467,173 @@ Tue 09:00-13:00</translation>
         <source>Nobody is waiting.</source>
         <translation>कोई प्रतीक्षा में नहीं है।</translation>
     </message>
+    <message>
+        <source>This desk already uses a remote database.</source>
+        <translation>यह डेस्क पहले से ही रिमोट डेटाबेस का उपयोग करता है।</translation>
+    </message>
+    <message>
+        <source>Where and when</source>
+        <translation>कहाँ और कब</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>चुनें…</translation>
+    </message>
+    <message>
+        <source>Backup folder</source>
+        <translation>बैकअप फ़ोल्डर</translation>
+    </message>
+    <message>
+        <source>Every day at</source>
+        <translation>हर दिन इस समय</translation>
+    </message>
+    <message>
+        <source>Scheduled backup</source>
+        <translation>निर्धारित बैकअप</translation>
+    </message>
+    <message>
+        <source>Keep the newest</source>
+        <translation>सबसे नए इतने रखें</translation>
+    </message>
+    <message>
+        <source>The daily backup runs while any desk is open; a missed day runs at the next start.</source>
+        <translation>दैनिक बैकअप तब चलता है जब कोई भी डेस्क खुला हो; छूटा हुआ दिन अगली बार शुरू करने पर चलता है।</translation>
+    </message>
+    <message>
+        <source>Backups</source>
+        <translation>बैकअप</translation>
+    </message>
+    <message>
+        <source>Back up now</source>
+        <translation>अभी बैकअप लें</translation>
+    </message>
+    <message>
+        <source>Made</source>
+        <translation>बनाया गया</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>आकार</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>फ़ाइल</translation>
+    </message>
+    <message>
+        <source>Restore…</source>
+        <translation>पुनर्स्थापित करें…</translation>
+    </message>
+    <message>
+        <source>Restore another file…</source>
+        <translation>कोई दूसरी फ़ाइल पुनर्स्थापित करें…</translation>
+    </message>
+    <message>
+        <source>Move to Neon (or any PostgreSQL)</source>
+        <translation>Neon (या किसी भी PostgreSQL) पर ले जाएँ</translation>
+    </message>
+    <message>
+        <source>Copies this desk&apos;s embedded database into an empty remote database, checks every table&apos;s rows, then switches this desk to it. Use the URL from the Neon console (…?sslmode=require).</source>
+        <translation>इस डेस्क का अंतर्निहित डेटाबेस एक खाली रिमोट डेटाबेस में कॉपी करता है, हर तालिका की पंक्तियाँ जाँचता है, फिर इस डेस्क को उस पर बदल देता है। Neon कंसोल का URL (…?sslmode=require) उपयोग करें।</translation>
+    </message>
+    <message>
+        <source>blank = the password in the URL or the keyring</source>
+        <translation>खाली = URL या कीरिंग में रखा पासवर्ड</translation>
+    </message>
+    <message>
+        <source>Remote URL</source>
+        <translation>रिमोट URL</translation>
+    </message>
+    <message>
+        <source>Move to Neon…</source>
+        <translation>Neon पर ले जाएँ…</translation>
+    </message>
+    <message>
+        <source>every day at {time}</source>
+        <translation>हर दिन {time} बजे</translation>
+    </message>
+    <message>
+        <source>only when you press Back up now</source>
+        <translation>केवल जब आप &apos;अभी बैकअप लें&apos; दबाएँ</translation>
+    </message>
+    <message>
+        <source>Saved: backups go to {folder}, {when}.</source>
+        <translation>सहेजा गया: बैकअप {folder} में जाएँगे, {when}।</translation>
+    </message>
+    <message>
+        <source>(before a restore)</source>
+        <translation>(पुनर्स्थापना से पहले)</translation>
+    </message>
+    <message>
+        <source>Last backup: {time}, {size}</source>
+        <translation>पिछला बैकअप: {time}, {size}</translation>
+    </message>
+    <message>
+        <source>No backup in this folder yet.</source>
+        <translation>इस फ़ोल्डर में अभी कोई बैकअप नहीं है।</translation>
+    </message>
+    <message>
+        <source>Backing up…</source>
+        <translation>बैकअप लिया जा रहा है…</translation>
+    </message>
+    <message>
+        <source>Backed up to {name} ({size}).</source>
+        <translation>{name} में बैकअप लिया गया ({size})।</translation>
+    </message>
+    <message>
+        <source>Choose a backup in the list first.</source>
+        <translation>पहले सूची में से एक बैकअप चुनें।</translation>
+    </message>
+    <message>
+        <source>Restore a backup</source>
+        <translation>बैकअप पुनर्स्थापित करें</translation>
+    </message>
+    <message>
+        <source>Homa Desk backups (*.dump);;All files (*)</source>
+        <translation>Homa Desk बैकअप (*.dump);;सभी फ़ाइलें (*)</translation>
+    </message>
+    <message>
+        <source>Replace ALL of the clinic&apos;s data with the backup “{name}”?
+
+Everything entered after that backup (patients, appointments, bills, payments) disappears on every desk. A safety copy of today&apos;s data is saved in the backup folder first.</source>
+        <translation>क्लिनिक का सारा डेटा बैकअप “{name}” से बदल दें?
+
+उस बैकअप के बाद दर्ज की गई हर चीज़ (मरीज़, अपॉइंटमेंट, बिल, भुगतान) हर डेस्क से हट जाएगी। पहले आज के डेटा की एक सुरक्षा प्रति बैकअप फ़ोल्डर में सहेजी जाती है।</translation>
+    </message>
+    <message>
+        <source>Replace today&apos;s data</source>
+        <translation>आज का डेटा बदलें</translation>
+    </message>
+    <message>
+        <source>Restoring…</source>
+        <translation>पुनर्स्थापित किया जा रहा है…</translation>
+    </message>
+    <message>
+        <source>Restored {name}. A copy of the data it replaced is in {copy}.</source>
+        <translation>{name} पुनर्स्थापित किया गया। बदले गए डेटा की प्रति {copy} में है।</translation>
+    </message>
+    <message>
+        <source>Move to Neon</source>
+        <translation>Neon पर ले जाएँ</translation>
+    </message>
+    <message>
+        <source>Copy this desk&apos;s data into the remote database and switch this desk to it?
+
+The remote database must be empty. Afterwards, start Homa Desk again on every computer.</source>
+        <translation>इस डेस्क का डेटा रिमोट डेटाबेस में कॉपी करके इस डेस्क को उस पर बदल दें?
+
+रिमोट डेटाबेस खाली होना चाहिए। इसके बाद हर कंप्यूटर पर Homa Desk फिर से शुरू करें।</translation>
+    </message>
+    <message>
+        <source>Copy and switch</source>
+        <translation>कॉपी करें और बदलें</translation>
+    </message>
+    <message>
+        <source>Moving to the remote database…</source>
+        <translation>रिमोट डेटाबेस पर ले जाया जा रहा है…</translation>
+    </message>
+    <message>
+        <source>Moved: {tables} tables, {rows} rows copied and checked at {host}. This desk now uses that database: close Homa Desk and start it again. On other computers, enter the same URL in Settings → Setup.</source>
+        <translation>ले जाया गया: {host} पर {tables} तालिकाएँ, {rows} पंक्तियाँ कॉपी और जाँची गईं। यह डेस्क अब उसी डेटाबेस का उपयोग करता है: Homa Desk बंद करके फिर से शुरू करें। दूसरे कंप्यूटरों पर सेटिंग्स → सेटअप में यही URL दर्ज करें।</translation>
+    </message>
 </context>
 </TS>
