@@ -15,7 +15,15 @@ from datetime import datetime, timedelta
 from homa_desk.db.unit_of_work import UnitOfWork
 from homa_desk.domain.billing import BillStatus, PaymentMethod, PaymentState, SessionStatus, UpiSession
 from homa_desk.domain.errors import Conflict, NotFound, ValidationError
-from homa_desk.domain.payments import GatewayError, GatewayPayment, PaymentStatus, PollResult, QrStatus
+from homa_desk.domain.payments import (
+    GatewayError,
+    GatewayPayment,
+    GatewayRejected,
+    GatewayUnavailable,
+    PaymentStatus,
+    PollResult,
+    QrStatus,
+)
 from homa_desk.domain.roles import Actor
 from homa_desk.domain.timeutil import utcnow
 from homa_desk.gateways.base import PaymentGateway
@@ -27,6 +35,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_EXPIRY = timedelta(minutes=10)
 MAX_UTR = 35
+NO_QR_MADE = "The payment gateway did not answer, so no QR was made and nothing was charged. Try again or take cash."
 
 
 def start_upi_payment(uow: UnitOfWork, gateway: PaymentGateway, actor: Actor, bill_id: int, *,
@@ -60,12 +69,14 @@ def start_upi_payment(uow: UnitOfWork, gateway: PaymentGateway, actor: Actor, bi
     try:
         qr = gateway.create_qr(amount=due, reference=reference, description=f"Bill {view.bill_number}",
                                expires_at=expires_at)
-    except GatewayError:
+    except GatewayError as error:
         with uow:
             uow.upi_sessions.finish(session_pk, SessionStatus.CANCELLED, now=utcnow(),
                                     review_reason="the gateway did not create a QR")
             uow.commit()
-        raise
+        if isinstance(error, GatewayRejected):
+            raise
+        raise GatewayUnavailable(NO_QR_MADE) from error  # nothing retries a QR: "the desk keeps trying" is untrue
     with uow:
         uow.upi_sessions.attach_qr(session_pk, qr.qr_id, qr.upi_link or qr.image_url or "")
         uow.commit()
