@@ -7,6 +7,7 @@ Every new filter bumps a generation number, and pages or totals for an older fil
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +83,7 @@ class PaymentHistoryModel(KeysetPagedModel[HistoryRow]):
             self._failed(generation, error)
 
     def display(self, row: HistoryRow, column: int) -> str:
-        return cells(row)[column]
+        return _cached_cells(row)[column]
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         row = self.row_at(index.row()) if index.isValid() else None
@@ -95,6 +96,12 @@ class PaymentHistoryModel(KeysetPagedModel[HistoryRow]):
                 return row.review_reason
             return None if row.openable else "This payment has no bill to open (recorded before bills existed)."
         return super().data(index, role)
+
+
+@lru_cache(maxsize=2048)
+def _cached_cells(row: HistoryRow) -> tuple[str, ...]:
+    """Sizing columns to their contents asks for every visible cell many times; format each row once."""
+    return tuple(cells(row))
 
 
 def cells(row: HistoryRow) -> list[str]:

@@ -16,4 +16,5 @@ def read_only_table(object_name: str, model: QAbstractItemModel, *, stretch_colu
     table.verticalHeader().setVisible(False)
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     table.horizontalHeader().setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
+    table.horizontalHeader().setResizeContentsPrecision(0)  # size columns to the visible rows, not 1,000
     return table
