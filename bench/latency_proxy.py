@@ -20,6 +20,7 @@ class LatencyProxy:
     """Runs in its own thread with its own event loop; `port` is known once the context is entered."""
 
     def __init__(self, target_host: str, target_port: int, *, latency_ms: float = 100.0, listen_port: int = 0) -> None:
+        """`target_host` may be a directory: PostgreSQL's Unix socket there (as the embedded server's URLs say)."""
         self.target = (target_host, target_port)
         self.latency = latency_ms / 1000
         self.port = listen_port
@@ -50,11 +51,22 @@ class LatencyProxy:
             self.round_trips = 0
             self.connections = 0
 
-    def url_for(self, url: str) -> str:
-        """The same database URL, pointed at the proxy (host 127.0.0.1, the proxy's port)."""
+    @classmethod
+    def for_url(cls, url: str, *, latency_ms: float = 100.0) -> LatencyProxy:
+        """A proxy in front of the server a database URL names (TCP host, or `?host=/socket/dir`)."""
         from sqlalchemy.engine import make_url
 
-        return make_url(url).set(host="127.0.0.1", port=self.port).render_as_string(hide_password=False)
+        parsed = make_url(url)
+        host = parsed.query.get("host") or parsed.host or "127.0.0.1"
+        return cls(host if isinstance(host, str) else host[0], parsed.port or 5432, latency_ms=latency_ms)
+
+    def url_for(self, url: str) -> str:
+        """The same database URL, pointed at the proxy (TCP to 127.0.0.1, the proxy's port)."""
+        from sqlalchemy.engine import make_url
+
+        parsed = make_url(url)
+        return parsed.difference_update_query(["host", "port"]).set(host="127.0.0.1", port=self.port) \
+            .render_as_string(hide_password=False)
 
     def _run(self) -> None:
         asyncio.run(self._serve())
@@ -70,7 +82,11 @@ class LatencyProxy:
 
     async def _handle(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
         try:
-            server_reader, server_writer = await asyncio.open_connection(*self.target)
+            host, port = self.target
+            if host.startswith("/"):
+                server_reader, server_writer = await asyncio.open_unix_connection(f"{host}/.s.PGSQL.{port}")
+            else:
+                server_reader, server_writer = await asyncio.open_connection(host, port)
         except OSError:
             client_writer.close()
             return
@@ -87,8 +103,9 @@ class LatencyProxy:
         def server_chunk() -> None:
             answered[0] = True
 
-        await asyncio.gather(self._pipe(client_reader, server_writer, client_chunk),
-                             self._pipe(server_reader, client_writer, server_chunk))
+        with contextlib.suppress(asyncio.CancelledError):  # the proxy stopping with connections open
+            await asyncio.gather(self._pipe(client_reader, server_writer, client_chunk),
+                                 self._pipe(server_reader, client_writer, server_chunk))
 
     async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, seen) -> None:  # type: ignore[no-untyped-def]
         queue: asyncio.Queue[tuple[float, bytes]] = asyncio.Queue()
