@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -219,14 +220,25 @@ def replace_database(path: Path, url: URL, *, progress: Progress | None = None) 
         conn.execute(f'DROP DATABASE IF EXISTS "{old}" WITH (FORCE)')
         conn.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false')
         try:
-            conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                         "WHERE datname = %s AND pid <> pg_backend_pid()", (name,))
+            _close_sessions(conn, name)
             conn.execute(f'ALTER DATABASE "{name}" RENAME TO "{old}"')
         except psycopg.Error:
             conn.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true')
+            conn.execute(f'DROP DATABASE IF EXISTS "{fresh}" WITH (FORCE)')
             raise
         conn.execute(f'ALTER DATABASE "{fresh}" RENAME TO "{name}"')
         conn.execute(f'DROP DATABASE "{old}" WITH (FORCE)')
+
+
+def _close_sessions(conn: psycopg.Connection, database: str, timeout: float = 10.0) -> None:
+    """End every other session on `database` and wait until they are gone (termination is asynchronous)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        left = conn.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                            "WHERE datname = %s AND pid <> pg_backend_pid()", (database,)).fetchone()[0]
+        if not left or time.monotonic() > deadline:
+            return
+        time.sleep(0.05)
 
 
 @contextmanager

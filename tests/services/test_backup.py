@@ -52,9 +52,14 @@ def test_backup_change_restore_brings_the_data_back(engine, uow, target, admin, 
     staff_service.add_staff(uow, admin, new_staff(Role.RECEPTIONIST, email="late@clinic.example"))
     assert "late@clinic.example" in staff_emails(uow, admin)
 
+    other_desk = engine_for(target.url)  # another desk on this computer, its pooled connection open
+    assert clinic.clinic_name(UnitOfWork(other_desk)) == "Renamed Clinic"
+
     outcome = backup.restore_backup(engine, target, admin, made.path, settings)
 
     assert clinic.clinic_name(uow) == "Sunrise Clinic"
+    assert clinic.clinic_name(UnitOfWork(other_desk)) == "Sunrise Clinic"  # reconnected to the restored data
+    other_desk.dispose()
     assert staff_emails(uow, admin) == before
     assert migrate.current_revision(engine) == migrate.head_revision()
     assert outcome.safety_copy.note == "before-restore"
