@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from homa_desk.domain.errors import FormErrors, ValidationError
 from homa_desk.domain.money import PAISE
 from homa_desk.domain.validation import amount as valid_amount
+from homa_desk.domain.validation import storable
 
 MAX_LINES = 100
 MAX_DESCRIPTION = 200
@@ -141,7 +142,7 @@ def _description(value: str, field_name: str) -> str:
         raise ValidationError(field_name, "Describe the line.")
     if len(text) > MAX_DESCRIPTION:
         raise ValidationError(field_name, f"At most {MAX_DESCRIPTION} characters.")
-    return text
+    return storable(text, field_name, "The description")
 
 
 def _quantity(value: str | Decimal, field_name: str) -> Decimal:

@@ -24,6 +24,15 @@ _EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-
 _VPA = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,255}@[A-Za-z][A-Za-z0-9.-]{1,63}")
 
 
+def storable(text: str, field: str, what: str = "The text") -> str:
+    """`text` itself, or ValidationError when it holds what PostgreSQL cannot keep or a screen cannot show:
+    NUL and other control characters (line breaks and tabs are fine) and lone surrogates."""
+    for char in text:
+        if char not in "\n\r\t" and unicodedata.category(char) in ("Cc", "Cs"):
+            raise ValidationError(field, f"{what} contains a character that cannot be stored.")
+    return text
+
+
 def full_name(value: str, field: str = "full_name") -> str:
     text = " ".join((value or "").split())
     if not text:
@@ -124,6 +133,7 @@ def new_password(value: str, field: str = "password", *, personal: tuple[str, ..
         raise ValidationError(field, f"The password needs at least {MIN_PASSWORD_LENGTH} characters.")
     if len(text) > MAX_PASSWORD_LENGTH or len(text.encode("utf-8", "surrogatepass")) > 72:
         raise ValidationError(field, "The password is too long (at most 72 bytes).")
+    storable(text, field, "The password")
     if is_common_password(text):
         raise ValidationError(field, "This password is too common; choose one that is harder to guess.")
     lowered = text.lower()

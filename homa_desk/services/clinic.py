@@ -5,6 +5,7 @@ from __future__ import annotations
 from homa_desk.db.unit_of_work import UnitOfWork
 from homa_desk.domain.errors import ValidationError
 from homa_desk.domain.roles import Actor, Role
+from homa_desk.domain.validation import storable
 
 DEFAULT_NAME = "Homa Clinic"
 
@@ -20,7 +21,7 @@ def validate_clinic_name(name: str) -> str:
         raise ValidationError("clinic_name", "Enter the clinic's name.")
     if len(text) > 120:
         raise ValidationError("clinic_name", "The clinic's name is too long (at most 120 characters).")
-    return text
+    return storable(text, "clinic_name", "The clinic's name")
 
 
 def set_clinic_name(uow: UnitOfWork, actor: Actor, name: str) -> str:

@@ -223,7 +223,7 @@ def _at_most(value: str, limit: int, what: str) -> str:
     text = " ".join((value or "").split())
     if len(text) > limit:
         raise ValidationError("", f"The {what} is too long (at most {limit} characters).")
-    return text
+    return validation.storable(text, "", f"The {what}")
 
 
 def _optional_phone(value: str, field: str) -> str:
@@ -254,4 +254,4 @@ def _required_if(value: str, required: bool, message: str) -> str:
     text = (value or "").strip()
     if required and not text:
         raise ValidationError("", message)
-    return text
+    return validation.storable(text, "")
