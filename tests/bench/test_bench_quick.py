@@ -1,0 +1,44 @@
+"""`python -m bench --quick` runs end to end and prints every figure, so the one benchmark command cannot rot."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+FIGURES = [
+    r"^machine: .+, nproc \d+, Python",
+    r"^PostgreSQL \d+",
+    r"^cold start to an interactive main window: desk \d+ ms / bare QMainWindow \d+ ms = [\d.]+x \(target <= 1\.3x",
+    r"^  desk phases from spawn: imports \d+ ms, .* first view loaded and idle \d+ ms",
+    r"^patient search over [\d,]+ patients: p95 [\d.]+ ms \(target <= 30 ms",
+    r"^patient search vs unindexed ILIKE scan: p95 \d+ ms = \d+x",
+    *(rf"^  view {re.escape(name)}: \d+ statements, \d+ round trips; \d+ ms / \d+ ms \(target <= \d+ ms"
+      for name in ("dashboard", 'patients (search "sharma")', "patient profile", "appointments (day view)", "billing",
+                   "payments history", "daily collection", "workstation (doctor)", "settings (admin)")),
+    r"^longest UI-thread stall while views load at \+100 ms: \d+ ms; with \d+ UPI polls meanwhile: \d+ ms "
+    r"\(target <= 50 ms",
+    r"^UPI paid-to-shown over \d+ sessions .*: p50 [\d.]+ s, p95 [\d.]+ s",
+    r"^UPI gateway calls per active session per minute: [\d.]+ \(target <= \d+",
+    r"^daily collection report over [\d,]+ payments, busiest day \d{4}-\d\d-\d\d: p50 [\d.]+ ms, p95 [\d.]+ ms "
+    r"\(target <= 200 ms",
+]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+def test_quick_benchmark_prints_every_figure(tmp_path: Path) -> None:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", TMPDIR=str(tmp_path),
+               PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring")
+    done = subprocess.run([sys.executable, "-m", "bench", "--quick"], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=850, check=False)
+    assert done.returncode == 0, done.stderr[-4000:]
+    missing = [pattern for pattern in FIGURES if not re.search(pattern, done.stdout, re.MULTILINE)]
+    assert not missing, f"figures not printed: {missing}\n{done.stdout}"
+    assert "Traceback" not in done.stderr, done.stderr[-4000:]
