@@ -180,7 +180,7 @@ def make_backup(engine: Engine, target: DatabaseTarget, folder: Path, keep: int,
                 progress: Progress | None = None, moment: datetime | None = None) -> BackupFile:
     """Dump, check, keep the newest `keep` backups, and note the time for every desk. No role check: the daily
     schedule and the command line call this directly; the desk's buttons go through the admin-only services."""
-    _writable_folder(str(folder))
+    folder = _writable_folder(str(folder))
     uow = UnitOfWork(engine)
     with uow:
         clinic = uow.settings.get("clinic_name") or DEFAULT_NAME
