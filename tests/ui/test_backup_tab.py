@@ -28,6 +28,7 @@ def click(qtbot, button) -> None:  # type: ignore[no-untyped-def]
 def test_the_admin_saves_the_plan_backs_up_and_restores(qtbot, backend, uow, admin, tmp_path):
     tab = open_tab(qtbot, backend, admin, tmp_path)
     assert tab.last_backup.text() == "No backup in this folder yet."
+    assert tab.last_backup.property("role") == "error"  # a daily backup is on and none exists
     folder = tmp_path / "usb-stick"
     tab.folder.clear()
     qtbot.keyClicks(tab.folder, str(folder))
@@ -44,6 +45,7 @@ def test_the_admin_saves_the_plan_backs_up_and_restores(qtbot, backend, uow, adm
     qtbot.waitUntil(lambda: tab.table.rowCount() == 1, timeout=30_000)
     assert tab.status.text().startswith("Backed up to homa-sunrise-clinic-")
     assert tab.last_backup.text().startswith("Last backup: ") and tab.last_backup.text().endswith("KB")
+    assert tab.last_backup.property("role") is None
     assert tab.backup_button.isEnabled() and not tab.progress.isVisible()
     backup_file = tab.backups[0].path
     assert backup_file.parent == folder.resolve()

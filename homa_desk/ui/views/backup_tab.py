@@ -6,6 +6,7 @@ Restoring replaces the data every desk sees, so it asks first and takes a safety
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QTime, Signal
@@ -32,7 +33,7 @@ from homa_desk.backend import Backend
 from homa_desk.config import Settings
 from homa_desk.domain.errors import DomainError
 from homa_desk.domain.roles import Actor
-from homa_desk.domain.timeutil import format_local_time
+from homa_desk.domain.timeutil import format_local_time, utcnow
 from homa_desk.services import backup
 from homa_desk.services.backup import BackupFile, BackupPlan, RestoreOutcome
 from homa_desk.services.move_database import MoveOutcome, move_to_remote
@@ -43,6 +44,7 @@ from homa_desk.ui.worker import run_in_background
 
 EVERYTHING = (changes.STAFF, changes.CLINIC, changes.PATIENTS, changes.APPOINTMENTS, changes.QUEUE, changes.DOCTORS,
               changes.BILLS, changes.PAYMENTS, changes.CONSULTATIONS, changes.FOLLOW_UPS)
+STALE_AFTER = timedelta(days=2)  # with a daily backup on, an older newest backup is shown in red
 
 
 class _Relay(QObject):
@@ -257,6 +259,9 @@ class BackupTab(QWidget):
                 time=format_local_time(newest.made_at), size=file_size(newest.size)))
         else:
             self.last_backup.setText(tr("No backup in this folder yet."))
+        stale = not files or utcnow() - files[0].made_at > STALE_AFTER
+        self.last_backup.setProperty("role", "error" if stale and self.daily.isChecked() else None)
+        self.last_backup.style().polish(self.last_backup)
 
     # back up
 
