@@ -99,6 +99,15 @@ class PaymentSessionRepository:
             select(PaymentSession.id).where(PaymentSession.status == SessionStatus.ACTIVE.value)
             .order_by(PaymentSession.id)))
 
+    def closed_unpaid_since(self, since: datetime) -> list[int]:
+        """Sessions that ended without money (expired or cancelled) since `since`, whose QR a late payment could
+        still reach."""
+        return list(self._session.scalars(
+            select(PaymentSession.id).where(
+                PaymentSession.status.in_([SessionStatus.EXPIRED.value, SessionStatus.CANCELLED.value]),
+                PaymentSession.gateway_qr_id.is_not(None), PaymentSession.closed_at >= since)
+            .order_by(PaymentSession.id)))
+
     def active_for_bill(self, bill_id: int) -> int | None:
         return self._session.scalar(select(PaymentSession.id).where(
             PaymentSession.bill_id == bill_id, PaymentSession.status == SessionStatus.ACTIVE.value))

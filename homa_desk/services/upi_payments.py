@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_EXPIRY = timedelta(minutes=10)
 MAX_UTR = 35
+LATE_PAYMENT_WINDOW = timedelta(hours=24)
+LATE_PAYMENT = "paid after the QR had closed"
 NO_QR_MADE = "The payment gateway did not answer, so no QR was made and nothing was charged. Try again or take cash."
 
 
@@ -167,7 +169,8 @@ def confirm_by_reference(uow: UnitOfWork, actor: Actor, session_pk: int, utr: st
 
 def reconcile(uow: UnitOfWork, gateway: PaymentGateway, *, now: datetime | None = None) -> list[UpiSession]:
     """On start: re-check every session this gateway still has open and settle it. Unreachable gateway: leave
-    them open for the next start or the poller."""
+    them open for the next start or the poller. Then hold for review any payment that reached a QR after it
+    closed (see _hold_late_payments)."""
     with uow:
         open_sessions = uow.upi_sessions.active()
     settled = []
@@ -183,7 +186,38 @@ def reconcile(uow: UnitOfWork, gateway: PaymentGateway, *, now: datetime | None 
         except NotFound:  # the simulator forgets its QRs when the desk stops: nobody can have paid them
             settled.append(_finish(uow, session_pk, SessionStatus.EXPIRED, now or utcnow(),
                                    "the gateway no longer knows this QR"))
+    _hold_late_payments(uow, gateway, now or utcnow())
     return settled
+
+
+def _hold_late_payments(uow: UnitOfWork, gateway: PaymentGateway, now: datetime) -> None:
+    """Money a patient's app sent after the desk had closed the QR (expired, cancelled) would otherwise be seen by
+    no one: look once more at the QRs closed in the last LATE_PAYMENT_WINDOW and hold any such payment for review."""
+    with uow:
+        closed = uow.upi_sessions.closed_unpaid_since(now - LATE_PAYMENT_WINDOW)
+    for session_pk in closed:
+        with uow:
+            session = uow.upi_sessions.get(session_pk)
+        if session is None or session.gateway != gateway.name or session.gateway_qr_id is None:
+            continue
+        try:
+            result = gateway.poll(session.gateway_qr_id)
+        except (GatewayError, NotFound):
+            continue  # unreachable now, or a simulator QR from an earlier run: the next start looks again
+        late = [p for p in result.payments if p.status in (PaymentStatus.CAPTURED, PaymentStatus.REFUNDED)]
+        if not late:
+            continue
+        with uow:
+            held = [p.payment_id for p in late if uow.payments.by_transaction_id(p.payment_id) is None]
+            for payment in late:
+                _record_for_review(uow, session, payment, LATE_PAYMENT, now)
+            if held:
+                uow.audit.record(None, "upi_payment_flagged", "payment_session", session_pk,
+                                 after={"reason": LATE_PAYMENT, "payments": held})
+            uow.commit()
+        if held:
+            log.warning("UPI session %s: %d payment(s) arrived after its QR closed; held for review", session_pk,
+                        len(held))
 
 
 def _settle_session(uow: UnitOfWork, session_pk: int, result: PollResult, now: datetime) -> UpiSession:

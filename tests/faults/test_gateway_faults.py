@@ -8,13 +8,15 @@ from __future__ import annotations
 import time
 
 import pytest
+from PySide6.QtCore import Qt
 from sqlalchemy import text
 
 from homa_desk.domain.billing import BillStatus, SessionStatus
 from homa_desk.gateways.razorpay import RazorpayGateway
 from homa_desk.services import billing
-from homa_desk.services.upi_payments import NO_QR_MADE
+from homa_desk.services.upi_payments import LATE_PAYMENT, NO_QR_MADE
 from homa_desk.ui.upi_panel import RETRYING
+from homa_desk.ui.upi_reconcile import reconcile_open_sessions
 from tests.gateways.fake_razorpay import KEY_ID, KEY_SECRET, FakeRazorpay
 from tests.services.billing_helpers import a_bill, a_patient
 from tests.ui.test_upi_flow import pay_by_upi
@@ -152,6 +154,24 @@ def test_expired_then_paid_late_stays_expired_and_is_never_paid(qtbot, desk, ser
     qtbot.wait(int(POLL * 3 * 1000))
     assert panel.state is SessionStatus.EXPIRED and display.state == "expired" and screens.never_paid()
     assert billing.get_bill(uow, receptionist, bill.id).status is BillStatus.OPEN
+    assert payments(engine, bill.id) == []
+
+    for _start in range(2):  # the next start of any desk finds the money and holds it for an admin, once
+        reconcile_open_sessions(desk)
+        assert payments(engine, bill.id) == [("pending", LATE_PAYMENT)]
+    assert billing.get_bill(uow, receptionist, bill.id).status is BillStatus.OPEN
+
+
+def test_cancelled_then_paid_late_is_held_for_review_at_the_next_start(qtbot, desk, server, engine, uow,
+                                                                        receptionist, bill):
+    _dialog, panel, display = pay_by_upi(qtbot, desk, receptionist, bill.id)
+    screens = Screens(panel, display)
+    qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.state is SessionStatus.CANCELLED and display.state == "cancelled", timeout=5000)
+    server.mark_paid(panel.session.gateway_qr_id)
+    reconcile_open_sessions(desk)
+    assert payments(engine, bill.id) == [("pending", LATE_PAYMENT)] and screens.never_paid()
+    assert billing.get_bill(uow, receptionist, bill.id).status is BillStatus.OPEN
 
 
 def test_paid_in_the_last_second_before_expiry_is_paid_once(qtbot, desk, server, engine, uow, receptionist, bill):
@@ -168,8 +188,6 @@ def test_paid_in_the_last_second_before_expiry_is_paid_once(qtbot, desk, server,
 
 def test_the_gateway_down_when_the_qr_is_made_shows_no_qr_and_a_clear_message(qtbot, desk, server, engine,
                                                                                receptionist, bill):
-    from PySide6.QtCore import Qt
-
     from homa_desk.ui.bill_screen import BillDialog
 
     server.fail_next(1, 502, method="POST")

@@ -28,7 +28,9 @@ from tests.ui.test_app import sign_in
 
 PING_MS = 200
 HEARTBEAT_MS = 50
-MAX_STALL = 0.5  # seconds between two 50 ms ticks; the machine running the suite is shared and busy
+# Seconds between two 50 ms ticks. A call blocking the UI thread on a dead remote database waits out the 5 s connect
+# timeout; the rest is the load of a shared 2-core machine (the figure is printed: ~100-900 ms seen under load).
+MAX_STALL = 2.0
 
 
 @pytest.fixture
@@ -59,6 +61,11 @@ class Heartbeat:
         self.timer.setInterval(HEARTBEAT_MS)
         self.timer.timeout.connect(lambda: self.ticks.append(time.monotonic()))
         self.timer.start()
+
+    def share_fired(self) -> float:
+        """Ticks that fired over the ticks a free event loop would have fired."""
+        expected = (self.ticks[-1] - self.ticks[0]) / (HEARTBEAT_MS / 1000)
+        return (len(self.ticks) - 1) / expected
 
     def longest_gap(self) -> float:
         return max(b - a for a, b in zip(self.ticks, self.ticks[1:], strict=False))
@@ -130,7 +137,9 @@ def test_the_database_dies_and_comes_back(qtbot, own_server, desk_backend, caplo
     heartbeat.timer.stop()
 
     assert names(desk_backend.engine) == ["Kavya Nair", "Anita Desai", "Sunil Rao"]
-    print(f"longest UI stall while the database was away: {heartbeat.longest_gap() * 1000:.0f} ms")
+    print(f"longest UI stall while the database was away: {heartbeat.longest_gap() * 1000:.0f} ms,"
+          f" {heartbeat.share_fired():.0%} of 50 ms ticks fired")
     assert heartbeat.longest_gap() < MAX_STALL, heartbeat.longest_gap()
+    assert heartbeat.share_fired() > 0.5, heartbeat.share_fired()
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
     window.close()
