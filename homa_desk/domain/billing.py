@@ -273,6 +273,7 @@ class UpiSession:
     gateway_qr_id: str | None
     review_reason: str | None = None
     payment_id: int | None = None
+    created_at: datetime | None = None
 
 
 # --- read models of the billing page and the patient profile ---------------------------------------------------

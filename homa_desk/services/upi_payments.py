@@ -8,6 +8,7 @@ polling the same session, or a desk restarted mid-way, record a payment exactly 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import secrets
 from datetime import datetime, timedelta
@@ -35,6 +36,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_EXPIRY = timedelta(minutes=10)
 MAX_UTR = 35
+QR_CREATE_GRACE = timedelta(minutes=1)  # well over the gateway's connect + read timeouts for one create call
+NO_QR_SHOWN = "the desk stopped before it could show the QR"
 LATE_PAYMENT_WINDOW = timedelta(hours=24)
 LATE_PAYMENT = "paid after the QR had closed"
 NO_QR_MADE = "The payment gateway did not answer, so no QR was made and nothing was charged. Try again or take cash."
@@ -48,6 +51,7 @@ def start_upi_payment(uow: UnitOfWork, gateway: PaymentGateway, actor: Actor, bi
     now = now or utcnow()
     expires_at = now + expires_in
     reference = "HD" + secrets.token_hex(8).upper()
+    _settle_leftover(uow, gateway, bill_id, now)
     with uow:
         found = uow.bills.lock(bill_id)
         if found is None:
@@ -88,6 +92,18 @@ def start_upi_payment(uow: UnitOfWork, gateway: PaymentGateway, actor: Actor, bi
     return session
 
 
+def _settle_leftover(uow: UnitOfWork, gateway: PaymentGateway, bill_id: int, now: datetime) -> None:
+    """A session a stopped desk left open on this bill would block a new QR until some desk restarts: ask about it
+    once (paid meanwhile → recorded; expired → closed; no QR after QR_CREATE_GRACE → cancelled)."""
+    with uow:
+        leftover = uow.upi_sessions.active_for_bill(bill_id)
+        session = uow.upi_sessions.get(leftover) if leftover is not None else None
+    if session is None or session.gateway != gateway.name:
+        return
+    with contextlib.suppress(GatewayError, NotFound):  # then it stays open, and the refusal below says so
+        check_upi_payment(uow, gateway, session.id, now=now)
+
+
 def get_session(uow: UnitOfWork, actor: Actor, session_pk: int) -> UpiSession:
     actor.require(*FRONT_DESK)
     with uow:
@@ -111,8 +127,11 @@ def check_upi_payment(uow: UnitOfWork, gateway: PaymentGateway, session_pk: int,
     if session.status.final:
         return session
     if session.gateway_qr_id is None:
-        return _finish(uow, session_pk, SessionStatus.EXPIRED, now, "no QR was created") if now >= session.expires_at \
-            else session
+        if now >= session.expires_at:
+            return _finish(uow, session_pk, SessionStatus.EXPIRED, now, "no QR was created")
+        if session.created_at is not None and now - session.created_at >= QR_CREATE_GRACE:
+            return _finish(uow, session_pk, SessionStatus.CANCELLED, now, NO_QR_SHOWN)
+        return session
     result = gateway.poll(session.gateway_qr_id)
     if result.status is QrStatus.ACTIVE and now >= session.expires_at:
         gateway.close_qr(session.gateway_qr_id)
