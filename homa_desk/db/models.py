@@ -190,7 +190,7 @@ class Payment(Base):
     __tablename__ = "payments"
 
     id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
-    patient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id", ondelete="SET NULL"))
     amount: Mapped[Decimal] = mapped_column(Numeric(10, 2))
     currency: Mapped[str] = mapped_column(String(3), server_default="INR")
@@ -207,6 +207,8 @@ class Payment(Base):
         ForeignKey("payment_sessions.id", ondelete="SET NULL", name="payments_session_fk"))
     review_reason: Mapped[str | None] = mapped_column(Text)
     refunded_amount: Mapped[Decimal] = mapped_column(Numeric(10, 2), server_default=text("0"))
+    # 0010: the bill's doctor, else the appointment's; always derived by the trigger payments_doctor
+    doctor_id: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (
         CheckConstraint("refunded_amount >= 0"),
@@ -214,11 +216,45 @@ class Payment(Base):
         Index("ux_payments_gateway_payment", "transaction_id", unique=True,
               postgresql_where=text("transaction_id IS NOT NULL")),
         Index("ix_payments_bill", "bill_id"),
-        Index("ix_payments_date", "payment_date"),
         Index("ix_payments_date_id", "payment_date", "id"),  # 0009: history pages, newest first
         Index("ix_payments_method_date", "payment_method", "payment_date", "id"),
         Index("ix_payments_review", "payment_date", "id", postgresql_where=text("status = 'pending'")),
+        Index("ix_payments_patient_date", "patient_id", "payment_date", "id"),  # 0010
+        Index("ix_payments_doctor_date", "doctor_id", "payment_date", "id"),
+        Index("ix_payments_appointment", "appointment_id", postgresql_where=text("appointment_id IS NOT NULL")),
+        Index("ix_payments_refunded", "payment_date", "id", postgresql_where=text("refunded_amount > 0")),
+        Index("ix_payments_failed", "payment_date", "id", postgresql_where=text("status = 'failed'")),
     )
+
+
+class PaymentDayTotal(Base):
+    """Payments per clinic day (Asia/Kolkata), method, status and refunded-or-not; kept by triggers on payments
+    (schema 0010), so totals over months add up a few rows per day."""
+
+    __tablename__ = "payment_day_totals"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    payment_method: Mapped[str] = mapped_column(PAYMENT_METHOD, primary_key=True)
+    status: Mapped[str] = mapped_column(PAYMENT_STATUS, primary_key=True)
+    refunded: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    payments: Mapped[int] = mapped_column(BigInteger)
+    amount: Mapped[Decimal] = mapped_column(Numeric(16, 2))
+    refunded_amount: Mapped[Decimal] = mapped_column(Numeric(16, 2))
+
+
+class PaymentDoctorDayTotal(Base):
+    """The same per doctor (payments.doctor_id), for a doctor's totals."""
+
+    __tablename__ = "payment_doctor_day_totals"
+
+    doctor_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    payment_method: Mapped[str] = mapped_column(PAYMENT_METHOD, primary_key=True)
+    status: Mapped[str] = mapped_column(PAYMENT_STATUS, primary_key=True)
+    refunded: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    payments: Mapped[int] = mapped_column(BigInteger)
+    amount: Mapped[Decimal] = mapped_column(Numeric(16, 2))
+    refunded_amount: Mapped[Decimal] = mapped_column(Numeric(16, 2))
 
 
 class PaymentSession(Base):

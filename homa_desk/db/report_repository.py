@@ -1,8 +1,19 @@
 """Payment history and the daily collection: read-only queries over payments, refunds and bills.
 
 History pages are keyset pages ordered by (payment_date, id) descending, so the tenth page costs what the first
-does. The doctor of a payment is its bill's doctor, or its appointment's doctor when it has no bill (payments
-recorded before bills existed, and the demo clinic's).
+does. The doctor of a payment is `payments.doctor_id` (schema 0010: its bill's doctor, or its appointment's doctor
+when it has no bill, kept by a trigger).
+
+Why each query is shaped as it is, at 5,000,000 payments:
+- every filter but a common name fragment has an index that gives its payments in date order: the date range
+  (`ix_payments_date_id`), a method, a doctor, a patient (each `(x, payment_date, id)`), and the rare statuses
+  (partial indexes), so a page reads about as many rows as it shows;
+- a name fragment is first looked up in the narrow `patient_search` table. Matching at most NAME_PATIENTS_LISTED
+  patients, their payments are read patient by patient (`ix_payments_patient_date`); matching more, the fragment
+  is common (a surname, a few letters) and the page walks the date order checking each payment's patient, which
+  finds a page within a few thousand rows;
+- totals without a patient filter add up `payment_day_totals` / `payment_doctor_day_totals` (a few rows per
+  day, kept by triggers) instead of every payment; with a patient they add up that patient's payments.
 """
 
 from __future__ import annotations
@@ -11,15 +22,25 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, and_, func, literal_column, select, text, tuple_
+from sqlalchemy import ARRAY, Integer, Select, and_, any_, bindparam, exists, func, literal_column, select, text, tuple_
 from sqlalchemy.orm import Session, aliased
 
-from homa_desk.db.models import Appointment, Bill, PatientProfile, Payment, User
+from homa_desk.db.models import (
+    Bill,
+    PatientProfile,
+    PatientSearchKey,
+    Payment,
+    PaymentDayTotal,
+    PaymentDoctorDayTotal,
+    User,
+)
 from homa_desk.domain.billing import PaymentMethod, PaymentState
 from homa_desk.domain.reports import HistoryFilters, HistoryKey, HistoryRow, HistoryStatus, MethodTotal
 
+NAME_PATIENTS_LISTED = 5000  # up to this many patients matching a name fragment, read their payments one by one
 _RECEIVED = (PaymentState.COMPLETED.value, PaymentState.REFUNDED.value)
 _Key = tuple[int | None, str | None]
+_NOBODY = Payment.id.is_(None)  # a name fragment that matches no patient
 
 
 class ReportRepository:
@@ -29,8 +50,10 @@ class ReportRepository:
     # -- payment history -----------------------------------------------------------------------------------------
 
     def history(self, filters: HistoryFilters, *, after: HistoryKey | None, limit: int) -> list[HistoryRow]:
+        patients = self._patients(filters)
+        if patients is _NOBODY:
+            return []
         doctor = aliased(User)
-        doctor_id = func.coalesce(Bill.doctor_id, Appointment.doctor_id)
         stmt = (
             select(Payment.id, Payment.payment_date, Payment.bill_id, Bill.bill_number, Payment.patient_id,
                    User.full_name, PatientProfile.patient_number, doctor.full_name, Payment.payment_method,
@@ -40,10 +63,9 @@ class ReportRepository:
             .join(User, User.id == Payment.patient_id)
             .outerjoin(PatientProfile, PatientProfile.user_id == Payment.patient_id)
             .outerjoin(Bill, Bill.id == Payment.bill_id)
-            .outerjoin(Appointment, Appointment.id == Payment.appointment_id)
-            .outerjoin(doctor, doctor.id == doctor_id)
+            .outerjoin(doctor, doctor.id == Payment.doctor_id)
         )
-        stmt = _where(stmt, filters)
+        stmt = _where(stmt, filters, patients)
         if after is not None:
             stmt = stmt.where(tuple_(Payment.payment_date, Payment.id) < tuple_(*after))
         stmt = stmt.order_by(Payment.payment_date.desc(), Payment.id.desc()).limit(limit)
@@ -55,21 +77,39 @@ class ReportRepository:
 
     def history_totals(self, filters: HistoryFilters) -> tuple[int, list[MethodTotal]]:
         """(payments matched, per method: count, collected, refunded) in one aggregate over the filter."""
-        received = Payment.status.in_(_RECEIVED)
-        stmt = select(Payment.payment_method, func.count(),
-                      func.coalesce(func.sum(Payment.amount).filter(received), 0),
-                      func.coalesce(func.sum(Payment.refunded_amount).filter(received), 0)).select_from(Payment)
-        if filters.patient_name is not None or filters.patient_number is not None:
-            stmt = stmt.join(User, User.id == Payment.patient_id)
-        if filters.patient_number is not None:
-            stmt = stmt.join(PatientProfile, PatientProfile.user_id == Payment.patient_id)
-        if filters.doctor_id is not None:
-            stmt = (stmt.outerjoin(Bill, Bill.id == Payment.bill_id)
-                    .outerjoin(Appointment, Appointment.id == Payment.appointment_id))
-        stmt = _where(stmt, filters).group_by(Payment.payment_method)
+        patients = self._patients(filters)
+        if patients is _NOBODY:
+            return 0, []
+        if patients is None:
+            stmt = _summed_totals(filters)
+        else:
+            received = Payment.status.in_(_RECEIVED)
+            stmt = _where(select(Payment.payment_method, func.count(),
+                                 func.coalesce(func.sum(Payment.amount).filter(received), 0),
+                                 func.coalesce(func.sum(Payment.refunded_amount).filter(received), 0)),
+                          filters, patients).group_by(Payment.payment_method)
         methods = [MethodTotal(PaymentMethod(m), count, Decimal(collected), Decimal(refunded))
                    for m, count, collected, refunded in self._session.execute(stmt)]
         return sum(m.count for m in methods), methods
+
+    def _patients(self, filters: HistoryFilters) -> Any:
+        """The patient filter as a condition on payments; None without one, _NOBODY when no patient matches."""
+        if filters.patient_id is not None:
+            return Payment.patient_id == filters.patient_id
+        if filters.patient_number is not None:
+            return Payment.patient_id == (select(PatientProfile.user_id)
+                                          .where(PatientProfile.patient_number == filters.patient_number)
+                                          .scalar_subquery())
+        if filters.patient_name is None:
+            return None
+        named = PatientSearchKey.name_key.like("%" + _escape_like(filters.patient_name) + "%", escape="\\")
+        ids = list(self._session.scalars(select(PatientSearchKey.user_id).where(named)
+                                         .limit(NAME_PATIENTS_LISTED + 1)))
+        if not ids:
+            return _NOBODY
+        if len(ids) <= NAME_PATIENTS_LISTED:
+            return Payment.patient_id == any_(bindparam("patient_ids", ids, type_=ARRAY(Integer)))
+        return exists().where(PatientSearchKey.user_id == Payment.patient_id, named)
 
     # -- the daily collection ------------------------------------------------------------------------------------
 
@@ -81,12 +121,9 @@ class ReportRepository:
         """
         rows = self._session.execute(text("""
             WITH day AS (
-                SELECT p.payment_method::text AS method, coalesce(b.doctor_id, a.doctor_id) AS doctor_id,
-                       p.received_by, p.amount, p.status IN ('completed', 'refunded') AS received,
-                       p.status = 'pending' AS pending
+                SELECT p.payment_method::text AS method, p.doctor_id, p.received_by, p.amount,
+                       p.status IN ('completed', 'refunded') AS received, p.status = 'pending' AS pending
                 FROM payments p
-                LEFT JOIN bills b ON b.id = p.bill_id
-                LEFT JOIN appointments a ON a.id = p.appointment_id
                 WHERE p.payment_date >= :start AND p.payment_date < :end
             ), grouped AS (
                 SELECT method, doctor_id, received_by,
@@ -113,15 +150,13 @@ class ReportRepository:
     def day_refunds(self, start: datetime, end: datetime) -> tuple[int, dict[str, Decimal], dict[_Key, Decimal]]:
         """Refunds made in [start, end): (how many, amount by the payment's method, amount by its doctor)."""
         rows = self._session.execute(text("""
-            SELECT GROUPING(p.payment_method) AS by_doctor, p.payment_method::text,
-                   coalesce(b.doctor_id, a.doctor_id) AS doctor_id, d.full_name, count(*), sum(r.amount)
+            SELECT GROUPING(p.payment_method) AS by_doctor, p.payment_method::text, p.doctor_id, d.full_name,
+                   count(*), sum(r.amount)
             FROM refunds r
             JOIN payments p ON p.id = r.payment_id
-            LEFT JOIN bills b ON b.id = p.bill_id
-            LEFT JOIN appointments a ON a.id = p.appointment_id
-            LEFT JOIN users d ON d.id = coalesce(b.doctor_id, a.doctor_id)
+            LEFT JOIN users d ON d.id = p.doctor_id
             WHERE r.created_at >= :start AND r.created_at < :end
-            GROUP BY GROUPING SETS ((p.payment_method), (coalesce(b.doctor_id, a.doctor_id), d.full_name))
+            GROUP BY GROUPING SETS ((p.payment_method), (p.doctor_id, d.full_name))
         """), {"start": start, "end": end})
         count, by_method, by_doctor = 0, {}, {}
         for by_doctor_row, method, doctor_id, name, n, amount in rows:
@@ -137,7 +172,8 @@ class ReportRepository:
             select(func.count()).select_from(Bill).where(Bill.created_at >= start, Bill.created_at < end))
 
 
-def _where(stmt: Select, filters: HistoryFilters) -> Select:
+def _where(stmt: Select, filters: HistoryFilters, patients: Any) -> Select:
+    """The filters on payments; `patients` is the patient filter resolved by ReportRepository._patients."""
     start, end = filters.utc_range
     stmt = stmt.where(Payment.payment_date.is_not(None))
     if start is not None:
@@ -148,26 +184,44 @@ def _where(stmt: Select, filters: HistoryFilters) -> Select:
         stmt = stmt.where(Payment.payment_method == filters.method.value)
     if filters.status is not None:
         stmt = stmt.where(_status(filters.status))
-    if filters.patient_id is not None:
-        stmt = stmt.where(Payment.patient_id == filters.patient_id)
-    if filters.patient_number is not None:
-        stmt = stmt.where(PatientProfile.patient_number == filters.patient_number)
-    if filters.patient_name is not None:
-        pattern = "%" + _escape_like(filters.patient_name) + "%"
-        stmt = stmt.where(User.role == "patient", func.lower(User.full_name).like(pattern, escape="\\"))
+    if patients is not None:
+        stmt = stmt.where(patients)
     if filters.doctor_id is not None:
-        stmt = stmt.where(func.coalesce(Bill.doctor_id, Appointment.doctor_id) == filters.doctor_id)
+        stmt = stmt.where(Payment.doctor_id == filters.doctor_id)
     return stmt
 
 
+def _summed_totals(filters: HistoryFilters) -> Select:
+    """Totals per method from the per-day totals tables (no patient filter): a few rows per day matched."""
+    table: Any = PaymentDayTotal if filters.doctor_id is None else PaymentDoctorDayTotal
+    received = table.status.in_(_RECEIVED)
+    stmt = (select(table.payment_method, func.sum(table.payments),
+                   func.coalesce(func.sum(table.amount).filter(received), 0),
+                   func.coalesce(func.sum(table.refunded_amount).filter(received), 0))
+            .group_by(table.payment_method).having(func.sum(table.payments) > 0))
+    if filters.doctor_id is not None:
+        stmt = stmt.where(table.doctor_id == filters.doctor_id)
+    if filters.date_from is not None:
+        stmt = stmt.where(table.day >= filters.date_from)
+    if filters.date_to is not None:
+        stmt = stmt.where(table.day <= filters.date_to)
+    if filters.method is not None:
+        stmt = stmt.where(table.payment_method == filters.method.value)
+    if filters.status is HistoryStatus.REFUNDED:
+        stmt = stmt.where(received, table.refunded)
+    elif filters.status is not None:
+        stmt = stmt.where(table.status == _STATE_OF[filters.status].value)
+    return stmt
+
+
+_STATE_OF = {HistoryStatus.COMPLETED: PaymentState.COMPLETED, HistoryStatus.PENDING_REVIEW: PaymentState.PENDING,
+             HistoryStatus.FAILED: PaymentState.FAILED}
+
+
 def _status(status: HistoryStatus) -> Any:
-    if status is HistoryStatus.COMPLETED:
-        return Payment.status == PaymentState.COMPLETED.value
-    if status is HistoryStatus.PENDING_REVIEW:
-        return Payment.status == PaymentState.PENDING.value
-    if status is HistoryStatus.REFUNDED:
+    if status is HistoryStatus.REFUNDED:  # literal 0, so the partial index ix_payments_refunded applies
         return and_(Payment.status.in_(_RECEIVED), Payment.refunded_amount > literal_column("0"))
-    return Payment.status == PaymentState.FAILED.value
+    return Payment.status == _STATE_OF[status].value
 
 
 def _escape_like(fragment: str) -> str:

@@ -20,6 +20,7 @@ from homa_desk.domain.passwords import verify_password
 from homa_desk.domain.roles import Role
 from homa_desk.services import auth
 from homa_desk.services import staff as staff_service
+from tests.db.totals_helpers import assert_totals_match_payments
 from tests.helpers import STRONG_PASSWORD, engine_for, new_staff
 
 TODAY = date(2026, 11, 25)
@@ -180,7 +181,9 @@ def test_each_completed_appointment_is_paid_once_at_its_time_at_the_doctors_fee(
     assert _one(engine, """
         SELECT count(*) FROM payments p JOIN appointments a ON a.id = p.appointment_id
         WHERE p.patient_id <> a.patient_id OR p.payment_date <> a.appointment_date OR p.status <> 'completed'
-           OR p.currency <> 'INR' OR p.amount < 300 OR p.amount > 1500""") == 0
+           OR p.currency <> 'INR' OR p.amount < 300 OR p.amount > 1500 OR p.doctor_id IS DISTINCT FROM a.doctor_id
+        """) == 0
+    assert_totals_match_payments(engine)
     assert _one(engine, "SELECT max(n) FROM (SELECT count(DISTINCT p.amount) AS n FROM payments p"
                         " JOIN appointments a ON a.id = p.appointment_id GROUP BY a.doctor_id) s") == 1
     methods = dict(_all(engine, "SELECT payment_method::text, count(*) FROM payments GROUP BY 1"))
@@ -268,6 +271,10 @@ def test_a_bulk_load_puts_the_foreign_keys_back_exactly_and_they_hold(engine, mo
         conn.execute(text("INSERT INTO appointments (patient_id, appointment_date) VALUES (999999, now())"))
     assert _one(engine, "SELECT count(*) FROM appointments a LEFT JOIN users u ON u.id = a.patient_id"
                         " WHERE u.id IS NULL") == 0
+    assert _one(engine, "SELECT count(*) FROM payments p JOIN appointments a ON a.id = p.appointment_id"
+                        " WHERE p.doctor_id IS DISTINCT FROM a.doctor_id") == 0  # written, not looked up
+    assert_totals_match_payments(engine)
+    assert _one(engine, "SELECT tgenabled FROM pg_trigger WHERE tgname = 'payments_doctor'") == "O"
 
 
 def test_a_failed_bulk_load_leaves_neither_rows_nor_missing_foreign_keys(engine, monkeypatch):
