@@ -22,7 +22,7 @@ from decimal import Decimal
 from homa_desk.domain.billing import PaymentMethod, PaymentState
 from homa_desk.domain.errors import ValidationError
 from homa_desk.domain.timeutil import CLINIC_TZ, to_local
-from homa_desk.domain.validation import storable
+from homa_desk.domain.validation import search_text
 
 ZERO = Decimal("0.00")
 MAX_PAGE = 1000
@@ -75,7 +75,7 @@ class HistoryFilters:
         status = None if self.status is None else _enum(HistoryStatus, self.status, "status")
         patient = self.patient
         if isinstance(patient, str):
-            patient = storable(" ".join(patient.split())[:100], "patient", "The search") or None
+            patient = search_text(patient) or None
         return HistoryFilters(self.date_from, self.date_to, method, status, patient, self.doctor_id)
 
     @property

@@ -33,6 +33,14 @@ def storable(text: str, field: str, what: str = "The text") -> str:
     return text
 
 
+def search_text(value: str | None, limit: int = 100) -> str:
+    """What was typed into a search box, with the characters nothing stored can contain dropped (NUL, control
+    characters, lone surrogates), whitespace collapsed, at most `limit` characters."""
+    kept = "".join(" " if c in "\n\r\t" else c for c in (value or "")
+                   if c in "\n\r\t" or unicodedata.category(c) not in ("Cc", "Cs"))
+    return " ".join(kept.split())[:limit]
+
+
 def full_name(value: str, field: str = "full_name") -> str:
     text = " ".join((value or "").split())
     if not text:

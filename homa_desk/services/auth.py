@@ -6,10 +6,11 @@ import logging
 from datetime import datetime, timedelta
 
 from homa_desk.db.unit_of_work import UnitOfWork
-from homa_desk.domain.errors import AccountLocked, AuthenticationFailed
+from homa_desk.domain.errors import AccountLocked, AuthenticationFailed, ValidationError
 from homa_desk.domain.passwords import verify_password
 from homa_desk.domain.staff import LOCKOUT_MINUTES, MAX_FAILED_SIGN_INS, StaffMember
 from homa_desk.domain.timeutil import utcnow
+from homa_desk.domain.validation import storable
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +21,10 @@ def sign_in(uow: UnitOfWork, email: str, password: str, *, now: datetime | None 
     email = (email or "").strip().lower()
     if not email or not password:
         raise AuthenticationFailed("Enter your e-mail and password.")
+    try:
+        storable(email + password, "email")
+    except ValidationError:
+        raise AuthenticationFailed() from None
     with uow:
         found = uow.staff.credentials_for_update(email)
         if found is None:

@@ -45,6 +45,7 @@ def create_bill(uow: UnitOfWork, actor: Actor, *, patient_id: int, lines: Iterab
     """A bill for a visit (appointment) or a walk-in, numbered within the financial year (April–March)."""
     actor.require(*FRONT_DESK)
     checked = validate_lines(lines)
+    validation.storable(notes or "", "notes", "The note")
     with uow:
         bill_id = _add_bill(uow, actor, patient_id=patient_id, lines=checked, appointment_id=appointment_id,
                             doctor_id=doctor_id, notes=notes, now=now or utcnow())
@@ -132,7 +133,7 @@ def record_payment(uow: UnitOfWork, actor: Actor, bill_id: int, *, amount: str |
         method = PaymentMethod(method)
     except ValueError:
         raise ValidationError("method", "Choose how the patient paid.") from None
-    reference = " ".join((reference or "").split())
+    reference = validation.storable(" ".join((reference or "").split()), "reference", "The reference")
     if len(reference) > MAX_REFERENCE:
         raise ValidationError("reference", f"The reference is too long (at most {MAX_REFERENCE} characters).")
     if method is PaymentMethod.UPI and not reference:
@@ -164,7 +165,7 @@ def refund_payment(uow: UnitOfWork, actor: Actor, payment_id: int, *, amount: st
     """Admins refund all or part of a payment, with a reason. Nothing is deleted; the audit log keeps both sides."""
     actor.require(Role.ADMIN)
     value = validation.amount(amount)
-    reason = " ".join((reason or "").split())
+    reason = validation.storable(" ".join((reason or "").split()), "reason", "The reason")
     if not reason:
         raise ValidationError("reason", "Say why the money is refunded.")
     if len(reason) > MAX_REASON:
@@ -191,7 +192,7 @@ def refund_payment(uow: UnitOfWork, actor: Actor, payment_id: int, *, amount: st
 def cancel_bill(uow: UnitOfWork, actor: Actor, bill_id: int, reason: str) -> BillView:
     """Admins cancel a bill nobody has paid (refund the payments first). Cancelled bills keep their number."""
     actor.require(Role.ADMIN)
-    reason = " ".join((reason or "").split())
+    reason = validation.storable(" ".join((reason or "").split()), "reason", "The reason")
     if not reason:
         raise ValidationError("reason", "Say why the bill is cancelled.")
     with uow:
@@ -244,7 +245,7 @@ def list_bills(uow: UnitOfWork, actor: Actor, *, since: datetime, query: str = "
     """Bills made since `since`, newest first; `query` matches part of the patient's name or the bill number."""
     actor.require(*FRONT_DESK)
     with uow:
-        rows = uow.bills.recent(since=since, query=query[:100], limit=limit)
+        rows = uow.bills.recent(since=since, query=validation.search_text(query), limit=limit)
     return [BillSummary(id=r[0], bill_number=r[1], patient_name=r[2], total=r[3], paid=r[4], status=BillStatus(r[5]),
                         created_at=r[6]) for r in rows]
 

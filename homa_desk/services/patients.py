@@ -42,7 +42,7 @@ def search_patients(uow: UnitOfWork, actor: Actor, query: str, *, after: tuple[s
     """
     actor.require(*REGISTERING_ROLES)
     with uow:
-        return uow.patients.search(query or "", after=after, limit=limit)
+        return uow.patients.search(validation.search_text(query), after=after, limit=limit)
 
 
 def find_likely_duplicates(uow: UnitOfWork, actor: Actor, full_name: str, phone: str, *,

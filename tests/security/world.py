@@ -26,7 +26,7 @@ from tests.services.consultation_helpers import with_profile
 ROLES = ("admin", "receptionist", "doctor", "other_doctor", "patient")
 
 
-@dataclass
+@dataclass(repr=False)
 class World:
     engine: Engine
     uow: UnitOfWork
@@ -34,6 +34,9 @@ class World:
     patient_id: int
     gateway: SimulatorGateway = field(default_factory=SimulatorGateway)
     _serial: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    def __repr__(self) -> str:
+        return "World()"
 
     @property
     def admin(self) -> Actor:
