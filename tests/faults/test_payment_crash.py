@@ -19,6 +19,10 @@ from dataclasses import asdict
 import pytest
 from sqlalchemy import Engine, text
 
+from homa_desk.db.unit_of_work import UnitOfWork
+from homa_desk.domain.timeutil import utcnow
+from homa_desk.gateways.razorpay import RazorpayGateway
+from homa_desk.services import upi_payments
 from tests.faults.process_helpers import ROOT, child_env, libpq_url
 from tests.gateways.fake_razorpay import KEY_ID, KEY_SECRET, FakeRazorpay
 from tests.services.billing_helpers import a_bill, a_patient
@@ -84,6 +88,12 @@ class Desk:
         self.process.wait(10)
 
 
+def count_open_without_qr(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT count(*) FROM payment_sessions WHERE status = 'active'"
+                                 " AND gateway_qr_id IS NULL")).scalar_one()
+
+
 @pytest.mark.slow
 def test_killed_at_100_moments_every_received_payment_is_completed_once(engine, db_url, uow, receptionist, tmp_path):
     patient = a_patient(uow, receptionist)
@@ -111,6 +121,11 @@ def test_killed_at_100_moments_every_received_payment_is_completed_once(engine, 
             patients.stop()
             desk.close()
         elapsed = time.monotonic() - started
+        without_qr = count_open_without_qr(engine)
+        client = RazorpayGateway(KEY_ID, KEY_SECRET, base_url=gateway.base_url, retries=0)
+        upi_payments.reconcile(UnitOfWork(engine), client, now=utcnow() + upi_payments.QR_CREATE_GRACE * 2)
+        client.close()
+        assert count_open_without_qr(engine) == 0, "a bill is still blocked by a session that never got its QR"
         received = [p["id"] for qr in gateway.qrs.values() for p in qr.payments if p["status"] == "captured"]
 
     assert errors.read_text() == ""
@@ -129,8 +144,8 @@ def test_killed_at_100_moments_every_received_payment_is_completed_once(engine, 
             "SELECT count(*) FROM (SELECT bill_id FROM payments GROUP BY bill_id HAVING count(*) > 1) x")).scalar_one()
     completed = [row.transaction_id for row in payments if row.status == "completed"]
     print(f"\n{ROUNDS} kills in {elapsed:.1f} s: exits {dict(exits)}, {len(received)} payments received,"
-          f" sessions {sessions}")
-    assert len(received) >= ROUNDS // 2, "too few payments for the kills to mean much"
+          f" sessions {sessions}, {without_qr} left without a QR (cancelled once the grace was over)")
+    assert len(received) >= ROUNDS // 5, "too few payments for the kills to mean much"
     assert sorted(completed) == sorted(received)
     assert len(payments) == len(completed), "a payment held for review or failed: none should be"
     assert orphans == 0 and unpaid_bills_with_payment == 0 and paid_twice == 0
