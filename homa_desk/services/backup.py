@@ -26,6 +26,7 @@ from homa_desk.db.unit_of_work import UnitOfWork
 from homa_desk.domain.errors import DomainError, FormErrors, ValidationError
 from homa_desk.domain.roles import Actor, Role
 from homa_desk.domain.timeutil import CLINIC_TZ, utcnow
+from homa_desk.domain.validation import storable
 from homa_desk.services.clinic import DEFAULT_NAME
 
 log = logging.getLogger(__name__)
@@ -291,7 +292,7 @@ def _writable_folder(raw: str) -> Path:
     text_value = (raw or "").strip()
     if not text_value:
         raise ValidationError("backup_folder", "Choose the folder for the backups.")
-    folder = Path(text_value).expanduser()
+    folder = Path(storable(text_value, "backup_folder", "The folder")).expanduser()
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=folder, prefix=".homa-write-test-"):

@@ -3,8 +3,10 @@ FormErrors naming the field, never another exception, and never accepts text Pos
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -23,6 +25,8 @@ from homa_desk.domain import (
 )
 from homa_desk.domain.errors import FormErrors, ValidationError
 from homa_desk.domain.reports import HistoryFilters
+from homa_desk.domain.roles import Actor, Role
+from homa_desk.services import backup
 from homa_desk.services.clinic import validate_clinic_name
 from homa_desk.services.settings import SettingsForm
 from homa_desk.services.settings import validate as validate_settings
@@ -30,6 +34,16 @@ from homa_desk.services.staff import validate_new_staff
 from tests.security.nasty import hostile, unstorable
 
 TODAY = date(2026, 11, 26)
+ADMIN = Actor(1, Role.ADMIN, "Meera Iyer", "meera@clinic.example")
+SCRATCH = Path(tempfile.mkdtemp(prefix="homa-fuzz-"))
+
+
+def _backup_plan(position: int) -> Callable[[str], object]:
+    def check(text: str) -> object:
+        values = [str(SCRATCH / "backups"), "20:00", "7"]
+        values[position] = text
+        return backup.save_plan(ADMIN, *values, path=SCRATCH / "settings.json")
+    return check
 
 
 def _patient(field: str) -> Callable[[str], object]:
@@ -117,6 +131,8 @@ VALIDATORS: dict[str, Callable[[str], object]] = {
     "reports.HistoryFilters.patient": lambda t: HistoryFilters(patient=t).checked(),
     "clinic.validate_clinic_name": validate_clinic_name,
     "urls.parse_database_url": parse_database_url,
+    "backup.save_plan.daily_at": _backup_plan(1),
+    "backup.save_plan.keep": _backup_plan(2),
     **{f"validate_patient.{f}": _patient(f) for f in (
         "full_name", "phone", "email", "date_of_birth", "age_years", "gender", "address", "emergency_contact",
         "allergies", "medical_history", "language")},
@@ -147,3 +163,10 @@ def test_validators_refuse_cleanly_or_return_storable_text(name, text):
         assert refused.field and refused.message
     else:
         assert unstorable(result) == [], f"{name} accepted text the database cannot store"
+
+
+@pytest.mark.parametrize("folder", ["backups\x00", "\ud800backups", "back\x1bups"])
+def test_a_backup_folder_that_cannot_exist_is_refused_next_to_the_field(folder):
+    with pytest.raises(FormErrors) as refused:
+        backup.save_plan(ADMIN, str(SCRATCH / folder), "20:00", "7", path=SCRATCH / "settings.json")
+    assert set(refused.value.by_field()) == {"backup_folder"}
