@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QColor, QHideEvent, QKeyEvent, QMouseEvent, QPainter, QPaintEvent
+from PySide6.QtGui import QHideEvent, QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import QApplication, QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 from shiboken6 import isValid
 
-SHADE = QColor(0, 0, 0, 150)
+SHADE_ALPHA = 150  # of 255: the desk stays visible, dimmed, behind the list
 
 
 class HelpOverlay(QWidget):
@@ -17,10 +17,11 @@ class HelpOverlay(QWidget):
         super().__init__(parent)
         self.setObjectName("help_overlay")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setStyleSheet(f"#help_overlay {{ background-color: rgba(0, 0, 0, {SHADE_ALPHA}); }}"
+                           "#help_panel { background-color: palette(window); border-radius: 6px; padding: 12px; }")
         panel = QFrame(self)
         panel.setObjectName("help_panel")
-        panel.setAutoFillBackground(True)
-        panel.setFrameShape(QFrame.Shape.StyledPanel)
         grid = QGridLayout(panel)
         title = QLabel("<b>Keyboard shortcuts</b>")
         title.setProperty("role", "title")
@@ -64,9 +65,6 @@ class HelpOverlay(QWidget):
         if watched is self.parentWidget() and event.type() == QEvent.Type.Resize:
             self.setGeometry(self.parentWidget().rect())
         return False
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        QPainter(self).fillRect(self.rect(), SHADE)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Escape, Qt.Key.Key_F1):

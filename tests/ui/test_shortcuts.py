@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QLabel
 
 from homa_desk.domain.appointments import SlotState
@@ -107,8 +108,12 @@ def test_f1_shows_every_shortcut_over_the_window_and_esc_closes_it(qtbot, backen
     window.sidebar.setFocus()
     overlay = window.help_overlay
     assert not overlay.isVisible()
+    corner = QPoint(window.width() - 5, window.height() // 2)  # beside the list, over the page
+    before = QColor(window.grab().toImage().pixel(corner)).lightness()
     press(qtbot, Qt.Key.Key_F1)
     assert overlay.isVisible() and overlay.geometry() == window.rect()
+    dimmed = QColor(window.grab().toImage().pixel(corner)).lightness()
+    assert 0 < dimmed < before * 0.6  # the desk still shows through, darker
     shown = " ".join(label.text() for label in overlay.findChildren(QLabel))
     for shortcut in shortcuts.DESK_SHORTCUTS:
         assert shortcut.description in shown
