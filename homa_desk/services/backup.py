@@ -292,11 +292,12 @@ def _writable_folder(raw: str) -> Path:
     text_value = (raw or "").strip()
     if not text_value:
         raise ValidationError("backup_folder", "Choose the folder for the backups.")
-    folder = Path(storable(text_value, "backup_folder", "The folder")).expanduser()
+    folder = Path(storable(text_value, "backup_folder", "The folder"))
     try:
+        folder = folder.expanduser()
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=folder, prefix=".homa-write-test-"):
             pass
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: ~name of a user this machine does not have
         raise ValidationError("backup_folder", "Homa Desk cannot write to this folder; choose another.") from None
     return folder.resolve()

@@ -238,7 +238,10 @@ def _logo(value: str) -> str:
     text = (value or "").strip()
     if not text:
         return ""
-    path = Path(text).expanduser()
+    try:
+        path = Path(text).expanduser()
+    except RuntimeError:  # ~name of a user this machine does not have
+        path = Path(text)
     if path.suffix.lower() not in LOGO_SUFFIXES or not path.is_file():
         raise ValidationError("clinic_logo_path", "Choose an existing PNG, JPEG, SVG or BMP image.")
     return str(path)

@@ -165,8 +165,9 @@ def test_validators_refuse_cleanly_or_return_storable_text(name, text):
         assert unstorable(result) == [], f"{name} accepted text the database cannot store"
 
 
-@pytest.mark.parametrize("folder", ["backups\x00", "\ud800backups", "back\x1bups"])
+@pytest.mark.parametrize("folder", [f"{SCRATCH}/backups\x00", f"{SCRATCH}/\ud800backups", f"{SCRATCH}/back\x1bups",
+                                    "~nosuchuser0/backups"])
 def test_a_backup_folder_that_cannot_exist_is_refused_next_to_the_field(folder):
     with pytest.raises(FormErrors) as refused:
-        backup.save_plan(ADMIN, str(SCRATCH / folder), "20:00", "7", path=SCRATCH / "settings.json")
+        backup.save_plan(ADMIN, folder, "20:00", "7", path=SCRATCH / "settings.json")
     assert set(refused.value.by_field()) == {"backup_folder"}
