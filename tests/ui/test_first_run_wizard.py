@@ -272,3 +272,26 @@ def test_remote_check_refuses_a_database_at_an_older_schema(cluster, engine, db_
     migrate.upgrade(engine, "0001")
     with pytest.raises(Exception, match="schema revision 0001"):
         first_run.check_remote(raw(db_url))
+
+
+def test_a_new_install_goes_from_the_wizard_to_the_sign_in_on_the_chosen_database(qtbot, empty_remote, tmp_path):
+    from homa_desk.ui.app import DeskController
+
+    controller = DeskController(None, data_dir=tmp_path / "pgdata")
+    controller.start()
+    wizard = controller.wizard
+    assert wizard is not None and wizard.isVisible() and wizard.currentPage() is wizard.database_page
+    choose_remote(qtbot, wizard, raw(empty_remote))
+    fill_clinic(qtbot, wizard)
+    click(qtbot, wizard, FINISH)
+    qtbot.waitUntil(lambda: controller.login_dialog is not None and controller.login_dialog.isVisible(),
+                    timeout=60000)
+    try:
+        assert controller.wizard is None
+        assert controller.login_dialog.email.text() == ADMIN["email"]
+        assert controller.backend.target.kind == "remote"
+        assert controller.backend.target.url.database == empty_remote.database
+    finally:
+        controller.login_dialog.reject()
+        assert worker.wait_for_idle(15)
+        controller.backend.close()
