@@ -10,14 +10,18 @@ Why each query is shaped as it is, at 5,000,000 payments:
   (partial indexes), so a page reads about as many rows as it shows;
 - a name fragment is first looked up in the narrow `patient_search` table. Matching at most NAME_PATIENTS_LISTED
   patients, their payments are read patient by patient (`ix_payments_patient_date`); matching more, the fragment
-  is common (a surname, a few letters) and the page walks the date order checking each payment's patient, which
-  finds a page within a few thousand rows;
+  is common (a few letters) and the page walks the date order checking each payment's patient, which finds a
+  page within a few thousand rows;
+- a page is chosen from payments alone, then only its rows are joined to names, bills and doctors;
 - totals without a patient filter add up `payment_day_totals` / `payment_doctor_day_totals` (a few rows per
-  day, kept by triggers) instead of every payment; with a patient they add up that patient's payments.
+  day, kept by triggers) instead of every payment; with a patient they add up that patient's payments, and for
+  a fragment matching more than NAME_PATIENTS_LISTED patients they are refused (ValidationError on `patient`):
+  that sum would read hundreds of thousands of payments.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -35,12 +39,23 @@ from homa_desk.db.models import (
     User,
 )
 from homa_desk.domain.billing import PaymentMethod, PaymentState
+from homa_desk.domain.errors import ValidationError
 from homa_desk.domain.reports import HistoryFilters, HistoryKey, HistoryRow, HistoryStatus, MethodTotal
 
-NAME_PATIENTS_LISTED = 5000  # up to this many patients matching a name fragment, read their payments one by one
+NAME_PATIENTS_LISTED = 10_000  # up to this many patients matching a name fragment, read their payments one by one
 _RECEIVED = (PaymentState.COMPLETED.value, PaymentState.REFUNDED.value)
 _Key = tuple[int | None, str | None]
-_NOBODY = Payment.id.is_(None)  # a name fragment that matches no patient
+
+
+@dataclass(frozen=True)
+class _Patients:
+    """A patient filter resolved to a condition on payments; `few` when it names few enough patients to total."""
+
+    condition: Any
+    few: bool = True
+
+
+_NOBODY = _Patients(Payment.id.is_(None))  # a name fragment that matches no patient
 
 
 class ReportRepository:
@@ -53,22 +68,25 @@ class ReportRepository:
         patients = self._patients(filters)
         if patients is _NOBODY:
             return []
+        # the page's payments first (from payments alone, often from an index only), then the joins for just them
+        page = _where(select(Payment.id, Payment.payment_date), filters, patients)
+        if after is not None:
+            page = page.where(tuple_(Payment.payment_date, Payment.id) < tuple_(*after))
+        top = page.order_by(Payment.payment_date.desc(), Payment.id.desc()).limit(limit).subquery("top")
         doctor = aliased(User)
         stmt = (
             select(Payment.id, Payment.payment_date, Payment.bill_id, Bill.bill_number, Payment.patient_id,
                    User.full_name, PatientProfile.patient_number, doctor.full_name, Payment.payment_method,
                    Payment.amount, Payment.refunded_amount, Payment.status,
                    func.coalesce(Payment.upi_transaction_id, Payment.transaction_id), Payment.review_reason)
-            .select_from(Payment)
+            .select_from(top)
+            .join(Payment, Payment.id == top.c.id)
             .join(User, User.id == Payment.patient_id)
             .outerjoin(PatientProfile, PatientProfile.user_id == Payment.patient_id)
             .outerjoin(Bill, Bill.id == Payment.bill_id)
             .outerjoin(doctor, doctor.id == Payment.doctor_id)
+            .order_by(top.c.payment_date.desc(), top.c.id.desc())
         )
-        stmt = _where(stmt, filters, patients)
-        if after is not None:
-            stmt = stmt.where(tuple_(Payment.payment_date, Payment.id) < tuple_(*after))
-        stmt = stmt.order_by(Payment.payment_date.desc(), Payment.id.desc()).limit(limit)
         return [HistoryRow(id=r[0], paid_at=r[1], bill_id=r[2], bill_number=r[3], patient_id=r[4],
                            patient_name=r[5], patient_number=r[6], doctor_name=r[7], method=PaymentMethod(r[8]),
                            amount=r[9], refunded=r[10], state=PaymentState(r[11]), reference=r[12],
@@ -82,6 +100,9 @@ class ReportRepository:
             return 0, []
         if patients is None:
             stmt = _summed_totals(filters)
+        elif not patients.few:  # a fragment as common as a surname: summing its payments is unbounded
+            raise ValidationError("patient", f"More than {NAME_PATIENTS_LISTED:,} patients match: type more of the "
+                                             "name, or the patient number, to see totals.")
         else:
             received = Payment.status.in_(_RECEIVED)
             stmt = _where(select(Payment.payment_method, func.count(),
@@ -92,14 +113,14 @@ class ReportRepository:
                    for m, count, collected, refunded in self._session.execute(stmt)]
         return sum(m.count for m in methods), methods
 
-    def _patients(self, filters: HistoryFilters) -> Any:
-        """The patient filter as a condition on payments; None without one, _NOBODY when no patient matches."""
+    def _patients(self, filters: HistoryFilters) -> _Patients | None:
+        """The patient filter resolved; None without one, _NOBODY when no patient matches."""
         if filters.patient_id is not None:
-            return Payment.patient_id == filters.patient_id
+            return _Patients(Payment.patient_id == filters.patient_id)
         if filters.patient_number is not None:
-            return Payment.patient_id == (select(PatientProfile.user_id)
-                                          .where(PatientProfile.patient_number == filters.patient_number)
-                                          .scalar_subquery())
+            return _Patients(Payment.patient_id == (select(PatientProfile.user_id)
+                                                    .where(PatientProfile.patient_number == filters.patient_number)
+                                                    .scalar_subquery()))
         if filters.patient_name is None:
             return None
         named = PatientSearchKey.name_key.like("%" + _escape_like(filters.patient_name) + "%", escape="\\")
@@ -108,8 +129,8 @@ class ReportRepository:
         if not ids:
             return _NOBODY
         if len(ids) <= NAME_PATIENTS_LISTED:
-            return Payment.patient_id == any_(bindparam("patient_ids", ids, type_=ARRAY(Integer)))
-        return exists().where(PatientSearchKey.user_id == Payment.patient_id, named)
+            return _Patients(Payment.patient_id == any_(bindparam("patient_ids", ids, type_=ARRAY(Integer))))
+        return _Patients(exists().where(PatientSearchKey.user_id == Payment.patient_id, named), few=False)
 
     # -- the daily collection ------------------------------------------------------------------------------------
 
@@ -172,7 +193,7 @@ class ReportRepository:
             select(func.count()).select_from(Bill).where(Bill.created_at >= start, Bill.created_at < end))
 
 
-def _where(stmt: Select, filters: HistoryFilters, patients: Any) -> Select:
+def _where(stmt: Select, filters: HistoryFilters, patients: _Patients | None) -> Select:
     """The filters on payments; `patients` is the patient filter resolved by ReportRepository._patients."""
     start, end = filters.utc_range
     stmt = stmt.where(Payment.payment_date.is_not(None))
@@ -185,7 +206,7 @@ def _where(stmt: Select, filters: HistoryFilters, patients: Any) -> Select:
     if filters.status is not None:
         stmt = stmt.where(_status(filters.status))
     if patients is not None:
-        stmt = stmt.where(patients)
+        stmt = stmt.where(patients.condition)
     if filters.doctor_id is not None:
         stmt = stmt.where(Payment.doctor_id == filters.doctor_id)
     return stmt

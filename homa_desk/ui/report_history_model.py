@@ -31,6 +31,7 @@ AMOUNT_COLUMNS = frozenset({5, 6})
 class PaymentHistoryModel(KeysetPagedModel[HistoryRow]):
     page_loaded = Signal(int)  # rows in the page that just arrived
     totals_loaded = Signal(object)  # HistoryTotals of the current filter
+    totals_failed = Signal(str)  # why there are no totals (e.g. a name fragment matching too many patients)
     load_failed = Signal(str)
     columns = COLUMNS
 
@@ -78,9 +79,10 @@ class PaymentHistoryModel(KeysetPagedModel[HistoryRow]):
             self.totals_loaded.emit(totals)
 
     def _totals_failed(self, generation: int, error: DomainError) -> None:
+        """The pages go on: only the totals strip says why it is empty."""
         if self.is_current(generation):
             self.totals_pending = False
-            self._failed(generation, error)
+            self.totals_failed.emit(error.message)
 
     def display(self, row: HistoryRow, column: int) -> str:
         return _cached_cells(row)[column]

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from homa_desk.db import report_repository
 from homa_desk.domain.billing import PaymentMethod, PaymentState
 from homa_desk.domain.errors import PermissionDenied, ValidationError
 from homa_desk.domain.reports import HistoryFilters, HistoryStatus
@@ -191,3 +192,42 @@ def test_csv_has_every_matching_row_with_plain_amounts(uow, receptionist, clinic
     assert upi[0:2] == ["2026-11-24", "11:00"]
     assert upi[3] == "Rohan Gupta" and upi[5] == "Sneha Pillai" and upi[6] == "UPI"
     assert upi[7:11] == ["800.00", "300.00", "500.00", "Part refunded"]
+
+
+@pytest.mark.parametrize("listed", [0, 1, 10_000])
+def test_name_fragments_list_the_same_payments_however_many_patients_match(uow, receptionist, clinic, monkeypatch,
+                                                                          listed):
+    """Few matching patients: read patient by patient; more than NAME_PATIENTS_LISTED: walk the dates."""
+    monkeypatch.setattr(report_repository, "NAME_PATIENTS_LISTED", listed)
+    for fragment, expected in (("kavya", ["held", "card", "cash"]), ("a", ["walk_in", "held", "card", "upi", "cash"]),
+                               ("nobody", [])):
+        pages, after = [], None
+        while page := reports.payment_history(uow, receptionist, HistoryFilters(patient=fragment), after=after,
+                                              limit=2):
+            pages += [r.id for r in page]
+            after = page[-1].key
+        assert pages == [clinic[name] for name in expected], fragment
+
+
+def test_totals_of_a_fragment_matching_too_many_patients_are_refused_next_to_the_patient_field(
+        uow, receptionist, clinic, monkeypatch):
+    monkeypatch.setattr(report_repository, "NAME_PATIENTS_LISTED", 1)
+    assert reports.payment_history_totals(uow, receptionist, HistoryFilters(patient="kavya")).count == 3
+    with pytest.raises(ValidationError) as error:
+        reports.payment_history_totals(uow, receptionist, HistoryFilters(patient="a"))  # Kavya and Rohan
+    assert error.value.field == "patient" and "type more of the name" in error.value.message
+    assert len(history(uow, receptionist, patient="a")) == 5  # the rows are still listed
+
+
+def test_totals_from_the_day_tables_match_a_sum_of_the_rows_for_every_filter(uow, receptionist, clinic):
+    doctor = clinic["doctor"].user_id
+    for filters in (HistoryFilters(status=HistoryStatus.REFUNDED), HistoryFilters(status=HistoryStatus.PENDING_REVIEW),
+                    HistoryFilters(status=HistoryStatus.COMPLETED), HistoryFilters(status=HistoryStatus.FAILED),
+                    HistoryFilters(doctor_id=doctor), HistoryFilters(doctor_id=doctor, date_from=NOV_25),
+                    HistoryFilters(date_from=NOV_25, method=PaymentMethod.CARD), HistoryFilters(date_to=NOV_24)):
+        rows = reports.payment_history(uow, receptionist, filters)
+        totals = reports.payment_history_totals(uow, receptionist, filters)
+        assert totals.count == len(rows), filters
+        assert totals.net == sum((r.net for r in rows), Decimal("0")), filters
+        assert {m.method: m.count for m in totals.by_method} == {
+            method: sum(1 for r in rows if r.method is method) for method in {r.method for r in rows}}, filters

@@ -125,6 +125,7 @@ class PaymentHistoryPanel(QWidget):
         self.table.activated.connect(self._open_index)
         self.model.page_loaded.connect(self._page_loaded)
         self.model.totals_loaded.connect(self._show_totals)
+        self.model.totals_failed.connect(self.totals.setText)
         self.model.load_failed.connect(self.status.setText)
         changes.change_hub().changed.connect(self._refresh_if)
 
