@@ -19,13 +19,14 @@ from keyring.errors import KeyringError, PasswordDeleteError
 
 from homa_desk import APP_NAME
 from homa_desk.config import config_dir
+from homa_desk.domain.errors import DomainError
 
 log = logging.getLogger(__name__)
 
 SERVICE = APP_NAME
 
 
-class SecretStoreUnavailable(Exception):
+class SecretStoreUnavailable(DomainError):
     """No keyring to keep a secret in; the message tells the user what to do."""
 
 

@@ -59,6 +59,10 @@ class SettingsForm:
     telegram_bot_token: str = ""
 
 
+NO_KEYRING_FOR_SECRETS = ("This computer has no keyring to keep it in: accept the file keyring when the desk starts, "
+                          "or install GNOME Keyring or KWallet.")
+
+
 @dataclass(frozen=True)
 class LoadedSettings:
     form: SettingsForm
@@ -67,15 +71,23 @@ class LoadedSettings:
 
 def load_settings(uow: UnitOfWork, actor: Actor, settings: Settings) -> LoadedSettings:
     actor.require(Role.ADMIN)
-    from homa_desk.secret_store import get_secret
-
     with uow:
         clinic = {key: uow.settings.get(key, "") or "" for key in CLINIC_KEYS}
     clinic["clinic_name"] = clinic["clinic_name"] or DEFAULT_NAME
     desk = {f.name: getattr(settings, f.name) for f in fields(Settings) if f.name in SettingsForm.__dataclass_fields__}
     desk = {k: "" if v is None else (f"{v:g}" if isinstance(v, float) else str(v)) for k, v in desk.items()}
-    stored = frozenset(name for name, key in SECRETS.items() if get_secret(key))
+    stored, _ = _stored_secrets()
     return LoadedSettings(SettingsForm(**{**desk, **clinic}), stored)
+
+
+def _stored_secrets() -> tuple[frozenset[str], bool]:
+    """The secret fields with a value in the keyring, and whether there is a keyring to ask at all."""
+    from homa_desk.secret_store import SecretStoreUnavailable, get_secret
+
+    try:
+        return frozenset(name for name, key in SECRETS.items() if get_secret(key)), True
+    except SecretStoreUnavailable:
+        return frozenset(), False
 
 
 def validate(form: SettingsForm, stored_secrets: frozenset[str] = frozenset()) -> dict[str, object]:
@@ -137,9 +149,12 @@ def save_settings(uow: UnitOfWork, actor: Actor, form: SettingsForm, *, path: Pa
     """Check every field, then write the clinic's profile (audited), the secrets and the settings file."""
     actor.require(Role.ADMIN)
     from homa_desk.connect import remember_remote_database
-    from homa_desk.secret_store import get_secret, set_secret
+    from homa_desk.secret_store import set_secret
 
-    stored = frozenset(name for name, key in SECRETS.items() if get_secret(key))
+    stored, keyring_found = _stored_secrets()
+    typed = [name for name in SECRETS if getattr(form, name).strip()]
+    if typed and not keyring_found:
+        raise FormErrors([ValidationError(name, NO_KEYRING_FOR_SECRETS) for name in typed])
     clean = validate(form, stored)
     with uow:
         before = {key: uow.settings.get(key) for key in CLINIC_KEYS}
