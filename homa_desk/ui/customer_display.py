@@ -38,17 +38,23 @@ def countdown_text(expires_at: datetime, now: datetime | None = None) -> str:
     return f"{left // 60}:{left % 60:02d}"
 
 
-def _label(name: str, point_size: int, *, bold: bool = False, color: str = "") -> QLabel:
+# Sizes for a patient a metre or two from the screen. They are style sheet rules because the desk's style sheet
+# (`QWidget { font-size: … }`) overrides fonts set in code; an #id rule on this window is more specific.
+FONTS = {"display_clinic": (28, True), "display_greeting": (36, False), "display_amount": (54, True),
+         "display_countdown": (22, False), "display_message": (48, True), "display_hint": (18, False)}
+
+
+def display_style() -> str:
+    rules = [f"#{name} {{ font-size: {size}pt; font-weight: {700 if bold else 400}; }}"
+             for name, (size, bold) in FONTS.items()]
+    return "\n".join(["#customer_display { background: white; }", *rules])
+
+
+def _label(name: str) -> QLabel:
     label = QLabel()
     label.setObjectName(name)
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
     label.setWordWrap(True)
-    font = label.font()
-    font.setPointSize(point_size)
-    font.setBold(bold)
-    label.setFont(font)
-    if color:
-        label.setStyleSheet(f"color: {color};")
     return label
 
 
@@ -60,21 +66,21 @@ class CustomerDisplay(QWidget):
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("customer_display")
         self.setWindowTitle(tr("Customer display"))
-        self.setStyleSheet("#customer_display { background: white; }")
+        self.setStyleSheet(display_style())
         self.return_after_ms = return_after_ms
         self.state = "idle"
         self.session: UpiSession | None = None
         self._screens = screens
 
-        self.clinic = _label("display_clinic", 28, bold=True)
-        self.greeting = _label("display_greeting", 36)
-        self.amount = _label("display_amount", 54, bold=True)
+        self.clinic = _label("display_clinic")
+        self.greeting = _label("display_greeting")
+        self.amount = _label("display_amount")
         self.qr = QLabel()
         self.qr.setObjectName("display_qr")
         self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.countdown = _label("display_countdown", 22)
-        self.message = _label("display_message", 48, bold=True)
-        self.hint = _label("display_hint", 18)
+        self.countdown = _label("display_countdown")
+        self.message = _label("display_message")
+        self.hint = _label("display_hint")
 
         qr_page = QWidget()
         qr_layout = QVBoxLayout(qr_page)

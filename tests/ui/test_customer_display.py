@@ -89,3 +89,21 @@ def test_one_display_per_main_window_hidden_when_it_closes(qtbot, backend):
     display.present()
     window.close()
     assert not display.isVisible()
+
+
+def test_the_amount_is_large_enough_to_read_from_the_counter_under_the_desk_style(qapp, qtbot):
+    from homa_desk.ui.resources import apply_style
+
+    previous = qapp.styleSheet()
+    assert apply_style(qapp)
+    try:
+        display = CustomerDisplay(return_after_ms=100)
+        qtbot.addWidget(display)
+        display.show_session(a_session())
+        display.show()
+        qtbot.waitExposed(display)
+        assert display.amount.fontInfo().pointSizeF() >= 48
+        assert display.amount.font().bold() or display.amount.fontInfo().bold()
+        assert display.hint.fontInfo().pointSizeF() >= 16
+    finally:
+        qapp.setStyleSheet(previous)
