@@ -219,7 +219,8 @@ class Payment(Base):
         Index("ix_payments_date_id", "payment_date", "id"),  # 0009: history pages, newest first
         Index("ix_payments_method_date", "payment_method", "payment_date", "id"),
         Index("ix_payments_review", "payment_date", "id", postgresql_where=text("status = 'pending'")),
-        Index("ix_payments_patient_date", "patient_id", "payment_date", "id"),  # 0010
+        Index("ix_payments_patient_date", "patient_id", "payment_date", "id",  # 0010; totals from the index alone
+              postgresql_include=["payment_method", "status", "amount", "refunded_amount"]),
         Index("ix_payments_doctor_date", "doctor_id", "payment_date", "id"),
         Index("ix_payments_appointment", "appointment_id", postgresql_where=text("appointment_id IS NOT NULL")),
         Index("ix_payments_refunded", "payment_date", "id", postgresql_where=text("refunded_amount > 0")),

@@ -5,7 +5,8 @@ per-day totals kept by the database.
   a bill's or an appointment's doctor changes), so "a doctor's payments this month" is one range of
   `ix_payments_doctor_date` instead of a walk through every payment of the month.
 - `ix_payments_patient_date` replaces `ix_payments_patient_id`: a patient's payments in date order, so the
-  patients a name fragment matches are read patient by patient, newest first.
+  patients a name fragment matches are read patient by patient, newest first; it carries method, status and
+  amounts, so their totals come from the index alone.
 - `payment_day_totals` (clinic day, method, status, refunded or not) and `payment_doctor_day_totals` (the same
   per doctor), kept by statement-level triggers with transition tables (one aggregate per statement, so a bulk
   COPY costs one GROUP BY, not a trigger call per row): totals of any date range, method, status and doctor add up
@@ -93,7 +94,8 @@ WHERE d.id = p.id AND d.doctor_id IS NOT NULL;
 
 DROP INDEX ix_payments_date;
 DROP INDEX ix_payments_patient_id;
-CREATE INDEX ix_payments_patient_date ON payments (patient_id, payment_date, id);
+CREATE INDEX ix_payments_patient_date ON payments (patient_id, payment_date, id)
+    INCLUDE (payment_method, status, amount, refunded_amount);
 CREATE INDEX ix_payments_doctor_date ON payments (doctor_id, payment_date, id);
 CREATE INDEX ix_payments_appointment ON payments (appointment_id) WHERE appointment_id IS NOT NULL;
 CREATE INDEX ix_payments_refunded ON payments (payment_date, id) WHERE refunded_amount > 0;
