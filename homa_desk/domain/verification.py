@@ -24,4 +24,8 @@ def hash_code(code: str, salt: str) -> str:
 
 
 def code_matches(code: str, salt: str, code_hash: str) -> bool:
-    return hmac.compare_digest(hash_code(code.strip(), salt), code_hash)
+    """False for anything but digits (a code is never anything else), without hashing what cannot be encoded."""
+    code = code.strip()
+    if not (code.isascii() and code.isdigit()):
+        return False
+    return hmac.compare_digest(hash_code(code, salt), code_hash)
