@@ -100,7 +100,7 @@ class ReportRepository:
             return 0, []
         if patients is None:
             stmt = _summed_totals(filters)
-        elif not patients.few:  # a fragment as common as a surname: summing its payments is unbounded
+        elif not patients.few:  # a few letters matching most patients: the sum would read most payments
             raise ValidationError("patient", f"More than {NAME_PATIENTS_LISTED:,} patients match: type more of the "
                                              "name, or the patient number, to see totals.")
         else:
