@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -296,10 +295,9 @@ def test_a_failed_bulk_load_leaves_neither_rows_nor_missing_foreign_keys(engine,
 
 
 @pytest.mark.slow
-def test_twenty_thousand_patients_load_quickly_and_cleanly(engine):
-    started = time.perf_counter()
+def test_twenty_thousand_patients_load_cleanly(engine):
+    """Its speed is measured by bench/generate_demo.py, not asserted here (a loaded CI machine is no stopwatch)."""
     summary = _generate(engine, patients=20_000, doctors=20)
-    assert time.perf_counter() - started < 15
     assert (summary.patients, summary.appointments) == (20_000, 60_000)
     with Session(engine) as session:
         counted = [session.scalar(select(func.count()).select_from(model))
