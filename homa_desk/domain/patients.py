@@ -108,7 +108,6 @@ class PatientProfile:
     registered_at: datetime
     upcoming: tuple[AppointmentLine, ...] = ()
     past: tuple[AppointmentLine, ...] = ()
-    bills: tuple[object, ...] = ()  # filled by the billing issue
     language: Language = Language.ENGLISH  # patient_profiles.preferred_language: SMS and e-mail in this language
 
     @property
