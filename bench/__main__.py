@@ -154,7 +154,8 @@ def _views(url: str, cast: round_trips.Cast, plan: dict, latency_ms: float) -> N
         target = figures.target_ms(view)
         print(f"  view {view.name}: {view.statements} statements, {view.round_trips} round trips; "
               f"{view.local:.0f} ms / {view.proxied:.0f} ms (target <= {target:.0f} ms: "
-              f"{_verdict(view.proxied <= target)}); longest stall {view.stall_ms:.0f} ms; "
+              f"{_verdict(view.proxied <= target)}); longest stall {view.stall_ms:.0f} ms "
+              f"(UI thread busy {view.stall_busy_ms:.0f} ms of it); "
               f"widgets built in {view.build_ms:.0f} ms")
     print(f"longest UI-thread stall while views load at +{latency_ms:.0f} ms: {figures.stall_loading_ms:.0f} ms; "
           f"with {figures.polls} UPI polls meanwhile: {figures.stall_polling_ms:.0f} ms "
