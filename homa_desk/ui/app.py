@@ -18,6 +18,7 @@ from homa_desk.services.first_run import FirstRunResult
 from homa_desk.ui.backup_scheduler import BackupScheduler
 from homa_desk.ui.database_status import PING_INTERVAL_MS
 from homa_desk.ui.first_run_wizard import FirstRunWizard
+from homa_desk.ui.i18n import tr
 from homa_desk.ui.idle_lock import DEFAULT_IDLE_MINUTES, IdleLock
 from homa_desk.ui.login_dialog import LoginDialog
 from homa_desk.ui.main_window import MainWindow
@@ -158,7 +159,7 @@ class DeskController(QObject):
         self.show_login(outcome.admin.email if outcome.admin is not None else "")
 
     def _cannot_start(self, error: DomainError) -> None:
-        box = show_error(None, f"{APP_TITLE} cannot start.\n\n{error.message}")
+        box = show_error(None, tr("{app} cannot start.").format(app=APP_TITLE) + f"\n\n{error.message}")
         box.finished.connect(lambda _result: self.quit(1))
 
     def _discard_dialogs(self) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import QT_TR_NOOP, QDate, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -42,10 +42,14 @@ from homa_desk.domain.timeutil import CLINIC_TZ, format_local_time
 from homa_desk.services import appointments, queue
 from homa_desk.ui import changes
 from homa_desk.ui.form import ErrorLabel, FieldErrors
+from homa_desk.ui.i18n import tr
 from homa_desk.ui.patient_picker import PatientPickerDialog
 from homa_desk.ui.worker import run_in_background
 
 DESK = (Role.RECEPTIONIST, Role.ADMIN)
+
+# queue_entries.state as stored, shown in an appointment's details
+QUEUE_WORDS = (QT_TR_NOOP("waiting"), QT_TR_NOOP("in consultation"), QT_TR_NOOP("done"), QT_TR_NOOP("left"))
 
 
 def _button(text: str, name: str) -> QPushButton:
@@ -64,7 +68,7 @@ class BookingDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("booking_dialog")
-        self.setWindowTitle("Book an appointment")
+        self.setWindowTitle(tr("Book an appointment"))
         self._backend = backend
         self._actor = actor
         self.doctor = doctor
@@ -74,9 +78,9 @@ class BookingDialog(QDialog):
 
         self.when = QLabel(f"{doctor.full_name} ({doctor.specialty}) · {format_local_time(slot.starts_at)}")
         self.when.setObjectName("when")
-        self.patient_label = QLabel("No patient chosen")
+        self.patient_label = QLabel(tr("No patient chosen"))
         self.patient_label.setObjectName("patient_label")
-        self.choose_button = _button("Choose patient…", "choose_patient")
+        self.choose_button = _button(tr("Choose patient…"), "choose_patient")
         patient_row = QWidget()
         row = QHBoxLayout(patient_row)
         row.setContentsMargins(0, 0, 0, 0)
@@ -85,13 +89,13 @@ class BookingDialog(QDialog):
         self.kind = QComboBox()
         self.kind.setObjectName("consultation_type")
         for kind in (ConsultationType.OFFLINE, ConsultationType.ONLINE):
-            self.kind.addItem(kind.label, kind.value)
+            self.kind.addItem(tr(kind.label), kind.value)
         self.link = QLineEdit()
         self.link.setObjectName("meeting_link")
-        self.link.setPlaceholderText("https://meet.example.com/…")
+        self.link.setPlaceholderText(tr("https://meet.example.com/…"))
         self.symptoms = QPlainTextEdit()
         self.symptoms.setObjectName("symptoms")
-        self.symptoms.setPlaceholderText("Symptoms or notes (optional)")
+        self.symptoms.setPlaceholderText(tr("Symptoms or notes (optional)"))
         self.symptoms.setFixedHeight(80)
         self.symptoms.setTabChangesFocus(True)
 
@@ -99,14 +103,14 @@ class BookingDialog(QDialog):
         self.general = ErrorLabel()
         self.general.setObjectName("general_error")
         self.errors = FieldErrors(form, self.general)
-        form.addRow("When", self.when)
-        self.errors.add_row("Patient", "patient_id", patient_row)
-        self.errors.add_row("Consultation", "consultation_type", self.kind)
-        self.errors.add_row("Meeting link", "meeting_link", self.link)
-        self.errors.add_row("Symptoms / notes", "symptoms", self.symptoms)
+        form.addRow(tr("When"), self.when)
+        self.errors.add_row(tr("Patient"), "patient_id", patient_row)
+        self.errors.add_row(tr("Consultation"), "consultation_type", self.kind)
+        self.errors.add_row(tr("Meeting link"), "meeting_link", self.link)
+        self.errors.add_row(tr("Symptoms / notes"), "symptoms", self.symptoms)
 
         buttons = QDialogButtonBox()
-        self.book_button: QPushButton = buttons.addButton("Book", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.book_button: QPushButton = buttons.addButton(tr("Book"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.book_button.setObjectName("book")
         self.book_button.setEnabled(False)
         buttons.addButton(QDialogButtonBox.StandardButton.Cancel).setObjectName("cancel")
@@ -138,7 +142,7 @@ class BookingDialog(QDialog):
 
     def book(self) -> None:
         if self.patient is None:
-            self.errors.label("patient_id").show_message("Choose the patient first.")
+            self.errors.label("patient_id").show_message(tr("Choose the patient first."))
             return
         self.book_button.setEnabled(False)
         self.errors.clear()
@@ -170,19 +174,19 @@ class ReasonDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("cancel_dialog")
-        self.setWindowTitle("Cancel the appointment")
+        self.setWindowTitle(tr("Cancel the appointment"))
         self._backend = backend
         self._actor = actor
         self.appointment = appointment
         self.reason = QLineEdit()
         self.reason.setObjectName("reason")
-        self.reason.setPlaceholderText("Why (for example: patient is travelling)")
+        self.reason.setPlaceholderText(tr("Why (for example: patient is travelling)"))
         self.error = ErrorLabel()
         self.error.setObjectName("reason_error")
         buttons = QDialogButtonBox()
-        self.confirm: QPushButton = buttons.addButton("Cancel appointment", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.confirm: QPushButton = buttons.addButton(tr("Cancel appointment"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.confirm.setObjectName("confirm_cancel")
-        buttons.addButton("Keep it", QDialogButtonBox.ButtonRole.RejectRole).setObjectName("keep")
+        buttons.addButton(tr("Keep it"), QDialogButtonBox.ButtonRole.RejectRole).setObjectName("keep")
         buttons.accepted.connect(self.submit)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -214,7 +218,7 @@ class RescheduleDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("reschedule_dialog")
-        self.setWindowTitle("Move the appointment")
+        self.setWindowTitle(tr("Move the appointment"))
         self._backend = backend
         self._actor = actor
         self.appointment = appointment
@@ -228,15 +232,15 @@ class RescheduleDialog(QDialog):
         self.error = ErrorLabel()
         self.error.setObjectName("reschedule_error")
         buttons = QDialogButtonBox()
-        self.move_button: QPushButton = buttons.addButton("Move", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.move_button: QPushButton = buttons.addButton(tr("Move"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.move_button.setObjectName("move")
         buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.submit)
         buttons.rejected.connect(self.reject)
         form = QFormLayout()
-        form.addRow("Now", QLabel(format_local_time(appointment.starts_at)))
-        form.addRow("Day", self.day)
-        form.addRow("Free slot", self.slots)
+        form.addRow(tr("Now"), QLabel(format_local_time(appointment.starts_at)))
+        form.addRow(tr("Day"), self.day)
+        form.addRow(tr("Free slot"), self.slots)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
@@ -263,9 +267,10 @@ class RescheduleDialog(QDialog):
             if slot.state is SlotState.FREE:
                 self.slots.addItem(f"{slot.local_start:%I:%M %p}", slot.starts_at)
         if day.leave is not None:
-            self.error.show_message(f"On leave that day{': ' + day.leave.reason if day.leave.reason else ''}.")
+            self.error.show_message(tr("On leave that day: {reason}.").format(reason=day.leave.reason)
+                                    if day.leave.reason else tr("On leave that day."))
         elif not self.slots.count():
-            self.error.show_message("No free slot that day.")
+            self.error.show_message(tr("No free slot that day."))
         else:
             self.error.show_message("")
         self.move_button.setEnabled(self.slots.count() > 0)
@@ -303,40 +308,42 @@ class AppointmentDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("appointment_dialog")
-        self.setWindowTitle("Appointment")
+        self.setWindowTitle(tr("Appointment"))
         self._backend = backend
         self._actor = actor
         self.appointment = appointment
         self.child: QDialog | None = None
         a = appointment
         form = QFormLayout()
-        rows = [("Patient", f"{a.patient_name} · #{a.patient_number or '—'} · {a.patient_phone}"),
-                ("Doctor", a.doctor_name or "—"), ("When", format_local_time(a.starts_at)),
-                ("Status", a.status.label), ("Consultation", a.consultation_type.label)]
+        rows = [(QT_TR_NOOP("Patient"), f"{a.patient_name} · #{a.patient_number or '—'} · {a.patient_phone}"),
+                (QT_TR_NOOP("Doctor"), a.doctor_name or "—"), (QT_TR_NOOP("When"), format_local_time(a.starts_at)),
+                (QT_TR_NOOP("Status"), tr(a.status.label)),
+                (QT_TR_NOOP("Consultation"), tr(a.consultation_type.label))]
         if a.meeting_link:
-            rows.append(("Meeting link", a.meeting_link))
+            rows.append((QT_TR_NOOP("Meeting link"), a.meeting_link))
         if a.symptoms:
-            rows.append(("Symptoms / notes", a.symptoms))
+            rows.append((QT_TR_NOOP("Symptoms / notes"), a.symptoms))
         if a.cancellation_reason:
-            rows.append(("Cancelled because", a.cancellation_reason))
+            rows.append((QT_TR_NOOP("Cancelled because"), a.cancellation_reason))
         if a.token:
-            rows.append(("Queue", f"token {a.token} ({a.queue_state.replace('_', ' ') if a.queue_state else ''})"))
+            rows.append((QT_TR_NOOP("Queue"), tr("token {token}").format(token=a.token)
+                         + f" ({tr(a.queue_state.replace('_', ' ')) if a.queue_state else ''})"))
         for label, value in rows:
             text = QLabel(value)
             text.setWordWrap(True)
             text.setObjectName(f"detail_{label.split()[0].lower()}")
-            form.addRow(label, text)
+            form.addRow(tr(label), text)
         self.message = ErrorLabel()
         self.message.setObjectName("message")
 
         scheduled = a.status is Status.SCHEDULED
         desk = self._actor.role in DESK
         own = self._actor.role is Role.DOCTOR and a.doctor_id == self._actor.user_id
-        self.reschedule_button = _button("Reschedule…", "reschedule")
-        self.cancel_button = _button("Cancel appointment…", "cancel_appointment")
-        self.complete_button = _button("Completed", "complete")
-        self.no_show_button = _button("No-show", "no_show")
-        self.check_in_button = _button("Check in to queue", "check_in")
+        self.reschedule_button = _button(tr("Reschedule…"), "reschedule")
+        self.cancel_button = _button(tr("Cancel appointment…"), "cancel_appointment")
+        self.complete_button = _button(tr("Completed"), "complete")
+        self.no_show_button = _button(tr("No-show"), "no_show")
+        self.check_in_button = _button(tr("Check in to queue"), "check_in")
         self.reschedule_button.setEnabled(scheduled and desk and not a.is_walk_in)
         self.cancel_button.setEnabled(scheduled and desk)
         self.complete_button.setEnabled(scheduled and (desk or own))

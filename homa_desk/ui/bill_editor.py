@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TR_NOOP, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,14 +29,16 @@ from homa_desk.domain.money import format_inr, rupees
 from homa_desk.domain.roles import Actor
 from homa_desk.services import billing
 from homa_desk.ui.form import ErrorLabel, line_edit
+from homa_desk.ui.i18n import tr
 from homa_desk.ui.worker import run_in_background
 
 COLUMNS = ("kind", "description", "quantity", "unit_price", "discount")
-HEADERS = ("Item", "Description", "Qty", "Rate (₹)", "Discount (₹)", "Amount")
+HEADERS = (QT_TR_NOOP("Item"), QT_TR_NOOP("Description"), QT_TR_NOOP("Qty"), QT_TR_NOOP("Rate (₹)"),
+           QT_TR_NOOP("Discount (₹)"), QT_TR_NOOP("Amount"))
 TOTAL_COLUMN = 5
 ERROR_BRUSH = QBrush(QColor("#f8d7da"))
-FIELD_NAMES = {"kind": "item", "description": "description", "quantity": "quantity", "unit_price": "rate",
-               "discount": "discount"}
+FIELD_NAMES = {"kind": QT_TR_NOOP("item"), "description": QT_TR_NOOP("description"), "quantity": QT_TR_NOOP("quantity"),
+               "unit_price": QT_TR_NOOP("rate"), "discount": QT_TR_NOOP("discount")}
 
 
 class BillEditorDialog(QDialog):
@@ -49,7 +51,7 @@ class BillEditorDialog(QDialog):
                  doctor_id: int | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("bill_editor")
-        self.setWindowTitle(f"New bill — {patient_name}")
+        self.setWindowTitle(tr("New bill — {name}").format(name=patient_name))
         self.resize(820, 480)
         self._backend = backend
         self._actor = actor
@@ -59,16 +61,16 @@ class BillEditorDialog(QDialog):
 
         self.table = QTableWidget(0, len(HEADERS))
         self.table.setObjectName("bill_lines_editor")
-        self.table.setHorizontalHeaderLabels(HEADERS)
+        self.table.setHorizontalHeaderLabels([tr(h) for h in HEADERS])
         self.table.verticalHeader().setVisible(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setTabKeyNavigation(False)  # arrows move between cells; Tab goes on to the buttons
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.itemChanged.connect(lambda _item: self.update_total())
-        self.add_button = QPushButton("Add line")
+        self.add_button = QPushButton(tr("Add line"))
         self.add_button.setObjectName("add_line")
         self.add_button.clicked.connect(lambda: self.add_line())
-        self.remove_button = QPushButton("Remove line")
+        self.remove_button = QPushButton(tr("Remove line"))
         self.remove_button.setObjectName("remove_line")
         self.remove_button.clicked.connect(self.remove_line)
         self.total = QLabel("")
@@ -76,11 +78,11 @@ class BillEditorDialog(QDialog):
         self.total.setProperty("role", "title")
         self.lines_error = ErrorLabel()
         self.lines_error.setObjectName("lines_error")
-        self.notes = line_edit("notes", placeholder="Notes (optional)")
+        self.notes = line_edit("notes", placeholder=tr("Notes (optional)"))
         self.general_error = ErrorLabel()
         self.general_error.setObjectName("bill_error")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.save_button = buttons.addButton("Save bill", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.save_button = buttons.addButton(tr("Save bill"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.save_button.setObjectName("save_bill")
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
@@ -91,7 +93,7 @@ class BillEditorDialog(QDialog):
         row.addStretch(1)
         row.addWidget(self.total)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"Patient: {patient_name}"))
+        layout.addWidget(QLabel(tr("Patient: {name}").format(name=patient_name)))
         layout.addWidget(self.table, 1)
         layout.addWidget(self.lines_error)
         layout.addLayout(row)
@@ -112,7 +114,7 @@ class BillEditorDialog(QDialog):
         combo = QComboBox()
         combo.setObjectName(f"kind_{row}")
         for item in LineKind:
-            combo.addItem(item.label, item.value)
+            combo.addItem(tr(item.label), item.value)
         combo.setCurrentIndex(list(LineKind).index(kind))
         self.table.setCellWidget(row, 0, combo)
         QWidget.setTabOrder(self.table.cellWidget(row - 1, 0) if row else self.table, combo)
@@ -159,7 +161,7 @@ class BillEditorDialog(QDialog):
             if line is not None:
                 lines.append(line)
         self.table.blockSignals(False)
-        self.total.setText(f"Total {format_inr(totals(lines).total)}")
+        self.total.setText(tr("Total {amount}").format(amount=format_inr(totals(lines).total)))
 
     # -- saving -----------------------------------------------------------------------------------------------
 
@@ -203,7 +205,8 @@ class BillEditorDialog(QDialog):
             if len(parts) == 3 and parts[0] == "lines" and parts[1].isdigit() and parts[2] in COLUMNS:
                 row, field = int(parts[1]), parts[2]
                 self._mark(row, field, problem.message)
-                listed.append(f"Line {row + 1}, {FIELD_NAMES[field]}: {problem.message}")
+                listed.append(tr("Line {number}, {field}: {message}").format(
+                    number=row + 1, field=tr(FIELD_NAMES[field]), message=problem.message))
             else:
                 listed.append(problem.message)
         self.lines_error.show_message("\n".join(listed))

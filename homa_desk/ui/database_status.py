@@ -64,7 +64,10 @@ class DatabaseStatus(QWidget):
 
     def _show(self, reachable: bool | None) -> None:
         state = tr(CHECKING if reachable is None else CONNECTED if reachable else UNREACHABLE)
-        self.text.setText(f"{self._backend.target.label}: {state}")
+        target = self._backend.target
+        where = tr("Embedded database") if target.kind == "embedded" else tr("Remote database ({host})").format(
+            host=target.url.host)
+        self.text.setText(f"{where}: {state}")
         self.dot.setProperty("state", "unknown" if reachable is None else state)
         self.dot.style().unpolish(self.dot)
         self.dot.style().polish(self.dot)

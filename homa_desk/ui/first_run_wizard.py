@@ -19,6 +19,7 @@ from homa_desk.services import first_run
 from homa_desk.services.first_run import FirstRunResult, SetupForm
 from homa_desk.ui import wizard_pages as pages
 from homa_desk.ui.form import ErrorLabel
+from homa_desk.ui.i18n import tr
 from homa_desk.ui.worker import run_in_background
 
 
@@ -38,7 +39,7 @@ class FirstRunWizard(QWizard):
         self.outcome: FirstRunResult | None = None
         self.busy = False
         self.setObjectName("first_run_wizard")
-        self.setWindowTitle(f"{APP_TITLE} — Set up the clinic")
+        self.setWindowTitle(f"{APP_TITLE} — " + tr("Set up the clinic"))
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage)
         self.database_page = pages.DatabasePage(self.form) if backend is None else None
@@ -85,9 +86,9 @@ class FirstRunWizard(QWizard):
             return
         if self.currentPage() is self.demo_page:
             self.demo_page.errors.clear()
-            self.demo_page.progress.setText("Setting up the clinic…" if self._backend is not None else
-                                            "Setting up the database and the clinic (the first time takes a "
-                                            "minute)…")
+            self.demo_page.progress.setText(tr("Setting up the clinic…") if self._backend is not None else
+                                            tr("Setting up the database and the clinic (the first time takes a "
+                                            "minute)…"))
             run_in_background(self, first_run.set_up, self.form(), backend=self._backend,
                               database_url=self.database_url(), data_dir=self._data_dir,
                               settings_path=self._settings_path, on_success=self._done, on_failure=self._refused)
@@ -112,7 +113,7 @@ class FirstRunWizard(QWizard):
         self.demo_page.progress.setText("")
         general: ErrorLabel = self.currentPage().general_error  # type: ignore[attr-defined]
         if isinstance(error, FormErrors) and any([page.show_errors(error) for page in self.form_pages()]):
-            general.show_message("Some answers need a change: go Back to the pages marked in red.")
+            general.show_message(tr("Some answers need a change: go Back to the pages marked in red."))
         else:
             general.show_message(error.message)
 

@@ -7,6 +7,8 @@ from PySide6.QtGui import QHideEvent, QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import QApplication, QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 from shiboken6 import isValid
 
+from homa_desk.ui.i18n import tr
+
 SHADE_ALPHA = 150  # of 255: the desk stays visible, dimmed, behind the list
 
 
@@ -23,7 +25,7 @@ class HelpOverlay(QWidget):
         panel = QFrame(self)
         panel.setObjectName("help_panel")
         grid = QGridLayout(panel)
-        title = QLabel("<b>Keyboard shortcuts</b>")
+        title = QLabel(tr("<b>Keyboard shortcuts</b>"))
         title.setProperty("role", "title")
         grid.addWidget(title, 0, 0, 1, 2)
         self.rows = rows
@@ -32,7 +34,7 @@ class HelpOverlay(QWidget):
             key_label.setObjectName("help_keys")
             grid.addWidget(key_label, number, 0)
             grid.addWidget(QLabel(text), number, 1)
-        hint = QLabel("Esc closes this help.")
+        hint = QLabel(tr("Esc closes this help."))
         grid.addWidget(hint, len(rows) + 1, 0, 1, 2)
         layout = QVBoxLayout(self)
         layout.addStretch(1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QSize, Qt, Signal, Slot
+from PySide6.QtCore import QT_TR_NOOP, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -29,13 +29,13 @@ from homa_desk.ui import changes, shortcuts
 from homa_desk.ui.bill_screen import BillDialog
 from homa_desk.ui.database_status import PING_INTERVAL_MS, DatabaseStatus
 from homa_desk.ui.help_overlay import HelpOverlay
+from homa_desk.ui.i18n import tr
 from homa_desk.ui.resources import icon_path
 from homa_desk.ui.views.appointments_view import AppointmentsView
 from homa_desk.ui.views.billing_view import BillingView
 from homa_desk.ui.views.dashboard import DashboardView
 from homa_desk.ui.views.patients_view import PatientsView
 from homa_desk.ui.views.payments_view import PaymentsView
-from homa_desk.ui.views.placeholder import PlaceholderView
 from homa_desk.ui.views.settings_view import SettingsView
 from homa_desk.ui.views.workstation_view import WorkstationView
 from homa_desk.ui.worker import run_in_background
@@ -52,20 +52,16 @@ class Page:
     build: Callable[[Backend, Actor], QWidget]
 
 
-def _coming(title: str, text: str) -> Callable[[Backend, Actor], QWidget]:
-    return lambda _backend, _actor: PlaceholderView(title, text)
-
-
 PAGES = (
     # a doctor's day starts at the workstation; admins find it after Appointments
-    Page("workstation", "Workstation", frozenset({Role.DOCTOR}), WorkstationView),
-    Page("dashboard", "Dashboard", ALL_STAFF, DashboardView),
-    Page("patients", "Patients", ALL_STAFF, PatientsView),
-    Page("appointments", "Appointments", ALL_STAFF, AppointmentsView),
-    Page("workstation", "Workstation", frozenset({Role.ADMIN}), WorkstationView),
-    Page("billing", "Billing", FRONT_DESK, BillingView),
-    Page("payments", "Payments", FRONT_DESK, PaymentsView),
-    Page("settings", "Settings", frozenset({Role.ADMIN}), SettingsView),
+    Page("workstation", QT_TR_NOOP("Workstation"), frozenset({Role.DOCTOR}), WorkstationView),
+    Page("dashboard", QT_TR_NOOP("Dashboard"), ALL_STAFF, DashboardView),
+    Page("patients", QT_TR_NOOP("Patients"), ALL_STAFF, PatientsView),
+    Page("appointments", QT_TR_NOOP("Appointments"), ALL_STAFF, AppointmentsView),
+    Page("workstation", QT_TR_NOOP("Workstation"), frozenset({Role.ADMIN}), WorkstationView),
+    Page("billing", QT_TR_NOOP("Billing"), FRONT_DESK, BillingView),
+    Page("payments", QT_TR_NOOP("Payments"), FRONT_DESK, PaymentsView),
+    Page("settings", QT_TR_NOOP("Settings"), frozenset({Role.ADMIN}), SettingsView),
 )
 
 
@@ -92,10 +88,10 @@ class MainWindow(QMainWindow):
         self.clinic_label = QLabel("")
         self.clinic_label.setObjectName("clinic_name")
         self.clinic_label.setProperty("role", "title")
-        self.user_label = QLabel(f"{actor.full_name} · {actor.role.label}")
+        self.user_label = QLabel(f"{actor.full_name} · {tr(actor.role.label)}")
         self.user_label.setObjectName("user")
         self.database_status = DatabaseStatus(backend, interval_ms=ping_interval_ms)
-        self.sign_out_button = QPushButton("Sign out")
+        self.sign_out_button = QPushButton(tr("Sign out"))
         self.sign_out_button.setObjectName("sign_out")
         self.sign_out_button.clicked.connect(self.sign_out)
         header = QWidget()
@@ -116,7 +112,7 @@ class MainWindow(QMainWindow):
         self.stack.setObjectName("pages")
         self.views: dict[str, QWidget] = {}
         for page in self.pages:
-            item = QListWidgetItem(page.title)
+            item = QListWidgetItem(tr(page.title))
             item.setData(Qt.ItemDataRole.UserRole, page.key)
             if (path := icon_path(page.key)) is not None:
                 item.setIcon(QIcon(str(path)))
@@ -139,7 +135,8 @@ class MainWindow(QMainWindow):
         central_layout.addWidget(header)
         central_layout.addWidget(body, 1)
         self.setCentralWidget(central)
-        self.statusBar().showMessage(f"Signed in as {actor.full_name} ({actor.role.label.lower()}).", 5000)
+        self.statusBar().showMessage(tr("Signed in as {name} ({role}).").format(
+            name=actor.full_name, role=tr(actor.role.label).lower()), 5000)
 
         changes.change_hub().changed.connect(self._refresh_if)
         self.help_overlay = HelpOverlay(self, shortcuts.help_rows(self.page_titles()))
@@ -187,7 +184,7 @@ class MainWindow(QMainWindow):
         if free is not None:
             grid.setCurrentCell(*free)
         grid.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.statusBar().showMessage("Arrow keys choose a slot; Enter or Ctrl+B books it.", 5000)
+        self.statusBar().showMessage(tr("Arrow keys choose a slot; Enter or Ctrl+B books it."), 5000)
 
     def take_payment(self) -> None:
         """In a bill's window: the payment dialog. Elsewhere: the bill selected in Billing, or the list to pick."""
@@ -205,7 +202,7 @@ class MainWindow(QMainWindow):
             if view.model.rowCount() and not index.isValid():
                 view.table.selectRow(0)
             view.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
-            self.statusBar().showMessage("Choose the bill with the arrow keys, then F9 again.", 5000)
+            self.statusBar().showMessage(tr("Choose the bill with the arrow keys, then F9 again."), 5000)
             return
         dialog = view.open_bill(bill.id)
         dialog.bill_loaded.connect(lambda _bill: dialog.take_payment() if dialog.pay_button.isEnabled() else None,
@@ -214,14 +211,14 @@ class MainWindow(QMainWindow):
     def _open(self, key: str) -> bool:
         """Show the page if this role has it; say so in the status bar if not."""
         if key not in self.views:
-            self.statusBar().showMessage("That is not part of your desk.", 5000)
+            self.statusBar().showMessage(tr("That is not part of your desk."), 5000)
             return False
         self.help_overlay.hide()
         self.show_page(key)
         return True
 
     def page_titles(self) -> list[str]:
-        return [page.title for page in self.pages]
+        return [tr(page.title) for page in self.pages]
 
     def current_page(self) -> str:
         return self.pages[self.stack.currentIndex()].key

@@ -6,7 +6,7 @@ Doctors see the lists; opening a bill stays with the front desk, as the billing 
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QT_TR_NOOP, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -29,18 +29,22 @@ from homa_desk.domain.timeutil import format_local_time
 from homa_desk.services import billing
 from homa_desk.ui import changes
 from homa_desk.ui.bill_screen import BillDialog, payment_state_text, show_bill
+from homa_desk.ui.i18n import tr
 from homa_desk.ui.worker import run_in_background
 
 PAGE = 50
-BILL_COLUMNS = ("Bill No.", "Date", "Doctor", "Total", "Paid", "Balance due", "Status")
-PAYMENT_COLUMNS = ("Date", "Method", "Amount", "Status", "Reference", "Bill No.")
-BILL_STATUS = {BillStatus.OPEN: "Open", BillStatus.PAID: "Paid", BillStatus.CANCELLED: "Cancelled"}
+BILL_COLUMNS = (QT_TR_NOOP("Bill No."), QT_TR_NOOP("Date"), QT_TR_NOOP("Doctor"), QT_TR_NOOP("Total"),
+                QT_TR_NOOP("Paid"), QT_TR_NOOP("Balance due"), QT_TR_NOOP("Status"))
+PAYMENT_COLUMNS = (QT_TR_NOOP("Date"), QT_TR_NOOP("Method"), QT_TR_NOOP("Amount"), QT_TR_NOOP("Status"),
+                   QT_TR_NOOP("Reference"), QT_TR_NOOP("Bill No."))
+BILL_STATUS = {BillStatus.OPEN: QT_TR_NOOP("Open"), BillStatus.PAID: QT_TR_NOOP("Paid"),
+               BillStatus.CANCELLED: QT_TR_NOOP("Cancelled")}
 
 
 def _table(name: str, headers: tuple[str, ...], stretch: int) -> QTableWidget:
     table = QTableWidget(0, len(headers))
     table.setObjectName(name)
-    table.setHorizontalHeaderLabels(headers)
+    table.setHorizontalHeaderLabels([tr(h) for h in headers])
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -63,8 +67,12 @@ def _fill(table: QTableWidget, rows: list[tuple[int | None, list[str]]], numeric
             table.setItem(r, c, item)
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
+def _bills(count: int) -> str:
+    return tr("1 bill") if count == 1 else tr("{count} bills").format(count=count)
+
+
+def _payments(count: int) -> str:
+    return tr("1 payment") if count == 1 else tr("{count} payments").format(count=count)
 
 
 class PatientBillsPanel(QWidget):
@@ -86,22 +94,22 @@ class PatientBillsPanel(QWidget):
         self.loading = False
         self._again = False
 
-        self.totals = QLabel("Loading…")
+        self.totals = QLabel(tr("Loading…"))
         self.totals.setObjectName("account_totals")
         self.totals.setTextFormat(Qt.TextFormat.RichText)
         self.bills = _table("patient_bill_list", BILL_COLUMNS, 2)
         self.payments = _table("patient_payment_list", PAYMENT_COLUMNS, 4)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("account_tabs")
-        self.tabs.addTab(self.bills, "Bills")
-        self.tabs.addTab(self.payments, "Payments")
+        self.tabs.addTab(self.bills, tr("Bills"))
+        self.tabs.addTab(self.payments, tr("Payments"))
         self.shown = QLabel("")
         self.shown.setObjectName("account_shown")
-        self.more_button = QPushButton("Show more")
+        self.more_button = QPushButton(tr("Show more"))
         self.more_button.setObjectName("account_more")
         self.more_button.setVisible(False)
         self.more_button.clicked.connect(self.show_more)
-        self.open_button = QPushButton("Open bill")
+        self.open_button = QPushButton(tr("Open bill"))
         self.open_button.setObjectName("open_patient_bill")
         self.open_button.setEnabled(False)
         self.open_button.setVisible(actor.role in billing.FRONT_DESK)
@@ -156,17 +164,17 @@ class PatientBillsPanel(QWidget):
         self.loading = False
         self.account = account
         self.error.setVisible(False)
-        self.totals.setText(f"Billed {format_inr(account.billed)} · Paid {format_inr(account.paid)}"
-                            f" · Balance due <b>{format_inr(account.due)}</b>")
+        self.totals.setText(tr("Billed {billed} · Paid {paid} · Balance due <b>{due}</b>").format(
+            billed=format_inr(account.billed), paid=format_inr(account.paid), due=format_inr(account.due)))
         _fill(self.bills, [(b.id, [b.bill_number, format_local_time(b.created_at), b.doctor_name or "—",
                                    format_inr(b.total), format_inr(b.paid), format_inr(b.balance_due),
-                                   BILL_STATUS[b.status]]) for b in account.bills], {3, 4, 5})
-        _fill(self.payments, [(p.payment.bill_id, [format_local_time(p.when), p.payment.method.label,
+                                   tr(BILL_STATUS[b.status])]) for b in account.bills], {3, 4, 5})
+        _fill(self.payments, [(p.payment.bill_id, [format_local_time(p.when), tr(p.payment.method.label),
                                                    format_inr(p.payment.amount), payment_state_text(p.payment),
                                                    p.payment.reference or "", p.bill_number or "—"])
                               for p in account.payments], {2})
-        self.tabs.setTabText(0, f"Bills ({account.bill_count})")
-        self.tabs.setTabText(1, f"Payments ({account.payment_count})")
+        self.tabs.setTabText(0, tr("Bills ({count})").format(count=account.bill_count))
+        self.tabs.setTabText(1, tr("Payments ({count})").format(count=account.payment_count))
         self.shown.setText(self._shown_text(account))
         self.more_button.setVisible(not account.complete)
         self._selection_changed()
@@ -178,11 +186,12 @@ class PatientBillsPanel(QWidget):
     @staticmethod
     def _shown_text(account: PatientAccount) -> str:
         if not account.bill_count and not account.payment_count:
-            return "No bills or payments yet."
+            return tr("No bills or payments yet.")
         if account.complete:
-            return f"{_plural(account.bill_count, 'bill')}, {_plural(account.payment_count, 'payment')}."
-        return (f"Newest {len(account.bills)} of {_plural(account.bill_count, 'bill')},"
-                f" {len(account.payments)} of {_plural(account.payment_count, 'payment')}.")
+            return f"{_bills(account.bill_count)}, {_payments(account.payment_count)}."
+        return tr("Newest {bills_shown} of {bills}, {payments_shown} of {payments}.").format(
+            bills_shown=len(account.bills), bills=_bills(account.bill_count),
+            payments_shown=len(account.payments), payments=_payments(account.payment_count))
 
     def selected_bill_id(self) -> int | None:
         table = self.bills if self.tabs.currentIndex() == 0 else self.payments

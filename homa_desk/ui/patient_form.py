@@ -34,6 +34,7 @@ from homa_desk.domain.roles import Actor
 from homa_desk.services import patients
 from homa_desk.ui import changes
 from homa_desk.ui.form import ErrorLabel, FieldErrors, line_edit
+from homa_desk.ui.i18n import tr
 from homa_desk.ui.patient_search import clinic_today, format_phone
 from homa_desk.ui.worker import run_in_background
 
@@ -66,26 +67,26 @@ class PatientFormDialog(QDialog):
         self._actor = actor
         self.existing = existing
         self.saved: PatientSummary | None = None
-        self.setWindowTitle(f"Edit patient — {existing.summary.full_name}" if existing else "New patient")
+        self.setWindowTitle(f"Edit patient — {existing.summary.full_name}" if existing else tr("New patient"))
 
         self.full_name = line_edit("full_name")
         self.phone = line_edit("phone", placeholder="98765 43210")
-        self.email = line_edit("email", placeholder="optional")
-        self.date_of_birth = line_edit("date_of_birth", placeholder="DD-MM-YYYY")
-        self.age_years = line_edit("age_years", placeholder="years, if the date of birth is unknown")
+        self.email = line_edit("email", placeholder=tr("optional"))
+        self.date_of_birth = line_edit("date_of_birth", placeholder=tr("DD-MM-YYYY"))
+        self.age_years = line_edit("age_years", placeholder=tr("years, if the date of birth is unknown"))
         self.age_shown = QLabel("")
         self.age_shown.setObjectName("age_shown")
         self.gender = QComboBox()
         self.gender.setObjectName("gender")
         self.gender.addItem("—", "")
         for gender in Gender:
-            self.gender.addItem(gender.value.capitalize(), gender.value)
+            self.gender.addItem(tr(gender.value.capitalize()), gender.value)
         self.language = QComboBox()
         self.language.setObjectName("language")
         for language in Language:
-            self.language.addItem(language.label, language.value)
+            self.language.addItem(tr(language.label), language.value)
         self.address = _text_box("address")
-        self.emergency_contact = line_edit("emergency_contact", placeholder="optional mobile")
+        self.emergency_contact = line_edit("emergency_contact", placeholder=tr("optional mobile"))
         self.allergies = _text_box("allergies")
         self.medical_history: QPlainTextEdit | None = None
         if may_see_medical_history(actor.role):
@@ -95,19 +96,19 @@ class PatientFormDialog(QDialog):
         self.general_error = ErrorLabel()
         self.general_error.setObjectName("general_error")
         self.errors = FieldErrors(form, self.general_error)
-        rows = [("Full name", "full_name", self.full_name), ("Mobile", "phone", self.phone),
-                ("E-mail", "email", self.email), ("Date of birth", "date_of_birth", self.date_of_birth),
-                ("Age (years)", "age_years", self.age_years), ("", "age_shown", self.age_shown),
-                ("Gender", "gender", self.gender), ("Address", "address", self.address),
-                ("Emergency contact", "emergency_contact", self.emergency_contact),
-                ("Messages in", "language", self.language), ("Allergies", "allergies", self.allergies)]
+        rows = [(tr("Full name"), "full_name", self.full_name), (tr("Mobile"), "phone", self.phone),
+                (tr("E-mail"), "email", self.email), (tr("Date of birth"), "date_of_birth", self.date_of_birth),
+                (tr("Age (years)"), "age_years", self.age_years), ("", "age_shown", self.age_shown),
+                (tr("Gender"), "gender", self.gender), (tr("Address"), "address", self.address),
+                (tr("Emergency contact"), "emergency_contact", self.emergency_contact),
+                (tr("Messages in"), "language", self.language), (tr("Allergies"), "allergies", self.allergies)]
         if self.medical_history is not None:
-            rows.append(("Medical history", "medical_history", self.medical_history))
+            rows.append((tr("Medical history"), "medical_history", self.medical_history))
         for label, field, widget in rows:
             self.errors.add_row(label, field, widget)
 
         buttons = QDialogButtonBox()
-        self.save_button: QPushButton = buttons.addButton("Save" if existing else "Register",
+        self.save_button: QPushButton = buttons.addButton(tr("Save") if existing else tr("Register"),
                                                           QDialogButtonBox.ButtonRole.AcceptRole)
         self.save_button.setObjectName("save")
         self.save_button.setDefault(True)
@@ -118,12 +119,12 @@ class PatientFormDialog(QDialog):
         self.duplicates = QListWidget()
         self.duplicates.setObjectName("duplicates")
         self.duplicates.itemDoubleClicked.connect(lambda _item: self.open_existing())
-        self.open_existing_button = QPushButton("Open existing")
+        self.open_existing_button = QPushButton(tr("Open existing"))
         self.open_existing_button.setObjectName("open_existing")
         self.open_existing_button.clicked.connect(self.open_existing)
         self.open_existing_button.setEnabled(False)
         self.duplicates.currentRowChanged.connect(lambda row: self.open_existing_button.setEnabled(row >= 0))
-        self.duplicates_title = QLabel("Already registered?")
+        self.duplicates_title = QLabel(tr("Already registered?"))
         self.duplicates_title.setProperty("role", "subtitle")
         side = QWidget()
         side.setObjectName("duplicates_panel")
@@ -180,7 +181,7 @@ class PatientFormDialog(QDialog):
             born = None
         today = clinic_today()
         if born is not None and born <= today:
-            self.age_shown.setText(f"Age {age_on(born, today)} years")
+            self.age_shown.setText(tr("Age {years} years").format(years=age_on(born, today)))
         else:
             self.age_shown.setText("")
 

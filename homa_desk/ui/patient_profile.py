@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TR_NOOP, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -26,12 +26,16 @@ from homa_desk.domain.roles import Actor
 from homa_desk.domain.timeutil import format_local_time
 from homa_desk.services import contact_status, patients
 from homa_desk.ui.contact_verification import ContactVerificationDialog
+from homa_desk.ui.i18n import tr
 from homa_desk.ui.patient_bills import PatientBillsPanel
 from homa_desk.ui.patient_form import PatientFormDialog
 from homa_desk.ui.patient_search import clinic_today, format_phone
 from homa_desk.ui.worker import run_in_background
 
-APPOINTMENT_COLUMNS = ("When", "Doctor", "Status", "Type")
+# shown lowercase in the appointment lists: appointments.status and consultation_type as stored
+APPOINTMENT_WORDS = (QT_TR_NOOP("scheduled"), QT_TR_NOOP("completed"), QT_TR_NOOP("cancelled"), QT_TR_NOOP("no show"),
+                     QT_TR_NOOP("online"), QT_TR_NOOP("offline"))
+APPOINTMENT_COLUMNS = (QT_TR_NOOP("When"), QT_TR_NOOP("Doctor"), QT_TR_NOOP("Status"), QT_TR_NOOP("Type"))
 
 
 def _value_label(name: str) -> QLabel:
@@ -45,7 +49,7 @@ def _value_label(name: str) -> QLabel:
 def _appointments_table(name: str) -> QTableWidget:
     table = QTableWidget(0, len(APPOINTMENT_COLUMNS))
     table.setObjectName(name)
-    table.setHorizontalHeaderLabels(APPOINTMENT_COLUMNS)
+    table.setHorizontalHeaderLabels([tr(c) for c in APPOINTMENT_COLUMNS])
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.verticalHeader().setVisible(False)
     table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
@@ -55,9 +59,9 @@ def _appointments_table(name: str) -> QTableWidget:
 def _fill(table: QTableWidget, lines: tuple[AppointmentLine, ...]) -> None:
     table.setRowCount(len(lines))
     for row, line in enumerate(lines):
-        kind = "walk-in" if line.is_walk_in else line.consultation_type
+        kind = tr("walk-in") if line.is_walk_in else tr(line.consultation_type)
         for column, value in enumerate((format_local_time(line.starts_at), line.doctor_name or "—",
-                                        line.status.replace("_", " "), kind)):
+                                        tr(line.status.replace("_", " ")), kind)):
             table.setItem(row, column, QTableWidgetItem(value))
 
 
@@ -70,7 +74,7 @@ class PatientProfileDialog(QDialog):
     def __init__(self, backend: Backend, actor: Actor, user_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("patient_profile")
-        self.setWindowTitle("Patient")
+        self.setWindowTitle(tr("Patient"))
         self.resize(820, 700)
         self._backend = backend
         self._actor = actor
@@ -78,18 +82,18 @@ class PatientProfileDialog(QDialog):
         self.profile: PatientProfile | None = None
         self.form: PatientFormDialog | None = None
 
-        self.heading = QLabel("Loading…")
+        self.heading = QLabel(tr("Loading…"))
         self.heading.setObjectName("patient_heading")
         self.heading.setProperty("role", "title")
         self.error = QLabel("")
         self.error.setObjectName("profile_error")
         self.error.setProperty("role", "error")
         self.error.setVisible(False)
-        self.edit_button = QPushButton("Edit…")
+        self.edit_button = QPushButton(tr("Edit…"))
         self.edit_button.setObjectName("edit_patient")
         self.edit_button.setEnabled(False)
         self.edit_button.clicked.connect(self.edit)
-        self.verify_button = QPushButton("Verify contact…")
+        self.verify_button = QPushButton(tr("Verify contact…"))
         self.verify_button.setObjectName("verify_contact")
         self.verify_button.setEnabled(False)
         self.verify_button.clicked.connect(self.verify_contact)
@@ -101,9 +105,9 @@ class PatientProfileDialog(QDialog):
 
         self.fields: dict[str, QLabel] = {}
         details = QFormLayout()
-        for key, label in (("patient_number", "Patient no."), ("phone", "Mobile"), ("email", "E-mail"),
-                           ("age", "Age / date of birth"), ("gender", "Gender"), ("address", "Address"),
-                           ("emergency_contact", "Emergency contact"), ("language", "Messages in")):
+        for key, label in (("patient_number", tr("Patient no.")), ("phone", tr("Mobile")), ("email", tr("E-mail")),
+                           ("age", tr("Age / date of birth")), ("gender", tr("Gender")), ("address", tr("Address")),
+                           ("emergency_contact", tr("Emergency contact")), ("language", tr("Messages in"))):
             self.fields[key] = _value_label(key)
             if key == "phone":
                 details.addRow(label, self._with_verified_mark(self.fields[key]))
@@ -111,9 +115,9 @@ class PatientProfileDialog(QDialog):
                 details.addRow(label, self.fields[key])
         self.allergies = _value_label("allergies")
         self.allergies.setProperty("role", "error")  # red: the first thing a doctor must not miss
-        details.addRow("Allergies", self.allergies)
+        details.addRow(tr("Allergies"), self.allergies)
 
-        self.history_box = QGroupBox("Medical history")
+        self.history_box = QGroupBox(tr("Medical history"))
         self.history_box.setObjectName("medical_history_box")
         self.medical_history = _value_label("medical_history")
         QVBoxLayout(self.history_box).addWidget(self.medical_history)
@@ -124,9 +128,9 @@ class PatientProfileDialog(QDialog):
         self.bills = PatientBillsPanel(backend, actor, user_id)
         self.sections = QTabWidget()
         self.sections.setObjectName("profile_sections")
-        self.sections.addTab(self.upcoming, "Upcoming appointments")
-        self.sections.addTab(self.past, "Past appointments")
-        self.sections.addTab(self.bills, "Bills and payments")
+        self.sections.addTab(self.upcoming, tr("Upcoming appointments"))
+        self.sections.addTab(self.past, tr("Past appointments"))
+        self.sections.addTab(self.bills, tr("Bills and payments"))
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -158,7 +162,7 @@ class PatientProfileDialog(QDialog):
                           on_success=self._show_verified, on_failure=lambda _error: self.phone_verified.setText(""))
 
     def _show_verified(self, verified: bool) -> None:
-        self.phone_verified.setText("· verified ✓" if verified else "· not verified")
+        self.phone_verified.setText(tr("· verified ✓") if verified else tr("· not verified"))
 
     def _failed(self, error: DomainError) -> None:
         self.error.setText(error.message)
@@ -167,34 +171,35 @@ class PatientProfileDialog(QDialog):
     def _show(self, profile: PatientProfile) -> None:
         self.profile = profile
         summary = profile.summary
-        self.setWindowTitle(f"{summary.full_name} — patient {summary.patient_number}")
+        self.setWindowTitle(f"{summary.full_name} — " + tr("patient {number}").format(number=summary.patient_number))
         self.heading.setText(summary.full_name)
         today = clinic_today()
         if summary.date_of_birth is None:
             age = "—"
         elif summary.dob_is_estimate:
-            age = f"{summary.age_text(today)} (estimated)"
+            age = tr("{age} (estimated)").format(age=summary.age_text(today))
         else:
-            age = f"{summary.age_text(today)} · born {summary.date_of_birth.strftime('%d %b %Y')}"
+            age = tr("{age} · born {date}").format(age=summary.age_text(today),
+                                                   date=summary.date_of_birth.strftime('%d %b %Y'))
         values = {"patient_number": str(summary.patient_number), "phone": format_phone(summary.phone),
                   "email": profile.email or "—", "age": age,
-                  "gender": summary.gender.value.capitalize() if summary.gender else "—",
+                  "gender": tr(summary.gender.value.capitalize()) if summary.gender else "—",
                   "address": profile.address or "—",
                   "emergency_contact": format_phone(profile.emergency_contact) if profile.emergency_contact else "—",
-                  "language": profile.language.label}
+                  "language": tr(profile.language.label)}
         for key, value in values.items():
             self.fields[key].setText(value)
-        self.allergies.setText(profile.allergies or "None known")
+        self.allergies.setText(profile.allergies or tr("None known"))
         self.allergies.setProperty("role", "error" if profile.allergies else "")
         self.allergies.style().unpolish(self.allergies)
         self.allergies.style().polish(self.allergies)
         self.history_box.setVisible(profile.medical_history_visible)
-        self.medical_history.setText(profile.medical_history or "Nothing recorded." if profile.medical_history_visible
-                                     else "")
+        self.medical_history.setText(profile.medical_history or tr("Nothing recorded.")
+                                     if profile.medical_history_visible else "")
         _fill(self.upcoming, profile.upcoming)
         _fill(self.past, profile.past)
-        self.sections.setTabText(0, f"Upcoming appointments ({len(profile.upcoming)})")
-        self.sections.setTabText(1, f"Past appointments ({len(profile.past)})")
+        self.sections.setTabText(0, tr("Upcoming appointments ({count})").format(count=len(profile.upcoming)))
+        self.sections.setTabText(1, tr("Past appointments ({count})").format(count=len(profile.past)))
         self.edit_button.setEnabled(True)
         self.verify_button.setEnabled(True)
         self.error.setVisible(False)

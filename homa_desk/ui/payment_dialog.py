@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QT_TR_NOOP, Signal
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from homa_desk.backend import Backend
@@ -12,10 +12,11 @@ from homa_desk.domain.money import format_inr
 from homa_desk.domain.roles import Actor
 from homa_desk.services import billing
 from homa_desk.ui.form import ErrorLabel, FieldErrors, line_edit
+from homa_desk.ui.i18n import tr
 from homa_desk.ui.worker import run_in_background
 
 METHODS = (PaymentMethod.CASH, PaymentMethod.CARD, PaymentMethod.NETBANKING, PaymentMethod.WALLET, PaymentMethod.UPI)
-METHOD_LABELS = {PaymentMethod.UPI: "UPI (by reference / UTR)"}
+METHOD_LABELS = {PaymentMethod.UPI: QT_TR_NOOP("UPI (by reference / UTR)")}
 
 
 class PaymentDialog(QDialog):
@@ -27,7 +28,7 @@ class PaymentDialog(QDialog):
                  method: PaymentMethod = PaymentMethod.CASH) -> None:
         super().__init__(parent)
         self.setObjectName("payment_dialog")
-        self.setWindowTitle(f"Take payment — bill {bill.bill_number}")
+        self.setWindowTitle(tr("Take payment — bill {number}").format(number=bill.bill_number))
         self._backend = backend
         self._actor = actor
         self.bill = bill
@@ -37,22 +38,22 @@ class PaymentDialog(QDialog):
         self.method = QComboBox()
         self.method.setObjectName("method")
         for item in METHODS:
-            self.method.addItem(METHOD_LABELS.get(item, item.label), item.value)
+            self.method.addItem(tr(METHOD_LABELS.get(item, item.label)), item.value)
         self.method.setCurrentIndex(METHODS.index(method))
-        self.reference = line_edit("reference", placeholder="Card slip, UTR or wallet reference")
+        self.reference = line_edit("reference", placeholder=tr("Card slip, UTR or wallet reference"))
         form = QFormLayout()
         self.errors = FieldErrors(form, ErrorLabel())
         self.errors.general.setObjectName("payment_error")
-        self.errors.add_row("Amount (₹)", "amount", self.amount)
-        self.errors.add_row("Method", "method", self.method)
-        self.errors.add_row("Reference", "reference", self.reference)
+        self.errors.add_row(tr("Amount (₹)"), "amount", self.amount)
+        self.errors.add_row(tr("Method"), "method", self.method)
+        self.errors.add_row(tr("Reference"), "reference", self.reference)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.save_button = buttons.addButton("Record payment", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.save_button = buttons.addButton(tr("Record payment"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.save_button.setObjectName("record_payment")
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"{bill.patient_name} · balance due {format_inr(due)}"))
+        layout.addWidget(QLabel(f"{bill.patient_name} · " + tr("balance due {amount}").format(amount=format_inr(due))))
         layout.addLayout(form)
         layout.addWidget(self.errors.general)
         layout.addWidget(buttons)

@@ -73,13 +73,13 @@ class PrescriptionEditor(QWidget):
         self.form = QComboBox()
         self.form.setObjectName("rx_form")
         for form in DoseForm:
-            self.form.addItem(form.label, form.value)
+            self.form.addItem(tr(form.label), form.value)
         self.dose = _edit("rx_dose", "1-0-1", "1-0-1")
         self.duration = _edit("rx_duration", tr("5 days"), "5 days")
         self.food = QComboBox()
         self.food.setObjectName("rx_food")
         for food in FoodTiming:
-            self.food.addItem(food.label, food.value)
+            self.food.addItem(tr(food.label), food.value)
         self.notes = _edit("rx_notes", tr("Notes"))
         self.add_button = _button(tr("Add"), "rx_add")
         self.error = ErrorLabel()
@@ -223,8 +223,8 @@ class PrescriptionEditor(QWidget):
         self.table.setRowCount(len(self._lines))
         for row, x in enumerate(self._lines):
             warn = "⚠ " if x.medicine in conflicts else ""
-            for col, value in enumerate((warn + x.medicine, x.strength, x.form.label, x.dose_pattern, x.duration,
-                                         x.food.label, x.notes)):
+            for col, value in enumerate((warn + x.medicine, x.strength, tr(x.form.label), x.dose_pattern, x.duration,
+                                         tr(x.food.label), x.notes)):
                 item = QTableWidgetItem(value)
                 if warn:
                     item.setToolTip(tr("Allergy: {terms} (confirmed)").format(terms=", ".join(conflicts[x.medicine])))

@@ -39,6 +39,6 @@ def fill_queue_table(table: QTableWidget, line: DoctorQueue) -> None:
             booking = (tr("Booked {time}").format(time=f"{to_local(entry.scheduled_at):%I:%M %p}")
                        if entry.scheduled_at else tr("Booked"))
         values = (str(entry.token), entry.patient_name, booking, f"{to_local(entry.arrived_at):%I:%M %p}",
-                  entry.state.label)
+                  tr(entry.state.label))
         for col, value in enumerate(values):
             table.setItem(row, col, QTableWidgetItem(value))

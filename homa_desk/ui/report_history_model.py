@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QT_TR_NOOP, QObject, Qt, Signal
 
 from homa_desk.backend import Backend
 from homa_desk.db.unit_of_work import UnitOfWork
@@ -21,10 +21,13 @@ from homa_desk.domain.reports import HistoryFilters, HistoryRow, HistoryTotals
 from homa_desk.domain.roles import Actor
 from homa_desk.domain.timeutil import to_local
 from homa_desk.services import reports
+from homa_desk.ui.i18n import tr
 from homa_desk.ui.paged_model import Index, KeysetPagedModel
 from homa_desk.ui.worker import run_in_background
 
-COLUMNS = ("Date", "Bill no.", "Patient", "Doctor", "Method", "Amount", "Refunded", "Status", "Reference")
+COLUMNS = (QT_TR_NOOP("Date"), QT_TR_NOOP("Bill no."), QT_TR_NOOP("Patient"), QT_TR_NOOP("Doctor"),
+           QT_TR_NOOP("Method"), QT_TR_NOOP("Amount"), QT_TR_NOOP("Refunded"), QT_TR_NOOP("Status"),
+           QT_TR_NOOP("Reference"))
 AMOUNT_COLUMNS = frozenset({5, 6})
 
 
@@ -96,7 +99,7 @@ class PaymentHistoryModel(KeysetPagedModel[HistoryRow]):
         if role == Qt.ItemDataRole.ToolTipRole:
             if row.review_reason:
                 return row.review_reason
-            return None if row.openable else "This payment has no bill to open (recorded before bills existed)."
+            return None if row.openable else tr("This payment has no bill to open (recorded before bills existed).")
         return super().data(index, role)
 
 
@@ -108,8 +111,8 @@ def _cached_cells(row: HistoryRow) -> tuple[str, ...]:
 
 def cells(row: HistoryRow) -> list[str]:
     return [to_local(row.paid_at).strftime("%d-%m-%Y %H:%M"), row.bill_number or "—", row.patient_name,
-            row.doctor_name or "—", row.method.label, format_inr(row.amount),
-            format_inr(row.refunded) if row.refunded else "", row.status_label, row.reference or ""]
+            row.doctor_name or "—", tr(row.method.label), format_inr(row.amount),
+            format_inr(row.refunded) if row.refunded else "", tr(row.status_label), row.reference or ""]
 
 
 def export_csv(uow: UnitOfWork, actor: Actor, filters: HistoryFilters, path: str | Path) -> int:

@@ -8,9 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TR_NOOP, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QWidget
+
+from homa_desk.ui.i18n import tr
 
 
 @dataclass(frozen=True)
@@ -21,21 +23,24 @@ class Shortcut:
 
     @property
     def label(self) -> str:
-        return " or ".join(QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText) for key in self.keys)
+        return tr(" or ").join(QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText)
+                               for key in self.keys)
 
 
-NEW_PATIENT = Shortcut("new_patient", ("Ctrl+N",), "Register a new patient")
-SEARCH = Shortcut("search", ("Ctrl+F", "F3"), "Search patients by name, mobile or patient number")
-BOOK = Shortcut("book", ("Ctrl+B",), "Book: pick a slot in the schedule with the arrow keys, then Ctrl+B or Enter")
-TAKE_PAYMENT = Shortcut("take_payment", ("F9",), "Take payment for the open bill (or the one selected in Billing)")
-HELP = Shortcut("help", ("F1",), "Show this list of shortcuts")
+NEW_PATIENT = Shortcut("new_patient", ("Ctrl+N",), QT_TR_NOOP("Register a new patient"))
+SEARCH = Shortcut("search", ("Ctrl+F", "F3"), QT_TR_NOOP("Search patients by name, mobile or patient number"))
+BOOK = Shortcut("book", ("Ctrl+B",),
+                QT_TR_NOOP("Book: pick a slot in the schedule with the arrow keys, then Ctrl+B or Enter"))
+TAKE_PAYMENT = Shortcut("take_payment", ("F9",),
+                        QT_TR_NOOP("Take payment for the open bill (or the one selected in Billing)"))
+HELP = Shortcut("help", ("F1",), QT_TR_NOOP("Show this list of shortcuts"))
 DESK_SHORTCUTS = (NEW_PATIENT, SEARCH, BOOK, TAKE_PAYMENT, HELP)
 
 # keys the desk does not bind itself but every form and dialog follows; shown in the help overlay too
 STANDARD = (
-    Shortcut("next_field", ("Tab", "Shift+Tab"), "Next or previous field, top to bottom, then the buttons"),
-    Shortcut("confirm", ("Return",), "The dialog's main button (Register, Book, Record payment…)"),
-    Shortcut("close", ("Esc",), "Close a dialog without saving, or close this help"),
+    Shortcut("next_field", ("Tab", "Shift+Tab"), QT_TR_NOOP("Next or previous field, top to bottom, then the buttons")),
+    Shortcut("confirm", ("Return",), QT_TR_NOOP("The dialog's main button (Register, Book, Record payment…)")),
+    Shortcut("close", ("Esc",), QT_TR_NOOP("Close a dialog without saving, or close this help")),
 )
 
 
@@ -45,9 +50,10 @@ def page_shortcut(number: int) -> Shortcut:
 
 def help_rows(page_titles: Iterable[str]) -> list[tuple[str, str]]:
     """(keys, what they do) for the help overlay: the desk's actions, the pages, then the standard keys."""
-    rows = [(s.label, s.description) for s in DESK_SHORTCUTS]
-    rows += [(page_shortcut(n).label, f"Go to {title}") for n, title in enumerate(page_titles, start=1)]
-    rows += [(s.label, s.description) for s in STANDARD]
+    rows = [(s.label, tr(s.description)) for s in DESK_SHORTCUTS]
+    rows += [(page_shortcut(n).label, tr("Go to {page}").format(page=title))
+             for n, title in enumerate(page_titles, start=1)]
+    rows += [(s.label, tr(s.description)) for s in STANDARD]
     return rows
 
 

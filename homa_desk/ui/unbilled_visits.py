@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal, Slot
+from PySide6.QtCore import QT_TR_NOOP, QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from homa_desk.backend import Backend
@@ -21,10 +21,14 @@ from homa_desk.domain.timeutil import to_local
 from homa_desk.services import billing
 from homa_desk.ui import changes
 from homa_desk.ui.bill_editor import BillEditorDialog
+from homa_desk.ui.i18n import tr
 from homa_desk.ui.tables import read_only_table
 from homa_desk.ui.worker import run_in_background
 
-HEADERS = ("Token", "Time", "Patient", "Patient No.", "Doctor", "Visit", "Stage", "Fee")
+HEADERS = (QT_TR_NOOP("Token"), QT_TR_NOOP("Time"), QT_TR_NOOP("Patient"), QT_TR_NOOP("Patient No."),
+           QT_TR_NOOP("Doctor"), QT_TR_NOOP("Visit"), QT_TR_NOOP("Stage"), QT_TR_NOOP("Fee"))
+STAGE_WORDS = (QT_TR_NOOP("Seen"), QT_TR_NOOP("Arrived"), QT_TR_NOOP("Waiting"), QT_TR_NOOP("With the doctor"),
+               QT_TR_NOOP("Left"))
 FEE_COLUMN = 7
 REFRESH_ON = (changes.BILLS, changes.QUEUE, changes.APPOINTMENTS, changes.CONSULTATIONS)
 _Index = QModelIndex | QPersistentModelIndex
@@ -51,7 +55,7 @@ class UnbilledVisitsModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return HEADERS[section]
+            return tr(HEADERS[section])
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -68,7 +72,8 @@ class UnbilledVisitsModel(QAbstractTableModel):
     def texts(visit: UnbilledVisit) -> list[str]:
         return [str(visit.token) if visit.token is not None else "—", to_local(visit.starts_at).strftime("%I:%M %p"),
                 visit.patient_name, str(visit.patient_number or "—"), visit.doctor_name or "—",
-                "Walk-in" if visit.is_walk_in else "Booked", visit.stage, format_inr(visit.consultation_fee)]
+                tr("Walk-in") if visit.is_walk_in else tr("Booked"), tr(visit.stage),
+                format_inr(visit.consultation_fee)]
 
 
 class UnbilledVisitsPanel(QWidget):
@@ -86,11 +91,11 @@ class UnbilledVisitsPanel(QWidget):
         self.loading = False
         self._again = False
 
-        heading = QLabel("Today's visits without a bill")
+        heading = QLabel(tr("Today's visits without a bill"))
         heading.setProperty("role", "subtitle")
         self.model = UnbilledVisitsModel(self)
         self.table = read_only_table("unbilled_visit_list", self.model, stretch_column=2)
-        self.bill_button = QPushButton("Bill this visit…")
+        self.bill_button = QPushButton(tr("Bill this visit…"))
         self.bill_button.setObjectName("bill_this_visit")
         self.bill_button.setEnabled(False)
         self.bill_button.clicked.connect(lambda: self.bill_visit())
@@ -129,8 +134,9 @@ class UnbilledVisitsPanel(QWidget):
         if chosen is not None:
             self.select(chosen.appointment_id)
         count = len(visits)
-        self.status.setText(f"{count} visit{'s' if count != 1 else ''} to bill." if visits
-                            else "Every visit of today has its bill.")
+        self.status.setText((tr("1 visit to bill.") if count == 1
+                             else tr("{count} visits to bill.").format(count=count)) if visits
+                            else tr("Every visit of today has its bill."))
         self.loaded.emit(visits)
         if self._again:
             self._again = False

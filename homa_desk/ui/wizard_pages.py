@@ -24,6 +24,7 @@ from homa_desk.services import first_run
 from homa_desk.services.first_run import RemoteCheck, SetupForm
 from homa_desk.services.settings import LOGO_SUFFIXES
 from homa_desk.ui.form import ErrorLabel, FieldErrors, line_edit
+from homa_desk.ui.i18n import tr
 from homa_desk.ui.worker import run_in_background
 
 DATABASE, JOIN, ADMIN, CLINIC, PAYMENTS, GATEWAY, DEMO = range(7)
@@ -95,18 +96,18 @@ class DatabasePage(FormPage):
     """Where the clinic's data lives. A remote URL is tested (off the UI thread) before the wizard moves on."""
 
     def __init__(self, form: Callable[[], SetupForm]) -> None:
-        super().__init__("Where the clinic's data lives", "You can move to Neon later from Settings.", [], None,
+        super().__init__(tr("Where the clinic's data lives"), tr("You can move to Neon later from Settings."), [], None,
                          form)
         # parented now, so Tab reaches the choice before the URL (a page keeps its children's order in the wizard)
-        self.embedded = QRadioButton("This computer (recommended when this is the clinic's only desk)", self)
+        self.embedded = QRadioButton(tr("This computer (recommended when this is the clinic's only desk)"), self)
         self.embedded.setObjectName("embedded")
-        self.remote = QRadioButton("A PostgreSQL server such as Neon (for several desks)", self)
+        self.remote = QRadioButton(tr("A PostgreSQL server such as Neon (for several desks)"), self)
         self.remote.setObjectName("remote")
         self.database_url = line_edit("database_url",
-                                      placeholder="postgresql://user:password@host/dbname?sslmode=require")
-        self.test_button = QPushButton("Test connection")
+                                      placeholder=tr("postgresql://user:password@host/dbname?sslmode=require"))
+        self.test_button = QPushButton(tr("Test connection"))
         self.test_button.setObjectName("test_connection")
-        self.add_row("Server URL", "database_url", self.database_url, beside=self.test_button)
+        self.add_row(tr("Server URL"), "database_url", self.database_url, beside=self.test_button)
         self.test_result = _note("")
         self.test_result.setObjectName("test_result")
         choice = QButtonGroup(self)
@@ -115,8 +116,8 @@ class DatabasePage(FormPage):
         self.embedded.setChecked(True)
         self.body.insertWidget(0, self.embedded)
         self.body.insertWidget(1, self.remote)
-        self.body.insertWidget(2, _note("The password goes to this computer's keyring; the URL is saved without "
-                                        "it. A server on another machine must use TLS (?sslmode=require)."))
+        self.body.insertWidget(2, _note(tr("The password goes to this computer's keyring; the URL is saved without "
+                                           "it. A server on another machine must use TLS (?sslmode=require).")))
         self.body.addWidget(self.test_result)
         self.checked: RemoteCheck | None = None
         self._checked_url = ""
@@ -149,7 +150,7 @@ class DatabasePage(FormPage):
         self.errors.clear()
         self.testing, self._advance = True, advance
         self.test_button.setEnabled(False)
-        self.test_result.setText("Connecting…")
+        self.test_result.setText(tr("Connecting…"))
         url = self.url()
         run_in_background(self, first_run.check_remote, url, on_success=lambda check: self._tested(url, check),
                           on_failure=self._refused)
@@ -159,11 +160,11 @@ class DatabasePage(FormPage):
         self.test_button.setEnabled(True)
         self.checked, self._checked_url = check, url
         if check.has_admin:
-            note = "This database already has a clinic and its admin: this desk will join it."
+            note = tr("This database already has a clinic and its admin: this desk will join it.")
         elif check.empty:
-            note = "The database is empty: Finish creates the clinic's tables in it."
+            note = tr("The database is empty: Finish creates the clinic's tables in it.")
         else:
-            note = "The database has the clinic's tables but no admin yet."
+            note = tr("The database has the clinic's tables but no admin yet.")
         self.test_result.setText(f"{check.message} {note}")
         if self._advance and url == self.url():
             self.wizard().next()
@@ -188,13 +189,13 @@ class DatabasePage(FormPage):
 class JoinPage(QWizardPage):
     def __init__(self) -> None:
         super().__init__()
-        self.setTitle("Join the clinic's database")
-        self.setSubTitle("This database already has its admin: no new clinic is created.")
+        self.setTitle(tr("Join the clinic's database"))
+        self.setSubTitle(tr("This database already has its admin: no new clinic is created."))
         self.general_error = ErrorLabel()
         self.general_error.setObjectName("general_error")
         layout = QVBoxLayout(self)
-        layout.addWidget(_note("Finish saves the connection on this desk; then sign in with the account your "
-                               "admin gave you."))
+        layout.addWidget(_note(tr("Finish saves the connection on this desk; then sign in with the account your "
+                                  "admin gave you.")))
         layout.addWidget(self.general_error)
 
     def nextId(self) -> int:
@@ -202,53 +203,59 @@ class JoinPage(QWizardPage):
 
 
 def admin_page(form: Callable[[], SetupForm]) -> FormPage:
-    rows = [("Your full name", "full_name", line_edit("full_name")),
-            ("E-mail", "email", line_edit("email", placeholder="name@clinic.example")),
-            ("Mobile", "phone", line_edit("phone", placeholder="98765 43210")),
-            ("Password", "password", line_edit("password", password=True)),
-            ("Password again", "password_again", line_edit("password_again", password=True))]
-    return FormPage("The admin account", "The admin adds the other staff. There is no default password.",
+    rows = [(tr("Your full name"), "full_name", line_edit("full_name")),
+            (tr("E-mail"), "email", line_edit("email", placeholder=tr("name@clinic.example"))),
+            (tr("Mobile"), "phone", line_edit("phone", placeholder="98765 43210")),
+            (tr("Password"), "password", line_edit("password", password=True)),
+            (tr("Password again"), "password_again", line_edit("password_again", password=True))]
+    return FormPage(tr("The admin account"), tr("The admin adds the other staff. There is no default password."),
                     rows, first_run.check_admin, form)
 
 
 class ClinicPage(FormPage):
     def __init__(self, form: Callable[[], SetupForm]) -> None:
-        super().__init__("The clinic", "Shown on the desk, bills and receipts.", [], first_run.check_clinic, form)
-        self.add_row("Clinic name", "clinic_name", line_edit("clinic_name", placeholder="Sunrise Clinic"))
-        self.add_row("Address", "clinic_address", line_edit("clinic_address"))
-        self.add_row("Phone", "clinic_phone", line_edit("clinic_phone", placeholder="optional"))
-        self.logo = line_edit("clinic_logo_path", placeholder="optional PNG, JPEG, SVG or BMP")
-        self.browse = QPushButton("Browse…")
+        super().__init__(tr("The clinic"), tr("Shown on the desk, bills and receipts."), [], first_run.check_clinic,
+                         form)
+        self.add_row(tr("Clinic name"), "clinic_name", line_edit("clinic_name", placeholder=tr("Sunrise Clinic")))
+        self.add_row(tr("Address"), "clinic_address", line_edit("clinic_address"))
+        self.add_row(tr("Phone"), "clinic_phone", line_edit("clinic_phone", placeholder=tr("optional")))
+        self.logo = line_edit("clinic_logo_path", placeholder=tr("optional PNG, JPEG, SVG or BMP"))
+        self.browse = QPushButton(tr("Browse…"))
         self.browse.setObjectName("browse_logo")
         self.browse.clicked.connect(self.choose_logo)
-        self.add_row("Logo", "clinic_logo_path", self.logo, beside=self.browse)
-        self.add_row("GSTIN", "clinic_gstin", line_edit("clinic_gstin", placeholder="optional, 27AAPFU0939F1ZV"))
+        self.add_row(tr("Logo"), "clinic_logo_path", self.logo, beside=self.browse)
+        self.add_row(tr("GSTIN"), "clinic_gstin",
+                     line_edit("clinic_gstin", placeholder=tr("optional, 27AAPFU0939F1ZV")))
 
     def choose_logo(self) -> None:
         patterns = " ".join(f"*{suffix}" for suffix in LOGO_SUFFIXES)
-        path, _ = QFileDialog.getOpenFileName(self, "The clinic's logo", "", f"Images ({patterns})")
+        path, _ = QFileDialog.getOpenFileName(self, tr("The clinic's logo"), "",
+                                              tr("Images ({patterns})").format(patterns=patterns))
         if path:
             self.logo.setText(path)
 
 
 def payments_page(form: Callable[[], SetupForm]) -> FormPage:
-    rows = [("UPI ID (VPA)", "upi_vpa", line_edit("upi_vpa", placeholder="clinic@okaxis")),
-            ("Payee name", "upi_payee_name", line_edit("upi_payee_name", placeholder="as the bank account shows"))]
-    return FormPage("UPI payments", "Patients scan a QR for this UPI ID. Leave both blank to practise with the "
-                    "simulator first.", rows, first_run.check_upi, form)
+    rows = [(tr("UPI ID (VPA)"), "upi_vpa", line_edit("upi_vpa", placeholder=tr("clinic@okaxis"))),
+            (tr("Payee name"), "upi_payee_name",
+             line_edit("upi_payee_name", placeholder=tr("as the bank account shows")))]
+    return FormPage(tr("UPI payments"), tr("Patients scan a QR for this UPI ID. Leave both blank to practise with "
+                                           "the simulator first."), rows, first_run.check_upi, form)
 
 
 def gateway_page(form: Callable[[], SetupForm]) -> FormPage:
-    rows = [("Razorpay key id", "razorpay_key_id", line_edit("razorpay_key_id", placeholder="optional, rzp_live_…")),
-            ("Razorpay key secret", "razorpay_key_secret", line_edit("razorpay_key_secret", password=True))]
-    return FormPage("Payment gateway (optional)", "With Razorpay keys the desk confirms UPI payments itself. The "
-                    "secret is kept in this computer's keyring.", rows, first_run.check_gateway, form)
+    rows = [(tr("Razorpay key id"), "razorpay_key_id",
+             line_edit("razorpay_key_id", placeholder=tr("optional, rzp_live_…"))),
+            (tr("Razorpay key secret"), "razorpay_key_secret", line_edit("razorpay_key_secret", password=True))]
+    return FormPage(tr("Payment gateway (optional)"), tr("With Razorpay keys the desk confirms UPI payments itself. "
+                                                         "The secret is kept in this computer's keyring."),
+                    rows, first_run.check_gateway, form)
 
 
 class DemoPage(FormPage):
     def __init__(self, form: Callable[[], SetupForm]) -> None:
-        super().__init__("Ready", "Finish creates the clinic and its admin; then sign in.", [], None, form)
-        self.demo = QCheckBox("Add a demo clinic to try the desk (doctors, patients, today's appointments)")
+        super().__init__(tr("Ready"), tr("Finish creates the clinic and its admin; then sign in."), [], None, form)
+        self.demo = QCheckBox(tr("Add a demo clinic to try the desk (doctors, patients, today's appointments)"))
         self.demo.setObjectName("demo")
         self.progress = _note("")
         self.progress.setObjectName("progress")

@@ -60,6 +60,62 @@
         <translation>मात्रा</translation>
     </message>
     <message>
+        <source>Rate (₹)</source>
+        <translation>दर (₹)</translation>
+    </message>
+    <message>
+        <source>Discount (₹)</source>
+        <translation>छूट (₹)</translation>
+    </message>
+    <message>
+        <source>item</source>
+        <translation>मद</translation>
+    </message>
+    <message>
+        <source>description</source>
+        <translation>विवरण</translation>
+    </message>
+    <message>
+        <source>quantity</source>
+        <translation>मात्रा</translation>
+    </message>
+    <message>
+        <source>rate</source>
+        <translation>दर</translation>
+    </message>
+    <message>
+        <source>discount</source>
+        <translation>छूट</translation>
+    </message>
+    <message>
+        <source>New bill — {name}</source>
+        <translation>नया बिल — {name}</translation>
+    </message>
+    <message>
+        <source>Add line</source>
+        <translation>पंक्ति जोड़ें</translation>
+    </message>
+    <message>
+        <source>Notes (optional)</source>
+        <translation>टिप्पणी (वैकल्पिक)</translation>
+    </message>
+    <message>
+        <source>Save bill</source>
+        <translation>बिल सहेजें</translation>
+    </message>
+    <message>
+        <source>Patient: {name}</source>
+        <translation>मरीज़: {name}</translation>
+    </message>
+    <message>
+        <source>Total {amount}</source>
+        <translation>कुल {amount}</translation>
+    </message>
+    <message>
+        <source>Line {number}, {field}: {message}</source>
+        <translation>पंक्ति {number}, {field}: {message}</translation>
+    </message>
+    <message>
         <source>Rate</source>
         <translation>दर</translation>
     </message>
@@ -184,12 +240,132 @@
         <translation>बिल क्र.</translation>
     </message>
     <message>
+        <source>waiting</source>
+        <translation>प्रतीक्षा में</translation>
+    </message>
+    <message>
+        <source>in consultation</source>
+        <translation>परामर्श में</translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation>हो गया</translation>
+    </message>
+    <message>
+        <source>left</source>
+        <translation>चले गए</translation>
+    </message>
+    <message>
+        <source>Book an appointment</source>
+        <translation>अपॉइंटमेंट बुक करें</translation>
+    </message>
+    <message>
+        <source>No patient chosen</source>
+        <translation>कोई मरीज़ नहीं चुना</translation>
+    </message>
+    <message>
+        <source>Choose patient…</source>
+        <translation>मरीज़ चुनें…</translation>
+    </message>
+    <message>
+        <source>https://meet.example.com/…</source>
+        <translation>https://meet.example.com/…</translation>
+    </message>
+    <message>
+        <source>Symptoms or notes (optional)</source>
+        <translation>लक्षण या टिप्पणी (वैकल्पिक)</translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation>कब</translation>
+    </message>
+    <message>
         <source>Patient</source>
         <translation>मरीज़</translation>
     </message>
     <message>
+        <source>Meeting link</source>
+        <translation>मीटिंग लिंक</translation>
+    </message>
+    <message>
+        <source>Symptoms / notes</source>
+        <translation>लक्षण / टिप्पणी</translation>
+    </message>
+    <message>
+        <source>Book</source>
+        <translation>बुक करें</translation>
+    </message>
+    <message>
+        <source>Choose the patient first.</source>
+        <translation>पहले मरीज़ चुनें।</translation>
+    </message>
+    <message>
+        <source>Cancel the appointment</source>
+        <translation>अपॉइंटमेंट रद्द करें</translation>
+    </message>
+    <message>
+        <source>Why (for example: patient is travelling)</source>
+        <translation>क्यों (उदाहरण: मरीज़ यात्रा पर है)</translation>
+    </message>
+    <message>
+        <source>Cancel appointment</source>
+        <translation>अपॉइंटमेंट रद्द करें</translation>
+    </message>
+    <message>
+        <source>Keep it</source>
+        <translation>रहने दें</translation>
+    </message>
+    <message>
+        <source>Move the appointment</source>
+        <translation>अपॉइंटमेंट का समय बदलें</translation>
+    </message>
+    <message>
+        <source>Move</source>
+        <translation>बदलें</translation>
+    </message>
+    <message>
+        <source>Now</source>
+        <translation>अभी</translation>
+    </message>
+    <message>
+        <source>Free slot</source>
+        <translation>खाली स्लॉट</translation>
+    </message>
+    <message>
+        <source>On leave that day: {reason}.</source>
+        <translation>उस दिन छुट्टी: {reason}।</translation>
+    </message>
+    <message>
+        <source>On leave that day.</source>
+        <translation>उस दिन छुट्टी है।</translation>
+    </message>
+    <message>
+        <source>No free slot that day.</source>
+        <translation>उस दिन कोई खाली स्लॉट नहीं।</translation>
+    </message>
+    <message>
+        <source>Appointment</source>
+        <translation>अपॉइंटमेंट</translation>
+    </message>
+    <message>
         <source>Status</source>
         <translation>स्थिति</translation>
+    </message>
+    <message>
+        <source>Cancelled because</source>
+        <translation>रद्द होने का कारण</translation>
+    </message>
+    <message>
+        <source>Reschedule…</source>
+        <translation>समय बदलें…</translation>
+    </message>
+    <message>
+        <source>Cancel appointment…</source>
+        <translation>अपॉइंटमेंट रद्द करें…</translation>
+    </message>
+    <message>
+        <source>Check in to queue</source>
+        <translation>कतार में चेक इन करें</translation>
     </message>
     <message>
         <source>Total</source>
@@ -436,6 +612,14 @@
         <translation>जाँच हो रही है…</translation>
     </message>
     <message>
+        <source>Embedded database</source>
+        <translation>एम्बेडेड डेटाबेस</translation>
+    </message>
+    <message>
+        <source>Remote database ({host})</source>
+        <translation>रिमोट डेटाबेस ({host})</translation>
+    </message>
+    <message>
         <source>At the clinic</source>
         <translation>क्लिनिक में</translation>
     </message>
@@ -576,6 +760,18 @@
         <translation>खाली</translation>
     </message>
     <message>
+        <source>Male</source>
+        <translation>पुरुष</translation>
+    </message>
+    <message>
+        <source>Female</source>
+        <translation>महिला</translation>
+    </message>
+    <message>
+        <source>Part refunded</source>
+        <translation>आंशिक रिफ़ंड</translation>
+    </message>
+    <message>
         <source>No-show</source>
         <translation>नहीं आए</translation>
     </message>
@@ -692,8 +888,72 @@ Homa Desk इन्हें ऐसी फ़ाइल में रख सक�
         <translation>आयु</translation>
     </message>
     <message>
+        <source>New patient</source>
+        <translation>नया मरीज़</translation>
+    </message>
+    <message>
+        <source>optional</source>
+        <translation>वैकल्पिक</translation>
+    </message>
+    <message>
+        <source>DD-MM-YYYY</source>
+        <translation>DD-MM-YYYY</translation>
+    </message>
+    <message>
+        <source>years, if the date of birth is unknown</source>
+        <translation>वर्ष, अगर जन्म तिथि मालूम नहीं</translation>
+    </message>
+    <message>
+        <source>optional mobile</source>
+        <translation>वैकल्पिक मोबाइल</translation>
+    </message>
+    <message>
+        <source>Full name</source>
+        <translation>पूरा नाम</translation>
+    </message>
+    <message>
+        <source>Date of birth</source>
+        <translation>जन्म तिथि</translation>
+    </message>
+    <message>
+        <source>Age (years)</source>
+        <translation>आयु (वर्ष)</translation>
+    </message>
+    <message>
         <source>Gender</source>
         <translation>लिंग</translation>
+    </message>
+    <message>
+        <source>Emergency contact</source>
+        <translation>आपातकालीन संपर्क</translation>
+    </message>
+    <message>
+        <source>Messages in</source>
+        <translation>संदेश की भाषा</translation>
+    </message>
+    <message>
+        <source>Allergies</source>
+        <translation>एलर्जी</translation>
+    </message>
+    <message>
+        <source>Medical history</source>
+        <translation>चिकित्सा इतिहास</translation>
+    </message>
+    <message>
+        <source>Register</source>
+        <translation>पंजीकृत करें</translation>
+    </message>
+    <message>
+        <source>Open existing</source>
+        <translation>मौजूदा खोलें</translation>
+    </message>
+    <message>
+        <source>Already registered?</source>
+        <translation>पहले से पंजीकृत?</translation>
+    </message>
+    <message>
+        <source>Age {years} years</source>
+        <translation>आयु {years} वर्ष</translation>
     </message>
     <message>
         <source>Name, mobile or patient number</source>
@@ -932,8 +1192,84 @@ Prescribe anyway?</source>
         <translation>अभी कोई डॉक्टर नहीं: एडमिन उन्हें सेटिंग्स → स्टाफ़ में जोड़ते हैं।</translation>
     </message>
     <message>
+        <source>scheduled</source>
+        <translation>निर्धारित</translation>
+    </message>
+    <message>
+        <source>completed</source>
+        <translation>पूरा हुआ</translation>
+    </message>
+    <message>
+        <source>no show</source>
+        <translation>नहीं आए</translation>
+    </message>
+    <message>
+        <source>offline</source>
+        <translation>क्लिनिक में</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>प्रकार</translation>
+    </message>
+    <message>
         <source>walk-in</source>
         <translation>बिना अपॉइंटमेंट</translation>
+    </message>
+    <message>
+        <source>Edit…</source>
+        <translation>बदलें…</translation>
+    </message>
+    <message>
+        <source>Verify contact…</source>
+        <translation>संपर्क सत्यापित करें…</translation>
+    </message>
+    <message>
+        <source>Age / date of birth</source>
+        <translation>आयु / जन्म तिथि</translation>
+    </message>
+    <message>
+        <source>Upcoming appointments</source>
+        <translation>आने वाले अपॉइंटमेंट</translation>
+    </message>
+    <message>
+        <source>Past appointments</source>
+        <translation>पिछले अपॉइंटमेंट</translation>
+    </message>
+    <message>
+        <source>Bills and payments</source>
+        <translation>बिल और भुगतान</translation>
+    </message>
+    <message>
+        <source>· verified ✓</source>
+        <translation>· सत्यापित ✓</translation>
+    </message>
+    <message>
+        <source>· not verified</source>
+        <translation>· सत्यापित नहीं</translation>
+    </message>
+    <message>
+        <source>{age} (estimated)</source>
+        <translation>{age} (अनुमानित)</translation>
+    </message>
+    <message>
+        <source>{age} · born {date}</source>
+        <translation>{age} · जन्म {date}</translation>
+    </message>
+    <message>
+        <source>None known</source>
+        <translation>कोई ज्ञात नहीं</translation>
+    </message>
+    <message>
+        <source>Nothing recorded.</source>
+        <translation>कुछ दर्ज नहीं।</translation>
+    </message>
+    <message>
+        <source>Upcoming appointments ({count})</source>
+        <translation>आने वाले अपॉइंटमेंट ({count})</translation>
+    </message>
+    <message>
+        <source>Past appointments ({count})</source>
+        <translation>पिछले अपॉइंटमेंट ({count})</translation>
     </message>
     <message>
         <source>cancelled</source>
@@ -1132,8 +1468,48 @@ Tue 09:00-13:00</translation>
         <translation>{name} सहेजा गया।</translation>
     </message>
     <message>
+        <source>Workstation</source>
+        <translation>वर्कस्टेशन</translation>
+    </message>
+    <message>
+        <source>Dashboard</source>
+        <translation>डैशबोर्ड</translation>
+    </message>
+    <message>
         <source>Patients</source>
         <translation>मरीज़</translation>
+    </message>
+    <message>
+        <source>Appointments</source>
+        <translation>अपॉइंटमेंट</translation>
+    </message>
+    <message>
+        <source>Billing</source>
+        <translation>बिलिंग</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>सेटिंग्स</translation>
+    </message>
+    <message>
+        <source>Sign out</source>
+        <translation>साइन आउट</translation>
+    </message>
+    <message>
+        <source>Signed in as {name} ({role}).</source>
+        <translation>{name} ({role}) के रूप में साइन इन।</translation>
+    </message>
+    <message>
+        <source>Arrow keys choose a slot; Enter or Ctrl+B books it.</source>
+        <translation>तीर कुंजियों से स्लॉट चुनें; Enter या Ctrl+B से बुक करें।</translation>
+    </message>
+    <message>
+        <source>Choose the bill with the arrow keys, then F9 again.</source>
+        <translation>तीर कुंजियों से बिल चुनें, फिर दोबारा F9 दबाएँ।</translation>
+    </message>
+    <message>
+        <source>That is not part of your desk.</source>
+        <translation>यह आपके डेस्क का हिस्सा नहीं है।</translation>
     </message>
     <message>
         <source>Type a name, part of a mobile number or a patient number.</source>
@@ -1416,8 +1792,40 @@ Tue 09:00-13:00</translation>
         <translation>भूमिका</translation>
     </message>
     <message>
+        <source>Password again</source>
+        <translation>पासवर्ड दोबारा</translation>
+    </message>
+    <message>
+        <source>Reset password — {name}</source>
+        <translation>पासवर्ड रीसेट — {name}</translation>
+    </message>
+    <message>
+        <source>Set password</source>
+        <translation>पासवर्ड सेट करें</translation>
+    </message>
+    <message>
+        <source>Choose a new password for {name} ({email}) and tell them in person. This also lifts a lockout.</source>
+        <translation>{name} ({email}) के लिए नया पासवर्ड चुनें और उन्हें स्वयं बताएँ। इससे लॉकआउट भी हट जाता है।</translation>
+    </message>
+    <message>
+        <source>New password</source>
+        <translation>नया पासवर्ड</translation>
+    </message>
+    <message>
+        <source>The two passwords differ.</source>
+        <translation>दोनों पासवर्ड अलग हैं।</translation>
+    </message>
+    <message>
         <source>Locked until</source>
         <translation>तब तक लॉक</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>चालू</translation>
+    </message>
+    <message>
+        <source>Disabled</source>
+        <translation>बंद</translation>
     </message>
     <message>
         <source>Add staff</source>
@@ -1536,6 +1944,10 @@ Tue 09:00-13:00</translation>
         <translation>इस डेस्क का अंतर्निहित डेटाबेस एक खाली रिमोट डेटाबेस में कॉपी करता है, हर तालिका की पंक्तियाँ जाँचता है, फिर इस डेस्क को उस पर बदल देता है। Neon कंसोल का URL (…?sslmode=require) उपयोग करें।</translation>
     </message>
     <message>
+        <source>postgresql://user@ep-….neon.tech/neondb?sslmode=require</source>
+        <translation>postgresql://user@ep-….neon.tech/neondb?sslmode=require</translation>
+    </message>
+    <message>
         <source>blank = the password in the URL or the keyring</source>
         <translation>खाली = URL या कीरिंग में रखा पासवर्ड</translation>
     </message>
@@ -1634,6 +2046,390 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
     <message>
         <source>Moved: {tables} tables, {rows} rows copied and checked at {host}. This desk now uses that database: close Homa Desk and start it again. On other computers, enter the same URL in Settings → Setup.</source>
         <translation>ले जाया गया: {host} पर {tables} तालिकाएँ, {rows} पंक्तियाँ कॉपी और जाँची गईं। यह डेस्क अब उसी डेटाबेस का उपयोग करता है: Homa Desk बंद करके फिर से शुरू करें। दूसरे कंप्यूटरों पर सेटिंग्स → सेटअप में यही URL दर्ज करें।</translation>
+    </message>
+    <message>
+        <source>{app} cannot start.</source>
+        <translation>{app} शुरू नहीं हो सका।</translation>
+    </message>
+    <message>
+        <source>Set up the clinic</source>
+        <translation>क्लिनिक सेट अप करें</translation>
+    </message>
+    <message>
+        <source>Setting up the clinic…</source>
+        <translation>क्लिनिक सेट अप हो रहा है…</translation>
+    </message>
+    <message>
+        <source>Setting up the database and the clinic (the first time takes a minute)…</source>
+        <translation>डेटाबेस और क्लिनिक सेट अप हो रहे हैं (पहली बार में एक मिनट लगता है)…</translation>
+    </message>
+    <message>
+        <source>Some answers need a change: go Back to the pages marked in red.</source>
+        <translation>कुछ जवाब बदलने होंगे: लाल निशान वाले पेजों पर वापस जाएँ।</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Keyboard shortcuts&lt;/b&gt;</source>
+        <translation>&lt;b&gt;कीबोर्ड शॉर्टकट&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>Esc closes this help.</source>
+        <translation>Esc से यह सहायता बंद होती है।</translation>
+    </message>
+    <message>
+        <source>1 bill</source>
+        <translation>1 बिल</translation>
+    </message>
+    <message>
+        <source>{count} bills</source>
+        <translation>{count} बिल</translation>
+    </message>
+    <message>
+        <source>1 payment</source>
+        <translation>1 भुगतान</translation>
+    </message>
+    <message>
+        <source>{count} payments</source>
+        <translation>{count} भुगतान</translation>
+    </message>
+    <message>
+        <source>Bills</source>
+        <translation>बिल</translation>
+    </message>
+    <message>
+        <source>Show more</source>
+        <translation>और दिखाएँ</translation>
+    </message>
+    <message>
+        <source>Open bill</source>
+        <translation>बिल खोलें</translation>
+    </message>
+    <message>
+        <source>Billed {billed} · Paid {paid} · Balance due &lt;b&gt;{due}&lt;/b&gt;</source>
+        <translation>बिल {billed} · भुगतान {paid} · बकाया &lt;b&gt;{due}&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>Bills ({count})</source>
+        <translation>बिल ({count})</translation>
+    </message>
+    <message>
+        <source>Payments ({count})</source>
+        <translation>भुगतान ({count})</translation>
+    </message>
+    <message>
+        <source>No bills or payments yet.</source>
+        <translation>अभी कोई बिल या भुगतान नहीं।</translation>
+    </message>
+    <message>
+        <source>Newest {bills_shown} of {bills}, {payments_shown} of {payments}.</source>
+        <translation>{bills} में से नवीनतम {bills_shown}, {payments} में से {payments_shown}।</translation>
+    </message>
+    <message>
+        <source>UPI (by reference / UTR)</source>
+        <translation>UPI (संदर्भ / UTR से)</translation>
+    </message>
+    <message>
+        <source>Take payment — bill {number}</source>
+        <translation>भुगतान लें — बिल {number}</translation>
+    </message>
+    <message>
+        <source>Card slip, UTR or wallet reference</source>
+        <translation>कार्ड स्लिप, UTR या वॉलेट संदर्भ</translation>
+    </message>
+    <message>
+        <source>Record payment</source>
+        <translation>भुगतान दर्ज करें</translation>
+    </message>
+    <message>
+        <source>balance due {amount}</source>
+        <translation>बकाया {amount}</translation>
+    </message>
+    <message>
+        <source>Bill no.</source>
+        <translation>बिल क्र.</translation>
+    </message>
+    <message>
+        <source>This payment has no bill to open (recorded before bills existed).</source>
+        <translation>इस भुगतान का कोई बिल नहीं है (बिल व्यवस्था से पहले दर्ज हुआ)।</translation>
+    </message>
+    <message>
+        <source> or </source>
+        <translation> या </translation>
+    </message>
+    <message>
+        <source>Register a new patient</source>
+        <translation>नया मरीज़ पंजीकृत करें</translation>
+    </message>
+    <message>
+        <source>Search patients by name, mobile or patient number</source>
+        <translation>नाम, मोबाइल या मरीज़ क्रमांक से मरीज़ खोजें</translation>
+    </message>
+    <message>
+        <source>Book: pick a slot in the schedule with the arrow keys, then Ctrl+B or Enter</source>
+        <translation>बुक करें: शेड्यूल में तीर कुंजियों से स्लॉट चुनें, फिर Ctrl+B या Enter</translation>
+    </message>
+    <message>
+        <source>Take payment for the open bill (or the one selected in Billing)</source>
+        <translation>खुले बिल का भुगतान लें (या बिलिंग में चुने हुए बिल का)</translation>
+    </message>
+    <message>
+        <source>Show this list of shortcuts</source>
+        <translation>शॉर्टकट की यह सूची दिखाएँ</translation>
+    </message>
+    <message>
+        <source>Next or previous field, top to bottom, then the buttons</source>
+        <translation>अगला या पिछला फ़ील्ड, ऊपर से नीचे, फिर बटन</translation>
+    </message>
+    <message>
+        <source>The dialog&apos;s main button (Register, Book, Record payment…)</source>
+        <translation>डायलॉग का मुख्य बटन (पंजीकृत करें, बुक करें, भुगतान दर्ज करें…)</translation>
+    </message>
+    <message>
+        <source>Close a dialog without saving, or close this help</source>
+        <translation>बिना सहेजे डायलॉग बंद करें, या यह सहायता बंद करें</translation>
+    </message>
+    <message>
+        <source>Go to {page}</source>
+        <translation>{page} पर जाएँ</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>समय</translation>
+    </message>
+    <message>
+        <source>Patient No.</source>
+        <translation>मरीज़ क्र.</translation>
+    </message>
+    <message>
+        <source>Visit</source>
+        <translation>विज़िट</translation>
+    </message>
+    <message>
+        <source>Stage</source>
+        <translation>चरण</translation>
+    </message>
+    <message>
+        <source>Fee</source>
+        <translation>शुल्क</translation>
+    </message>
+    <message>
+        <source>Seen</source>
+        <translation>देख लिया</translation>
+    </message>
+    <message>
+        <source>Today&apos;s visits without a bill</source>
+        <translation>आज की बिना बिल वाली विज़िट</translation>
+    </message>
+    <message>
+        <source>Bill this visit…</source>
+        <translation>इस विज़िट का बिल बनाएँ…</translation>
+    </message>
+    <message>
+        <source>1 visit to bill.</source>
+        <translation>1 विज़िट का बिल बनाना है।</translation>
+    </message>
+    <message>
+        <source>{count} visits to bill.</source>
+        <translation>{count} विज़िट के बिल बनाने हैं।</translation>
+    </message>
+    <message>
+        <source>Every visit of today has its bill.</source>
+        <translation>आज की हर विज़िट का बिल बन गया है।</translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation>पिछले 7 दिन</translation>
+    </message>
+    <message>
+        <source>Last 30 days</source>
+        <translation>पिछले 30 दिन</translation>
+    </message>
+    <message>
+        <source>Last 365 days</source>
+        <translation>पिछले 365 दिन</translation>
+    </message>
+    <message>
+        <source>Patient name or bill number</source>
+        <translation>मरीज़ का नाम या बिल नंबर</translation>
+    </message>
+    <message>
+        <source>New bill…</source>
+        <translation>नया बिल…</translation>
+    </message>
+    <message>
+        <source>1 bill.</source>
+        <translation>1 बिल।</translation>
+    </message>
+    <message>
+        <source>{count} bills.</source>
+        <translation>{count} बिल।</translation>
+    </message>
+    <message>
+        <source>No bills.</source>
+        <translation>कोई बिल नहीं।</translation>
+    </message>
+    <message>
+        <source>Staff</source>
+        <translation>स्टाफ़</translation>
+    </message>
+    <message>
+        <source>Clinic</source>
+        <translation>क्लिनिक</translation>
+    </message>
+    <message>
+        <source>Doctors</source>
+        <translation>डॉक्टर</translation>
+    </message>
+    <message>
+        <source>Setup</source>
+        <translation>सेटअप</translation>
+    </message>
+    <message>
+        <source>Backup</source>
+        <translation>बैकअप</translation>
+    </message>
+    <message>
+        <source>Where the clinic&apos;s data lives</source>
+        <translation>क्लिनिक का डेटा कहाँ रहेगा</translation>
+    </message>
+    <message>
+        <source>You can move to Neon later from Settings.</source>
+        <translation>आप बाद में सेटिंग्स से Neon पर जा सकते हैं।</translation>
+    </message>
+    <message>
+        <source>This computer (recommended when this is the clinic&apos;s only desk)</source>
+        <translation>यह कंप्यूटर (जब क्लिनिक में यही एक डेस्क हो तो यही चुनें)</translation>
+    </message>
+    <message>
+        <source>A PostgreSQL server such as Neon (for several desks)</source>
+        <translation>Neon जैसा PostgreSQL सर्वर (कई डेस्क के लिए)</translation>
+    </message>
+    <message>
+        <source>postgresql://user:password@host/dbname?sslmode=require</source>
+        <translation>postgresql://user:password@host/dbname?sslmode=require</translation>
+    </message>
+    <message>
+        <source>Server URL</source>
+        <translation>सर्वर URL</translation>
+    </message>
+    <message>
+        <source>The password goes to this computer&apos;s keyring; the URL is saved without it. A server on another machine must use TLS (?sslmode=require).</source>
+        <translation>पासवर्ड इस कंप्यूटर की कीरिंग में जाता है; URL उसके बिना सहेजा जाता है। किसी दूसरी मशीन के सर्वर को TLS (?sslmode=require) इस्तेमाल करना होगा।</translation>
+    </message>
+    <message>
+        <source>This database already has a clinic and its admin: this desk will join it.</source>
+        <translation>इस डेटाबेस में पहले से क्लिनिक और उसका एडमिन है: यह डेस्क उससे जुड़ जाएगा।</translation>
+    </message>
+    <message>
+        <source>The database is empty: Finish creates the clinic&apos;s tables in it.</source>
+        <translation>डेटाबेस खाली है: Finish दबाने पर उसमें क्लिनिक की टेबल बनेंगी।</translation>
+    </message>
+    <message>
+        <source>The database has the clinic&apos;s tables but no admin yet.</source>
+        <translation>डेटाबेस में क्लिनिक की टेबल हैं, पर अभी कोई एडमिन नहीं।</translation>
+    </message>
+    <message>
+        <source>Join the clinic&apos;s database</source>
+        <translation>क्लिनिक के डेटाबेस से जुड़ें</translation>
+    </message>
+    <message>
+        <source>This database already has its admin: no new clinic is created.</source>
+        <translation>इस डेटाबेस में पहले से एडमिन है: कोई नया क्लिनिक नहीं बनेगा।</translation>
+    </message>
+    <message>
+        <source>Finish saves the connection on this desk; then sign in with the account your admin gave you.</source>
+        <translation>Finish दबाने पर कनेक्शन इस डेस्क पर सहेजा जाएगा; फिर एडमिन के दिए खाते से साइन इन करें।</translation>
+    </message>
+    <message>
+        <source>Your full name</source>
+        <translation>आपका पूरा नाम</translation>
+    </message>
+    <message>
+        <source>The admin account</source>
+        <translation>एडमिन खाता</translation>
+    </message>
+    <message>
+        <source>The admin adds the other staff. There is no default password.</source>
+        <translation>एडमिन बाकी स्टाफ़ जोड़ते हैं। कोई डिफ़ॉल्ट पासवर्ड नहीं है।</translation>
+    </message>
+    <message>
+        <source>The clinic</source>
+        <translation>क्लिनिक</translation>
+    </message>
+    <message>
+        <source>Shown on the desk, bills and receipts.</source>
+        <translation>डेस्क, बिल और रसीदों पर दिखता है।</translation>
+    </message>
+    <message>
+        <source>Sunrise Clinic</source>
+        <translation>Sunrise Clinic</translation>
+    </message>
+    <message>
+        <source>optional PNG, JPEG, SVG or BMP</source>
+        <translation>वैकल्पिक PNG, JPEG, SVG या BMP</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>चुनें…</translation>
+    </message>
+    <message>
+        <source>Logo</source>
+        <translation>लोगो</translation>
+    </message>
+    <message>
+        <source>GSTIN</source>
+        <translation>GSTIN</translation>
+    </message>
+    <message>
+        <source>optional, 27AAPFU0939F1ZV</source>
+        <translation>वैकल्पिक, 27AAPFU0939F1ZV</translation>
+    </message>
+    <message>
+        <source>The clinic&apos;s logo</source>
+        <translation>क्लिनिक का लोगो</translation>
+    </message>
+    <message>
+        <source>Images ({patterns})</source>
+        <translation>चित्र ({patterns})</translation>
+    </message>
+    <message>
+        <source>clinic@okaxis</source>
+        <translation>clinic@okaxis</translation>
+    </message>
+    <message>
+        <source>as the bank account shows</source>
+        <translation>जैसा बैंक खाते में दिखता है</translation>
+    </message>
+    <message>
+        <source>UPI payments</source>
+        <translation>UPI भुगतान</translation>
+    </message>
+    <message>
+        <source>Patients scan a QR for this UPI ID. Leave both blank to practise with the simulator first.</source>
+        <translation>मरीज़ इस UPI ID के लिए QR स्कैन करते हैं। पहले सिम्युलेटर से अभ्यास के लिए दोनों खाली छोड़ें।</translation>
+    </message>
+    <message>
+        <source>optional, rzp_live_…</source>
+        <translation>वैकल्पिक, rzp_live_…</translation>
+    </message>
+    <message>
+        <source>Payment gateway (optional)</source>
+        <translation>पेमेंट गेटवे (वैकल्पिक)</translation>
+    </message>
+    <message>
+        <source>With Razorpay keys the desk confirms UPI payments itself. The secret is kept in this computer&apos;s keyring.</source>
+        <translation>Razorpay कुंजियों से डेस्क UPI भुगतान की पुष्टि खुद करता है। Secret इस कंप्यूटर की कीरिंग में रखा जाता है।</translation>
+    </message>
+    <message>
+        <source>Ready</source>
+        <translation>तैयार</translation>
+    </message>
+    <message>
+        <source>Finish creates the clinic and its admin; then sign in.</source>
+        <translation>Finish दबाने पर क्लिनिक और उसका एडमिन बनेगा; फिर साइन इन करें।</translation>
+    </message>
+    <message>
+        <source>Add a demo clinic to try the desk (doctors, patients, today&apos;s appointments)</source>
+        <translation>डेस्क आज़माने के लिए डेमो क्लिनिक जोड़ें (डॉक्टर, मरीज़, आज के अपॉइंटमेंट)</translation>
     </message>
 </context>
 </TS>

@@ -183,7 +183,7 @@ class BackupTab(QWidget):
         form.addRow(explain)
         self.move_error = ErrorLabel()
         self.move_errors = FieldErrors(form, self.move_error)
-        self.move_url = line_edit("move_url", placeholder="postgresql://user@ep-….neon.tech/neondb?sslmode=require")
+        self.move_url = line_edit("move_url", placeholder=tr("postgresql://user@ep-….neon.tech/neondb?sslmode=require"))
         self.move_password = line_edit("move_password", password=True,
                                        placeholder=tr("blank = the password in the URL or the keyring"))
         self.move_errors.add_row(tr("Remote URL"), "database_url", self.move_url)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Slot
+from PySide6.QtCore import QT_TR_NOOP, QModelIndex, Qt, QTimer, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -30,12 +30,14 @@ from homa_desk.ui import changes
 from homa_desk.ui.bill_editor import BillEditorDialog
 from homa_desk.ui.bill_screen import BillDialog, show_bill
 from homa_desk.ui.bill_table import BillListModel
+from homa_desk.ui.i18n import tr
 from homa_desk.ui.patient_picker import PatientPickerDialog
 from homa_desk.ui.tables import read_only_table
 from homa_desk.ui.unbilled_visits import UnbilledVisitsPanel
 from homa_desk.ui.worker import run_in_background
 
-SPANS = (("Today", 0), ("Last 7 days", 6), ("Last 30 days", 29), ("Last 365 days", 364))
+SPANS = ((QT_TR_NOOP("Today"), 0), (QT_TR_NOOP("Last 7 days"), 6), (QT_TR_NOOP("Last 30 days"), 29),
+         (QT_TR_NOOP("Last 365 days"), 364))
 DEBOUNCE_MS = 250
 
 
@@ -52,21 +54,21 @@ class BillingView(QWidget):
         self.loading = False
         self._again = False
 
-        title = QLabel("Billing")
+        title = QLabel(tr("Billing"))
         title.setProperty("role", "title")
         self.visits = UnbilledVisitsPanel(backend, actor)
         self.visits.bill_saved.connect(self._bill_saved)
-        bills_heading = QLabel("Bills")
+        bills_heading = QLabel(tr("Bills"))
         bills_heading.setProperty("role", "subtitle")
         self.search = QLineEdit()
         self.search.setObjectName("bill_search")
-        self.search.setPlaceholderText("Patient name or bill number")
+        self.search.setPlaceholderText(tr("Patient name or bill number"))
         self.search.setClearButtonEnabled(True)
         self.span = QComboBox()
         self.span.setObjectName("bill_span")
         for label, days in SPANS:
-            self.span.addItem(label, days)
-        self.new_button = QPushButton("New bill…")
+            self.span.addItem(tr(label), days)
+        self.new_button = QPushButton(tr("New bill…"))
         self.new_button.setObjectName("new_bill")
         self.new_button.clicked.connect(self.new_bill)
         top = QHBoxLayout()
@@ -122,7 +124,8 @@ class BillingView(QWidget):
     def _loaded(self, rows: list[BillSummary]) -> None:
         self.loading = False
         self.model.set_rows(rows)
-        self.status.setText(f"{len(rows)} bill{'s' if len(rows) != 1 else ''}." if rows else "No bills.")
+        self.status.setText((tr("1 bill.") if len(rows) == 1 else tr("{count} bills.").format(count=len(rows)))
+                            if rows else tr("No bills."))
         if self._again:
             self._again = False
             self.refresh()

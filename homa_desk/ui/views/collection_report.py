@@ -52,7 +52,7 @@ def _lines_table(name: str, heading: str) -> QTableWidget:
 def _fill(table: QTableWidget, lines: tuple[CollectionLine, ...]) -> None:
     table.setRowCount(len(lines))
     for r, line in enumerate(lines):
-        values = [line.label, str(line.count), format_inr(line.collected), format_inr(line.refunded),
+        values = [tr(line.label), str(line.count), format_inr(line.collected), format_inr(line.refunded),
                   format_inr(line.net)]
         for c, value in enumerate(values):
             item = QTableWidgetItem(value)
@@ -217,7 +217,7 @@ class CollectionReportView(QWidget):
         _fill(self.by_receiver, report.by_receiver)
         self.by_receiver.setColumnHidden(3, True)
         self.by_receiver.setColumnHidden(4, True)
-        methods = [line.label for line in report.by_method]
+        methods = [tr(line.label) for line in report.by_method]
         _bars(self.method_chart, methods, [
             (tr("Collected"), [float(line.collected) for line in report.by_method]),
             (tr("Refunded"), [float(line.refunded) for line in report.by_method]),

@@ -29,7 +29,7 @@ LEAVE_COLOUR = "#d7ccc8"
 def cell_text(slot: Slot) -> str:
     appointment = slot.appointment
     if appointment is None:
-        return slot.state.label
+        return tr(slot.state.label)
     kind = " · " + tr("online") if appointment.consultation_type.value == "online" else ""
     token = " · " + tr("token {token}").format(token=appointment.token) if appointment.token else ""
     suffix = "" if slot.state is SlotState.SCHEDULED else f" ({tr(slot.state.label).lower()})"

@@ -69,12 +69,12 @@ class PaymentHistoryPanel(QWidget):
         self.method.setObjectName("history_method")
         self.method.addItem(tr("Any method"), None)
         for method in PaymentMethod:
-            self.method.addItem(method.label, method)
+            self.method.addItem(tr(method.label), method)
         self.status_filter = QComboBox()
         self.status_filter.setObjectName("history_status")
         self.status_filter.addItem(tr("Any status"), None)
         for status in HistoryStatus:
-            self.status_filter.addItem(status.label, status)
+            self.status_filter.addItem(tr(status.label), status)
         self.patient = QLineEdit()
         self.patient.setObjectName("history_patient")
         self.patient.setPlaceholderText(tr("Patient name or number"))

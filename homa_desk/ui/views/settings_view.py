@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from homa_desk.backend import Backend
 from homa_desk.domain.roles import Actor
+from homa_desk.ui.i18n import tr
 from homa_desk.ui.views.backup_tab import BackupTab
 from homa_desk.ui.views.clinic_tab import ClinicTab
 from homa_desk.ui.views.doctors_tab import DoctorsTab
@@ -20,12 +21,12 @@ class SettingsView(QWidget):
         self.tabs = QTabWidget()
         self.staff = StaffView(backend, actor)
         self.clinic = ClinicTab(backend, actor)
-        self.tabs.addTab(self.staff, "Staff")
+        self.tabs.addTab(self.staff, tr("Staff"))
         self.doctors = DoctorsTab(backend, actor)
-        self.tabs.addTab(self.clinic, "Clinic")
-        self.tabs.addTab(self.doctors, "Doctors")
+        self.tabs.addTab(self.clinic, tr("Clinic"))
+        self.tabs.addTab(self.doctors, tr("Doctors"))
         self.setup = SettingsConnectionsTab(backend, actor)
-        self.tabs.addTab(self.setup, "Setup")
+        self.tabs.addTab(self.setup, tr("Setup"))
         self.backup = BackupTab(backend, actor)
-        self.tabs.addTab(self.backup, "Backup")
+        self.tabs.addTab(self.backup, tr("Backup"))
         QVBoxLayout(self).addWidget(self.tabs)

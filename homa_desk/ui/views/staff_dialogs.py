@@ -21,6 +21,7 @@ from homa_desk.domain.staff import StaffMember
 from homa_desk.services import staff
 from homa_desk.ui import changes
 from homa_desk.ui.form import ErrorLabel, FieldErrors, line_edit
+from homa_desk.ui.i18n import tr
 from homa_desk.ui.worker import run_in_background
 
 STAFF_ROLE_CHOICES = (Role.RECEPTIONIST, Role.DOCTOR, Role.ADMIN)
@@ -59,23 +60,24 @@ class AddStaffDialog(_StaffForm):
     staff_added = Signal(object)
 
     def __init__(self, backend: Backend, actor: Actor, parent: QWidget | None = None) -> None:
-        super().__init__("Add staff", "Add", parent)
+        super().__init__(tr("Add staff"), tr("Add"), parent)
         self.setObjectName("add_staff_dialog")
         self._backend = backend
         self._actor = actor
         self.full_name = line_edit("full_name")
-        self.email = line_edit("email", placeholder="name@clinic.example")
+        self.email = line_edit("email", placeholder=tr("name@clinic.example"))
         self.phone = line_edit("phone", placeholder="98765 43210")
         self.role = QComboBox()
         self.role.setObjectName("role")
         for role in STAFF_ROLE_CHOICES:
-            self.role.addItem(role.label, role.value)
+            self.role.addItem(tr(role.label), role.value)
         self.password = line_edit("password", password=True)
         self.password_again = line_edit("password_again", password=True)
-        for label, field, widget in (("Full name", "full_name", self.full_name), ("E-mail", "email", self.email),
-                                     ("Mobile", "phone", self.phone), ("Role", "role", self.role),
-                                     ("Password", "password", self.password),
-                                     ("Password again", "password_again", self.password_again)):
+        for label, field, widget in ((tr("Full name"), "full_name", self.full_name),
+                                     (tr("E-mail"), "email", self.email),
+                                     (tr("Mobile"), "phone", self.phone), (tr("Role"), "role", self.role),
+                                     (tr("Password"), "password", self.password),
+                                     (tr("Password again"), "password_again", self.password_again)):
             self.errors.add_row(label, field, widget)
 
     def save(self) -> None:
@@ -103,25 +105,25 @@ class ResetPasswordDialog(_StaffForm):
     password_reset = Signal(object)
 
     def __init__(self, backend: Backend, actor: Actor, member: StaffMember, parent: QWidget | None = None) -> None:
-        super().__init__(f"Reset password — {member.full_name}", "Set password", parent)
+        super().__init__(tr("Reset password — {name}").format(name=member.full_name), tr("Set password"), parent)
         self.setObjectName("reset_password_dialog")
         self._backend = backend
         self._actor = actor
         self.member = member
-        note = QLabel(f"Choose a new password for {member.full_name} ({member.email}) and tell them in person. "
-                      "This also lifts a lockout.")
+        note = QLabel(tr("Choose a new password for {name} ({email}) and tell them in person. This also lifts a "
+                         "lockout.").format(name=member.full_name, email=member.email))
         note.setWordWrap(True)
         self.body.insertWidget(0, note)
         self.password = line_edit("password", password=True)
         self.password_again = line_edit("password_again", password=True)
-        self.errors.add_row("New password", "password", self.password)
-        self.errors.add_row("Password again", "password_again", self.password_again)
+        self.errors.add_row(tr("New password"), "password", self.password)
+        self.errors.add_row(tr("Password again"), "password_again", self.password_again)
 
     def save(self) -> None:
         if not self.save_button.isEnabled():
             return
         if self.password.text() != self.password_again.text():
-            self.errors.show(ValidationError("password_again", "The two passwords differ."))
+            self.errors.show(ValidationError("password_again", tr("The two passwords differ.")))
             return
         self.errors.clear()
         self.save_button.setEnabled(False)

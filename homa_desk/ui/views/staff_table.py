@@ -46,12 +46,12 @@ class StaffTableModel(QAbstractTableModel):
         if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
             return None
         member = self._members[index.row()]
-        return (member.full_name, member.email, member.role.label, _status(member),
+        return (member.full_name, member.email, tr(member.role.label), _status(member),
                 _locked_until(member))[index.column()]
 
 
 def _status(member: StaffMember) -> str:
-    return "Active" if member.is_active else "Disabled"
+    return tr("Active") if member.is_active else tr("Disabled")
 
 
 def _locked_until(member: StaffMember) -> str:
