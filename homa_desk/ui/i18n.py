@@ -54,6 +54,11 @@ def install_language(app: QCoreApplication, language: str) -> bool:
         return False
     app.installTranslator(desk)
     _installed.append(desk)
+    extra = find_resource(f"translations/qt_extra_{language}.qm")
+    buttons = QTranslator(app)
+    if extra is not None and buttons.load(str(extra)):
+        app.installTranslator(buttons)
+        _installed.append(buttons)
     qt = QTranslator(app)
     if qt.load(QLocale(language), "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
         app.installTranslator(qt)

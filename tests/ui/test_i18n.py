@@ -55,3 +55,12 @@ def _domain_labels() -> set[str]:
 
 def test_every_domain_label_shown_on_screen_is_marked_for_translation():
     assert _domain_labels() - set(DOMAIN_WORDS) - {"हिन्दी (Hindi)"} == set()
+
+
+def test_qt_own_buttons_speak_hindi_too(hindi, qtbot):
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    qtbot.addWidget(box)
+    assert box.button(QDialogButtonBox.StandardButton.Cancel).text() == "रद्द करें"
+    assert box.button(QDialogButtonBox.StandardButton.Ok).text() == "ठीक है"
