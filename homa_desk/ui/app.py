@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from homa_desk import APP_TITLE
@@ -23,7 +24,7 @@ from homa_desk.ui.idle_lock import DEFAULT_IDLE_MINUTES, IdleLock
 from homa_desk.ui.login_dialog import LoginDialog
 from homa_desk.ui.main_window import MainWindow
 from homa_desk.ui.outbox_sender import OutboxSender
-from homa_desk.ui.resources import apply_style
+from homa_desk.ui.resources import apply_style, icon_path
 from homa_desk.ui.upi_reconcile import reconcile_open_sessions
 from homa_desk.ui.worker import run_in_background, show_error, wait_for_idle
 
@@ -181,6 +182,8 @@ def run_desk(backend: Backend | None, *, idle_lock_minutes: int = DEFAULT_IDLE_M
     app.setApplicationName(APP_TITLE)
     app.setQuitOnLastWindowClosed(False)
     apply_style(app)
+    if (icon := icon_path("homa_desk")) is not None:
+        app.setWindowIcon(QIcon(str(icon)))
     controller = DeskController(backend, idle_lock_minutes=idle_lock_minutes, send_messages=True, data_dir=data_dir)
     controller.finished.connect(app.exit)
     controller.start()

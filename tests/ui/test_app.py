@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QWizard
 
 from homa_desk.ui.app import DeskController, run_desk
@@ -88,8 +89,10 @@ def test_run_desk_shows_sign_in_and_returns_when_it_is_closed(qtbot, backend, ad
         assert run_desk(backend) == 0
         assert len(seen) == 1
         assert app.styleSheet() != ""
+        assert not app.windowIcon().isNull()
     finally:
         app.setStyleSheet("")
+        app.setWindowIcon(QIcon())
         app.setQuitOnLastWindowClosed(True)
 
 
