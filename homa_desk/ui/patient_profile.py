@@ -52,6 +52,7 @@ def _appointments_table(name: str) -> QTableWidget:
     table.setHorizontalHeaderLabels([tr(c) for c in APPOINTMENT_COLUMNS])
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.verticalHeader().setVisible(False)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
     return table
 

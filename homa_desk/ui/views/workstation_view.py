@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QTimer, Slot
+from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -64,6 +64,7 @@ class WorkstationView(QWidget):
         self.message.setObjectName("workstation_message")
         self.table = queue_table("workstation_queue")
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
 
         left = QWidget()
@@ -83,11 +84,14 @@ class WorkstationView(QWidget):
         self.placeholder = QLabel(tr("Call the next patient, or choose one in the queue and open the consultation."))
         self.placeholder.setObjectName("workstation_placeholder")
         self.placeholder.setWordWrap(True)
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.right = QStackedWidget()
         self.right.addWidget(self.placeholder)
         split = QSplitter()
         split.addWidget(left)
         split.addWidget(self.right)
+        left.setMinimumWidth(420)  # token, patient, booking, arrival and state without a scroll bar
+        split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 3)
         QVBoxLayout(self).addWidget(split)
 

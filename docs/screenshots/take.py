@@ -1,0 +1,160 @@
+"""Take the README's screenshots from the real desk on a throwaway demo clinic.
+
+    xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python docs/screenshots/take.py
+
+Starts an embedded PostgreSQL in a temporary folder, fills it with the demo clinic, signs in an admin and a doctor,
+walks the pages (and one bill through Pay by UPI with the customer display), and saves each window as a PNG here.
+Run it under Xvfb (a real X server, so fonts and window frames are drawn as on a desk); for the Hindi page the
+machine needs a Devanagari font (Debian: fonts-noto-core).
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication, QWidget
+
+from homa_desk.backend import Backend, DatabaseTarget
+from homa_desk.db import migrate
+from homa_desk.db.embedded import EmbeddedServer
+from homa_desk.db.engine import make_engine
+from homa_desk.domain.roles import Role
+from homa_desk.gateways.simulator import SimulatorGateway
+from homa_desk.services import billing, demo, patients, staff
+from homa_desk.ui.i18n import install_language
+from homa_desk.ui.resources import apply_style
+from homa_desk.ui.worker import wait_for_idle
+
+HERE = Path(__file__).resolve().parent
+SIZE = (1360, 820)
+
+
+def settle(app: QApplication, seconds: float = 1.5, until: Callable[[], bool] | None = None) -> None:
+    """Let background loads finish and the window repaint."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline or (until is not None and not until() and time.monotonic() < deadline + 10):
+        app.processEvents()
+        time.sleep(0.02)
+    wait_for_idle()
+    app.processEvents()
+
+
+def save(widget: QWidget, name: str) -> None:
+    path = HERE / f"{name}.png"
+    widget.grab().save(str(path))
+    print(f"saved {path.relative_to(HERE.parent.parent)}")
+
+
+def main() -> int:
+    app = QApplication(sys.argv[:1])
+    apply_style(app)
+    with tempfile.TemporaryDirectory(prefix="homa-screens-") as folder:
+        server = EmbeddedServer(Path(folder) / "pgdata", delete_on_stop=True)
+        url = server.start()
+        backend = Backend(engine=make_engine(url), target=DatabaseTarget("embedded", url), embedded=server,
+                          gateway=SimulatorGateway())
+        try:
+            migrate.upgrade(backend.engine)
+            demo.seed_demo_if_empty(backend.engine)
+            new = staff.validate_new_staff(email="admin@sunrise.example", full_name="Meera Iyer", phone="9876543210",
+                                           role="admin", password="Screenshots-2026!")
+            admin = staff.create_first_admin(backend.uow(), new, "Sunrise Clinic").as_actor()
+            _walk(app, backend, admin)
+        finally:
+            backend.close()
+    return 0
+
+
+def _busy_morning(backend: Backend, admin) -> list[int]:  # type: ignore[no-untyped-def]
+    """Patients checked in with the first two doctors, one of them called in: a queue and visits to bill."""
+    from homa_desk.domain.appointments import local_day
+    from homa_desk.domain.timeutil import utcnow
+    from homa_desk.services import appointments, queue
+
+    view = appointments.day_view(backend.uow(), admin, local_day(utcnow()))
+    busy = []
+    for column in view.doctors[:2]:
+        booked = [a for a in column.appointments if a.status == "scheduled"][:4]
+        for appointment in booked:
+            queue.check_in(backend.uow(), admin, appointment.id)
+        if booked:
+            queue.call_next(backend.uow(), admin, column.doctor.user_id)
+            busy.append(column.doctor.user_id)
+    return busy
+
+
+def _walk(app: QApplication, backend: Backend, admin) -> None:  # type: ignore[no-untyped-def]
+    from homa_desk.ui.main_window import MainWindow
+
+    busy = _busy_morning(backend, admin)
+    window = MainWindow(backend, admin)
+    window.resize(*SIZE)
+    window.show()
+    settle(app, 3)
+    _upi(app, backend, admin, window)
+    for key in ("dashboard", "appointments", "billing", "payments", "settings"):
+        window.show_page(key)
+        settle(app, 2.5)
+        save(window, key)
+
+    window.show_page("patients")
+    patients_view = window.views["patients"]
+    search = patients_view.findChild(QWidget, "patient_search")
+    if search is not None:
+        search.setText("sharma")
+    settle(app, 2.5)
+    save(window, "patients")
+    found = patients.search_patients(backend.uow(), admin, "sharma")
+    if found:
+        profile = patients_view.open_profile(found[0].user_id)
+        profile.resize(980, 720)
+        settle(app, 2.5)
+        save(profile, "patient_profile")
+        profile.close()
+
+    window.sign_out()
+    window.deleteLater()
+    settle(app, 0.5)
+
+    doctor = next(m for m in staff.list_staff(backend.uow(), admin)
+                  if m.role is Role.DOCTOR and m.is_active and (not busy or m.id == busy[0]))
+    install_language(app, "hi")
+    hindi = MainWindow(backend, doctor.as_actor())
+    hindi.resize(*SIZE)
+    hindi.show()
+    settle(app, 3)
+    save(hindi, "workstation_hindi")
+    hindi.sign_out()
+    install_language(app, "en")
+
+
+def _upi(app: QApplication, backend: Backend, admin, window: QWidget) -> None:  # type: ignore[no-untyped-def]
+    from homa_desk.domain.billing import LineInput
+    from homa_desk.ui.customer_display import display_for
+    from homa_desk.ui.upi_panel import UpiPanel
+
+    found = patients.search_patients(backend.uow(), admin, "kumar")
+    bill = billing.create_bill(backend.uow(), admin, patient_id=found[0].user_id, lines=[
+        LineInput(kind="consultation", description="Consultation", quantity="1", unit_price="500"),
+        LineInput(kind="lab_test", description="CBC", quantity="1", unit_price=Decimal("350"))])
+    display = display_for(window, backend)
+    display.resize(760, 900)
+    panel = UpiPanel(backend, admin, bill, window, display=display)
+    panel.show()
+    settle(app, 3, until=lambda: display.state == "qr")
+    save(panel, "upi_panel")
+    save(display, "customer_display")
+    panel.simulate_payment()
+    settle(app, 4, until=lambda: display.state == "paid")
+    save(display, "customer_display_paid")
+    panel.close()
+    settle(app, 1)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
