@@ -225,6 +225,8 @@ class Payment(Base):
         Index("ix_payments_appointment", "appointment_id", postgresql_where=text("appointment_id IS NOT NULL")),
         Index("ix_payments_refunded", "payment_date", "id", postgresql_where=text("refunded_amount > 0")),
         Index("ix_payments_failed", "payment_date", "id", postgresql_where=text("status = 'failed'")),
+        Index("ix_payments_session", "payment_session_id",  # 0011: the UPI poll's session with its payment
+              postgresql_where=text("payment_session_id IS NOT NULL")),
     )
 
 
