@@ -66,17 +66,14 @@ def main(argv: list[str] | None = None) -> int:
 def _db_command(args: argparse.Namespace, settings: Settings, env: dict[str, str]) -> int:
     if args.action in BACKUP_ACTIONS:
         return _backup_command(args, settings, env)
-    from homa_desk.connect import ENV_URL, open_embedded
+    from homa_desk.connect import ENV_URL, open_embedded, with_stored_password
     from homa_desk.db import migrate
     from homa_desk.db.engine import make_engine
-    from homa_desk.db.urls import keyring_name, parse_database_url
-    from homa_desk.secret_store import get_secret
+    from homa_desk.db.urls import parse_database_url
 
     raw = env.get(ENV_URL) or settings.database_url
     if raw:
-        url = parse_database_url(raw)
-        if url.password is None and url.username:
-            url = url.set(password=get_secret(keyring_name(url)))
+        url = with_stored_password(parse_database_url(raw))
         engine, backend = make_engine(url), None
     else:
         backend = open_embedded(args.data_dir)  # starting it already upgrades to head

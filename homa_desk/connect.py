@@ -7,6 +7,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from sqlalchemy.engine import URL
 from sqlalchemy.exc import OperationalError
 
 from homa_desk.backend import Backend, DatabaseTarget
@@ -17,7 +18,7 @@ from homa_desk.db.engine import make_engine
 from homa_desk.db.urls import keyring_name, parse_database_url, without_password
 from homa_desk.domain.errors import DatabaseUnavailable, DomainError
 from homa_desk.gateways.factory import gateway_from_settings
-from homa_desk.secret_store import get_secret, set_secret
+from homa_desk.secret_store import SecretStoreUnavailable, get_secret, set_secret
 
 log = logging.getLogger(__name__)
 
@@ -48,16 +49,24 @@ def open_embedded(data_dir: Path | None = None) -> Backend:
     return Backend(engine=engine, target=DatabaseTarget("embedded", url), embedded=server)
 
 
+def with_stored_password(url: URL) -> URL:
+    """The URL with the password the keyring keeps for it. Without a keyring it stays as it is: libpq's own
+    PGPASSWORD or ~/.pgpass, or a server that asks for none, may still let it in (if not, the connect says so)."""
+    if url.password is not None or not url.username:
+        return url
+    try:
+        password = get_secret(keyring_name(url))
+    except SecretStoreUnavailable:
+        return url
+    return url.set(password=password) if password else url
+
+
 def open_remote(raw: str) -> Backend:
     """Connect to a remote PostgreSQL; its password comes from the URL (env) or the keyring, never a file.
 
     Remote schemas are not migrated implicitly: an admin runs `homa-desk db upgrade` once for all desks.
     """
-    url = parse_database_url(raw)
-    if url.password is None and url.username:
-        password = get_secret(keyring_name(url))
-        if password:
-            url = url.set(password=password)
+    url = with_stored_password(parse_database_url(raw))
     engine = make_engine(url)
     try:
         current = migrate.current_revision(engine)

@@ -57,3 +57,29 @@ def test_password_comes_back_from_the_keyring(cluster):
         assert backend.target.url.username == "desk_user"
     finally:
         cluster.drop(url)
+
+
+def test_a_remote_url_without_a_keyring_is_used_as_it_is():
+    """No keyring daemon (a headless server running `homa-desk db upgrade`): libpq's PGPASSWORD, ~/.pgpass or a
+    trusting server may still let it in, so the missing keyring is not an error here."""
+    import keyring
+    from keyring.backends import fail
+    from sqlalchemy.engine import make_url
+
+    from homa_desk.connect import with_stored_password
+
+    url = make_url("postgresql+psycopg://clinic@db.example.com/homa?sslmode=require")
+    keyring.set_keyring(fail.Keyring())
+    assert with_stored_password(url) == url
+
+
+def test_a_remote_url_gets_the_password_the_keyring_keeps(memory_keyring):
+    from sqlalchemy.engine import make_url
+
+    from homa_desk.connect import with_stored_password
+    from homa_desk.db.urls import keyring_name
+    from homa_desk.secret_store import set_secret
+
+    url = make_url("postgresql+psycopg://clinic@db.example.com/homa?sslmode=require")
+    set_secret(keyring_name(url), "s3cret-pass")
+    assert with_stored_password(url).password == "s3cret-pass"
