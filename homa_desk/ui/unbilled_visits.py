@@ -7,9 +7,7 @@ appointment or a consultation changes.
 
 from __future__ import annotations
 
-from typing import Any
-
-from PySide6.QtCore import QT_TR_NOOP, QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal, Slot
+from PySide6.QtCore import QT_TR_NOOP, Qt, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from homa_desk.backend import Backend
@@ -22,7 +20,7 @@ from homa_desk.services import billing
 from homa_desk.ui import changes
 from homa_desk.ui.bill_editor import BillEditorDialog
 from homa_desk.ui.i18n import tr
-from homa_desk.ui.tables import read_only_table
+from homa_desk.ui.tables import RowsModel, read_only_table
 from homa_desk.ui.worker import run_in_background
 
 HEADERS = (QT_TR_NOOP("Token"), QT_TR_NOOP("Time"), QT_TR_NOOP("Patient"), QT_TR_NOOP("Patient No."),
@@ -31,45 +29,16 @@ STAGE_WORDS = (QT_TR_NOOP("Seen"), QT_TR_NOOP("Arrived"), QT_TR_NOOP("Waiting"),
                QT_TR_NOOP("Left"))
 FEE_COLUMN = 7
 REFRESH_ON = (changes.BILLS, changes.QUEUE, changes.APPOINTMENTS, changes.CONSULTATIONS)
-_Index = QModelIndex | QPersistentModelIndex
 
 
-class UnbilledVisitsModel(QAbstractTableModel):
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.rows: list[UnbilledVisit] = []
-
-    def set_rows(self, rows: list[UnbilledVisit]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
+class UnbilledVisitsModel(RowsModel[UnbilledVisit]):
+    headers = HEADERS
+    numeric = frozenset({FEE_COLUMN})
 
     def visit_at(self, row: int) -> UnbilledVisit | None:
-        return self.rows[row] if 0 <= row < len(self.rows) else None
+        return self.row_at(row)
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return tr(HEADERS[section])
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        visit = self.visit_at(index.row())
-        if visit is None:
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.texts(visit)[index.column()]
-        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == FEE_COLUMN:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
-
-    @staticmethod
-    def texts(visit: UnbilledVisit) -> list[str]:
+    def texts(self, visit: UnbilledVisit) -> list[str]:
         return [str(visit.token) if visit.token is not None else "—", to_local(visit.starts_at).strftime("%I:%M %p"),
                 visit.patient_name, str(visit.patient_number or "—"), visit.doctor_name or "—",
                 tr("Walk-in") if visit.is_walk_in else tr("Booked"), tr(visit.stage),
