@@ -269,14 +269,11 @@ def _without_password(raw: str) -> str:
 
 
 def _engine(raw: str):  # type: ignore[no-untyped-def]
+    from homa_desk.connect import with_stored_password
     from homa_desk.db.engine import make_engine
-    from homa_desk.db.urls import keyring_name, parse_database_url
-    from homa_desk.secret_store import get_secret
+    from homa_desk.db.urls import parse_database_url
 
-    url = parse_database_url(raw)
-    if url.password is None and url.username and (password := get_secret(keyring_name(url))):
-        url = url.set(password=password)
-    return make_engine(url)
+    return make_engine(with_stored_password(parse_database_url(raw)))
 
 
 def _fill_demo(backend: Backend) -> None:

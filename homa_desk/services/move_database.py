@@ -21,7 +21,7 @@ from homa_desk.config import Settings
 from homa_desk.db import backup as dumps
 from homa_desk.db.engine import make_engine
 from homa_desk.db.unit_of_work import UnitOfWork
-from homa_desk.db.urls import keyring_name, parse_database_url
+from homa_desk.db.urls import parse_database_url
 from homa_desk.domain.errors import DomainError, ValidationError
 from homa_desk.domain.roles import Actor, Role
 
@@ -75,16 +75,10 @@ def move_to_remote(target: DatabaseTarget, actor: Actor | None, raw_url: str, pa
 
 
 def _remote_url(raw_url: str, password: str) -> URL:
-    from homa_desk.secret_store import get_secret
+    from homa_desk.connect import with_stored_password
 
     url = parse_database_url(raw_url)
-    if password:
-        url = url.set(password=password)
-    elif url.password is None and url.username:
-        stored = get_secret(keyring_name(url))
-        if stored:
-            url = url.set(password=stored)
-    return url
+    return url.set(password=password) if password else with_stored_password(url)
 
 
 def _require_empty(url: URL) -> None:

@@ -188,17 +188,13 @@ def test_database_connection(raw: str, *, timeout: int = 5) -> str:
     """Connect once and ask the server's version; the message to show, or ValidationError("database_url")."""
     import psycopg
 
-    from homa_desk.db.urls import keyring_name, parse_database_url
-    from homa_desk.secret_store import get_secret
+    from homa_desk.connect import with_stored_password
+    from homa_desk.db.urls import parse_database_url
 
     url = _database(raw)
     if not url:
         raise ValidationError("database_url", "Enter the URL of the remote database to test it.")
-    parsed = parse_database_url(url)
-    if parsed.password is None and parsed.username:
-        password = get_secret(keyring_name(parsed))
-        if password:
-            parsed = parsed.set(password=password)
+    parsed = with_stored_password(parse_database_url(url))
     target = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
     try:
         with psycopg.connect(target, connect_timeout=timeout) as conn:
