@@ -12,6 +12,7 @@ from homa_desk.db.unit_of_work import UnitOfWork
 from homa_desk.domain import passwords
 from homa_desk.domain.roles import Role
 from homa_desk.services import staff as staff_service
+from tests import fake_messaging as fm
 from tests.helpers import TestCluster, engine_for, new_staff
 
 
@@ -94,3 +95,17 @@ def receptionist(uow, admin):
 @pytest.fixture
 def doctor(uow, admin):
     return staff_service.add_staff(uow, admin, new_staff(Role.DOCTOR, name="Rahul Menon")).as_actor()
+
+
+@pytest.fixture
+def providers():
+    """A local server speaking Twilio's and Telegram's APIs (tests/fake_messaging.py)."""
+    with fm.FakeProviders() as fake:
+        yield fake
+
+
+@pytest.fixture
+def smtp(tmp_path):
+    """A local SMTP server with STARTTLS and AUTH."""
+    with fm.FakeSmtp(tmp_path / "tls") as server:
+        yield server

@@ -17,12 +17,6 @@ from tests import fake_messaging as fm
 HELLO = Outgoing("+919876543210", "Hello", "नमस्ते from the clinic")
 
 
-@pytest.fixture
-def providers():
-    with fm.FakeProviders() as fake:
-        yield fake
-
-
 def test_twilio_posts_the_form_with_basic_auth(providers):
     sms = TwilioSms(fm.TWILIO_SID, fm.TWILIO_TOKEN, fm.TWILIO_FROM, base_url=providers.base_url)
     sid = sms.send(HELLO)

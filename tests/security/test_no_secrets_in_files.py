@@ -77,18 +77,6 @@ def db_with_password(cluster):
 
 
 @pytest.fixture
-def providers():
-    with fm.FakeProviders() as fake:
-        yield fake
-
-
-@pytest.fixture
-def smtp(tmp_path):
-    with fm.FakeSmtp(tmp_path / "tls") as server:
-        yield server
-
-
-@pytest.fixture
 def razorpay():
     with FakeRazorpay(key_secret=RAZORPAY_SECRET) as server:
         yield server

@@ -24,18 +24,6 @@ PDF = b"%PDF-1.4 receipt"
 
 
 @pytest.fixture
-def providers():
-    with fm.FakeProviders() as fake:
-        yield fake
-
-
-@pytest.fixture
-def smtp(tmp_path):
-    with fm.FakeSmtp(tmp_path / "tls") as server:
-        yield server
-
-
-@pytest.fixture
 def senders(providers, smtp):
     return {
         Channel.SMS: TwilioSms(fm.TWILIO_SID, fm.TWILIO_TOKEN, fm.TWILIO_FROM, base_url=providers.base_url,

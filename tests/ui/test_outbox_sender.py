@@ -6,8 +6,6 @@ import time
 from datetime import datetime, timedelta
 from datetime import time as clock_time
 
-import pytest
-
 from homa_desk.config import Settings
 from homa_desk.domain.appointments import local_day
 from homa_desk.domain.notifications import Channel
@@ -19,18 +17,6 @@ from homa_desk.ui.outbox_sender import OutboxSender
 from tests import fake_messaging as fm
 from tests.services.billing_helpers import a_bill
 from tests.services.notification_helpers import a_booking, a_patient, outbox_rows
-
-
-@pytest.fixture
-def providers():
-    with fm.FakeProviders() as fake:
-        yield fake
-
-
-@pytest.fixture
-def smtp(tmp_path):
-    with fm.FakeSmtp(tmp_path / "tls") as server:
-        yield server
 
 
 def factory(providers, smtp):  # type: ignore[no-untyped-def]
