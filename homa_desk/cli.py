@@ -129,7 +129,8 @@ def _start_desk(args: argparse.Namespace, settings: Settings, env: dict[str, str
             from homa_desk.services.demo import seed_demo_if_empty
 
             seed_demo_if_empty(backend.engine)
-        return run_desk(backend, idle_lock_minutes=settings.idle_lock_minutes, data_dir=args.data_dir)
+        return run_desk(backend, idle_lock_minutes=settings.idle_lock_minutes, data_dir=args.data_dir,
+                        demo=args.demo)
     finally:
         if backend is not None:
             backend.close()

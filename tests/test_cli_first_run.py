@@ -21,10 +21,12 @@ def started(monkeypatch, qapp):  # type: ignore[no-untyped-def]
     return calls
 
 
-def test_a_new_install_starts_the_wizard_without_opening_a_database(started, tmp_path):
+@pytest.mark.parametrize("demo", [False, True])
+def test_a_new_install_starts_the_wizard_without_opening_a_database(started, tmp_path, demo):
+    """`--demo` (`python3 dev.py run`) reaches the wizard, which then offers the demo clinic ticked."""
     data_dir = tmp_path / "pgdata"
-    assert cli.main(["--data-dir", str(data_dir)]) == 0
-    assert started == [{"backend": None, "idle_lock_minutes": 10, "data_dir": data_dir}]
+    assert cli.main(["--data-dir", str(data_dir), *(["--demo"] if demo else [])]) == 0
+    assert started == [{"backend": None, "idle_lock_minutes": 10, "data_dir": data_dir, "demo": demo}]
     assert not data_dir.exists()
 
 

@@ -38,11 +38,12 @@ class DeskController(QObject):
 
     def __init__(self, backend: Backend | None, *, idle_lock_minutes: int = DEFAULT_IDLE_MINUTES,
                  idle_interval_ms: int | None = None, ping_interval_ms: int = PING_INTERVAL_MS,
-                 send_messages: bool = False, data_dir: Path | None = None) -> None:
+                 send_messages: bool = False, data_dir: Path | None = None, demo: bool = False) -> None:
         """Without a backend (a new install) the wizard first asks where the data lives and opens it."""
         super().__init__()
         self._backend = backend
         self._data_dir = data_dir
+        self._demo = demo
         self._idle_lock_minutes = idle_lock_minutes
         self._idle_interval_ms = idle_interval_ms
         self._ping_interval_ms = ping_interval_ms
@@ -65,7 +66,7 @@ class DeskController(QObject):
                           on_failure=self._cannot_start)
 
     def show_wizard(self) -> FirstRunWizard:
-        self.wizard = FirstRunWizard(self._backend, data_dir=self._data_dir)
+        self.wizard = FirstRunWizard(self._backend, data_dir=self._data_dir, demo=self._demo)
         self.wizard.completed.connect(self._set_up)
         self.wizard.rejected.connect(self.quit)
         self.wizard.show()
@@ -171,7 +172,7 @@ class DeskController(QObject):
 
 
 def run_desk(backend: Backend | None, *, idle_lock_minutes: int = DEFAULT_IDLE_MINUTES,
-             data_dir: Path | None = None) -> int:
+             data_dir: Path | None = None, demo: bool = False) -> int:
     """Run the desk until the user closes it; returns the process exit code. Reuses an existing QApplication.
 
     With no backend (a new install) the first-run wizard opens the database; it is closed here at the end.
@@ -184,7 +185,8 @@ def run_desk(backend: Backend | None, *, idle_lock_minutes: int = DEFAULT_IDLE_M
     apply_style(app)
     if (icon := icon_path("homa_desk")) is not None:
         app.setWindowIcon(QIcon(str(icon)))
-    controller = DeskController(backend, idle_lock_minutes=idle_lock_minutes, send_messages=True, data_dir=data_dir)
+    controller = DeskController(backend, idle_lock_minutes=idle_lock_minutes, send_messages=True, data_dir=data_dir,
+                                demo=demo)
     controller.finished.connect(app.exit)
     controller.start()
     code = app.exec()

@@ -30,7 +30,8 @@ class FirstRunWizard(QWizard):
     admin_created = Signal(object)  # StaffMember
 
     def __init__(self, backend: Backend | None, parent: QWidget | None = None, *, data_dir: Path | None = None,
-                 settings_path: Path | None = None) -> None:
+                 settings_path: Path | None = None, demo: bool = False) -> None:
+        """`demo`: the demo clinic box starts ticked (`homa-desk --demo` on a new install)."""
         super().__init__(parent)
         self._backend = backend
         self._data_dir = data_dir
@@ -49,6 +50,7 @@ class FirstRunWizard(QWizard):
         self.payments_page = pages.payments_page(self.form)
         self.gateway_page = pages.gateway_page(self.form)
         self.demo_page = pages.DemoPage(self.form)
+        self.demo_page.demo.setChecked(demo)
         if self.database_page is not None and self.join_page is not None:
             self.setPage(pages.DATABASE, self.database_page)
             self.setPage(pages.JOIN, self.join_page)

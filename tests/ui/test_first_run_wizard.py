@@ -142,6 +142,12 @@ def test_upi_only_sets_the_static_upi_gateway_and_demo_fills_the_clinic(qtbot, w
     assert patients > 0
 
 
+def test_homa_desk_demo_on_a_new_install_starts_with_the_demo_box_ticked(qtbot, backend):
+    """`python3 dev.py run` is `homa-desk --demo`: on a new install the wizard opens first and offers the demo."""
+    assert open_wizard(qtbot, backend, demo=True).demo_page.demo.isChecked()
+    assert not open_wizard(qtbot, backend).demo_page.demo.isChecked()
+
+
 def test_a_clinic_that_got_its_admin_meanwhile_refuses_and_nothing_else_is_written(qtbot, wizard, uow, admin,
                                                                                   memory_keyring):
     fill_clinic(qtbot, wizard, gateway={"razorpay_key_id": "rzp_test_abc123", "razorpay_key_secret": "x-secret"})
