@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -40,13 +41,14 @@ class SimulatorGateway:
         self._lock = threading.Lock()
         self._qrs: dict[str, _SimQr] = {}
         self._ids = itertools.count(1)
+        self._run = secrets.token_hex(4)  # a restarted desk must not reuse the QR ids its database already holds
 
     def create_qr(self, *, amount: Decimal, reference: str, description: str, expires_at: datetime,
                   customer_name: str | None = None) -> GatewayQr:
         amount = validation.amount(amount)
         with self._lock:
             number = next(self._ids)
-            qr_id = f"qr_sim{number:06d}"
+            qr_id = f"qr_sim{self._run}{number:06d}"
             tr = upi.transaction_reference(reference)
             link = upi.build_upi_link(vpa=DEMO_VPA, payee_name=self._payee_name, amount=amount, note=description,
                                       reference=tr)

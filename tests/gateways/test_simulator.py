@@ -131,3 +131,10 @@ def test_thread_safe_under_concurrent_use(sim, clock):
     for thread in threads:
         thread.join()
     assert all(sim.poll(qr.qr_id).status is QrStatus.PAID for qr in qrs)
+
+
+def test_a_restarted_desk_never_reuses_a_qr_id(clock):
+    """The database keeps every session's QR id (unique per gateway); a desk started again gets new ones."""
+    first_run = create(SimulatorGateway(clock=clock), clock)
+    second_run = create(SimulatorGateway(clock=clock), clock)
+    assert first_run.qr_id != second_run.qr_id
