@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal as D
 
 from PySide6.QtPdf import QPdfDocument
 
@@ -53,13 +54,13 @@ def test_figures_tables_and_chart_bars(qtbot, backend, uow, admin, receptionist,
     receivers = {view.by_receiver.item(r, 0).text(): view.by_receiver.item(r, 2).text()
                  for r in range(view.by_receiver.rowCount())}
     assert receivers == {"Asha Verma": "₹1,700.00", "Meera Iyer": "₹300.00"}
-    assert chart_bars(view.method_chart) == {"Collected": {"Cash": 500.0, "UPI": 300.0, "Card": 1200.0},
-                                             "Refunded": {"Cash": 0.0, "UPI": 0.0, "Card": 0.0}}
-    assert chart_bars(view.doctor_chart) == {"Net": {"Rahul Menon": 1700.0, "No doctor": 300.0}}
+    assert chart_bars(view.method_chart) == {"Collected": {"Cash": D("500"), "UPI": D("300"), "Card": D("1200")},
+                                             "Refunded": {"Cash": D("0"), "UPI": D("0"), "Card": D("0")}}
+    assert chart_bars(view.doctor_chart) == {"Net": {"Rahul Menon": D("1700"), "No doctor": D("300")}}
 
     view.day.setDate(view.day.date().addDays(1))
     qtbot.waitUntil(lambda: view.report is not None and view.report.day == date(2026, 11, 25) and not view.loading)
-    assert chart_bars(view.method_chart) == {"Collected": {"Cash": 700.0}, "Refunded": {"Cash": 0.0}}
+    assert chart_bars(view.method_chart) == {"Collected": {"Cash": D("700")}, "Refunded": {"Cash": D("0")}}
 
 
 def test_refunds_made_today_are_netted(qtbot, backend, uow, admin, receptionist, doctor):
@@ -70,8 +71,8 @@ def test_refunds_made_today_are_netted(qtbot, backend, uow, admin, receptionist,
     billing.refund_payment(uow, admin, bill.payments[0].id, amount="400", reason="Overcharged")
     view = open_report(qtbot, backend, receptionist, day=utcnow().astimezone(CLINIC_TZ).date())
     assert "Refunds <b>₹400.00</b> (1)" in view.summary.text()
-    assert chart_bars(view.method_chart)["Refunded"] == {"UPI": 400.0}
-    assert chart_bars(view.doctor_chart) == {"Net": {"Rahul Menon": -400.0}}
+    assert chart_bars(view.method_chart)["Refunded"] == {"UPI": D("400")}
+    assert chart_bars(view.doctor_chart) == {"Net": {"Rahul Menon": D("-400")}}
 
 
 def test_pdf_has_the_figures_and_the_chart(qtbot, backend, uow, admin, receptionist, doctor, tmp_path):

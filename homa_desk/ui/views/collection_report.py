@@ -4,11 +4,11 @@ print it or save it as a PDF."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
-from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
 from PySide6.QtCore import QDate, QSize, Qt, Slot
-from PySide6.QtGui import QImage, QPainter
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDateEdit,
@@ -30,6 +30,7 @@ from homa_desk.domain.roles import Actor
 from homa_desk.domain.timeutil import CLINIC_TZ, utcnow
 from homa_desk.services import billing, reports
 from homa_desk.ui import changes
+from homa_desk.ui.bar_chart import BarChart
 from homa_desk.ui.i18n import tr
 from homa_desk.ui.report_print import print_collection, save_collection_pdf
 from homa_desk.ui.worker import run_in_background
@@ -61,48 +62,9 @@ def _fill(table: QTableWidget, lines: tuple[CollectionLine, ...]) -> None:
             table.setItem(r, c, item)
 
 
-def _chart(title: str) -> QChartView:
-    chart = QChart()
-    chart.setTitle(title)
-    chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
-    chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
-    view = QChartView(chart)
-    view.setRenderHint(QPainter.RenderHint.Antialiasing)
-    view.setMinimumHeight(220)
-    return view
-
-
-def _bars(view: QChartView, categories: list[str], sets: list[tuple[str, list[float]]]) -> None:
-    """Replace the chart's bars. Floats are for drawing only; every figure shown as text stays Decimal."""
-    chart = view.chart()
-    chart.removeAllSeries()
-    for axis in chart.axes():
-        chart.removeAxis(axis)
-    series = QBarSeries()
-    for label, values in sets:
-        bar_set = QBarSet(label)
-        bar_set.append(values)
-        series.append(bar_set)
-    chart.addSeries(series)
-    x = QBarCategoryAxis()
-    x.append(categories or [""])
-    y = QValueAxis()
-    y.setLabelFormat("₹%.0f")
-    y.setMin(0)
-    y.setMax(max([v for _label, values in sets for v in values] + [1.0]) * 1.1)
-    chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
-    chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
-    series.attachAxis(x)
-    series.attachAxis(y)
-
-
-def chart_bars(view: QChartView) -> dict[str, dict[str, float]]:
-    """{set label: {category: value}} of a chart drawn by `_bars`: what a reader of the chart sees."""
-    series = view.chart().series()
-    if not series:
-        return {}
-    categories = view.chart().axes(Qt.Orientation.Horizontal)[0].categories()
-    return {s.label(): {c: s.at(i) for i, c in enumerate(categories) if c} for s in series[0].barSets()}
+def chart_bars(chart: BarChart) -> dict[str, dict[str, Decimal]]:
+    """{series: {category: value}} of a chart: what a reader of the chart sees."""
+    return chart.bars()
 
 
 class CollectionReportView(QWidget):
@@ -142,8 +104,10 @@ class CollectionReportView(QWidget):
         self.by_method = _lines_table("collection_by_method", tr("Method"))
         self.by_doctor = _lines_table("collection_by_doctor", tr("Doctor"))
         self.by_receiver = _lines_table("collection_by_receiver", tr("Received by"))
-        self.method_chart = _chart(tr("By method"))
-        self.doctor_chart = _chart(tr("Net by doctor (top {count})").format(count=TOP_DOCTORS))
+        self.method_chart = BarChart(tr("By method"))
+        self.method_chart.setObjectName("collection_method_chart")
+        self.doctor_chart = BarChart(tr("Net by doctor (top {count})").format(count=TOP_DOCTORS))
+        self.doctor_chart.setObjectName("collection_doctor_chart")
         self.message = QLabel("")
         self.message.setObjectName("collection_message")
 
@@ -218,26 +182,17 @@ class CollectionReportView(QWidget):
         self.by_receiver.setColumnHidden(3, True)
         self.by_receiver.setColumnHidden(4, True)
         methods = [tr(line.label) for line in report.by_method]
-        _bars(self.method_chart, methods, [
-            (tr("Collected"), [float(line.collected) for line in report.by_method]),
-            (tr("Refunded"), [float(line.refunded) for line in report.by_method]),
+        self.method_chart.set_bars(methods, [
+            (tr("Collected"), [line.collected for line in report.by_method]),
+            (tr("Refunded"), [line.refunded for line in report.by_method]),
         ])
         doctors = report.by_doctor[:TOP_DOCTORS]
-        _bars(self.doctor_chart, [line.label for line in doctors], [(tr("Net"), [float(line.net) for line in doctors])])
+        self.doctor_chart.set_bars([line.label for line in doctors], [(tr("Net"), [line.net for line in doctors])])
         self._enable()
 
     def chart_images(self) -> list[QImage]:
         """The two charts drawn at a fixed size for paper, whatever the window's size."""
-        images = []
-        for view in (self.method_chart, self.doctor_chart):
-            image = QImage(CHART_SIZE, QImage.Format.Format_ARGB32)
-            image.fill(Qt.GlobalColor.white)
-            painter = QPainter(image)
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-            view.chart().scene().render(painter, image.rect(), view.chart().sceneBoundingRect())
-            painter.end()
-            images.append(image)
-        return images
+        return [chart.image(CHART_SIZE) for chart in (self.method_chart, self.doctor_chart)]
 
     def print_report(self) -> bool:
         if self.report is None:
