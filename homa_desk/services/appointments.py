@@ -46,7 +46,7 @@ def day_view(uow: UnitOfWork, actor: Actor, day: date, *, now: datetime | None =
     actor.require(*STAFF_ROLES)
     now = now or utcnow()
     start, end = day_bounds(day)
-    with uow:
+    with uow.reading():
         schedules = uow.doctors.schedules(day, day)
         appointments = uow.appointments.between(start, end, doctor_ids=[s.doctor.user_id for s in schedules])
     return DayView(day, tuple(build_day(s, day, appointments, now) for s in schedules), now)
@@ -58,7 +58,7 @@ def week_view(uow: UnitOfWork, actor: Actor, doctor_id: int, first_day: date, *,
     actor.require(*STAFF_ROLES)
     now = now or utcnow()
     last_day = first_day + timedelta(days=6)
-    with uow:
+    with uow.reading():
         schedule = _schedule(uow, doctor_id, first_day, last_day)
         appointments = uow.appointments.between(day_bounds(first_day)[0], day_bounds(last_day)[1],
                                                 doctor_id=doctor_id)
@@ -68,7 +68,7 @@ def week_view(uow: UnitOfWork, actor: Actor, doctor_id: int, first_day: date, *,
 
 def get_appointment(uow: UnitOfWork, actor: Actor, appointment_id: int) -> AppointmentView:
     actor.require(*STAFF_ROLES)
-    with uow:
+    with uow.reading():
         return _get(uow, appointment_id)
 
 

@@ -217,7 +217,7 @@ def prune(folder: Path, keep: int, *, spare: Path | None = None) -> list[Path]:
 
 def last_backup_at(engine: Engine) -> datetime | None:
     uow = UnitOfWork(engine)
-    with uow:
+    with uow.reading():
         raw = uow.settings.get(LAST_BACKUP_KEY)
     return datetime.fromisoformat(raw) if raw else None
 

@@ -114,7 +114,7 @@ def _add_bill(uow: UnitOfWork, actor: Actor, *, patient_id: int, lines: list[Bil
 
 def get_bill(uow: UnitOfWork, actor: Actor, bill_id: int) -> BillView:
     actor.require(*FRONT_DESK)
-    with uow:
+    with uow.reading():
         view = uow.bills.view(bill_id)
     if view is None:
         raise NotFound("No such bill.")
@@ -244,7 +244,7 @@ def list_bills(uow: UnitOfWork, actor: Actor, *, since: datetime, query: str = "
                ) -> list[BillSummary]:
     """Bills made since `since`, newest first; `query` matches part of the patient's name or the bill number."""
     actor.require(*FRONT_DESK)
-    with uow:
+    with uow.reading():
         rows = uow.bills.recent(since=since, query=validation.search_text(query), limit=limit)
     return [BillSummary(id=r[0], bill_number=r[1], patient_name=r[2], total=r[3], paid=r[4], status=BillStatus(r[5]),
                         created_at=r[6]) for r in rows]
@@ -259,7 +259,7 @@ def unbilled_visits(uow: UnitOfWork, actor: Actor, *, now: datetime | None = Non
     actor.require(*FRONT_DESK)
     day = local_day(now or utcnow())
     start, end = day_bounds(day)
-    with uow:
+    with uow.reading():
         return uow.bills.unbilled_visits(start=start, end=end, day=day, limit=max(1, min(limit, 1000)))
 
 
@@ -269,7 +269,7 @@ def patient_account(uow: UnitOfWork, actor: Actor, patient_id: int, *, limit: in
     Doctors may look (the profile shows it to them); opening a bill stays with the front desk (get_bill).
     """
     actor.require(*STAFF_ROLES)
-    with uow:
+    with uow.reading():
         return uow.bills.patient_account(patient_id, limit=max(1, min(limit, 1000)))
 
 
@@ -284,7 +284,7 @@ class ClinicInfo:
 
 
 def clinic_info(uow: UnitOfWork) -> ClinicInfo:
-    with uow:
+    with uow.reading():
         get = uow.settings.get
         return ClinicInfo(name=get("clinic_name", DEFAULT_CLINIC_NAME), address=get("clinic_address", "") or "",
                           phone=get("clinic_phone", "") or "", logo_path=get("clinic_logo_path", "") or "")

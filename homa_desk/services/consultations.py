@@ -73,14 +73,14 @@ class AllergyConflict(DomainError):
 
 def get_consultation(uow: UnitOfWork, actor: Actor, appointment_id: int) -> Consultation:
     """The patient card (allergies, medical history) and the visit as recorded so far."""
-    with uow:
+    with uow.reading():
         appointment = _treating(uow, actor, appointment_id)
         return _consultation(uow, appointment)
 
 
 def past_visits(uow: UnitOfWork, actor: Actor, appointment_id: int) -> list[PastVisit]:
     """The patient's earlier visits (any doctor), newest first, for the treating doctor of this appointment."""
-    with uow:
+    with uow.reading():
         appointment = _treating(uow, actor, appointment_id)
         return uow.consultations.past_visits(appointment.patient_id, except_appointment_id=appointment_id,
                                              before=max(appointment.starts_at, utcnow()))
@@ -89,7 +89,7 @@ def past_visits(uow: UnitOfWork, actor: Actor, appointment_id: int) -> list[Past
 def copy_prescription(uow: UnitOfWork, actor: Actor, appointment_id: int,
                       from_appointment_id: int) -> tuple[PrescriptionLine, ...]:
     """The lines of one of the same patient's past visits, to add to this one (nothing is saved)."""
-    with uow:
+    with uow.reading():
         appointment = _treating(uow, actor, appointment_id)
         source = uow.appointments.get(from_appointment_id)
         if source is None or source.patient_id != appointment.patient_id:
@@ -101,7 +101,7 @@ def copy_prescription(uow: UnitOfWork, actor: Actor, appointment_id: int,
 
 def prescription_document(uow: UnitOfWork, actor: Actor, appointment_id: int) -> PrescriptionDocument:
     """What the printed prescription carries: letterhead, doctor, patient, the visit."""
-    with uow:
+    with uow.reading():
         appointment = _treating(uow, actor, appointment_id)
         consultation = _consultation(uow, appointment)
         doctor = uow.doctors.schedule(appointment.doctor_id, local_day(utcnow()), local_day(utcnow())) \
@@ -120,7 +120,7 @@ def prescription_document(uow: UnitOfWork, actor: Actor, appointment_id: int) ->
 
 def follow_up_slots(uow: UnitOfWork, actor: Actor, appointment_id: int, day: date) -> list[datetime]:
     """The treating doctor's free slots on `day`, for booking the follow-up."""
-    with uow:
+    with uow.reading():
         appointment = _treating(uow, actor, appointment_id)
         if appointment.doctor_id is None:
             return []
@@ -277,7 +277,7 @@ def _setting(value: object) -> str | None:
 
 def list_favourites(uow: UnitOfWork, actor: Actor) -> list[Favourite]:
     actor.require(*CLINICAL_ROLES)
-    with uow:
+    with uow.reading():
         return uow.consultations.favourites(actor.user_id)
 
 
@@ -302,7 +302,7 @@ def remove_favourite(uow: UnitOfWork, actor: Actor, favourite_id: int) -> list[F
 
 def list_templates(uow: UnitOfWork, actor: Actor) -> list[Template]:
     actor.require(*CLINICAL_ROLES)
-    with uow:
+    with uow.reading():
         return uow.consultations.templates(actor.user_id)
 
 
@@ -333,7 +333,7 @@ def remove_template(uow: UnitOfWork, actor: Actor, template_id: int) -> list[Tem
 
 def open_follow_ups(uow: UnitOfWork, actor: Actor) -> list[FollowUpRequest]:
     actor.require(*DESK_AND_DOCTORS)
-    with uow:
+    with uow.reading():
         return uow.consultations.open_follow_ups()
 
 

@@ -25,14 +25,14 @@ def list_doctors(uow: UnitOfWork, actor: Actor, *, active_only: bool = True) -> 
     """Every doctor with weekly sessions and the leave days of the coming year."""
     actor.require(*STAFF_ROLES)
     today = _today()
-    with uow:
+    with uow.reading():
         return uow.doctors.schedules(today, today + timedelta(days=LEAVE_HORIZON_DAYS), active_only=active_only)
 
 
 def get_doctor(uow: UnitOfWork, actor: Actor, doctor_id: int) -> DoctorSchedule:
     actor.require(*STAFF_ROLES)
     today = _today()
-    with uow:
+    with uow.reading():
         return _schedule(uow, doctor_id, today, today + timedelta(days=LEAVE_HORIZON_DAYS))
 
 

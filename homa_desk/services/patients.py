@@ -41,7 +41,7 @@ def search_patients(uow: UnitOfWork, actor: Actor, query: str, *, after: tuple[s
     For the next page pass `after=page_key(last_row)` (homa_desk.domain.patients.page_key).
     """
     actor.require(*REGISTERING_ROLES)
-    with uow:
+    with uow.reading():
         return uow.patients.search(validation.search_text(query), after=after, limit=limit)
 
 
@@ -58,7 +58,7 @@ def find_likely_duplicates(uow: UnitOfWork, actor: Actor, full_name: str, phone:
     mobile = _or_none(validation.indian_mobile, phone)
     if name is None and mobile is None:
         return []
-    with uow:
+    with uow:  # SET LOCAL needs a transaction
         return uow.patients.likely_duplicates(name, mobile, exclude_user_id=exclude_user_id)
 
 
@@ -124,6 +124,6 @@ def get_patient_profile(uow: UnitOfWork, actor: Actor, user_id: int) -> PatientP
     """The profile page in one statement; medical history left out (None) for receptionists."""
     actor.require(*REGISTERING_ROLES)
     visible = may_see_medical_history(actor.role)
-    with uow:
+    with uow.reading():
         data = uow.patients.profile(user_id, medical_history=visible, now=utcnow())
     return PatientProfile(medical_history_visible=visible, **data)

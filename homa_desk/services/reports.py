@@ -45,7 +45,7 @@ def payment_history(uow: UnitOfWork, actor: Actor, filters: HistoryFilters, *, a
     filters = filters.checked()
     if not 1 <= limit <= MAX_PAGE:
         raise ValidationError("limit", f"Ask for 1 to {MAX_PAGE} rows at a time.")
-    with uow:
+    with uow.reading():
         return uow.reports.history(filters, after=after, limit=limit)
 
 
@@ -53,7 +53,7 @@ def payment_history_totals(uow: UnitOfWork, actor: Actor, filters: HistoryFilter
     """Count, collected, refunded and net of everything the filter matches, and the same per method."""
     actor.require(*FRONT_DESK)
     filters = filters.checked()
-    with uow:
+    with uow.reading():
         count, methods = uow.reports.history_totals(filters)
     totals = history_totals(count, methods)
     assert totals.count == count
@@ -86,7 +86,7 @@ def daily_collection(uow: UnitOfWork, actor: Actor, day: date, *, now: datetime 
     receptionist, refunds made that day netted by method and doctor, bills created, payments pending review."""
     actor.require(*FRONT_DESK)
     start, end = day_bounds(day)
-    with uow:
+    with uow.reading():
         payments = uow.reports.day_payments(start, end)
         refund_count, refunds_by_method, refunds_by_doctor = uow.reports.day_refunds(start, end)
         bills = uow.reports.bills_created(start, end)

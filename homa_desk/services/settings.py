@@ -71,7 +71,7 @@ class LoadedSettings:
 
 def load_settings(uow: UnitOfWork, actor: Actor, settings: Settings) -> LoadedSettings:
     actor.require(Role.ADMIN)
-    with uow:
+    with uow.reading():
         clinic = {key: uow.settings.get(key, "") or "" for key in CLINIC_KEYS}
     clinic["clinic_name"] = clinic["clinic_name"] or DEFAULT_NAME
     desk = {f.name: getattr(settings, f.name) for f in fields(Settings) if f.name in SettingsForm.__dataclass_fields__}

@@ -106,7 +106,7 @@ def _settle_leftover(uow: UnitOfWork, gateway: PaymentGateway, bill_id: int, now
 
 def get_session(uow: UnitOfWork, actor: Actor, session_pk: int) -> UpiSession:
     actor.require(*FRONT_DESK)
-    with uow:
+    with uow.reading():
         session = uow.upi_sessions.get(session_pk)
     if session is None:
         raise NotFound("No such UPI payment.")
@@ -120,7 +120,7 @@ def check_upi_payment(uow: UnitOfWork, gateway: PaymentGateway, session_pk: int,
     Runs for the desk's poller and for reconciliation; it acts on no one's behalf, so it takes no actor.
     """
     now = now or utcnow()
-    with uow:
+    with uow.reading():
         session = uow.upi_sessions.get(session_pk)
     if session is None:
         raise NotFound("No such UPI payment.")
@@ -190,11 +190,11 @@ def reconcile(uow: UnitOfWork, gateway: PaymentGateway, *, now: datetime | None 
     """On start: re-check every session this gateway still has open and settle it. Unreachable gateway: leave
     them open for the next start or the poller. Then hold for review any payment that reached a QR after it
     closed (see _hold_late_payments)."""
-    with uow:
+    with uow.reading():
         open_sessions = uow.upi_sessions.active()
     settled = []
     for session_pk in open_sessions:
-        with uow:
+        with uow.reading():
             session = uow.upi_sessions.get(session_pk)
         if session is None or session.gateway != gateway.name:
             continue
