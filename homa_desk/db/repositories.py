@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, insert, literal, select, text, update
 from sqlalchemy.orm import Session
 
 from homa_desk.db.models import AuditEntry, ClinicSetting, User
+from homa_desk.domain.account_check import AccountRevoked, AccountState, Revocation
 from homa_desk.domain.audit import AuditRecord
 from homa_desk.domain.roles import Actor, Role
 from homa_desk.domain.staff import StaffMember
@@ -98,13 +99,37 @@ class AuditLog:
 
     def record(self, actor: Actor | None, action: str, entity: str, entity_id: object,
                before: dict[str, Any] | None = None, after: dict[str, Any] | None = None) -> None:
-        self._session.add(AuditEntry(
-            actor_id=actor.user_id if actor else None,
-            actor_role=actor.role.value if actor else None,
-            action=action, entity=entity, entity_id=None if entity_id is None else str(entity_id),
-            before=before, after=after,
-        ))
-        self._session.flush()
+        """Write one entry; for an actor, only while their account is active in the role they act in.
+
+        The check rides in the INSERT itself (INSERT … SELECT FROM users WHERE active and same role), so it costs no
+        round trip; a refused entry raises AccountRevoked and the caller's unit of work rolls the whole write back.
+        """
+        entry = {
+            "action": action, "entity": entity, "entity_id": None if entity_id is None else str(entity_id),
+            "before": before, "after": after,
+        }
+        if actor is None:
+            self._session.execute(insert(AuditEntry).values(actor_id=None, actor_role=None, **entry))
+            return
+        role = actor.role.value
+        columns = AuditEntry.__table__.c
+        only_while_allowed = select(
+            User.id, literal(role, columns.actor_role.type),
+            *(literal(value, columns[name].type) for name, value in entry.items()),
+        ).where(User.id == actor.user_id, User.is_active, User.role == role)
+        written = self._session.execute(
+            insert(AuditEntry).from_select(["actor_id", "actor_role", *entry], only_while_allowed)
+            .returning(AuditEntry.id)
+        ).scalar()
+        if written is None:
+            raise self._refusal(actor)
+
+    def _refusal(self, actor: Actor) -> AccountRevoked:
+        """Why the entry was refused; read only on this rare path, never before a normal write."""
+        row = self._session.execute(select(User.is_active, User.role).where(User.id == actor.user_id)).first()
+        if row is None or not row.is_active:
+            return AccountRevoked(Revocation.DISABLED)
+        return AccountRevoked(Revocation.ROLE_CHANGED)
 
     def for_entity(self, entity: str, entity_id: object) -> list[AuditRecord]:
         rows = self._session.scalars(
@@ -137,8 +162,22 @@ class Health:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def ping(self) -> None:
-        self._session.execute(text("SELECT 1"))
+    def ping(self, user_id: int | None = None) -> AccountState | None:
+        """Prove the database answers; with a user id the same statement reads that account's state (None: gone).
+
+        The stamp is `domain.account_check.password_stamp` of the password hash, computed in the database so the
+        hash never travels.
+        """
+        if user_id is None:
+            self._session.execute(text("SELECT 1"))
+            return None
+        row = self._session.execute(
+            text("SELECT is_active, role::text AS role, "
+                 "encode(sha256(convert_to(coalesce(password_hash, ''), 'UTF8')), 'hex') AS stamp "
+                 "FROM users WHERE id = :id"),
+            {"id": user_id},
+        ).first()
+        return None if row is None else AccountState(row.is_active, Role(row.role), row.stamp)
 
     def sleep(self, seconds: float) -> None:
         """The database waits; used to prove the desk keeps responding during slow calls."""

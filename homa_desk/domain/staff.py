@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from homa_desk.domain.roles import Actor, Role
@@ -20,6 +20,8 @@ class StaffMember:
     role: Role
     is_active: bool
     locked_until: datetime | None = None
+    # set by sign-in only: lets the desk notice a password changed while signed in (domain.account_check)
+    password_stamp: str = field(default="", repr=False, compare=False)
 
     def as_actor(self) -> Actor:
         return Actor(user_id=self.id, role=self.role, full_name=self.full_name, email=self.email)

@@ -1,11 +1,14 @@
-"""Signing in, with a lockout that lives in the database so a restart does not reset it."""
+"""Signing in, with a lockout that lives in the database so a restart does not reset it; and whether the account
+signed in may go on working (the desk asks with its periodic ping)."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from homa_desk.db.unit_of_work import UnitOfWork
+from homa_desk.domain.account_check import Revocation, SignedInAccount, password_stamp, revocation
 from homa_desk.domain.errors import AccountLocked, AuthenticationFailed, ValidationError
 from homa_desk.domain.passwords import verify_password
 from homa_desk.domain.staff import LOCKOUT_MINUTES, MAX_FAILED_SIGN_INS, StaffMember
@@ -48,5 +51,21 @@ def sign_in(uow: UnitOfWork, email: str, password: str, *, now: datetime | None 
         uow.staff.record_successful_sign_in(member.id)
         uow.commit()
         log.info("user %s signed in as %s", member.id, member.role.value)
-        return member
+        return replace(member, password_stamp=password_stamp(password_hash))
+
+
+def check_signed_in(uow: UnitOfWork, account: SignedInAccount | None) -> Revocation | None:
+    """The desk's ping: one statement proves the database answers and, for a signed-in account, reads its row.
+
+    Returns why the account must stop (disabled, role or password changed), or None. Raises DatabaseUnavailable
+    when the database does not answer.
+    """
+    with uow.reading():
+        now = uow.health.ping(account.user_id if account is not None else None)
+    if account is None:
+        return None
+    found = revocation(account, now)
+    if found is not None:
+        log.info("user %s must sign in again: %s", account.user_id, found.value)
+    return found
 

@@ -277,10 +277,11 @@ def restore_backup(engine: Engine, target: DatabaseTarget, actor: Actor | None, 
     uow = UnitOfWork(engine)
     with uow:
         member = uow.staff.get(actor.user_id) if actor is not None else None
-        known = actor if member is not None and actor is not None and member.email == actor.email else None
+        known = actor if (member is not None and actor is not None and member.email == actor.email
+                          and member.is_active and member.role is actor.role) else None
         before = {"safety_copy": safety.name}
         if actor is not None and known is None:
-            before["restored_by"] = actor.full_name  # the backup predates this account
+            before["restored_by"] = actor.full_name  # the backup predates this account, or has it disabled
         uow.audit.record(known, "backup_restored", "database", path.name[:64], before=before,
                          after={"schema_revision": revision})
         uow.commit()
