@@ -134,11 +134,11 @@ class ReportRepository:
 
     # -- the daily collection ------------------------------------------------------------------------------------
 
-    def day_payments(self, start: datetime, end: datetime) -> dict[str, list[tuple[Any, ...]]]:
-        """The day's payments in one pass, grouped three ways.
+    def day_figures(self, start: datetime, end: datetime) -> DayFigures:
+        """Everything the daily collection needs of [start, end), in one statement (one round trip).
 
-        Returns {"method": [(method, received count, collected, pending count, pending amount)],
-        "doctor": [(doctor id, name, count, collected)], "receiver": [(user id, name, count, collected)]}.
+        The day's payments in one pass, grouped three ways; refunds made that day grouped by the payment's method
+        and by its doctor; the count of bills created.
         """
         rows = self._session.execute(text("""
             WITH day AS (
@@ -152,45 +152,55 @@ class ReportRepository:
                        count(*) FILTER (WHERE received) AS n, coalesce(sum(amount) FILTER (WHERE received), 0) AS s,
                        count(*) FILTER (WHERE pending) AS pn, coalesce(sum(amount) FILTER (WHERE pending), 0) AS ps
                 FROM day GROUP BY GROUPING SETS ((method), (doctor_id), (received_by))
+            ), refunded AS (
+                SELECT GROUPING(p.payment_method) AS by_doctor, p.payment_method::text AS method, p.doctor_id,
+                       count(*) AS n, sum(r.amount) AS s
+                FROM refunds r
+                JOIN payments p ON p.id = r.payment_id
+                WHERE r.created_at >= :start AND r.created_at < :end
+                GROUP BY GROUPING SETS ((p.payment_method), (p.doctor_id))
             )
             -- a name lookup per group row (a few thousand at most) by primary key; a join let the planner
             -- hash all of users (1,000,000 patients) for a busy day
-            SELECT g.by_other, g.not_doctor, g.method, coalesce(g.doctor_id, g.received_by),
+            SELECT 'paid', g.by_other, g.not_doctor, g.method, coalesce(g.doctor_id, g.received_by),
                    (SELECT u.full_name FROM users u WHERE u.id = coalesce(g.doctor_id, g.received_by)),
                    g.n, g.s, g.pn, g.ps
             FROM grouped g
+            UNION ALL
+            SELECT 'refund', r.by_doctor, 0, r.method, r.doctor_id,
+                   (SELECT u.full_name FROM users u WHERE u.id = r.doctor_id), r.n, r.s, 0, 0
+            FROM refunded r
+            UNION ALL
+            SELECT 'bills', 0, 0, NULL, NULL, NULL,
+                   (SELECT count(*) FROM bills b WHERE b.created_at >= :start AND b.created_at < :end), 0, 0, 0
         """), {"start": start, "end": end})
-        found: dict[str, list[tuple[Any, ...]]] = {"method": [], "doctor": [], "receiver": []}
-        for by_other, not_doctor, method, person, name, n, s, pn, ps in rows:
-            if not by_other:
-                found["method"].append((method, n, s, pn, ps))
+        figures = DayFigures({"method": [], "doctor": [], "receiver": []}, 0, {}, {}, 0)
+        for kind, by_other, not_doctor, method, person, name, n, s, pn, ps in rows:
+            if kind == "bills":
+                figures.bills_created = n
+            elif kind == "refund":
+                if by_other:
+                    figures.refunds_by_doctor[(person, name)] = s
+                else:
+                    figures.refunds_by_method[method] = s
+                    figures.refund_count += n
+            elif not by_other:
+                figures.payments["method"].append((method, n, s, pn, ps))
             elif n:
-                found["receiver" if not_doctor else "doctor"].append((person, name, n, s))
-        return found
+                figures.payments["receiver" if not_doctor else "doctor"].append((person, name, n, s))
+        return figures
 
-    def day_refunds(self, start: datetime, end: datetime) -> tuple[int, dict[str, Decimal], dict[_Key, Decimal]]:
-        """Refunds made in [start, end): (how many, amount by the payment's method, amount by its doctor)."""
-        rows = self._session.execute(text("""
-            SELECT GROUPING(p.payment_method) AS by_doctor, p.payment_method::text, p.doctor_id, d.full_name,
-                   count(*), sum(r.amount)
-            FROM refunds r
-            JOIN payments p ON p.id = r.payment_id
-            LEFT JOIN users d ON d.id = p.doctor_id
-            WHERE r.created_at >= :start AND r.created_at < :end
-            GROUP BY GROUPING SETS ((p.payment_method), (p.doctor_id, d.full_name))
-        """), {"start": start, "end": end})
-        count, by_method, by_doctor = 0, {}, {}
-        for by_doctor_row, method, doctor_id, name, n, amount in rows:
-            if by_doctor_row:
-                by_doctor[(doctor_id, name)] = amount
-            else:
-                by_method[method] = amount
-                count += n
-        return count, by_method, by_doctor
 
-    def bills_created(self, start: datetime, end: datetime) -> int:
-        return self._session.scalar(
-            select(func.count()).select_from(Bill).where(Bill.created_at >= start, Bill.created_at < end))
+@dataclass
+class DayFigures:
+    """`payments`: {"method": [(method, received count, collected, pending count, pending amount)],
+    "doctor": [(doctor id, name, count, collected)], "receiver": [(user id, name, count, collected)]}."""
+
+    payments: dict[str, list[tuple[Any, ...]]]
+    refund_count: int
+    refunds_by_method: dict[str, Decimal]
+    refunds_by_doctor: dict[_Key, Decimal]
+    bills_created: int
 
 
 def _where(stmt: Select, filters: HistoryFilters, patients: _Patients | None) -> Select:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -148,6 +149,14 @@ class ClinicSettings:
     def get(self, key: str, default: Any = None) -> Any:
         row = self._session.get(ClinicSetting, key)
         return default if row is None else row.value
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, Any]:
+        """Several settings in one statement: {key: value}, None for a key never set."""
+        wanted = list(keys)
+        rows = self._session.execute(select(ClinicSetting.key, ClinicSetting.value)
+                                     .where(ClinicSetting.key.in_(wanted))).all()
+        found = {key: value for key, value in rows}
+        return {key: found.get(key) for key in wanted}
 
     def put(self, key: str, value: Any) -> None:
         row = self._session.get(ClinicSetting, key)

@@ -285,6 +285,6 @@ class ClinicInfo:
 
 def clinic_info(uow: UnitOfWork) -> ClinicInfo:
     with uow.reading():
-        get = uow.settings.get
-        return ClinicInfo(name=get("clinic_name", DEFAULT_CLINIC_NAME), address=get("clinic_address", "") or "",
-                          phone=get("clinic_phone", "") or "", logo_path=get("clinic_logo_path", "") or "")
+        found = uow.settings.get_many(("clinic_name", "clinic_address", "clinic_phone", "clinic_logo_path"))
+    return ClinicInfo(name=found["clinic_name"] or DEFAULT_CLINIC_NAME, address=found["clinic_address"] or "",
+                      phone=found["clinic_phone"] or "", logo_path=found["clinic_logo_path"] or "")

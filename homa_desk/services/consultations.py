@@ -106,7 +106,7 @@ def prescription_document(uow: UnitOfWork, actor: Actor, appointment_id: int) ->
         consultation = _consultation(uow, appointment)
         doctor = uow.doctors.schedule(appointment.doctor_id, local_day(utcnow()), local_day(utcnow())) \
             if appointment.doctor_id is not None else None
-        settings = {key: uow.settings.get(key) for key in ("clinic_name", "clinic_address", "clinic_phone")}
+        settings = uow.settings.get_many(("clinic_name", "clinic_address", "clinic_phone"))
     profile = doctor.doctor if doctor else None
     return PrescriptionDocument(
         clinic_name=settings["clinic_name"] or DEFAULT_NAME, clinic_address=_setting(settings["clinic_address"]),

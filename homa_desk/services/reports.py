@@ -87,17 +87,16 @@ def daily_collection(uow: UnitOfWork, actor: Actor, day: date, *, now: datetime 
     actor.require(*FRONT_DESK)
     start, end = day_bounds(day)
     with uow.reading():
-        payments = uow.reports.day_payments(start, end)
-        refund_count, refunds_by_method, refunds_by_doctor = uow.reports.day_refunds(start, end)
-        bills = uow.reports.bills_created(start, end)
-    by_method = method_lines({m: (n, s) for m, n, s, _pn, _ps in payments["method"]}, refunds_by_method)
-    by_doctor = named_lines({(i, name): (n, s) for i, name, n, s in payments["doctor"]}, refunds_by_doctor,
+        figures = uow.reports.day_figures(start, end)
+    payments = figures.payments
+    by_method = method_lines({m: (n, s) for m, n, s, _pn, _ps in payments["method"]}, figures.refunds_by_method)
+    by_doctor = named_lines({(i, name): (n, s) for i, name, n, s in payments["doctor"]}, figures.refunds_by_doctor,
                             NO_DOCTOR)
     by_receiver = named_lines({(i, name): (n, s) for i, name, n, s in payments["receiver"]}, {}, NOT_RECORDED)
     pending = sum(pn for *_rest, pn, _ps in payments["method"])
     pending_amount = sum((ps for *_rest, ps in payments["method"]), ZERO)
     return DailyCollection(day=day, by_method=by_method, by_doctor=by_doctor, by_receiver=by_receiver,
-                           bills_created=bills, pending_review=pending,
+                           bills_created=figures.bills_created, pending_review=pending,
                            pending_review_amount=pending_amount,
-                           refund_count=refund_count, generated_at=now or utcnow())
+                           refund_count=figures.refund_count, generated_at=now or utcnow())
 

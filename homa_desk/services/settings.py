@@ -72,7 +72,7 @@ class LoadedSettings:
 def load_settings(uow: UnitOfWork, actor: Actor, settings: Settings) -> LoadedSettings:
     actor.require(Role.ADMIN)
     with uow.reading():
-        clinic = {key: uow.settings.get(key, "") or "" for key in CLINIC_KEYS}
+        clinic = {key: value or "" for key, value in uow.settings.get_many(CLINIC_KEYS).items()}
     clinic["clinic_name"] = clinic["clinic_name"] or DEFAULT_NAME
     desk = {f.name: getattr(settings, f.name) for f in fields(Settings) if f.name in SettingsForm.__dataclass_fields__}
     desk = {k: "" if v is None else (f"{v:g}" if isinstance(v, float) else str(v)) for k, v in desk.items()}
@@ -157,7 +157,7 @@ def save_settings(uow: UnitOfWork, actor: Actor, form: SettingsForm, *, path: Pa
         raise FormErrors([ValidationError(name, NO_KEYRING_FOR_SECRETS) for name in typed])
     clean = validate(form, stored)
     with uow:
-        before = {key: uow.settings.get(key) for key in CLINIC_KEYS}
+        before = uow.settings.get_many(CLINIC_KEYS)
         after = {key: clean[key] for key in CLINIC_KEYS}
         for key, value in after.items():
             uow.settings.put(key, value)

@@ -15,6 +15,7 @@ from homa_desk.domain.roles import Role
 from homa_desk.domain.timeutil import CLINIC_TZ, utcnow
 from homa_desk.services import billing, reports
 from homa_desk.services import staff as staff_service
+from tests.appointment_helpers import StatementCounter
 from tests.helpers import new_staff
 from tests.services.billing_helpers import a_bill, a_patient
 from tests.services.report_helpers import ist, paid_bill, pending_payment
@@ -136,8 +137,10 @@ def test_keyset_pages_have_no_gaps_or_repeats_even_when_payments_share_a_moment(
     assert seen == [r.id for r in history(uow, receptionist)]
 
 
-def test_daily_collection_by_method_doctor_and_receptionist(uow, admin, receptionist, clinic):
-    day = reports.daily_collection(uow, receptionist, NOV_25)
+def test_daily_collection_by_method_doctor_and_receptionist(engine, uow, admin, receptionist, clinic):
+    with StatementCounter(engine) as counter:
+        day = reports.daily_collection(uow, receptionist, NOV_25)
+    assert len(counter.statements) == 1  # payments, refunds and bills in one round trip
     assert [(x.label, x.count, x.collected, x.refunded) for x in day.by_method] == [
         ("Cash", 1, Decimal("150.00"), Decimal("0.00")), ("Card", 1, Decimal("1200.00"), Decimal("0.00"))]
     assert [(x.label, x.net) for x in day.by_doctor] == [("Rahul Menon", Decimal("1200.00")),
