@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -34,6 +33,7 @@ from homa_desk.ui.appointment_dialogs import AppointmentDialog, BookingDialog
 from homa_desk.ui.consultation_followups import FollowUpsWidget
 from homa_desk.ui.form import ErrorLabel
 from homa_desk.ui.i18n import tr
+from homa_desk.ui.lazy_tabs import LazyTabs
 from homa_desk.ui.views.day_grid import DayGrid
 from homa_desk.ui.views.queue_view import QueueView
 from homa_desk.ui.worker import run_in_background, show_error
@@ -98,13 +98,11 @@ class AppointmentsView(QWidget):
         grid_layout.addWidget(QLabel(tr("Cancelled and walk-ins")))
         grid_layout.addWidget(self.others)
         grid_layout.addWidget(self.legend)
-        self.queue = QueueView(backend, actor, refresh_ms=refresh_ms)
-        self.tabs = QTabWidget()
-        self.tabs.addTab(grid_page, tr("Schedule"))
-        self.tabs.addTab(self.queue, tr("Queue"))
+        self.tabs = LazyTabs()
+        self.tabs.add_page("schedule", tr("Schedule"), lambda: grid_page)
+        self.tabs.add_page("queue", tr("Queue"), lambda: QueueView(backend, actor, refresh_ms=refresh_ms))
         if actor.role in DESK:
-            self.follow_ups = FollowUpsWidget(backend, actor)
-            self.tabs.addTab(self.follow_ups, tr("Follow-ups"))
+            self.tabs.add_page("follow_ups", tr("Follow-ups"), lambda: FollowUpsWidget(backend, actor))
         QVBoxLayout(self).addWidget(self.tabs)
 
         self.prev_button.clicked.connect(lambda: self.go_to(self.day - self._step()))
@@ -122,6 +120,14 @@ class AppointmentsView(QWidget):
         self.load()
 
     # --- loading --------------------------------------------------------------------------------------------
+
+    @property
+    def queue(self) -> QueueView:
+        return self.tabs.page("queue", QueueView)
+
+    @property
+    def follow_ups(self) -> FollowUpsWidget:
+        return self.tabs.page("follow_ups", FollowUpsWidget)
 
     def is_week(self) -> bool:
         return self.mode.currentData() == "week"

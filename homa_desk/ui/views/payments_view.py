@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -31,6 +30,7 @@ from homa_desk.services import doctors
 from homa_desk.ui import changes
 from homa_desk.ui.bill_screen import BillDialog, show_bill
 from homa_desk.ui.i18n import tr
+from homa_desk.ui.lazy_tabs import LazyTabs
 from homa_desk.ui.report_history_model import PaymentHistoryModel, export_csv
 from homa_desk.ui.tables import read_only_table
 from homa_desk.ui.views.collection_report import CollectionReportView
@@ -218,12 +218,19 @@ class PaymentsView(QWidget):
         self.setObjectName("payments_view")
         title = QLabel(tr("Payments"))
         title.setProperty("role", "title")
-        self.history = PaymentHistoryPanel(backend, actor, debounce_ms=debounce_ms)
-        self.collection = CollectionReportView(backend, actor)
-        self.tabs = QTabWidget()
+        self.tabs = LazyTabs()
         self.tabs.setObjectName("payments_tabs")
-        self.tabs.addTab(self.history, tr("History"))
-        self.tabs.addTab(self.collection, tr("Daily collection"))
+        self.tabs.add_page("history", tr("History"),
+                           lambda: PaymentHistoryPanel(backend, actor, debounce_ms=debounce_ms))
+        self.tabs.add_page("collection", tr("Daily collection"), lambda: CollectionReportView(backend, actor))
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addWidget(self.tabs, 1)
+
+    @property
+    def history(self) -> PaymentHistoryPanel:
+        return self.tabs.page("history", PaymentHistoryPanel)
+
+    @property
+    def collection(self) -> CollectionReportView:
+        return self.tabs.page("collection", CollectionReportView)

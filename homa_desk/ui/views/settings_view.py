@@ -1,12 +1,16 @@
-"""Settings, for admins only: staff accounts, the clinic's profile, doctors' profiles, hours and leave, backups."""
+"""Settings, for admins only: staff accounts, the clinic's profile, doctors' profiles, hours and leave, backups.
+
+Each tab is built, and loads, when it is first opened (ui/lazy_tabs.py).
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from homa_desk.backend import Backend
 from homa_desk.domain.roles import Actor
 from homa_desk.ui.i18n import tr
+from homa_desk.ui.lazy_tabs import LazyTabs
 from homa_desk.ui.views.backup_tab import BackupTab
 from homa_desk.ui.views.clinic_tab import ClinicTab
 from homa_desk.ui.views.doctors_tab import DoctorsTab
@@ -18,15 +22,30 @@ class SettingsView(QWidget):
     def __init__(self, backend: Backend, actor: Actor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("settings_view")
-        self.tabs = QTabWidget()
-        self.staff = StaffView(backend, actor)
-        self.clinic = ClinicTab(backend, actor)
-        self.tabs.addTab(self.staff, tr("Staff"))
-        self.doctors = DoctorsTab(backend, actor)
-        self.tabs.addTab(self.clinic, tr("Clinic"))
-        self.tabs.addTab(self.doctors, tr("Doctors"))
-        self.setup = SettingsConnectionsTab(backend, actor)
-        self.tabs.addTab(self.setup, tr("Setup"))
-        self.backup = BackupTab(backend, actor)
-        self.tabs.addTab(self.backup, tr("Backup"))
+        self.tabs = LazyTabs()
+        self.tabs.add_page("staff", tr("Staff"), lambda: StaffView(backend, actor))
+        self.tabs.add_page("clinic", tr("Clinic"), lambda: ClinicTab(backend, actor))
+        self.tabs.add_page("doctors", tr("Doctors"), lambda: DoctorsTab(backend, actor))
+        self.tabs.add_page("setup", tr("Setup"), lambda: SettingsConnectionsTab(backend, actor))
+        self.tabs.add_page("backup", tr("Backup"), lambda: BackupTab(backend, actor))
         QVBoxLayout(self).addWidget(self.tabs)
+
+    @property
+    def staff(self) -> StaffView:
+        return self.tabs.page("staff", StaffView)
+
+    @property
+    def clinic(self) -> ClinicTab:
+        return self.tabs.page("clinic", ClinicTab)
+
+    @property
+    def doctors(self) -> DoctorsTab:
+        return self.tabs.page("doctors", DoctorsTab)
+
+    @property
+    def setup(self) -> SettingsConnectionsTab:
+        return self.tabs.page("setup", SettingsConnectionsTab)
+
+    @property
+    def backup(self) -> BackupTab:
+        return self.tabs.page("backup", BackupTab)

@@ -1,0 +1,61 @@
+"""Tabs whose pages are built, and so load their data, the first time they come forward.
+
+A view with five tabs used to build all five at once, and each asked the database for its data: five calls for
+one glance at the first tab, over a network where every round trip costs 100 ms. Here a tab holds an empty frame
+until it is chosen (or its page is asked for by name, as tests and shortcuts do).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+
+Page = TypeVar("Page", bound=QWidget)
+
+
+class _Frame(QWidget):
+    def __init__(self, name: str, build: Callable[[], QWidget]) -> None:
+        super().__init__()
+        self.setObjectName(f"{name}_tab")
+        self.name = name
+        self.build = build
+        self.page: QWidget | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+
+
+class LazyTabs(QTabWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._frames: dict[str, _Frame] = {}
+        self.currentChanged.connect(self._came_forward)
+
+    def add_page(self, name: str, label: str, build: Callable[[], QWidget]) -> None:
+        """A tab called `name` whose page `build()` makes when it is first needed; the first tab is built now."""
+        frame = _Frame(name, build)
+        self._frames[name] = frame
+        self.addTab(frame, label)  # the first tab added becomes current: currentChanged builds it
+
+    def page(self, name: str, kind: type[Page] = QWidget) -> Page:  # type: ignore[assignment]
+        """The page of tab `name` (a `kind`), built now if it was not yet."""
+        frame = self._frames[name]
+        if frame.page is None:
+            frame.page = frame.build()
+            frame.layout().addWidget(frame.page)
+        assert isinstance(frame.page, kind)
+        return frame.page
+
+    def is_built(self, name: str) -> bool:
+        return self._frames[name].page is not None
+
+    def setCurrentWidget(self, widget: QWidget) -> None:
+        """Accepts a page as well as its tab."""
+        frame = next((f for f in self._frames.values() if widget in (f, f.page)), widget)
+        super().setCurrentWidget(frame)
+
+    def _came_forward(self, index: int) -> None:
+        frame = self.widget(index)
+        if isinstance(frame, _Frame):
+            self.page(frame.name)
