@@ -7,10 +7,14 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from homa_desk import APP_TITLE, __version__
 from homa_desk.config import Settings
 from homa_desk.domain.errors import DomainError
+
+if TYPE_CHECKING:
+    from homa_desk.backend import Backend
 
 log = logging.getLogger(__name__)
 BACKUP_ACTIONS = ("backup", "restore", "move-to")
@@ -40,10 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from homa_desk.logging_setup import configure_logging
-
     args = build_parser().parse_args(argv)
-    configure_logging()
+    if args.command is not None or args.self_check:  # the desk sets up its log once its first window shows
+        _configure_logging()
     if args.self_check:
         from homa_desk.self_check import run_self_check
 
@@ -61,6 +64,12 @@ def main(argv: list[str] | None = None) -> int:
     except DomainError as error:
         print(f"homa-desk: {error.message}", file=sys.stderr)
         return 1
+
+
+def _configure_logging() -> None:
+    from homa_desk.logging_setup import configure_logging  # with logging.handlers, ~10 ms
+
+    configure_logging()
 
 
 def _db_command(args: argparse.Namespace, settings: Settings, env: dict[str, str]) -> int:
@@ -106,34 +115,36 @@ def _demo_command(args: argparse.Namespace, settings: Settings, env: dict[str, s
 
 
 def _start_desk(args: argparse.Namespace, settings: Settings, env: dict[str, str]) -> int:
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    """The sign-in shows first; the database opens behind it (on a new install the wizard asks where it lives)."""
+    from PySide6.QtWidgets import QApplication
 
-    from homa_desk.connect import open_backend
-    from homa_desk.services.first_run import needs_database_choice
-    from homa_desk.ui.app import run_desk
+    from homa_desk.connect import new_install
+    from homa_desk.ui import app as desk
     from homa_desk.ui.i18n import install_language
-    from homa_desk.ui.keyring_notice import settle_keyring
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName(APP_TITLE)
-    install_language(app, settings.language)
-    settle_keyring(settings)
-    try:  # a new install has no database yet: the first-run wizard asks where the data lives, then opens it
-        backend = None if needs_database_choice(settings, env, args.data_dir) else \
-            open_backend(settings, env=env, data_dir=args.data_dir)
-    except DomainError as error:
-        QMessageBox.critical(None, APP_TITLE, error.message)
-        return 1
-    try:
-        if args.demo and backend is not None:
+    qt_app = QApplication.instance() or QApplication(sys.argv[:1])
+    qt_app.setApplicationName(APP_TITLE)
+    install_language(qt_app, settings.language)
+    if new_install(settings, env, args.data_dir):
+        return desk.run_desk(None, settings=settings, start_up=_configure_logging,
+                             idle_lock_minutes=settings.idle_lock_minutes, data_dir=args.data_dir, demo=args.demo)
+
+    def open_database() -> Backend:  # off the UI thread, while the sign-in shows
+        from homa_desk.connect import open_backend
+
+        backend = open_backend(settings, env=env, data_dir=args.data_dir)
+        if args.demo:
             from homa_desk.services.demo import seed_demo_if_empty
 
-            seed_demo_if_empty(backend.engine)
-        return run_desk(backend, idle_lock_minutes=settings.idle_lock_minutes, data_dir=args.data_dir,
-                        demo=args.demo)
-    finally:
-        if backend is not None:
-            backend.close()
+            try:
+                seed_demo_if_empty(backend.engine)
+            except BaseException:
+                backend.close()
+                raise
+        return backend
+
+    return desk.run_desk(None, open_database=open_database, settings=settings, start_up=_configure_logging,
+                         idle_lock_minutes=settings.idle_lock_minutes, data_dir=args.data_dir, demo=args.demo)
 
 
 def _backup_command(args: argparse.Namespace, settings: Settings, env: dict[str, str]) -> int:

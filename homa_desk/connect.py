@@ -1,4 +1,8 @@
-"""Open the desk's database: the embedded default, or a remote PostgreSQL (Neon) from settings or the env."""
+"""Open the desk's database: the embedded default, or a remote PostgreSQL (Neon) from settings or the env.
+
+SQLAlchemy, psycopg, Alembic and the keyring are imported only when a database is opened, so the desk's first
+window can show before them (`new_install` needs none of them).
+"""
 
 from __future__ import annotations
 
@@ -6,19 +10,15 @@ import logging
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy.engine import URL
-from sqlalchemy.exc import OperationalError
-
-from homa_desk.backend import Backend, DatabaseTarget
 from homa_desk.config import Settings
-from homa_desk.db import migrate
-from homa_desk.db.embedded import EmbeddedServer
-from homa_desk.db.engine import make_engine
-from homa_desk.db.urls import keyring_name, parse_database_url, without_password
 from homa_desk.domain.errors import DatabaseUnavailable, DomainError
-from homa_desk.gateways.factory import gateway_from_settings
-from homa_desk.secret_store import SecretStoreUnavailable, get_secret, set_secret
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
+
+    from homa_desk.backend import Backend
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +29,19 @@ class SchemaOutOfDate(DomainError):
     pass
 
 
+def new_install(settings: Settings, env: Mapping[str, str] = os.environ, data_dir: Path | None = None) -> bool:
+    """True when no database URL is given anywhere and this computer has no embedded database yet."""
+    if env.get(ENV_URL) or settings.database_url:
+        return False
+    from homa_desk.db.embedded import default_data_dir
+
+    return not ((data_dir or default_data_dir()).expanduser() / "PG_VERSION").exists()
+
+
 def open_backend(settings: Settings, *, env: Mapping[str, str] = os.environ,
                  data_dir: Path | None = None) -> Backend:
+    from homa_desk.gateways.factory import gateway_from_settings
+
     gateway = gateway_from_settings(settings)
     raw = env.get(ENV_URL) or settings.database_url
     backend = open_remote(raw) if raw else open_embedded(data_dir)
@@ -41,6 +52,11 @@ def open_backend(settings: Settings, *, env: Mapping[str, str] = os.environ,
 
 def open_embedded(data_dir: Path | None = None) -> Backend:
     """Start (or join) the embedded server and bring its schema to the newest revision."""
+    from homa_desk.backend import Backend, DatabaseTarget
+    from homa_desk.db import migrate
+    from homa_desk.db.embedded import EmbeddedServer
+    from homa_desk.db.engine import make_engine
+
     server = EmbeddedServer(data_dir)
     url = server.start()
     engine = make_engine(url)
@@ -52,6 +68,9 @@ def open_embedded(data_dir: Path | None = None) -> Backend:
 def with_stored_password(url: URL) -> URL:
     """The URL with the password the keyring keeps for it. Without a keyring it stays as it is: libpq's own
     PGPASSWORD or ~/.pgpass, or a server that asks for none, may still let it in (if not, the connect says so)."""
+    from homa_desk.db.urls import keyring_name
+    from homa_desk.secret_store import SecretStoreUnavailable, get_secret
+
     if url.password is not None or not url.username:
         return url
     try:
@@ -66,6 +85,13 @@ def open_remote(raw: str) -> Backend:
 
     Remote schemas are not migrated implicitly: an admin runs `homa-desk db upgrade` once for all desks.
     """
+    from sqlalchemy.exc import OperationalError
+
+    from homa_desk.backend import Backend, DatabaseTarget
+    from homa_desk.db import migrate
+    from homa_desk.db.engine import make_engine
+    from homa_desk.db.urls import parse_database_url
+
     url = with_stored_password(parse_database_url(raw))
     engine = make_engine(url)
     try:
@@ -86,6 +112,9 @@ def open_remote(raw: str) -> Backend:
 
 def remember_remote_database(settings: Settings, raw: str) -> Settings:
     """Keep the URL in settings without its password, and the password in the keyring."""
+    from homa_desk.db.urls import keyring_name, parse_database_url, without_password
+    from homa_desk.secret_store import set_secret
+
     url = parse_database_url(raw)
     if url.password:
         set_secret(keyring_name(url), url.password)

@@ -13,12 +13,14 @@ import contextlib
 import json
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
-import psutil
-from sqlalchemy.engine import URL, make_url
 
 from homa_desk import APP_NAME
+
+if TYPE_CHECKING:  # psutil and SQLAlchemy load when the server starts: default_data_dir() stays cheap
+    from sqlalchemy.engine import URL
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +59,8 @@ class EmbeddedServer:
     def url(self, database: str = DATABASE_NAME) -> URL:
         if self._server is None:
             raise RuntimeError("the embedded server is not started")
+        from sqlalchemy.engine import make_url
+
         raw = make_url(self._server.get_uri(database))
         return raw.set(drivername="postgresql+psycopg")
 
@@ -96,6 +100,8 @@ def _remove_stale_postmaster_pid(data_dir: Path) -> None:
 
 
 def _is_postgres_of(pid: int, data_dir: Path) -> bool:
+    import psutil
+
     try:
         process = psutil.Process(pid)
         return process.name().startswith("postgres") and str(data_dir) in " ".join(process.cmdline())
@@ -111,6 +117,8 @@ def _forget_dead_handles(data_dir: Path) -> None:
         pids = json.loads(handles.read_text())
     except (OSError, ValueError):
         pids = []
+    import psutil
+
     alive = [pid for pid in pids if isinstance(pid, int) and psutil.pid_exists(pid)]
     if alive != pids:
         handles.write_text(json.dumps(alive))

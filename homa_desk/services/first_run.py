@@ -79,12 +79,9 @@ def needs_database_choice(settings: Settings, env: Mapping[str, str] = os.enviro
 
     The wizard starts the embedded server only at Finish, so cancelling it leaves the choice open for next time.
     """
-    from homa_desk.connect import ENV_URL
-    from homa_desk.db.embedded import default_data_dir
+    from homa_desk.connect import new_install
 
-    if env.get(ENV_URL) or settings.database_url:
-        return False
-    return not ((data_dir or default_data_dir()).expanduser() / "PG_VERSION").exists()
+    return new_install(settings, env, data_dir)
 
 
 def check_admin(form: SetupForm) -> NewStaff:

