@@ -23,6 +23,11 @@ def pdf_text(path) -> str:
     return text
 
 
+def cells(table) -> list[list[str]]:
+    model = table.model()
+    return [[model.index(r, c).data() for c in range(model.columnCount())] for r in range(model.rowCount())]
+
+
 def open_report(qtbot, backend, actor, day=DAY) -> CollectionReportView:
     view = CollectionReportView(backend, actor, day=day)
     qtbot.addWidget(view)
@@ -46,13 +51,12 @@ def test_figures_tables_and_chart_bars(qtbot, backend, uow, admin, receptionist,
     view = open_report(qtbot, backend, receptionist)
     summary = view.summary.text()
     assert "Collected <b>₹2,000.00</b> (3 payments)" in summary and "Net <b>₹2,000.00</b>" in summary
-    methods = [[view.by_method.item(r, c).text() for c in range(5)] for r in range(view.by_method.rowCount())]
+    methods = cells(view.by_method)
     assert methods == [["Cash", "1", "₹500.00", "₹0.00", "₹500.00"], ["UPI", "1", "₹300.00", "₹0.00", "₹300.00"],
                        ["Card", "1", "₹1,200.00", "₹0.00", "₹1,200.00"]]
-    doctors = [view.by_doctor.item(r, 0).text() for r in range(view.by_doctor.rowCount())]
+    doctors = [row[0] for row in cells(view.by_doctor)]
     assert doctors == ["Rahul Menon", "No doctor"]
-    receivers = {view.by_receiver.item(r, 0).text(): view.by_receiver.item(r, 2).text()
-                 for r in range(view.by_receiver.rowCount())}
+    receivers = {row[0]: row[2] for row in cells(view.by_receiver)}
     assert receivers == {"Asha Verma": "₹1,700.00", "Meera Iyer": "₹300.00"}
     assert chart_bars(view.method_chart) == {"Collected": {"Cash": D("500"), "UPI": D("300"), "Card": D("1200")},
                                              "Refunded": {"Cash": D("0"), "UPI": D("0"), "Card": D("0")}}

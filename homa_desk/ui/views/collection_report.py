@@ -7,18 +7,16 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QSize, Qt, Slot
+from PySide6.QtCore import QT_TR_NOOP, QDate, QSize, Qt, Slot
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDateEdit,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -33,33 +31,33 @@ from homa_desk.ui import changes
 from homa_desk.ui.bar_chart import BarChart
 from homa_desk.ui.i18n import tr
 from homa_desk.ui.report_print import print_collection, save_collection_pdf
+from homa_desk.ui.tables import RowsModel, read_only_table
 from homa_desk.ui.worker import run_in_background
 
 TOP_DOCTORS = 8  # the doctor chart shows the biggest few; the table lists everyone
 CHART_SIZE = QSize(720, 300)
 
 
-def _lines_table(name: str, heading: str) -> QTableWidget:
-    table = QTableWidget(0, 5)
-    table.setObjectName(name)
-    table.setHorizontalHeaderLabels([heading, tr("Payments"), tr("Collected"), tr("Refunded"), tr("Net")])
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.verticalHeader().setVisible(False)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+class CollectionLinesModel(RowsModel[CollectionLine]):
+    """One table of the report (by method, doctor or receptionist); a model, so a clinic with a thousand doctors
+    fills it in one reset instead of five thousand items."""
+
+    numeric = frozenset({1, 2, 3, 4})
+
+    def __init__(self, heading: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.headers = (heading, QT_TR_NOOP("Payments"), QT_TR_NOOP("Collected"), QT_TR_NOOP("Refunded"),
+                        QT_TR_NOOP("Net"))
+
+    def texts(self, row: CollectionLine) -> list[str]:
+        return [tr(row.label), str(row.count), format_inr(row.collected), format_inr(row.refunded),
+                format_inr(row.net)]
+
+
+def _lines_table(name: str, model: CollectionLinesModel) -> QTableView:
+    table = read_only_table(name, model, stretch_column=0)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
     return table
-
-
-def _fill(table: QTableWidget, lines: tuple[CollectionLine, ...]) -> None:
-    table.setRowCount(len(lines))
-    for r, line in enumerate(lines):
-        values = [tr(line.label), str(line.count), format_inr(line.collected), format_inr(line.refunded),
-                  format_inr(line.net)]
-        for c, value in enumerate(values):
-            item = QTableWidgetItem(value)
-            if c:
-                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            table.setItem(r, c, item)
 
 
 def chart_bars(chart: BarChart) -> dict[str, dict[str, Decimal]]:
@@ -101,9 +99,10 @@ class CollectionReportView(QWidget):
         self.summary.setObjectName("collection_summary")
         self.summary.setTextFormat(Qt.TextFormat.RichText)
         self.summary.setWordWrap(True)
-        self.by_method = _lines_table("collection_by_method", tr("Method"))
-        self.by_doctor = _lines_table("collection_by_doctor", tr("Doctor"))
-        self.by_receiver = _lines_table("collection_by_receiver", tr("Received by"))
+        self.by_method = _lines_table("collection_by_method", CollectionLinesModel(QT_TR_NOOP("Method"), self))
+        self.by_doctor = _lines_table("collection_by_doctor", CollectionLinesModel(QT_TR_NOOP("Doctor"), self))
+        self.by_receiver = _lines_table("collection_by_receiver",
+                                        CollectionLinesModel(QT_TR_NOOP("Received by"), self))
         self.method_chart = BarChart(tr("By method"))
         self.method_chart.setObjectName("collection_method_chart")
         self.doctor_chart = BarChart(tr("Net by doctor (top {count})").format(count=TOP_DOCTORS))
@@ -176,9 +175,9 @@ class CollectionReportView(QWidget):
                 refunded=format_inr(report.refunded), refunds=report.refund_count, net=format_inr(report.net),
                 bills=report.bills_created, review=report.pending_review,
                 review_amount=format_inr(report.pending_review_amount)))
-        _fill(self.by_method, report.by_method)
-        _fill(self.by_doctor, report.by_doctor)
-        _fill(self.by_receiver, report.by_receiver)
+        for table, lines in ((self.by_method, report.by_method), (self.by_doctor, report.by_doctor),
+                             (self.by_receiver, report.by_receiver)):
+            table.model().set_rows(list(lines))
         self.by_receiver.setColumnHidden(3, True)
         self.by_receiver.setColumnHidden(4, True)
         methods = [tr(line.label) for line in report.by_method]
