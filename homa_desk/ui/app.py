@@ -27,6 +27,7 @@ from homa_desk.ui.resources import apply_style, icon_path
 
 if TYPE_CHECKING:
     from homa_desk.backend import Backend
+    from homa_desk.domain.account_check import Revocation
     from homa_desk.domain.staff import StaffMember
     from homa_desk.services.first_run import FirstRunResult
     from homa_desk.ui.backup_scheduler import BackupScheduler
@@ -129,6 +130,8 @@ class DeskController(QObject):
         self.idle_lock = IdleLock(window, self._backend, actor, idle_minutes=minutes,
                                   interval_ms=self._idle_interval_ms)
         self.idle_lock.sign_out_requested.connect(window.sign_out)
+        window.database_status.watch_account(member)
+        window.database_status.account_revoked.connect(self._account_revoked)
         self.main_window = window
         window.show()
         self.reconcile_payments()
@@ -177,6 +180,15 @@ class DeskController(QObject):
             self.main_window = None
         log.info("signed out")
         self.show_login(email)
+
+    def _account_revoked(self, reason: Revocation) -> None:
+        """An admin disabled this account or changed its role or password: sign out, and say why on the sign-in."""
+        from homa_desk.ui.database_status import revoked_message
+
+        if self.main_window is not None:
+            self.main_window.sign_out()
+        if self.login_dialog is not None:
+            self.login_dialog.error.show_message(revoked_message(reason))
 
     def quit(self, code: int = 0) -> None:
         self._quitting = True
