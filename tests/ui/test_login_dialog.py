@@ -80,3 +80,44 @@ def test_disabled_account_is_refused(qtbot, dialog, uow, admin, doctor):
     wait_for_answer(qtbot, dialog)
     assert dialog.error.text() == "This account is disabled. Ask the clinic's admin."
     assert dialog.member is None
+
+
+@pytest.fixture
+def waiting(qtbot):
+    """The sign-in as the desk first shows it: no database yet."""
+    dialog = LoginDialog(None)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    return dialog
+
+
+def test_while_connecting_the_user_types_and_sign_in_waits_for_the_database(qtbot, waiting, backend, admin):
+    assert waiting.connecting and waiting.status.isVisible() and waiting.email.hasFocus()
+    sign_in(qtbot, waiting, admin.email, STRONG_PASSWORD)
+    assert not waiting.sign_in_button.isEnabled() and waiting.member is None
+    qtbot.wait(50)
+    assert waiting.member is None  # nothing to ask yet
+    with qtbot.waitSignal(waiting.signed_in, timeout=5000):
+        waiting.database_ready(backend)
+    assert not waiting.status.isVisible()
+
+
+def test_a_failed_database_is_shown_beside_the_fields_with_try_again(qtbot, waiting):
+    sign_in(qtbot, waiting, "meera@sunrise.example", STRONG_PASSWORD)
+    waiting.database_failed("Cannot reach the database at db.example.com. Check the network and the URL.")
+    assert waiting.error.isVisible() and "Cannot reach" in waiting.error.text()
+    assert not waiting.status.isVisible() and not waiting.sign_in_button.isEnabled()
+    assert waiting.try_again_button.isVisible() and not waiting.connecting
+    with qtbot.waitSignal(waiting.try_again):
+        qtbot.mouseClick(waiting.try_again_button, Qt.MouseButton.LeftButton)
+    assert waiting.connecting and waiting.status.isVisible() and waiting.sign_in_button.isEnabled()
+    assert waiting.error.text() == "" and not waiting.try_again_button.isVisible()
+    assert waiting.password.text() == STRONG_PASSWORD  # typed once, kept for the next attempt
+
+
+def test_the_first_paint_is_announced_once(qtbot, waiting):
+    with qtbot.waitSignal(waiting.painted):
+        pass
+    with qtbot.assertNotEmitted(waiting.painted, wait=100):
+        waiting.update()
+        waiting.repaint()

@@ -126,3 +126,39 @@ def test_renaming_the_clinic_in_settings_refreshes_header_and_dashboard(qtbot, b
     qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.clinic_label.text() == "Sunrise Health Centre")
     qtbot.waitUntil(lambda: window.views["dashboard"].clinic.text() == "Sunrise Health Centre")
+
+
+@pytest.mark.parametrize(("who", "start"), [("admin", "dashboard"), ("doctor", "workstation")])
+def test_only_the_start_page_is_built_at_sign_in(qtbot, backend, request, who, start):
+    window = open_window(qtbot, backend, request.getfixturevalue(who))
+    assert list(window.views.built) == [start]
+    assert window.current_page() == start and window.stack.currentWidget() is window.views[start]
+    assert "patients" in window.views and ("billing" in window.views) == (who == "admin")
+    assert list(window.views) == [page.key for page in window.pages]
+    assert list(window.views.built) == [start]  # asking what exists builds nothing
+
+
+def test_a_page_is_built_on_its_first_visit_and_kept(qtbot, backend, admin):
+    window = open_window(qtbot, backend, admin)
+    click_entry(qtbot, window.sidebar, "Patients")
+    patients = window.stack.currentWidget()
+    assert isinstance(patients, PatientsView) and set(window.views.built) == {"dashboard", "patients"}
+    click_entry(qtbot, window.sidebar, "Dashboard")
+    click_entry(qtbot, window.sidebar, "Patients")
+    assert window.stack.currentWidget() is patients
+
+
+def test_pages_built_out_of_order_keep_the_sidebar_order(qtbot, backend, admin):
+    """A shortcut may build a later page first (F9 builds Billing); each page stays at its sidebar row."""
+    window = open_window(qtbot, backend, admin)
+    settings = window.views["settings"]  # built while Dashboard stays in front
+    assert window.current_page() == "dashboard"
+    assert isinstance(window.stack.currentWidget(), DashboardView)
+    click_entry(qtbot, window.sidebar, "Billing")
+    assert window.current_page() == "billing" and window.stack.currentWidget() is window.views["billing"]
+    click_entry(qtbot, window.sidebar, "Settings")
+    assert window.stack.currentWidget() is settings
+    assert window.stack.count() == len(ALL)
+    for row, page in enumerate(window.pages):
+        if page.key in window.views.built:
+            assert window.stack.widget(row) is window.views[page.key]
