@@ -81,6 +81,8 @@ class User(Base):
 Index("ix_users_patient_phone_trgm", User.phone, postgresql_using="gin", postgresql_ops={"phone": "gin_trgm_ops"},
       postgresql_where=User.role == "patient")
 Index("ix_users_patient_name_order", func.lower(User.full_name), User.id, postgresql_where=User.role == "patient")
+Index("ix_users_patient_phone_grams", func.homa_digit_grams(User.phone), postgresql_using="gin",  # 0012
+      postgresql_where=User.role == "patient")
 
 PATIENT_NUMBER_SEQ = Sequence("patient_number_seq", start=1001, metadata=Base.metadata)
 
