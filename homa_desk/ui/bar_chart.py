@@ -129,6 +129,7 @@ class BarChart(QWidget):
         group = plot.width() / len(self.categories)
         bar = group * 0.8 / len(self.series)
         zero = y_of(Decimal(0))
+        figures = all(small_metrics.horizontalAdvance(short_inr(v)) <= bar + group * 0.1 for v in values)
         for c, category in enumerate(self.categories):
             left = plot.left() + c * group + group * 0.1
             for s, (_label, series_values) in enumerate(self.series):
@@ -136,13 +137,12 @@ class BarChart(QWidget):
                 top = y_of(value)
                 painter.fillRect(QRectF(left + s * bar, min(top, zero), max(1.0, bar - 2), abs(zero - top)),
                                  QColor(SERIES_COLORS[s % len(SERIES_COLORS)]))
-                figure = short_inr(value)
-                if small_metrics.horizontalAdvance(figure) <= bar + group * 0.1:
+                if figures:  # every bar's figure or none, so a missing one never reads as "nothing"
                     painter.setFont(small)
                     painter.setPen(ink)
                     above = top - small_metrics.height() if value >= 0 else top
                     painter.drawText(QRectF(left + s * bar - group * 0.05, above, bar + group * 0.1,
-                                            small_metrics.height()), Qt.AlignmentFlag.AlignCenter, figure)
+                                            small_metrics.height()), Qt.AlignmentFlag.AlignCenter, short_inr(value))
                     painter.setFont(base)
             painter.setPen(ink)
             painter.drawText(QRectF(plot.left() + c * group, plot.bottom() + line * 0.25, group, line),
