@@ -83,6 +83,7 @@ Index("ix_users_patient_phone_trgm", User.phone, postgresql_using="gin", postgre
 Index("ix_users_patient_name_order", func.lower(User.full_name), User.id, postgresql_where=User.role == "patient")
 Index("ix_users_patient_phone_grams", func.homa_digit_grams(User.phone), postgresql_using="gin",  # 0012
       postgresql_where=User.role == "patient")
+Index("ix_users_staff", User.role, User.full_name, User.id, postgresql_where=User.role != "patient")  # 0013
 
 PATIENT_NUMBER_SEQ = Sequence("patient_number_seq", start=1001, metadata=Base.metadata)
 

@@ -136,6 +136,8 @@ def check_upi_payment(uow: UnitOfWork, gateway: PaymentGateway, session_pk: int,
     if result.status is QrStatus.ACTIVE and now >= session.expires_at:
         gateway.close_qr(session.gateway_qr_id)
         result = gateway.poll(session.gateway_qr_id)  # a payment made in the last second is not lost
+    if result.status is QrStatus.ACTIVE and not result.payments and now < session.expires_at:
+        return session  # nothing happened yet: the usual poll writes nothing and opens no transaction
     return _settle_session(uow, session_pk, result, now)
 
 

@@ -19,6 +19,7 @@ from homa_desk.gateways.simulator import SimulatorGateway
 from homa_desk.gateways.static_upi import StaticUpiGateway
 from homa_desk.services import billing
 from homa_desk.services import upi_payments as upi
+from tests.appointment_helpers import StatementCounter
 from tests.gateways.fake_razorpay import KEY_ID, KEY_SECRET, FakeRazorpay
 from tests.services.billing_helpers import a_bill, a_patient
 
@@ -49,6 +50,18 @@ def test_pay_by_upi_for_the_balance_then_paid(uow, receptionist, sim, bill):
     upi_payment = view.payments[-1]
     assert (upi_payment.method.value, upi_payment.state, upi_payment.amount) == ("upi", PaymentState.COMPLETED,
                                                                                  Decimal("500.00"))
+
+
+def test_a_poll_that_finds_nothing_new_is_one_read(engine, uow, receptionist, sim, bill):
+    """The desk polls every 2 s a database 100 ms away: an unpaid QR costs one statement, no transaction."""
+    session = upi.start_upi_payment(uow, sim, receptionist, bill.id)
+    with StatementCounter(engine) as counter:
+        assert upi.check_upi_payment(uow, sim, session.id).status is SessionStatus.ACTIVE
+    assert len(counter.statements) == 1
+    sim.simulate_payment(session.gateway_qr_id)
+    with StatementCounter(engine) as counter:
+        assert upi.check_upi_payment(uow, sim, session.id).status is SessionStatus.COMPLETED
+    assert any("FOR UPDATE" in statement for statement in counter.statements)
 
 
 def test_one_open_session_per_bill_and_nothing_due_means_no_qr(uow, receptionist, sim, bill):
