@@ -29,6 +29,7 @@ from homa_desk.db.engine import make_engine
 from homa_desk.domain.billing import LineInput
 from homa_desk.domain.roles import Actor
 from homa_desk.services import billing, upi_payments
+from homa_desk.ui.garbage import freeze_long_lived_objects
 from homa_desk.ui.upi_poller import UpiPoller
 from homa_desk.ui.worker import pending_calls, wait_for_idle
 
@@ -121,6 +122,7 @@ def measure(url: str, cast: Cast, *, latency_ms: float = 100.0, rounds: int = 3,
         slow = _backend(proxy.url_for(url))
         statements: list[str] = []
         event.listen(slow.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+        freeze_long_lived_objects()  # as the desk does once its main window is up
         try:
             watchdog.start()
             for name, actor, build in views:
