@@ -83,7 +83,7 @@ def _run(engine: Engine, args: argparse.Namespace) -> None:
               f"past appointments): {figures.profile_statements} statement(s), {figures.profile_ms:.1f} ms")
 
     if args.explain:
-        for query in ("kum", "xyzq", "4321", "zo"):
+        for query in ("ram", "xyzq", "88888", "zo"):
             _explain(engine, query)
 
 
