@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import and_, case, func, or_, select, text, update
+from sqlalchemy import and_, case, func, or_, select, text, union_all, update
 from sqlalchemy.orm import Session, aliased
 
 from homa_desk.db.models import (
@@ -148,6 +148,12 @@ class BillRepository:
         """
         doctor = aliased(User)
         billed = select(Bill.id).where(Bill.appointment_id == Appointment.id).exists()
+        # the candidates come from the two small sets (today's arrivals, the day's completed visits, through its
+        # partial index) instead of every appointment of the day: at 36,000 a day that read took 340-630 ms
+        candidates = union_all(
+            select(QueueEntry.appointment_id).where(QueueEntry.day == day, QueueEntry.state.in_(ARRIVED)),
+            select(Appointment.id).where(Appointment.status == "completed", Appointment.appointment_date >= start,
+                                         Appointment.appointment_date < end))
         rows = self._session.execute(
             select(Appointment.id, Appointment.appointment_date, Appointment.patient_id, User.full_name,
                    PatientProfile.patient_number, Appointment.doctor_id, doctor.full_name,
@@ -158,7 +164,8 @@ class BillRepository:
             .outerjoin(doctor, doctor.id == Appointment.doctor_id)
             .outerjoin(DoctorProfile, DoctorProfile.user_id == Appointment.doctor_id)
             .outerjoin(QueueEntry, and_(QueueEntry.appointment_id == Appointment.id, QueueEntry.day == day))
-            .where(Appointment.appointment_date >= start, Appointment.appointment_date < end, ~billed,
+            .where(Appointment.id.in_(candidates), Appointment.appointment_date >= start,
+                   Appointment.appointment_date < end, ~billed,
                    or_(Appointment.status == "completed",
                        and_(Appointment.status == "scheduled", QueueEntry.state.in_(ARRIVED))))
             .order_by(func.coalesce(QueueEntry.arrived_at, Appointment.appointment_date), Appointment.id)
