@@ -2,8 +2,9 @@
 
 `measure(url, email, password, rounds)` starts, alternately, `python -m bench.cold_start bare` (QApplication, an
 empty QMainWindow shown, first idle turn of the event loop) and `python -m bench.cold_start desk …`: the desk's real
-start, `homa_desk.cli.main(["--database-url", url])`, watched from outside (the desk's classes are wrapped, not
-replaced). The desk child records:
+start as its desktop shortcut runs it, `homa-desk` without arguments (`homa_desk.cli.main([])`) on a desk set up for
+a remote database (`HOMA_DATABASE_URL`), watched from outside (the desk's classes are wrapped, not replaced). The
+desk child records:
 
 - `window`: its first window (the sign-in) shown, painted, the e-mail field focused and the event loop idle;
 - then it types the e-mail and the real password at once and presses Sign in, which waits for the database:
@@ -12,11 +13,14 @@ replaced). The desk child records:
 
 Each child prints the CLOCK_MONOTONIC moments of its phases (system-wide on Linux); the parent subtracts its own
 moment before spawning. The desk runs with its own settings folder (no daily backup, no reminder queueing, the
-missing keyring already answered) so that it never writes to the benchmark's database on its own.
+missing keyring already answered) so that it never writes to the benchmark's database on its own. Its bytecode is
+compiled first, as pip and the installer ship it (a checkout with PYTHONDONTWRITEBYTECODE would otherwise compile
+every module at every start).
 """
 
 from __future__ import annotations
 
+import compileall
 import json
 import os
 import statistics
@@ -26,6 +30,8 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+import homa_desk
 
 PHASES = ("window", "connected", "signed_in", "shown", "idle")
 DESK_SETTINGS = {"keyring_fallback": "declined", "backup_time": "", "reminder_hour": 24}
@@ -65,6 +71,7 @@ def measure(url: str, email: str, password: str, *, rounds: int = 5) -> ColdStar
     window: list[float] = []
     desk: list[float] = []
     phases: dict[str, list[float]] = {p: [] for p in PHASES}
+    compileall.compile_dir(Path(homa_desk.__file__).parent, quiet=1)
     with tempfile.TemporaryDirectory(prefix="homa-cold-") as home:
         env = _environment(Path(home))
         _spawn(["bare"], env)  # the first start of all pays for the disk cache; not counted
@@ -113,7 +120,7 @@ def _bare() -> None:
 
 
 def _desk(url: str, email: str, password: str) -> None:
-    """`homa-desk --database-url URL`, with the moments of its phases taken by wrapping the controller's steps."""
+    """`homa-desk` on a desk using the database at `url`, with its phases timed by wrapping the controller's steps."""
     from homa_desk import cli
     from homa_desk.ui import app as desk
 
@@ -130,6 +137,7 @@ def _desk(url: str, email: str, password: str) -> None:
         login.email.setText(email)
         login.password.setText(password)
         login.sign_in_button.click()
+        _fail_on_refusal(login)
 
     def shown(controller: desk.DeskController, member):  # type: ignore[no-untyped-def]
         moments["signed_in"] = time.monotonic()
@@ -140,7 +148,8 @@ def _desk(url: str, email: str, password: str) -> None:
 
     desk.DeskController.start = started  # type: ignore[method-assign]
     desk.DeskController.show_main_window = shown  # type: ignore[method-assign]
-    cli.main(["--database-url", url])
+    os.environ["HOMA_DATABASE_URL"] = url
+    cli.main([])
     raise RuntimeError("the desk ended before it was signed in and idle")
 
 
@@ -155,6 +164,22 @@ def _when_interactive(login, then) -> None:  # type: ignore[no-untyped-def]
             QTimer.singleShot(1, check)
 
     login.painted.connect(check)  # emitted on the turn after the window's first paint
+
+
+def _fail_on_refusal(login) -> None:  # type: ignore[no-untyped-def]
+    """A refused sign-in or a database that cannot be opened ends the child at once, saying why."""
+    import shiboken6
+    from PySide6.QtCore import QTimer
+
+    def check() -> None:
+        if not shiboken6.isValid(login) or login.member is not None:
+            return
+        if login.error.text():
+            print(f"the desk did not sign in: {login.error.text()}", file=sys.stderr, flush=True)
+            os._exit(1)
+        QTimer.singleShot(20, check)
+
+    check()
 
 
 def _when_idle(then) -> None:  # type: ignore[no-untyped-def]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 import logging
 import os
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 from homa_desk import APP_TITLE, __version__
@@ -14,13 +14,19 @@ from homa_desk.config import Settings
 from homa_desk.domain.errors import DomainError
 
 if TYPE_CHECKING:
+    import argparse
+
     from homa_desk.backend import Backend
 
 log = logging.getLogger(__name__)
 BACKUP_ACTIONS = ("backup", "restore", "move-to")
+# `homa-desk` alone (the desktop shortcut) starts the desk without building the parser: argparse costs ~7 ms
+NO_ARGUMENTS = {"demo": False, "database_url": None, "data_dir": None, "self_check": False, "command": None}
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+
     parser = argparse.ArgumentParser(prog="homa-desk", description=f"{APP_TITLE}: the clinic's front desk.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--demo", action="store_true",
@@ -44,7 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser().parse_args(argv) if argv else SimpleNamespace(**NO_ARGUMENTS)
     if args.command is not None or args.self_check:  # the desk sets up its log once its first window shows
         _configure_logging()
     if args.self_check:

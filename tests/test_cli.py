@@ -35,3 +35,10 @@ def test_version(capsys):
         main(["--version"])
     assert exit_.value.code == 0
     assert "homa-desk 0.1.0" in capsys.readouterr().out
+
+
+def test_no_arguments_skips_the_parser_but_means_the_same():
+    """`homa-desk` alone starts the desk without argparse (~7 ms of the first window); the defaults must agree."""
+    from homa_desk.cli import NO_ARGUMENTS, build_parser
+
+    assert vars(build_parser().parse_args([])) == NO_ARGUMENTS

@@ -252,6 +252,9 @@ class DeskController(QObject):
         if self.login_dialog is not None:
             self.login_dialog.database_ready(self._backend)
         self.database_opened.emit()
+        from homa_desk.ui.worker import run_in_background
+
+        run_in_background(self, _import_main_window)
 
     def _cannot_open(self, error: DomainError) -> None:
         self._failed = True
@@ -287,6 +290,14 @@ def _start_up(start_up: Callable[[], object] | None, settings: Settings | None) 
     from homa_desk.ui.keyring_notice import keyring_settled
 
     return keyring_settled(settings)
+
+
+def _import_main_window() -> None:
+    """Off the UI thread, while the user signs in (bcrypt lets it run alongside): what signing in will show."""
+    from homa_desk.ui import backup_scheduler, idle_lock, outbox_sender, upi_reconcile  # noqa: F401
+    from homa_desk.ui.main_window import import_start_pages
+
+    import_start_pages()
 
 
 def _open_and_check(backend: Backend | None, open_database: Callable[[], Backend] | None) -> tuple[Backend, bool]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from homa_desk import APP_TITLE
@@ -19,6 +18,8 @@ from homa_desk.ui.form import ErrorLabel, line_edit
 from homa_desk.ui.i18n import tr
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QPaintEvent
+
     from homa_desk.backend import Backend
     from homa_desk.domain.staff import StaffMember
 

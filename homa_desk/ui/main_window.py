@@ -48,9 +48,12 @@ class Page:
     roles: frozenset[Role]
     view: str  # "module:Class" in homa_desk.ui.views, imported when the page is first built
 
+    @property
+    def module(self) -> str:
+        return f"homa_desk.ui.views.{self.view.split(':')[0]}"
+
     def build(self, backend: Backend, actor: Actor) -> QWidget:
-        module, name = self.view.split(":")
-        return getattr(importlib.import_module(f"homa_desk.ui.views.{module}"), name)(backend, actor)
+        return getattr(importlib.import_module(self.module), self.view.split(":")[1])(backend, actor)
 
 
 PAGES = (
@@ -69,6 +72,13 @@ PAGES = (
 def pages_for(role: Role) -> list[Page]:
     """The pages a role may open; the services enforce the same rules, the sidebar only hides what is refused."""
     return [page for page in PAGES if role in page.roles]
+
+
+def import_start_pages() -> None:
+    """Import the modules of every role's first page: off the UI thread while someone signs in."""
+    for role in Role:
+        for page in pages_for(role)[:1]:
+            importlib.import_module(page.module)
 
 
 class PageViews(Mapping[str, QWidget]):
