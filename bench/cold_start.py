@@ -20,18 +20,14 @@ every module at every start).
 
 from __future__ import annotations
 
-import compileall
 import json
 import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-
-import homa_desk
 
 PHASES = ("window", "connected", "signed_in", "shown", "idle")
 DESK_SETTINGS = {"keyring_fallback": "declined", "backup_time": "", "reminder_hour": 24}
@@ -67,6 +63,11 @@ class ColdStart:
 
 
 def measure(url: str, email: str, password: str, *, rounds: int = 5) -> ColdStart:
+    import compileall
+    import tempfile
+
+    import homa_desk
+
     bare: list[float] = []
     window: list[float] = []
     desk: list[float] = []

@@ -97,7 +97,7 @@ class DeskController(QObject):
         login = self.show_login()
         login.painted.connect(self._open)
         login.try_again.connect(self._open_again)
-        QTimer.singleShot(OPEN_AFTER_MS, self._open)
+        QTimer.singleShot(OPEN_AFTER_MS, self, self._open)
 
     def show_wizard(self) -> FirstRunWizard:
         from homa_desk.ui.first_run_wizard import FirstRunWizard

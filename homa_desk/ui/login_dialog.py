@@ -113,7 +113,7 @@ class LoginDialog(QDialog):
         super().paintEvent(event)
         if not self._painted:
             self._painted = True
-            QTimer.singleShot(0, self.painted.emit)
+            QTimer.singleShot(0, self, self.painted.emit)  # dropped if the window is gone by then
 
     def _ask(self, backend: Backend) -> None:
         from homa_desk.services import auth
