@@ -338,7 +338,7 @@ def run_desk(backend: Backend | None, *, open_database: Callable[[], Backend] | 
     code = app.exec()
     from homa_desk.ui.worker import wait_for_idle
 
-    wait_for_idle()
+    wait_for_idle(30)  # a database still opening behind a closed sign-in: let it finish, so that it is closed here
     if backend is None and controller.backend is not None:
         controller.backend.close()
     return code

@@ -251,3 +251,12 @@ def test_run_desk_closes_the_database_it_opened(qtbot, backend, admin, monkeypat
         app.setWindowIcon(QIcon())
         app.setQuitOnLastWindowClosed(True)
     assert closed == [True]
+
+
+def test_a_sign_in_that_is_never_painted_still_opens_the_database(qtbot, backend, admin):
+    controller = DeskController(None, open_database=lambda: backend)
+    controller.start()
+    controller.login_dialog.hide()  # minimised before its first paint, say
+    with qtbot.waitSignal(controller.database_opened, timeout=5000):
+        pass
+    assert controller.backend is backend
