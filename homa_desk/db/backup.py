@@ -16,7 +16,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import psycopg
@@ -177,6 +177,8 @@ def _restore_through_psql(path: Path, options: list[str], conninfo: str, env: di
                 consumer.stdin.close()
             except BrokenPipeError:
                 producer.kill()  # psql stopped at an error; its message says which
+                with suppress(BrokenPipeError):
+                    consumer.stdin.close()  # what is still buffered for psql can go nowhere: drop it here
         if producer.returncode not in (0, -9) or consumer.returncode != 0:
             psql_err.seek(0)
             restore_err.seek(0)
