@@ -6,11 +6,11 @@ from datetime import date, time
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, text
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from homa_desk.db.models import DoctorLeave, DoctorSession
+from homa_desk.db.models import DoctorLeave, DoctorSession, User
 from homa_desk.db.models import DoctorProfile as DoctorProfileRow
 from homa_desk.domain.doctors import (
     DEFAULT_SLOT_MINUTES,
@@ -70,6 +70,14 @@ class DoctorRepository:
             conditions.append("AND u.is_active")
         rows = self._session.execute(text(_SCHEDULES.format(only=" ".join(conditions))), params)
         return [_schedule(row) for row in rows]
+
+    def names(self, *, active_only: bool) -> list[tuple[int, str]]:
+        """(id, full name) of every doctor, by name: for pickers, without hours and leave."""
+        query = select(User.id, User.full_name).where(User.role == "doctor")
+        if active_only:
+            query = query.where(User.is_active)
+        return [(row.id, row.full_name) for row in
+                self._session.execute(query.order_by(func.lower(User.full_name), User.id))]
 
     def schedule(self, doctor_id: int, first: date, last: date) -> DoctorSchedule | None:
         found = self.schedules(first, last, doctor_id=doctor_id, active_only=False)

@@ -106,6 +106,7 @@ EXPECTED: dict[str, set[str]] = {
     "consultations.close_follow_up": DESK,
     "contact_status.is_contact_verified": ALL_STAFF,
     "doctors.list_doctors": ALL_STAFF,
+    "doctors.doctor_names": ALL_STAFF,
     "doctors.get_doctor": ALL_STAFF,
     "doctors.update_profile": ADMIN,
     "doctors.set_working_hours": ADMIN,
@@ -289,6 +290,7 @@ CASES: dict[str, Case] = {
     "contact_status.is_contact_verified": lambda w, a: partial(contact_status.is_contact_verified, w.uow, a,
                                                                w.patient_id),
     "doctors.list_doctors": lambda w, a: partial(doctors.list_doctors, w.uow, a),
+    "doctors.doctor_names": lambda w, a: partial(doctors.doctor_names, w.uow, a),
     "doctors.get_doctor": lambda w, a: partial(doctors.get_doctor, w.uow, a, w.doctor.user_id),
     "doctors.update_profile": lambda w, a: partial(doctors.update_profile, w.uow, a, w.doctor.user_id, ProfileChanges(
         "Paediatrics", "MBBS, DCH", "KMC-54321", Decimal("600"), 15)),

@@ -9,8 +9,11 @@ import pytest
 
 from homa_desk.domain.doctors import DEFAULT_SPECIALTY, validate_profile
 from homa_desk.domain.errors import FormErrors, NotFound, PermissionDenied, ValidationError
+from homa_desk.domain.roles import Role
 from homa_desk.services import doctors
+from homa_desk.services import staff as staff_service
 from tests.appointment_helpers import next_weekday
+from tests.helpers import new_staff
 
 
 def test_a_doctor_without_a_profile_reads_as_the_defaults(uow, receptionist, doctor):
@@ -18,6 +21,14 @@ def test_a_doctor_without_a_profile_reads_as_the_defaults(uow, receptionist, doc
     assert schedule.doctor.user_id == doctor.user_id and not schedule.doctor.has_profile
     assert schedule.doctor.specialty == DEFAULT_SPECIALTY and schedule.doctor.slot_minutes == 15
     assert schedule.doctor.consultation_fee == Decimal("0.00") and schedule.sessions == ()
+
+
+def test_doctor_names_by_name_with_or_without_the_disabled(uow, admin, receptionist, doctor):
+    other = staff_service.add_staff(uow, admin, new_staff(Role.DOCTOR, name="anil Kapoor"))
+    staff_service.set_staff_active(uow, admin, doctor.user_id, False)
+    assert doctors.doctor_names(uow, receptionist) == [(other.id, "anil Kapoor")]
+    assert doctors.doctor_names(uow, receptionist, active_only=False) == [
+        (other.id, "anil Kapoor"), (doctor.user_id, doctor.full_name)]
 
 
 def test_admin_saves_the_profile_on_first_edit_and_it_is_audited(uow, admin, doctor):

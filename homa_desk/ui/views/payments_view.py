@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
 
 from homa_desk.backend import Backend
 from homa_desk.domain.billing import PaymentMethod
-from homa_desk.domain.doctors import DoctorSchedule
 from homa_desk.domain.money import format_inr
 from homa_desk.domain.reports import HistoryFilters, HistoryStatus, HistoryTotals
 from homa_desk.domain.roles import Actor
@@ -129,7 +128,7 @@ class PaymentHistoryPanel(QWidget):
         self.model.load_failed.connect(self.status.setText)
         changes.change_hub().changed.connect(self._refresh_if)
 
-        run_in_background(self, doctors.list_doctors, backend.uow(), actor, active_only=False,
+        run_in_background(self, doctors.doctor_names, backend.uow(), actor, active_only=False,
                           on_success=self._doctors_loaded, on_failure=lambda _error: None)
         self.apply_filters()
 
@@ -149,9 +148,9 @@ class PaymentHistoryPanel(QWidget):
     def loading(self) -> bool:
         return self.model.loading or self.model.totals_pending
 
-    def _doctors_loaded(self, schedules: list[DoctorSchedule]) -> None:
-        for schedule in sorted(schedules, key=lambda s: s.doctor.full_name.lower()):
-            self.doctor.addItem(schedule.doctor.full_name, schedule.doctor.user_id)
+    def _doctors_loaded(self, names: list[tuple[int, str]]) -> None:
+        for doctor_id, name in names:
+            self.doctor.addItem(name, doctor_id)
 
     def _page_loaded(self, _count: int) -> None:
         rows = self.model.rowCount()
