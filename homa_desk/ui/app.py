@@ -51,11 +51,14 @@ class DeskController(QObject):
                  settings: Settings | None = None, start_up: Callable[[], object] | None = None,
                  idle_lock_minutes: int | None = None,
                  idle_interval_ms: int | None = None, ping_interval_ms: int | None = None,
-                 send_messages: bool = False, data_dir: Path | None = None, demo: bool = False) -> None:
+                 send_messages: bool = False, freeze_objects: bool = False, data_dir: Path | None = None,
+                 demo: bool = False) -> None:
         """`backend`: a database already open. Without one, `open_database` opens it in the background while the
         sign-in shows; with neither (a new install) the first-run wizard asks where the data lives and opens it.
         With `settings`, a missing system keyring is settled (asked about once) before the database is opened.
-        `start_up` (the log file, say) runs once off the UI thread after the first window shows, before the rest."""
+        `start_up` (the log file, say) runs once off the UI thread after the first window shows, before the rest.
+        `freeze_objects`: once the first main window is up, the objects alive then are frozen (ui/garbage.py). The
+        desk does; tests do not, as frozen garbage would pile up over a whole test session."""
         super().__init__()
         self._backend = backend
         self._open_database = open_database
@@ -71,6 +74,7 @@ class DeskController(QObject):
         self._started_up = start_up is None and settings is None
         self._failed = False
         self._quitting = False
+        self._freeze_objects = freeze_objects
         self.wizard: FirstRunWizard | None = None
         self.login_dialog: LoginDialog | None = None
         self.main_window: MainWindow | None = None
@@ -134,10 +138,18 @@ class DeskController(QObject):
         window.database_status.account_revoked.connect(self._account_revoked)
         self.main_window = window
         window.show()
+        if self._freeze_objects:
+            self._freeze_objects = False  # once per process: what sign-in brought in lives as long as the desk
+            QTimer.singleShot(0, self, self._freeze_long_lived_objects)
         self.reconcile_payments()
         self.start_outbox_sender()
         self.start_backup_scheduler()
         return window
+
+    def _freeze_long_lived_objects(self) -> None:
+        from homa_desk.ui.garbage import freeze_long_lived_objects
+
+        log.debug("froze %d start-up objects for the garbage collector", freeze_long_lived_objects())
 
     def reconcile_payments(self) -> None:
         """Once per desk process, in the background: settle UPI payments left open by an earlier run."""
@@ -332,7 +344,8 @@ def run_desk(backend: Backend | None, *, open_database: Callable[[], Backend] | 
     if (icon := icon_path("homa_desk")) is not None:
         app.setWindowIcon(QIcon(str(icon)))
     controller = DeskController(backend, open_database=open_database, settings=settings, start_up=start_up,
-                                idle_lock_minutes=idle_lock_minutes, send_messages=True, data_dir=data_dir, demo=demo)
+                                idle_lock_minutes=idle_lock_minutes, send_messages=True, freeze_objects=True,
+                                data_dir=data_dir, demo=demo)
     controller.finished.connect(app.exit)
     controller.start()
     code = app.exec()
