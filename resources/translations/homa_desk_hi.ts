@@ -612,6 +612,22 @@
         <translation>जाँच हो रही है…</translation>
     </message>
     <message>
+        <source>Your account was disabled by an admin.</source>
+        <translation>आपका खाता एडमिन ने बंद कर दिया है।</translation>
+    </message>
+    <message>
+        <source>Your role changed: sign in again.</source>
+        <translation>आपकी भूमिका बदल गई है: फिर से साइन इन करें।</translation>
+    </message>
+    <message>
+        <source>Your password was changed: sign in again.</source>
+        <translation>आपका पासवर्ड बदल दिया गया है: फिर से साइन इन करें।</translation>
+    </message>
+    <message>
+        <source>Anything typed in an open form and not yet saved was discarded.</source>
+        <translation>खुले फ़ॉर्म में लिखा जो सहेजा नहीं गया था, वह हटा दिया गया।</translation>
+    </message>
+    <message>
         <source>Embedded database</source>
         <translation>एम्बेडेड डेटाबेस</translation>
     </message>
@@ -848,8 +864,16 @@ Homa Desk इन्हें ऐसी फ़ाइल में रख सक�
         <translation>name@clinic.example</translation>
     </message>
     <message>
+        <source>Connecting to the database…</source>
+        <translation>डेटाबेस से जुड़ रहे हैं…</translation>
+    </message>
+    <message>
         <source>Password</source>
         <translation>पासवर्ड</translation>
+    </message>
+    <message>
+        <source>Try again</source>
+        <translation>फिर से कोशिश करें</translation>
     </message>
     <message>
         <source>Choose a patient</source>
@@ -2046,10 +2070,6 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
     <message>
         <source>Moved: {tables} tables, {rows} rows copied and checked at {host}. This desk now uses that database: close Homa Desk and start it again. On other computers, enter the same URL in Settings → Setup.</source>
         <translation>ले जाया गया: {host} पर {tables} तालिकाएँ, {rows} पंक्तियाँ कॉपी और जाँची गईं। यह डेस्क अब उसी डेटाबेस का उपयोग करता है: Homa Desk बंद करके फिर से शुरू करें। दूसरे कंप्यूटरों पर सेटिंग्स → सेटअप में यही URL दर्ज करें।</translation>
-    </message>
-    <message>
-        <source>{app} cannot start.</source>
-        <translation>{app} शुरू नहीं हो सका।</translation>
     </message>
     <message>
         <source>Set up the clinic</source>
