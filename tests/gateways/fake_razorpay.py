@@ -10,6 +10,7 @@ import base64
 import contextlib
 import itertools
 import json
+import secrets
 import threading
 import time
 from dataclasses import dataclass, field
@@ -56,6 +57,7 @@ class FakeRazorpay:
         self._faults: list[_Fault] = []
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
+        self._run = secrets.token_hex(4)  # ids unique across runs, as Razorpay's are: a reused database keeps them
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="fake-razorpay",
@@ -217,7 +219,7 @@ class FakeRazorpay:
             if not ok:
                 return _error(400, description)
         with self._lock:
-            qr_id = f"qr_Fake{next(self._ids):09d}"
+            qr_id = f"qr_{self._run}{next(self._ids):06d}"
             data = {
                 "id": qr_id, "entity": "qr_code", "created_at": int(time.time()), "name": body.get("name"),
                 "usage": "single_use", "type": "upi_qr", "image_url": f"{self.base_url}/images/{qr_id}.png",
