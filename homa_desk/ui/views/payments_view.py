@@ -31,7 +31,7 @@ from homa_desk.ui.bill_screen import BillDialog, show_bill
 from homa_desk.ui.i18n import tr
 from homa_desk.ui.lazy_tabs import LazyTabs
 from homa_desk.ui.report_history_model import PaymentHistoryModel, export_csv
-from homa_desk.ui.tables import read_only_table
+from homa_desk.ui.tables import ChoicesModel, read_only_table
 from homa_desk.ui.views.collection_report import CollectionReportView
 from homa_desk.ui.worker import run_in_background
 
@@ -80,7 +80,10 @@ class PaymentHistoryPanel(QWidget):
         self.patient.setClearButtonEnabled(True)
         self.doctor = QComboBox()
         self.doctor.setObjectName("history_doctor")
-        self.doctor.addItem(tr("Any doctor"), None)
+        self.doctors = ChoicesModel([(None, tr("Any doctor"))], self)
+        self.doctor.setModel(self.doctors)
+        self.doctor.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.doctor.setMinimumContentsLength(18)  # not measured over every doctor's name
         self.export_button = QPushButton(tr("Export CSV…"))
         self.export_button.setObjectName("export_csv")
         self.export_button.clicked.connect(lambda: self.export())
@@ -149,8 +152,7 @@ class PaymentHistoryPanel(QWidget):
         return self.model.loading or self.model.totals_pending
 
     def _doctors_loaded(self, names: list[tuple[int, str]]) -> None:
-        for doctor_id, name in names:
-            self.doctor.addItem(name, doctor_id)
+        self.doctors.extend(names)
 
     def _page_loaded(self, _count: int) -> None:
         rows = self.model.rowCount()
