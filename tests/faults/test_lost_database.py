@@ -22,9 +22,9 @@ from homa_desk.ui import worker
 from homa_desk.ui.app import DeskController
 from homa_desk.ui.database_status import CONNECTED, UNREACHABLE
 from tests.faults.own_server import OwnServer
-from tests.helpers import STRONG_PASSWORD, new_staff
+from tests.helpers import new_staff
 from tests.services.billing_helpers import a_patient
-from tests.ui.test_app import sign_in
+from tests.ui.desk_helpers import start_signed_in
 
 PING_MS = 200
 HEARTBEAT_MS = 50
@@ -99,11 +99,7 @@ def test_the_database_dies_and_comes_back(qtbot, own_server, desk_backend, caplo
     a_patient(uow, receptionist, "Kavya Nair", "9812345670")
 
     controller = DeskController(desk_backend, ping_interval_ms=PING_MS)
-    controller.start()
-    qtbot.waitUntil(lambda: controller.login_dialog is not None and controller.login_dialog.isVisible())
-    sign_in(qtbot, controller.login_dialog, receptionist.email, STRONG_PASSWORD)
-    qtbot.waitUntil(lambda: controller.main_window is not None)
-    window = controller.main_window
+    window = start_signed_in(qtbot, controller, receptionist.email)
     status = window.database_status
     qtbot.waitUntil(lambda: status.reachable is True)
     assert status.text.text().endswith(CONNECTED)

@@ -21,7 +21,7 @@ from homa_desk.services import auth, staff
 from homa_desk.ui.app import DeskController
 from tests.helpers import STRONG_PASSWORD
 from tests.ui.conftest import _no_call_left_running, backend  # noqa: F401 - the desk's widget fixtures
-from tests.ui.test_app import sign_in as sign_in_at_the_desk
+from tests.ui.desk_helpers import start_signed_in
 from tests.ui.test_patients_view import register
 
 
@@ -106,11 +106,7 @@ def _visible_texts() -> str:
 def test_sign_out_leaves_no_actor_and_no_patient_data(qtbot, backend, uow, receptionist):  # noqa: F811
     register(uow, receptionist, "Ishaan Bhattacharya", "9123456780")
     controller = DeskController(backend)
-    controller.start()
-    qtbot.waitUntil(lambda: controller.login_dialog is not None and controller.login_dialog.isVisible())
-    sign_in_at_the_desk(qtbot, controller.login_dialog, receptionist.email, STRONG_PASSWORD)
-    qtbot.waitUntil(lambda: controller.main_window is not None and controller.main_window.isVisible())
-    window = controller.main_window
+    window = start_signed_in(qtbot, controller, receptionist.email)
     window.show_page("patients")
     view = window.stack.currentWidget()
     qtbot.keyClicks(view.search, "Bhatta")

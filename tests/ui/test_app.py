@@ -17,15 +17,8 @@ from homa_desk.ui.login_dialog import LoginDialog
 from homa_desk.ui.resources import find_resource
 from tests.helpers import STRONG_PASSWORD
 from tests.ui.conftest import top_level
+from tests.ui.desk_helpers import sign_in, start_signed_in
 from tests.ui.wizard_helpers import click, fill_clinic
-
-
-def sign_in(qtbot, dialog: LoginDialog, email: str | None, password: str) -> None:
-    if email is not None:
-        dialog.email.clear()
-        qtbot.keyClicks(dialog.email, email)
-    qtbot.keyClicks(dialog.password, password)
-    qtbot.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
 
 
 def test_first_run_then_sign_in_then_sign_out_then_close(qtbot, backend):
@@ -59,11 +52,8 @@ def test_first_run_then_sign_in_then_sign_out_then_close(qtbot, backend):
 
 def test_idle_lock_sign_out_returns_to_sign_in(qtbot, backend, receptionist):
     controller = DeskController(backend, idle_interval_ms=100)
-    controller.start()
-    qtbot.waitUntil(lambda: controller.login_dialog is not None and controller.login_dialog.isVisible())
-    sign_in(qtbot, controller.login_dialog, receptionist.email, STRONG_PASSWORD)
-    qtbot.waitUntil(lambda: controller.main_window is not None)
-    assert "Settings" not in controller.main_window.page_titles()
+    window = start_signed_in(qtbot, controller, receptionist.email)
+    assert "Settings" not in window.page_titles()
     qtbot.waitUntil(lambda: controller.idle_lock is not None and controller.idle_lock.is_locked, timeout=3000)
     qtbot.mouseClick(controller.idle_lock.dialog.sign_out_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: controller.main_window is None and controller.login_dialog.isVisible())
@@ -73,12 +63,9 @@ def test_idle_lock_sign_out_returns_to_sign_in(qtbot, backend, receptionist):
 
 def test_closing_the_main_window_ends_the_desk(qtbot, backend, doctor):
     controller = DeskController(backend)
-    controller.start()
-    qtbot.waitUntil(lambda: controller.login_dialog is not None and controller.login_dialog.isVisible())
-    sign_in(qtbot, controller.login_dialog, doctor.email, STRONG_PASSWORD)
-    qtbot.waitUntil(lambda: controller.main_window is not None)
+    window = start_signed_in(qtbot, controller, doctor.email)
     with qtbot.waitSignal(controller.finished):
-        controller.main_window.close()
+        window.close()
 
 
 def test_run_desk_shows_sign_in_and_returns_when_it_is_closed(qtbot, backend, admin):

@@ -17,7 +17,8 @@ from homa_desk.services.auth import sign_in
 from homa_desk.ui.app import DeskController
 from homa_desk.ui.database_status import DatabaseStatus, revoked_message
 from tests.helpers import STRONG_PASSWORD, engine_for
-from tests.ui.test_app import sign_in as sign_in_at_the_desk
+from tests.ui.desk_helpers import sign_in as sign_in_at_the_desk
+from tests.ui.desk_helpers import start_signed_in
 
 INTERVAL_MS = 400
 PING_ALLOWANCE_MS = 1500  # the ping's own time on 2 busy shared cores; the point is: the next ping, not the idle lock
@@ -70,11 +71,7 @@ def test_an_account_left_alone_is_never_signed_out(qtbot, backend, uow, receptio
 
 def test_the_desk_signs_out_and_the_sign_in_says_why(qtbot, backend, uow, db_url, admin, receptionist, engine):
     controller = DeskController(backend, ping_interval_ms=INTERVAL_MS)
-    controller.start()
-    qtbot.waitUntil(lambda: controller.login_dialog is not None and controller.login_dialog.isVisible())
-    sign_in_at_the_desk(qtbot, controller.login_dialog, receptionist.email, STRONG_PASSWORD)
-    qtbot.waitUntil(lambda: controller.main_window is not None and controller.main_window.isVisible())
-    window = controller.main_window
+    window = start_signed_in(qtbot, controller, receptionist.email)
     window.show_page("patients")
     form = window.views["patients"].register_new()
     qtbot.keyClicks(form.full_name, "Sunil Rao")  # typed, not saved
@@ -104,10 +101,7 @@ def test_the_desk_signs_out_and_the_sign_in_says_why(qtbot, backend, uow, db_url
 def test_an_admin_changed_to_another_role_is_told_to_sign_in_again(qtbot, backend, uow, db_url, admin):
     other_admin = staff.add_staff(uow, admin, _new(Role.ADMIN)).as_actor()
     controller = DeskController(backend, ping_interval_ms=INTERVAL_MS)
-    controller.start()
-    qtbot.waitUntil(lambda: controller.login_dialog is not None and controller.login_dialog.isVisible())
-    sign_in_at_the_desk(qtbot, controller.login_dialog, other_admin.email, STRONG_PASSWORD)
-    qtbot.waitUntil(lambda: controller.main_window is not None and controller.main_window.isVisible())
+    start_signed_in(qtbot, controller, other_admin.email)
     _admin_at_another_desk(db_url, admin, Revocation.ROLE_CHANGED, other_admin.user_id)
     qtbot.waitUntil(lambda: controller.main_window is None and controller.login_dialog is not None
                     and controller.login_dialog.isVisible(), timeout=INTERVAL_MS + PING_ALLOWANCE_MS)

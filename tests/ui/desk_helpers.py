@@ -1,0 +1,35 @@
+"""Driving the desk's start as a receptionist would: the sign-in window, then the main window."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from homa_desk.ui.app import DeskController
+from homa_desk.ui.login_dialog import LoginDialog
+from homa_desk.ui.main_window import MainWindow
+from tests.helpers import STRONG_PASSWORD
+
+
+def sign_in(qtbot, dialog: LoginDialog, email: str | None, password: str) -> None:  # type: ignore[no-untyped-def]
+    """Type into the sign-in (the e-mail replaced unless None) and press Sign in."""
+    if email is not None:
+        dialog.email.clear()
+        qtbot.keyClicks(dialog.email, email)
+    qtbot.keyClicks(dialog.password, password)
+    qtbot.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
+
+
+def wait_for_sign_in(qtbot, controller: DeskController) -> LoginDialog:  # type: ignore[no-untyped-def]
+    qtbot.waitUntil(lambda: controller.login_dialog is not None and controller.login_dialog.isVisible())
+    assert controller.login_dialog is not None
+    return controller.login_dialog
+
+
+def start_signed_in(qtbot, controller: DeskController, email: str,  # type: ignore[no-untyped-def]
+                    password: str = STRONG_PASSWORD) -> MainWindow:
+    """Start the desk, sign in at its sign-in window, and wait for the main window."""
+    controller.start()
+    sign_in(qtbot, wait_for_sign_in(qtbot, controller), email, password)
+    qtbot.waitUntil(lambda: controller.main_window is not None and controller.main_window.isVisible())
+    assert controller.main_window is not None
+    return controller.main_window
