@@ -67,7 +67,8 @@ class PatientFormDialog(QDialog):
         self._actor = actor
         self.existing = existing
         self.saved: PatientSummary | None = None
-        self.setWindowTitle(f"Edit patient — {existing.summary.full_name}" if existing else tr("New patient"))
+        self.setWindowTitle(tr("Edit patient — {name}").format(name=existing.summary.full_name) if existing
+                            else tr("New patient"))
 
         self.full_name = line_edit("full_name")
         self.phone = line_edit("phone", placeholder="98765 43210")

@@ -16,6 +16,7 @@ from homa_desk.domain.billing import BillStatus, BillView, PaymentRecord
 from homa_desk.domain.money import format_inr
 from homa_desk.domain.timeutil import format_local_time, utcnow
 from homa_desk.services.billing import ClinicInfo
+from homa_desk.ui.i18n import tr
 
 _STYLE = """
 body { font-family: sans-serif; font-size: 10pt; }
@@ -95,7 +96,7 @@ def print_receipt(bill: BillView, clinic: ClinicInfo, parent: QWidget | None = N
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     _a4(printer)
     dialog = QPrintDialog(printer, parent)
-    dialog.setWindowTitle(f"Print receipt {bill.bill_number}")
+    dialog.setWindowTitle(tr("Print receipt {number}").format(number=bill.bill_number))
     if dialog.exec() != QPrintDialog.DialogCode.Accepted:
         return False
     _print(bill, clinic, printer)

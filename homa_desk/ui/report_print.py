@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QWidget
 from homa_desk.domain.money import format_inr
 from homa_desk.domain.reports import CollectionLine, DailyCollection
 from homa_desk.domain.timeutil import format_local_time, utcnow
+from homa_desk.ui.i18n import tr
 
 _STYLE = """
 body { font-family: sans-serif; font-size: 10pt; }
@@ -97,7 +98,7 @@ def print_collection(report: DailyCollection, clinic_name: str, charts: Sequence
     """The system print dialog, then the report; False when cancelled."""
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     dialog = QPrintDialog(printer, parent)
-    dialog.setWindowTitle(f"Print daily collection {report.day:%d-%m-%Y}")
+    dialog.setWindowTitle(tr("Print daily collection {day}").format(day=f"{report.day:%d-%m-%Y}"))
     if dialog.exec() != QPrintDialog.DialogCode.Accepted:
         return False
     _print(collection_document(report, clinic_name, charts), printer)

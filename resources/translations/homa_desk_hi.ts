@@ -912,6 +912,10 @@ Homa Desk इन्हें ऐसी फ़ाइल में रख सक�
         <translation>आयु</translation>
     </message>
     <message>
+        <source>Edit patient — {name}</source>
+        <translation>मरीज़ की जानकारी बदलें — {name}</translation>
+    </message>
+    <message>
         <source>New patient</source>
         <translation>नया मरीज़</translation>
     </message>
@@ -2450,6 +2454,14 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
     <message>
         <source>Add a demo clinic to try the desk (doctors, patients, today&apos;s appointments)</source>
         <translation>डेस्क आज़माने के लिए डेमो क्लिनिक जोड़ें (डॉक्टर, मरीज़, आज के अपॉइंटमेंट)</translation>
+    </message>
+    <message>
+        <source>Print receipt {number}</source>
+        <translation>रसीद प्रिंट करें {number}</translation>
+    </message>
+    <message>
+        <source>Print daily collection {day}</source>
+        <translation>दैनिक संग्रह प्रिंट करें {day}</translation>
     </message>
 </context>
 </TS>
