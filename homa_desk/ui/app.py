@@ -75,6 +75,7 @@ class DeskController(QObject):
         self._failed = False
         self._quitting = False
         self._freeze_objects = freeze_objects
+        self._sign_in_message = ""  # why the desk signed out, for the next sign-in window
         self.wizard: FirstRunWizard | None = None
         self.login_dialog: LoginDialog | None = None
         self.main_window: MainWindow | None = None
@@ -192,15 +193,18 @@ class DeskController(QObject):
             self.main_window = None
         log.info("signed out")
         self.show_login(email)
+        if self._sign_in_message:
+            self.login_dialog.error.show_message(self._sign_in_message)
+            self._sign_in_message = ""
 
     def _account_revoked(self, reason: Revocation) -> None:
-        """An admin disabled this account or changed its role or password: sign out, and say why on the sign-in."""
+        """An admin disabled this account or changed its role or password: sign out, and say why on the sign-in
+        (once a print dialog open at that moment has been cancelled, if there was one)."""
         from homa_desk.ui.database_status import revoked_message
 
         if self.main_window is not None:
+            self._sign_in_message = revoked_message(reason)
             self.main_window.sign_out()
-        if self.login_dialog is not None:
-            self.login_dialog.error.show_message(revoked_message(reason))
 
     def quit(self, code: int = 0) -> None:
         self._quitting = True

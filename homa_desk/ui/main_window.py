@@ -10,7 +10,7 @@ import importlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from PySide6.QtCore import QT_TR_NOOP, QSize, Qt, Signal, Slot
+from PySide6.QtCore import QT_TR_NOOP, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -291,7 +291,14 @@ class MainWindow(QMainWindow):
                           on_failure=lambda error: self.statusBar().showMessage(error.message, 10000))
 
     def sign_out(self) -> None:
-        """Close the desk for this user; whoever listens to `signed_out` shows the sign-in again."""
+        """Close the desk for this user; whoever listens to `signed_out` shows the sign-in again.
+
+        A print dialog still open is cancelled first, and the sign-out goes on once it has returned."""
+        from homa_desk.ui.modal import end_running_dialogs
+
+        if end_running_dialogs():
+            QTimer.singleShot(0, self, self.sign_out)
+            return
         self._signing_out = True
         self.database_status.stop()
         self.close()

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QDialog, QWidget
 
 from homa_desk.domain.consultations import PrescriptionDocument
 from homa_desk.domain.timeutil import to_local
+from homa_desk.ui.modal import exec_dialog
 
 RX = "℞"
 
@@ -101,7 +102,7 @@ def print_prescription(doc: PrescriptionDocument, parent: QWidget | None = None)
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     _a4(printer)
     dialog = QPrintDialog(printer, parent)
-    if dialog.exec() != QDialog.DialogCode.Accepted:
+    if exec_dialog(dialog) != QDialog.DialogCode.Accepted:
         return False
     _document(doc, printer).print_(printer)
     return True

@@ -17,6 +17,7 @@ from homa_desk.domain.money import format_inr
 from homa_desk.domain.timeutil import format_local_time, utcnow
 from homa_desk.services.billing import ClinicInfo
 from homa_desk.ui.i18n import tr
+from homa_desk.ui.modal import exec_dialog
 
 _STYLE = """
 body { font-family: sans-serif; font-size: 10pt; }
@@ -97,7 +98,7 @@ def print_receipt(bill: BillView, clinic: ClinicInfo, parent: QWidget | None = N
     _a4(printer)
     dialog = QPrintDialog(printer, parent)
     dialog.setWindowTitle(tr("Print receipt {number}").format(number=bill.bill_number))
-    if dialog.exec() != QPrintDialog.DialogCode.Accepted:
+    if exec_dialog(dialog) != QPrintDialog.DialogCode.Accepted:
         return False
     _print(bill, clinic, printer)
     return True

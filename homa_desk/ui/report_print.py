@@ -16,6 +16,7 @@ from homa_desk.domain.money import format_inr
 from homa_desk.domain.reports import CollectionLine, DailyCollection
 from homa_desk.domain.timeutil import format_local_time, utcnow
 from homa_desk.ui.i18n import tr
+from homa_desk.ui.modal import exec_dialog
 
 _STYLE = """
 body { font-family: sans-serif; font-size: 10pt; }
@@ -99,7 +100,7 @@ def print_collection(report: DailyCollection, clinic_name: str, charts: Sequence
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     dialog = QPrintDialog(printer, parent)
     dialog.setWindowTitle(tr("Print daily collection {day}").format(day=f"{report.day:%d-%m-%Y}"))
-    if dialog.exec() != QPrintDialog.DialogCode.Accepted:
+    if exec_dialog(dialog) != QPrintDialog.DialogCode.Accepted:
         return False
     _print(collection_document(report, clinic_name, charts), printer)
     return True

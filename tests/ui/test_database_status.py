@@ -6,7 +6,8 @@ from __future__ import annotations
 import time
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QDialog
 from sqlalchemy import text
 
 from homa_desk.db.unit_of_work import UnitOfWork
@@ -16,6 +17,7 @@ from homa_desk.services import staff
 from homa_desk.services.auth import sign_in
 from homa_desk.ui.app import DeskController
 from homa_desk.ui.database_status import DatabaseStatus, revoked_message
+from homa_desk.ui.modal import exec_dialog
 from tests.helpers import STRONG_PASSWORD, engine_for
 from tests.ui.desk_helpers import sign_in as sign_in_at_the_desk
 from tests.ui.desk_helpers import start_signed_in
@@ -117,3 +119,25 @@ def _new(role: Role):
     from tests.helpers import new_staff
 
     return new_staff(role, name="Vikram Rao")
+
+
+def test_a_print_dialog_open_at_the_sign_out_is_cancelled_first(qtbot, backend, db_url, admin, receptionist):
+    """A print dialog runs its own event loop; the sign-out waits for it to return, so the code that opened it
+    never holds a deleted window."""
+    controller = DeskController(backend, ping_interval_ms=INTERVAL_MS)
+    window = start_signed_in(qtbot, controller, receptionist.email)
+    after_the_dialog: list[object] = []
+
+    def print_something() -> None:
+        dialog = QDialog(window)
+        after_the_dialog.append(exec_dialog(dialog))
+        after_the_dialog.append(window.windowTitle())  # raises if the window was deleted under the dialog
+
+    _admin_at_another_desk(db_url, admin, Revocation.DISABLED, receptionist.user_id)
+    QTimer.singleShot(0, print_something)  # the next ping comes while the dialog runs
+    qtbot.waitUntil(lambda: controller.main_window is None and controller.login_dialog is not None
+                    and controller.login_dialog.isVisible(), timeout=INTERVAL_MS + PING_ALLOWANCE_MS)
+    assert after_the_dialog[0] == QDialog.DialogCode.Rejected and "Homa Desk" in after_the_dialog[1]
+    assert controller.login_dialog.error.text() == revoked_message(Revocation.DISABLED)
+    with qtbot.waitSignal(controller.finished):
+        controller.login_dialog.reject()
