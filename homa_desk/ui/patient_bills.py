@@ -6,6 +6,8 @@ Doctors see the lists; opening a bill stays with the front desk, as the billing 
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtCore import QT_TR_NOOP, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -30,7 +32,7 @@ from homa_desk.services import billing
 from homa_desk.ui import changes
 from homa_desk.ui.bill_screen import BillDialog, payment_state_text, show_bill
 from homa_desk.ui.i18n import tr
-from homa_desk.ui.worker import run_in_background
+from homa_desk.ui.worker import OneLoadAtATime
 
 PAGE = 50
 BILL_COLUMNS = (QT_TR_NOOP("Bill No."), QT_TR_NOOP("Date"), QT_TR_NOOP("Doctor"), QT_TR_NOOP("Total"),
@@ -91,8 +93,9 @@ class PatientBillsPanel(QWidget):
         self.limit = page
         self.account: PatientAccount | None = None
         self.bill_dialog: BillDialog | None = None
-        self.loading = False
-        self._again = False
+        self._loads = OneLoadAtATime(
+            self, lambda: partial(billing.patient_account, backend.uow(), actor, self.patient_id, limit=self.limit),
+            on_success=self._show, on_failure=self._failed)
 
         self.totals = QLabel(tr("Loading…"))
         self.totals.setObjectName("account_totals")
@@ -136,14 +139,13 @@ class PatientBillsPanel(QWidget):
         changes.change_hub().changed.connect(self._refresh_if)
         self.reload()
 
+    @property
+    def loading(self) -> bool:
+        return self._loads.loading
+
     def reload(self) -> None:
         """A reload asked for while one runs happens once that one has answered."""
-        if self.loading:
-            self._again = True
-            return
-        self.loading = True
-        run_in_background(self, billing.patient_account, self._backend.uow(), self._actor, self.patient_id,
-                          limit=self.limit, on_success=self._show, on_failure=self._failed)
+        self._loads.load()
 
     def show_more(self) -> None:
         self.limit += self.page
@@ -155,13 +157,10 @@ class PatientBillsPanel(QWidget):
             self.reload()
 
     def _failed(self, error: DomainError) -> None:
-        self.loading = False
-        self._again = False
         self.error.setText(error.message)
         self.error.setVisible(True)
 
     def _show(self, account: PatientAccount) -> None:
-        self.loading = False
         self.account = account
         self.error.setVisible(False)
         self.totals.setText(tr("Billed {billed} · Paid {paid} · Balance due <b>{due}</b>").format(
@@ -179,9 +178,6 @@ class PatientBillsPanel(QWidget):
         self.more_button.setVisible(not account.complete)
         self._selection_changed()
         self.loaded.emit(account)
-        if self._again:
-            self._again = False
-            self.reload()
 
     @staticmethod
     def _shown_text(account: PatientAccount) -> str:

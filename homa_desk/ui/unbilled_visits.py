@@ -7,6 +7,8 @@ appointment or a consultation changes.
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtCore import QT_TR_NOOP, Qt, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -21,7 +23,7 @@ from homa_desk.ui import changes
 from homa_desk.ui.bill_editor import BillEditorDialog
 from homa_desk.ui.i18n import tr
 from homa_desk.ui.tables import RowsModel, read_only_table
-from homa_desk.ui.worker import run_in_background
+from homa_desk.ui.worker import OneLoadAtATime
 
 HEADERS = (QT_TR_NOOP("Token"), QT_TR_NOOP("Time"), QT_TR_NOOP("Patient"), QT_TR_NOOP("Patient No."),
            QT_TR_NOOP("Doctor"), QT_TR_NOOP("Visit"), QT_TR_NOOP("Stage"), QT_TR_NOOP("Fee"))
@@ -57,8 +59,8 @@ class UnbilledVisitsPanel(QWidget):
         self._backend = backend
         self._actor = actor
         self.editor: BillEditorDialog | None = None
-        self.loading = False
-        self._again = False
+        self._loads = OneLoadAtATime(self, lambda: partial(billing.unbilled_visits, backend.uow(), actor),
+                                     on_success=self._loaded, on_failure=self._failed)
 
         heading = QLabel(tr("Today's visits without a bill"))
         heading.setProperty("role", "subtitle")
@@ -87,17 +89,15 @@ class UnbilledVisitsPanel(QWidget):
         changes.change_hub().changed.connect(self._refresh_if)
         self.refresh()
 
+    @property
+    def loading(self) -> bool:
+        return self._loads.loading
+
     def refresh(self) -> None:
         """A refresh asked for while one runs happens once that one has answered."""
-        if self.loading:
-            self._again = True
-            return
-        self.loading = True
-        run_in_background(self, billing.unbilled_visits, self._backend.uow(), self._actor,
-                          on_success=self._loaded, on_failure=self._failed)
+        self._loads.load()
 
     def _loaded(self, visits: list[UnbilledVisit]) -> None:
-        self.loading = False
         chosen = self.selected()
         self.model.set_rows(visits)
         if chosen is not None:
@@ -107,13 +107,8 @@ class UnbilledVisitsPanel(QWidget):
                              else tr("{count} visits to bill.").format(count=count)) if visits
                             else tr("Every visit of today has its bill."))
         self.loaded.emit(visits)
-        if self._again:
-            self._again = False
-            self.refresh()
 
     def _failed(self, error: DomainError) -> None:
-        self.loading = False
-        self._again = False
         self.status.setText(error.message)
 
     @Slot(str)

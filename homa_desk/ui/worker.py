@@ -147,3 +147,39 @@ def _as_domain_error(error: BaseException, name: str) -> DomainError:
         return error
     log.error("unexpected error in %s", name, exc_info=(type(error), error, error.__traceback__))
     return DomainError(UNEXPECTED_MESSAGE)
+
+
+class OneLoadAtATime:
+    """A view's load, run in the background one at a time: a load asked for while one runs (a change signalled by
+    another view, say) happens once that one has answered, so two answers never race and the last shown is newest.
+
+    `prepare()` runs on the UI thread when a load starts and returns the call for the worker (reading the filters
+    then, never from the worker thread)."""
+
+    def __init__(self, parent: QObject, prepare: Callable[[], Callable[[], Any]], *, on_success: SuccessCallback,
+                 on_failure: FailureCallback) -> None:
+        self._parent = parent
+        self._prepare = prepare
+        self._on_success = on_success
+        self._on_failure = on_failure
+        self.loading = False
+        self._again = False
+
+    def load(self) -> None:
+        if self.loading:
+            self._again = True
+            return
+        self.loading = True
+        run_in_background(self._parent, self._prepare(), on_success=self._answered, on_failure=self._failed)
+
+    def _answered(self, result: Any) -> None:
+        self.loading = False
+        self._on_success(result)
+        if self._again:
+            self._again = False
+            self.load()
+
+    def _failed(self, error: DomainError) -> None:
+        self.loading = False
+        self._again = False
+        self._on_failure(error)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMessageBox, QWidget
@@ -8,7 +9,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from homa_desk.domain.errors import DomainError, PermissionDenied
 from homa_desk.services import clinic
 from homa_desk.ui import worker
-from homa_desk.ui.worker import UNEXPECTED_MESSAGE, run_in_background
+from homa_desk.ui.worker import UNEXPECTED_MESSAGE, OneLoadAtATime, run_in_background
 
 
 def test_event_loop_keeps_turning_during_a_slow_database_call(qtbot, backend):
@@ -98,3 +99,28 @@ def test_answer_for_a_destroyed_widget_is_dropped(qtbot, backend):
     assert worker.wait_for_idle(5)
     assert called == []
     assert worker.pending_calls() == 0
+
+
+def test_loads_asked_for_meanwhile_make_one_more_load_after_the_running_one(qtbot):
+    """Three refreshes while a load runs: one more load once it answers, with what the filters say then."""
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    release = threading.Event()
+    started: list[str] = []
+    shown: list[str] = []
+    filters = {"query": "first"}
+
+    def prepare():
+        query = filters["query"]
+        started.append(query)
+        return lambda: (release.wait(5), query)[1]
+
+    loads = OneLoadAtATime(parent, prepare, on_success=shown.append, on_failure=lambda error: None)
+    loads.load()
+    filters["query"] = "latest"
+    for _ in range(3):
+        loads.load()
+    assert loads.loading and started == ["first"]
+    release.set()
+    qtbot.waitUntil(lambda: shown == ["first", "latest"] and not loads.loading)
+    assert started == ["first", "latest"]

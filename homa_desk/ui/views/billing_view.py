@@ -3,7 +3,9 @@ number, New bill, open a bill."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 
 from PySide6.QtCore import QT_TR_NOOP, QModelIndex, Qt, QTimer, Slot
 from PySide6.QtWidgets import (
@@ -34,7 +36,7 @@ from homa_desk.ui.i18n import tr
 from homa_desk.ui.patient_picker import PatientPickerDialog
 from homa_desk.ui.tables import read_only_table
 from homa_desk.ui.unbilled_visits import UnbilledVisitsPanel
-from homa_desk.ui.worker import run_in_background
+from homa_desk.ui.worker import OneLoadAtATime
 
 SPANS = ((QT_TR_NOOP("Today"), 0), (QT_TR_NOOP("Last 7 days"), 6), (QT_TR_NOOP("Last 30 days"), 29),
          (QT_TR_NOOP("Last 365 days"), 364))
@@ -51,8 +53,7 @@ class BillingView(QWidget):
         self.picker: PatientPickerDialog | None = None
         self.editor: BillEditorDialog | None = None
         self.bill_dialog: BillDialog | None = None
-        self.loading = False
-        self._again = False
+        self._loads = OneLoadAtATime(self, self._list_bills, on_success=self._loaded, on_failure=self._failed)
 
         title = QLabel(tr("Billing"))
         title.setProperty("role", "title")
@@ -111,28 +112,25 @@ class BillingView(QWidget):
         changes.change_hub().changed.connect(self._refresh_if)
         self.refresh()
 
+    @property
+    def loading(self) -> bool:
+        return self._loads.loading
+
     def refresh(self) -> None:
         """Load the list; a refresh asked for while one runs happens once that one has answered."""
-        if self.loading:
-            self._again = True
-            return
-        self.loading = True
+        self._loads.load()
+
+    def _list_bills(self) -> Callable[[], list[BillSummary]]:
         since = day_bounds(local_day(utcnow()) - timedelta(days=self.span.currentData()))[0]
-        run_in_background(self, billing.list_bills, self._backend.uow(), self._actor, since=since,
-                          query=self.search.text().strip(), on_success=self._loaded, on_failure=self._failed)
+        return partial(billing.list_bills, self._backend.uow(), self._actor, since=since,
+                       query=self.search.text().strip())
 
     def _loaded(self, rows: list[BillSummary]) -> None:
-        self.loading = False
         self.model.set_rows(rows)
         self.status.setText((tr("1 bill.") if len(rows) == 1 else tr("{count} bills.").format(count=len(rows)))
                             if rows else tr("No bills."))
-        if self._again:
-            self._again = False
-            self.refresh()
 
     def _failed(self, error: DomainError) -> None:
-        self.loading = False
-        self._again = False
         self.status.setText(error.message)
 
     @Slot(str)
