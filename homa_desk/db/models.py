@@ -235,11 +235,8 @@ class Payment(Base):
     )
 
 
-class PaymentDayTotal(Base):
-    """Payments per clinic day (Asia/Kolkata), method, status and refunded-or-not; kept by triggers on payments
-    (schema 0010), so totals over months add up a few rows per day."""
-
-    __tablename__ = "payment_day_totals"
+class _DayTotalColumns:
+    """One row of payment totals: a clinic day (Asia/Kolkata), method, status and refunded-or-not."""
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     payment_method: Mapped[str] = mapped_column(PAYMENT_METHOD, primary_key=True)
@@ -250,19 +247,19 @@ class PaymentDayTotal(Base):
     refunded_amount: Mapped[Decimal] = mapped_column(Numeric(16, 2))
 
 
-class PaymentDoctorDayTotal(Base):
+class PaymentDayTotal(_DayTotalColumns, Base):
+    """Payments per day, method, status and refunded-or-not; kept by triggers on payments (schema 0010), so totals
+    over months add up a few rows per day."""
+
+    __tablename__ = "payment_day_totals"
+
+
+class PaymentDoctorDayTotal(_DayTotalColumns, Base):
     """The same per doctor (payments.doctor_id), for a doctor's totals."""
 
     __tablename__ = "payment_doctor_day_totals"
 
-    doctor_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    payment_method: Mapped[str] = mapped_column(PAYMENT_METHOD, primary_key=True)
-    status: Mapped[str] = mapped_column(PAYMENT_STATUS, primary_key=True)
-    refunded: Mapped[bool] = mapped_column(Boolean, primary_key=True)
-    payments: Mapped[int] = mapped_column(BigInteger)
-    amount: Mapped[Decimal] = mapped_column(Numeric(16, 2))
-    refunded_amount: Mapped[Decimal] = mapped_column(Numeric(16, 2))
+    doctor_id: Mapped[int] = mapped_column(Integer, primary_key=True, sort_order=-1)
 
 
 class PaymentSession(Base):
