@@ -78,6 +78,19 @@ def engine(db_url):
 
 
 @pytest.fixture
+def owner_url(cluster, db_url):
+    """The same database as the schema's owner role: migrations, restores, loads that alter tables."""
+    return cluster.owner_url(db_url)
+
+
+@pytest.fixture
+def owner_engine(owner_url):
+    engine = engine_for(owner_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
 def uow(engine) -> UnitOfWork:
     return UnitOfWork(engine)
 

@@ -14,6 +14,7 @@ from sqlalchemy.engine import URL
 from homa_desk.db import migrate
 from homa_desk.db.embedded import EmbeddedServer
 from homa_desk.db.engine import make_engine
+from homa_desk.db.roles import OWNER_ROLE
 from homa_desk.domain.roles import Role
 from homa_desk.domain.staff import NewStaff
 
@@ -27,7 +28,12 @@ def libpq(url: URL) -> str:
 
 
 class TestCluster:
-    """One embedded server for the whole test session, and a migrated template to clone per test."""
+    """One embedded server for the whole test session, and a migrated template to clone per test.
+
+    As on a clinic's computer, the template is migrated by the owner role and every test database belongs to it;
+    `fresh_database` hands out the application role's URL, so the whole suite runs with the desk's own grants.
+    `owner_url` and `admin_url` (the cluster's superuser) are for tests that need more.
+    """
 
     def __init__(self, base_dir: Path) -> None:
         self.server = EmbeddedServer(base_dir / "pgdata", delete_on_stop=True)
@@ -35,17 +41,26 @@ class TestCluster:
         self.admin_url = self.server.url("postgres")
         with psycopg.connect(libpq(self.admin_url), autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{TEMPLATE}"')
-            conn.execute(f'CREATE DATABASE "{TEMPLATE}"')
-        engine = make_engine(self.server.url(TEMPLATE))
+            conn.execute(f'CREATE DATABASE "{TEMPLATE}" OWNER {OWNER_ROLE}')
+        engine = make_engine(self.server.owner_url(TEMPLATE))
         migrate.upgrade(engine)
         engine.dispose()
 
     def fresh_database(self, *, migrated: bool = True) -> URL:
+        """A new database owned by the owner role (a clone of the migrated template, or empty); the desk's URL."""
         name = f"t{os.getpid()}_{next(_counter)}_{uuid.uuid4().hex[:6]}"
         template = f' TEMPLATE "{TEMPLATE}" STRATEGY FILE_COPY' if migrated else ""
         with psycopg.connect(libpq(self.admin_url), autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"{template}')
-        return self.server.url(name)
+            conn.execute(f'CREATE DATABASE "{name}" OWNER {OWNER_ROLE}{template}')
+        return self.server.app_url(name)
+
+    def owner_url(self, url: URL) -> URL:
+        """The owner role's URL of the same database."""
+        return self.server.owner_url(url.database or "")
+
+    def superuser_url(self, url: URL) -> URL:
+        """The cluster superuser's URL of the same database: for setting up what no desk could."""
+        return self.server.url(url.database or "")
 
     def drop(self, url: URL) -> None:
         with psycopg.connect(libpq(self.admin_url), autocommit=True) as conn:

@@ -1,4 +1,8 @@
-"""Run Alembic migrations programmatically (no alembic.ini needed), serialised across desks."""
+"""Run Alembic migrations programmatically (no alembic.ini needed), serialised across desks.
+
+Run them as the schema's owner. Each run ends by granting the application role what it may do on whatever the
+migrations added (`roles.grant_application_role`), in the same transaction and under the same lock.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-_MIGRATION_LOCK = 7_316_001  # pg_advisory_lock key: two desks starting together migrate one after the other
+MIGRATION_LOCK = 7_316_001  # pg_advisory_lock key: two desks starting together migrate one after the other
+_MIGRATION_LOCK = MIGRATION_LOCK
 
 
 def _config() -> Config:
@@ -40,8 +45,12 @@ def downgrade(engine: Engine, revision: str = "base") -> None:
 
 
 def _run(engine: Engine, action) -> None:  # type: ignore[no-untyped-def]
+    from homa_desk.db.roles import grant_application_role
+
     with engine.begin() as conn:
-        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         config = _config()
         config.attributes["connection"] = conn
         action(config)
+        if MigrationContext.configure(conn).get_current_revision() is not None:
+            grant_application_role(conn)
