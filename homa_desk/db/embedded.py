@@ -89,7 +89,7 @@ class EmbeddedServer:
         return self._role_url(APP_ROLE, database)
 
     def _role_url(self, role: str, database: str) -> URL:
-        return self.url(database).set(username=role, password=self._passwords.get(role))
+        return self.url(database).set(username=role)._replace(password=self._passwords.get(role))
 
     @property
     def pid(self) -> int | None:
