@@ -8,7 +8,7 @@ from tests.helpers import engine_for, libpq
 
 
 def test_db_upgrade_current_and_downgrade_on_a_remote_url(cluster, capsys):
-    url = cluster.fresh_database(migrated=False)
+    url = cluster.owner_url(cluster.fresh_database(migrated=False))  # migrations run as the schema's owner
     try:
         assert main(["--database-url", libpq(url), "db", "current"]) == 0
         assert "schema revision: none" in capsys.readouterr().out

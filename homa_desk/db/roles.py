@@ -16,7 +16,10 @@ from __future__ import annotations
 import secrets
 import string
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import ProgrammingError
+
+from homa_desk.domain.errors import PermissionDenied
 
 OWNER_ROLE = "homa_owner"
 APP_ROLE = "homa_app"
@@ -86,15 +89,29 @@ def grant_application_role(conn: Connection, app_role: str = APP_ROLE) -> bool:
     return True
 
 
-def create_application_role(conn: Connection, password: str, app_role: str = APP_ROLE) -> bool:
-    """On a remote database, as its owner: create the application role with SQL (on Neon a role made this way is
-    no member of neon_superuser, unlike one made in the console). False when it exists already."""
-    if conn.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :role"), {"role": app_role}):
-        return False
-    verifier = _scram_verifier(conn, app_role, password)
-    conn.exec_driver_sql(f"CREATE ROLE {app_role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE "
-                         f"PASSWORD {_literal(verifier)}")
-    return True
+def provision_application_role(engine: Engine, app_role: str = APP_ROLE) -> str | None:
+    """On a remote database, as its owner: create the application role with SQL if it is missing (on Neon a role
+    made this way is no member of neon_superuser, unlike one made in the console) and grant it. Returns the new
+    role's generated password, or None when the role existed (it is granted again). PermissionDenied when the
+    owner may not create roles."""
+    with engine.begin() as conn:
+        if conn.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :role"), {"role": app_role}):
+            grant_application_role(conn, app_role)
+            return None
+    password = new_password()
+    try:
+        with engine.begin() as conn:
+            verifier = _scram_verifier(conn, app_role, password)
+            conn.exec_driver_sql(f"CREATE ROLE {app_role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE "
+                                 f"PASSWORD {_literal(verifier)}")
+            grant_application_role(conn, app_role)
+    except ProgrammingError as error:
+        if getattr(error.orig, "sqlstate", None) != "42501":  # insufficient_privilege
+            raise
+        raise PermissionDenied(f"This role may not create roles. Create the desks' role with SQL as one that may "
+                               f"(CREATE ROLE {app_role} LOGIN PASSWORD '…'), then run `homa-desk db upgrade` "
+                               "again.") from None
+    return password
 
 
 def can_change_schema(conn: Connection) -> bool:
