@@ -134,12 +134,15 @@ def _provision_desks_role(engine: Engine, url: URL) -> None:
 def _demo_command(args: argparse.Namespace, settings: Settings, env: dict[str, str]) -> int:
     from homa_desk.connect import open_backend
     from homa_desk.db.demo_data import generate
+    from homa_desk.db.engine import make_engine
 
     backend = open_backend(settings, env=env, data_dir=args.data_dir)
+    loader = make_engine(backend.target.schema_url, pool_size=1)  # the owner may load in bulk (it alters tables)
     try:
-        summary = generate(backend.engine, seed=args.seed, patients=args.patients, appointments=args.appointments)
+        summary = generate(loader, seed=args.seed, patients=args.patients, appointments=args.appointments)
         print(summary)
     finally:
+        loader.dispose()
         backend.close()
     return 0
 

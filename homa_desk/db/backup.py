@@ -135,7 +135,8 @@ def known_revisions() -> set[str]:
 def restore(path: Path, url: URL, *, progress: Progress | None = None, skip_extension_comments: bool = True) -> None:
     """Load a dump into an empty database in one transaction: all of it, or (on any error) nothing.
 
-    Owners and grants are left out, so the dump loads under any role (the embedded `postgres`, a Neon owner).
+    Owners and grants are left out, so the dump loads under any role (the embedded `homa_owner`, a Neon owner);
+    what follows (the restore's migration run, Move to Neon's grant step) grants the desks' role.
     COMMENT ON EXTENSION needs the extension's owner, which a hosted database's user is not, so it is skipped.
     """
     conninfo, env = libpq(url)

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import os
+import uuid
+
+import psycopg
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from homa_desk.db import migrate, roles
+from homa_desk.domain.errors import PermissionDenied
 from homa_desk.domain.roles import Role
 from homa_desk.services import staff as staff_service
-from tests.helpers import engine_for, new_staff
+from tests.helpers import engine_for, libpq, new_staff
 
+REFUSAL = r"permission denied|must be owner|not have permission"
 REFUSED = [
     "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update",
     "ALTER TABLE audit_log DISABLE TRIGGER ALL",
@@ -39,8 +45,7 @@ REFUSED = [
 def test_the_desks_connection_cannot_touch_the_schema_or_the_audit_trail(engine, admin, statement):
     with engine.connect() as conn:
         assert conn.scalar(text("SELECT current_user")) == roles.APP_ROLE
-    with pytest.raises(DBAPIError, match="permission denied|must be owner|must be superuser|not have permission|"
-                                         "insufficient privilege"), engine.begin() as conn:
+    with pytest.raises(DBAPIError, match=REFUSAL), engine.begin() as conn:
         conn.execute(text(statement))
     with engine.connect() as conn:
         triggers = conn.scalars(text("SELECT tgname FROM pg_trigger WHERE tgrelid = 'audit_log'::regclass"
@@ -110,3 +115,49 @@ def test_upgrading_again_keeps_the_grants(cluster, engine, owner_url):
     finally:
         owner.dispose()
     test_the_desks_role_owns_nothing_and_has_no_special_powers(engine)
+
+
+@pytest.fixture
+def remote_owner(cluster):
+    """A database owned by a role that may create roles, as a Neon project's owner is; and a name for its desks' role
+    (the shared test cluster's own `homa_app` exists already)."""
+    suffix = f"{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    owner, desks = f"clinic_owner_{suffix}", f"desks_{suffix}"
+    url = cluster.fresh_database(migrated=False)
+    with psycopg.connect(libpq(cluster.admin_url), autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE {owner} LOGIN CREATEROLE PASSWORD 'Owner-Pass-42'")
+        conn.execute(f'ALTER DATABASE "{url.database}" OWNER TO {owner}')
+    yield url.set(username=owner)._replace(password="Owner-Pass-42"), desks
+    cluster.drop(url)
+    with psycopg.connect(libpq(cluster.admin_url), autocommit=True) as conn:
+        conn.execute(f"DROP ROLE IF EXISTS {desks}")
+        conn.execute(f"DROP ROLE IF EXISTS {owner}")
+
+
+def test_given_the_owners_url_the_desks_role_is_created_with_sql_and_granted(remote_owner):
+    url, desks = remote_owner
+    owner = engine_for(url)
+    try:
+        migrate.upgrade(owner)
+        password = roles.provision_application_role(owner, desks)
+        assert password is not None and len(password) == 40
+        assert roles.provision_application_role(owner, desks) is None  # the second run only grants again
+    finally:
+        owner.dispose()
+    desk = engine_for(url.set(username=desks)._replace(password=password))
+    try:
+        with desk.begin() as conn:
+            assert not conn.scalar(text("SELECT rolcreaterole OR rolcreatedb OR rolsuper FROM pg_roles"
+                                        " WHERE rolname = current_user"))
+            conn.execute(text("INSERT INTO audit_log (action, entity) VALUES ('checked', 'clinic')"))
+        for statement in ("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update", "DELETE FROM audit_log",
+                          "CREATE TABLE shadow (id int)"):
+            with pytest.raises(DBAPIError, match=REFUSAL), desk.begin() as conn:
+                conn.execute(text(statement))
+    finally:
+        desk.dispose()
+
+
+def test_an_owner_that_may_not_create_roles_is_told_what_to_run(owner_engine):
+    with pytest.raises(PermissionDenied, match="CREATE ROLE desks_never LOGIN"):
+        roles.provision_application_role(owner_engine, "desks_never")
