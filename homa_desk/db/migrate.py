@@ -45,12 +45,14 @@ def downgrade(engine: Engine, revision: str = "base") -> None:
 
 
 def _run(engine: Engine, action) -> None:  # type: ignore[no-untyped-def]
-    from homa_desk.db.roles import grant_application_role
+    from homa_desk.db.roles import grant_application_role, grants_missing
 
     with engine.begin() as conn:
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+        before = MigrationContext.configure(conn).get_current_revision()
         config = _config()
         config.attributes["connection"] = conn
         action(config)
-        if MigrationContext.configure(conn).get_current_revision() is not None:
+        after = MigrationContext.configure(conn).get_current_revision()
+        if after is not None and (after != before or grants_missing(conn)):
             grant_application_role(conn)

@@ -13,6 +13,9 @@ migration adds are granted then, and the owner's default privileges grant what t
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import secrets
 import string
 
@@ -35,26 +38,37 @@ def new_password() -> str:
 
 
 def ensure_cluster_roles(conn: Connection, passwords: dict[str, str] | None) -> None:
-    """As the cluster's superuser: create the two roles if missing and set their passwords (None: no password,
-    for a computer without a keyring). The password reaches the server only as a SCRAM verifier."""
+    """As the cluster's superuser: the two roles with their attributes and passwords (None: no password, for a
+    computer without a keyring). Writes only what differs, so a normal start changes no catalog row. A password
+    reaches the server only as a SCRAM verifier."""
+    found = {name: (attributes, stored) for name, attributes, stored in conn.execute(text(
+        "SELECT rolname, ARRAY[rolcanlogin, rolsuper, rolcreaterole, rolreplication, rolbypassrls, rolcreatedb],"
+        " rolpassword FROM pg_authid WHERE rolname IN (:owner, :app)"), {"owner": OWNER_ROLE, "app": APP_ROLE})}
     for role in ROLES:
-        exists = conn.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :role"), {"role": role})
-        if not exists:
+        createdb = role == OWNER_ROLE  # the owner creates the database a restore swaps in
+        if role not in found:
             conn.execute(text(f"CREATE ROLE {role} LOGIN"))
-        extra = "CREATEDB" if role == OWNER_ROLE else "NOCREATEDB"  # the owner creates the database a restore swaps in
-        conn.execute(text(f"ALTER ROLE {role} LOGIN NOSUPERUSER NOCREATEROLE NOREPLICATION NOBYPASSRLS {extra}"))
+        if role not in found or found[role][0] != [True, False, False, False, False, createdb]:
+            conn.execute(text(f"ALTER ROLE {role} LOGIN NOSUPERUSER NOCREATEROLE NOREPLICATION NOBYPASSRLS "
+                              f"{'CREATEDB' if createdb else 'NOCREATEDB'}"))
         password = (passwords or {}).get(role)
-        verifier = _scram_verifier(conn, role, password) if password else None
-        conn.exec_driver_sql(f"ALTER ROLE {role} PASSWORD {_literal(verifier) if verifier else 'NULL'}")
-    # a restore ends the desks' sessions on the database it replaces (it cannot end a superuser's)
-    conn.execute(text(f"GRANT pg_signal_backend TO {OWNER_ROLE}"))
+        stored = found.get(role, (None, None))[1]
+        if password and not _verifier_matches(stored, password):
+            conn.exec_driver_sql(f"ALTER ROLE {role} PASSWORD {_literal(_scram_verifier(conn, role, password))}")
+        elif not password and stored is not None:
+            conn.execute(text(f"ALTER ROLE {role} PASSWORD NULL"))
+    if not conn.scalar(text("SELECT pg_has_role(:owner, 'pg_signal_backend', 'MEMBER')"), {"owner": OWNER_ROLE}):
+        # a restore ends the desks' sessions on the database it replaces (it cannot end a superuser's)
+        conn.execute(text(f"GRANT pg_signal_backend TO {OWNER_ROLE}"))
 
 
 def hand_database_to_owner(conn: Connection, database: str) -> int:
     """As the superuser, in `database`: make the owner role own the database and every object in it that is not an
     extension's. A database migrated before the roles existed (everything owned by the superuser) is converted;
     on a converted one this changes nothing. Returns how many objects changed owner."""
-    conn.execute(text(f'ALTER DATABASE "{database}" OWNER TO {OWNER_ROLE}'))
+    if conn.scalar(text("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = :name"),
+                   {"name": database}) != OWNER_ROLE:
+        conn.execute(text(f'ALTER DATABASE "{database}" OWNER TO {OWNER_ROLE}'))
     statements = [f"ALTER {kind} {name} OWNER TO {OWNER_ROLE}" for kind, name in conn.execute(text(_NOT_OWNED),
                                                                                              {"owner": OWNER_ROLE})]
     for statement in statements:
@@ -87,6 +101,12 @@ def grant_application_role(conn: Connection, app_role: str = APP_ROLE) -> bool:
                    if tgtype & bit]
         conn.execute(text(f"REVOKE {', '.join(refused)} ON TABLE {table} FROM {app_role}"))
     return True
+
+
+def grants_missing(conn: Connection, app_role: str = APP_ROLE) -> bool:
+    """True when the application role exists but a table or sequence of the schema is not granted to it, or the
+    owner's default privileges are not set (a restored or converted database): one catalog query, no writes."""
+    return bool(conn.scalar(text(_GRANTS_MISSING), {"role": app_role}))
 
 
 def provision_application_role(engine: Engine, app_role: str = APP_ROLE) -> str | None:
@@ -127,6 +147,20 @@ def _scram_verifier(conn: Connection, role: str, password: str) -> str:
     statement its log could show)."""
     pgconn = conn.connection.driver_connection.pgconn
     return pgconn.encrypt_password(password.encode(), role.encode(), b"scram-sha-256").decode()
+
+
+def _verifier_matches(stored: str | None, password: str) -> bool:
+    """True when `stored` (pg_authid.rolpassword) is the SCRAM-SHA-256 verifier of `password` (RFC 5802: the
+    server key from the salted password). The desk's passwords are ASCII, which SASLprep leaves as they are."""
+    try:
+        method, iterations_salt, keys = (stored or "").split("$")
+        iterations, salt = iterations_salt.split(":")
+        _stored_key, server_key = keys.split(":")
+        salted = hashlib.pbkdf2_hmac("sha256", password.encode(), base64.b64decode(salt), int(iterations))
+    except ValueError:
+        return False
+    expected = base64.b64encode(hmac.new(salted, b"Server Key", "sha256").digest()).decode()
+    return method == "SCRAM-SHA-256" and hmac.compare_digest(expected, server_key)
 
 
 def _literal(value: str) -> str:
@@ -174,4 +208,13 @@ FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.
 WHERE t.tgfoid = to_regproc('public.homa_refuse_change') AND n.nspname = 'public'
   AND (t.tgtype::int & 24) <> 0
 GROUP BY 1
+"""
+
+_GRANTS_MISSING = """
+SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :role) AND (
+    NOT EXISTS (SELECT 1 FROM pg_default_acl WHERE defaclrole = (SELECT oid FROM pg_roles WHERE rolname = current_user)
+                AND defaclnamespace = 'public'::regnamespace AND defaclobjtype = 'r')
+    OR EXISTS (SELECT 1 FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace
+               AND ((c.relkind IN ('r', 'p') AND NOT has_table_privilege(:role, c.oid, 'SELECT'))
+                    OR (c.relkind = 'S' AND NOT has_sequence_privilege(:role, c.oid, 'USAGE')))))
 """
