@@ -23,6 +23,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
 from homa_desk.db import roles
+from homa_desk.db.backup import restore_leftovers
 from homa_desk.db.migrate import MIGRATION_LOCK
 
 if TYPE_CHECKING:
@@ -58,7 +59,8 @@ def _in_database(server: EmbeddedServer, url: URL, *, convert: bool) -> dict[str
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
             passwords = _role_passwords(server)  # under the lock: two first starts agree on one password
             roles.ensure_cluster_roles(conn, passwords or None)
-            changed = roles.hand_database_to_owner(conn, url.database or "") if convert else 0
+            changed = roles.hand_database_to_owner(conn, url.database or "", *restore_leftovers(url.database or "")) \
+                if convert else 0
     finally:
         engine.dispose()
     if changed:

@@ -62,13 +62,15 @@ def ensure_cluster_roles(conn: Connection, passwords: dict[str, str] | None) -> 
         conn.execute(text(f"GRANT pg_signal_backend TO {OWNER_ROLE}"))
 
 
-def hand_database_to_owner(conn: Connection, database: str) -> int:
+def hand_database_to_owner(conn: Connection, database: str, *others: str) -> int:
     """As the superuser, in `database`: make the owner role own the database and every object in it that is not an
     extension's. A database migrated before the roles existed (everything owned by the superuser) is converted;
-    on a converted one this changes nothing. Returns how many objects changed owner."""
-    if conn.scalar(text("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = :name"),
-                   {"name": database}) != OWNER_ROLE:
-        conn.execute(text(f'ALTER DATABASE "{database}" OWNER TO {OWNER_ROLE}'))
+    on a converted one this changes nothing. `others` (a restore's leftovers, which it drops) only change owner.
+    Returns how many objects changed owner."""
+    for name in conn.scalars(text("SELECT datname FROM pg_database WHERE datname = ANY(:names)"
+                                  " AND pg_get_userbyid(datdba) <> :owner"),
+                             {"names": [database, *others], "owner": OWNER_ROLE}).all():
+        conn.execute(text(f"ALTER DATABASE {_identifier(name)} OWNER TO {OWNER_ROLE}"))
     statements = [f"ALTER {kind} {name} OWNER TO {OWNER_ROLE}" for kind, name in conn.execute(text(_NOT_OWNED),
                                                                                              {"owner": OWNER_ROLE})]
     for statement in statements:
