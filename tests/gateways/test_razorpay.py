@@ -114,7 +114,7 @@ def test_wrong_keys_are_rejected_with_the_gateways_description(fake_razorpay):
 
 
 def test_a_refused_request_is_rejected_with_the_gateways_description(gateway):
-    with pytest.raises(GatewayRejected, match="Razorpay refused the request: .*customer_id is not a valid id"):
+    with pytest.raises(GatewayRejected, match=r"Razorpay refused the request: .*customer_id is not a valid id"):
         gateway._request("POST", QR_PATH, json={"type": "upi_qr", "usage": "multiple_use",
                                                 "customer_id": "customer_id"})
 
