@@ -111,3 +111,41 @@ def test_a_stale_screen_is_told_another_admin_resolved_it(qtbot, backend, uow, a
     resolving.save_button.click()
     qtbot.waitUntil(lambda: resolving.errors.general.isVisibleTo(resolving))
     assert "another admin has just resolved it" in resolving.errors.general.text()
+
+
+def test_the_payments_page_lists_held_money_and_opens_its_bill_to_resolve(qtbot, backend, uow, admin, receptionist,
+                                                                          bill):
+    from homa_desk.ui.views.payments_view import PaymentsView
+
+    payment_id = hold(uow, bill, "5000")
+    view = PaymentsView(backend, admin, debounce_ms=10)
+    qtbot.addWidget(view)
+    view.show()
+    view.tabs.setCurrentIndex(2)
+    panel = view.held
+    qtbot.waitUntil(lambda: not panel.loading and panel.model.rowCount() == 1)
+    texts = panel.model.texts(panel.model.row_at(0))
+    assert texts[1].startswith("Kavya Nair") and texts[2] == bill.bill_number and texts[3] == "₹5,000.00"
+    assert texts[4] == "paid after the QR had closed" and texts[5].startswith("pay_Held") and texts[6]
+    assert "1 payments, ₹5,000.00 held for review" in panel.summary.text()
+    panel._open_index(panel.model.index(0, 0))
+    dialog = panel.bill_dialog
+    qtbot.waitUntil(lambda: dialog.bill is not None)
+    resolving = resolve(qtbot, dialog)
+    resolving.refund_choice.click()
+    qtbot.keyClicks(resolving.reference, "rfnd_Pg01")
+    qtbot.keyClicks(resolving.reason, "Not for this clinic")
+    resolving.save_button.click()
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 0 and not panel.loading)
+    assert panel.summary.text() == "No money is held for review."
+    assert billing.get_bill(uow, admin, bill.id).payments[0].id == payment_id
+
+
+def test_a_receptionist_sees_the_list_but_is_told_an_admin_resolves(qtbot, backend, uow, receptionist, bill):
+    from homa_desk.ui.views.held_money_view import HeldMoneyPanel
+
+    hold(uow, bill, "65")
+    panel = HeldMoneyPanel(backend, receptionist)
+    qtbot.addWidget(panel)
+    qtbot.waitUntil(lambda: not panel.loading and panel.model.rowCount() == 1)
+    assert "An admin resolves held money" in panel.summary.text()
