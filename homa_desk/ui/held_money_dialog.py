@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from homa_desk.backend import Backend
-from homa_desk.domain.billing import BillView, PaymentRecord
+from homa_desk.domain.billing import BillStatus, BillView, PaymentRecord
 from homa_desk.domain.errors import DomainError
 from homa_desk.domain.held_money import ZERO, OpenBill, is_held
 from homa_desk.domain.money import format_inr
@@ -88,7 +88,9 @@ class ResolveHeldDialog(QDialog):
         layout.addWidget(self.errors.general)
         layout.addWidget(buttons)
 
-        self.accept_choice.setChecked(True)
+        can_accept = bill.status is not BillStatus.CANCELLED and bill.totals.balance_due > 0
+        self.accept_choice.setEnabled(can_accept)
+        (self.accept_choice if can_accept else self.refund_choice).setChecked(True)
         self.choices.idClicked.connect(lambda _id: self._choice_changed())
         self.payment.currentIndexChanged.connect(lambda _i: self._payment_changed())
         self.target.currentIndexChanged.connect(lambda _i: self._update())

@@ -149,3 +149,12 @@ def test_a_receptionist_sees_the_list_but_is_told_an_admin_resolves(qtbot, backe
     qtbot.addWidget(panel)
     qtbot.waitUntil(lambda: not panel.loading and panel.model.rowCount() == 1)
     assert "An admin resolves held money" in panel.summary.text()
+
+
+def test_nothing_due_means_the_dialog_offers_refund_or_move_only(qtbot, backend, uow, admin, receptionist, bill):
+    hold(uow, bill, "500")
+    billing.record_payment(uow, receptionist, bill.id, amount="500", method="cash")
+    dialog = open_bill(qtbot, backend, admin, bill.id)
+    assert dialog.heading.text().endswith("Paid") and "₹500.00 held for review" in dialog.held.text()
+    resolving = resolve(qtbot, dialog)
+    assert not resolving.accept_choice.isEnabled() and resolving.refund_choice.isChecked()
