@@ -56,7 +56,8 @@ def _prefix_upper_bound(prefix: str) -> str | None:
 
 
 def phone_digits(query: str) -> str | None:
-    """The digits of a query that is a number or phone fragment ("98765", "+91 98765 43210"), else None."""
+    """The digits of a query that is a number or phone fragment ("98765", "+91 98765 43210", "0091 98765 43210"),
+    without a country or trunk prefix before ten digits; None for anything else (only 0-9 are digits)."""
     compact = re.sub(r"[\s()+-]", "", query)
     return national_mobile(compact) if ascii_digits(compact) else None
 
