@@ -1,5 +1,6 @@
-"""What is typed into a search box matches only itself: LIKE wildcards are escaped in every search, only 0-9 are
-digits, and a mobile number finds its patient however it is written."""
+"""What is typed matches only itself: LIKE wildcards are escaped in every search, only 0-9 are digits (in searches
+and in the clinic's phone), a mobile number is stored as +91XXXXXXXXXX and finds its patient however it is written,
+and names in Indian scripts keep their zero-width joiners."""
 
 from __future__ import annotations
 
@@ -7,10 +8,13 @@ from datetime import timedelta
 
 import pytest
 
+from homa_desk.domain.errors import FormErrors
 from homa_desk.domain.patients import validate_patient
 from homa_desk.domain.reports import HistoryFilters
 from homa_desk.domain.timeutil import utcnow
 from homa_desk.services import billing, patients, reports
+from homa_desk.services import settings as settings_service
+from homa_desk.services.settings import SettingsForm
 from tests.services.billing_helpers import a_bill, a_patient
 from tests.services.report_helpers import ist, paid_bill
 
@@ -89,3 +93,13 @@ def test_a_name_with_zero_width_joiners_is_registered_and_found(uow, receptionis
     assert [p.user_id for p in patients.search_patients(uow, receptionist, "ധരന്\u200d")] == [registered.user_id]
     a_bill(uow, receptionist, registered.user_id)
     assert bills(uow, receptionist, "ധരന്\u200d") == [name]
+
+
+def test_the_clinic_phone_counts_only_0_to_9(uow, admin, tmp_path):
+    with pytest.raises(FormErrors) as refused:
+        settings_service.save_settings(uow, admin, SettingsForm(clinic_phone="080 2345²¹①"),
+                                       path=tmp_path / "settings.json")
+    assert "clinic_phone" in {e.field for e in refused.value.errors}
+    saved = settings_service.save_settings(uow, admin, SettingsForm(clinic_phone="080 2345 6789"),
+                                           path=tmp_path / "settings.json")
+    assert saved.form.clinic_phone == "080 2345 6789"
