@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
+from homa_desk.db import migrate
 from homa_desk.db.unit_of_work import UnitOfWork
 from homa_desk.domain.appointments import Status, TransitionRefused
 from homa_desk.domain.errors import DomainError, ValidationError
@@ -122,6 +123,41 @@ def test_the_database_keeps_the_queue_with_the_appointment(uow, engine, receptio
     with engine.begin() as conn, pytest.raises(IntegrityError, match="called in to the doctor"):
         conn.execute(text("UPDATE appointments SET status = 'cancelled' WHERE id = :a"), {"a": stays})
     assert names_in_queue(uow, receptionist, doctor) == ["Priya Sharma"]
+
+
+def test_an_upgrade_clears_the_entries_left_behind(cluster):
+    """Before schema 0021 a cancelled or moved visit kept its queue entry; the upgrade deletes those (waiting or
+    left), keeps the ones still on and those the doctor called in."""
+    url = cluster.fresh_database(migrated=False)
+    engine = engine_for(url)
+    try:
+        migrate.upgrade(engine, "0014")
+        with engine.begin() as conn:
+            doctor = conn.execute(text("INSERT INTO users (email, password_hash, full_name, phone, role) VALUES"
+                                       " ('dr@clinic.example', 'x', 'Rahul Menon', '+919800000000', 'doctor')"
+                                       " RETURNING id")).scalar_one()
+            kept = set()
+            for n, (status, days, state) in enumerate([
+                    ("scheduled", 0, "waiting"), ("cancelled", 0, "waiting"), ("no_show", 0, "left"),
+                    ("scheduled", 2, "waiting"), ("cancelled", 0, "done")]):
+                patient = add_patient(engine, f"Patient {n}", f"+91987654321{n}")
+                appointment = conn.execute(text(
+                    "INSERT INTO appointments (patient_id, doctor_id, appointment_date, status)"
+                    " VALUES (:p, :d, now() + make_interval(days => :days), CAST(:s AS appointment_status))"
+                    " RETURNING id"), {"p": patient, "d": doctor, "days": days, "s": status}).scalar_one()
+                conn.execute(text(
+                    "INSERT INTO queue_entries (appointment_id, doctor_id, day, token, state) VALUES"
+                    " (:a, :d, CAST(now() AT TIME ZONE 'Asia/Kolkata' AS date), :t, CAST(:state AS queue_state))"),
+                    {"a": appointment, "d": doctor, "t": n + 1, "state": state})
+                if n in (0, 4):
+                    kept.add(appointment)
+        migrate.upgrade(engine)
+        with engine.connect() as conn:
+            left = set(conn.execute(text("SELECT appointment_id FROM queue_entries")).scalars())
+        assert left == kept
+    finally:
+        engine.dispose()
+        cluster.drop(url)
 
 
 def race(desks: list[UnitOfWork], receptionist, doctor, visit: int, change) -> dict[str, object]:  # type: ignore[no-untyped-def]
