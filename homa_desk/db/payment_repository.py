@@ -50,10 +50,11 @@ class PaymentRepository:
         """The bill number of the payment that already has this reference (normalised as the unique index does) or
         this gateway payment id; None when none has it, or it has no bill."""
         key = func.homa_settlement_reference(cast(method.value, PAYMENT_METHOD), reference)
+        same = func.homa_settlement_reference(Payment.payment_method, Payment.upi_transaction_id) == key
+        if transaction_id is not None:
+            same = or_(same, Payment.transaction_id == transaction_id)
         found = self._session.execute(
-            select(Bill.bill_number).select_from(Payment).outerjoin(Bill, Bill.id == Payment.bill_id)
-            .where(or_(func.homa_settlement_reference(Payment.payment_method, Payment.upi_transaction_id) == key,
-                       Payment.transaction_id == transaction_id))
+            select(Bill.bill_number).select_from(Payment).outerjoin(Bill, Bill.id == Payment.bill_id).where(same)
             .limit(1)).first()
         return None if found is None else found[0]
 

@@ -78,7 +78,7 @@ BEGIN
     SELECT coalesce(sum(amount - refunded_amount), 0) INTO paid FROM payments
     WHERE bill_id = bill AND status IN ('completed', 'refunded');
     IF paid > bill_total THEN
-        RAISE EXCEPTION 'bill % would be paid % of its total %', bill, paid, bill_total
+        RAISE EXCEPTION 'bills_not_overpaid: bill % would be paid % of its total %', bill, paid, bill_total
             USING ERRCODE = 'check_violation', CONSTRAINT = 'bills_not_overpaid';
     END IF;
     RETURN NULL;
@@ -101,17 +101,18 @@ WHERE p.paid > b.total;
 CREATE FUNCTION homa_bill_links() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM users WHERE id = NEW.patient_id AND role = 'patient') THEN
-        RAISE EXCEPTION 'bill patient % is not a patient', NEW.patient_id
+        RAISE EXCEPTION 'bills_patient_is_patient: % is not a patient', NEW.patient_id
             USING ERRCODE = 'check_violation', CONSTRAINT = 'bills_patient_is_patient';
     END IF;
     IF NEW.appointment_id IS NOT NULL AND NOT EXISTS (
             SELECT 1 FROM appointments WHERE id = NEW.appointment_id AND patient_id = NEW.patient_id) THEN
-        RAISE EXCEPTION 'appointment % is not a visit of patient %', NEW.appointment_id, NEW.patient_id
+        RAISE EXCEPTION 'bills_visit_of_patient: appointment % is not a visit of patient %',
+            NEW.appointment_id, NEW.patient_id
             USING ERRCODE = 'check_violation', CONSTRAINT = 'bills_visit_of_patient';
     END IF;
     IF NEW.doctor_id IS NOT NULL AND NOT EXISTS (
             SELECT 1 FROM users WHERE id = NEW.doctor_id AND role = 'doctor' AND is_active) THEN
-        RAISE EXCEPTION 'bill doctor % is not an active doctor', NEW.doctor_id
+        RAISE EXCEPTION 'bills_doctor_active: % is not an active doctor', NEW.doctor_id
             USING ERRCODE = 'check_violation', CONSTRAINT = 'bills_doctor_active';
     END IF;
     RETURN NEW;
