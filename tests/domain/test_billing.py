@@ -89,7 +89,7 @@ def test_a_line_or_a_bill_beyond_numeric_10_2_is_refused_where_it_is_typed():
                         LineInput("medicine", "Insulin", "2", "50000000")])
     fields = error.value.by_field()
     assert set(fields) == {"lines.0.total", "lines.1.total"}
-    assert fields["lines.0.total"] == ("Quantity × rate comes to ₹9,99,89,99,99,900.00; a line can be at most"
+    assert fields["lines.0.total"] == ("Quantity × rate comes to ₹9,99,89,99,99,900.01; a line can be at most"
                                        " ₹9,99,99,999.99.")
     with pytest.raises(FormErrors) as error:
         validate_lines([LineInput("procedure", "Surgery", "1", "50000000")] * 2)
