@@ -238,7 +238,7 @@ class Payment(Base):
 # 0015: one UTR/RRN settles one payment, whichever method it was typed under (see homa_settlement_reference)
 _SETTLEMENT_REFERENCE = func.homa_settlement_reference(Payment.payment_method, Payment.upi_transaction_id)
 Index("ux_payments_settlement_reference", _SETTLEMENT_REFERENCE, unique=True,
-      postgresql_where=_SETTLEMENT_REFERENCE.is_not(None))
+      postgresql_where=Payment.upi_transaction_id.is_not(None))
 
 
 class _DayTotalColumns:

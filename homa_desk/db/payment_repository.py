@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import cast, func, or_, select, update
+from sqlalchemy import and_, cast, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -50,7 +50,8 @@ class PaymentRepository:
         """The bill number of the payment that already has this reference (normalised as the unique index does) or
         this gateway payment id; None when none has it, or it has no bill."""
         key = func.homa_settlement_reference(cast(method.value, PAYMENT_METHOD), reference)
-        same = func.homa_settlement_reference(Payment.payment_method, Payment.upi_transaction_id) == key
+        same = and_(func.homa_settlement_reference(Payment.payment_method, Payment.upi_transaction_id) == key,
+                    Payment.upi_transaction_id.is_not(None))
         if transaction_id is not None:
             same = or_(same, Payment.transaction_id == transaction_id)
         found = self._session.execute(
@@ -63,7 +64,8 @@ class PaymentRepository:
         key = func.homa_settlement_reference(cast(method.value, PAYMENT_METHOD), reference)
         return self._session.scalar(select(
             select(Payment.id).where(
-                func.homa_settlement_reference(Payment.payment_method, Payment.upi_transaction_id) == key)
+                func.homa_settlement_reference(Payment.payment_method, Payment.upi_transaction_id) == key,
+                Payment.upi_transaction_id.is_not(None))
             .exists())) or False
 
     def lock(self, payment_id: int) -> PaymentRecord | None:

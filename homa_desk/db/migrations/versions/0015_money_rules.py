@@ -33,10 +33,10 @@ UPGRADE = r"""
 -- "HDFC terminal" or "slip 42" do not.
 CREATE FUNCTION homa_settlement_reference(method payment_method, reference text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE WHEN key = '' THEN NULL
-                WHEN method = 'upi' THEN key
-                WHEN length(key) >= 12 AND length(regexp_replace(key, '[^0-9]', '', 'g')) >= 10 THEN key END
-    FROM (SELECT upper(regexp_replace(coalesce(reference, ''), '[^0-9A-Za-z]', '', 'g')) AS key) k
+    SELECT CASE WHEN method = 'upi' THEN nullif(upper(regexp_replace(reference, '[^0-9A-Za-z]', '', 'g')), '')
+                WHEN length(regexp_replace(reference, '[^0-9]', '', 'g')) >= 10
+                     AND length(regexp_replace(reference, '[^0-9A-Za-z]', '', 'g')) >= 12
+                THEN upper(regexp_replace(reference, '[^0-9A-Za-z]', '', 'g')) END
 $$;
 
 WITH keyed AS (
@@ -54,9 +54,10 @@ SELECT 'payment_reference_duplicate', 'payment', id::text, jsonb_build_object('r
        jsonb_build_object('reference', upi_transaction_id)
 FROM renamed;
 
+-- references without a key are NULL, which a unique index lets repeat; cash without a reference is left out
 CREATE UNIQUE INDEX ux_payments_settlement_reference
     ON payments (homa_settlement_reference(payment_method, upi_transaction_id))
-    WHERE homa_settlement_reference(payment_method, upi_transaction_id) IS NOT NULL;
+    WHERE upi_transaction_id IS NOT NULL;
 
 -- Never paid beyond the total ---------------------------------------------------------------------------------------
 CREATE FUNCTION homa_bill_not_overpaid() RETURNS trigger LANGUAGE plpgsql AS $$
