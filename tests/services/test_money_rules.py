@@ -13,7 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from homa_desk.db.unit_of_work import UnitOfWork
-from homa_desk.domain.billing import BillStatus, LineInput, PaymentState, SessionStatus
+from homa_desk.domain.billing import BillStatus, LineInput, PaymentMethod, PaymentState, SessionStatus
 from homa_desk.domain.errors import Conflict, DomainError, ValidationError
 from homa_desk.domain.timeutil import utcnow
 from homa_desk.gateways.simulator import SimulatorGateway
@@ -116,6 +116,14 @@ def test_the_database_refuses_a_commit_that_pays_a_bill_beyond_its_total(engine,
     with pytest.raises(IntegrityError, match="bills_not_overpaid"), engine.begin() as conn:
         conn.execute(text("UPDATE bills SET total = 499 WHERE id = :b"), {"b": bill.id})
     assert paid(uow, receptionist, bill.id) == Decimal("500.00")
+
+
+def test_a_unit_of_work_that_would_overpay_says_so_and_writes_nothing(uow, receptionist, bill):
+    with pytest.raises(Conflict, match="beyond its total"), uow:
+        uow.payments.add(patient_id=bill.patient_id, bill_id=bill.id, appointment_id=None, amount=Decimal("501"),
+                         method=PaymentMethod.CASH, state=PaymentState.COMPLETED, paid_at=utcnow(), received_by=None)
+        uow.commit()
+    assert billing.get_bill(uow, receptionist, bill.id).payments == ()
 
 
 def test_two_connections_each_within_the_total_cannot_together_pass_it(engine, bill):
