@@ -42,13 +42,13 @@ class PaymentRepository:
                 review_reason=review_reason)
             .on_conflict_do_nothing().returning(Payment.id))
         if payment_id is None:
-            raise ReferenceTaken(self.reference_holder(method, upi_transaction_id, transaction_id))
+            raise self.find_reference(method, upi_transaction_id, transaction_id) or ReferenceTaken(None)
         return payment_id
 
-    def reference_holder(self, method: PaymentMethod, reference: str | None,
-                         transaction_id: str | None = None) -> str | None:
-        """The bill number of the payment that already has this reference (normalised as the unique index does) or
-        this gateway payment id; None when none has it, or it has no bill."""
+    def find_reference(self, method: PaymentMethod, reference: str | None,
+                       transaction_id: str | None = None) -> ReferenceTaken | None:
+        """ReferenceTaken naming the bill of the payment that already has this UTR/RRN (normalised as the unique
+        index does) or this gateway payment id; None when no payment has either."""
         key = func.homa_settlement_reference(cast(method.value, PAYMENT_METHOD), reference)
         same = and_(func.homa_settlement_reference(Payment.payment_method, Payment.upi_transaction_id) == key,
                     Payment.upi_transaction_id.is_not(None))
@@ -57,16 +57,7 @@ class PaymentRepository:
         found = self._session.execute(
             select(Bill.bill_number).select_from(Payment).outerjoin(Bill, Bill.id == Payment.bill_id).where(same)
             .limit(1)).first()
-        return None if found is None else found[0]
-
-    def reference_taken(self, method: PaymentMethod, reference: str | None) -> bool:
-        """Whether a payment already has this UTR/RRN (normalised as the unique index does)."""
-        key = func.homa_settlement_reference(cast(method.value, PAYMENT_METHOD), reference)
-        return self._session.scalar(select(
-            select(Payment.id).where(
-                func.homa_settlement_reference(Payment.payment_method, Payment.upi_transaction_id) == key,
-                Payment.upi_transaction_id.is_not(None))
-            .exists())) or False
+        return None if found is None else ReferenceTaken(found[0])
 
     def lock(self, payment_id: int) -> PaymentRecord | None:
         payment = self._session.scalars(select(Payment).where(Payment.id == payment_id).with_for_update()).first()

@@ -192,9 +192,9 @@ def confirm_by_reference(uow: UnitOfWork, actor: Actor, session_pk: int, utr: st
         if session.status.final:
             raise Conflict(f"This UPI payment is already {session.status.value}.")
         transaction_id = f"UTR:{utr}"
-        if uow.payments.by_transaction_id(transaction_id) is not None or uow.payments.reference_taken(
-                PaymentMethod.UPI, utr):
-            raise ReferenceTaken(uow.payments.reference_holder(PaymentMethod.UPI, utr, transaction_id)).on("utr")
+        taken = uow.payments.find_reference(PaymentMethod.UPI, utr, transaction_id)
+        if taken is not None:
+            raise taken.on("utr")
         payment = GatewayPayment(payment_id=transaction_id, amount=session.amount, currency=session.currency,
                                  status=PaymentStatus.CAPTURED, method="upi", rrn=utr, captured_at=now)
         _record_paid(uow, session, payment, now, actor=actor)
@@ -334,7 +334,7 @@ def _record_for_review(uow: UnitOfWork, session: UpiSession, payment: GatewayPay
     if uow.payments.by_transaction_id(payment.payment_id) is not None:
         return False
     rrn = payment.rrn
-    if rrn and uow.payments.reference_taken(PaymentMethod.UPI, rrn):
+    if rrn and uow.payments.find_reference(PaymentMethod.UPI, rrn) is not None:
         rrn, reason = None, f"{reason}; {UTR_RECORDED}"
     try:
         uow.payments.add(
