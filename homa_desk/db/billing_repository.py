@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import and_, case, func, or_, select, text, union_all, update
+from sqlalchemy import and_, case, func, or_, select, text, true, union_all, update
 from sqlalchemy.orm import Session, aliased
 
 from homa_desk.db.like import LIKE_ESCAPE, containing
@@ -81,6 +81,17 @@ class BillRepository:
     def patient_exists(self, patient_id: int) -> bool:
         return self._session.scalar(
             select(func.count()).select_from(User).where(User.id == patient_id, User.role == "patient")) > 0
+
+    def links(self, patient_id: int, appointment_id: int | None, doctor_id: int | None) -> tuple[bool, bool, bool]:
+        """(the patient is a patient, the visit is none or one of this patient's, the doctor is none or an active
+        doctor) in one statement: what the trigger bills_links checks, asked first for a clear message."""
+        patient = select(User.id).where(User.id == patient_id, User.role == "patient").exists()
+        visit = select(Appointment.id).where(Appointment.id == appointment_id,
+                                             Appointment.patient_id == patient_id).exists()
+        doctor = select(User.id).where(User.id == doctor_id, User.role == "doctor", User.is_active).exists()
+        row = self._session.execute(select(patient, true() if appointment_id is None else visit,
+                                           true() if doctor_id is None else doctor)).one()
+        return bool(row[0]), bool(row[1]), bool(row[2])
 
     def lock(self, bill_id: int) -> tuple[BillStatus, Decimal, int] | None:
         """(status, total, patient_id), row-locked for the rest of the transaction."""

@@ -235,6 +235,12 @@ class Payment(Base):
     )
 
 
+# 0015: one UTR/RRN settles one payment, whichever method it was typed under (see homa_settlement_reference)
+_SETTLEMENT_REFERENCE = func.homa_settlement_reference(Payment.payment_method, Payment.upi_transaction_id)
+Index("ux_payments_settlement_reference", _SETTLEMENT_REFERENCE, unique=True,
+      postgresql_where=Payment.upi_transaction_id.is_not(None))
+
+
 class _DayTotalColumns:
     """One row of payment totals: a clinic day (Asia/Kolkata), method, status and refunded-or-not."""
 

@@ -29,6 +29,8 @@ from homa_desk.db.report_repository import ReportRepository
 from homa_desk.db.repositories import AuditLog, ClinicSettings, Health, StaffRepository
 from homa_desk.domain.errors import Conflict, DatabaseUnavailable
 
+OVERPAID = "This would pay the bill beyond its total (another desk took money for it at the same moment). Refresh it."
+
 
 class UnitOfWork:
     staff: StaffRepository
@@ -93,6 +95,8 @@ class UnitOfWork:
         if (isinstance(exc, OperationalError) and exc.connection_invalidated) or _is_connection_error(exc):
             raise DatabaseUnavailable() from exc
         if isinstance(exc, IntegrityError):
+            if getattr(getattr(exc.orig, "diag", None), "constraint_name", None) == "bills_not_overpaid":
+                raise Conflict(OVERPAID) from exc
             raise Conflict("Another desk changed this record at the same moment. Refresh and try again.") from exc
 
     def commit(self) -> None:

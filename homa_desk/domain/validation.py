@@ -154,6 +154,18 @@ def amount(value: str | Decimal, field: str = "amount", *, allow_zero: bool = Fa
     return number.quantize(Decimal("0.01"))
 
 
+MIN_UTR, MAX_UTR = 6, 35
+
+
+def utr(value: str, field: str = "utr") -> str:
+    """A UPI reference (UTR/RRN) from the patient's or the clinic's bank app: 6 to 35 letters and digits; spaces
+    and dashes typed in between are dropped."""
+    text = re.sub(r"[\s-]", "", value or "")
+    if not (text.isascii() and text.isalnum() and MIN_UTR <= len(text) <= MAX_UTR):
+        raise ValidationError(field, "Enter the UPI reference (UTR): 6 to 35 letters and digits from the bank app.")
+    return text
+
+
 def past_or_today(value: date | None, today: date, field: str = "date_of_birth") -> date:
     if value is None:
         raise ValidationError(field, "Enter the date.")

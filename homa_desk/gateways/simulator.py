@@ -85,7 +85,7 @@ class SimulatorGateway:
             payment = GatewayPayment(
                 payment_id=f"pay_{qr_id.removeprefix('qr_')}_{number}",
                 amount=entry.qr.amount if amount is None else amount, currency=currency, status=status,
-                method="upi", vpa=vpa, rrn=f"{400000000000 + int(now.timestamp()) % 100000000 + number}",
+                method="upi", vpa=vpa, rrn=f"4{secrets.randbelow(10**11):011d}",
                 captured_at=now if status is PaymentStatus.CAPTURED else None, raw={"simulated": True},
             )
             if status is PaymentStatus.CAPTURED and active:

@@ -141,9 +141,23 @@ def test_amounts_in_other_digits_are_refused(raw):
         validation.amount(raw)
 
 
+@pytest.mark.parametrize("raw, expected", [
+    ("432198765012", "432198765012"), (" 4321 9876-5012 ", "432198765012"), ("AXIS12345678X", "AXIS12345678X"),
+])
+def test_utrs(raw, expected):
+    assert validation.utr(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["", "12345", "4" * 36, "4321²9876501", "43219876501①", "4321/9876/5012",
+                                 "UTR:12345678"])
+def test_bad_utrs(raw):
+    with pytest.raises(ValidationError, match="UTR"):
+        validation.utr(raw)
+
+
 VALIDATORS = [
     validation.full_name, validation.indian_mobile, validation.email, validation.optional_email,
-    validation.vpa, validation.amount, validation.new_password,
+    validation.vpa, validation.amount, validation.new_password, validation.utr,
 ]
 
 

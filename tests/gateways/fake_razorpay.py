@@ -121,6 +121,7 @@ class FakeRazorpay:
         self._faults: list[_Fault] = []
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
+        self._rrns = itertools.count(412345678901)  # one UTR per payment, as banks give: the desk keeps them unique
         self._run = secrets.token_hex(4)  # ids unique across runs, as Razorpay's are: a reused database keeps them
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
@@ -162,7 +163,7 @@ class FakeRazorpay:
                 "id": f"pay_{qr_id[3:]}{number:03d}", "entity": "payment",
                 "amount": qr.data["payment_amount"] if amount_paise is None else amount_paise,
                 "currency": currency, "status": status, "method": "upi", "vpa": vpa, "captured": status == "captured",
-                "acquirer_data": {"rrn": f"{412345678900 + number}"}, "created_at": int(self.now()),
+                "acquirer_data": {"rrn": str(next(self._rrns))}, "created_at": int(self.now()),
             }
             qr.payments.append(payment)
             if status == "captured":

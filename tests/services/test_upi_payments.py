@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import timedelta
 from decimal import Decimal
@@ -157,7 +158,7 @@ def test_static_upi_is_confirmed_with_the_utr_once(uow, receptionist, bill):
     assert done.status is SessionStatus.COMPLETED
     other = a_bill(uow, receptionist, bill.patient_id)
     again = upi.start_upi_payment(uow, gateway, receptionist, other.id)
-    with pytest.raises(ValidationError, match="already been used"):
+    with pytest.raises(ValidationError, match=f"already recorded on bill {re.escape(bill.bill_number)}"):
         upi.confirm_by_reference(uow, receptionist, again.id, "432198765012")
 
 
