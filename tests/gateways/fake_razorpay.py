@@ -2,6 +2,21 @@
 
 It can be told to fail, throttle, stall or garble the next requests, and it records every request so tests can
 count gateway calls. Use it as a context manager or through the `fake_razorpay` fixture in conftest.py.
+
+GET /v1/payments ("Fetch all payments": https://razorpay.com/docs/api/payments/fetch-all-payments/ and
+razorpay-node documents/payment.md "Fetch all payments"; razorpay-python resources/payment.py `all`):
+- Basic auth with the key id and secret, as every endpoint (401 otherwise).
+- Only the documented query parameters: `from`, `to`, `count`, `skip` (and `expand[]` = card or emi); anything else
+  is refused (stricter than the docs, which do not say).
+- `from` and `to` are unix timestamps in seconds: whole numbers between 946684800 and 4765046400 (the docs' own
+  error "from must be between 946684800 and 4765046400"); milliseconds and dates are refused, and so is `from`
+  after `to` (stricter).
+- `from`/`to` select payments "created after" / "created before" them: the fake reads both as exclusive, the
+  stricter reading, so a client that needs the ends must widen the range itself.
+- `count` is a whole number from 1 to 100, 10 when absent ("By default, only the last 10 records are displayed";
+  100 is the most one call returns); `skip` a whole number from 0, 0 when absent.
+- The answer is {"entity": "collection", "count": n, "items": [...]}, newest first, payments of every status
+  (created, authorized, captured, refunded, failed): the client picks the captured ones.
 """
 
 from __future__ import annotations
@@ -16,12 +31,16 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 from homa_desk.domain import upi
 
 KEY_ID = "rzp_test_fakekey"
 KEY_SECRET = "fake-secret-not-real"
 FAKE_VPA = "homa.fake@razorpay"
+LIST_MAX_COUNT = 100
+LIST_DEFAULT_COUNT = 10
+TIMESTAMP_RANGE = (946684800, 4765046400)
 
 
 @dataclass(frozen=True)
@@ -53,6 +72,7 @@ class FakeRazorpay:
         self.key_secret = key_secret
         self.image_content = image_content  # whether created QRs carry their UPI intent string
         self.qrs: dict[str, FakeQr] = {}
+        self.other_payments: list[dict[str, Any]] = []  # money that reached the account on no QR (add_payment)
         self.requests: list[LoggedRequest] = []
         self._faults: list[_Fault] = []
         self._lock = threading.Lock()
@@ -121,6 +141,21 @@ class FakeRazorpay:
             if data["status"] == "active":
                 data.update(status="closed", close_reason=None, closed_at=int(time.time()))
 
+    def add_payment(self, amount_paise: int, *, created_at: int | None = None, status: str = "captured",
+                    qr_id: str | None = None, method: str = "upi") -> dict[str, Any]:
+        """A payment made at `created_at` (unix seconds, now if None): on the QR `qr_id` (without touching its
+        status, as a payment racing its close), or on none of the desk's QRs (a payment link, the website)."""
+        with self._lock:
+            number = next(self._ids)
+            payment = {
+                "id": f"pay_{self._run}x{number:06d}", "entity": "payment", "amount": amount_paise,
+                "currency": "INR", "status": status, "method": method, "vpa": "payer@okaxis",
+                "captured": status in ("captured", "refunded"), "acquirer_data": {"rrn": f"{512345678900 + number}"},
+                "created_at": int(time.time()) if created_at is None else created_at, "notes": [],
+            }
+            (self.qrs[qr_id].payments if qr_id is not None else self.other_payments).append(payment)
+            return payment
+
     def fail_next(self, n: int, status: int = 500, *, method: str | None = None) -> None:
         self._add(_Fault("fail", n, status=status, method=method))
 
@@ -180,6 +215,9 @@ class FakeRazorpay:
             if fault.kind == "malformed":
                 return 200, {"Content-Type": "application/json"}, b'{"id": "qr_broken", "status":'
             time.sleep(fault.seconds)
+        url = urlsplit(path)
+        if url.path.rstrip("/") == "/v1/payments":
+            return self._list_payments(method, url.query)
         parts = path.strip("/").split("/")
         if parts[:3] != ["v1", "payments", "qr_codes"]:
             return _error(404, "The requested URL was not found on the server.")
@@ -232,6 +270,41 @@ class FakeRazorpay:
                 data["image_content"] = self.upi_link(qr_id, body["payment_amount"])
             self.qrs[qr_id] = FakeQr(data)
         return _json(data)
+
+    def _list_payments(self, method: str, query: str) -> tuple[int, dict[str, str], bytes]:
+        """GET /v1/payments under the rules in the module docstring."""
+        if method != "GET":
+            return _error(404, "The requested URL was not found on the server.")
+        params: dict[str, str] = {}
+        for name, value in parse_qsl(query, keep_blank_values=True):
+            if name in params or name not in ("from", "to", "count", "skip", "expand[]"):
+                return _error(400, f"{name} is/are not required and should not be sent")
+            params[name] = value
+        if params.get("expand[]", "card") not in ("card", "emi"):
+            return _error(400, "expand[] should be card or emi")
+        bounds = {}
+        for name in ("from", "to"):
+            if name in params:
+                value = params[name]
+                low, high = TIMESTAMP_RANGE
+                if not value.isascii() or not value.isdigit() or not low <= int(value) <= high:
+                    return _error(400, f"{name} must be between {low} and {high}")
+                bounds[name] = int(value)
+        if "from" in bounds and "to" in bounds and bounds["from"] > bounds["to"]:
+            return _error(400, "from must be before to")
+        count = params.get("count", str(LIST_DEFAULT_COUNT))
+        if not count.isascii() or not count.isdigit() or not 1 <= int(count) <= LIST_MAX_COUNT:
+            return _error(400, f"The count must be between 1 and {LIST_MAX_COUNT}.")
+        skip = params.get("skip", "0")
+        if not skip.isascii() or not skip.isdigit():
+            return _error(400, "The skip must be at least 0.")
+        with self._lock:
+            every = [p for qr in self.qrs.values() for p in qr.payments] + self.other_payments
+            chosen = [dict(p) for p in every
+                      if bounds.get("from", -1) < p["created_at"] < bounds.get("to", TIMESTAMP_RANGE[1] + 1)]
+        chosen.sort(key=lambda p: (p["created_at"], p["id"]), reverse=True)
+        page = chosen[int(skip):int(skip) + int(count)]
+        return _json({"entity": "collection", "count": len(page), "items": page})
 
     @staticmethod
     def upi_link(qr_id: str, amount_paise: int) -> str:
