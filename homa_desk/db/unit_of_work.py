@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from homa_desk.db.appointment_repository import AppointmentRepository
 from homa_desk.db.billing_repository import BillRepository
+from homa_desk.db.close_of_day_repository import CloseOfDayRepository
 from homa_desk.db.consultation_repository import ConsultationRepository
 from homa_desk.db.doctor_repository import DoctorRepository
 from homa_desk.db.outbox_repository import OutboxRepository, VerificationCodes
@@ -45,6 +46,7 @@ class UnitOfWork:
     outbox: OutboxRepository
     verification: VerificationCodes
     reports: ReportRepository
+    close_of_day: CloseOfDayRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -74,6 +76,7 @@ class UnitOfWork:
         self.outbox = OutboxRepository(self._session)
         self.verification = VerificationCodes(self._session)
         self.reports = ReportRepository(self._session)
+        self.close_of_day = CloseOfDayRepository(self._session)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
