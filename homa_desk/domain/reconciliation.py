@@ -24,6 +24,7 @@ ZERO = Decimal("0.00")
 MAX_REASON = 500
 
 UNRECORDED = "captured at the gateway but never recorded by the desk"
+GATEWAY_LABELS = {"razorpay": "Razorpay", "simulator": "The simulator", "static_upi": "Static UPI"}
 NOT_ON_A_DESK_QR = "captured at the gateway on no QR of this desk"
 
 
@@ -73,6 +74,10 @@ class GatewayReconciliation:
     matched_total: Decimal = ZERO
     lines: tuple[ReconciliationLine, ...] = ()
     checked_at: datetime | None = field(default=None, compare=False)
+
+    @property
+    def gateway_label(self) -> str:
+        return GATEWAY_LABELS.get(self.gateway, self.gateway)
 
     def of(self, finding: Finding) -> tuple[ReconciliationLine, ...]:
         return tuple(line for line in self.lines if line.finding is finding)
