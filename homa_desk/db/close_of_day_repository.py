@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ARRAY, String, bindparam, func, or_, select
+from sqlalchemy import ARRAY, String, bindparam, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from homa_desk.db.models import Bill, CashCount, Payment, PaymentSession, Refund, User
@@ -17,6 +17,7 @@ from homa_desk.domain.reconciliation import CashCount as CashCountView
 from homa_desk.domain.reconciliation import DeskUpiPayment
 
 _RECEIVED = (PaymentState.COMPLETED.value, PaymentState.REFUNDED.value)
+_HOLD_LOCK = 7_316_018  # pg_advisory_xact_lock key: desks holding gateway money for review, one at a time
 
 
 class CloseOfDayRepository:
@@ -74,6 +75,11 @@ class CloseOfDayRepository:
                    PaymentSession.created_at >= since, PaymentSession.created_at < until)
             .order_by(PaymentSession.id))
         return [(r[0], r[1], r[2]) for r in rows]
+
+    def lock_holds(self) -> None:
+        """Serialise holding gateway money for the rest of this transaction: a second desk checking the same day
+        waits, then finds the payments already held instead of colliding on the unique payment id."""
+        self._session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _HOLD_LOCK})
 
     def hold_unexplained(self, payment: GatewayPayment, reason: str, now: datetime) -> int:
         """Gateway money on no QR of this desk, kept as a pending payment of no patient and no bill (schema 0018)."""

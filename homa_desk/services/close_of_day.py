@@ -166,6 +166,7 @@ def _hold(uow: UnitOfWork, actor: Actor, payments: list[GatewayPayment], session
     """Record each unrecorded payment as pending with the reason: {gateway payment id: (bill number, reason)}."""
     held: dict[str, tuple[str | None, str]] = {}
     with uow:
+        uow.close_of_day.lock_holds()
         for payment in payments:
             if uow.payments.by_transaction_id(payment.payment_id) is not None:
                 continue  # another desk, or the poller, recorded it meanwhile

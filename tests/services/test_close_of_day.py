@@ -231,3 +231,30 @@ def test_held_gateway_money_without_a_patient_is_only_ever_pending(engine, uow, 
     with pytest.raises(IntegrityError, match="payments_patient_or_held_gateway_money"), engine.begin() as conn:
         conn.execute(text("INSERT INTO payments (patient_id, amount, payment_method, status, transaction_id,"
                           " review_reason, payment_date) VALUES (NULL, 10, 'upi', 'completed', 'pay_x', 'r', now())"))
+
+
+def test_desks_checking_the_same_day_at_once_hold_each_payment_once(engine, uow, receptionist, razorpay, fake):
+    import threading
+
+    from homa_desk.db.unit_of_work import UnitOfWork
+
+    held_ids = {fake.add_payment(10_000 + n)["id"] for n in range(5)}
+    barrier = threading.Barrier(4)
+    outcomes: list[object] = []
+
+    def desk() -> None:
+        barrier.wait()
+        try:
+            outcomes.append(close.reconcile_gateway(UnitOfWork(engine), razorpay, receptionist, today()))
+        except Exception as error:
+            outcomes.append(error)
+
+    threads = [threading.Thread(target=desk) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert all(not isinstance(outcome, Exception) for outcome in outcomes), outcomes
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT transaction_id FROM payments WHERE status = 'pending'")).scalars().all()
+    assert sorted(rows) == sorted(held_ids)
