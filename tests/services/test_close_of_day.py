@@ -258,3 +258,39 @@ def test_desks_checking_the_same_day_at_once_hold_each_payment_once(engine, uow,
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT transaction_id FROM payments WHERE status = 'pending'")).scalars().all()
     assert sorted(rows) == sorted(held_ids)
+
+
+class WatchedGateway(SimulatorGateway):
+    """The simulator, noting each gateway call made while the desk held a database connection (a transaction)."""
+
+    def __init__(self, engine) -> None:
+        super().__init__()
+        self.engine = engine
+        self.calls: list[tuple[str, int]] = []
+
+    def captured_payments(self, start, end):
+        self.calls.append(("list", self.engine.pool.checkedout()))
+        return super().captured_payments(start, end)
+
+    def poll(self, qr_id):
+        self.calls.append(("poll", self.engine.pool.checkedout()))
+        return super().poll(qr_id)
+
+
+def test_the_gateway_is_never_asked_inside_a_database_transaction(engine, uow, receptionist):
+    gateway = WatchedGateway(engine)
+    patient = a_patient(uow, receptionist)
+    open_bill, late_bill = a_bill(uow, receptionist, patient), a_bill(uow, receptionist, patient)
+    late = upi.start_upi_payment(uow, gateway, receptionist, late_bill.id)
+    upi.cancel_upi_payment(uow, gateway, receptionist, late.id)
+    gateway.simulate_payment(late.gateway_qr_id, even_if_closed=True)
+    active = upi.start_upi_payment(uow, gateway, receptionist, open_bill.id)
+    gateway.simulate_payment(active.gateway_qr_id)
+    gateway.calls.clear()
+
+    result = close.reconcile_gateway(uow, gateway, receptionist, today())
+
+    assert {kind for kind, _held in gateway.calls} == {"list", "poll"}
+    assert all(held == 0 for _kind, held in gateway.calls), gateway.calls
+    assert result.matched_count == 1 and [line.bill_number for line in result.of(Finding.HELD)] == [
+        late_bill.bill_number]
