@@ -24,6 +24,7 @@ from homa_desk.domain.reconciliation import (
     UNRECORDED,
     ZERO,
     CashCount,
+    Comparison,
     DeskUpiPayment,
     Finding,
     GatewayReconciliation,
@@ -101,12 +102,26 @@ def reconcile_gateway(uow: UnitOfWork, gateway: PaymentGateway, actor: Actor, da
     except ListingUnsupported:
         return GatewayReconciliation(day=day, gateway=gateway.name, supported=False, checked_at=now)
     found = compare(captured, _desk_payments(uow, start, end, captured))
+    held: dict[str, tuple[str | None, str]] = {}
     if found.unrecorded:
         sessions = _sessions_of(uow, gateway, found.unrecorded, start - LATE_PAYMENT_WINDOW, end, now)
         found = compare(captured, _desk_payments(uow, start, end, captured))  # the poller's settling counts too
         held = _hold(uow, actor, found.unrecorded, sessions, now)
-    else:
-        held: dict[str, tuple[str | None, str]] = {}
+    listed = list({p.payment_id: p for p in captured}.values())
+    settled = [(p, mine) for p, mine in found.matched if mine.state is not PaymentState.PENDING]
+    result = GatewayReconciliation(
+        day=day, gateway=gateway.name, supported=True, gateway_count=len(listed),
+        gateway_total=sum((p.amount for p in listed), ZERO), matched_count=len(settled),
+        matched_total=sum((p.amount for p, _mine in settled), ZERO), lines=_findings(found, held), checked_at=now)
+    with uow:
+        uow.audit.record(actor, "gateway_reconciled", "clinic_day", day.isoformat(), after={
+            "gateway": gateway.name, "gateway_payments": result.gateway_count, "matched": result.matched_count,
+            **{finding.value: len(result.of(finding)) for finding in Finding}, "held_now": len(held)})
+        uow.commit()
+    return result
+
+
+def _findings(found: Comparison, held: dict[str, tuple[str | None, str]]) -> tuple[ReconciliationLine, ...]:
     lines = [ReconciliationLine(Finding.HELD, p.payment_id, p.amount, None, *held[p.payment_id])
              for p in found.unrecorded if p.payment_id in held]
     lines += [ReconciliationLine(Finding.HELD, p.payment_id, p.amount, mine.amount, mine.bill_number,
@@ -116,18 +131,7 @@ def reconcile_gateway(uow: UnitOfWork, gateway: PaymentGateway, actor: Actor, da
                                  "the desk recorded another amount") for p, mine in found.amount_differs]
     lines += [ReconciliationLine(Finding.DESK_ONLY, mine.reference or f"payment {mine.id}", None, mine.amount,
                                  mine.bill_number, desk_only_note(mine)) for mine in found.desk_only]
-    settled = [(p, mine) for p, mine in found.matched if mine.state is not PaymentState.PENDING]
-    result = GatewayReconciliation(
-        day=day, gateway=gateway.name, supported=True, gateway_count=len({p.payment_id for p in captured}),
-        gateway_total=sum((p.amount for p in {p.payment_id: p for p in captured}.values()), ZERO),
-        matched_count=len(settled), matched_total=sum((p.amount for p, _mine in settled), ZERO), lines=tuple(lines),
-        checked_at=now)
-    with uow:
-        uow.audit.record(actor, "gateway_reconciled", "clinic_day", day.isoformat(), after={
-            "gateway": gateway.name, "gateway_payments": result.gateway_count, "matched": result.matched_count,
-            **{finding.value: len(result.of(finding)) for finding in Finding}, "held_now": len(held)})
-        uow.commit()
-    return result
+    return tuple(lines)
 
 
 def _desk_payments(uow: UnitOfWork, start: datetime, end: datetime,
