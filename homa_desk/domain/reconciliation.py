@@ -74,6 +74,7 @@ class GatewayReconciliation:
     matched_total: Decimal = ZERO
     lines: tuple[ReconciliationLine, ...] = ()
     checked_at: datetime | None = field(default=None, compare=False)
+    held_now: int = 0  # payments this run held for review (the others in HELD were held before)
 
     @property
     def gateway_label(self) -> str:

@@ -112,7 +112,8 @@ def reconcile_gateway(uow: UnitOfWork, gateway: PaymentGateway, actor: Actor, da
     result = GatewayReconciliation(
         day=day, gateway=gateway.name, supported=True, gateway_count=len(listed),
         gateway_total=sum((p.amount for p in listed), ZERO), matched_count=len(settled),
-        matched_total=sum((p.amount for p, _mine in settled), ZERO), lines=_findings(found, held), checked_at=now)
+        matched_total=sum((p.amount for p, _mine in settled), ZERO), lines=_findings(found, held), checked_at=now,
+        held_now=len(held))
     with uow:
         uow.audit.record(actor, "gateway_reconciled", "clinic_day", day.isoformat(), after={
             "gateway": gateway.name, "gateway_payments": result.gateway_count, "matched": result.matched_count,

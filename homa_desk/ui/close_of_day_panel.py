@@ -192,12 +192,15 @@ class CloseOfDayPanel(QGroupBox):
 
     def _checked(self, result: GatewayReconciliation) -> None:
         self._busy(False)
+        if result.held_now:
+            changes.announce(changes.PAYMENTS)  # held money shows in Pending review here and in the history
+        if result.day != self._day_of():
+            self.gateway_status.setText(tr("Not checked yet."))
+            return  # another day was picked meanwhile: this check is not about the day on screen
         self.reconciliation = result
         self.gateway_status.setText(reconciliation_text(result))
         self.findings.model().set_rows(list(result.lines))
         self.findings.setVisible(bool(result.lines))
-        if result.of(Finding.HELD):
-            changes.announce(changes.PAYMENTS)  # held money shows in Pending review here and in the history
 
     def _check_failed(self, error: DomainError) -> None:
         self._busy(False)
