@@ -34,6 +34,8 @@ from homa_desk.ui.i18n import tr
 from homa_desk.ui.tables import RowsModel, read_only_table
 from homa_desk.ui.worker import run_in_background
 
+FINDINGS_HEIGHT = 150  # a few rows; the table scrolls for a day with many findings
+
 
 def _money(value: Decimal | None) -> str:
     return "—" if value is None else format_inr(value)
@@ -130,6 +132,7 @@ class CloseOfDayPanel(QGroupBox):
         self.findings = read_only_table("gateway_findings", FindingsModel(self), stretch_column=5)
         self.findings.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.findings.setVisible(False)
+        self.findings.setMaximumHeight(FINDINGS_HEIGHT)
 
         cash = QVBoxLayout()
         cash.addWidget(self.cash_status)
@@ -137,7 +140,9 @@ class CloseOfDayPanel(QGroupBox):
         buttons = QHBoxLayout()
         buttons.addWidget(self.cash_save)
         buttons.addWidget(general, 1)
+        buttons.addStretch(1)
         cash.addLayout(buttons)
+        cash.addStretch(1)
         gateway = QVBoxLayout()
         gateway.addWidget(self.gateway_check, 0, Qt.AlignmentFlag.AlignLeft)
         gateway.addWidget(self.gateway_status)
