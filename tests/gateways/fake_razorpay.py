@@ -2,21 +2,6 @@
 
 It can be told to fail, throttle, stall or garble the next requests, and it records every request so tests can
 count gateway calls. Use it as a context manager or through the `fake_razorpay` fixture in conftest.py.
-
-GET /v1/payments ("Fetch all payments": https://razorpay.com/docs/api/payments/fetch-all-payments/ and
-razorpay-node documents/payment.md "Fetch all payments"; razorpay-python resources/payment.py `all`):
-- Basic auth with the key id and secret, as every endpoint (401 otherwise).
-- Only the documented query parameters: `from`, `to`, `count`, `skip` (and `expand[]` = card or emi); anything else
-  is refused (stricter than the docs, which do not say).
-- `from` and `to` are unix timestamps in seconds: whole numbers between 946684800 and 4765046400 (the docs' own
-  error "from must be between 946684800 and 4765046400"); milliseconds and dates are refused, and so is `from`
-  after `to` (stricter).
-- `from`/`to` select payments "created after" / "created before" them: the fake reads both as exclusive, the
-  stricter reading, so a client that needs the ends must widen the range itself.
-- `count` is a whole number from 1 to 100, 10 when absent ("By default, only the last 10 records are displayed";
-  100 is the most one call returns); `skip` a whole number from 0, 0 when absent.
-- The answer is {"entity": "collection", "count": n, "items": [...]}, newest first, payments of every status
-  (created, authorized, captured, refunded, failed): the client picks the captured ones.
 """
 
 from __future__ import annotations
@@ -272,7 +257,23 @@ class FakeRazorpay:
         return _json(data)
 
     def _list_payments(self, method: str, query: str) -> tuple[int, dict[str, str], bytes]:
-        """GET /v1/payments under the rules in the module docstring."""
+        """GET /v1/payments, enforcing what Razorpay documents for it:
+
+        GET /v1/payments ("Fetch all payments": https://razorpay.com/docs/api/payments/fetch-all-payments/ and
+        razorpay-node documents/payment.md "Fetch all payments"; razorpay-python resources/payment.py `all`):
+        - Basic auth with the key id and secret, as every endpoint (401 otherwise).
+        - Only the documented query parameters: `from`, `to`, `count`, `skip` (and `expand[]` = card or emi); anything else
+          is refused (stricter than the docs, which do not say).
+        - `from` and `to` are unix timestamps in seconds: whole numbers between 946684800 and 4765046400 (the docs' own
+          error "from must be between 946684800 and 4765046400"); milliseconds and dates are refused, and so is `from`
+          after `to` (stricter).
+        - `from`/`to` select payments "created after" / "created before" them: the fake reads both as exclusive, the
+          stricter reading, so a client that needs the ends must widen the range itself.
+        - `count` is a whole number from 1 to 100, 10 when absent ("By default, only the last 10 records are displayed";
+          100 is the most one call returns); `skip` a whole number from 0, 0 when absent.
+        - The answer is {"entity": "collection", "count": n, "items": [...]}, newest first, payments of every status
+          (created, authorized, captured, refunded, failed): the client picks the captured ones.
+        """
         if method != "GET":
             return _error(404, "The requested URL was not found on the server.")
         params: dict[str, str] = {}
