@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlalchemy import and_, case, func, or_, select, text, union_all, update
 from sqlalchemy.orm import Session, aliased
 
+from homa_desk.db.like import LIKE_ESCAPE, containing
 from homa_desk.db.models import (
     Appointment,
     Bill,
@@ -137,8 +138,9 @@ class BillRepository:
                 .join(User, User.id == Bill.patient_id).where(Bill.created_at >= since)
                 .order_by(Bill.created_at.desc(), Bill.id.desc()).limit(limit))
         if query.strip():
-            like = f"%{query.strip().lower()}%"
-            stmt = stmt.where(func.lower(User.full_name).like(like) | func.lower(Bill.bill_number).like(like))
+            like = containing(query.strip().lower())
+            stmt = stmt.where(func.lower(User.full_name).like(like, escape=LIKE_ESCAPE)
+                              | func.lower(Bill.bill_number).like(like, escape=LIKE_ESCAPE))
         return [tuple(row) for row in self._session.execute(stmt)]
 
     def unbilled_visits(self, *, start: datetime, end: datetime, day: date, limit: int) -> list[UnbilledVisit]:

@@ -383,6 +383,8 @@ class Refund(Base):
         CheckConstraint("amount > 0"),
         Index("ix_refunds_created", "created_at"),  # 0009: the day's refunds
         Index("ix_refunds_payment", "payment_id"),
+        Index("ux_refunds_reference", "reference", unique=True,  # 0016: a refund made outside the desk, once
+              postgresql_where=text("reference IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
@@ -391,6 +393,7 @@ class Refund(Base):
     reason: Mapped[str] = mapped_column(Text)
     refunded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
+    reference: Mapped[str | None] = mapped_column(String(64))  # 0016: gateway refund id or bank reference
 
 
 # --- the doctor's workstation (0006) ------------------------------------------------------------------------------

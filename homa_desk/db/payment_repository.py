@@ -40,14 +40,17 @@ class PaymentRepository:
     def by_transaction_id(self, transaction_id: str) -> int | None:
         return self._session.scalar(select(Payment.id).where(Payment.transaction_id == transaction_id))
 
-    def refund(self, payment_id: int, amount: Decimal, reason: str, refunded_by: int) -> int:
-        """Record a refund of `amount`; the payment turns `refunded` when nothing is left to refund."""
+    def refund(self, payment_id: int, amount: Decimal, reason: str, refunded_by: int,
+               reference: str | None = None) -> int:
+        """Record a refund of `amount` (`reference`: the gateway refund id or bank reference, when the refund was
+        made outside the desk); the payment turns `refunded` when nothing is left to refund."""
         payment = self._session.get(Payment, payment_id)
         assert payment is not None
         payment.refunded_amount = payment.refunded_amount + amount
         if payment.refunded_amount == payment.amount:
             payment.status = PaymentState.REFUNDED.value
-        refund = Refund(payment_id=payment_id, amount=amount, reason=reason, refunded_by=refunded_by)
+        refund = Refund(payment_id=payment_id, amount=amount, reason=reason, refunded_by=refunded_by,
+                        reference=reference)
         self._session.add(refund)
         self._session.flush()
         return refund.id

@@ -30,6 +30,7 @@ from typing import Any
 from sqlalchemy import ARRAY, Integer, Select, and_, any_, bindparam, exists, func, literal_column, select, text, tuple_
 from sqlalchemy.orm import Session, aliased
 
+from homa_desk.db.like import LIKE_ESCAPE, containing
 from homa_desk.db.models import (
     Bill,
     PatientProfile,
@@ -126,7 +127,7 @@ class ReportRepository:
                                                     .scalar_subquery()))
         if filters.patient_name is None:
             return None
-        named = PatientSearchKey.name_key.like("%" + _escape_like(filters.patient_name) + "%", escape="\\")
+        named = PatientSearchKey.name_key.like(containing(filters.patient_name), escape=LIKE_ESCAPE)
         ids = list(self._session.scalars(select(PatientSearchKey.user_id).where(named)
                                          .limit(NAME_PATIENTS_LISTED + 1)))
         if not ids:
@@ -273,7 +274,3 @@ def _status(status: HistoryStatus) -> Any:
     if status is HistoryStatus.REFUNDED:  # literal 0, so the partial index ix_payments_refunded applies
         return and_(Payment.status.in_(_RECEIVED), Payment.refunded_amount > literal_column("0"))
     return Payment.status == _STATE_OF[status].value
-
-
-def _escape_like(fragment: str) -> str:
-    return fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -21,6 +21,7 @@ from homa_desk.db.billing_repository import BillRepository
 from homa_desk.db.close_of_day_repository import CloseOfDayRepository
 from homa_desk.db.consultation_repository import ConsultationRepository
 from homa_desk.db.doctor_repository import DoctorRepository
+from homa_desk.db.held_money_repository import HeldMoneyRepository
 from homa_desk.db.outbox_repository import OutboxRepository, VerificationCodes
 from homa_desk.db.patient_repository import PatientRepository
 from homa_desk.db.payment_repository import PaymentRepository, PaymentSessionRepository
@@ -42,6 +43,7 @@ class UnitOfWork:
     bills: BillRepository
     payments: PaymentRepository
     upi_sessions: PaymentSessionRepository
+    held_money: HeldMoneyRepository
     consultations: ConsultationRepository
     outbox: OutboxRepository
     verification: VerificationCodes
@@ -72,6 +74,7 @@ class UnitOfWork:
         self.bills = BillRepository(self._session)
         self.payments = PaymentRepository(self._session)
         self.upi_sessions = PaymentSessionRepository(self._session)
+        self.held_money = HeldMoneyRepository(self._session)
         self.consultations = ConsultationRepository(self._session)
         self.outbox = OutboxRepository(self._session)
         self.verification = VerificationCodes(self._session)

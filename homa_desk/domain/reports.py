@@ -23,7 +23,7 @@ from homa_desk.domain.billing import PaymentMethod, PaymentState
 from homa_desk.domain.errors import ValidationError
 from homa_desk.domain.reconciliation import CashCount
 from homa_desk.domain.timeutil import CLINIC_TZ, to_local
-from homa_desk.domain.validation import search_text
+from homa_desk.domain.validation import ascii_digits, search_text
 
 ZERO = Decimal("0.00")
 MAX_PAGE = 1000
@@ -93,12 +93,12 @@ class HistoryFilters:
     @property
     def patient_number(self) -> int | None:
         text = self.patient if isinstance(self.patient, str) else ""
-        return int(text) if text.isdigit() and len(text) <= 15 else None
+        return int(text) if ascii_digits(text) and len(text) <= 15 else None
 
     @property
     def patient_name(self) -> str | None:
         text = self.patient if isinstance(self.patient, str) else ""
-        return text.lower() if text and not text.isdigit() else None
+        return text.lower() if text and not ascii_digits(text) else None
 
 
 def _enum(kind: type[enum.StrEnum], value: object, field_name: str):  # type: ignore[no-untyped-def]

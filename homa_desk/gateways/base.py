@@ -23,7 +23,11 @@ class PaymentGateway(Protocol):
 
     def create_qr(self, *, amount: Decimal, reference: str, description: str, expires_at: datetime,
                   customer_name: str | None = None) -> GatewayQr:
-        """A single-use QR for exactly `amount` that stops accepting money at `expires_at`.
+        """A single-use QR for exactly `amount`, payable until `expires_at`, the desk's countdown.
+
+        A gateway that refuses so short a life (Razorpay: 15 minutes at least) is asked for a later close instead;
+        the desk closes the QR itself when its countdown ends (upi_payments.check_upi_payment), and the returned
+        GatewayQr.expires_at says when the gateway would close it by itself.
 
         `reference` is the desk's unique id for the payment session (letters and digits), sent along so a QR
         created by a request that timed out can still be traced.

@@ -201,6 +201,9 @@ def cancel_bill(uow: UnitOfWork, actor: Actor, bill_id: int, reason: str) -> Bil
             raise Conflict("This bill is already cancelled.")
         if uow.bills.net_paid(bill_id) > 0 or uow.upi_sessions.active_for_bill(bill_id) is not None:
             raise Conflict("Money has been paid on this bill, or a UPI payment is open: refund or cancel it first.")
+        if uow.held_money.on_bill(bill_id) > 0:
+            raise Conflict("Money is held for review on this bill: an admin resolves it (accept, refund or move it) "
+                           "before the bill can be cancelled.")
         uow.bills.set_status(bill_id, BillStatus.CANCELLED, reason=reason[:MAX_REASON])
         uow.audit.record(actor, "bill_cancelled", "bill", bill_id, before={"status": status.value},
                          after={"status": "cancelled", "reason": reason[:MAX_REASON]})

@@ -27,6 +27,7 @@ from homa_desk.domain.billing import BillLine, BillView, LineInput, LineKind, to
 from homa_desk.domain.errors import DomainError, FormErrors, ValidationError
 from homa_desk.domain.money import format_inr, rupees
 from homa_desk.domain.roles import Actor
+from homa_desk.domain.validation import ascii_digits
 from homa_desk.services import billing
 from homa_desk.ui.form import ErrorLabel, line_edit
 from homa_desk.ui.i18n import tr
@@ -202,7 +203,7 @@ class BillEditorDialog(QDialog):
         listed = []
         for problem in errors:
             parts = problem.field.split(".")
-            if len(parts) == 3 and parts[0] == "lines" and parts[1].isdigit() and parts[2] in COLUMNS:
+            if len(parts) == 3 and parts[0] == "lines" and ascii_digits(parts[1]) and parts[2] in COLUMNS:
                 row, field = int(parts[1]), parts[2]
                 self._mark(row, field, problem.message)
                 listed.append(tr("Line {number}, {field}: {message}").format(

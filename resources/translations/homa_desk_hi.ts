@@ -160,6 +160,10 @@
         <translation>रिफ़ंड…</translation>
     </message>
     <message>
+        <source>Resolve held money…</source>
+        <translation>रोकी गई राशि का निपटारा…</translation>
+    </message>
+    <message>
         <source>Cancel bill…</source>
         <translation>बिल रद्द करें…</translation>
     </message>
@@ -202,6 +206,18 @@
     <message>
         <source>Total &lt;b&gt;{total}&lt;/b&gt; · Paid {paid} · Refunded {refunded} · Balance due &lt;b&gt;{due}&lt;/b&gt;</source>
         <translation>कुल &lt;b&gt;{total}&lt;/b&gt; · भुगतान {paid} · रिफ़ंड {refunded} · बकाया &lt;b&gt;{due}&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>Resolve it: accept it, refund it or move it to another bill.</source>
+        <translation>इसका निपटारा करें: स्वीकार करें, रिफ़ंड करें या किसी दूसरे बिल में ले जाएँ।</translation>
+    </message>
+    <message>
+        <source>It does not count as paid until an admin resolves it.</source>
+        <translation>एडमिन के निपटारे तक यह भुगतान में नहीं गिनी जाती।</translation>
+    </message>
+    <message>
+        <source>{amount} held for review ({reasons}).</source>
+        <translation>{amount} जाँच के लिए रोकी गई ({reasons})।</translation>
     </message>
     <message>
         <source>Save receipt as PDF</source>
@@ -786,10 +802,6 @@
     <message>
         <source>Part refunded</source>
         <translation>आंशिक रिफ़ंड</translation>
-    </message>
-    <message>
-        <source>Held for review</source>
-        <translation>समीक्षा के लिए रोका गया</translation>
     </message>
     <message>
         <source>Not at the gateway</source>
@@ -1630,6 +1642,10 @@ Tue 09:00-13:00</translation>
     <message>
         <source>Daily collection</source>
         <translation>दैनिक संग्रह</translation>
+    </message>
+    <message>
+        <source>Held for review</source>
+        <translation>जाँच के लिए रोकी गई</translation>
     </message>
     <message>
         <source>Add walk-in…</source>
@@ -2474,6 +2490,110 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
     <message>
         <source>Print daily collection {day}</source>
         <translation>दैनिक संग्रह प्रिंट करें {day}</translation>
+    </message>
+    <message>
+        <source>Money held for review — bill {number}</source>
+        <translation>जाँच के लिए रोकी गई राशि — बिल {number}</translation>
+    </message>
+    <message>
+        <source>{method} {amount} held: {reason}</source>
+        <translation>{method} {amount} रोकी गई: {reason}</translation>
+    </message>
+    <message>
+        <source>Accept toward this bill</source>
+        <translation>इस बिल में स्वीकार करें</translation>
+    </message>
+    <message>
+        <source>Refund it (all or part)</source>
+        <translation>रिफ़ंड करें (पूरा या आंशिक)</translation>
+    </message>
+    <message>
+        <source>Move it to another open bill of {name}</source>
+        <translation>{name} के किसी दूसरे खुले बिल में ले जाएँ</translation>
+    </message>
+    <message>
+        <source>Gateway refund id or bank reference</source>
+        <translation>गेटवे रिफ़ंड आईडी या बैंक संदर्भ</translation>
+    </message>
+    <message>
+        <source>Held money</source>
+        <translation>रोकी गई राशि</translation>
+    </message>
+    <message>
+        <source>Move to bill</source>
+        <translation>इस बिल में ले जाएँ</translation>
+    </message>
+    <message>
+        <source>Refund (₹)</source>
+        <translation>रिफ़ंड (₹)</translation>
+    </message>
+    <message>
+        <source>Refund reference</source>
+        <translation>रिफ़ंड संदर्भ</translation>
+    </message>
+    <message>
+        <source>Resolve</source>
+        <translation>निपटारा करें</translation>
+    </message>
+    <message>
+        <source>{number}: {due} due</source>
+        <translation>{number}: {due} बकाया</translation>
+    </message>
+    <message>
+        <source>No money is held on this bill.</source>
+        <translation>इस बिल पर कोई राशि रोकी नहीं गई है।</translation>
+    </message>
+    <message>
+        <source>Record a refund you made at the gateway or by bank transfer; what is not refunded stays held.</source>
+        <translation>गेटवे या बैंक ट्रांसफ़र से किया गया रिफ़ंड दर्ज करें; जो रिफ़ंड नहीं हुआ वह रोका ही रहेगा।</translation>
+    </message>
+    <message>
+        <source>This patient has no other open bill.</source>
+        <translation>इस मरीज़ का कोई दूसरा खुला बिल नहीं है।</translation>
+    </message>
+    <message>
+        <source>{counted} counts toward the bill and the other {excess} is refunded: enter the refund&apos;s reference and reason.</source>
+        <translation>{counted} बिल में गिना जाएगा और बाक़ी {excess} रिफ़ंड होगा: रिफ़ंड का संदर्भ और कारण दर्ज करें।</translation>
+    </message>
+    <message>
+        <source>All {amount} counts toward the bill.</source>
+        <translation>पूरा {amount} बिल में गिना जाएगा।</translation>
+    </message>
+    <message>
+        <source>Paid at</source>
+        <translation>भुगतान का समय</translation>
+    </message>
+    <message>
+        <source>Held</source>
+        <translation>रोकी गई</translation>
+    </message>
+    <message>
+        <source>Gateway payment</source>
+        <translation>गेटवे भुगतान</translation>
+    </message>
+    <message>
+        <source>UTR</source>
+        <translation>UTR</translation>
+    </message>
+    <message>
+        <source>No money is held for review.</source>
+        <translation>जाँच के लिए कोई राशि रोकी नहीं गई है।</translation>
+    </message>
+    <message>
+        <source>Double-click one to open its bill and resolve it.</source>
+        <translation>बिल खोलकर निपटारा करने के लिए डबल-क्लिक करें।</translation>
+    </message>
+    <message>
+        <source>An admin resolves held money; it does not count as paid until then.</source>
+        <translation>रोकी गई राशि का निपटारा एडमिन करते हैं; तब तक यह भुगतान में नहीं गिनी जाती।</translation>
+    </message>
+    <message>
+        <source>{count} payments, {amount} held for review.</source>
+        <translation>{count} भुगतान, {amount} जाँच के लिए रोकी गई।</translation>
+    </message>
+    <message>
+        <source>This money came with no bill: look up the patient&apos;s bills and move it there.</source>
+        <translation>यह राशि बिना बिल के आई है: मरीज़ के बिल देखें और उसे वहाँ ले जाएँ।</translation>
     </message>
     <message>
         <source>Finding</source>

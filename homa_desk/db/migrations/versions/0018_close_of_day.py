@@ -7,7 +7,7 @@
   QRs, held for review (pending, with a review reason and the gateway's payment id) until an admin resolves it.
 
 Revision ID: 0018
-Revises: 0014
+Revises: 0021
 Create Date: 2026-12-02
 """
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0018"
-down_revision = "0014"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 
