@@ -220,8 +220,8 @@ class Payment(Base):
     __table_args__ = (
         CheckConstraint("refunded_amount >= 0"),
         CheckConstraint("refunded_amount <= amount", name="payments_refund_within_amount"),
-        CheckConstraint("patient_id IS NOT NULL OR (status = 'pending' AND review_reason IS NOT NULL"
-                        " AND transaction_id IS NOT NULL AND bill_id IS NULL)",
+        CheckConstraint("patient_id IS NOT NULL OR (transaction_id IS NOT NULL AND bill_id IS NULL"
+                        " AND ((status = 'pending' AND review_reason IS NOT NULL) OR status = 'refunded'))",
                         name="payments_patient_or_held_gateway_money"),
         Index("ux_payments_gateway_payment", "transaction_id", unique=True,
               postgresql_where=text("transaction_id IS NOT NULL")),

@@ -2592,6 +2592,10 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
         <translation>{count} भुगतान, {amount} जाँच के लिए रोकी गई।</translation>
     </message>
     <message>
+        <source>The gateway received this money on no QR of this desk (gateway payment {id}): find who paid in the gateway&apos;s dashboard, then refund it or count it toward their bill.</source>
+        <translation>गेटवे को यह पैसा इस डेस्क के किसी QR पर नहीं मिला (गेटवे भुगतान {id}): गेटवे के डैशबोर्ड में देखें कि किसने भुगतान किया, फिर इसे रिफ़ंड करें या उनके बिल में गिनें।</translation>
+    </message>
+    <message>
         <source>This money came with no bill: look up the patient&apos;s bills and move it there.</source>
         <translation>यह राशि बिना बिल के आई है: मरीज़ के बिल देखें और उसे वहाँ ले जाएँ।</translation>
     </message>

@@ -294,3 +294,31 @@ def test_the_gateway_is_never_asked_inside_a_database_transaction(engine, uow, r
     assert all(held == 0 for _kind, held in gateway.calls), gateway.calls
     assert result.matched_count == 1 and [line.bill_number for line in result.of(Finding.HELD)] == [
         late_bill.bill_number]
+
+
+def test_gateway_money_of_no_patient_is_listed_held_and_resolvable(engine, uow, admin, receptionist, razorpay,
+                                                                   fake):
+    from homa_desk.services import held_money
+
+    to_count = fake.add_payment(40_000)
+    to_refund = fake.add_payment(25_000)
+    close.reconcile_gateway(uow, razorpay, receptionist, today())
+    listed = {row.gateway_payment_id: row for row in held_money.list_held(uow, receptionist)}
+    assert {listed[to_count["id"]].patient_name, listed[to_refund["id"]].patient_name} == {"Not identified"}
+    assert listed[to_count["id"]].patient_id is None and held_money.move_targets(uow, admin,
+                                                                               listed[to_count["id"]].id) == []
+
+    bill = a_bill(uow, receptionist, a_patient(uow, receptionist), ("consultation", "Consultation", "1", "400"))
+    moved = held_money.move_held(uow, admin, listed[to_count["id"]].id, bill.id)
+    assert moved.totals.paid == Decimal("400.00")
+    held_money.refund_held(uow, admin, listed[to_refund["id"]].id, amount="250", reference="rfnd_0001",
+                           reason="Not a patient of the clinic")
+    with engine.connect() as conn:
+        rows = {r[0]: (r[1], r[2]) for r in conn.execute(text(
+            "SELECT transaction_id, status::text, patient_id FROM payments WHERE transaction_id = ANY(:ids)"),
+            {"ids": [to_count["id"], to_refund["id"]]})}
+    assert rows[to_count["id"]] == ("completed", bill.patient_id)
+    assert rows[to_refund["id"]] == ("refunded", None)
+    with pytest.raises(IntegrityError, match="payments_patient_or_held_gateway_money"), engine.begin() as conn:
+        conn.execute(text("UPDATE payments SET status = 'completed', review_reason = NULL"
+                          " WHERE transaction_id = :id"), {"id": to_refund["id"]})

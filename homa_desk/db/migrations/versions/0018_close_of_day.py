@@ -4,7 +4,8 @@
   the latest row of a day is that day's count), the difference is computed by PostgreSQL, and a count that differs
   from the desk's cash must carry a reason.
 - `payments.patient_id` may be empty for one kind of payment only: money the gateway captured on none of the desk's
-  QRs, held for review (pending, with a review reason and the gateway's payment id) until an admin resolves it.
+  QRs, held for review (pending, with a review reason and the gateway's payment id) until an admin resolves it:
+  refunded in full it may stay without a patient; to count toward a bill it takes that bill's patient.
 
 Revision ID: 0018
 Revises: 0021
@@ -45,7 +46,8 @@ CREATE TRIGGER cash_counts_no_truncate BEFORE TRUNCATE ON cash_counts
 ALTER TABLE payments ALTER COLUMN patient_id DROP NOT NULL;
 ALTER TABLE payments ADD CONSTRAINT payments_patient_or_held_gateway_money
     CHECK (patient_id IS NOT NULL
-           OR (status = 'pending' AND review_reason IS NOT NULL AND transaction_id IS NOT NULL AND bill_id IS NULL));
+           OR (transaction_id IS NOT NULL AND bill_id IS NULL
+               AND ((status = 'pending' AND review_reason IS NOT NULL) OR status = 'refunded')));
 """)
 
 
