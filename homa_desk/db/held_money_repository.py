@@ -11,6 +11,7 @@ from homa_desk.db.billing_repository import payment_record
 from homa_desk.db.models import Bill, PatientProfile, Payment, PaymentSession, Refund, User
 from homa_desk.domain.billing import BillStatus, PaymentMethod, PaymentRecord, PaymentState
 from homa_desk.domain.held_money import HeldPayment, OpenBill
+from homa_desk.domain.reports import NO_PATIENT
 
 _HELD = (Payment.status == PaymentState.PENDING.value, Payment.review_reason.is_not(None))
 _COUNTED = ("completed", "refunded")
@@ -20,12 +21,13 @@ class HeldMoneyRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def lock(self, payment_id: int) -> tuple[PaymentRecord, int] | None:
-        """(the payment, its patient's id), row-locked for the rest of the transaction."""
+    def lock(self, payment_id: int) -> tuple[PaymentRecord, int | None] | None:
+        """(the payment, its patient's id: None for gateway money on no desk QR), row-locked for the rest of the
+        transaction."""
         payment = self._session.scalars(select(Payment).where(Payment.id == payment_id).with_for_update()).first()
         return None if payment is None else (payment_record(payment), payment.patient_id)
 
-    def owner(self, payment_id: int) -> tuple[int, int | None] | None:
+    def owner(self, payment_id: int) -> tuple[int | None, int | None] | None:
         """(patient_id, bill_id) of a payment."""
         row = self._session.execute(select(Payment.patient_id, Payment.bill_id).where(Payment.id == payment_id)).first()
         return None if row is None else (row[0], row[1])
@@ -41,13 +43,13 @@ class HeldMoneyRepository:
         rows = self._session.execute(
             select(Payment, User.full_name, PatientProfile.patient_number, Bill.bill_number, Bill.status,
                    PaymentSession.gateway, PaymentSession.gateway_qr_id)
-            .join(User, User.id == Payment.patient_id)
+            .outerjoin(User, User.id == Payment.patient_id)  # gateway money on no desk QR has no patient (0018)
             .outerjoin(PatientProfile, PatientProfile.user_id == Payment.patient_id)
             .outerjoin(Bill, Bill.id == Payment.bill_id)
             .outerjoin(PaymentSession, PaymentSession.id == Payment.payment_session_id)
             .where(*_HELD).order_by(Payment.payment_date, Payment.id).limit(limit))
         return [HeldPayment(
-            id=p.id, patient_id=p.patient_id, patient_name=name, patient_number=number, bill_id=p.bill_id,
+            id=p.id, patient_id=p.patient_id, patient_name=name or NO_PATIENT, patient_number=number, bill_id=p.bill_id,
             bill_number=bill_number, bill_status=BillStatus(bill_status) if bill_status else None, amount=p.amount,
             refunded_amount=p.refunded_amount, method=PaymentMethod(p.payment_method), reason=p.review_reason or "",
             paid_at=p.payment_date, gateway_payment_id=p.transaction_id, utr=p.upi_transaction_id, gateway=gateway,
@@ -69,11 +71,14 @@ class HeldMoneyRepository:
         """The payment whose refund carries this reference, if one does."""
         return self._session.scalar(select(Refund.payment_id).where(Refund.reference == reference))
 
-    def accept(self, payment_id: int, bill_id: int) -> None:
-        """The held payment counts toward `bill_id` from now on; the reason it was held stays in the audit log."""
-        self._session.execute(
-            update(Payment).where(Payment.id == payment_id)
-            .values(status=PaymentState.COMPLETED.value, review_reason=None, bill_id=bill_id))
+    def accept(self, payment_id: int, bill_id: int, patient_id: int | None = None) -> None:
+        """The held payment counts toward `bill_id` from now on; the reason it was held stays in the audit log.
+        `patient_id`: the bill's patient, for money that came with none (gateway money on no desk QR)."""
+        values: dict[str, object] = {"status": PaymentState.COMPLETED.value, "review_reason": None,
+                                     "bill_id": bill_id}
+        if patient_id is not None:
+            values["patient_id"] = patient_id
+        self._session.execute(update(Payment).where(Payment.id == payment_id).values(**values))
 
     def release_if_refunded(self, payment_id: int) -> bool:
         """After a refund: a payment refunded in full is no longer held. True when it was released."""

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from homa_desk.db.appointment_repository import AppointmentRepository
 from homa_desk.db.billing_repository import BillRepository
+from homa_desk.db.close_of_day_repository import CloseOfDayRepository
 from homa_desk.db.consultation_repository import ConsultationRepository
 from homa_desk.db.doctor_repository import DoctorRepository
 from homa_desk.db.held_money_repository import HeldMoneyRepository
@@ -49,6 +50,7 @@ class UnitOfWork:
     outbox: OutboxRepository
     verification: VerificationCodes
     reports: ReportRepository
+    close_of_day: CloseOfDayRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -79,6 +81,7 @@ class UnitOfWork:
         self.outbox = OutboxRepository(self._session)
         self.verification = VerificationCodes(self._session)
         self.reports = ReportRepository(self._session)
+        self.close_of_day = CloseOfDayRepository(self._session)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -38,7 +38,7 @@ class HeldPayment:
     the ids to find it at the gateway or the bank."""
 
     id: int
-    patient_id: int
+    patient_id: int | None  # None: the gateway captured it on no QR of the desk (close-of-day check)
     patient_name: str
     patient_number: int | None
     bill_id: int | None

@@ -1,4 +1,5 @@
-"""The one interface every payment gateway offers the services: create a QR, poll it, close it."""
+"""The one interface every payment gateway offers the services: create a QR, poll it, close it, and list the money
+it captured (for the close-of-day reconciliation)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Protocol, runtime_checkable
 
-from homa_desk.domain.payments import GatewayQr, PollResult
+from homa_desk.domain.payments import GatewayPayment, GatewayQr, PollResult
 
 
 @runtime_checkable
@@ -39,4 +40,11 @@ class PaymentGateway(Protocol):
 
     def close_qr(self, qr_id: str) -> None:
         """Stop the QR accepting money; closing a closed or expired QR is not an error."""
+        ...
+
+    def captured_payments(self, start: datetime, end: datetime) -> list[GatewayPayment]:
+        """Every payment captured (received; refunded later included) created in [start, end), all pages of it.
+
+        Raises ListingUnsupported when no gateway sees the money (static UPI).
+        """
         ...

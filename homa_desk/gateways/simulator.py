@@ -67,6 +67,14 @@ class SimulatorGateway:
             if self._status(entry) is QrStatus.ACTIVE:
                 entry.close_reason = "on_demand"
 
+    def captured_payments(self, start: datetime, end: datetime) -> list[GatewayPayment]:
+        """The payments captured (or refunded since) in [start, end) on this run's QRs, newest first."""
+        with self._lock:
+            found = [p for entry in self._qrs.values() for p in entry.payments
+                     if p.status in (PaymentStatus.CAPTURED, PaymentStatus.REFUNDED)
+                     and p.captured_at is not None and start <= p.captured_at < end]
+        return sorted(found, key=lambda p: p.captured_at or start, reverse=True)
+
     def simulate_payment(self, qr_id: str, amount: Decimal | None = None, currency: str = "INR", *,
                          status: PaymentStatus = PaymentStatus.CAPTURED, even_if_closed: bool = False,
                          vpa: str = "patient@okdemo") -> GatewayPayment:

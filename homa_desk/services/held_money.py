@@ -43,6 +43,8 @@ def move_targets(uow: UnitOfWork, actor: Actor, payment_id: int) -> list[OpenBil
         if owner is None:
             raise NotFound("No such payment.")
         patient_id, bill_id = owner
+        if patient_id is None:
+            return []  # gateway money of no patient: the admin names the bill (move_held takes any open bill)
         return uow.held_money.open_bills(patient_id, other_than=bill_id)
 
 
@@ -68,17 +70,20 @@ def accept_held(uow: UnitOfWork, actor: Actor, payment_id: int, *, refund_refere
 def move_held(uow: UnitOfWork, actor: Actor, payment_id: int, to_bill_id: int, *, refund_reference: str = "",
               refund_reason: str = "") -> BillView | None:
     """Count the held money toward another open bill of the same patient (more than its balance: the excess is
-    refunded in the same step, as in accept_held). Returns the bill the money was held on, or the new one."""
+    refunded in the same step, as in accept_held). Money that came with no patient (captured at the gateway on no
+    QR of the desk) may go to any open bill and becomes that bill's patient's. Returns the bill the money was held
+    on, or the new one."""
     actor.require(Role.ADMIN)
     with uow:
         payment, patient_id = _locked_held(uow, payment_id)
         if to_bill_id == payment.bill_id:
             raise ValidationError("bill", "Choose another bill, or accept the money toward this one.")
         found = uow.bills.lock(to_bill_id)
-        if found is None or found[2] != patient_id:
+        if found is None or (patient_id is not None and found[2] != patient_id):
             raise ValidationError("bill", "Choose one of this patient's open bills.")
         before = _state(payment)
-        after = _count_toward(uow, actor, payment, to_bill_id, refund_reference, refund_reason)
+        after = _count_toward(uow, actor, payment, to_bill_id, refund_reference, refund_reason,
+                              patient_id=found[2] if patient_id is None else None)
         uow.audit.record(actor, "held_payment_moved", "payment", payment_id, before=before, after=after)
         uow.commit()
         view = uow.bills.view(payment.bill_id or to_bill_id)
@@ -111,7 +116,7 @@ def refund_held(uow: UnitOfWork, actor: Actor, payment_id: int, *, amount: str |
     return view
 
 
-def _locked_held(uow: UnitOfWork, payment_id: int) -> tuple[PaymentRecord, int]:
+def _locked_held(uow: UnitOfWork, payment_id: int) -> tuple[PaymentRecord, int | None]:
     found = uow.held_money.lock(payment_id)
     if found is None:
         raise NotFound("No such payment.")
@@ -121,7 +126,7 @@ def _locked_held(uow: UnitOfWork, payment_id: int) -> tuple[PaymentRecord, int]:
 
 
 def _count_toward(uow: UnitOfWork, actor: Actor, payment: PaymentRecord, bill_id: int, refund_reference: str,
-                  refund_reason: str) -> dict[str, Any]:
+                  refund_reason: str, *, patient_id: int | None = None) -> dict[str, Any]:
     """Inside the transaction, with the payment locked: lock the bill, refund what is over its balance, and make
     the payment count toward it. Returns the audit's `after`."""
     found = uow.bills.lock(bill_id)
@@ -143,7 +148,9 @@ def _count_toward(uow: UnitOfWork, actor: Actor, payment: PaymentRecord, bill_id
         details = refund_details(refund_reference, refund_reason)
         after.update(refund_id=_refund(uow, actor, payment.id, excess, details), refund=str(excess),
                      refund_reference=details.reference, reason=details.reason)
-    uow.held_money.accept(payment.id, bill_id)
+    uow.held_money.accept(payment.id, bill_id, patient_id)
+    if patient_id is not None:
+        after["patient_id"] = patient_id
     settle_bill_status(uow, bill_id, total)
     after["refunded_amount"] = str(payment.refunded_amount + max(excess, ZERO))
     return after

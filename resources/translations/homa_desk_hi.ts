@@ -804,6 +804,14 @@
         <translation>आंशिक रिफ़ंड</translation>
     </message>
     <message>
+        <source>Not at the gateway</source>
+        <translation>गेटवे पर नहीं</translation>
+    </message>
+    <message>
+        <source>Amounts differ</source>
+        <translation>राशि अलग है</translation>
+    </message>
+    <message>
         <source>No-show</source>
         <translation>नहीं आए</translation>
     </message>
@@ -2584,8 +2592,108 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
         <translation>{count} भुगतान, {amount} जाँच के लिए रोकी गई।</translation>
     </message>
     <message>
+        <source>The gateway received this money on no QR of this desk (gateway payment {id}): find who paid in the gateway&apos;s dashboard, then refund it or count it toward their bill.</source>
+        <translation>गेटवे को यह पैसा इस डेस्क के किसी QR पर नहीं मिला (गेटवे भुगतान {id}): गेटवे के डैशबोर्ड में देखें कि किसने भुगतान किया, फिर इसे रिफ़ंड करें या उनके बिल में गिनें।</translation>
+    </message>
+    <message>
         <source>This money came with no bill: look up the patient&apos;s bills and move it there.</source>
         <translation>यह राशि बिना बिल के आई है: मरीज़ के बिल देखें और उसे वहाँ ले जाएँ।</translation>
+    </message>
+    <message>
+        <source>Finding</source>
+        <translation>परिणाम</translation>
+    </message>
+    <message>
+        <source>At the gateway</source>
+        <translation>गेटवे पर</translation>
+    </message>
+    <message>
+        <source>At the desk</source>
+        <translation>डेस्क पर</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>टिप्पणी</translation>
+    </message>
+    <message>
+        <source>Cash the desk recorded (less cash refunds): &lt;b&gt;{amount}&lt;/b&gt;</source>
+        <translation>डेस्क पर दर्ज नकद (नकद रिफ़ंड घटाकर): &lt;b&gt;{amount}&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>Not counted yet.</source>
+        <translation>अभी गिना नहीं गया।</translation>
+    </message>
+    <message>
+        <source>Cash was recorded or refunded after this count: count the drawer again.</source>
+        <translation>इस गिनती के बाद नकद दर्ज या रिफ़ंड हुआ: दराज फिर से गिनें।</translation>
+    </message>
+    <message>
+        <source>({count} counts; the latest stands.)</source>
+        <translation>({count} गिनतियाँ; सबसे नई मान्य है।)</translation>
+    </message>
+    <message>
+        <source>matches</source>
+        <translation>मेल खाता है</translation>
+    </message>
+    <message>
+        <source>over by {amount}</source>
+        <translation>{amount} अधिक</translation>
+    </message>
+    <message>
+        <source>short by {amount}</source>
+        <translation>{amount} कम</translation>
+    </message>
+    <message>
+        <source>Counted &lt;b&gt;{counted}&lt;/b&gt; by {name} at {time}: {verdict}</source>
+        <translation>{name} ने {time} पर &lt;b&gt;{counted}&lt;/b&gt; गिना: {verdict}</translation>
+    </message>
+    <message>
+        <source>Static UPI: no payment gateway sees this money. Check the day&apos;s UPI payments against the clinic&apos;s bank statement.</source>
+        <translation>स्टैटिक UPI: यह पैसा कोई पेमेंट गेटवे नहीं देखता। दिन के UPI भुगतानों को क्लिनिक के बैंक स्टेटमेंट से मिलाएँ।</translation>
+    </message>
+    <message>
+        <source>{gateway} captured {count} payments ({total}); {matched} match the desk.</source>
+        <translation>{gateway} ने {count} भुगतान ({total}) प्राप्त किए; {matched} डेस्क से मेल खाते हैं।</translation>
+    </message>
+    <message>
+        <source>Nothing to look into.</source>
+        <translation>जाँचने को कुछ नहीं।</translation>
+    </message>
+    <message>
+        <source>Held for review: {held}; not at the gateway: {desk_only}; amounts differ: {differs}.</source>
+        <translation>समीक्षा के लिए रोके गए: {held}; गेटवे पर नहीं: {desk_only}; राशि अलग: {differs}।</translation>
+    </message>
+    <message>
+        <source>Close of day</source>
+        <translation>दिन की समाप्ति</translation>
+    </message>
+    <message>
+        <source>Counted in the drawer, e.g. 12500</source>
+        <translation>दराज में गिना गया, जैसे 12500</translation>
+    </message>
+    <message>
+        <source>Why it differs (needed when it does)</source>
+        <translation>अंतर का कारण (अंतर हो तो ज़रूरी)</translation>
+    </message>
+    <message>
+        <source>Record count</source>
+        <translation>गिनती दर्ज करें</translation>
+    </message>
+    <message>
+        <source>Counted cash</source>
+        <translation>गिना गया नकद</translation>
+    </message>
+    <message>
+        <source>Check UPI with the gateway</source>
+        <translation>गेटवे से UPI जाँचें</translation>
+    </message>
+    <message>
+        <source>Not checked yet.</source>
+        <translation>अभी जाँचा नहीं गया।</translation>
+    </message>
+    <message>
+        <source>Asking the payment gateway…</source>
+        <translation>पेमेंट गेटवे से पूछ रहे हैं…</translation>
     </message>
 </context>
 </TS>

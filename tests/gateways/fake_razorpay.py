@@ -15,6 +15,8 @@ by the tag used below:
 - [sdk] razorpay/razorpay-python documents/qrcode.md, razorpay/razorpay-node documents/qrcode.md and
   lib/types/qrCode.d.ts
 - [errors] https://razorpay.com/docs/errors (markdown-docs errors.md)
+- [list] https://razorpay.com/docs/api/payments/fetch-all-payments ("Fetch all payments"), razorpay-node
+  documents/payment.md "Fetch all payments", razorpay-python razorpay/resources/payment.py `all`
 
 Every endpoint
 - R1 HTTP Basic auth with the key id and secret; none or wrong → 401 "The api key provided is invalid" [create],
@@ -61,6 +63,18 @@ Fetch (GET /v1/payments/qr_codes/{id}), fetch payments (GET …/{id}/payments), 
   [close]).
 - R18 a QR whose close_by has passed on the gateway's clock reads closed by itself (close_reason null: [entity]
   names no reason for it), like the fake's `expire()`.
+
+Fetch all payments (GET /v1/payments: the close-of-day reconciliation; R1–R3 apply)
+- R19 only from, to, count and skip, integers, each at most once; count 1…100, default 10 ("By default, only the
+  last 10 records are displayed"); skip ≥ 0, default 0 [list] (as R16; `expand[]` is refused too: the desk never
+  asks for card details, so stricter).
+- R20 from and to are unix timestamps in seconds between 946684800 and 4765046400 ([list]: "from must be between
+  946684800 and 4765046400"): milliseconds and dates are refused, and so is from after to (stricter).
+- R21 [list] says "created after" from and "created before" to without saying whether the ends count: the fake
+  leaves both ends out (the stricter reading), so a client that needs them must widen the range itself.
+- R22 the answer is {"entity": "collection", "count": n, "items": [...]}, newest first, payments of every status
+  (created, authorized, captured, refunded, failed) [list]: the client picks the captured ones; payments on no
+  QR (a payment link, the website) are listed too (`add_payment`).
 """
 
 from __future__ import annotations
@@ -80,6 +94,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from homa_desk.domain import upi
 from tests.gateways.razorpay_rules import DEFAULT_PAGE, create_refusal, page_params
+
+TIMESTAMP_RANGE = (946684800, 4765046400)  # R20
 
 KEY_ID = "rzp_test_fakekey"
 KEY_SECRET = "fake-secret-not-real"
@@ -117,6 +133,7 @@ class FakeRazorpay:
         self.image_content = image_content  # whether created QRs carry their UPI intent string
         self.clock_skew = clock_skew  # seconds the gateway's clock is ahead of this machine's (R13, R18)
         self.qrs: dict[str, FakeQr] = {}
+        self.other_payments: list[dict[str, Any]] = []  # money that reached the account on no QR (add_payment)
         self.requests: list[LoggedRequest] = []
         self._faults: list[_Fault] = []
         self._lock = threading.Lock()
@@ -187,6 +204,21 @@ class FakeRazorpay:
             if data["status"] == "active":
                 data.update(status="closed", close_reason=None, closed_at=int(self.now()))
 
+    def add_payment(self, amount_paise: int, *, created_at: int | None = None, status: str = "captured",
+                    qr_id: str | None = None, method: str = "upi") -> dict[str, Any]:
+        """A payment made at `created_at` (unix seconds, now if None): on the QR `qr_id` (without touching its
+        status, as a payment racing its close), or on none of the desk's QRs (a payment link, the website)."""
+        with self._lock:
+            number = next(self._ids)
+            payment = {
+                "id": f"pay_{self._run}x{number:06d}", "entity": "payment", "amount": amount_paise,
+                "currency": "INR", "status": status, "method": method, "vpa": "payer@okaxis",
+                "captured": status in ("captured", "refunded"), "acquirer_data": {"rrn": f"{512345678900 + number}"},
+                "created_at": int(self.now()) if created_at is None else created_at, "notes": [],
+            }
+            (self.qrs[qr_id].payments if qr_id is not None else self.other_payments).append(payment)
+            return payment
+
     def fail_next(self, n: int, status: int = 500, *, method: str | None = None) -> None:
         self._add(_Fault("fail", n, status=status, method=method))
 
@@ -251,6 +283,8 @@ class FakeRazorpay:
             if fault.kind == "malformed":
                 return 200, {"Content-Type": "application/json"}, b'{"id": "qr_broken", "status":'
             time.sleep(fault.seconds)
+        if url.path.rstrip("/") == "/v1/payments":
+            return self._list_payments(method, url.query)
         parts = url.path.strip("/").split("/")
         if parts[:3] != ["v1", "payments", "qr_codes"] or len(parts) > 5:
             return _not_found()
@@ -297,6 +331,28 @@ class FakeRazorpay:
                  if params.get("from", 0) <= p["created_at"] <= params.get("to", p["created_at"])]
         skip = params.get("skip", 0)
         page = items[skip:skip + params.get("count", DEFAULT_PAGE)]
+        return _json({"entity": "collection", "count": len(page), "items": page})
+
+    def _list_payments(self, method: str, query: str) -> tuple[int, dict[str, str], bytes]:
+        """GET /v1/payments: R19–R22."""
+        if method != "GET":
+            return _not_found()
+        params, refusal = page_params(query)
+        if refusal is not None:
+            return _error(400, refusal[0], field=refusal[1])
+        low, high = TIMESTAMP_RANGE
+        for name in ("from", "to"):
+            if name in params and not low <= params[name] <= high:
+                return _error(400, f"{name} must be between {low} and {high}", field=name)
+        if params.get("from", low) > params.get("to", high):
+            return _error(400, "from must be before to", field="from")
+        with self._lock:
+            every = [p for qr in self.qrs.values() for p in qr.payments] + self.other_payments
+            after, before = params.get("from", low - 1), params.get("to", high + 1)
+            chosen = [dict(p) for p in every if after < p["created_at"] < before]
+        chosen.sort(key=lambda p: (p["created_at"], p["id"]), reverse=True)
+        skip = params.get("skip", 0)
+        page = chosen[skip:skip + params.get("count", DEFAULT_PAGE)]
         return _json({"entity": "collection", "count": len(page), "items": page})
 
     def _create(self, body: Any) -> tuple[int, dict[str, str], bytes]:

@@ -38,6 +38,7 @@ from homa_desk.services import (
     backup,
     billing,
     clinic,
+    close_of_day,
     consultations,
     contact_status,
     doctors,
@@ -95,6 +96,8 @@ EXPECTED: dict[str, set[str]] = {
     "move_database.move_to_remote": ADMIN,
     "clinic.set_clinic_name": ADMIN,
     "clinic.store_clinic_name": ADMIN,
+    "close_of_day.count_cash": DESK,  # the people who close the desk count its drawer
+    "close_of_day.reconcile_gateway": DESK,  # it only holds gateway money for review; resolving it is an admin's
     "consultations.get_consultation": TREATING,
     "consultations.past_visits": TREATING,
     "consultations.copy_prescription": TREATING,
@@ -276,6 +279,10 @@ CASES: dict[str, Case] = {
     "clinic.set_clinic_name": lambda w, a: partial(clinic.set_clinic_name, w.uow, a, "Sunrise Clinic Annex"),
     "clinic.store_clinic_name": lambda w, a: partial(
         _in_uow, w, partial(clinic.store_clinic_name, w.uow, a, "Sunrise Clinic Annex")),
+    "close_of_day.count_cash": lambda w, a: partial(close_of_day.count_cash, w.uow, a, w.today, "0",
+                                                    "Counted at closing"),
+    "close_of_day.reconcile_gateway": lambda w, a: partial(close_of_day.reconcile_gateway, w.uow, w.gateway, a,
+                                                           w.today),
     "consultations.get_consultation": lambda w, a: partial(consultations.get_consultation, w.uow, a, w.visit()),
     "consultations.past_visits": lambda w, a: partial(consultations.past_visits, w.uow, a, w.visit()),
     "consultations.copy_prescription": lambda w, a: partial(consultations.copy_prescription, w.uow, a,

@@ -81,6 +81,11 @@ class HeldMoneyPanel(QWidget):
         row = self.model.row_at(index.row()) if index.isValid() else None
         if row is None:
             return
+        if row.patient_id is None:
+            self.summary.setText(tr("The gateway received this money on no QR of this desk (gateway payment {id}): "
+                                    "find who paid in the gateway's dashboard, then refund it or count it toward "
+                                    "their bill.").format(id=row.gateway_payment_id or "—"))
+            return
         if row.bill_id is None:
             self.summary.setText(tr("This money came with no bill: look up the patient's bills and move it there."))
             return
