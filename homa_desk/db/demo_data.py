@@ -62,6 +62,7 @@ _TABLES = ("users", "patient_profiles", "appointments", "payments")
 _REFERENCING = ("patient_profiles", "appointments", "payments")
 BULK_ROWS = 200_000  # from this many planned rows, foreign keys are re-checked once at the end, not per row
 _CHUNK_ROWS = 50_000  # rows per COPY statement; the second table of a pair is held this long in memory
+UTR_STEP = 7_919  # prime to 10**12: payment id × step mod 10**12 gives each demo payment its own 12-digit UTR
 _WRITE_ROWS = 2_000  # rows per write to the COPY stream
 NULL = "\\N"
 
@@ -472,7 +473,8 @@ def _appointment_rows(rng: Random, plan: _Plan, ids: _Ids, patient_ids: range, d
                 if with_payments:
                     x = r()
                     if x < 0.55:
-                        utr = f"{int(r() * 1e12):012d}"
+                        r()  # drawn still, so the rest of a seeded clinic stays as it was
+                        utr = f"{payment_id * UTR_STEP % 10**12:012d}"  # one UTR per payment (schema 0015)
                         method, transaction, upi = "upi", f"DEMO-UPI-{payment_id}", utr  # unique, like a gateway id
                     elif x < 0.9:
                         method, transaction, upi = "cash", NULL, NULL

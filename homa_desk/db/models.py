@@ -16,6 +16,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Computed,
     Date,
     DateTime,
     ForeignKey,
@@ -195,7 +196,8 @@ class Payment(Base):
     __tablename__ = "payments"
 
     id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
-    patient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # 0018: empty only for gateway money on no desk QR, held for review (payments_patient_or_held_gateway_money)
+    patient_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id", ondelete="SET NULL"))
     amount: Mapped[Decimal] = mapped_column(Numeric(10, 2))
     currency: Mapped[str] = mapped_column(String(3), server_default="INR")
@@ -218,6 +220,9 @@ class Payment(Base):
     __table_args__ = (
         CheckConstraint("refunded_amount >= 0"),
         CheckConstraint("refunded_amount <= amount", name="payments_refund_within_amount"),
+        CheckConstraint("patient_id IS NOT NULL OR (transaction_id IS NOT NULL AND bill_id IS NULL"
+                        " AND ((status = 'pending' AND review_reason IS NOT NULL) OR status = 'refunded'))",
+                        name="payments_patient_or_held_gateway_money"),
         Index("ux_payments_gateway_payment", "transaction_id", unique=True,
               postgresql_where=text("transaction_id IS NOT NULL")),
         Index("ix_payments_bill", "bill_id"),
@@ -233,6 +238,12 @@ class Payment(Base):
         Index("ix_payments_session", "payment_session_id",  # 0011: the UPI poll's session with its payment
               postgresql_where=text("payment_session_id IS NOT NULL")),
     )
+
+
+# 0015: one UTR/RRN settles one payment, whichever method it was typed under (see homa_settlement_reference)
+_SETTLEMENT_REFERENCE = func.homa_settlement_reference(Payment.payment_method, Payment.upi_transaction_id)
+Index("ux_payments_settlement_reference", _SETTLEMENT_REFERENCE, unique=True,
+      postgresql_where=Payment.upi_transaction_id.is_not(None))
 
 
 class _DayTotalColumns:
@@ -378,6 +389,8 @@ class Refund(Base):
         CheckConstraint("amount > 0"),
         Index("ix_refunds_created", "created_at"),  # 0009: the day's refunds
         Index("ix_refunds_payment", "payment_id"),
+        Index("ux_refunds_reference", "reference", unique=True,  # 0016: a refund made outside the desk, once
+              postgresql_where=text("reference IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
@@ -386,6 +399,7 @@ class Refund(Base):
     reason: Mapped[str] = mapped_column(Text)
     refunded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
+    reference: Mapped[str | None] = mapped_column(String(64))  # 0016: gateway refund id or bank reference
 
 
 # --- the doctor's workstation (0006) ------------------------------------------------------------------------------
@@ -524,3 +538,25 @@ class VerificationCode(Base):
     attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     used_at: Mapped[datetime | None] = mapped_column(TIMESTAMPTZ)
     created_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
+
+
+class CashCount(Base):
+    """One count of the cash drawer for a clinic day (schema 0018). Append-only (triggers refuse UPDATE, DELETE and
+    TRUNCATE): a recount adds a row and the day's latest row is its count."""
+
+    __tablename__ = "cash_counts"
+    __table_args__ = (
+        CheckConstraint("counted >= 0", name="cash_counts_counted_not_negative"),
+        CheckConstraint("counted = expected OR length(btrim(coalesce(reason, ''))) > 0",
+                        name="cash_counts_reason_when_different"),
+        Index("ix_cash_counts_day", "day", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    counted: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    expected: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    difference: Mapped[Decimal] = mapped_column(Numeric(14, 2), Computed("counted - expected", persisted=True))
+    reason: Mapped[str | None] = mapped_column(Text)
+    counted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    counted_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())

@@ -21,10 +21,12 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from homa_desk.db.like import LIKE_ESCAPE, containing
 from homa_desk.db.models import PatientProfile, User
 from homa_desk.domain.errors import FormErrors, NotFound, ValidationError
 from homa_desk.domain.notifications import Language, language_of
 from homa_desk.domain.patients import AppointmentLine, Gender, PatientDetails, PatientSummary
+from homa_desk.domain.validation import ascii_digits, national_mobile
 
 DUPLICATE_NAME_SIMILARITY = 0.45
 PAST_APPOINTMENTS_SHOWN = 50
@@ -33,10 +35,6 @@ EMAIL_TAKEN = "Another record already uses this e-mail."
 _SUMMARY_COLUMNS = """u.id, p.patient_number, u.full_name, u.phone, p.gender::text AS gender, p.date_of_birth,
        p.dob_is_estimate, lower(u.full_name) AS sort_key"""
 
-
-
-def _like_escape(fragment: str) -> str:
-    return fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _prefix_upper_bound(prefix: str) -> str | None:
@@ -58,15 +56,10 @@ def _prefix_upper_bound(prefix: str) -> str | None:
 
 
 def phone_digits(query: str) -> str | None:
-    """The digits of a query that is a number or phone fragment ("98765", "+91 98765 43210"), else None."""
+    """The digits of a query that is a number or phone fragment ("98765", "+91 98765 43210", "0091 98765 43210"),
+    without a country or trunk prefix before ten digits; None for anything else (only 0-9 are digits)."""
     compact = re.sub(r"[\s()+-]", "", query)
-    if not compact or not compact.isascii() or not compact.isdigit():
-        return None
-    if len(compact) == 12 and compact.startswith("91"):
-        return compact[2:]
-    if len(compact) == 11 and compact.startswith("0"):
-        return compact[1:]
-    return compact
+    return national_mobile(compact) if ascii_digits(compact) else None
 
 
 def _summary(row: Any) -> PatientSummary:
@@ -198,12 +191,12 @@ class PatientRepository:
             # Trigram bitmap to the matching rows, then the top of them in name order. The OFFSET 0 fence keeps
             # the planner from walking the whole name-order index instead, which is fast only when matches are
             # spread evenly through the alphabet (a rare fragment walked 1,000,000 entries: 1 s).
-            params["pattern"] = f"%{_like_escape(words)}%"
+            params["pattern"] = containing(words)
             keyset = "AND (name_key, user_id) > (CAST(:after_key AS text), :after_id)" if after else ""
             sql = f"""
                 SELECT {_SUMMARY_COLUMNS}
                 FROM (SELECT id, k FROM (SELECT user_id AS id, name_key AS k FROM patient_search
-                                         WHERE name_key LIKE :pattern {keyset}
+                                         WHERE name_key LIKE :pattern ESCAPE '{LIKE_ESCAPE}' {keyset}
                                          OFFSET 0) found
                       ORDER BY k, id LIMIT :limit) m
                 JOIN users u ON u.id = m.id JOIN patient_profiles p ON p.user_id = u.id

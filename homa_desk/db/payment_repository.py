@@ -6,12 +6,20 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, cast, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from homa_desk.db.billing_repository import payment_record
-from homa_desk.db.models import Bill, Payment, PaymentSession, Refund, User
-from homa_desk.domain.billing import PaymentMethod, PaymentRecord, PaymentState, SessionStatus, UpiSession
+from homa_desk.db.models import PAYMENT_METHOD, Bill, Payment, PaymentSession, Refund, User
+from homa_desk.domain.billing import (
+    PaymentMethod,
+    PaymentRecord,
+    PaymentState,
+    ReferenceTaken,
+    SessionStatus,
+    UpiSession,
+)
 
 
 class PaymentRepository:
@@ -23,15 +31,33 @@ class PaymentRepository:
             transaction_id: str | None = None, upi_transaction_id: str | None = None,
             gateway_response: dict[str, Any] | None = None, payment_session_id: int | None = None,
             review_reason: str | None = None) -> int:
-        payment = Payment(
-            patient_id=patient_id, bill_id=bill_id, appointment_id=appointment_id, amount=amount, currency="INR",
-            payment_method=method.value, status=state.value, payment_date=paid_at, received_by=received_by,
-            transaction_id=transaction_id, upi_transaction_id=upi_transaction_id, gateway_response=gateway_response,
-            payment_session_id=payment_session_id, review_reason=review_reason,
-        )
-        self._session.add(payment)
-        self._session.flush()
-        return payment.id
+        """The new payment's id; ReferenceTaken when its UTR/RRN or gateway payment id already settles another
+        payment (the unique indexes decide, so two desks typing the same UTR at once cannot both record it)."""
+        payment_id = self._session.scalar(
+            insert(Payment).values(
+                patient_id=patient_id, bill_id=bill_id, appointment_id=appointment_id, amount=amount,
+                currency="INR", payment_method=method.value, status=state.value, payment_date=paid_at,
+                received_by=received_by, transaction_id=transaction_id, upi_transaction_id=upi_transaction_id,
+                gateway_response=gateway_response, payment_session_id=payment_session_id,
+                review_reason=review_reason)
+            .on_conflict_do_nothing().returning(Payment.id))
+        if payment_id is None:
+            raise self.find_reference(method, upi_transaction_id, transaction_id) or ReferenceTaken(None)
+        return payment_id
+
+    def find_reference(self, method: PaymentMethod, reference: str | None,
+                       transaction_id: str | None = None) -> ReferenceTaken | None:
+        """ReferenceTaken naming the bill of the payment that already has this UTR/RRN (normalised as the unique
+        index does) or this gateway payment id; None when no payment has either."""
+        key = func.homa_settlement_reference(cast(method.value, PAYMENT_METHOD), reference)
+        same = and_(func.homa_settlement_reference(Payment.payment_method, Payment.upi_transaction_id) == key,
+                    Payment.upi_transaction_id.is_not(None))
+        if transaction_id is not None:
+            same = or_(same, Payment.transaction_id == transaction_id)
+        found = self._session.execute(
+            select(Bill.bill_number).select_from(Payment).outerjoin(Bill, Bill.id == Payment.bill_id).where(same)
+            .limit(1)).first()
+        return None if found is None else ReferenceTaken(found[0])
 
     def lock(self, payment_id: int) -> PaymentRecord | None:
         payment = self._session.scalars(select(Payment).where(Payment.id == payment_id).with_for_update()).first()
@@ -40,14 +66,17 @@ class PaymentRepository:
     def by_transaction_id(self, transaction_id: str) -> int | None:
         return self._session.scalar(select(Payment.id).where(Payment.transaction_id == transaction_id))
 
-    def refund(self, payment_id: int, amount: Decimal, reason: str, refunded_by: int) -> int:
-        """Record a refund of `amount`; the payment turns `refunded` when nothing is left to refund."""
+    def refund(self, payment_id: int, amount: Decimal, reason: str, refunded_by: int,
+               reference: str | None = None) -> int:
+        """Record a refund of `amount` (`reference`: the gateway refund id or bank reference, when the refund was
+        made outside the desk); the payment turns `refunded` when nothing is left to refund."""
         payment = self._session.get(Payment, payment_id)
         assert payment is not None
         payment.refunded_amount = payment.refunded_amount + amount
         if payment.refunded_amount == payment.amount:
             payment.status = PaymentState.REFUNDED.value
-        refund = Refund(payment_id=payment_id, amount=amount, reason=reason, refunded_by=refunded_by)
+        refund = Refund(payment_id=payment_id, amount=amount, reason=reason, refunded_by=refunded_by,
+                        reference=reference)
         self._session.add(refund)
         self._session.flush()
         return refund.id
@@ -99,12 +128,12 @@ class PaymentSessionRepository:
             select(PaymentSession.id).where(PaymentSession.status == SessionStatus.ACTIVE.value)
             .order_by(PaymentSession.id)))
 
-    def closed_unpaid_since(self, since: datetime) -> list[int]:
-        """Sessions that ended without money (expired or cancelled) since `since`, whose QR a late payment could
-        still reach."""
+    def closed_since(self, since: datetime) -> list[int]:
+        """Sessions with a QR that ended since `since` (expired, cancelled, paid or in review), whose QR a late or
+        second payment could still reach."""
         return list(self._session.scalars(
             select(PaymentSession.id).where(
-                PaymentSession.status.in_([SessionStatus.EXPIRED.value, SessionStatus.CANCELLED.value]),
+                PaymentSession.status != SessionStatus.ACTIVE.value,
                 PaymentSession.gateway_qr_id.is_not(None), PaymentSession.closed_at >= since)
             .order_by(PaymentSession.id)))
 

@@ -54,6 +54,25 @@ class QueueRepository:
             {"appointment_id": appointment_id, "doctor_id": doctor_id, "day": day,
              "arrived_at": arrived_at}).scalar_one()
 
+    def next_waiting(self, doctor_id: int, start: datetime, end: datetime, day: date) -> tuple[int, int] | None:
+        """(entry id, appointment id) of the longest-waiting patient whose appointment is still on: scheduled with
+        this doctor, starting in [start, end). The appointment row is locked, so a cancel or move at another desk
+        either went first (that patient is skipped; `call` finds a deleted entry gone) or waits for this call."""
+        row = self._session.execute(text(
+            "SELECT q.id, q.appointment_id FROM appointments a JOIN queue_entries q ON q.appointment_id = a.id"
+            " WHERE q.doctor_id = :doctor_id AND q.day = :day AND q.state = 'waiting' AND a.status = 'scheduled'"
+            " AND a.doctor_id = :doctor_id AND a.appointment_date >= :start AND a.appointment_date < :end"
+            " ORDER BY q.arrived_at, q.token LIMIT 1 FOR UPDATE OF a"),
+            {"doctor_id": doctor_id, "day": day, "start": start, "end": end}).first()
+        return (row.id, row.appointment_id) if row is not None else None
+
+    def call(self, entry_id: int, called_at: datetime) -> bool:
+        """Put a waiting entry in with the doctor; False when it is no longer there or no longer waiting."""
+        return self._session.execute(text(
+            "UPDATE queue_entries SET state = 'in_consultation', called_at = :called_at"
+            " WHERE id = :id AND state = 'waiting' RETURNING id"),
+            {"id": entry_id, "called_at": called_at}).first() is not None
+
     def set_state(self, entry_id: int, state: QueueState, *, called_at: datetime | None = None) -> None:
         self._session.execute(
             text("UPDATE queue_entries SET state = CAST(:state AS queue_state),"

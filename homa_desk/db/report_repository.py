@@ -21,7 +21,8 @@ Why each query is shaped as it is, at 5,000,000 payments:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -29,6 +30,7 @@ from typing import Any
 from sqlalchemy import ARRAY, Integer, Select, and_, any_, bindparam, exists, func, literal_column, select, text, tuple_
 from sqlalchemy.orm import Session, aliased
 
+from homa_desk.db.like import LIKE_ESCAPE, containing
 from homa_desk.db.models import (
     Bill,
     PatientProfile,
@@ -40,7 +42,9 @@ from homa_desk.db.models import (
 )
 from homa_desk.domain.billing import PaymentMethod, PaymentState
 from homa_desk.domain.errors import ValidationError
-from homa_desk.domain.reports import HistoryFilters, HistoryKey, HistoryRow, HistoryStatus, MethodTotal
+from homa_desk.domain.reconciliation import CashCount
+from homa_desk.domain.reports import NO_PATIENT, HistoryFilters, HistoryKey, HistoryRow, HistoryStatus, MethodTotal
+from homa_desk.domain.timeutil import to_local
 
 NAME_PATIENTS_LISTED = 10_000  # up to this many patients matching a name fragment, read their payments one by one
 _RECEIVED = (PaymentState.COMPLETED.value, PaymentState.REFUNDED.value)
@@ -81,16 +85,16 @@ class ReportRepository:
                    func.coalesce(Payment.upi_transaction_id, Payment.transaction_id), Payment.review_reason)
             .select_from(top)
             .join(Payment, Payment.id == top.c.id)
-            .join(User, User.id == Payment.patient_id)
+            .outerjoin(User, User.id == Payment.patient_id)  # gateway money on no desk QR has no patient (0018)
             .outerjoin(PatientProfile, PatientProfile.user_id == Payment.patient_id)
             .outerjoin(Bill, Bill.id == Payment.bill_id)
             .outerjoin(doctor, doctor.id == Payment.doctor_id)
             .order_by(top.c.payment_date.desc(), top.c.id.desc())
         )
         return [HistoryRow(id=r[0], paid_at=r[1], bill_id=r[2], bill_number=r[3], patient_id=r[4],
-                           patient_name=r[5], patient_number=r[6], doctor_name=r[7], method=PaymentMethod(r[8]),
-                           amount=r[9], refunded=r[10], state=PaymentState(r[11]), reference=r[12],
-                           review_reason=r[13])
+                           patient_name=r[5] or NO_PATIENT, patient_number=r[6], doctor_name=r[7],
+                           method=PaymentMethod(r[8]), amount=r[9], refunded=r[10], state=PaymentState(r[11]),
+                           reference=r[12], review_reason=r[13])
                 for r in self._session.execute(stmt)]
 
     def history_totals(self, filters: HistoryFilters) -> tuple[int, list[MethodTotal]]:
@@ -123,7 +127,7 @@ class ReportRepository:
                                                     .scalar_subquery()))
         if filters.patient_name is None:
             return None
-        named = PatientSearchKey.name_key.like("%" + _escape_like(filters.patient_name) + "%", escape="\\")
+        named = PatientSearchKey.name_key.like(containing(filters.patient_name), escape=LIKE_ESCAPE)
         ids = list(self._session.scalars(select(PatientSearchKey.user_id).where(named)
                                          .limit(NAME_PATIENTS_LISTED + 1)))
         if not ids:
@@ -138,7 +142,8 @@ class ReportRepository:
         """Everything the daily collection needs of [start, end), in one statement (one round trip).
 
         The day's payments in one pass, grouped three ways; refunds made that day grouped by the payment's method
-        and by its doctor; the count of bills created.
+        and by its doctor; the count of bills created; the counts of the cash drawer (`start` is the clinic day's
+        midnight).
         """
         rows = self._session.execute(text("""
             WITH day AS (
@@ -173,10 +178,18 @@ class ReportRepository:
             UNION ALL
             SELECT 'bills', 0, 0, NULL, NULL, NULL,
                    (SELECT count(*) FROM bills b WHERE b.created_at >= :start AND b.created_at < :end), 0, 0, 0
+            UNION ALL
+            -- the drawer's counts of the day (schema 0018): id, reason and time as JSON, counted and expected
+            SELECT 'cash', c.id, 0, json_build_object('reason', c.reason, 'at', c.counted_at)::text, c.counted_by,
+                   (SELECT u.full_name FROM users u WHERE u.id = c.counted_by), 0, c.counted, 0, c.expected
+            FROM cash_counts c
+            WHERE c.day = (CAST(:start AS timestamptz) AT TIME ZONE 'Asia/Kolkata')::date
         """), {"start": start, "end": end})
         figures = DayFigures({"method": [], "doctor": [], "receiver": []}, 0, {}, {}, 0)
         for kind, by_other, not_doctor, method, person, name, n, s, pn, ps in rows:
-            if kind == "bills":
+            if kind == "cash":
+                figures.cash_counts.append(_cash_count(by_other, start, method, name, s, ps))
+            elif kind == "bills":
                 figures.bills_created = n
             elif kind == "refund":
                 if by_other:
@@ -201,6 +214,14 @@ class DayFigures:
     refunds_by_method: dict[str, Decimal]
     refunds_by_doctor: dict[_Key, Decimal]
     bills_created: int
+    cash_counts: list[CashCount] = field(default_factory=list)
+
+
+def _cash_count(count_id: int, start: datetime, details: str, counted_by: str | None, counted: Decimal,
+                expected: Decimal) -> CashCount:
+    extra = json.loads(details)
+    return CashCount(id=count_id, day=to_local(start).date(), counted=counted, expected=expected,
+                     reason=extra["reason"], counted_by=counted_by, counted_at=datetime.fromisoformat(extra["at"]))
 
 
 def _where(stmt: Select, filters: HistoryFilters, patients: _Patients | None) -> Select:
@@ -253,7 +274,3 @@ def _status(status: HistoryStatus) -> Any:
     if status is HistoryStatus.REFUNDED:  # literal 0, so the partial index ix_payments_refunded applies
         return and_(Payment.status.in_(_RECEIVED), Payment.refunded_amount > literal_column("0"))
     return Payment.status == _STATE_OF[status].value
-
-
-def _escape_like(fragment: str) -> str:
-    return fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -18,8 +18,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from homa_desk.db.appointment_repository import AppointmentRepository
 from homa_desk.db.billing_repository import BillRepository
+from homa_desk.db.close_of_day_repository import CloseOfDayRepository
 from homa_desk.db.consultation_repository import ConsultationRepository
 from homa_desk.db.doctor_repository import DoctorRepository
+from homa_desk.db.held_money_repository import HeldMoneyRepository
 from homa_desk.db.outbox_repository import OutboxRepository, VerificationCodes
 from homa_desk.db.patient_repository import PatientRepository
 from homa_desk.db.payment_repository import PaymentRepository, PaymentSessionRepository
@@ -27,6 +29,8 @@ from homa_desk.db.queue_repository import QueueRepository
 from homa_desk.db.report_repository import ReportRepository
 from homa_desk.db.repositories import AuditLog, ClinicSettings, Health, StaffRepository
 from homa_desk.domain.errors import Conflict, DatabaseUnavailable
+
+OVERPAID = "This would pay the bill beyond its total (another desk took money for it at the same moment). Refresh it."
 
 
 class UnitOfWork:
@@ -41,10 +45,12 @@ class UnitOfWork:
     bills: BillRepository
     payments: PaymentRepository
     upi_sessions: PaymentSessionRepository
+    held_money: HeldMoneyRepository
     consultations: ConsultationRepository
     outbox: OutboxRepository
     verification: VerificationCodes
     reports: ReportRepository
+    close_of_day: CloseOfDayRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -70,10 +76,12 @@ class UnitOfWork:
         self.bills = BillRepository(self._session)
         self.payments = PaymentRepository(self._session)
         self.upi_sessions = PaymentSessionRepository(self._session)
+        self.held_money = HeldMoneyRepository(self._session)
         self.consultations = ConsultationRepository(self._session)
         self.outbox = OutboxRepository(self._session)
         self.verification = VerificationCodes(self._session)
         self.reports = ReportRepository(self._session)
+        self.close_of_day = CloseOfDayRepository(self._session)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -90,6 +98,8 @@ class UnitOfWork:
         if (isinstance(exc, OperationalError) and exc.connection_invalidated) or _is_connection_error(exc):
             raise DatabaseUnavailable() from exc
         if isinstance(exc, IntegrityError):
+            if getattr(getattr(exc.orig, "diag", None), "constraint_name", None) == "bills_not_overpaid":
+                raise Conflict(OVERPAID) from exc
             raise Conflict("Another desk changed this record at the same moment. Refresh and try again.") from exc
 
     def commit(self) -> None:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from homa_desk.domain.errors import FormErrors, ValidationError
-from homa_desk.domain.money import PAISE
+from homa_desk.domain.errors import Conflict, FormErrors, ValidationError
+from homa_desk.domain.money import PAISE, format_inr
+from homa_desk.domain.validation import MAX_AMOUNT, storable
 from homa_desk.domain.validation import amount as valid_amount
-from homa_desk.domain.validation import storable
 
 MAX_LINES = 100
 MAX_DESCRIPTION = 200
@@ -123,7 +124,15 @@ def validate_lines(inputs: Iterable[LineInput]) -> list[BillLine]:
         if discount > line.gross:
             collector.errors.append(ValidationError(f"{prefix}.discount", "The discount is more than the line."))
             continue
+        if line.total > MAX_AMOUNT:
+            collector.errors.append(ValidationError(f"{prefix}.total", (
+                f"Quantity × rate comes to {format_inr(line.total)}; a line can be at most {format_inr(MAX_AMOUNT)}.")))
+            continue
         lines.append(line)
+    if not collector.errors and totals(lines).total > MAX_AMOUNT:
+        collector.errors.append(ValidationError("lines", (
+            f"The bill comes to {format_inr(totals(lines).total)}; a bill can be at most {format_inr(MAX_AMOUNT)}."
+            " Split it into two bills.")))
     if collector.errors:
         raise FormErrors(collector.errors)
     return lines
@@ -168,6 +177,29 @@ def financial_year(day: date) -> str:
 def bill_number(fy: str, serial: int) -> str:
     """'2026-27/000123': running per financial year, restarting at 1 each April."""
     return f"{fy}/{serial:06d}"
+
+
+_GATEWAY_PAYMENT_ID = re.compile(r"pay_[A-Za-z0-9_]{6,40}")
+
+
+def looks_like_gateway_payment_id(reference: str) -> bool:
+    """A Razorpay-style payment id (pay_…) typed at the desk: stored where the gateway's own ids are, so the same
+    payment cannot be recorded by the desk and by the gateway's QR."""
+    return bool(_GATEWAY_PAYMENT_ID.fullmatch(reference or ""))
+
+
+class ReferenceTaken(Conflict):
+    """A UPI reference (UTR/RRN) or gateway payment id that already settles another payment; `bill_number` is that
+    payment's bill (None when it has none)."""
+
+    def __init__(self, bill_number: str | None) -> None:
+        where = f"bill {bill_number}" if bill_number else "another payment"
+        super().__init__(f"This reference is already recorded on {where}: one UTR settles one payment.")
+        self.bill_number = bill_number
+
+    def on(self, field: str) -> ValidationError:
+        """The same message next to the form's reference field."""
+        return ValidationError(field, self.message)
 
 
 class PaymentMethod(enum.StrEnum):

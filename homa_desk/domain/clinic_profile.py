@@ -32,8 +32,11 @@ def optional_gstin(value: str | None, field: str = "clinic_gstin") -> str:
 
 def number_in(value: str | int | float, low: float, high: float, field: str, what: str, *,
               whole: bool = True) -> float:
+    text = str(value).strip()
     try:
-        number = int(str(value).strip()) if whole else float(str(value).strip())
+        if not text.isascii():  # int() and float() would also read ४५ or ٤٥
+            raise ValueError(text)
+        number = int(text) if whole else float(text)
     except ValueError:
         raise ValidationError(field, f"Enter the {what} as a number.") from None
     if not low <= number <= high:

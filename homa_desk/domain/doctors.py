@@ -105,7 +105,7 @@ def _text(value: str | None, field_name: str, limit: int, label: str, *, require
 
 def slot_minutes(value: str | int | None, field_name: str = "slot_minutes") -> int:
     text = str(value if value is not None else "").strip()
-    if isinstance(value, bool) or not text.isascii() or not text.isdigit() or len(text) > 3:
+    if isinstance(value, bool) or not validation.ascii_digits(text) or len(text) > 3:
         raise ValidationError(field_name, f"Enter the slot length in whole minutes ({MIN_SLOT_MINUTES}–"
                                           f"{MAX_SLOT_MINUTES}).")
     minutes = int(text)

@@ -129,7 +129,7 @@ def parse_age(value: str | int | None, field: str = "age_years") -> int:
     text = str(value if value is not None else "").strip()
     if not text:
         raise ValidationError(field, "Enter the age in years.")
-    if not text.isascii() or not text.isdigit() or len(text) > 3:
+    if not validation.ascii_digits(text) or len(text) > 3:
         raise ValidationError(field, f"Enter the age as whole years, 0 to {MAX_AGE_YEARS}.")
     years = int(text)
     if years > MAX_AGE_YEARS:
@@ -184,7 +184,7 @@ def parse_date_text(value: str | date | None, field: str = "date_of_birth") -> d
         return None
     parts = re.split(r"[-/. ]+", text)
     message = "Enter the date as DD-MM-YYYY, for example 15-08-1985."
-    if len(parts) != 3 or not all(p.isascii() and p.isdigit() and len(p) <= 4 for p in parts):
+    if len(parts) != 3 or not all(validation.ascii_digits(p) and len(p) <= 4 for p in parts):
         raise ValidationError(field, message)
     day, month, year = (int(p) for p in (parts if len(parts[0]) <= 2 else reversed(parts)))
     if len(str(year)) != 4:

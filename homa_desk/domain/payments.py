@@ -94,3 +94,11 @@ class GatewayMalformed(GatewayError):
 
 class GatewayRejected(GatewayError):
     """A 4xx: wrong keys or a request the gateway refuses. Retrying the same request will not help."""
+
+
+class ListingUnsupported(GatewayError):
+    """The gateway cannot list the money it received (static UPI: no gateway sees it)."""
+
+    def __init__(self, message: str = "Static UPI has no payment gateway that sees the money: check the UPI "
+                                      "payments against the clinic's bank statement.") -> None:
+        super().__init__(message)

@@ -20,8 +20,8 @@ MAX_NOTES = 300
 MAX_LINES = 40
 MAX_TEMPLATE_NAME = 120
 
-_DOSE = re.compile(r"(?:\d{1,2}½?|½)(?:-(?:\d{1,2}½?|½)){1,3}")
-_DURATION = re.compile(r"(\d{1,3})\s*(d|day|days|w|wk|week|weeks|m|month|months)", re.IGNORECASE)
+_DOSE = re.compile(r"(?:[0-9]{1,2}½?|½)(?:-(?:[0-9]{1,2}½?|½)){1,3}")
+_DURATION = re.compile(r"([0-9]{1,3})\s*(d|day|days|w|wk|week|weeks|m|month|months)", re.IGNORECASE)
 _UNITS = {"d": "day", "day": "day", "days": "day", "w": "week", "wk": "week", "week": "week", "weeks": "week",
           "m": "month", "month": "month", "months": "month"}
 

@@ -18,6 +18,9 @@ class QueueState(enum.StrEnum):
         return {"waiting": "Waiting", "in_consultation": "With the doctor", "done": "Done", "left": "Left"}[self.value]
 
 
+CALLED_IN = frozenset({QueueState.IN_CONSULTATION, QueueState.DONE})
+
+
 @dataclass(frozen=True)
 class QueueEntryView:
     id: int
@@ -33,6 +36,16 @@ class QueueEntryView:
     is_walk_in: bool
     scheduled_at: datetime | None = None  # the booked slot; None for a walk-in
     called_at: datetime | None = None
+
+    @property
+    def called_in(self) -> bool:
+        """The doctor has called this patient in: the visit happened, so it stays in the queue."""
+        return self.state in CALLED_IN
+
+    def called_in_message(self) -> str:
+        if self.state is QueueState.IN_CONSULTATION:
+            return f"{self.patient_name} is with the doctor now (token {self.token}): mark the visit completed."
+        return f"{self.patient_name} has already seen the doctor (token {self.token}): mark the visit completed."
 
 
 @dataclass(frozen=True)

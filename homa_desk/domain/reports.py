@@ -21,8 +21,9 @@ from decimal import Decimal
 
 from homa_desk.domain.billing import PaymentMethod, PaymentState
 from homa_desk.domain.errors import ValidationError
+from homa_desk.domain.reconciliation import CashCount
 from homa_desk.domain.timeutil import CLINIC_TZ, to_local
-from homa_desk.domain.validation import search_text
+from homa_desk.domain.validation import ascii_digits, search_text
 
 ZERO = Decimal("0.00")
 MAX_PAGE = 1000
@@ -92,12 +93,12 @@ class HistoryFilters:
     @property
     def patient_number(self) -> int | None:
         text = self.patient if isinstance(self.patient, str) else ""
-        return int(text) if text.isdigit() and len(text) <= 15 else None
+        return int(text) if ascii_digits(text) and len(text) <= 15 else None
 
     @property
     def patient_name(self) -> str | None:
         text = self.patient if isinstance(self.patient, str) else ""
-        return text.lower() if text and not text.isdigit() else None
+        return text.lower() if text and not ascii_digits(text) else None
 
 
 def _enum(kind: type[enum.StrEnum], value: object, field_name: str):  # type: ignore[no-untyped-def]
@@ -118,7 +119,7 @@ class HistoryRow:
     paid_at: datetime
     bill_id: int | None
     bill_number: str | None
-    patient_id: int
+    patient_id: int | None  # None: gateway money on no QR of the desk, held for review
     patient_name: str
     patient_number: int | None
     doctor_name: str | None
@@ -225,6 +226,17 @@ class DailyCollection:
     pending_review_amount: Decimal
     refund_count: int = 0
     generated_at: datetime | None = field(default=None, compare=False)
+    cash_counts: tuple[CashCount, ...] = ()  # the drawer's counts of the day, oldest first
+
+    @property
+    def cash_expected(self) -> Decimal:
+        """The desk's cash of the day net of cash refunds made that day: what the drawer should hold."""
+        return sum((line.net for line in self.by_method if line.label == PaymentMethod.CASH.label), ZERO)
+
+    @property
+    def cash_count(self) -> CashCount | None:
+        """The day's count: the latest (a recount supersedes, the earlier ones stay on record)."""
+        return self.cash_counts[-1] if self.cash_counts else None
 
     @property
     def payments(self) -> int:
@@ -244,6 +256,7 @@ class DailyCollection:
 
 
 NO_DOCTOR = "No doctor"
+NO_PATIENT = "Not identified"
 NOT_RECORDED = "Not recorded"
 
 

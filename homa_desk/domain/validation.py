@@ -18,7 +18,10 @@ MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 128  # bcrypt reads 72 bytes; longer input is refused rather than silently cut
 MAX_AMOUNT = Decimal("99999999.99")  # decimal(10,2)
 
-_INDIAN_MOBILE = re.compile(r"[6-9]\d{9}")
+_INDIAN_MOBILE = re.compile(r"[6-9][0-9]{9}")
+# How Indians write a mobile's country or trunk prefix, longest first; each counts only before exactly ten digits.
+_MOBILE_PREFIXES = ("0091", "+91", "091", "91", "0")
+_JOINERS = "\u200c\u200d"  # zero-width non-joiner and joiner: they shape conjuncts in Devanagari, Malayalam, Kannada
 _EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
                     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+")
 _VPA = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,255}@[A-Za-z][A-Za-z0-9.-]{1,63}")
@@ -31,6 +34,12 @@ def storable(text: str, field: str, what: str = "The text") -> str:
         if char not in "\n\r\t" and unicodedata.category(char) in ("Cc", "Cs"):
             raise ValidationError(field, f"{what} contains a character that cannot be stored.")
     return text
+
+
+def ascii_digits(text: str) -> bool:
+    """True when `text` is one or more of 0-9. str.isdigit() also says True for ², ① or ४, which int() refuses
+    or reads as a number nobody meant."""
+    return text.isascii() and text.isdigit()
 
 
 def search_text(value: str | None, limit: int = 100) -> str:
@@ -53,25 +62,46 @@ def full_name(value: str, field: str = "full_name") -> str:
 
 
 def _is_name(text: str) -> bool:
-    """Letters of any script with their combining marks (Devanagari matras), spaces, . ' and -."""
+    """Letters of any script with their combining marks (Devanagari matras), spaces, . ' and -.
+
+    A zero-width joiner or non-joiner (U+200D, U+200C) is part of a letter where Indian scripts use it: right after
+    a letter or mark and next to a combining mark (a virama), as in a Devanagari half form, a Malayalam chillu (also
+    at the end of a name) or the Bengali ya-phala after RA. Anywhere else, and every other invisible or control
+    character (bidi overrides, zero-width space, BOM, soft hyphen), the name is refused.
+    """
     if not unicodedata.category(text[0]).startswith("L"):
         return False
-    return all(unicodedata.category(c)[0] in "LM" or c in " .'-" for c in text)
+    for index, char in enumerate(text):
+        if char in _JOINERS:
+            after = text[index + 1] if index + 1 < len(text) else ""
+            if not (_category(text[index - 1]) in "LM" and "M" in (_category(text[index - 1]), _category(after))):
+                return False
+        elif not (_category(char) in "LM" or char in " .'-"):
+            return False
+    return True
+
+
+def _category(char: str) -> str:
+    """The major Unicode category (L, M, Z…) of `char`, "" for none."""
+    return unicodedata.category(char)[0] if char else ""
+
+
+def national_mobile(digits: str) -> str:
+    """`digits` without the +91, 0091, 091, 91 or 0 written before a ten-digit number; anything else unchanged."""
+    for prefix in _MOBILE_PREFIXES:
+        if len(digits) == len(prefix) + 10 and digits.startswith(prefix):
+            return digits[len(prefix):]
+    return digits
 
 
 def indian_mobile(value: str, field: str = "phone") -> str:
-    """A 10-digit Indian mobile starting 6-9; `+91`, `91` or `0` in front and spaces or dashes are accepted."""
+    """A 10-digit Indian mobile starting 6-9, as +91XXXXXXXXXX; `+91`, `0091`, `091`, `91` or `0` in front and
+    spaces or dashes are accepted."""
     raw = (value or "").strip()
     if not raw:
         raise ValidationError(field, "Enter the mobile number.")
-    digits = re.sub(r"[\s-]", "", raw)
-    if digits.startswith("+91"):
-        digits = digits[3:]
-    elif len(digits) == 12 and digits.startswith("91"):
-        digits = digits[2:]
-    elif len(digits) == 11 and digits.startswith("0"):
-        digits = digits[1:]
-    if not digits.isascii() or not _INDIAN_MOBILE.fullmatch(digits):
+    digits = national_mobile(re.sub(r"[\s-]", "", raw))
+    if not _INDIAN_MOBILE.fullmatch(digits):
         raise ValidationError(field, "Enter a 10-digit Indian mobile number starting with 6, 7, 8 or 9.")
     return "+91" + digits
 
@@ -110,7 +140,7 @@ def amount(value: str | Decimal, field: str = "amount", *, allow_zero: bool = Fa
     if not text:
         raise ValidationError(field, "Enter the amount.")
     try:
-        number = Decimal(text)
+        number = Decimal(text if text.isascii() else "x")  # Decimal() would also read ५०० or ٥٠٠
     except (InvalidOperation, ValueError):
         raise ValidationError(field, "Enter the amount in rupees, for example 500 or 499.50.") from None
     if not number.is_finite():
@@ -122,6 +152,18 @@ def amount(value: str | Decimal, field: str = "amount", *, allow_zero: bool = Fa
     if number > MAX_AMOUNT:
         raise ValidationError(field, "The amount is too large.")
     return number.quantize(Decimal("0.01"))
+
+
+MIN_UTR, MAX_UTR = 6, 35
+
+
+def utr(value: str, field: str = "utr") -> str:
+    """A UPI reference (UTR/RRN) from the patient's or the clinic's bank app: 6 to 35 letters and digits; spaces
+    and dashes typed in between are dropped."""
+    text = re.sub(r"[\s-]", "", value or "")
+    if not (text.isascii() and text.isalnum() and MIN_UTR <= len(text) <= MAX_UTR):
+        raise ValidationError(field, "Enter the UPI reference (UTR): 6 to 35 letters and digits from the bank app.")
+    return text
 
 
 def past_or_today(value: date | None, today: date, field: str = "date_of_birth") -> date:

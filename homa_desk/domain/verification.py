@@ -7,6 +7,8 @@ import hmac
 import secrets
 from datetime import timedelta
 
+from homa_desk.domain.validation import ascii_digits
+
 CODE_VALIDITY = timedelta(minutes=10)
 MAX_TRIES = 5
 
@@ -26,6 +28,6 @@ def hash_code(code: str, salt: str) -> str:
 def code_matches(code: str, salt: str, code_hash: str) -> bool:
     """False for anything but digits (a code is never anything else), without hashing what cannot be encoded."""
     code = code.strip()
-    if not (code.isascii() and code.isdigit()):
+    if not ascii_digits(code):
         return False
     return hmac.compare_digest(hash_code(code, salt), code_hash)

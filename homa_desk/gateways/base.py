@@ -1,4 +1,5 @@
-"""The one interface every payment gateway offers the services: create a QR, poll it, close it."""
+"""The one interface every payment gateway offers the services: create a QR, poll it, close it, and list the money
+it captured (for the close-of-day reconciliation)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Protocol, runtime_checkable
 
-from homa_desk.domain.payments import GatewayQr, PollResult
+from homa_desk.domain.payments import GatewayPayment, GatewayQr, PollResult
 
 
 @runtime_checkable
@@ -22,7 +23,11 @@ class PaymentGateway(Protocol):
 
     def create_qr(self, *, amount: Decimal, reference: str, description: str, expires_at: datetime,
                   customer_name: str | None = None) -> GatewayQr:
-        """A single-use QR for exactly `amount` that stops accepting money at `expires_at`.
+        """A single-use QR for exactly `amount`, payable until `expires_at`, the desk's countdown.
+
+        A gateway that refuses so short a life (Razorpay: 15 minutes at least) is asked for a later close instead;
+        the desk closes the QR itself when its countdown ends (upi_payments.check_upi_payment), and the returned
+        GatewayQr.expires_at says when the gateway would close it by itself.
 
         `reference` is the desk's unique id for the payment session (letters and digits), sent along so a QR
         created by a request that timed out can still be traced.
@@ -35,4 +40,11 @@ class PaymentGateway(Protocol):
 
     def close_qr(self, qr_id: str) -> None:
         """Stop the QR accepting money; closing a closed or expired QR is not an error."""
+        ...
+
+    def captured_payments(self, start: datetime, end: datetime) -> list[GatewayPayment]:
+        """Every payment captured (received; refunded later included) created in [start, end), all pages of it.
+
+        Raises ListingUnsupported when no gateway sees the money (static UPI).
+        """
         ...

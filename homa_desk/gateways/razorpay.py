@@ -7,11 +7,13 @@ name QR ids and statuses only, never the key secret, a VPA or a customer's name.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+import math
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -30,13 +32,22 @@ from homa_desk.domain.payments import (
     PollResult,
     QrStatus,
 )
+from homa_desk.domain.timeutil import utcnow
 from homa_desk.gateways.polling import DEFAULT_RETRY_AFTER
 
 log = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://api.razorpay.com"
+MIN_CLOSE_BY = timedelta(minutes=15)  # Razorpay refuses a QR that closes sooner (see _close_by)
+MAX_CLOSE_BY = timedelta(hours=2)  # and cuts a later close_by to 2 hours
+CLOCK_SKEW_MARGIN = timedelta(minutes=5)  # this machine's clock may run behind (or ahead of) Razorpay's
+MIN_AMOUNT = Decimal("1.00")  # "The payment amount must be at least 1": read as ₹1, the stricter reading
+MAX_NAME = 100
+MAX_DESCRIPTION = 255
+PAGE_SIZE = 100  # the most payments one "fetch payments" (of a QR, or all) call returns
 CONNECT_TIMEOUT = 3.05  # a little over a multiple of 3 s, the TCP retransmission window
 READ_TIMEOUT = 10.0
+MAX_LIST_PAGES = 500  # 50,000 payments in a day: past that the listing is not behaving as documented
 
 
 def _retry_policy(retries: int, backoff_factor: float) -> Retry:
@@ -79,16 +90,22 @@ class RazorpayGateway:
                   customer_name: str | None = None) -> GatewayQr:
         """POST /v1/payments/qr_codes, sent once: on a timeout the QR may exist, so GatewayUnavailable says
         "try again" and the orphan (single use, close_by set) expires by itself. `reference` goes into notes
-        so it can be traced in the Razorpay dashboard."""
+        so it can be traced in the Razorpay dashboard.
+
+        `expires_at` is the desk's countdown; Razorpay's close_by is later when the countdown is shorter than
+        Razorpay allows (see _close_by), and the desk closes the QR itself when its countdown ends. The returned
+        GatewayQr.expires_at is the close_by Razorpay answered: when the QR would stop taking money by itself."""
         amount = validation.amount(amount)
+        if amount < MIN_AMOUNT:
+            raise GatewayRejected("Razorpay takes UPI payments of ₹1 or more; take this amount in cash.")
         body = {
             "type": "upi_qr",
-            "name": (customer_name or description or "Homa Desk")[:100],
+            "name": (customer_name or description or "Homa Desk")[:MAX_NAME],
             "usage": "single_use",
             "fixed_amount": True,
             "payment_amount": to_paise(amount),
-            "description": description,
-            "close_by": int(expires_at.timestamp()),
+            "description": description[:MAX_DESCRIPTION],
+            "close_by": int(_close_by(expires_at, utcnow()).timestamp()),
             "notes": {"reference": reference},
         }
         data = self._request("POST", "/v1/payments/qr_codes", json=body)
@@ -126,14 +143,42 @@ class RazorpayGateway:
                 raise
         log.info("razorpay QR %s closed", qr_id)
 
+    def captured_payments(self, start: datetime, end: datetime) -> list[GatewayPayment]:
+        """GET /v1/payments ("Fetch all payments") page by page: `from`/`to` in unix seconds, `count` 100, `skip`
+        advancing by 100 until a short page. The docs say "after" and "before" without saying whether the ends are
+        included, so the desk asks for one second more on each side and keeps [start, end) itself. Keeps what was
+        captured (status captured, or refunded since); a payment listed twice (the list moved) is kept once."""
+        first, last = math.floor(start.timestamp()) - 1, math.ceil(end.timestamp())
+        found: dict[str, GatewayPayment] = {}
+        for page in range(MAX_LIST_PAGES):
+            query = urlencode({"from": first, "to": last, "count": PAGE_SIZE, "skip": page * PAGE_SIZE})
+            items = self._request("GET", f"/v1/payments?{query}").get("items")
+            if not isinstance(items, list):
+                raise GatewayMalformed()
+            for item in items:
+                payment = _listed_payment(item)
+                if payment is not None and payment.captured_at is not None and start <= payment.captured_at < end:
+                    found.setdefault(payment.payment_id, payment)
+            if len(items) < PAGE_SIZE:
+                log.info("razorpay listed %d captured payment(s) in %d page(s)", len(found), page + 1)
+                return list(found.values())
+        raise GatewayMalformed("The payment gateway listed more payments than the desk can check.")
+
     # -- beyond the interface --------------------------------------------------------------------------------
 
     def payments(self, qr_id: str) -> list[GatewayPayment]:
-        data = self._request("GET", f"/v1/payments/qr_codes/{qr_id}/payments")
-        items = data.get("items")
-        if not isinstance(items, list):
-            raise GatewayMalformed()
-        return [_payment(item) for item in items]
+        """Every payment on the QR: Razorpay returns at most PAGE_SIZE a call (10 unless asked), so this pages on
+        until a short page; one call for any QR the desk makes."""
+        payments: list[GatewayPayment] = []
+        while True:
+            data = self._request("GET", f"/v1/payments/qr_codes/{qr_id}/payments?count={PAGE_SIZE}"
+                                        f"&skip={len(payments)}")
+            items = data.get("items")
+            if not isinstance(items, list):
+                raise GatewayMalformed()
+            payments.extend(_payment(item) for item in items)
+            if len(items) < PAGE_SIZE:
+                return payments
 
     def fetch_qr_image(self, qr: GatewayQr) -> bytes:
         """The QR for the customer display: rendered locally from the UPI intent when Razorpay gave it, else
@@ -180,6 +225,15 @@ class RazorpayGateway:
         if not isinstance(data, dict):
             raise GatewayMalformed()
         return data
+
+
+def _close_by(expires_at: datetime, now: datetime) -> datetime:
+    """When Razorpay should close the QR by itself: the desk's expiry, moved into what Razorpay accepts with
+    CLOCK_SKEW_MARGIN to spare on both sides: at least MIN_CLOSE_BY ahead (the SDK and entity docs say 15
+    minutes, the create page 2: the longer) and at most MAX_CLOSE_BY ahead."""
+    earliest = now + MIN_CLOSE_BY + CLOCK_SKEW_MARGIN
+    latest = now + MAX_CLOSE_BY - CLOCK_SKEW_MARGIN
+    return min(max(expires_at, earliest), latest)
 
 
 def _retry_after(header: str | None) -> float:
@@ -265,3 +319,12 @@ def _payment(item: Any) -> GatewayPayment:
                      else None),
         raw=item,
     )
+
+
+def _listed_payment(item: Any) -> GatewayPayment | None:
+    """A payment of the list when it was captured, dated by its created_at; None for failed or pending ones."""
+    payment = _payment(item)
+    if payment.status not in (PaymentStatus.CAPTURED, PaymentStatus.REFUNDED):
+        return None
+    created_at = _required(item, "created_at", int)
+    return replace(payment, captured_at=_timestamp(created_at))

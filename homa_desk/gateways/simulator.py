@@ -67,6 +67,14 @@ class SimulatorGateway:
             if self._status(entry) is QrStatus.ACTIVE:
                 entry.close_reason = "on_demand"
 
+    def captured_payments(self, start: datetime, end: datetime) -> list[GatewayPayment]:
+        """The payments captured (or refunded since) in [start, end) on this run's QRs, newest first."""
+        with self._lock:
+            found = [p for entry in self._qrs.values() for p in entry.payments
+                     if p.status in (PaymentStatus.CAPTURED, PaymentStatus.REFUNDED)
+                     and p.captured_at is not None and start <= p.captured_at < end]
+        return sorted(found, key=lambda p: p.captured_at or start, reverse=True)
+
     def simulate_payment(self, qr_id: str, amount: Decimal | None = None, currency: str = "INR", *,
                          status: PaymentStatus = PaymentStatus.CAPTURED, even_if_closed: bool = False,
                          vpa: str = "patient@okdemo") -> GatewayPayment:
@@ -85,7 +93,7 @@ class SimulatorGateway:
             payment = GatewayPayment(
                 payment_id=f"pay_{qr_id.removeprefix('qr_')}_{number}",
                 amount=entry.qr.amount if amount is None else amount, currency=currency, status=status,
-                method="upi", vpa=vpa, rrn=f"{400000000000 + int(now.timestamp()) % 100000000 + number}",
+                method="upi", vpa=vpa, rrn=f"4{secrets.randbelow(10**11):011d}",
                 captured_at=now if status is PaymentStatus.CAPTURED else None, raw={"simulated": True},
             )
             if status is PaymentStatus.CAPTURED and active:

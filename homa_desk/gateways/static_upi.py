@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from homa_desk.domain import upi, validation
-from homa_desk.domain.payments import GatewayQr, PollResult, QrStatus
+from homa_desk.domain.payments import GatewayPayment, GatewayQr, ListingUnsupported, PollResult, QrStatus
 
 
 class StaticUpiGateway:
@@ -36,6 +36,10 @@ class StaticUpiGateway:
 
     def close_qr(self, qr_id: str) -> None:
         return None
+
+    def captured_payments(self, start: datetime, end: datetime) -> list[GatewayPayment]:
+        """The money goes straight to the clinic's bank: only its statement lists it."""
+        raise ListingUnsupported()
 
     def __repr__(self) -> str:  # the VPA is the clinic's, but keep reprs free of identifiers anyway
         return "StaticUpiGateway()"

@@ -19,6 +19,7 @@ from homa_desk.domain.appointments import (
     DoctorCounts,
     SlotState,
     Status,
+    TransitionRefused,
     WeekView,
     build_day,
     cancellation_reason,
@@ -112,6 +113,7 @@ def reschedule(uow: UnitOfWork, actor: Actor, appointment_id: int, starts_at: da
             raise ValidationError("starts_at", f"A {before.status.label.lower()} appointment cannot be moved.")
         if before.is_walk_in or before.doctor_id is None:
             raise ValidationError("starts_at", "A walk-in has no slot to move.")
+        _require_not_called_in(uow, appointment_id, "starts_at")
         schedule = _schedule(uow, before.doctor_id, day, day)
         _require_active(schedule)
         start = check_bookable(schedule, starts_at, utcnow())
@@ -149,6 +151,8 @@ def _change_status(uow: UnitOfWork, actor: Actor, appointment_id: int, new: Stat
         if actor.role is Role.DOCTOR and (new is Status.CANCELLED or before.doctor_id != actor.user_id):
             raise PermissionDenied("A doctor may mark only their own appointments completed or no-show.")
         check_transition(before.status, new)
+        if new in (Status.CANCELLED, Status.NO_SHOW):
+            _require_not_called_in(uow, appointment_id)
         uow.appointments.set_status(appointment_id, new, reason=reason)
         after = _get(uow, appointment_id)
         uow.audit.record(actor, f"appointment_{new.value}", "appointment", appointment_id,
@@ -184,6 +188,16 @@ def _get(uow: UnitOfWork, appointment_id: int, *, for_update: bool = False) -> A
     if found is None:
         raise NotFound("No such appointment.")
     return found
+
+
+def _require_not_called_in(uow: UnitOfWork, appointment_id: int, field: str | None = None) -> None:
+    """Refuse to move (ValidationError on `field`), cancel or mark no-show (TransitionRefused) a visit the doctor
+    has called in; any other queue entry leaves with the change (schema 0021). Read after the appointment's lock,
+    so a Call next that went first is seen."""
+    entry = uow.queue.for_appointment(appointment_id)
+    if entry is not None and entry.called_in:
+        raise ValidationError(field, entry.called_in_message()) if field else TransitionRefused(
+            entry.called_in_message())
 
 
 def _schedule(uow: UnitOfWork, doctor_id: int, first: date, last: date) -> DoctorSchedule:

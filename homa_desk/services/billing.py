@@ -20,9 +20,11 @@ from homa_desk.domain.billing import (
     PatientAccount,
     PaymentMethod,
     PaymentState,
+    ReferenceTaken,
     UnbilledVisit,
     bill_number,
     financial_year,
+    looks_like_gateway_payment_id,
     totals,
     validate_lines,
 )
@@ -37,6 +39,8 @@ log = logging.getLogger(__name__)
 FRONT_DESK = (Role.ADMIN, Role.RECEPTIONIST)
 MAX_REFERENCE = 64
 MAX_REASON = 500
+QR_OPEN = ("A UPI QR for this bill can still be paid. Cancel it on the UPI screen (or use Switch to cash) before "
+           "taking another payment, so the patient cannot pay twice.")
 
 
 def create_bill(uow: UnitOfWork, actor: Actor, *, patient_id: int, lines: Iterable[LineInput],
@@ -91,8 +95,13 @@ def add_consultation_bill(uow: UnitOfWork, actor: Actor, appointment_id: int, no
 
 def _add_bill(uow: UnitOfWork, actor: Actor, *, patient_id: int, lines: list[BillLine], appointment_id: int | None,
               doctor_id: int | None, notes: str, now: datetime) -> int:
-    if not uow.bills.patient_exists(patient_id):
+    is_patient, visit_of_patient, active_doctor = uow.bills.links(patient_id, appointment_id, doctor_id)
+    if not is_patient:
         raise NotFound("No such patient.")
+    if not visit_of_patient:
+        raise ValidationError("appointment_id", "This visit is not one of this patient's.")
+    if not active_doctor:
+        raise ValidationError("doctor_id", "The bill's doctor must be an active doctor of the clinic.")
     if appointment_id is not None and uow.bills.for_appointment(appointment_id) is not None:
         raise Conflict("This visit already has a bill; open it instead.")
     notes = " ".join((notes or "").split())[:MAX_REASON] or None
@@ -125,7 +134,9 @@ def record_payment(uow: UnitOfWork, actor: Actor, bill_id: int, *, amount: str |
                    reference: str = "", now: datetime | None = None) -> BillView:
     """Money received at the desk (cash, card, net banking, wallet, or UPI to the clinic's VPA with its UTR).
 
-    Part payments are fine; more than the balance due is refused (the desk gives change, not credit).
+    Part payments are fine; more than the balance due is refused (the desk gives change, not credit). While a UPI
+    QR of the bill can still be paid, other payments are refused: the patient could pay both (cancel the QR first,
+    as "Switch to cash" does). A UTR, RRN or gateway payment id already recorded anywhere is refused, naming its bill.
     """
     actor.require(*FRONT_DESK)
     value = validation.amount(amount)
@@ -136,20 +147,28 @@ def record_payment(uow: UnitOfWork, actor: Actor, bill_id: int, *, amount: str |
     reference = validation.storable(" ".join((reference or "").split()), "reference", "The reference")
     if len(reference) > MAX_REFERENCE:
         raise ValidationError("reference", f"The reference is too long (at most {MAX_REFERENCE} characters).")
-    if method is PaymentMethod.UPI and not reference:
-        raise ValidationError("reference", "Enter the UPI reference (UTR) shown in the patient's app.")
+    if method is PaymentMethod.UPI:
+        if not reference:
+            raise ValidationError("reference", "Enter the UPI reference (UTR) shown in the patient's app.")
+        validation.utr(reference, "reference")
+    gateway_id = reference if looks_like_gateway_payment_id(reference) else None
     with uow:
         status, total, patient_id = _locked_bill(uow, bill_id)
         if status is BillStatus.CANCELLED:
             raise Conflict("This bill is cancelled.")
+        if uow.upi_sessions.active_for_bill(bill_id) is not None:
+            raise Conflict(QR_OPEN)
         due = total - uow.bills.net_paid(bill_id)
         if value > due:
             raise ValidationError("amount", f"Only ₹{due} is due on this bill.")
-        payment_id = uow.payments.add(
-            patient_id=patient_id, bill_id=bill_id, appointment_id=None, amount=value, method=method,
-            state=PaymentState.COMPLETED, paid_at=now or utcnow(), received_by=actor.user_id,
-            upi_transaction_id=reference or None,
-        )
+        try:
+            payment_id = uow.payments.add(
+                patient_id=patient_id, bill_id=bill_id, appointment_id=None, amount=value, method=method,
+                state=PaymentState.COMPLETED, paid_at=now or utcnow(), received_by=actor.user_id,
+                transaction_id=gateway_id, upi_transaction_id=None if gateway_id else reference or None,
+            )
+        except ReferenceTaken as taken:
+            raise taken.on("reference") from None
         settle_bill_status(uow, bill_id, total)
         uow.audit.record(actor, "payment_received", "payment", payment_id,
                          after={"bill_id": bill_id, "amount": str(value), "method": method.value})
@@ -201,6 +220,9 @@ def cancel_bill(uow: UnitOfWork, actor: Actor, bill_id: int, reason: str) -> Bil
             raise Conflict("This bill is already cancelled.")
         if uow.bills.net_paid(bill_id) > 0 or uow.upi_sessions.active_for_bill(bill_id) is not None:
             raise Conflict("Money has been paid on this bill, or a UPI payment is open: refund or cancel it first.")
+        if uow.held_money.on_bill(bill_id) > 0:
+            raise Conflict("Money is held for review on this bill: an admin resolves it (accept, refund or move it) "
+                           "before the bill can be cancelled.")
         uow.bills.set_status(bill_id, BillStatus.CANCELLED, reason=reason[:MAX_REASON])
         uow.audit.record(actor, "bill_cancelled", "bill", bill_id, before={"status": status.value},
                          after={"status": "cancelled", "reason": reason[:MAX_REASON]})

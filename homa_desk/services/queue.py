@@ -10,7 +10,7 @@ import logging
 from datetime import date
 
 from homa_desk.db.unit_of_work import UnitOfWork
-from homa_desk.domain.appointments import ConsultationType, Status, local_day
+from homa_desk.domain.appointments import ConsultationType, Status, day_bounds, local_day
 from homa_desk.domain.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from homa_desk.domain.patients import free_text
 from homa_desk.domain.queue import DoctorQueue, QueueEntryView, QueueState
@@ -89,26 +89,28 @@ def add_walk_in(uow: UnitOfWork, actor: Actor, patient_id: int, doctor_id: int, 
 
 
 def call_next(uow: UnitOfWork, actor: Actor, doctor_id: int) -> QueueEntryView | None:
-    """The patient with the doctor is done; the longest-waiting patient goes in. None when nobody waits."""
+    """The patient with the doctor is done; the longest-waiting patient goes in. None when nobody waits.
+
+    Only a visit still on (scheduled today with this doctor) is called: a cancelled, no-show or moved one has left
+    the queue (schema 0021), and one being cancelled or moved at this moment is either skipped or refused there."""
     actor.require(*STAFF_ROLES)
     if actor.role is Role.DOCTOR and actor.user_id != doctor_id:
         raise PermissionDenied("A doctor may call only their own queue.")
     now = utcnow()
     today = local_day(now)
+    start, end = day_bounds(today)
     with uow:
         uow.doctors.lock(doctor_id)
-        entries = uow.queue.for_doctor(doctor_id, today)
-        for entry in entries:
+        for entry in uow.queue.for_doctor(doctor_id, today):
             if entry.state is QueueState.IN_CONSULTATION:
                 uow.queue.set_state(entry.id, QueueState.DONE)
-        waiting = next((e for e in entries if e.state is QueueState.WAITING), None)
         called = None
-        if waiting is not None:
-            uow.queue.set_state(waiting.id, QueueState.IN_CONSULTATION, called_at=now)
-            called = _entry(uow, waiting.appointment_id)
-            uow.audit.record(actor, "queue_called", "appointment", waiting.appointment_id,
-                             before={"queue_state": waiting.state.value},
-                             after={"queue_state": called.state.value, "token": called.token})
+        while called is None and (waiting := uow.queue.next_waiting(doctor_id, start, end, today)) is not None:
+            if uow.queue.call(waiting[0], now):  # False: cancelled or moved at another desk meanwhile
+                called = _entry(uow, waiting[1])
+                uow.audit.record(actor, "queue_called", "appointment", called.appointment_id,
+                                 before={"queue_state": QueueState.WAITING.value},
+                                 after={"queue_state": called.state.value, "token": called.token})
         uow.commit()
     return called
 

@@ -83,7 +83,8 @@ def write_history_csv(uow: UnitOfWork, actor: Actor, filters: HistoryFilters, ou
 
 def daily_collection(uow: UnitOfWork, actor: Actor, day: date, *, now: datetime | None = None) -> DailyCollection:
     """The close-of-day summary of one clinic day (Asia/Kolkata): money received that day by method, doctor and
-    receptionist, refunds made that day netted by method and doctor, bills created, payments pending review."""
+    receptionist, refunds made that day netted by method and doctor, bills created, payments pending review, and the
+    counts of the cash drawer."""
     actor.require(*FRONT_DESK)
     start, end = day_bounds(day)
     with uow.reading():
@@ -98,5 +99,6 @@ def daily_collection(uow: UnitOfWork, actor: Actor, day: date, *, now: datetime 
     return DailyCollection(day=day, by_method=by_method, by_doctor=by_doctor, by_receiver=by_receiver,
                            bills_created=figures.bills_created, pending_review=pending,
                            pending_review_amount=pending_amount,
-                           refund_count=figures.refund_count, generated_at=now or utcnow())
+                           refund_count=figures.refund_count, generated_at=now or utcnow(),
+                           cash_counts=tuple(sorted(figures.cash_counts, key=lambda count: count.id)))
 

@@ -239,7 +239,7 @@ def _at_most(value: str, limit: int, what: str) -> str:
 
 def _optional_phone(value: str, field: str) -> str:
     text = (value or "").strip()
-    digits = "".join(ch for ch in text if ch.isdigit())
+    digits = "".join(ch for ch in text if validation.ascii_digits(ch))
     if text and not 10 <= len(digits) <= 15:
         raise ValidationError(field, "Enter a phone number of 10 to 15 digits.")
     return text

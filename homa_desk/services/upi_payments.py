@@ -4,6 +4,11 @@ and settle what was left open when a desk stopped.
 Network calls to the gateway never happen inside a database transaction. Confirmation is one conditional
 update (active → final) under a row lock, and the gateway's payment id is unique in `payments`, so two desks
 polling the same session, or a desk restarted mid-way, record a payment exactly once.
+
+A bill is never paid twice over: while its QR can be paid, the desk takes no other payment for it
+(billing.record_payment refuses); money the gateway reports on a QR that ended, or for a bill that can no longer
+take it, is held for review (a pending payment with the reason), never completed; and PostgreSQL refuses any commit
+that would leave completed payments minus refunds above the bill's total (schema 0015).
 """
 
 from __future__ import annotations
@@ -12,10 +17,19 @@ import contextlib
 import logging
 import secrets
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from homa_desk.db.unit_of_work import UnitOfWork
-from homa_desk.domain.billing import BillStatus, PaymentMethod, PaymentState, SessionStatus, UpiSession
-from homa_desk.domain.errors import Conflict, NotFound, ValidationError
+from homa_desk.domain import validation
+from homa_desk.domain.billing import (
+    BillStatus,
+    PaymentMethod,
+    PaymentState,
+    ReferenceTaken,
+    SessionStatus,
+    UpiSession,
+)
+from homa_desk.domain.errors import Conflict, NotFound
 from homa_desk.domain.payments import (
     GatewayError,
     GatewayPayment,
@@ -35,11 +49,13 @@ from homa_desk.services.billing import FRONT_DESK, settle_bill_status
 log = logging.getLogger(__name__)
 
 DEFAULT_EXPIRY = timedelta(minutes=10)
-MAX_UTR = 35
 QR_CREATE_GRACE = timedelta(minutes=1)  # well over the gateway's connect + read timeouts for one create call
 NO_QR_SHOWN = "the desk stopped before it could show the QR"
 LATE_PAYMENT_WINDOW = timedelta(hours=24)
 LATE_PAYMENT = "paid after the QR had closed"
+PAID_AGAIN = "paid again after the QR had been settled"
+BILL_ALREADY_PAID = "the bill had been paid (or cancelled) by other means meanwhile"
+UTR_RECORDED = "its UTR is already recorded on another payment"
 NO_QR_MADE = "The payment gateway did not answer, so no QR was made and nothing was charged. Try again or take cash."
 
 
@@ -164,12 +180,10 @@ def confirm_by_reference(uow: UnitOfWork, actor: Actor, session_pk: int, utr: st
                          now: datetime | None = None) -> UpiSession:
     """Static UPI (no gateway sees the money): the receptionist checks the clinic's bank app and enters the UTR.
 
-    A UTR can settle one payment only: it is stored as the unique transaction id.
+    A UTR settles one payment only, whichever way it was recorded before: the refusal names that bill.
     """
     actor.require(*FRONT_DESK)
-    utr = "".join((utr or "").split())
-    if not utr.isalnum() or not 6 <= len(utr) <= MAX_UTR:
-        raise ValidationError("utr", "Enter the UPI reference (UTR): 6 to 35 letters and digits from the bank app.")
+    utr = validation.utr(utr, "utr")
     now = now or utcnow()
     with uow:
         session = uow.upi_sessions.get(session_pk, lock=True)
@@ -177,9 +191,11 @@ def confirm_by_reference(uow: UnitOfWork, actor: Actor, session_pk: int, utr: st
             raise NotFound("No such UPI payment.")
         if session.status.final:
             raise Conflict(f"This UPI payment is already {session.status.value}.")
-        if uow.payments.by_transaction_id(f"UTR:{utr}") is not None:
-            raise ValidationError("utr", "This UTR has already been used for another payment.")
-        payment = GatewayPayment(payment_id=f"UTR:{utr}", amount=session.amount, currency=session.currency,
+        transaction_id = f"UTR:{utr}"
+        taken = uow.payments.find_reference(PaymentMethod.UPI, utr, transaction_id)
+        if taken is not None:
+            raise taken.on("utr")
+        payment = GatewayPayment(payment_id=transaction_id, amount=session.amount, currency=session.currency,
                                  status=PaymentStatus.CAPTURED, method="upi", rrn=utr, captured_at=now)
         _record_paid(uow, session, payment, now, actor=actor)
         uow.commit()
@@ -212,10 +228,11 @@ def reconcile(uow: UnitOfWork, gateway: PaymentGateway, *, now: datetime | None 
 
 
 def _hold_late_payments(uow: UnitOfWork, gateway: PaymentGateway, now: datetime) -> None:
-    """Money a patient's app sent after the desk had closed the QR (expired, cancelled) would otherwise be seen by
-    no one: look once more at the QRs closed in the last LATE_PAYMENT_WINDOW and hold any such payment for review."""
+    """Money a patient's app sent after the QR had ended (expired, cancelled, or already paid or in review) would
+    otherwise be seen by no one: look once more at the QRs that ended in the last LATE_PAYMENT_WINDOW and hold any
+    payment the desk has not recorded for review; it never completes."""
     with uow:
-        closed = uow.upi_sessions.closed_unpaid_since(now - LATE_PAYMENT_WINDOW)
+        closed = uow.upi_sessions.closed_since(now - LATE_PAYMENT_WINDOW)
     for session_pk in closed:
         with uow:
             session = uow.upi_sessions.get(session_pk)
@@ -228,13 +245,12 @@ def _hold_late_payments(uow: UnitOfWork, gateway: PaymentGateway, now: datetime)
         late = [p for p in result.payments if p.status in (PaymentStatus.CAPTURED, PaymentStatus.REFUNDED)]
         if not late:
             continue
+        reason = LATE_PAYMENT if session.status in (SessionStatus.EXPIRED, SessionStatus.CANCELLED) else PAID_AGAIN
         with uow:
-            held = [p.payment_id for p in late if uow.payments.by_transaction_id(p.payment_id) is None]
-            for payment in late:
-                _record_for_review(uow, session, payment, LATE_PAYMENT, now)
+            held = [p.payment_id for p in late if _record_for_review(uow, session, p, reason, now)]
             if held:
                 uow.audit.record(None, "upi_payment_flagged", "payment_session", session_pk,
-                                 after={"reason": LATE_PAYMENT, "payments": held})
+                                 after={"reason": reason, "payments": held})
             uow.commit()
         if held:
             log.warning("UPI session %s: %d payment(s) arrived after its QR closed; held for review", session_pk,
@@ -252,13 +268,7 @@ def _settle_session(uow: UnitOfWork, session_pk: int, result: PollResult, now: d
             assert verdict.payment is not None
             _record_paid(uow, session, verdict.payment, now)
         elif verdict.outcome.needs_review:
-            for payment in verdict.payments:
-                if payment.status in (PaymentStatus.CAPTURED, PaymentStatus.REFUNDED):
-                    _record_for_review(uow, session, payment, verdict.reason, now)
-            uow.upi_sessions.finish(session_pk, SessionStatus.REVIEW, now=now, review_reason=verdict.reason)
-            uow.audit.record(None, "upi_payment_flagged", "payment_session", session_pk,
-                             after={"reason": verdict.reason, "payments": [p.payment_id for p in verdict.payments]})
-            log.warning("UPI session %s flagged for review", session_pk)
+            _hold_session(uow, session, verdict.payments, verdict.reason, now)
         elif result.status is QrStatus.EXPIRED or now >= session.expires_at:
             status = SessionStatus.EXPIRED
             uow.upi_sessions.finish(session_pk, status, now=now)
@@ -273,36 +283,69 @@ def _settle_session(uow: UnitOfWork, session_pk: int, result: PollResult, now: d
 
 def _record_paid(uow: UnitOfWork, session: UpiSession, payment: GatewayPayment, now: datetime,
                  actor: Actor | None = None) -> None:
+    """The session's money, counted toward its bill; held for review instead when the bill can no longer take it
+    (cancelled, or paid meanwhile by other means) or its UTR is already recorded, so nothing completes twice."""
+    total = due = None
+    if session.bill_id is not None:
+        found = uow.bills.lock(session.bill_id)
+        assert found is not None
+        status, total, _ = found
+        due = Decimal("0.00") if status is BillStatus.CANCELLED else total - uow.bills.net_paid(session.bill_id)
     if uow.payments.by_transaction_id(payment.payment_id) is None:
-        payment_id = uow.payments.add(
-            patient_id=session.patient_id, bill_id=session.bill_id, appointment_id=None, amount=payment.amount,
-            method=PaymentMethod.UPI, state=PaymentState.COMPLETED, paid_at=payment.captured_at or now,
-            received_by=actor.user_id if actor else None, transaction_id=payment.payment_id,
-            upi_transaction_id=payment.rrn, gateway_response=payment.raw or None, payment_session_id=session.id,
-        )
+        if due is not None and payment.amount > due:
+            return _hold_session(uow, session, [payment], BILL_ALREADY_PAID, now)
+        try:
+            payment_id = uow.payments.add(
+                patient_id=session.patient_id, bill_id=session.bill_id, appointment_id=None, amount=payment.amount,
+                method=PaymentMethod.UPI, state=PaymentState.COMPLETED, paid_at=payment.captured_at or now,
+                received_by=actor.user_id if actor else None, transaction_id=payment.payment_id,
+                upi_transaction_id=payment.rrn, gateway_response=payment.raw or None, payment_session_id=session.id,
+            )
+        except ReferenceTaken:
+            return _hold_session(uow, session, [payment], UTR_RECORDED, now)
         uow.audit.record(actor, "payment_received", "payment", payment_id,
                          after={"bill_id": session.bill_id, "amount": str(payment.amount), "method": "upi",
                                 "payment_session": session.id})
         notifications.enqueue_payment_received(uow, payment_id)
     uow.upi_sessions.finish(session.id, SessionStatus.COMPLETED, now=now)
-    if session.bill_id is not None:
-        found = uow.bills.lock(session.bill_id)
-        assert found is not None
-        settle_bill_status(uow, session.bill_id, found[1])
+    if session.bill_id is not None and total is not None:
+        settle_bill_status(uow, session.bill_id, total)
     log.info("UPI session %s paid", session.id)
 
 
+def _hold_session(uow: UnitOfWork, session: UpiSession, payments: list[GatewayPayment], reason: str,
+                  now: datetime) -> None:
+    """Inside the open transaction: the money is kept as pending payments with the reason and the session ends in
+    review, for an admin to resolve."""
+    for payment in payments:
+        if payment.status in (PaymentStatus.CAPTURED, PaymentStatus.REFUNDED):
+            _record_for_review(uow, session, payment, reason, now)
+    uow.upi_sessions.finish(session.id, SessionStatus.REVIEW, now=now, review_reason=reason)
+    uow.audit.record(None, "upi_payment_flagged", "payment_session", session.id,
+                     after={"reason": reason, "payments": [p.payment_id for p in payments]})
+    log.warning("UPI session %s flagged for review", session.id)
+
+
 def _record_for_review(uow: UnitOfWork, session: UpiSession, payment: GatewayPayment, reason: str,
-                       now: datetime) -> None:
-    """Money that arrived but not as asked: kept as a pending payment with the reason, not counted as paid."""
+                       now: datetime) -> bool:
+    """Money that arrived but not as asked: kept as a pending payment with the reason, not counted as paid.
+    False when it was recorded already. A UTR another payment has already is kept only in the gateway's record
+    (the unique index allows it once) and said in the reason."""
     if uow.payments.by_transaction_id(payment.payment_id) is not None:
-        return
-    uow.payments.add(
-        patient_id=session.patient_id, bill_id=session.bill_id, appointment_id=None, amount=payment.amount,
-        method=PaymentMethod.UPI, state=PaymentState.PENDING, paid_at=payment.captured_at or now, received_by=None,
-        transaction_id=payment.payment_id, upi_transaction_id=payment.rrn, gateway_response=payment.raw or None,
-        payment_session_id=session.id, review_reason=reason,
-    )
+        return False
+    rrn = payment.rrn
+    if rrn and uow.payments.find_reference(PaymentMethod.UPI, rrn) is not None:
+        rrn, reason = None, f"{reason}; {UTR_RECORDED}"
+    try:
+        uow.payments.add(
+            patient_id=session.patient_id, bill_id=session.bill_id, appointment_id=None, amount=payment.amount,
+            method=PaymentMethod.UPI, state=PaymentState.PENDING, paid_at=payment.captured_at or now,
+            received_by=None, transaction_id=payment.payment_id, upi_transaction_id=rrn,
+            gateway_response=payment.raw or None, payment_session_id=session.id, review_reason=reason,
+        )
+    except ReferenceTaken:
+        return False  # another desk recorded it a moment ago
+    return True
 
 
 def _finish(uow: UnitOfWork, session_pk: int, status: SessionStatus, now: datetime, reason: str | None,

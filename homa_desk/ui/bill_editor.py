@@ -3,7 +3,7 @@ thread, with each refused value marked on its cell."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from PySide6.QtCore import QT_TR_NOOP, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
@@ -27,18 +27,21 @@ from homa_desk.domain.billing import BillLine, BillView, LineInput, LineKind, to
 from homa_desk.domain.errors import DomainError, FormErrors, ValidationError
 from homa_desk.domain.money import format_inr, rupees
 from homa_desk.domain.roles import Actor
+from homa_desk.domain.validation import ascii_digits
 from homa_desk.services import billing
 from homa_desk.ui.form import ErrorLabel, line_edit
 from homa_desk.ui.i18n import tr
 from homa_desk.ui.worker import run_in_background
 
 COLUMNS = ("kind", "description", "quantity", "unit_price", "discount")
+MARKABLE = (*COLUMNS, "total")  # the Amount cell carries what is wrong with quantity × rate − discount as a whole
 HEADERS = (QT_TR_NOOP("Item"), QT_TR_NOOP("Description"), QT_TR_NOOP("Qty"), QT_TR_NOOP("Rate (₹)"),
            QT_TR_NOOP("Discount (₹)"), QT_TR_NOOP("Amount"))
 TOTAL_COLUMN = 5
 ERROR_BRUSH = QBrush(QColor("#f8d7da"))
+PREVIEW_LIMIT = Decimal("1e15")  # far above what a bill may hold (saving says so), still summed and shown exactly
 FIELD_NAMES = {"kind": QT_TR_NOOP("item"), "description": QT_TR_NOOP("description"), "quantity": QT_TR_NOOP("quantity"),
-               "unit_price": QT_TR_NOOP("rate"), "discount": QT_TR_NOOP("discount")}
+               "unit_price": QT_TR_NOOP("rate"), "discount": QT_TR_NOOP("discount"), "total": QT_TR_NOOP("Amount")}
 
 
 class BillEditorDialog(QDialog):
@@ -176,7 +179,7 @@ class BillEditorDialog(QDialog):
         self.lines_error.show_message("")
         self.general_error.show_message("")
         for row in range(self.table.rowCount()):
-            for column in range(1, 5):
+            for column in range(1, len(MARKABLE)):
                 item = self.table.item(row, column)
                 item.setBackground(QBrush())
                 item.setToolTip("")
@@ -186,7 +189,7 @@ class BillEditorDialog(QDialog):
         """The message marked on a cell ('' when none); for tests and tooltips."""
         if field == "kind":
             return self.table.cellWidget(row, 0).toolTip() if self.table.cellWidget(row, 0).styleSheet() else ""
-        return self.table.item(row, COLUMNS.index(field)).toolTip()
+        return self.table.item(row, MARKABLE.index(field)).toolTip()
 
     def _saved(self, bill: BillView) -> None:
         self.bill_saved.emit(bill)
@@ -202,7 +205,7 @@ class BillEditorDialog(QDialog):
         listed = []
         for problem in errors:
             parts = problem.field.split(".")
-            if len(parts) == 3 and parts[0] == "lines" and parts[1].isdigit() and parts[2] in COLUMNS:
+            if len(parts) == 3 and parts[0] == "lines" and ascii_digits(parts[1]) and parts[2] in MARKABLE:
                 row, field = int(parts[1]), parts[2]
                 self._mark(row, field, problem.message)
                 listed.append(tr("Line {number}, {field}: {message}").format(
@@ -219,18 +222,21 @@ class BillEditorDialog(QDialog):
             widget.setStyleSheet("background: #f8d7da;")
             widget.setToolTip(message)
             return
-        item = self.table.item(row, COLUMNS.index(field))
+        item = self.table.item(row, MARKABLE.index(field))
         item.setBackground(ERROR_BRUSH)
         item.setToolTip(message)
 
 
 def _preview(entry: LineInput) -> BillLine | None:
+    """The line as typed, or None while it does not read as numbers (or reads as numbers too large to reckon)."""
     try:
         quantity = Decimal(str(entry.quantity) or "x")
         price = rupees(str(entry.unit_price) or "x")
         discount = rupees(str(entry.discount) or "0")
-    except (InvalidOperation, ValueError):
+        if not (quantity.is_finite() and price.is_finite() and discount.is_finite()):
+            return None
+        line = BillLine(LineKind.OTHER, "", quantity, price, discount)
+        reckonable = abs(line.total) < PREVIEW_LIMIT
+    except (ArithmeticError, ValueError):
         return None
-    if not (quantity.is_finite() and price.is_finite() and discount.is_finite()):
-        return None
-    return BillLine(LineKind.OTHER, "", quantity, price, discount)
+    return line if reckonable else None

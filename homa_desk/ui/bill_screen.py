@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from homa_desk.backend import Backend
 from homa_desk.domain.billing import BillStatus, BillView, PaymentMethod, PaymentRecord
+from homa_desk.domain.held_money import held_on, is_held
 from homa_desk.domain.money import format_inr
 from homa_desk.domain.roles import Actor, Role
 from homa_desk.domain.timeutil import format_local_time
@@ -28,6 +29,7 @@ from homa_desk.services import billing
 from homa_desk.services.billing import ClinicInfo
 from homa_desk.ui.bill_admin_dialogs import CancelBillDialog, RefundDialog
 from homa_desk.ui.customer_display import display_for
+from homa_desk.ui.held_money_dialog import ResolveHeldDialog
 from homa_desk.ui.i18n import tr
 from homa_desk.ui.payment_dialog import PaymentDialog
 from homa_desk.ui.receipt import print_receipt, save_receipt_pdf
@@ -92,15 +94,23 @@ class BillDialog(QDialog):
         self.message = QLabel("")
         self.message.setObjectName("bill_message")
         self.message.setWordWrap(True)
+        self.held = QLabel("")
+        self.held.setObjectName("held_money")
+        self.held.setProperty("role", "error")
+        self.held.setWordWrap(True)
+        self.held.setVisible(False)
 
         self.pay_button = self._button(tr("Take payment…"), "take_payment", self.take_payment)
         self.upi_button = self._button(tr("Pay by UPI…"), "pay_by_upi", self.pay_by_upi)
         self.refund_button = self._button(tr("Refund…"), "refund", self.refund, visible=admin)
+        self.resolve_button = self._button(tr("Resolve held money…"), "resolve_held", self.resolve_held,
+                                           visible=admin)
         self.cancel_button = self._button(tr("Cancel bill…"), "cancel_bill", self.cancel_bill, visible=admin)
         self.print_button = self._button(tr("Print receipt…"), "print_receipt", self.print_receipt)
         self.pdf_button = self._button(tr("Save PDF…"), "save_pdf", lambda: self.save_pdf())
         actions = QHBoxLayout()
-        for button in (self.pay_button, self.upi_button, self.refund_button, self.cancel_button):
+        for button in (self.pay_button, self.upi_button, self.refund_button, self.resolve_button,
+                       self.cancel_button):
             actions.addWidget(button)
         actions.addStretch(1)
         actions.addWidget(self.print_button)
@@ -114,6 +124,7 @@ class BillDialog(QDialog):
         layout.addWidget(QLabel(tr("Payments")))
         layout.addWidget(self.payments, 1)
         layout.addWidget(self.totals)
+        layout.addWidget(self.held)
         layout.addWidget(self.message)
         layout.addLayout(actions)
         self._enable(None)
@@ -154,16 +165,28 @@ class BillDialog(QDialog):
             tr("Total <b>{total}</b> · Paid {paid} · Refunded {refunded} · Balance due <b>{due}</b>").format(
                 total=format_inr(t.total), paid=format_inr(t.paid), refunded=format_inr(t.refunded),
                 due=format_inr(t.balance_due)))
+        self._show_held(bill)
         self._enable(bill)
         self.bill_loaded.emit(bill)
+
+    def _show_held(self, bill: BillView) -> None:
+        held = held_on(bill)
+        reasons = "; ".join(dict.fromkeys(p.review_reason or "" for p in bill.payments if is_held(p)))
+        who = (tr("Resolve it: accept it, refund it or move it to another bill.") if self._actor.role is Role.ADMIN
+               else tr("It does not count as paid until an admin resolves it."))
+        self.held.setText(tr("{amount} held for review ({reasons}).").format(amount=format_inr(held), reasons=reasons)
+                          + " " + who)
+        self.held.setVisible(held > 0)
 
     def _enable(self, bill: BillView | None) -> None:
         open_ = bill is not None and bill.status is not BillStatus.CANCELLED and bill.totals.balance_due > 0
         self.pay_button.setEnabled(open_)
         self.upi_button.setEnabled(open_)
         self.refund_button.setEnabled(bill is not None and any(p.refundable > 0 for p in bill.payments))
+        held = held_on(bill) if bill is not None else 0
+        self.resolve_button.setEnabled(held > 0)
         self.cancel_button.setEnabled(bill is not None and bill.status is not BillStatus.CANCELLED
-                                      and bill.totals.net_paid == 0)
+                                      and bill.totals.net_paid == 0 and held == 0)
         self.print_button.setEnabled(bill is not None)
         self.pdf_button.setEnabled(bill is not None)
 
@@ -199,7 +222,11 @@ class BillDialog(QDialog):
         if self.bill is not None and self._actor.role is Role.ADMIN:
             self._open_admin(CancelBillDialog(self._backend, self._actor, self.bill, self))
 
-    def _open_admin(self, dialog: RefundDialog | CancelBillDialog) -> None:
+    def resolve_held(self) -> None:
+        if self.bill is not None and self._actor.role is Role.ADMIN:
+            self._open_admin(ResolveHeldDialog(self._backend, self._actor, self.bill, self))
+
+    def _open_admin(self, dialog: RefundDialog | CancelBillDialog | ResolveHeldDialog) -> None:
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.bill_changed.connect(self._changed)
         self.admin_dialog = dialog

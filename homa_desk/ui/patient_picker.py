@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QV
 from homa_desk.backend import Backend
 from homa_desk.domain.patients import PatientSummary
 from homa_desk.domain.roles import Actor
+from homa_desk.domain.validation import ascii_digits
 from homa_desk.ui.i18n import tr
 from homa_desk.ui.patient_form import PatientFormDialog
 from homa_desk.ui.patient_search import DEBOUNCE_MS, PatientSearchModel, SearchBox, results_table
@@ -104,7 +105,7 @@ class PatientPickerDialog(QDialog):
         form = PatientFormDialog(self._backend, self._actor, parent=self)
         query = self.search.text().strip()
         if query:
-            if any(c.isdigit() for c in query):
+            if any(ascii_digits(c) for c in query):
                 form.phone.setText(query)
             else:
                 form.full_name.setText(query)

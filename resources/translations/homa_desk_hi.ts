@@ -160,6 +160,10 @@
         <translation>रिफ़ंड…</translation>
     </message>
     <message>
+        <source>Resolve held money…</source>
+        <translation>रोकी गई राशि का निपटारा…</translation>
+    </message>
+    <message>
         <source>Cancel bill…</source>
         <translation>बिल रद्द करें…</translation>
     </message>
@@ -202,6 +206,18 @@
     <message>
         <source>Total &lt;b&gt;{total}&lt;/b&gt; · Paid {paid} · Refunded {refunded} · Balance due &lt;b&gt;{due}&lt;/b&gt;</source>
         <translation>कुल &lt;b&gt;{total}&lt;/b&gt; · भुगतान {paid} · रिफ़ंड {refunded} · बकाया &lt;b&gt;{due}&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>Resolve it: accept it, refund it or move it to another bill.</source>
+        <translation>इसका निपटारा करें: स्वीकार करें, रिफ़ंड करें या किसी दूसरे बिल में ले जाएँ।</translation>
+    </message>
+    <message>
+        <source>It does not count as paid until an admin resolves it.</source>
+        <translation>एडमिन के निपटारे तक यह भुगतान में नहीं गिनी जाती।</translation>
+    </message>
+    <message>
+        <source>{amount} held for review ({reasons}).</source>
+        <translation>{amount} जाँच के लिए रोकी गई ({reasons})।</translation>
     </message>
     <message>
         <source>Save receipt as PDF</source>
@@ -786,6 +802,14 @@
     <message>
         <source>Part refunded</source>
         <translation>आंशिक रिफ़ंड</translation>
+    </message>
+    <message>
+        <source>Not at the gateway</source>
+        <translation>गेटवे पर नहीं</translation>
+    </message>
+    <message>
+        <source>Amounts differ</source>
+        <translation>राशि अलग है</translation>
     </message>
     <message>
         <source>No-show</source>
@@ -1618,6 +1642,10 @@ Tue 09:00-13:00</translation>
     <message>
         <source>Daily collection</source>
         <translation>दैनिक संग्रह</translation>
+    </message>
+    <message>
+        <source>Held for review</source>
+        <translation>जाँच के लिए रोकी गई</translation>
     </message>
     <message>
         <source>Add walk-in…</source>
@@ -2462,6 +2490,210 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
     <message>
         <source>Print daily collection {day}</source>
         <translation>दैनिक संग्रह प्रिंट करें {day}</translation>
+    </message>
+    <message>
+        <source>Money held for review — bill {number}</source>
+        <translation>जाँच के लिए रोकी गई राशि — बिल {number}</translation>
+    </message>
+    <message>
+        <source>{method} {amount} held: {reason}</source>
+        <translation>{method} {amount} रोकी गई: {reason}</translation>
+    </message>
+    <message>
+        <source>Accept toward this bill</source>
+        <translation>इस बिल में स्वीकार करें</translation>
+    </message>
+    <message>
+        <source>Refund it (all or part)</source>
+        <translation>रिफ़ंड करें (पूरा या आंशिक)</translation>
+    </message>
+    <message>
+        <source>Move it to another open bill of {name}</source>
+        <translation>{name} के किसी दूसरे खुले बिल में ले जाएँ</translation>
+    </message>
+    <message>
+        <source>Gateway refund id or bank reference</source>
+        <translation>गेटवे रिफ़ंड आईडी या बैंक संदर्भ</translation>
+    </message>
+    <message>
+        <source>Held money</source>
+        <translation>रोकी गई राशि</translation>
+    </message>
+    <message>
+        <source>Move to bill</source>
+        <translation>इस बिल में ले जाएँ</translation>
+    </message>
+    <message>
+        <source>Refund (₹)</source>
+        <translation>रिफ़ंड (₹)</translation>
+    </message>
+    <message>
+        <source>Refund reference</source>
+        <translation>रिफ़ंड संदर्भ</translation>
+    </message>
+    <message>
+        <source>Resolve</source>
+        <translation>निपटारा करें</translation>
+    </message>
+    <message>
+        <source>{number}: {due} due</source>
+        <translation>{number}: {due} बकाया</translation>
+    </message>
+    <message>
+        <source>No money is held on this bill.</source>
+        <translation>इस बिल पर कोई राशि रोकी नहीं गई है।</translation>
+    </message>
+    <message>
+        <source>Record a refund you made at the gateway or by bank transfer; what is not refunded stays held.</source>
+        <translation>गेटवे या बैंक ट्रांसफ़र से किया गया रिफ़ंड दर्ज करें; जो रिफ़ंड नहीं हुआ वह रोका ही रहेगा।</translation>
+    </message>
+    <message>
+        <source>This patient has no other open bill.</source>
+        <translation>इस मरीज़ का कोई दूसरा खुला बिल नहीं है।</translation>
+    </message>
+    <message>
+        <source>{counted} counts toward the bill and the other {excess} is refunded: enter the refund&apos;s reference and reason.</source>
+        <translation>{counted} बिल में गिना जाएगा और बाक़ी {excess} रिफ़ंड होगा: रिफ़ंड का संदर्भ और कारण दर्ज करें।</translation>
+    </message>
+    <message>
+        <source>All {amount} counts toward the bill.</source>
+        <translation>पूरा {amount} बिल में गिना जाएगा।</translation>
+    </message>
+    <message>
+        <source>Paid at</source>
+        <translation>भुगतान का समय</translation>
+    </message>
+    <message>
+        <source>Held</source>
+        <translation>रोकी गई</translation>
+    </message>
+    <message>
+        <source>Gateway payment</source>
+        <translation>गेटवे भुगतान</translation>
+    </message>
+    <message>
+        <source>UTR</source>
+        <translation>UTR</translation>
+    </message>
+    <message>
+        <source>No money is held for review.</source>
+        <translation>जाँच के लिए कोई राशि रोकी नहीं गई है।</translation>
+    </message>
+    <message>
+        <source>Double-click one to open its bill and resolve it.</source>
+        <translation>बिल खोलकर निपटारा करने के लिए डबल-क्लिक करें।</translation>
+    </message>
+    <message>
+        <source>An admin resolves held money; it does not count as paid until then.</source>
+        <translation>रोकी गई राशि का निपटारा एडमिन करते हैं; तब तक यह भुगतान में नहीं गिनी जाती।</translation>
+    </message>
+    <message>
+        <source>{count} payments, {amount} held for review.</source>
+        <translation>{count} भुगतान, {amount} जाँच के लिए रोकी गई।</translation>
+    </message>
+    <message>
+        <source>The gateway received this money on no QR of this desk (gateway payment {id}): find who paid in the gateway&apos;s dashboard, then refund it or count it toward their bill.</source>
+        <translation>गेटवे को यह पैसा इस डेस्क के किसी QR पर नहीं मिला (गेटवे भुगतान {id}): गेटवे के डैशबोर्ड में देखें कि किसने भुगतान किया, फिर इसे रिफ़ंड करें या उनके बिल में गिनें।</translation>
+    </message>
+    <message>
+        <source>This money came with no bill: look up the patient&apos;s bills and move it there.</source>
+        <translation>यह राशि बिना बिल के आई है: मरीज़ के बिल देखें और उसे वहाँ ले जाएँ।</translation>
+    </message>
+    <message>
+        <source>Finding</source>
+        <translation>परिणाम</translation>
+    </message>
+    <message>
+        <source>At the gateway</source>
+        <translation>गेटवे पर</translation>
+    </message>
+    <message>
+        <source>At the desk</source>
+        <translation>डेस्क पर</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>टिप्पणी</translation>
+    </message>
+    <message>
+        <source>Cash the desk recorded (less cash refunds): &lt;b&gt;{amount}&lt;/b&gt;</source>
+        <translation>डेस्क पर दर्ज नकद (नकद रिफ़ंड घटाकर): &lt;b&gt;{amount}&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>Not counted yet.</source>
+        <translation>अभी गिना नहीं गया।</translation>
+    </message>
+    <message>
+        <source>Cash was recorded or refunded after this count: count the drawer again.</source>
+        <translation>इस गिनती के बाद नकद दर्ज या रिफ़ंड हुआ: दराज फिर से गिनें।</translation>
+    </message>
+    <message>
+        <source>({count} counts; the latest stands.)</source>
+        <translation>({count} गिनतियाँ; सबसे नई मान्य है।)</translation>
+    </message>
+    <message>
+        <source>matches</source>
+        <translation>मेल खाता है</translation>
+    </message>
+    <message>
+        <source>over by {amount}</source>
+        <translation>{amount} अधिक</translation>
+    </message>
+    <message>
+        <source>short by {amount}</source>
+        <translation>{amount} कम</translation>
+    </message>
+    <message>
+        <source>Counted &lt;b&gt;{counted}&lt;/b&gt; by {name} at {time}: {verdict}</source>
+        <translation>{name} ने {time} पर &lt;b&gt;{counted}&lt;/b&gt; गिना: {verdict}</translation>
+    </message>
+    <message>
+        <source>Static UPI: no payment gateway sees this money. Check the day&apos;s UPI payments against the clinic&apos;s bank statement.</source>
+        <translation>स्टैटिक UPI: यह पैसा कोई पेमेंट गेटवे नहीं देखता। दिन के UPI भुगतानों को क्लिनिक के बैंक स्टेटमेंट से मिलाएँ।</translation>
+    </message>
+    <message>
+        <source>{gateway} captured {count} payments ({total}); {matched} match the desk.</source>
+        <translation>{gateway} ने {count} भुगतान ({total}) प्राप्त किए; {matched} डेस्क से मेल खाते हैं।</translation>
+    </message>
+    <message>
+        <source>Nothing to look into.</source>
+        <translation>जाँचने को कुछ नहीं।</translation>
+    </message>
+    <message>
+        <source>Held for review: {held}; not at the gateway: {desk_only}; amounts differ: {differs}.</source>
+        <translation>समीक्षा के लिए रोके गए: {held}; गेटवे पर नहीं: {desk_only}; राशि अलग: {differs}।</translation>
+    </message>
+    <message>
+        <source>Close of day</source>
+        <translation>दिन की समाप्ति</translation>
+    </message>
+    <message>
+        <source>Counted in the drawer, e.g. 12500</source>
+        <translation>दराज में गिना गया, जैसे 12500</translation>
+    </message>
+    <message>
+        <source>Why it differs (needed when it does)</source>
+        <translation>अंतर का कारण (अंतर हो तो ज़रूरी)</translation>
+    </message>
+    <message>
+        <source>Record count</source>
+        <translation>गिनती दर्ज करें</translation>
+    </message>
+    <message>
+        <source>Counted cash</source>
+        <translation>गिना गया नकद</translation>
+    </message>
+    <message>
+        <source>Check UPI with the gateway</source>
+        <translation>गेटवे से UPI जाँचें</translation>
+    </message>
+    <message>
+        <source>Not checked yet.</source>
+        <translation>अभी जाँचा नहीं गया।</translation>
+    </message>
+    <message>
+        <source>Asking the payment gateway…</source>
+        <translation>पेमेंट गेटवे से पूछ रहे हैं…</translation>
     </message>
 </context>
 </TS>

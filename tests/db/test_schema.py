@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -135,3 +137,35 @@ def test_upgrade_downgrade_and_upgrade_again(cluster):
     finally:
         engine.dispose()
         cluster.drop(url)
+
+
+def test_upgrading_to_the_money_rules_keeps_existing_money_visible(cluster):
+    """Rows that already break the 0015 rules are not rewritten silently: a reused UTR is marked and audited, an
+    overpaid bill is listed in the audit log; everything else is left as it was."""
+    before = importlib.import_module("homa_desk.db.migrations.versions.0015_money_rules").down_revision
+    url = cluster.fresh_database(migrated=False)
+    engine = engine_for(url)
+    try:
+        migrate.upgrade(engine, before)
+        with engine.begin() as conn:
+            patient = conn.execute(text("INSERT INTO users (full_name, phone) VALUES ('P', '1') RETURNING id"))
+            patient = patient.scalar_one()
+            bill = conn.execute(text(
+                "INSERT INTO bills (bill_number, financial_year, serial, patient_id, total)"
+                " VALUES ('2026-27/000001', '2026-27', 1, :p, 500) RETURNING id"), {"p": patient}).scalar_one()
+            for reference in ("432198765012", "4321 9876 5012", "slip 42", "slip 42"):
+                conn.execute(text(
+                    "INSERT INTO payments (patient_id, bill_id, amount, payment_method, status, upi_transaction_id)"
+                    " VALUES (:p, :b, 500, CAST(:m AS payment_method), 'completed', :r)"),
+                    {"p": patient, "b": bill, "r": reference, "m": "card" if "slip" in reference else "upi"})
+        migrate.upgrade(engine, "0015")
+        with engine.connect() as conn:
+            references = conn.execute(text("SELECT upi_transaction_id FROM payments ORDER BY id")).scalars().all()
+            audited = conn.execute(text("SELECT action, entity_id FROM audit_log ORDER BY id")).all()
+            first = conn.execute(text("SELECT min(id) FROM payments")).scalar_one()
+    finally:
+        engine.dispose()
+        cluster.drop(url)
+    assert references == ["432198765012", f"4321 9876 5012 (duplicate of payment {first})", "slip 42", "slip 42"]
+    assert [tuple(row) for row in audited] == [("payment_reference_duplicate", str(first + 1)),
+                                               ("bill_found_overpaid", str(bill))]

@@ -8,15 +8,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from homa_desk.domain.billing import (
+    MAX_QUANTITY,
     BillLine,
     LineInput,
     LineKind,
     bill_number,
     financial_year,
+    looks_like_gateway_payment_id,
     totals,
     validate_lines,
 )
 from homa_desk.domain.errors import FormErrors
+from homa_desk.domain.validation import MAX_AMOUNT
 
 
 def test_totals_with_discounts_and_payments():
@@ -78,3 +81,42 @@ def test_arbitrary_form_input_never_escapes_as_anything_but_form_errors(rows):
         validate_lines([LineInput(*row) for row in rows])
     except FormErrors as error:
         assert error.errors
+
+
+def test_a_line_or_a_bill_beyond_numeric_10_2_is_refused_where_it_is_typed():
+    with pytest.raises(FormErrors) as error:
+        validate_lines([LineInput("medicine", "Insulin", "9999", "99999999.99"),
+                        LineInput("medicine", "Insulin", "2", "50000000")])
+    fields = error.value.by_field()
+    assert set(fields) == {"lines.0.total", "lines.1.total"}
+    assert fields["lines.0.total"] == ("Quantity × rate comes to ₹9,99,89,99,99,900.01; a line can be at most"
+                                       " ₹9,99,99,999.99.")
+    with pytest.raises(FormErrors) as error:
+        validate_lines([LineInput("procedure", "Surgery", "1", "50000000")] * 2)
+    assert set(error.value.by_field()) == {"lines"}
+    [line] = validate_lines([LineInput("medicine", "Insulin", "2", "50000000", "0.01")])
+    assert line.total == MAX_AMOUNT
+
+
+_MONEYISH = st.decimals(min_value=0, max_value=10**11, places=2, allow_nan=False, allow_infinity=False).map(str)
+_QUANTITY = st.decimals(min_value=0, max_value=10**5, places=3, allow_nan=False, allow_infinity=False).map(str)
+
+
+@given(st.lists(st.tuples(_QUANTITY, _MONEYISH, _MONEYISH), min_size=1, max_size=4))
+def test_lines_that_pass_always_fit_the_columns(rows):
+    try:
+        lines = validate_lines([LineInput("other", "Item", q, p, d) for q, p, d in rows])
+    except FormErrors as error:
+        assert error.errors
+        return
+    assert all(0 < x.quantity <= MAX_QUANTITY and 0 <= x.total <= MAX_AMOUNT and x.discount <= MAX_AMOUNT
+               for x in lines)
+    assert totals(lines).total <= MAX_AMOUNT
+
+
+@pytest.mark.parametrize("reference, expected", [
+    ("pay_29QQoUBi66xm2f", True), ("pay_ab12cd_1", True), ("pay 29QQoUBi66xm2f", False), ("slip 42", False),
+    ("432198765012", False), ("xpay_29QQoUBi66xm2f", False),
+])
+def test_gateway_payment_ids_typed_at_the_desk_are_recognised(reference, expected):
+    assert looks_like_gateway_payment_id(reference) is expected

@@ -18,13 +18,19 @@ from homa_desk.domain.errors import ValidationError
     ("919876543210", "+919876543210"),
     ("09876543210", "+919876543210"),
     ("6000000000", "+916000000000"),
+    ("0091 98765 43210", "+919876543210"),
+    ("0091-9876543210", "+919876543210"),
+    ("091 98765-43210", "+919876543210"),
+    ("0 98765 43210", "+919876543210"),
+    ("+91 7012 345 678", "+917012345678"),
 ])
 def test_indian_mobiles_are_normalised(raw, expected):
     assert validation.indian_mobile(raw) == expected
 
 
 @pytest.mark.parametrize("raw", ["", "12345", "5876543210", "98765432101", "+1 9876543210", "98765abcde",
-                                 "९८७६५४३२१०"])
+                                 "९८७६५४३२१०", "0092 98765 43210", "00919876543210 1", "+91 0 98765 4321",
+                                 "0091 5876543210", "98765４３２１０", "9876543²10", "+91 ①876543210"])
 def test_bad_mobiles_are_refused_with_a_message(raw):
     with pytest.raises(ValidationError) as error:
         validation.indian_mobile(raw)
@@ -96,15 +102,62 @@ def test_names(raw):
     assert validation.full_name(f"  {raw} ") == raw
 
 
-@pytest.mark.parametrize("raw", ["", "   ", "R2D2", "<script>", "Robert'); DROP TABLE users;--", "x" * 300])
+ZWJ, ZWNJ = "\u200d", "\u200c"
+
+
+@pytest.mark.parametrize("raw", [
+    f"लक्ष्{ZWNJ}मी शर्मा",  # a Devanagari conjunct kept apart
+    f"क्{ZWJ}षमा देवी",  # a Devanagari half KA
+    f"ശ്രീധരന്{ZWJ}",  # a Malayalam chillu typed the older way, at the end of the name
+    f"ശ്രീധരന്{ZWJ} നായർ",
+    f"ಕನ್{ZWNJ}ನಡ ರಾವ್",  # Kannada
+    f"র{ZWJ}্যাব দাস",  # Bengali ya-phala after RA
+])
+def test_names_in_indian_scripts_may_use_zero_width_joiners(raw):
+    assert validation.full_name(raw) == raw
+
+
+@pytest.mark.parametrize("raw", ["", "   ", "R2D2", "<script>", "Robert'); DROP TABLE users;--", "x" * 300,
+                                 f"{ZWJ}Asha", f"Asha{ZWJ}", f"Asha {ZWNJ}Verma", f"Asha{ZWJ}Verma",
+                                 f"क्{ZWJ}{ZWJ}ष", f"क् {ZWJ}ष", f"क{ZWNJ}ष",
+                                 "Asha\u202eamreV", "Asha\u2066Verma", "Asha\u200bVerma", "Asha\ufeffVerma",
+                                 "Asha\u200fVerma", "Asha\u00adVerma", "Asha\u2060Verma"])
 def test_bad_names(raw):
     with pytest.raises(ValidationError):
         validation.full_name(raw)
 
 
+@pytest.mark.parametrize("raw, expected", [
+    ("0", True), ("0123456789", True), ("", False), ("²", False), ("①", False), ("४२", False), ("٤٢", False),
+    ("１２", False), ("12a", False), ("-1", False),
+])
+def test_only_ascii_digits_are_digits(raw, expected):
+    assert validation.ascii_digits(raw) is expected
+
+
+@pytest.mark.parametrize("raw", ["५००", "٥٠٠", "５００", "²"])
+def test_amounts_in_other_digits_are_refused(raw):
+    with pytest.raises(ValidationError, match="in rupees"):
+        validation.amount(raw)
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("432198765012", "432198765012"), (" 4321 9876-5012 ", "432198765012"), ("AXIS12345678X", "AXIS12345678X"),
+])
+def test_utrs(raw, expected):
+    assert validation.utr(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["", "12345", "4" * 36, "4321²9876501", "43219876501①", "4321/9876/5012",
+                                 "UTR:12345678"])
+def test_bad_utrs(raw):
+    with pytest.raises(ValidationError, match="UTR"):
+        validation.utr(raw)
+
+
 VALIDATORS = [
     validation.full_name, validation.indian_mobile, validation.email, validation.optional_email,
-    validation.vpa, validation.amount, validation.new_password,
+    validation.vpa, validation.amount, validation.new_password, validation.utr,
 ]
 
 

@@ -1,5 +1,6 @@
 """Hypothesis strategies for hostile text: SQL metacharacters, NUL and other control characters, lone surrogates,
-emoji, right-to-left marks, and very long strings, mixed with ordinary text."""
+emoji, right-to-left marks, digits that are not 0-9, zero-width joiners, and very long strings, mixed with ordinary
+text."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ PIECES = (
     "$$", "$1", ":name", "%(x)s", "{0}", "\x00", "a\x00b", "\x07", "\x1b[31m", "\x7f", "\u0085", "\ud800", "\udfff",
     "😀", "🧑🏽‍⚕️", "\u202e", "\u200f", "\u200e", "\u202a", "\u2066", "\ufeff", "\u200b", "\r\n", "\t", "\n",
     "प्रिया", "ಕನ್ನಡ", "ممم", "Ω", "ß", "İ", " ", "\u00a0", "\u3000",
+    "²", "①", "12²", "४२", "١٢", "１２", "क्\u200dष", "ന്\u200d", "\u200c", "\u200d",
 )
 
 piece = st.sampled_from(PIECES)

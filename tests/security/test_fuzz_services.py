@@ -31,6 +31,7 @@ from homa_desk.services import (
     auth,
     billing,
     clinic,
+    close_of_day,
     consultations,
     doctors,
     notifications,
@@ -268,3 +269,22 @@ def test_amounts(w, amount):
     view = attempt(w, "amount", lambda: billing.record_payment(w.uow, w.desk, bill, amount=amount, method="cash"))
     if view is not None:
         assert view.payments[-1].amount == Decimal(amount.strip().replace(",", "").removeprefix("₹").strip())
+
+
+@pytest.mark.parametrize("field", ("counted", "reason"))
+@FUZZ
+@given(text=hostile)
+def test_cash_count(w, field, text):
+    values = {"counted": "0", "reason": "Counted at closing", field: text}
+    count = attempt(w, field, lambda: close_of_day.count_cash(w.uow, w.desk, w.today, values["counted"],
+                                                              values["reason"]))
+    if count is not None:
+        stored = close_of_day_counts(w)[-1]
+        assert stored == count
+        if field == "reason":
+            assert count.reason == (" ".join(text.split()) or None)
+
+
+def close_of_day_counts(w):  # type: ignore[no-untyped-def]
+    with w.uow:
+        return w.uow.close_of_day.cash_counts(w.today)

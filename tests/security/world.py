@@ -99,6 +99,12 @@ class World:
         view = billing.record_payment(self.uow, self.desk, self.bill(), amount="500", method="cash")
         return view.payments[-1].id
 
+    def held_payment(self) -> int:
+        """₹700 held for review on a fresh ₹500 bill."""
+        from tests.services.held_money_helpers import hold
+
+        return hold(self.uow, billing.get_bill(self.uow, self.desk, self.bill()), "700")
+
     def upi_session(self) -> int:
         return upi_payments.start_upi_payment(self.uow, self.gateway, self.desk, self.bill()).id
 

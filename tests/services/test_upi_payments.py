@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import timedelta
 from decimal import Decimal
@@ -157,7 +158,7 @@ def test_static_upi_is_confirmed_with_the_utr_once(uow, receptionist, bill):
     assert done.status is SessionStatus.COMPLETED
     other = a_bill(uow, receptionist, bill.patient_id)
     again = upi.start_upi_payment(uow, gateway, receptionist, other.id)
-    with pytest.raises(ValidationError, match="already been used"):
+    with pytest.raises(ValidationError, match=f"already recorded on bill {re.escape(bill.bill_number)}"):
         upi.confirm_by_reference(uow, receptionist, again.id, "432198765012")
 
 
@@ -183,6 +184,34 @@ def test_razorpay_flow_against_a_local_server(uow, receptionist, bill):
         done = upi.check_upi_payment(uow, gateway, session.id)  # one 500, retried by the adapter
         assert done.status is SessionStatus.COMPLETED
         assert billing.get_bill(uow, receptionist, bill.id).status is BillStatus.PAID
+        gateway.close()
+
+
+def test_razorpay_keeps_the_desks_countdown_and_the_desk_closes_the_qr_when_it_ends(uow, receptionist, bill):
+    """Razorpay refuses a close_by under 15 minutes ahead, so it gets a later one; the panel's countdown stays the
+    desk's 10 minutes, and when it ends the desk closes the QR itself. Money a patient's app still sends after that
+    is held for review at the next start, never completed."""
+    with FakeRazorpay() as server:
+        gateway = RazorpayGateway(KEY_ID, KEY_SECRET, base_url=server.base_url)
+        started = utcnow()
+        session = upi.start_upi_payment(uow, gateway, receptionist, bill.id)
+        assert timedelta(0) <= session.expires_at - started - upi.DEFAULT_EXPIRY < timedelta(seconds=5)
+        qr = server.qrs[session.gateway_qr_id].data
+        assert qr["close_by"] >= (started + timedelta(minutes=15)).timestamp()
+        almost = session.expires_at - timedelta(seconds=1)
+        assert upi.check_upi_payment(uow, gateway, session.id, now=almost).status is SessionStatus.ACTIVE
+        assert qr["status"] == "active"
+
+        ended = upi.check_upi_payment(uow, gateway, session.id, now=session.expires_at)
+        assert ended.status is SessionStatus.EXPIRED
+        assert (qr["status"], qr["close_reason"]) == ("closed", "on_demand")  # closed by the desk, not by time
+
+        server.mark_paid(session.gateway_qr_id)
+        upi.reconcile(uow, gateway)
+        view = billing.get_bill(uow, receptionist, bill.id)
+        [held] = view.payments
+        assert held.state is PaymentState.PENDING and held.review_reason == upi.LATE_PAYMENT
+        assert view.status is BillStatus.OPEN
         gateway.close()
 
 

@@ -194,3 +194,27 @@ def test_queue_add_walk_in_and_call_next(qtbot, backend, engine, uow, receptioni
     assert "Priya Sharma" in panel.now_serving.text()
     line = queue.queue_for(uow, receptionist, doctor.user_id, panel.today())
     assert line.current is not None and line.current.token == 1
+
+
+def test_a_walk_in_cancelled_from_the_list_leaves_the_queue(qtbot, backend, engine, uow, receptionist, doctor):
+    queue.add_walk_in(uow, receptionist, add_patient(engine), doctor.user_id)
+    queue.add_walk_in(uow, receptionist, add_patient(engine, "Rahul Kumar", "+919123456789"), doctor.user_id)
+    view = AppointmentsView(backend, receptionist)
+    qtbot.addWidget(view)
+    view.show()
+    panel = view.queue
+    qtbot.waitUntil(lambda: len(panel.entries()) == 2 and view.others.count() == 2)
+    item = next(view.others.item(n) for n in range(2) if "Priya Sharma" in view.others.item(n).text())
+    view.others.scrollToItem(item)
+    where = view.others.visualItemRect(item).center()
+    qtbot.mouseClick(view.others.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    qtbot.mouseDClick(view.others.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    qtbot.waitUntil(lambda: isinstance(view.dialog, AppointmentDialog))
+    qtbot.mouseClick(view.dialog.cancel_button, Qt.MouseButton.LeftButton)
+    reason = view.dialog.child
+    qtbot.keyClicks(reason.reason, "Went home")
+    qtbot.mouseClick(reason.confirm, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: [e.patient_name for e in panel.entries()] == ["Rahul Kumar"])
+    assert panel.table.rowCount() == 1 and "Priya Sharma" not in panel.table.item(0, 1).text()
+    qtbot.mouseClick(panel.call_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Rahul Kumar" in panel.now_serving.text())

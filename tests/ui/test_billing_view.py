@@ -72,6 +72,39 @@ def test_new_bill_marks_bad_cells_then_saves_and_opens_the_bill(qtbot, backend, 
     qtbot.waitUntil(lambda: [r.id for r in view.model.rows] == [bill.id])
 
 
+def test_amounts_beyond_what_a_bill_holds_are_marked_on_the_cell_not_a_database_error(qtbot, backend, uow,
+                                                                                        receptionist):
+    a_patient(uow, receptionist)
+    view = open_view(qtbot, backend, receptionist)
+    view.new_button.click()
+    [patient] = search_patients(uow, receptionist, "Kavya")
+    view.picker.choose(patient)
+    editor = view.editor
+    editor.set_cell(0, "quantity", "9999")
+    editor.set_cell(0, "unit_price", "99999999.99")
+    qtbot.mouseClick(editor.add_button, Qt.MouseButton.LeftButton)
+    editor.set_cell(1, "description", "Typed by a cat")
+    editor.set_cell(1, "quantity", "9e999999")  # too large to reckon: the preview shows a dash, nothing crashes
+    editor.set_cell(1, "unit_price", "99")
+    assert editor.table.item(1, 5).text() == "—"
+    editor.save_button.click()
+    qtbot.waitUntil(lambda: editor.lines_error.isVisibleTo(editor))
+    assert "a line can be at most ₹9,99,99,999.99" in editor.cell_error(0, "total")
+    assert "Line 1, Amount" in editor.lines_error.text() and "SQL" not in editor.lines_error.text()
+    assert editor.cell_error(1, "quantity") and not editor.general_error.text()
+    editor.set_cell(0, "quantity", "1")
+    editor.set_cell(0, "unit_price", "60000000")
+    editor.set_cell(1, "quantity", "1")
+    editor.set_cell(1, "unit_price", "60000000")
+    editor.save_button.click()
+    qtbot.waitUntil(lambda: "a bill can be at most" in editor.lines_error.text())
+    assert not editor.cell_error(0, "total") and not editor.general_error.text()
+    editor.set_cell(1, "unit_price", "39999999.99")
+    editor.save_button.click()
+    qtbot.waitUntil(lambda: view.bill_dialog is not None and view.bill_dialog.bill is not None)
+    assert view.bill_dialog.bill.totals.total == Decimal("99999999.99")
+
+
 def test_remove_line_and_an_empty_bill_is_refused(qtbot, backend, uow, receptionist):
     from homa_desk.ui.bill_editor import BillEditorDialog
 

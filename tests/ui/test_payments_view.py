@@ -127,8 +127,9 @@ def test_a_payment_without_a_bill_says_so(qtbot, backend, uow, receptionist):
     assert panel.bill_dialog is None and "no bill" in panel.status.text()
 
 
-def test_the_page_has_history_and_daily_collection_tabs(qtbot, backend, receptionist):
+def test_the_page_has_history_daily_collection_and_held_money_tabs(qtbot, backend, receptionist):
     view = PaymentsView(backend, receptionist, debounce_ms=10)
     qtbot.addWidget(view)
-    assert [view.tabs.tabText(i) for i in range(view.tabs.count())] == ["History", "Daily collection"]
+    assert [view.tabs.tabText(i) for i in range(view.tabs.count())] == ["History", "Daily collection",
+                                                                        "Held for review"]
     qtbot.waitUntil(lambda: not view.history.loading and not view.collection.loading)

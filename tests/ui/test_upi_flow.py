@@ -130,3 +130,19 @@ def test_qr_given_only_as_an_image_is_fetched_for_both_screens(qtbot, backend, u
         panel.cancel_payment()
         qtbot.waitUntil(lambda: panel.state is SessionStatus.CANCELLED, timeout=5000)
         gateway.close()
+
+
+def test_a_refused_qr_says_why_next_to_the_qr_and_offers_cash(qtbot, desk, server, uow, receptionist):
+    """Razorpay takes ₹1 or more: a 50-paise balance is refused before asking it, in words, with cash offered."""
+    small = a_bill(uow, receptionist, a_patient(uow, receptionist), ("other", "Rounding", "1", "0.50"))
+    dialog = BillDialog(desk, receptionist, small.id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.bill is not None and dialog.upi_button.isEnabled())
+    qtbot.mouseClick(dialog.upi_button, Qt.MouseButton.LeftButton)
+    panel = dialog.upi_panel
+    qtbot.addWidget(panel.display)
+    qtbot.waitUntil(lambda: panel.status.text().startswith("No QR:"), timeout=5000)
+    assert panel.status.text() == "No QR: Razorpay takes UPI payments of ₹1 or more; take this amount in cash."
+    assert panel.cash_button.isEnabled()
+    assert server.requests == []

@@ -1,5 +1,5 @@
-"""The daily collection: pick a clinic day, see the close-of-day figures, two bar charts (by method, by doctor),
-print it or save it as a PDF."""
+"""The daily collection: pick a clinic day, see the close-of-day figures, count the drawer and check the UPI money
+with the gateway (close_of_day_panel), two bar charts (by method, by doctor), print it or save it as a PDF."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ from homa_desk.domain.timeutil import CLINIC_TZ, utcnow
 from homa_desk.services import billing, reports
 from homa_desk.ui import changes
 from homa_desk.ui.bar_chart import BarChart
+from homa_desk.ui.close_of_day_panel import CloseOfDayPanel
 from homa_desk.ui.i18n import tr
 from homa_desk.ui.report_print import print_collection, save_collection_pdf
 from homa_desk.ui.tables import RowsModel, read_only_table
@@ -109,6 +110,7 @@ class CollectionReportView(QWidget):
         self.doctor_chart.setObjectName("collection_doctor_chart")
         self.message = QLabel("")
         self.message.setObjectName("collection_message")
+        self.close_of_day = CloseOfDayPanel(backend, actor, self.selected_day, self)
 
         tables = QHBoxLayout()
         for heading, table in ((tr("By method"), self.by_method), (tr("By doctor"), self.by_doctor),
@@ -123,6 +125,7 @@ class CollectionReportView(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.summary)
+        layout.addWidget(self.close_of_day)
         layout.addLayout(tables, 1)
         layout.addLayout(charts, 1)
         layout.addWidget(self.message)
@@ -131,6 +134,7 @@ class CollectionReportView(QWidget):
         self.refresh_button.clicked.connect(self.load)
         self.print_button.clicked.connect(self.print_report)
         self.pdf_button.clicked.connect(lambda: self.save_pdf())
+        self.close_of_day.counted.connect(self.load)
         changes.change_hub().changed.connect(self._refresh_if)
         self._enable()
         run_in_background(self, billing.clinic_info, backend.uow(),
@@ -187,6 +191,7 @@ class CollectionReportView(QWidget):
         ])
         doctors = report.by_doctor[:TOP_DOCTORS]
         self.doctor_chart.set_bars([line.label for line in doctors], [(tr("Net"), [line.net for line in doctors])])
+        self.close_of_day.show_day(report)
         self._enable()
 
     def chart_images(self) -> list[QImage]:
@@ -196,7 +201,8 @@ class CollectionReportView(QWidget):
     def print_report(self) -> bool:
         if self.report is None:
             return False
-        return print_collection(self.report, self.clinic_name, self.chart_images(), self)
+        return print_collection(self.report, self.clinic_name, self.chart_images(), self,
+                                reconciliation=self.close_of_day.reconciliation)
 
     def save_pdf(self, path: str | Path | None = None) -> Path | None:
         if self.report is None:
@@ -206,7 +212,8 @@ class CollectionReportView(QWidget):
                                                   f"collection-{self.report.day:%Y-%m-%d}.pdf", "PDF (*.pdf)")
             if not path:
                 return None
-        saved = save_collection_pdf(self.report, self.clinic_name, path, self.chart_images())
+        saved = save_collection_pdf(self.report, self.clinic_name, path, self.chart_images(),
+                                    reconciliation=self.close_of_day.reconciliation)
         self.message.setText(tr("Saved {path}.").format(path=saved))
         return saved
 

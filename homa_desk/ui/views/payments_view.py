@@ -33,6 +33,7 @@ from homa_desk.ui.lazy_tabs import LazyTabs
 from homa_desk.ui.report_history_model import PaymentHistoryModel, export_csv
 from homa_desk.ui.tables import ChoicesModel, read_only_table
 from homa_desk.ui.views.collection_report import CollectionReportView
+from homa_desk.ui.views.held_money_view import HeldMoneyPanel
 from homa_desk.ui.worker import run_in_background
 
 DEBOUNCE_MS = 300
@@ -224,6 +225,7 @@ class PaymentsView(QWidget):
         self.tabs.add_page("history", tr("History"),
                            lambda: PaymentHistoryPanel(backend, actor, debounce_ms=debounce_ms))
         self.tabs.add_page("collection", tr("Daily collection"), lambda: CollectionReportView(backend, actor))
+        self.tabs.add_page("held", tr("Held for review"), lambda: HeldMoneyPanel(backend, actor))
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addWidget(self.tabs, 1)
@@ -235,3 +237,7 @@ class PaymentsView(QWidget):
     @property
     def collection(self) -> CollectionReportView:
         return self.tabs.page("collection", CollectionReportView)
+
+    @property
+    def held(self) -> HeldMoneyPanel:
+        return self.tabs.page("held", HeldMoneyPanel)
