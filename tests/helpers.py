@@ -5,9 +5,13 @@ from __future__ import annotations
 import itertools
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import keyring
 import psycopg
+from keyring.backend import KeyringBackend
 from sqlalchemy import Engine
 from sqlalchemy.engine import URL
 
@@ -27,6 +31,38 @@ def libpq(url: URL) -> str:
     return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+class MemoryKeyring(KeyringBackend):
+    """CI has no keyring daemon; tests keep secrets in memory."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.secrets.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.secrets[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.secrets.pop((service, username), None)
+
+
+@contextmanager
+def private_keyring() -> Iterator[MemoryKeyring]:
+    """A server started for several tests keeps its roles' passwords in its own memory: never in the developer's
+    keyring, nor in the keyring of whichever test happened to start it."""
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    try:
+        yield backend
+    finally:
+        keyring.set_keyring(previous)
+
+
 class TestCluster:
     """One embedded server for the whole test session, and a migrated template to clone per test.
 
@@ -37,7 +73,8 @@ class TestCluster:
 
     def __init__(self, base_dir: Path) -> None:
         self.server = EmbeddedServer(base_dir / "pgdata", delete_on_stop=True)
-        self.server.start()
+        with private_keyring():
+            self.server.start()
         self.admin_url = self.server.url("postgres")
         with psycopg.connect(libpq(self.admin_url), autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{TEMPLATE}"')
