@@ -85,6 +85,8 @@ def _configure_logging() -> None:
 def _db_command(args: argparse.Namespace, settings: Settings, env: dict[str, str]) -> int:
     if args.action in BACKUP_ACTIONS:
         return _backup_command(args, settings, env)
+    from sqlalchemy.exc import ProgrammingError
+
     from homa_desk.connect import ENV_URL, open_embedded, with_stored_password
     from homa_desk.db import migrate
     from homa_desk.db.engine import make_engine
@@ -97,8 +99,6 @@ def _db_command(args: argparse.Namespace, settings: Settings, env: dict[str, str
     else:
         backend = open_embedded(args.data_dir)  # starting it already upgrades to head
         engine = make_engine(backend.target.schema_url, pool_size=1)  # migrations run as the owner role
-    from sqlalchemy.exc import ProgrammingError
-
     try:
         if args.action == "upgrade":
             migrate.upgrade(engine, args.revision or "head")

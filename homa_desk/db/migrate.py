@@ -16,7 +16,6 @@ from sqlalchemy import Engine, text
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 MIGRATION_LOCK = 7_316_001  # pg_advisory_lock key: two desks starting together migrate one after the other
-_MIGRATION_LOCK = MIGRATION_LOCK
 
 
 def _config() -> Config:
