@@ -60,7 +60,7 @@ def check_signed_in(uow: UnitOfWork, account: SignedInAccount | None) -> Revocat
     Returns why the account must stop (disabled, role or password changed), or None. Raises DatabaseUnavailable
     when the database does not answer.
     """
-    with uow.reading():
+    with uow.reading(None):
         now = uow.health.ping(account.user_id if account is not None else None)
     if account is None:
         return None

@@ -125,8 +125,7 @@ def queue_message(uow: UnitOfWork, message: NewMessage) -> bool:
 
 def recent_messages(uow: UnitOfWork, actor: Actor, limit: int = 200,
                     status: OutboxStatus | None = None) -> list[OutboxEntry]:
-    actor.require(Role.ADMIN, Role.RECEPTIONIST)
-    with uow.reading():
+    with uow.reading(actor, Role.ADMIN, Role.RECEPTIONIST):
         return uow.outbox.recent(limit, status)
 
 
@@ -158,7 +157,7 @@ def receipt_data(uow: UnitOfWork, bill_id: int) -> tuple[Any, Any]:
     """The bill and the clinic's letterhead, for the receipt PDF the sender attaches."""
     from homa_desk.services.billing import clinic_info
 
-    with uow.reading():
+    with uow.reading(None):
         bill = uow.bills.view(bill_id)
     if bill is None:
         raise NotFound("No such bill.")

@@ -40,8 +40,7 @@ def search_patients(uow: UnitOfWork, actor: Actor, query: str, *, after: tuple[s
 
     For the next page pass `after=page_key(last_row)` (homa_desk.domain.patients.page_key).
     """
-    actor.require(*REGISTERING_ROLES)
-    with uow.reading():
+    with uow.reading(actor, *REGISTERING_ROLES):
         return uow.patients.search(validation.search_text(query), after=after, limit=limit)
 
 
@@ -51,14 +50,13 @@ def find_likely_duplicates(uow: UnitOfWork, actor: Actor, full_name: str, phone:
 
     Incomplete input is fine: an unfinished phone or name is simply not used.
     """
-    actor.require(*REGISTERING_ROLES)
     name = _or_none(validation.full_name, full_name)
     if name is not None and len(name) < 3:
         name = None
     mobile = _or_none(validation.indian_mobile, phone)
     if name is None and mobile is None:
         return []
-    with uow:  # SET LOCAL needs a transaction
+    with uow.acting(actor, *REGISTERING_ROLES):  # SET LOCAL needs a transaction
         return uow.patients.likely_duplicates(name, mobile, exclude_user_id=exclude_user_id)
 
 
@@ -122,8 +120,7 @@ def update_patient(uow: UnitOfWork, actor: Actor, user_id: int, details: Patient
 
 def get_patient_profile(uow: UnitOfWork, actor: Actor, user_id: int) -> PatientProfile:
     """The profile page in one statement; medical history left out (None) for receptionists."""
-    actor.require(*REGISTERING_ROLES)
     visible = may_see_medical_history(actor.role)
-    with uow.reading():
+    with uow.reading(actor, *REGISTERING_ROLES):
         data = uow.patients.profile(user_id, medical_history=visible, now=utcnow())
     return PatientProfile(medical_history_visible=visible, **data)

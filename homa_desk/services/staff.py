@@ -50,7 +50,7 @@ def _staff_role(role: Role | str) -> Role:
 
 
 def needs_first_admin(uow: UnitOfWork) -> bool:
-    with uow.reading():
+    with uow.reading(None):
         return uow.staff.count_active_admins() == 0
 
 
@@ -90,8 +90,7 @@ def _add(uow: UnitOfWork, actor: Actor | None, new: NewStaff) -> StaffMember:
 
 
 def list_staff(uow: UnitOfWork, actor: Actor) -> list[StaffMember]:
-    actor.require(Role.ADMIN)
-    with uow.reading():
+    with uow.reading(actor, Role.ADMIN):
         return uow.staff.all_staff()
 
 

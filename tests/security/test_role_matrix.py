@@ -408,3 +408,20 @@ def test_the_first_run_cannot_add_a_second_admin(world):
     with pytest.raises(PermissionDenied, match="already has an admin"):
         staff.create_first_admin(world.uow, new_staff(Role.ADMIN, name="Intruder Admin"), "Taken Over Clinic")
     assert world.row_counts() == before
+
+
+# Needs no database: it writes this desk's own settings file (where backups go), which the signed-in user can edit.
+LOCAL_ONLY = {"backup.save_plan"}
+
+
+@pytest.mark.parametrize("name", sorted(set(EXPECTED) - LOCAL_ONLY))
+def test_an_impostor_is_refused_by_the_database(world, name):
+    """The Actor object is not believed: a receptionist's id claiming admin, and a disabled admin, are refused by
+    every service, reads included, before anything is written or any gateway is asked."""
+    for who, actor in world.impostors.items():
+        call = CASES[name](world, actor)
+        before = world.row_counts()
+        with pytest.raises(PermissionDenied) as refused:
+            call()
+        assert world.row_counts() == before, f"{name} as {who}: refused but wrote rows"
+        assert refused.value.message, who
