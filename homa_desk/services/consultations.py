@@ -214,9 +214,10 @@ def _store(uow: UnitOfWork, actor: Actor, appointment: AppointmentView, draft: C
     before = ConsultationDraft(visit["vitals"], visit["symptoms"], visit["diagnosis"], visit["advice"],
                                visit["lines"], visit["follow_up_on"])
     uow.consultations.save(appointment.id, doctor_id=appointment.doctor_id, vitals=draft.vitals,
-                           advice=draft.advice, follow_up_on=draft.follow_up_on, completed_at=completed_at)
+                           symptoms=draft.symptoms, advice=draft.advice, follow_up_on=draft.follow_up_on,
+                           completed_at=completed_at)
     uow.consultations.replace_lines(appointment.id, draft.lines)
-    uow.consultations.set_design_columns(appointment.id, symptoms=draft.symptoms, diagnosis=draft.diagnosis,
+    uow.consultations.set_design_columns(appointment.id, diagnosis=draft.diagnosis,
                                          prescription=prescription_text(draft.lines))
     if before != draft:
         uow.audit.record(actor, "consultation_saved", "appointment", appointment.id,
