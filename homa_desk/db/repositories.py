@@ -7,14 +7,17 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert, literal, select, text, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from homa_desk.db.models import AuditEntry, ClinicSetting, User
+from homa_desk.db.models import AuditEntry, ClinicAdminHistory, ClinicSetting, User
 from homa_desk.domain.account_check import AccountRevoked, AccountState, Revocation
 from homa_desk.domain.audit import AuditRecord
+from homa_desk.domain.errors import Conflict
 from homa_desk.domain.roles import Actor, Role
 from homa_desk.domain.staff import StaffMember
 
+LAST_ADMIN = "The clinic must keep at least one active admin."
 _STAFF = [r.value for r in (Role.ADMIN, Role.RECEPTIONIST, Role.DOCTOR)]
 
 
@@ -50,6 +53,10 @@ class StaffRepository:
             select(func.count()).select_from(User).where(User.role == Role.ADMIN.value, User.is_active)
         ) or 0
 
+    def clinic_had_admin(self) -> bool:
+        """Whether the clinic has ever had an admin (a trigger records the first; migration 0017)."""
+        return self._session.scalar(select(func.count()).select_from(ClinicAdminHistory)) > 0
+
     def email_taken(self, email: str) -> bool:
         return self._session.scalar(select(func.count()).select_from(User).where(User.email == email)) > 0
 
@@ -79,7 +86,14 @@ class StaffRepository:
         self._session.execute(update(User).where(User.id == user_id).values(failed_logins=0, locked_until=None))
 
     def set_active(self, user_id: int, active: bool) -> None:
-        self._session.execute(update(User).where(User.id == user_id).values(is_active=active))
+        """Raises Conflict when this would leave the clinic without an active admin: a trigger checks it under a
+        lock, so two admins disabling each other at the same moment cannot both succeed."""
+        try:
+            self._session.execute(update(User).where(User.id == user_id).values(is_active=active))
+        except IntegrityError as error:
+            if getattr(error.orig.diag, "constraint_name", None) == "users_keep_an_active_admin":
+                raise Conflict(LAST_ADMIN) from error
+            raise
 
     def set_password_hash(self, user_id: int, password_hash: str) -> None:
         self._session.execute(
