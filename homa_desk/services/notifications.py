@@ -134,7 +134,8 @@ def send_again(uow: UnitOfWork, actor: Actor, message_id: int) -> None:
     actor.require(Role.ADMIN)
     with uow:
         if not uow.outbox.retry_failed(message_id, utcnow()):
-            raise ValidationError("message", "Only a failed message can be sent again.")
+            raise ValidationError("message", "Only a failed message can be sent again (for a verification code, send a"
+                                             " new code).")
         uow.audit.record(actor, "message_resent", "outbox_message", message_id)
         uow.commit()
 

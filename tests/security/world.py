@@ -140,8 +140,8 @@ class World:
 
     def failed_message(self) -> int:
         with self.uow:
-            self.uow.outbox.add(NewMessage(Channel.SMS, "+919812345670", Template.VERIFICATION, Language.ENGLISH,
-                                           {"code": "000000", "clinic_name": "Sunrise"}, f"test:{self.next()}"))
+            self.uow.outbox.add(NewMessage(Channel.SMS, "+919812345670", Template.REMINDER, Language.ENGLISH,
+                                           {"clinic_name": "Sunrise"}, f"test:{self.next()}"))
             self.uow.commit()
         with self.engine.begin() as conn:
             return conn.execute(text("UPDATE outbox_messages SET status = 'failed' WHERE id = (SELECT max(id)"
