@@ -50,6 +50,7 @@ def _schedule(uow: UnitOfWork, doctor_id: int, first: date, last: date) -> Docto
 def update_profile(uow: UnitOfWork, actor: Actor, doctor_id: int, changes: ProfileChanges) -> DoctorSchedule:
     """Save a profile validated by homa_desk.domain.doctors.validate_profile (creates the row on first edit)."""
     actor.require(Role.ADMIN)
+    changes = rules.revalidated_profile(changes)
     today = _today()
     with uow:
         before = _schedule(uow, doctor_id, today, today).doctor

@@ -10,6 +10,7 @@ import logging
 
 from homa_desk.db.unit_of_work import UnitOfWork
 from homa_desk.domain import validation
+from homa_desk.domain.appointments import local_day
 from homa_desk.domain.errors import FormErrors, PermissionDenied, ValidationError
 from homa_desk.domain.notifications import Language
 from homa_desk.domain.patients import (
@@ -19,6 +20,7 @@ from homa_desk.domain.patients import (
     PatientProfile,
     PatientSummary,
     may_see_medical_history,
+    revalidated,
 )
 from homa_desk.domain.roles import Actor
 from homa_desk.domain.timeutil import utcnow
@@ -70,6 +72,7 @@ def _or_none(check, value: str):  # type: ignore[no-untyped-def]
 def register_patient(uow: UnitOfWork, actor: Actor, details: PatientDetails) -> PatientSummary:
     """Insert the patient's users row and profile in one transaction; FormErrors if the e-mail is taken."""
     actor.require(*REGISTERING_ROLES)
+    details = revalidated(details, local_day(utcnow()))
     if details.medical_history and not may_see_medical_history(actor.role):
         raise PermissionDenied(HISTORY_REFUSED)
     with uow:
@@ -90,6 +93,7 @@ def update_patient(uow: UnitOfWork, actor: Actor, user_id: int, details: Patient
     """Save an edited form. `details.medical_history=None` leaves it as it is (what a receptionist's form sends);
     so does `details.language=None` for the message language."""
     actor.require(*REGISTERING_ROLES)
+    details = revalidated(details, local_day(utcnow()))
     change_history = details.medical_history is not None
     if change_history:
         _require_history_rights(actor)

@@ -61,7 +61,7 @@ def needs_first_admin(uow: UnitOfWork) -> bool:
 
 def create_first_admin(uow: UnitOfWork, new: NewStaff, clinic_name: str) -> StaffMember:
     """The first-run wizard: allowed only while the clinic has never had an admin (checked under a lock)."""
-    if new.role is not Role.ADMIN:
+    if _checked(new).role is not Role.ADMIN:
         raise ValidationError("role", "The first account is the clinic's admin.")
     name = clinic.validate_clinic_name(clinic_name)
     with uow:
@@ -84,7 +84,15 @@ def add_staff(uow: UnitOfWork, actor: Actor, new: NewStaff) -> StaffMember:
     return member
 
 
+def _checked(new: NewStaff) -> NewStaff:
+    """The request validated again, whoever built it: a NewStaff made by hand (not by validate_new_staff) with a
+    weak password, a patient's role or an e-mail in capitals is refused or normalised here (FormErrors)."""
+    return validate_new_staff(email=new.email, full_name=new.full_name, phone=new.phone, role=new.role,
+                              password=new.password)
+
+
 def _add(uow: UnitOfWork, actor: Actor | None, new: NewStaff) -> StaffMember:
+    new = _checked(new)
     if uow.staff.email_taken(new.email):
         raise FormErrors([ValidationError("email", "Another account already uses this e-mail.")])
     member = uow.staff.add(email=new.email, password_hash=hash_password(new.password),
