@@ -542,7 +542,8 @@ class ClinicAdminHistory(Base):
 
 
 class SignInFailure(Base):
-    """Failed sign-ins for an e-mail that belongs to no account, so guessing e-mails locks out like a password."""
+    """Failed sign-ins per e-mail, known or not (keyed by a SHA-256 of the normalised e-mail), so guessing e-mails
+    locks out like guessing a password."""
 
     __tablename__ = "sign_in_failures"
     __table_args__ = (CheckConstraint("failed_count >= 0", name="sign_in_failures_failed_count_check"),)

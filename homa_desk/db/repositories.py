@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -26,6 +27,12 @@ def _staff(user: User) -> StaffMember:
         id=user.id, email=user.email or "", full_name=user.full_name, phone=user.phone,
         role=Role(user.role), is_active=user.is_active, locked_until=user.locked_until,
     )
+
+
+def failure_key(email: str) -> str:
+    """sign_in_failures' key: a SHA-256 of the normalised e-mail, so what strangers type (sometimes a password in the
+    wrong field) is not kept, and any length fits. PostgreSQL computes the same for a reset."""
+    return hashlib.sha256(email.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class StaffRepository:
@@ -60,15 +67,16 @@ class StaffRepository:
     def email_taken(self, email: str) -> bool:
         return self._session.scalar(select(func.count()).select_from(User).where(User.email == email)) > 0
 
-    def credentials(self, email_key: str) -> tuple[StaffMember | None, str, datetime | None]:
+    def credentials(self, email: str) -> tuple[StaffMember | None, str, datetime | None]:
         """For a sign-in, in one statement: the staff member (None for an e-mail that is no one's), the password
-        hash, and until when sign-in with this e-mail is locked (known or unknown e-mails alike)."""
+        hash, and until when sign-in with this (normalised) e-mail is locked (known or unknown e-mails alike)."""
         row = self._session.execute(text("""
             SELECT u.id, u.email, u.full_name, u.phone, u.role::text AS role, u.is_active, u.password_hash,
                    greatest(u.locked_until, f.locked_until) AS locked_until
-            FROM (SELECT CAST(:key AS varchar) AS key) k
-            LEFT JOIN users u ON u.email = k.key AND u.role <> 'patient'
-            LEFT JOIN sign_in_failures f ON f.email_key = k.key"""), {"key": email_key}).one()
+            FROM (SELECT CAST(:email AS varchar) AS email) k
+            LEFT JOIN users u ON u.email = k.email AND u.role <> 'patient'
+            LEFT JOIN sign_in_failures f ON f.email_key = :key"""),
+            {"email": email, "key": failure_key(email)}).one()
         member = None if row.id is None else StaffMember(
             id=row.id, email=row.email or "", full_name=row.full_name, phone=row.phone, role=Role(row.role),
             is_active=row.is_active, locked_until=row.locked_until)
@@ -77,7 +85,7 @@ class StaffRepository:
     def password_hash(self, user_id: int) -> str:
         return self._session.scalar(select(User.password_hash).where(User.id == user_id)) or ""
 
-    def record_failed_sign_in(self, email_key: str, *, lock_after: int, now: datetime, lock_until: datetime) -> None:
+    def record_failed_sign_in(self, email: str, *, lock_after: int, now: datetime, lock_until: datetime) -> None:
         """Count one failure for the e-mail, known or not, in one statement: the `lock_after`-th failure in a row locks
         it until `lock_until` (a failure while locked changes nothing). For a staff account the lock is mirrored to
         users.locked_until (the staff list shows it) and the failure goes to the audit log."""
@@ -95,17 +103,18 @@ class StaffRepository:
                 RETURNING failed_count, locked_until
             ), account AS (
                 UPDATE users u SET failed_logins = counted.failed_count, locked_until = counted.locked_until
-                FROM counted WHERE u.email = :key AND u.role <> 'patient'
+                FROM counted WHERE u.email = :email AND u.role <> 'patient'
                 RETURNING u.id
             )
             INSERT INTO audit_log (action, entity, entity_id) SELECT 'sign_in_failed', 'user', id::text FROM account
-            """), {"key": email_key, "lock_after": lock_after, "now": now, "until": lock_until})
+            """), {"key": failure_key(email), "email": email, "lock_after": lock_after, "now": now,
+                   "until": lock_until})
 
-    def record_successful_sign_in(self, user_id: int, email_key: str) -> None:
+    def record_successful_sign_in(self, user_id: int, email: str) -> None:
         self._session.execute(text("""
             WITH forgotten AS (DELETE FROM sign_in_failures WHERE email_key = :key)
             UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = :id"""),
-            {"id": user_id, "key": email_key})
+            {"id": user_id, "key": failure_key(email)})
 
     def set_active(self, user_id: int, active: bool) -> None:
         """Raises Conflict when this would leave the clinic without an active admin: a trigger checks it under a
@@ -124,7 +133,8 @@ class StaffRepository:
                 UPDATE users SET password_hash = :hash, failed_logins = 0, locked_until = NULL WHERE id = :id
                 RETURNING email
             )
-            DELETE FROM sign_in_failures WHERE email_key = (SELECT email FROM account)"""),
+            DELETE FROM sign_in_failures
+            WHERE email_key = (SELECT encode(sha256(convert_to(email, 'UTF8')), 'hex') FROM account)"""),
             {"id": user_id, "hash": password_hash})
 
     def lock_first_run(self) -> None:

@@ -1,10 +1,11 @@
 """The unit of work: one transaction per use case; leaving without commit() rolls back.
 
-A use case that only reads says so with `with uow.reading():`. Its statements then run without a transaction
-(autocommit): no BEGIN and no ROLLBACK crosses the network, which halves the round trips of a one-statement read to
-a database 100 ms away. Nothing is lost: under READ COMMITTED, the desk's isolation level, every statement sees its
-own snapshot inside a transaction too. A reading unit of work refuses anything but SELECT and cannot commit; the
-mark lasts for one `with`, so a use case may read first and then write through the same unit of work.
+A use case that only reads says so with `with uow.reading(actor, *roles):`. Its statements then run without a
+transaction (autocommit): no BEGIN and no ROLLBACK crosses the network, which halves the round trips of a
+one-statement read to a database 100 ms away. Nothing is lost: under READ COMMITTED, the desk's isolation level,
+every statement sees its own snapshot inside a transaction too. A reading unit of work refuses anything but SELECT
+and cannot commit; the mark lasts for one `with`, so a use case may read first and then write through the same unit
+of work.
 
 `uow.reading(actor, *roles)` also checks the actor against the database, never trusting the Actor object: its first
 SELECT is wrapped as `SELECT … FROM (the query) WHERE homa_actor_may(id, role, roles)`, a one-time filter that
@@ -133,7 +134,7 @@ class UnitOfWork:
 
 
 class WriteWhileReading(RuntimeError):
-    """A use case entered with `uow.reading()` tried to change data: a programming error, never committed."""
+    """A use case entered with `uow.reading(…)` tried to change data: a programming error, never committed."""
 
 
 _READ_ONLY_STATEMENT = re.compile(r"[\s(]*(SELECT|WITH|SHOW)\b", re.IGNORECASE)

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 
+from homa_desk.db.repositories import failure_key
 from homa_desk.db.unit_of_work import UnitOfWork
 from homa_desk.domain.errors import AuthenticationFailed
 from homa_desk.domain.roles import Role
@@ -102,7 +103,7 @@ def test_unknown_emails_lock_out_too(engine, uow, receptionist):
         _answer(uow, "Guess@Clinic.Example ", WRONG, now=now)
     with engine.connect() as conn:
         locked_until = conn.execute(text("SELECT locked_until FROM sign_in_failures WHERE email_key = :k"),
-                                    {"k": "guess@clinic.example"}).scalar_one()
+                                    {"k": failure_key("guess@clinic.example")}).scalar_one()
     assert locked_until == now + timedelta(minutes=LOCKOUT_MINUTES)
 
 

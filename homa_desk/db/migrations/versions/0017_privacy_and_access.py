@@ -7,8 +7,8 @@
   an advisory lock so two admins disabling each other at the same moment cannot both succeed.
 - `clinic_admin_history` remembers that the clinic has had an admin (filled by a trigger), so the first-admin path
   works only while it never had one.
-- `sign_in_failures`: failed sign-ins for e-mails that belong to no account, keyed by the normalised e-mail, so an
-  unknown e-mail locks like a known one.
+- `sign_in_failures`: failed sign-ins per e-mail, known or not (the lock of every sign-in; users.locked_until mirrors
+  it for the staff list), keyed by a SHA-256 of the normalised e-mail, so an unknown e-mail locks like a known one.
 - `consultations.symptoms`: the doctor's clinical symptoms. `appointments.symptoms` keeps the reason for the visit
   typed at booking (the desk and a web backend's booking form write it); the doctor's copies written there so far
   move to the consultation.
