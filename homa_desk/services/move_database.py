@@ -42,7 +42,7 @@ def move_to_remote(target: DatabaseTarget, actor: Actor | None, raw_url: str, pa
                    progress: Progress | None = None) -> MoveOutcome:
     """Copy, verify, switch this desk's setting. `actor` None: the command line, run by the machine's owner."""
     if actor is not None:
-        actor.require(Role.ADMIN)
+        _confirm_admin(target.url, actor)
     if target.kind != "embedded":
         raise DomainError("This desk already uses a remote database; Move to Neon copies the embedded one.")
     remote = _remote_url(raw_url, password)
@@ -93,6 +93,15 @@ def _require_empty(url: URL) -> None:
     if tables:
         raise ValidationError("database_url", f"That database already has {len(tables)} table(s). Homa Desk moves "
                               "only into an empty database: create a new one and use its URL.")
+
+
+def _confirm_admin(url: URL, actor: Actor) -> None:
+    """The actor is an active admin in the database this desk uses (the Actor object is not believed)."""
+    engine = make_engine(url, pool_size=1)
+    try:
+        UnitOfWork(engine).confirm(actor, Role.ADMIN)
+    finally:
+        engine.dispose()
 
 
 def _record(url: URL, actor: Actor | None, action: str, after: dict[str, object]) -> None:
