@@ -108,7 +108,7 @@ def _prepare(engine: Engine) -> tuple[round_trips.Cast, str, dict[str, int]]:
                   (("patients", "patient_profiles"), ("appointments", "appointments"), ("payments", "payments"))}
     if staff.needs_first_admin(UnitOfWork(engine)):
         admin = staff.create_first_admin(UnitOfWork(engine), NewStaff(
-            "admin@bench.example", "Bench Admin", _mobile(), Role.ADMIN, "Bench-Admin-Pass-1"), "Bench Clinic")
+            "admin@bench.example", "Bench Admin", _mobile(), Role.ADMIN, "Monsoon-Ledger-Tide-42"), "Bench Clinic")
         admin_actor = admin.as_actor()
     else:
         with engine.connect() as conn:

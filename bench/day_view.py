@@ -16,10 +16,11 @@ from datetime import timedelta
 
 from sqlalchemy import Engine, event, text
 
+from bench.actors import active_staff
 from bench.common import bench_database, cpu_name
 from homa_desk.db import demo_data
 from homa_desk.db.unit_of_work import UnitOfWork
-from homa_desk.domain.roles import Actor, Role
+from homa_desk.domain.roles import Role
 from homa_desk.domain.timeutil import CLINIC_TZ
 from homa_desk.services import appointments
 
@@ -59,7 +60,7 @@ def _run(engine: Engine, args: argparse.Namespace) -> None:
         first_day = conn.execute(text("SELECT (min(appointment_date) AT TIME ZONE 'Asia/Kolkata')::date"
                                       " FROM appointments")).scalar_one()
     print(f"appointments: {total:,}; doctors: {doctors:,}, {args.doctors} active")
-    actor = Actor(user_id=0, role=Role.RECEPTIONIST, full_name="Bench", email="bench@example.com")
+    actor = active_staff(engine, Role.RECEPTIONIST)
     uow = UnitOfWork(engine)
     start = first_day + timedelta(days=150)
     days = [start + timedelta(days=n) for n in range(args.days)]

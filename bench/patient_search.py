@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, event, text
 
+from bench.actors import active_staff
 from bench.common import bench_database, cpu_name
 from homa_desk.db import demo_data
 from homa_desk.db.unit_of_work import UnitOfWork
 from homa_desk.domain.patients import page_key
-from homa_desk.domain.roles import Actor, Role
+from homa_desk.domain.roles import Role
 from homa_desk.services import patients
 
 NAME_QUERIES = ("sharma", "priya", "kum", "reddy", "anil", "desai", "iyer", "patel", "nair", "gupta", "sunita",
@@ -140,7 +141,7 @@ def measure(engine: Engine, *, rounds: int = 5, baseline_rounds: int = 1) -> Sea
                                  "ORDER BY count(*) DESC LIMIT 1")).scalar()
     number_queries = tuple(str(n) for n in (numbers[0], (numbers[0] + numbers[1]) // 2, numbers[1] - 7))
     queries = NAME_QUERIES + PHONE_QUERIES + number_queries + SHORT_QUERIES
-    actor = Actor(user_id=0, role=Role.RECEPTIONIST, full_name="Bench", email="bench@example.com")
+    actor = active_staff(engine, Role.RECEPTIONIST)
     uow = UnitOfWork(engine)
 
     for query in queries:  # warm the caches as a desk in use would have them
@@ -174,7 +175,7 @@ def measure(engine: Engine, *, rounds: int = 5, baseline_rounds: int = 1) -> Sea
     figures = SearchFigures(total, queries, timings, baseline, found, second)
 
     if some is not None:
-        doctor = Actor(user_id=0, role=Role.DOCTOR, full_name="Bench", email="bench@example.com")
+        doctor = active_staff(engine, Role.DOCTOR)
         statements: list[str] = []
 
         def count(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]

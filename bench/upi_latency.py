@@ -80,10 +80,11 @@ def measure(engine, *, interval: float = 2.0, sessions: int = 40, concurrent: in
     admin, a receptionist and a patient; a filled database passes its own receptionist and patient."""
     if desk is None:
         admin = staff.create_first_admin(UnitOfWork(engine), NewStaff(
-            "admin@bench.example", "Bench Admin", "+919876543210", Role.ADMIN, "Bench-Admin-Pass-1"),
+            "admin@bench.example", "Bench Admin", "+919876543210", Role.ADMIN, "Monsoon-Ledger-Tide-42"),
             "Bench Clinic")
         desk = staff.add_staff(UnitOfWork(engine), admin.as_actor(), NewStaff(
-            "desk@bench.example", "Bench Desk", "+919876543211", Role.RECEPTIONIST, "Bench-Desk-Pass-1")).as_actor()
+            "desk@bench.example", "Bench Desk", "+919876543211", Role.RECEPTIONIST, "Harbour-Lantern-Cove-17"),
+        ).as_actor()
     if patient is None:
         details = validate_patient(full_name="Kavya Nair", phone="9812345670", today=date(2026, 11, 26),
                                    age_years="34")

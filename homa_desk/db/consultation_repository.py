@@ -21,6 +21,8 @@ from homa_desk.domain.consultations import Favourite, FollowUpRequest, PastVisit
 from homa_desk.domain.patients import Gender
 from homa_desk.domain.prescriptions import DoseForm, PrescriptionLine
 
+# the doctor's symptoms once the visit has notes; before that the reason typed at booking, as a starting point
+_SYMPTOMS = "CASE WHEN c.appointment_id IS NULL THEN a.symptoms ELSE c.symptoms END"
 _LINES = """(SELECT coalesce(json_agg(json_build_object('medicine', l.medicine, 'strength', l.strength,
                  'form', l.form, 'dose_pattern', l.dose_pattern, 'duration', l.duration, 'food', l.food,
                  'notes', l.notes) ORDER BY l.position), '[]')
@@ -60,7 +62,7 @@ class ConsultationRepository:
     def visit(self, appointment_id: int) -> dict[str, Any] | None:
         """The appointment's clinical record in one statement: notes, vitals, lines, bill and follow-up."""
         row = self._session.execute(text(f"""
-            SELECT a.id, a.symptoms, a.diagnosis, c.bp_systolic, c.bp_diastolic, c.pulse, c.temperature_c,
+            SELECT a.id, {_SYMPTOMS} AS symptoms, a.diagnosis, c.bp_systolic, c.bp_diastolic, c.pulse, c.temperature_c,
                    c.weight_kg, c.spo2, c.advice, c.follow_up_on, c.follow_up_appointment_id, c.completed_at,
                    {_LINES} AS lines,
                    (SELECT b.id FROM bills b WHERE b.appointment_id = a.id) AS bill_id,
@@ -74,9 +76,12 @@ class ConsultationRepository:
                 "completed_at": row.completed_at, "lines": _lines(row.lines), "bill_id": row.bill_id,
                 "follow_up_requested": row.follow_up_requested}
 
-    def save(self, appointment_id: int, *, doctor_id: int | None, vitals: Vitals, advice: str | None,
-             follow_up_on: date | None, completed_at: datetime | None = None) -> None:
-        values = {"doctor_id": doctor_id, "advice": advice, "follow_up_on": follow_up_on, **vitals.__dict__}
+    def save(self, appointment_id: int, *, doctor_id: int | None, vitals: Vitals, symptoms: str | None,
+             advice: str | None, follow_up_on: date | None, completed_at: datetime | None = None) -> None:
+        """The doctor's notes; their symptoms go here, never to appointments.symptoms (the booking's reason, which
+        the front desk reads)."""
+        values = {"doctor_id": doctor_id, "symptoms": symptoms, "advice": advice, "follow_up_on": follow_up_on,
+                  **vitals.__dict__}
         if completed_at is not None:
             values["completed_at"] = completed_at
         stmt = insert(ConsultationRow).values(appointment_id=appointment_id, **values)
@@ -95,18 +100,18 @@ class ConsultationRepository:
             for n, x in enumerate(lines, start=1))
         self._session.flush()
 
-    def set_design_columns(self, appointment_id: int, *, symptoms: str | None, diagnosis: str | None,
-                           prescription: str | None) -> None:
-        """The design's appointments.symptoms/diagnosis/prescription, so a web backend reads the visit too."""
+    def set_design_columns(self, appointment_id: int, *, diagnosis: str | None, prescription: str | None) -> None:
+        """The design's appointments.diagnosis/prescription, so a web backend reads the visit too."""
         self._session.execute(
-            text("UPDATE appointments SET symptoms = :s, diagnosis = :d, prescription = :p WHERE id = :id"),
-            {"id": appointment_id, "s": symptoms, "d": diagnosis, "p": prescription})
+            text("UPDATE appointments SET diagnosis = :d, prescription = :p WHERE id = :id"),
+            {"id": appointment_id, "d": diagnosis, "p": prescription})
 
     def past_visits(self, patient_id: int, *, except_appointment_id: int, before: datetime,
                     limit: int = 30) -> list[PastVisit]:
         """The patient's earlier visits that have something clinical (completed, or a diagnosis/prescription)."""
         rows = self._session.execute(text(f"""
-            SELECT a.id, a.appointment_date, d.full_name AS doctor_name, a.status::text AS status, a.symptoms,
+            SELECT a.id, a.appointment_date, d.full_name AS doctor_name, a.status::text AS status,
+                   {_SYMPTOMS} AS symptoms,
                    a.diagnosis, a.prescription, c.bp_systolic, c.bp_diastolic, c.pulse, c.temperature_c,
                    c.weight_kg, c.spo2, {_LINES} AS lines
             FROM appointments a

@@ -405,8 +405,9 @@ class Refund(Base):
 # --- the doctor's workstation (0006) ------------------------------------------------------------------------------
 
 class ConsultationRow(Base):
-    """Vitals, advice and follow-up of one appointment; symptoms, diagnosis and the readable prescription stay in the
-    design's appointments columns."""
+    """Vitals, the doctor's symptoms, advice and follow-up of one appointment; diagnosis and the readable
+    prescription stay in the design's appointments columns (appointments.symptoms is the reason for the visit typed
+    at booking, which the desk may read)."""
 
     __tablename__ = "consultations"
 
@@ -419,6 +420,7 @@ class ConsultationRow(Base):
     weight_kg: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
     spo2: Mapped[int | None] = mapped_column(SmallInteger)
     advice: Mapped[str | None] = mapped_column(Text)
+    symptoms: Mapped[str | None] = mapped_column(Text)  # 0017: the doctor's; appointments.symptoms is the booking's
     follow_up_on: Mapped[date | None] = mapped_column(Date)
     follow_up_appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id", ondelete="SET NULL"))
     completed_at: Mapped[datetime | None] = mapped_column(TIMESTAMPTZ)
@@ -560,3 +562,29 @@ class CashCount(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     counted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     counted_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
+
+
+# --- access rules (0017) -------------------------------------------------------------------------------------------
+
+class ClinicAdminHistory(Base):
+    """One row once the clinic has had an admin (a trigger on users writes it): the first-admin path is closed."""
+
+    __tablename__ = "clinic_admin_history"
+    __table_args__ = (CheckConstraint("only_row", name="clinic_admin_history_only_row_check"),)
+
+    only_row: Mapped[bool] = mapped_column(Boolean, primary_key=True, server_default=text("true"))
+    first_admin_id: Mapped[int] = mapped_column(Integer)
+    recorded_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
+
+
+class SignInFailure(Base):
+    """Failed sign-ins per e-mail, known or not (keyed by a SHA-256 of the normalised e-mail), so guessing e-mails
+    locks out like guessing a password."""
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (CheckConstraint("failed_count >= 0", name="sign_in_failures_failed_count_check"),)
+
+    email_key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    failed_count: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    locked_until: Mapped[datetime | None] = mapped_column(TIMESTAMPTZ)
+    last_failed_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())

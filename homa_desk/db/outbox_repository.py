@@ -30,11 +30,16 @@ from homa_desk.domain.notifications import (
     language_of,
 )
 
+CODE_HIDDEN = "••••••"  # what staff see in place of a verification code
 
-def _entry(row: OutboxMessage) -> OutboxEntry:
+
+def _entry(row: Any, *, hide_code: bool = False) -> OutboxEntry:
+    payload = dict(row.payload or {})
+    if hide_code and row.template == Template.VERIFICATION.value:
+        payload["code"] = CODE_HIDDEN
     return OutboxEntry(
         id=row.id, channel=Channel(row.channel), recipient=row.recipient, template=Template(row.template),
-        language=Language(row.language), payload=dict(row.payload or {}), status=OutboxStatus(row.status),
+        language=Language(row.language), payload=payload, status=OutboxStatus(row.status),
         attempts=row.attempts, next_attempt_at=row.next_attempt_at, key=row.idempotency_key,
         attachment_bill_id=row.attachment_bill_id, last_error=row.last_error,
         provider_message_id=row.provider_message_id, sent_at=row.sent_at, created_at=row.created_at,
@@ -135,13 +140,15 @@ class OutboxRepository:
         return list(self._session.scalars(
             update(OutboxMessage)
             .where(OutboxMessage.status == OutboxStatus.SENDING.value, OutboxMessage.lease_until < now)
-            .values(status=OutboxStatus.FAILED.value, last_error=reason, lease_until=None)
+            .values(status=OutboxStatus.FAILED.value, last_error=reason, lease_until=None, payload=_without_code())
             .returning(OutboxMessage.id)))
 
     def retry_failed(self, message_id: int, now: datetime) -> bool:
-        """An admin sends a failed message again (a person decided a duplicate is acceptable)."""
+        """An admin sends a failed message again (a person decided a duplicate is acceptable). Not a verification
+        code: its code was dropped when it failed; staff send a new code instead."""
         return self._session.execute(
-            update(OutboxMessage).where(OutboxMessage.id == message_id, OutboxMessage.status == "failed")
+            update(OutboxMessage).where(OutboxMessage.id == message_id, OutboxMessage.status == "failed",
+                                        OutboxMessage.template != Template.VERIFICATION.value)
             .values(status=OutboxStatus.PENDING.value, attempts=0, next_attempt_at=now)).rowcount == 1
 
     def get(self, message_id: int) -> OutboxEntry | None:
@@ -149,10 +156,13 @@ class OutboxRepository:
         return _entry(row) if row is not None else None
 
     def recent(self, limit: int = 200, status: OutboxStatus | None = None) -> list[OutboxEntry]:
-        query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
+        """The newest messages as staff see them: a verification code never leaves the database (the payload shows
+        CODE_HIDDEN instead), even while its message waits to be sent."""
+        columns = [c for c in OutboxMessage.__table__.c if c.name != "payload"]
+        query = select(*columns, _without_code().label("payload")).order_by(OutboxMessage.id.desc()).limit(limit)
         if status is not None:
             query = query.where(OutboxMessage.status == status.value)
-        return [_entry(r) for r in self._session.scalars(query)]
+        return [_entry(r, hide_code=True) for r in self._session.execute(query)]
 
     def counts(self) -> dict[OutboxStatus, int]:
         rows = self._session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))

@@ -162,7 +162,8 @@ class ReportRepository:
                        count(*) AS n, sum(r.amount) AS s
                 FROM refunds r
                 JOIN payments p ON p.id = r.payment_id
-                WHERE r.created_at >= :start AND r.created_at < :end
+                -- a refund of money still held for review: that money was never counted as collected
+                WHERE r.created_at >= :start AND r.created_at < :end AND p.status IN ('completed', 'refunded')
                 GROUP BY GROUPING SETS ((p.payment_method), (p.doctor_id))
             )
             -- a name lookup per group row (a few thousand at most) by primary key; a join let the planner

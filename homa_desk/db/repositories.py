@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert, literal, select, text, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from homa_desk.db.models import AuditEntry, ClinicSetting, User
+from homa_desk.db.models import AuditEntry, ClinicAdminHistory, ClinicSetting, User
 from homa_desk.domain.account_check import AccountRevoked, AccountState, Revocation
 from homa_desk.domain.audit import AuditRecord
+from homa_desk.domain.errors import Conflict
 from homa_desk.domain.roles import Actor, Role
 from homa_desk.domain.staff import StaffMember
 
+LAST_ADMIN = "The clinic must keep at least one active admin."
 _STAFF = [r.value for r in (Role.ADMIN, Role.RECEPTIONIST, Role.DOCTOR)]
 
 
@@ -23,6 +27,12 @@ def _staff(user: User) -> StaffMember:
         id=user.id, email=user.email or "", full_name=user.full_name, phone=user.phone,
         role=Role(user.role), is_active=user.is_active, locked_until=user.locked_until,
     )
+
+
+def failure_key(email: str) -> str:
+    """sign_in_failures' key: a SHA-256 of the normalised e-mail, so what strangers type (sometimes a password in the
+    wrong field) is not kept, and any length fits. PostgreSQL computes the same for a reset."""
+    return hashlib.sha256(email.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class StaffRepository:
@@ -50,42 +60,82 @@ class StaffRepository:
             select(func.count()).select_from(User).where(User.role == Role.ADMIN.value, User.is_active)
         ) or 0
 
+    def clinic_had_admin(self) -> bool:
+        """Whether the clinic has ever had an admin (a trigger records the first; migration 0017)."""
+        return self._session.scalar(select(func.count()).select_from(ClinicAdminHistory)) > 0
+
     def email_taken(self, email: str) -> bool:
         return self._session.scalar(select(func.count()).select_from(User).where(User.email == email)) > 0
 
-    def credentials_for_update(self, email: str) -> tuple[StaffMember, str] | None:
-        """The staff member and password hash for a sign-in, row-locked so failed attempts count exactly."""
-        user = self._session.scalars(
-            select(User).where(User.email == email, User.role.in_(_STAFF)).with_for_update()
-        ).first()
-        return (_staff(user), user.password_hash or "") if user else None
+    def credentials(self, email: str) -> tuple[StaffMember | None, str, datetime | None]:
+        """For a sign-in, in one statement: the staff member (None for an e-mail that is no one's), the password
+        hash, and until when sign-in with this (normalised) e-mail is locked (known or unknown e-mails alike)."""
+        row = self._session.execute(text("""
+            SELECT u.id, u.email, u.full_name, u.phone, u.role::text AS role, u.is_active, u.password_hash,
+                   greatest(u.locked_until, f.locked_until) AS locked_until
+            FROM (SELECT CAST(:email AS varchar) AS email) k
+            LEFT JOIN users u ON u.email = k.email AND u.role <> 'patient'
+            LEFT JOIN sign_in_failures f ON f.email_key = :key"""),
+            {"email": email, "key": failure_key(email)}).one()
+        member = None if row.id is None else StaffMember(
+            id=row.id, email=row.email or "", full_name=row.full_name, phone=row.phone, role=Role(row.role),
+            is_active=row.is_active, locked_until=row.locked_until)
+        return member, row.password_hash or "", row.locked_until
 
     def password_hash(self, user_id: int) -> str:
         return self._session.scalar(select(User.password_hash).where(User.id == user_id)) or ""
 
-    def record_failed_sign_in(self, user_id: int, *, lock_after: int, lock_until: datetime) -> int:
-        """Count one failure; at `lock_after` failures set locked_until. Returns the new count."""
-        count = self._session.scalar(
-            update(User).where(User.id == user_id)
-            .values(failed_logins=User.failed_logins + 1).returning(User.failed_logins)
-        )
-        if count >= lock_after:
-            self._session.execute(
-                update(User).where(User.id == user_id).values(locked_until=lock_until, failed_logins=0)
+    def record_failed_sign_in(self, email: str, *, lock_after: int, now: datetime, lock_until: datetime) -> None:
+        """Count one failure for the e-mail, known or not, in one statement: the `lock_after`-th failure in a row locks
+        it until `lock_until` (a failure while locked changes nothing). For a staff account the lock is mirrored to
+        users.locked_until (the staff list shows it) and the failure goes to the audit log."""
+        self._session.execute(text("""
+            WITH counted AS (
+                INSERT INTO sign_in_failures AS f (email_key, failed_count, locked_until, last_failed_at)
+                VALUES (:key, 1, CASE WHEN :lock_after <= 1 THEN CAST(:until AS timestamptz) END, :now)
+                ON CONFLICT (email_key) DO UPDATE SET
+                    failed_count = CASE WHEN f.locked_until > :now THEN f.failed_count
+                                        WHEN f.failed_count + 1 >= :lock_after THEN 0 ELSE f.failed_count + 1 END,
+                    locked_until = CASE WHEN f.locked_until > :now THEN f.locked_until
+                                        WHEN f.failed_count + 1 >= :lock_after THEN CAST(:until AS timestamptz)
+                                        ELSE f.locked_until END,
+                    last_failed_at = :now
+                RETURNING failed_count, locked_until
+            ), account AS (
+                UPDATE users u SET failed_logins = counted.failed_count, locked_until = counted.locked_until
+                FROM counted WHERE u.email = :email AND u.role <> 'patient'
+                RETURNING u.id
             )
-        return count
+            INSERT INTO audit_log (action, entity, entity_id) SELECT 'sign_in_failed', 'user', id::text FROM account
+            """), {"key": failure_key(email), "email": email, "lock_after": lock_after, "now": now,
+                   "until": lock_until})
 
-    def record_successful_sign_in(self, user_id: int) -> None:
-        self._session.execute(update(User).where(User.id == user_id).values(failed_logins=0, locked_until=None))
+    def record_successful_sign_in(self, user_id: int, email: str) -> None:
+        self._session.execute(text("""
+            WITH forgotten AS (DELETE FROM sign_in_failures WHERE email_key = :key)
+            UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = :id"""),
+            {"id": user_id, "key": failure_key(email)})
 
     def set_active(self, user_id: int, active: bool) -> None:
-        self._session.execute(update(User).where(User.id == user_id).values(is_active=active))
+        """Raises Conflict when this would leave the clinic without an active admin: a trigger checks it under a
+        lock, so two admins disabling each other at the same moment cannot both succeed."""
+        try:
+            self._session.execute(update(User).where(User.id == user_id).values(is_active=active))
+        except IntegrityError as error:
+            if getattr(error.orig.diag, "constraint_name", None) == "users_keep_an_active_admin":
+                raise Conflict(LAST_ADMIN) from error
+            raise
 
     def set_password_hash(self, user_id: int, password_hash: str) -> None:
-        self._session.execute(
-            update(User).where(User.id == user_id)
-            .values(password_hash=password_hash, failed_logins=0, locked_until=None)
-        )
+        """The new password, which also lifts a sign-in lockout of the account's e-mail."""
+        self._session.execute(text("""
+            WITH account AS (
+                UPDATE users SET password_hash = :hash, failed_logins = 0, locked_until = NULL WHERE id = :id
+                RETURNING email
+            )
+            DELETE FROM sign_in_failures
+            WHERE email_key = (SELECT encode(sha256(convert_to(email, 'UTF8')), 'hex') FROM account)"""),
+            {"id": user_id, "hash": password_hash})
 
     def lock_first_run(self) -> None:
         """Serialise the first-run wizard across desks for the rest of this transaction."""

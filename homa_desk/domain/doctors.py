@@ -189,3 +189,10 @@ def validate_leave(day: date | None, reason: str | None) -> Leave:
     if not isinstance(day, date):
         raise ValidationError("day", "Choose the day of leave.")
     return Leave(day, _text(reason, "reason", MAX_LEAVE_REASON, "reason"))
+
+
+def revalidated_profile(changes: ProfileChanges) -> ProfileChanges:
+    """`changes` checked again, whoever built them (FormErrors for a bad field)."""
+    return validate_profile(specialty=changes.specialty, qualification=changes.qualification,
+                            registration_number=changes.registration_number,
+                            consultation_fee=str(changes.consultation_fee), slot_minutes_text=changes.slot_minutes)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 
 class DomainError(Exception):
     """An expected refusal with a message fit to show a receptionist."""
@@ -37,18 +35,15 @@ class PermissionDenied(DomainError):
 
 
 class AuthenticationFailed(DomainError):
-    def __init__(self, message: str = "Wrong e-mail or password.") -> None:
-        super().__init__(message)
+    """A refused sign-in. One answer for every reason (wrong password, unknown e-mail, locked, disabled), so the
+    answer tells a guesser nothing; it says what a real user may need to know."""
 
+    def __init__(self, message: str | None = None) -> None:
+        from homa_desk.domain.staff import LOCKOUT_MINUTES, MAX_FAILED_SIGN_INS
 
-class AccountLocked(AuthenticationFailed):
-    def __init__(self, until: datetime) -> None:
-        from homa_desk.domain.timeutil import format_local_time
-
-        super().__init__(
-            f"Too many failed sign-ins. This account is locked until {format_local_time(until)}."
-        )
-        self.until = until
+        super().__init__(message or (
+            f"Wrong e-mail or password. After {MAX_FAILED_SIGN_INS} wrong tries sign-in waits {LOCKOUT_MINUTES}"
+            " minutes; a disabled account cannot sign in (ask the clinic's admin)."))
 
 
 class NotFound(DomainError):

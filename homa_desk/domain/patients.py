@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from homa_desk.domain import validation
@@ -245,3 +245,14 @@ def validate_patient(*, full_name: str, phone: str, today: date, email: str | No
     if errors:
         raise FormErrors(errors)
     return PatientDetails(**values)  # type: ignore[arg-type]
+
+
+def revalidated(details: PatientDetails, today: date) -> PatientDetails:
+    """`details` checked again field by field, whoever built it (a service never trusts the dataclass it is handed):
+    FormErrors for a bad field, normalised values otherwise. The estimate flag of the birth date is kept."""
+    checked = validate_patient(
+        full_name=details.full_name, phone=details.phone, today=today, email=details.email,
+        date_of_birth=details.date_of_birth, gender=details.gender, address=details.address,
+        emergency_contact=details.emergency_contact, allergies=details.allergies,
+        medical_history=details.medical_history, language=details.language)
+    return replace(checked, dob_is_estimate=details.dob_is_estimate)

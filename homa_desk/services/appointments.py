@@ -44,10 +44,9 @@ DESK = (Role.RECEPTIONIST, Role.ADMIN)
 def day_view(uow: UnitOfWork, actor: Actor, day: date, *, now: datetime | None = None) -> DayView:
     """Every active doctor's slots of `day`: two statements (doctors with hours and leave; the day's appointments
     with patient names and queue tokens)."""
-    actor.require(*STAFF_ROLES)
     now = now or utcnow()
     start, end = day_bounds(day)
-    with uow.reading():
+    with uow.reading(actor, *STAFF_ROLES):
         schedules = uow.doctors.schedules(day, day)
         appointments = uow.appointments.between(start, end, doctor_ids=[s.doctor.user_id for s in schedules])
     return DayView(day, tuple(build_day(s, day, appointments, now) for s in schedules), now)
@@ -56,10 +55,9 @@ def day_view(uow: UnitOfWork, actor: Actor, day: date, *, now: datetime | None =
 def week_view(uow: UnitOfWork, actor: Actor, doctor_id: int, first_day: date, *,
               now: datetime | None = None) -> WeekView:
     """One doctor's seven days from `first_day`, also in two statements."""
-    actor.require(*STAFF_ROLES)
     now = now or utcnow()
     last_day = first_day + timedelta(days=6)
-    with uow.reading():
+    with uow.reading(actor, *STAFF_ROLES):
         schedule = _schedule(uow, doctor_id, first_day, last_day)
         appointments = uow.appointments.between(day_bounds(first_day)[0], day_bounds(last_day)[1],
                                                 doctor_id=doctor_id)
@@ -68,8 +66,7 @@ def week_view(uow: UnitOfWork, actor: Actor, doctor_id: int, first_day: date, *,
 
 
 def get_appointment(uow: UnitOfWork, actor: Actor, appointment_id: int) -> AppointmentView:
-    actor.require(*STAFF_ROLES)
-    with uow.reading():
+    with uow.reading(actor, *STAFF_ROLES):
         return _get(uow, appointment_id)
 
 

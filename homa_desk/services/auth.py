@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from homa_desk.db.unit_of_work import UnitOfWork
 from homa_desk.domain.account_check import Revocation, SignedInAccount, password_stamp, revocation
-from homa_desk.domain.errors import AccountLocked, AuthenticationFailed, ValidationError
+from homa_desk.domain.errors import AuthenticationFailed, ValidationError
 from homa_desk.domain.passwords import verify_password
 from homa_desk.domain.staff import LOCKOUT_MINUTES, MAX_FAILED_SIGN_INS, StaffMember
 from homa_desk.domain.timeutil import utcnow
@@ -19,7 +19,12 @@ log = logging.getLogger(__name__)
 
 
 def sign_in(uow: UnitOfWork, email: str, password: str, *, now: datetime | None = None) -> StaffMember:
-    """Return the staff member, or raise AuthenticationFailed / AccountLocked. Never says which part was wrong."""
+    """Return the staff member, or raise AuthenticationFailed with one and the same answer, at the same cost, for a
+    wrong password, an e-mail that is no one's, a locked and a disabled account: a guesser learns nothing.
+
+    Every attempt makes one bcrypt check (against a dummy hash for an unknown e-mail) and the same statements;
+    every failure counts toward a lockout of that e-mail, known or not, kept in the database.
+    """
     now = now or utcnow()
     email = (email or "").strip().lower()
     if not email or not password:
@@ -29,26 +34,16 @@ def sign_in(uow: UnitOfWork, email: str, password: str, *, now: datetime | None 
     except ValidationError:
         raise AuthenticationFailed() from None
     with uow:
-        found = uow.staff.credentials_for_update(email)
-        if found is None:
-            verify_password(password, "")  # same cost as a real check
-            raise AuthenticationFailed()
-        member, password_hash = found
-        if member.locked_until is not None and member.locked_until > now:
-            raise AccountLocked(member.locked_until)
-        if not verify_password(password, password_hash):
-            count = uow.staff.record_failed_sign_in(
-                member.id, lock_after=MAX_FAILED_SIGN_INS, lock_until=now + timedelta(minutes=LOCKOUT_MINUTES)
-            )
-            uow.audit.record(None, "sign_in_failed", "user", member.id)
+        member, password_hash, locked_until = uow.staff.credentials(email)
+        matches = verify_password(password, password_hash)
+        locked = locked_until is not None and locked_until > now
+        if member is None or locked or not matches or not member.is_active:
+            uow.staff.record_failed_sign_in(email, lock_after=MAX_FAILED_SIGN_INS, now=now,
+                                            lock_until=now + timedelta(minutes=LOCKOUT_MINUTES))
             uow.commit()
-            log.info("failed sign-in for user %s (%s in a row)", member.id, count)
-            if count >= MAX_FAILED_SIGN_INS:
-                raise AccountLocked(now + timedelta(minutes=LOCKOUT_MINUTES))
+            log.info("failed sign-in (%s)", "known account" if member else "unknown e-mail")
             raise AuthenticationFailed()
-        if not member.is_active:
-            raise AuthenticationFailed("This account is disabled. Ask the clinic's admin.")
-        uow.staff.record_successful_sign_in(member.id)
+        uow.staff.record_successful_sign_in(member.id, email)
         uow.commit()
         log.info("user %s signed in as %s", member.id, member.role.value)
         return replace(member, password_stamp=password_stamp(password_hash))
@@ -60,7 +55,7 @@ def check_signed_in(uow: UnitOfWork, account: SignedInAccount | None) -> Revocat
     Returns why the account must stop (disabled, role or password changed), or None. Raises DatabaseUnavailable
     when the database does not answer.
     """
-    with uow.reading():
+    with uow.reading(None):
         now = uow.health.ping(account.user_id if account is not None else None)
     if account is None:
         return None

@@ -170,7 +170,7 @@ def is_due(now: datetime, daily_at: time | None, last_backup_at: datetime | None
 def back_up_now(engine: Engine, target: DatabaseTarget, actor: Actor, settings: Settings, *,
                 progress: Progress | None = None) -> BackupFile:
     """The admin's "Back up now"."""
-    actor.require(Role.ADMIN)
+    UnitOfWork(engine).confirm(actor, Role.ADMIN)
     plan = plan_from(settings)
     made = make_backup(engine, target, plan.folder, plan.keep, progress=progress)
     log.info("backup made by user %s (%d bytes)", actor.user_id, made.size)
@@ -217,7 +217,7 @@ def prune(folder: Path, keep: int, *, spare: Path | None = None) -> list[Path]:
 
 def last_backup_at(engine: Engine) -> datetime | None:
     uow = UnitOfWork(engine)
-    with uow.reading():
+    with uow.reading(None):
         raw = uow.settings.get(LAST_BACKUP_KEY)
     return datetime.fromisoformat(raw) if raw else None
 
@@ -256,7 +256,7 @@ def restore_backup(engine: Engine, target: DatabaseTarget, actor: Actor | None, 
     The restored database is brought to this desk's schema, and the restore is written to its audit log.
     """
     if actor is not None:
-        actor.require(Role.ADMIN)
+        UnitOfWork(engine).confirm(actor, Role.ADMIN)
     if target.kind != "embedded":
         raise DomainError("Restore works on the embedded database. A remote database (Neon) is restored from "
                           "its provider's own backups.")

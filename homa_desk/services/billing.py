@@ -65,8 +65,7 @@ def consultation_bill(uow: UnitOfWork, actor: Actor, appointment_id: int, *, now
 
     Doctors may call it: completing a consultation hands the bill over to the front desk.
     """
-    actor.require(Role.ADMIN, Role.RECEPTIONIST, Role.DOCTOR)
-    with uow:
+    with uow.acting(actor, Role.ADMIN, Role.RECEPTIONIST, Role.DOCTOR):
         bill_id = add_consultation_bill(uow, actor, appointment_id, now or utcnow())
         uow.commit()
         view = uow.bills.view(bill_id)
@@ -122,8 +121,7 @@ def _add_bill(uow: UnitOfWork, actor: Actor, *, patient_id: int, lines: list[Bil
 
 
 def get_bill(uow: UnitOfWork, actor: Actor, bill_id: int) -> BillView:
-    actor.require(*FRONT_DESK)
-    with uow.reading():
+    with uow.reading(actor, *FRONT_DESK):
         view = uow.bills.view(bill_id)
     if view is None:
         raise NotFound("No such bill.")
@@ -265,8 +263,7 @@ class BillSummary:
 def list_bills(uow: UnitOfWork, actor: Actor, *, since: datetime, query: str = "", limit: int = 200
                ) -> list[BillSummary]:
     """Bills made since `since`, newest first; `query` matches part of the patient's name or the bill number."""
-    actor.require(*FRONT_DESK)
-    with uow.reading():
+    with uow.reading(actor, *FRONT_DESK):
         rows = uow.bills.recent(since=since, query=validation.search_text(query), limit=limit)
     return [BillSummary(id=r[0], bill_number=r[1], patient_name=r[2], total=r[3], paid=r[4], status=BillStatus(r[5]),
                         created_at=r[6]) for r in rows]
@@ -278,10 +275,9 @@ def unbilled_visits(uow: UnitOfWork, actor: Actor, *, now: datetime | None = Non
 
     One statement, so the billing page can reload it on every change.
     """
-    actor.require(*FRONT_DESK)
     day = local_day(now or utcnow())
     start, end = day_bounds(day)
-    with uow.reading():
+    with uow.reading(actor, *FRONT_DESK):
         return uow.bills.unbilled_visits(start=start, end=end, day=day, limit=max(1, min(limit, 1000)))
 
 
@@ -290,8 +286,7 @@ def patient_account(uow: UnitOfWork, actor: Actor, patient_id: int, *, limit: in
 
     Doctors may look (the profile shows it to them); opening a bill stays with the front desk (get_bill).
     """
-    actor.require(*STAFF_ROLES)
-    with uow.reading():
+    with uow.reading(actor, *STAFF_ROLES):
         return uow.bills.patient_account(patient_id, limit=max(1, min(limit, 1000)))
 
 
@@ -306,7 +301,7 @@ class ClinicInfo:
 
 
 def clinic_info(uow: UnitOfWork) -> ClinicInfo:
-    with uow.reading():
+    with uow.reading(None):
         found = uow.settings.get_many(("clinic_name", "clinic_address", "clinic_phone", "clinic_logo_path"))
     return ClinicInfo(name=found["clinic_name"] or DEFAULT_CLINIC_NAME, address=found["clinic_address"] or "",
                       phone=found["clinic_phone"] or "", logo_path=found["clinic_logo_path"] or "")

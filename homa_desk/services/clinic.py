@@ -11,7 +11,7 @@ DEFAULT_NAME = "Homa Clinic"
 
 
 def clinic_name(uow: UnitOfWork) -> str:
-    with uow.reading():
+    with uow.reading(None):
         return uow.settings.get("clinic_name", DEFAULT_NAME)
 
 
@@ -44,10 +44,10 @@ def store_clinic_name(uow: UnitOfWork, actor: Actor | None, text: str) -> None:
 
 
 def ping(uow: UnitOfWork) -> None:
-    with uow.reading():
+    with uow.reading(None):
         uow.health.ping()
 
 
 def wait_in_database(uow: UnitOfWork, seconds: float) -> None:
-    with uow.reading():
+    with uow.reading(None):
         uow.health.sleep(seconds)

@@ -93,19 +93,19 @@ def reconcile_gateway(uow: UnitOfWork, gateway: PaymentGateway, actor: Actor, da
     no bill. A QR still being paid is settled as the poller would. Desk payments the gateway does not list and
     amounts that differ are flagged. Static UPI answers `supported=False`: no gateway sees that money.
     """
-    actor.require(*FRONT_DESK)
     now = now or utcnow()
     day = _checked_day(day, now)
     start, end = day_bounds(day)
+    uow.confirm(actor, *FRONT_DESK)  # in the database, before the gateway is asked anything
     try:
         captured = gateway.captured_payments(start, min(end, now + timedelta(seconds=1)))
     except ListingUnsupported:
         return GatewayReconciliation(day=day, gateway=gateway.name, supported=False, checked_at=now)
-    found = compare(captured, _desk_payments(uow, start, end, captured))
+    found = compare(captured, _desk_payments(uow, actor, start, end, captured))
     held: dict[str, tuple[str | None, str]] = {}
     if found.unrecorded:
-        sessions = _sessions_of(uow, gateway, found.unrecorded, start - LATE_PAYMENT_WINDOW, end, now)
-        found = compare(captured, _desk_payments(uow, start, end, captured))  # the poller's settling counts too
+        sessions = _sessions_of(uow, actor, gateway, found.unrecorded, start - LATE_PAYMENT_WINDOW, end, now)
+        found = compare(captured, _desk_payments(uow, actor, start, end, captured))  # the poller's settling counts too
         held = _hold(uow, actor, found.unrecorded, sessions, now)
     listed = list({p.payment_id: p for p in captured}.values())
     settled = [(p, mine) for p, mine in found.matched if mine.state is not PaymentState.PENDING]
@@ -135,19 +135,19 @@ def _findings(found: Comparison, held: dict[str, tuple[str | None, str]]) -> tup
     return tuple(lines)
 
 
-def _desk_payments(uow: UnitOfWork, start: datetime, end: datetime,
+def _desk_payments(uow: UnitOfWork, actor: Actor, start: datetime, end: datetime,
                    captured: list[GatewayPayment]) -> list[DeskUpiPayment]:
-    with uow.reading():
+    with uow.reading(actor, *FRONT_DESK):
         return uow.close_of_day.desk_upi_payments(start, end, [p.payment_id for p in captured])
 
 
-def _sessions_of(uow: UnitOfWork, gateway: PaymentGateway, payments: list[GatewayPayment], since: datetime,
-                 until: datetime, now: datetime) -> dict[str, int]:
+def _sessions_of(uow: UnitOfWork, actor: Actor, gateway: PaymentGateway, payments: list[GatewayPayment],
+                 since: datetime, until: datetime, now: datetime) -> dict[str, int]:
     """{gateway payment id: desk session} for the unrecorded payments made on the desk's QRs, by asking the gateway
     about each QR of the window until all are placed. A session still open is settled by the poller's own check
     instead (it then records the payment as paid or held, as it would have seconds later)."""
     wanted = {p.payment_id for p in payments}
-    with uow.reading():
+    with uow.reading(actor, *FRONT_DESK):
         candidates = uow.close_of_day.qr_sessions(gateway.name, since, until)
     placed: dict[str, int] = {}
     for session_pk, qr_id, status in sorted(candidates, key=lambda c: c[2] == SessionStatus.COMPLETED.value):

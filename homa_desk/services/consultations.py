@@ -73,14 +73,14 @@ class AllergyConflict(DomainError):
 
 def get_consultation(uow: UnitOfWork, actor: Actor, appointment_id: int) -> Consultation:
     """The patient card (allergies, medical history) and the visit as recorded so far."""
-    with uow.reading():
+    with uow.reading(actor, *CLINICAL_ROLES):
         appointment = _treating(uow, actor, appointment_id)
         return _consultation(uow, appointment)
 
 
 def past_visits(uow: UnitOfWork, actor: Actor, appointment_id: int) -> list[PastVisit]:
     """The patient's earlier visits (any doctor), newest first, for the treating doctor of this appointment."""
-    with uow.reading():
+    with uow.reading(actor, *CLINICAL_ROLES):
         appointment = _treating(uow, actor, appointment_id)
         return uow.consultations.past_visits(appointment.patient_id, except_appointment_id=appointment_id,
                                              before=max(appointment.starts_at, utcnow()))
@@ -89,7 +89,7 @@ def past_visits(uow: UnitOfWork, actor: Actor, appointment_id: int) -> list[Past
 def copy_prescription(uow: UnitOfWork, actor: Actor, appointment_id: int,
                       from_appointment_id: int) -> tuple[PrescriptionLine, ...]:
     """The lines of one of the same patient's past visits, to add to this one (nothing is saved)."""
-    with uow.reading():
+    with uow.reading(actor, *CLINICAL_ROLES):
         appointment = _treating(uow, actor, appointment_id)
         source = uow.appointments.get(from_appointment_id)
         if source is None or source.patient_id != appointment.patient_id:
@@ -101,7 +101,7 @@ def copy_prescription(uow: UnitOfWork, actor: Actor, appointment_id: int,
 
 def prescription_document(uow: UnitOfWork, actor: Actor, appointment_id: int) -> PrescriptionDocument:
     """What the printed prescription carries: letterhead, doctor, patient, the visit."""
-    with uow.reading():
+    with uow.reading(actor, *CLINICAL_ROLES):
         appointment = _treating(uow, actor, appointment_id)
         consultation = _consultation(uow, appointment)
         doctor = uow.doctors.schedule(appointment.doctor_id, local_day(utcnow()), local_day(utcnow())) \
@@ -120,7 +120,7 @@ def prescription_document(uow: UnitOfWork, actor: Actor, appointment_id: int) ->
 
 def follow_up_slots(uow: UnitOfWork, actor: Actor, appointment_id: int, day: date) -> list[datetime]:
     """The treating doctor's free slots on `day`, for booking the follow-up."""
-    with uow.reading():
+    with uow.reading(actor, *CLINICAL_ROLES):
         appointment = _treating(uow, actor, appointment_id)
         if appointment.doctor_id is None:
             return []
@@ -214,9 +214,10 @@ def _store(uow: UnitOfWork, actor: Actor, appointment: AppointmentView, draft: C
     before = ConsultationDraft(visit["vitals"], visit["symptoms"], visit["diagnosis"], visit["advice"],
                                visit["lines"], visit["follow_up_on"])
     uow.consultations.save(appointment.id, doctor_id=appointment.doctor_id, vitals=draft.vitals,
-                           advice=draft.advice, follow_up_on=draft.follow_up_on, completed_at=completed_at)
+                           symptoms=draft.symptoms, advice=draft.advice, follow_up_on=draft.follow_up_on,
+                           completed_at=completed_at)
     uow.consultations.replace_lines(appointment.id, draft.lines)
-    uow.consultations.set_design_columns(appointment.id, symptoms=draft.symptoms, diagnosis=draft.diagnosis,
+    uow.consultations.set_design_columns(appointment.id, diagnosis=draft.diagnosis,
                                          prescription=prescription_text(draft.lines))
     if before != draft:
         uow.audit.record(actor, "consultation_saved", "appointment", appointment.id,
@@ -276,16 +277,14 @@ def _setting(value: object) -> str | None:
 # --- the doctor's favourites and templates (their own; no patient data) -----------------------------------------
 
 def list_favourites(uow: UnitOfWork, actor: Actor) -> list[Favourite]:
-    actor.require(*CLINICAL_ROLES)
-    with uow.reading():
+    with uow.reading(actor, *CLINICAL_ROLES):
         return uow.consultations.favourites(actor.user_id)
 
 
 def add_favourite(uow: UnitOfWork, actor: Actor, medicine: str, strength: str = "",
                   form: DoseForm | str = DoseForm.TABLET) -> list[Favourite]:
-    actor.require(*CLINICAL_ROLES)
     line = validate_line(medicine=medicine, strength=strength, form=form, dose="1-0-0", how_long="1 day")
-    with uow:
+    with uow.acting(actor, *CLINICAL_ROLES):
         uow.consultations.add_favourite(actor.user_id, line.medicine, line.strength, line.form)
         uow.commit()
         return uow.consultations.favourites(actor.user_id)
@@ -293,7 +292,7 @@ def add_favourite(uow: UnitOfWork, actor: Actor, medicine: str, strength: str = 
 
 def remove_favourite(uow: UnitOfWork, actor: Actor, favourite_id: int) -> list[Favourite]:
     actor.require(*CLINICAL_ROLES)
-    with uow:
+    with uow.acting(actor, *CLINICAL_ROLES):
         if not uow.consultations.remove_favourite(actor.user_id, favourite_id):
             raise NotFound("No such favourite.")
         uow.commit()
@@ -301,20 +300,18 @@ def remove_favourite(uow: UnitOfWork, actor: Actor, favourite_id: int) -> list[F
 
 
 def list_templates(uow: UnitOfWork, actor: Actor) -> list[Template]:
-    actor.require(*CLINICAL_ROLES)
-    with uow.reading():
+    with uow.reading(actor, *CLINICAL_ROLES):
         return uow.consultations.templates(actor.user_id)
 
 
 def save_template(uow: UnitOfWork, actor: Actor, name: str, lines: list[PrescriptionLine] | tuple[PrescriptionLine, ...]
                   ) -> list[Template]:
     """Save the lines under a name (replacing the doctor's template of that name)."""
-    actor.require(*CLINICAL_ROLES)
     checked_name = template_name(name)
     checked = check_lines(lines)
     if not checked:
         raise ValidationError("prescription", "Add at least one medicine before saving a template.")
-    with uow:
+    with uow.acting(actor, *CLINICAL_ROLES):
         uow.consultations.save_template(actor.user_id, checked_name, checked)
         uow.commit()
         return uow.consultations.templates(actor.user_id)
@@ -322,7 +319,7 @@ def save_template(uow: UnitOfWork, actor: Actor, name: str, lines: list[Prescrip
 
 def remove_template(uow: UnitOfWork, actor: Actor, template_id: int) -> list[Template]:
     actor.require(*CLINICAL_ROLES)
-    with uow:
+    with uow.acting(actor, *CLINICAL_ROLES):
         if not uow.consultations.remove_template(actor.user_id, template_id):
             raise NotFound("No such template.")
         uow.commit()
@@ -332,8 +329,7 @@ def remove_template(uow: UnitOfWork, actor: Actor, template_id: int) -> list[Tem
 # --- follow-ups for the front desk (who and when; nothing clinical) ---------------------------------------------
 
 def open_follow_ups(uow: UnitOfWork, actor: Actor) -> list[FollowUpRequest]:
-    actor.require(*DESK_AND_DOCTORS)
-    with uow.reading():
+    with uow.reading(actor, *DESK_AND_DOCTORS):
         return uow.consultations.open_follow_ups()
 
 

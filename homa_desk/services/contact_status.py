@@ -8,6 +8,5 @@ from homa_desk.domain.roles import STAFF_ROLES, Actor
 
 def is_contact_verified(uow: UnitOfWork, actor: Actor, user_id: int) -> bool:
     """True once a code sent by SMS or e-mail has been read back (services.verification.check_code)."""
-    actor.require(*STAFF_ROLES)
-    with uow.reading():
+    with uow.reading(actor, *STAFF_ROLES):
         return uow.verification.is_verified(user_id)

@@ -23,23 +23,20 @@ def _today() -> date:
 
 def list_doctors(uow: UnitOfWork, actor: Actor, *, active_only: bool = True) -> list[DoctorSchedule]:
     """Every doctor with weekly sessions and the leave days of the coming year."""
-    actor.require(*STAFF_ROLES)
     today = _today()
-    with uow.reading():
+    with uow.reading(actor, *STAFF_ROLES):
         return uow.doctors.schedules(today, today + timedelta(days=LEAVE_HORIZON_DAYS), active_only=active_only)
 
 
 def doctor_names(uow: UnitOfWork, actor: Actor, *, active_only: bool = True) -> list[tuple[int, str]]:
     """(id, full name) of every doctor by name, for a filter or a picker: one light statement."""
-    actor.require(*STAFF_ROLES)
-    with uow.reading():
+    with uow.reading(actor, *STAFF_ROLES):
         return uow.doctors.names(active_only=active_only)
 
 
 def get_doctor(uow: UnitOfWork, actor: Actor, doctor_id: int) -> DoctorSchedule:
-    actor.require(*STAFF_ROLES)
     today = _today()
-    with uow.reading():
+    with uow.reading(actor, *STAFF_ROLES):
         return _schedule(uow, doctor_id, today, today + timedelta(days=LEAVE_HORIZON_DAYS))
 
 
@@ -53,6 +50,7 @@ def _schedule(uow: UnitOfWork, doctor_id: int, first: date, last: date) -> Docto
 def update_profile(uow: UnitOfWork, actor: Actor, doctor_id: int, changes: ProfileChanges) -> DoctorSchedule:
     """Save a profile validated by homa_desk.domain.doctors.validate_profile (creates the row on first edit)."""
     actor.require(Role.ADMIN)
+    changes = rules.revalidated_profile(changes)
     today = _today()
     with uow:
         before = _schedule(uow, doctor_id, today, today).doctor

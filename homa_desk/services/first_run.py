@@ -227,12 +227,13 @@ def _checked(form: SetupForm, names: tuple[str, ...], gateway: str = "simulator"
 
 
 def _create_clinic(backend: Backend, new: NewStaff, clean: Mapping[str, str]) -> StaffMember:
-    """The admin and the clinic's profile in one transaction, only while the clinic has no admin (under a lock)."""
+    """The admin and the clinic's profile in one transaction, only while the clinic has never had an admin (under a
+    lock)."""
     uow = backend.uow()
     with uow:
         uow.staff.lock_first_run()
-        if uow.staff.count_active_admins() > 0:
-            raise PermissionDenied("The clinic already has an admin; sign in instead.")
+        if uow.staff.clinic_had_admin():
+            raise PermissionDenied(staff.HAS_ADMIN)
         member = staff._add(uow, None, new)
         profile = {key: clean[key] for key in CLINIC_KEYS}
         for key, value in profile.items():

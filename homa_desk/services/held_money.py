@@ -30,15 +30,13 @@ NO_LONGER_HELD = "This money is no longer held: another admin has just resolved 
 
 def list_held(uow: UnitOfWork, actor: Actor, *, limit: int = 200) -> list[HeldPayment]:
     """All money held for review, oldest first. The front desk may look; only admins resolve."""
-    actor.require(*FRONT_DESK)
-    with uow.reading():
+    with uow.reading(actor, *FRONT_DESK):
         return uow.held_money.all_held(limit=max(1, min(limit, 1000)))
 
 
 def move_targets(uow: UnitOfWork, actor: Actor, payment_id: int) -> list[OpenBill]:
     """The open bills of the held payment's patient, other than its own: where it can be moved."""
-    actor.require(Role.ADMIN)
-    with uow.reading():
+    with uow.reading(actor, Role.ADMIN):
         owner = uow.held_money.owner(payment_id)
         if owner is None:
             raise NotFound("No such payment.")

@@ -125,8 +125,7 @@ def queue_message(uow: UnitOfWork, message: NewMessage) -> bool:
 
 def recent_messages(uow: UnitOfWork, actor: Actor, limit: int = 200,
                     status: OutboxStatus | None = None) -> list[OutboxEntry]:
-    actor.require(Role.ADMIN, Role.RECEPTIONIST)
-    with uow.reading():
+    with uow.reading(actor, Role.ADMIN, Role.RECEPTIONIST):
         return uow.outbox.recent(limit, status)
 
 
@@ -135,7 +134,8 @@ def send_again(uow: UnitOfWork, actor: Actor, message_id: int) -> None:
     actor.require(Role.ADMIN)
     with uow:
         if not uow.outbox.retry_failed(message_id, utcnow()):
-            raise ValidationError("message", "Only a failed message can be sent again.")
+            raise ValidationError("message", "Only a failed message can be sent again (for a verification code, send a"
+                                             " new code).")
         uow.audit.record(actor, "message_resent", "outbox_message", message_id)
         uow.commit()
 
@@ -158,7 +158,7 @@ def receipt_data(uow: UnitOfWork, bill_id: int) -> tuple[Any, Any]:
     """The bill and the clinic's letterhead, for the receipt PDF the sender attaches."""
     from homa_desk.services.billing import clinic_info
 
-    with uow.reading():
+    with uow.reading(None):
         bill = uow.bills.view(bill_id)
     if bill is None:
         raise NotFound("No such bill.")

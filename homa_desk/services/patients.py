@@ -10,6 +10,7 @@ import logging
 
 from homa_desk.db.unit_of_work import UnitOfWork
 from homa_desk.domain import validation
+from homa_desk.domain.appointments import local_day
 from homa_desk.domain.errors import FormErrors, PermissionDenied, ValidationError
 from homa_desk.domain.notifications import Language
 from homa_desk.domain.patients import (
@@ -19,6 +20,7 @@ from homa_desk.domain.patients import (
     PatientProfile,
     PatientSummary,
     may_see_medical_history,
+    revalidated,
 )
 from homa_desk.domain.roles import Actor
 from homa_desk.domain.timeutil import utcnow
@@ -40,8 +42,7 @@ def search_patients(uow: UnitOfWork, actor: Actor, query: str, *, after: tuple[s
 
     For the next page pass `after=page_key(last_row)` (homa_desk.domain.patients.page_key).
     """
-    actor.require(*REGISTERING_ROLES)
-    with uow.reading():
+    with uow.reading(actor, *REGISTERING_ROLES):
         return uow.patients.search(validation.search_text(query), after=after, limit=limit)
 
 
@@ -51,14 +52,13 @@ def find_likely_duplicates(uow: UnitOfWork, actor: Actor, full_name: str, phone:
 
     Incomplete input is fine: an unfinished phone or name is simply not used.
     """
-    actor.require(*REGISTERING_ROLES)
     name = _or_none(validation.full_name, full_name)
     if name is not None and len(name) < 3:
         name = None
     mobile = _or_none(validation.indian_mobile, phone)
     if name is None and mobile is None:
         return []
-    with uow:  # SET LOCAL needs a transaction
+    with uow.acting(actor, *REGISTERING_ROLES):  # SET LOCAL needs a transaction
         return uow.patients.likely_duplicates(name, mobile, exclude_user_id=exclude_user_id)
 
 
@@ -72,6 +72,7 @@ def _or_none(check, value: str):  # type: ignore[no-untyped-def]
 def register_patient(uow: UnitOfWork, actor: Actor, details: PatientDetails) -> PatientSummary:
     """Insert the patient's users row and profile in one transaction; FormErrors if the e-mail is taken."""
     actor.require(*REGISTERING_ROLES)
+    details = revalidated(details, local_day(utcnow()))
     if details.medical_history and not may_see_medical_history(actor.role):
         raise PermissionDenied(HISTORY_REFUSED)
     with uow:
@@ -92,6 +93,7 @@ def update_patient(uow: UnitOfWork, actor: Actor, user_id: int, details: Patient
     """Save an edited form. `details.medical_history=None` leaves it as it is (what a receptionist's form sends);
     so does `details.language=None` for the message language."""
     actor.require(*REGISTERING_ROLES)
+    details = revalidated(details, local_day(utcnow()))
     change_history = details.medical_history is not None
     if change_history:
         _require_history_rights(actor)
@@ -122,8 +124,7 @@ def update_patient(uow: UnitOfWork, actor: Actor, user_id: int, details: Patient
 
 def get_patient_profile(uow: UnitOfWork, actor: Actor, user_id: int) -> PatientProfile:
     """The profile page in one statement; medical history left out (None) for receptionists."""
-    actor.require(*REGISTERING_ROLES)
     visible = may_see_medical_history(actor.role)
-    with uow.reading():
+    with uow.reading(actor, *REGISTERING_ROLES):
         data = uow.patients.profile(user_id, medical_history=visible, now=utcnow())
     return PatientProfile(medical_history_visible=visible, **data)

@@ -23,8 +23,7 @@ DESK = (Role.RECEPTIONIST, Role.ADMIN)
 
 
 def queue_for(uow: UnitOfWork, actor: Actor, doctor_id: int, day: date) -> DoctorQueue:
-    actor.require(*STAFF_ROLES)
-    with uow.reading():
+    with uow.reading(actor, *STAFF_ROLES):
         return DoctorQueue(doctor_id, day, tuple(uow.queue.for_doctor(doctor_id, day)))
 
 

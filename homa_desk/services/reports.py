@@ -41,19 +41,17 @@ EXPORT_PAGE = 1000
 def payment_history(uow: UnitOfWork, actor: Actor, filters: HistoryFilters, *, after: HistoryKey | None = None,
                     limit: int = PAGE_SIZE) -> list[HistoryRow]:
     """Payments matching `filters`, newest first; pass the last row's `key` as `after` for the next page."""
-    actor.require(*FRONT_DESK)
     filters = filters.checked()
     if not 1 <= limit <= MAX_PAGE:
         raise ValidationError("limit", f"Ask for 1 to {MAX_PAGE} rows at a time.")
-    with uow.reading():
+    with uow.reading(actor, *FRONT_DESK):
         return uow.reports.history(filters, after=after, limit=limit)
 
 
 def payment_history_totals(uow: UnitOfWork, actor: Actor, filters: HistoryFilters) -> HistoryTotals:
     """Count, collected, refunded and net of everything the filter matches, and the same per method."""
-    actor.require(*FRONT_DESK)
     filters = filters.checked()
-    with uow.reading():
+    with uow.reading(actor, *FRONT_DESK):
         count, methods = uow.reports.history_totals(filters)
     totals = history_totals(count, methods)
     assert totals.count == count
@@ -85,9 +83,8 @@ def daily_collection(uow: UnitOfWork, actor: Actor, day: date, *, now: datetime 
     """The close-of-day summary of one clinic day (Asia/Kolkata): money received that day by method, doctor and
     receptionist, refunds made that day netted by method and doctor, bills created, payments pending review, and the
     counts of the cash drawer."""
-    actor.require(*FRONT_DESK)
     start, end = day_bounds(day)
-    with uow.reading():
+    with uow.reading(actor, *FRONT_DESK):
         figures = uow.reports.day_figures(start, end)
     payments = figures.payments
     by_method = method_lines({m: (n, s) for m, n, s, _pn, _ps in payments["method"]}, figures.refunds_by_method)

@@ -70,8 +70,7 @@ class LoadedSettings:
 
 
 def load_settings(uow: UnitOfWork, actor: Actor, settings: Settings) -> LoadedSettings:
-    actor.require(Role.ADMIN)
-    with uow.reading():
+    with uow.reading(actor, Role.ADMIN):
         clinic = {key: value or "" for key, value in uow.settings.get_many(CLINIC_KEYS).items()}
     clinic["clinic_name"] = clinic["clinic_name"] or DEFAULT_NAME
     desk = {f.name: getattr(settings, f.name) for f in fields(Settings) if f.name in SettingsForm.__dataclass_fields__}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from homa_desk.db.repositories import LAST_ADMIN
 from homa_desk.db.unit_of_work import UnitOfWork
 from homa_desk.domain import validation
 from homa_desk.domain.errors import Conflict, FormErrors, NotFound, PermissionDenied, ValidationError
@@ -13,6 +14,8 @@ from homa_desk.domain.staff import NewStaff, StaffMember
 from homa_desk.services import clinic
 
 log = logging.getLogger(__name__)
+
+HAS_ADMIN = "The clinic already has an admin; sign in instead."
 
 
 def validate_new_staff(*, email: str, full_name: str, phone: str, role: Role | str, password: str,
@@ -50,19 +53,21 @@ def _staff_role(role: Role | str) -> Role:
 
 
 def needs_first_admin(uow: UnitOfWork) -> bool:
-    with uow.reading():
-        return uow.staff.count_active_admins() == 0
+    """True only while the clinic has never had an admin (a clinic whose admins are all disabled does not
+    qualify: anyone at the desk could otherwise make themselves admin)."""
+    with uow.reading(None):
+        return not uow.staff.clinic_had_admin()
 
 
 def create_first_admin(uow: UnitOfWork, new: NewStaff, clinic_name: str) -> StaffMember:
-    """The first-run wizard: allowed only while the clinic has no active admin (checked under a lock)."""
-    if new.role is not Role.ADMIN:
+    """The first-run wizard: allowed only while the clinic has never had an admin (checked under a lock)."""
+    if _checked(new).role is not Role.ADMIN:
         raise ValidationError("role", "The first account is the clinic's admin.")
     name = clinic.validate_clinic_name(clinic_name)
     with uow:
         uow.staff.lock_first_run()
-        if uow.staff.count_active_admins() > 0:
-            raise PermissionDenied("The clinic already has an admin; sign in instead.")
+        if uow.staff.clinic_had_admin():
+            raise PermissionDenied(HAS_ADMIN)
         member = _add(uow, None, new)
         clinic.store_clinic_name(uow, member.as_actor(), name)
         uow.commit()
@@ -79,7 +84,15 @@ def add_staff(uow: UnitOfWork, actor: Actor, new: NewStaff) -> StaffMember:
     return member
 
 
+def _checked(new: NewStaff) -> NewStaff:
+    """The request validated again, whoever built it: a NewStaff made by hand (not by validate_new_staff) with a
+    weak password, a patient's role or an e-mail in capitals is refused or normalised here (FormErrors)."""
+    return validate_new_staff(email=new.email, full_name=new.full_name, phone=new.phone, role=new.role,
+                              password=new.password)
+
+
 def _add(uow: UnitOfWork, actor: Actor | None, new: NewStaff) -> StaffMember:
+    new = _checked(new)
     if uow.staff.email_taken(new.email):
         raise FormErrors([ValidationError("email", "Another account already uses this e-mail.")])
     member = uow.staff.add(email=new.email, password_hash=hash_password(new.password),
@@ -90,8 +103,7 @@ def _add(uow: UnitOfWork, actor: Actor | None, new: NewStaff) -> StaffMember:
 
 
 def list_staff(uow: UnitOfWork, actor: Actor) -> list[StaffMember]:
-    actor.require(Role.ADMIN)
-    with uow.reading():
+    with uow.reading(actor, Role.ADMIN):
         return uow.staff.all_staff()
 
 
@@ -102,7 +114,7 @@ def set_staff_active(uow: UnitOfWork, actor: Actor, user_id: int, active: bool) 
     with uow:
         member = _get(uow, user_id)
         if not active and member.role is Role.ADMIN and member.is_active and uow.staff.count_active_admins() <= 1:
-            raise Conflict("The clinic must keep at least one active admin.")
+            raise Conflict(LAST_ADMIN)
         uow.staff.set_active(user_id, active)
         uow.audit.record(actor, "staff_enabled" if active else "staff_disabled", "user", user_id,
                          before={"is_active": member.is_active}, after={"is_active": active})

@@ -67,7 +67,7 @@ def start_upi_payment(uow: UnitOfWork, gateway: PaymentGateway, actor: Actor, bi
     now = now or utcnow()
     expires_at = now + expires_in
     reference = "HD" + secrets.token_hex(8).upper()
-    _settle_leftover(uow, gateway, bill_id, now)
+    _settle_leftover(uow, gateway, actor, bill_id, now)
     with uow:
         found = uow.bills.lock(bill_id)
         if found is None:
@@ -108,10 +108,11 @@ def start_upi_payment(uow: UnitOfWork, gateway: PaymentGateway, actor: Actor, bi
     return session
 
 
-def _settle_leftover(uow: UnitOfWork, gateway: PaymentGateway, bill_id: int, now: datetime) -> None:
+def _settle_leftover(uow: UnitOfWork, gateway: PaymentGateway, actor: Actor, bill_id: int, now: datetime) -> None:
     """A session a stopped desk left open on this bill would block a new QR until some desk restarts: ask about it
-    once (paid meanwhile → recorded; expired → closed; no QR after QR_CREATE_GRACE → cancelled)."""
-    with uow:
+    once (paid meanwhile → recorded; expired → closed; no QR after QR_CREATE_GRACE → cancelled). The actor is checked
+    against the database before the gateway is asked."""
+    with uow.reading(actor, *FRONT_DESK):
         leftover = uow.upi_sessions.active_for_bill(bill_id)
         session = uow.upi_sessions.get(leftover) if leftover is not None else None
     if session is None or session.gateway != gateway.name:
@@ -121,8 +122,7 @@ def _settle_leftover(uow: UnitOfWork, gateway: PaymentGateway, bill_id: int, now
 
 
 def get_session(uow: UnitOfWork, actor: Actor, session_pk: int) -> UpiSession:
-    actor.require(*FRONT_DESK)
-    with uow.reading():
+    with uow.reading(actor, *FRONT_DESK):
         session = uow.upi_sessions.get(session_pk)
     if session is None:
         raise NotFound("No such UPI payment.")
@@ -136,7 +136,7 @@ def check_upi_payment(uow: UnitOfWork, gateway: PaymentGateway, session_pk: int,
     Runs for the desk's poller and for reconciliation; it acts on no one's behalf, so it takes no actor.
     """
     now = now or utcnow()
-    with uow.reading():
+    with uow.reading(None):
         session = uow.upi_sessions.get(session_pk)
     if session is None:
         raise NotFound("No such UPI payment.")
@@ -208,11 +208,11 @@ def reconcile(uow: UnitOfWork, gateway: PaymentGateway, *, now: datetime | None 
     """On start: re-check every session this gateway still has open and settle it. Unreachable gateway: leave
     them open for the next start or the poller. Then hold for review any payment that reached a QR after it
     closed (see _hold_late_payments)."""
-    with uow.reading():
+    with uow.reading(None):
         open_sessions = uow.upi_sessions.active()
     settled = []
     for session_pk in open_sessions:
-        with uow.reading():
+        with uow.reading(None):
             session = uow.upi_sessions.get(session_pk)
         if session is None or session.gateway != gateway.name:
             continue

@@ -35,7 +35,10 @@ def test_demo_doctors_have_profiles_hours_and_fees_matching_their_payments(engin
              AND (a.appointment_date AT TIME ZONE 'Asia/Kolkata')::time >= s.starts_at
              AND (a.ends_at AT TIME ZONE 'Asia/Kolkata')::time <= s.ends_at)""")
     assert outside == 0
-    reader = Actor(user_id=0, role=Role.RECEPTIONIST, full_name="Desk", email="desk@x.example")
+    with engine.connect() as conn:  # one of the demo's receptionists (the services check the actor in the database)
+        desk_id, name, email = conn.execute(text(
+            "SELECT id, full_name, email FROM users WHERE role = 'receptionist' AND is_active LIMIT 1")).one()
+    reader = Actor(user_id=desk_id, role=Role.RECEPTIONIST, full_name=name, email=email)
     view = appointments.day_view(UnitOfWork(engine), reader, TODAY)
     assert len(view.doctors) == 6
     booked = sum(s.state is not SlotState.FREE and s.state is not SlotState.PAST for d in view.doctors

@@ -7,10 +7,7 @@ import pytest
 from sqlalchemy import text
 
 from homa_desk.domain.patients import page_key
-from homa_desk.domain.roles import Actor, Role
 from homa_desk.services import patients
-
-DESK = Actor(user_id=0, role=Role.RECEPTIONIST, full_name="Desk", email="desk@example.com")
 
 
 def test_the_pieces_of_a_phone(engine):
@@ -41,11 +38,11 @@ def phones(engine):
 
 
 @pytest.mark.parametrize("query", ["88888", "8888", "888", "7012", "70120001", "98 888", "0001", "9999999"])
-def test_fragments_find_what_like_finds_in_name_order_and_pages(engine, uow, phones, query):
+def test_fragments_find_what_like_finds_in_name_order_and_pages(engine, uow, receptionist, phones, query):
     digits = query.replace(" ", "")
     seen, after = [], None
     while True:
-        page = patients.search_patients(uow, DESK, query, after=after, limit=50)
+        page = patients.search_patients(uow, receptionist, query, after=after, limit=50)
         seen.extend(page)
         if len(page) < 50:
             break
@@ -59,8 +56,8 @@ def test_fragments_find_what_like_finds_in_name_order_and_pages(engine, uow, pho
     assert expected or query == "9999999"
 
 
-def test_a_patient_number_is_found_with_the_phones(uow, phones):
-    found = patients.search_patients(uow, DESK, str(phones))
+def test_a_patient_number_is_found_with_the_phones(uow, receptionist, phones):
+    found = patients.search_patients(uow, receptionist, str(phones))
     assert phones in [p.patient_number for p in found]
 
 

@@ -33,15 +33,15 @@ def test_a_read_costs_one_round_trip_and_a_write_transaction_three(db_url, admin
 
 
 def test_a_reading_unit_of_work_refuses_to_write(uow, admin) -> None:
-    with pytest.raises(WriteWhileReading), uow.reading():
+    with pytest.raises(WriteWhileReading), uow.reading(None):
         uow.settings.put("clinic_name", "Changed While Reading")
-    with pytest.raises(RuntimeError), uow.reading():
+    with pytest.raises(RuntimeError), uow.reading(None):
         uow.commit()
     assert clinic.clinic_name(uow) == "Sunrise Clinic"
 
 
 def test_the_reading_mark_lasts_one_with(uow, admin) -> None:
-    with uow.reading():
+    with uow.reading(None):
         assert uow.settings.get("clinic_name") == "Sunrise Clinic"
     with uow:
         uow.settings.put("clinic_name", "Renamed Clinic")

@@ -38,8 +38,8 @@ def test_four_desks_race_for_the_same_slots(engine, db_url, uow, admin):
              for m in minutes]
     assert len(slots) == 168
     patients = [add_patient(engine, f"Patient {n}", f"+9198765432{n:02d}") for n in range(5)]
-    desks = [staff_service.add_staff(uow, admin, new_staff(Role.RECEPTIONIST, name=f"Desk {n}")).as_actor()
-             for n in range(PROCESSES)]
+    desks = [staff_service.add_staff(uow, admin, new_staff(Role.RECEPTIONIST, name=f"Desk {name}")).as_actor()
+             for name in ("Asha", "Bina", "Chitra", "Deepa", "Esha", "Fatima", "Gita", "Hema")[:PROCESSES]]
 
     start_at = time.time() + 3
     children = [

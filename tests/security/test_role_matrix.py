@@ -25,7 +25,7 @@ from homa_desk.config import Settings
 from homa_desk.db.unit_of_work import UnitOfWork
 from homa_desk.domain.appointments import local_day
 from homa_desk.domain.billing import LineInput
-from homa_desk.domain.consultations import ConsultationDraft
+from homa_desk.domain.consultations import ConsultationDraft, Vitals
 from homa_desk.domain.doctors import ProfileChanges
 from homa_desk.domain.errors import DomainError, PermissionDenied
 from homa_desk.domain.patients import validate_patient
@@ -429,3 +429,70 @@ def test_the_first_run_cannot_add_a_second_admin(world):
     with pytest.raises(PermissionDenied, match="already has an admin"):
         staff.create_first_admin(world.uow, new_staff(Role.ADMIN, name="Intruder Admin"), "Taken Over Clinic")
     assert world.row_counts() == before
+
+
+# Needs no database: it writes this desk's own settings file (where backups go), which the signed-in user can edit.
+LOCAL_ONLY = {"backup.save_plan"}
+
+
+@pytest.mark.parametrize("name", sorted(set(EXPECTED) - LOCAL_ONLY))
+def test_an_impostor_is_refused_by_the_database(world, name):
+    """The Actor object is not believed: a receptionist's id claiming admin, and a disabled admin, are refused by
+    every service, reads included, before anything is written or any gateway is asked."""
+    for who, actor in world.impostors.items():
+        call = CASES[name](world, actor)
+        before = world.row_counts()
+        with pytest.raises(PermissionDenied) as refused:
+            call()
+        assert world.row_counts() == before, f"{name} as {who}: refused but wrote rows"
+        assert refused.value.message, who
+
+
+# --- reads: clinical text goes only to the roles that may read it ------------------------------------------------
+
+CLINICAL_WORD = "Quokkitis"  # in every clinical field of one visit and in the patient's medical history
+CLINICAL_VITAL = "77.77"  # the visit's weight in kg
+CLINICAL_READERS: dict[str, set[str]] = {
+    "consultations.get_consultation": TREATING,
+    "consultations.past_visits": TREATING,
+    "consultations.prescription_document": TREATING,
+    "consultations.save_consultation": TREATING,  # the saved consultation, with the patient's card
+    "consultations.complete_consultation": TREATING,
+    "patients.get_patient_profile": CLINICAL,  # the medical history: doctors and admins
+}
+
+
+@pytest.fixture(scope="module")
+def clinical_world(world) -> World:
+    """The world's patient with a consultation of today full of clinical text, and a medical history."""
+    visit = world.visit()
+    consultations.save_consultation(world.uow, world.doctor, visit, ConsultationDraft(
+        vitals=Vitals(weight_kg=Decimal(CLINICAL_VITAL)), symptoms=f"{CLINICAL_WORD} symptoms",
+        diagnosis=f"{CLINICAL_WORD} diagnosis", advice=f"{CLINICAL_WORD} advice",
+        lines=(PrescriptionLine(f"{CLINICAL_WORD}mycin", "500 mg"),)))
+    details = validate_patient(full_name="Kavya Nair", phone="9812345670", email="kavya@patients.example",
+                               today=date(2026, 11, 25), age_years="34",
+                               medical_history=f"{CLINICAL_WORD} since childhood")
+    patients.update_patient(world.uow, world.admin, world.patient_id, details)
+    return world
+
+
+@pytest.mark.parametrize("name", sorted(set(EXPECTED) - PAST_THE_ROLE_CHECK))
+def test_clinical_text_reaches_only_the_roles_that_may_read_it(clinical_world, name):
+    """Every service a role may call, called as that role: what it returns carries no clinical text unless the role
+    may read it there (the treating doctor and admins for the visit; doctors and admins for the medical history)."""
+    leaks = []
+    for role in sorted(EXPECTED[name]):
+        result = CASES[name](clinical_world, clinical_world.actors[role])()
+        shown = repr(result)
+        if (CLINICAL_WORD in shown or CLINICAL_VITAL in shown) and role not in CLINICAL_READERS.get(name, set()):
+            leaks.append(role)
+    assert not leaks, f"{name} shows clinical text to {', '.join(leaks)}"
+
+
+def test_the_clinical_text_is_there_to_be_found(clinical_world):
+    """The check above would see a leak: the treating doctor does get the text through the same calls."""
+    doctor = clinical_world.doctor
+    shown = repr(CASES["consultations.past_visits"](clinical_world, doctor)())
+    assert CLINICAL_WORD in shown and CLINICAL_VITAL in shown
+    assert CLINICAL_WORD in repr(CASES["patients.get_patient_profile"](clinical_world, doctor)())

@@ -4,7 +4,7 @@ of fresh objects (appointments, bills, payments, UPI sessions…) so each call w
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Engine, text
@@ -34,6 +34,7 @@ class World:
     patient_id: int
     gateway: SimulatorGateway = field(default_factory=SimulatorGateway)
     _serial: itertools.count = field(default_factory=lambda: itertools.count(1))
+    impostors: dict[str, Actor] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         return "World()"
@@ -145,8 +146,8 @@ class World:
 
     def failed_message(self) -> int:
         with self.uow:
-            self.uow.outbox.add(NewMessage(Channel.SMS, "+919812345670", Template.VERIFICATION, Language.ENGLISH,
-                                           {"code": "000000", "clinic_name": "Sunrise"}, f"test:{self.next()}"))
+            self.uow.outbox.add(NewMessage(Channel.SMS, "+919812345670", Template.REMINDER, Language.ENGLISH,
+                                           {"clinic_name": "Sunrise"}, f"test:{self.next()}"))
             self.uow.commit()
         with self.engine.begin() as conn:
             return conn.execute(text("UPDATE outbox_messages SET status = 'failed' WHERE id = (SELECT max(id)"
@@ -190,4 +191,13 @@ def build_world(engine: Engine, uow: UnitOfWork) -> World:
     patient_id = register_patient(uow, desk, details).user_id
     patient = Actor(patient_id, Role.PATIENT, "Kavya Nair", "kavya@patients.example")
     actors = {"admin": admin, "receptionist": desk, "doctor": doctor, "other_doctor": other, "patient": patient}
-    return World(engine, uow, actors, patient_id)
+    world = World(engine, uow, actors, patient_id)
+    world.impostors = impostors(uow, admin, desk)
+    return world
+
+
+def impostors(uow: UnitOfWork, admin: Actor, desk: Actor) -> dict[str, Actor]:
+    """Actors the services must not believe: a receptionist's id claiming admin, and a disabled admin."""
+    retired = staff.add_staff(uow, admin, new_staff(Role.ADMIN, name="Vikram Joshi")).as_actor()
+    staff.set_staff_active(uow, admin, retired.user_id, False)
+    return {"forged_admin": replace(desk, role=Role.ADMIN), "disabled_admin": retired}

@@ -54,11 +54,13 @@ def test_saving_fills_vitals_lines_and_the_design_columns(uow, engine, doctor, v
     again = consultations.get_consultation(uow, doctor, visit)
     assert again.draft.vitals.temperature_c == Decimal("38.4") and again.draft.lines == (PARACETAMOL,)
     with engine.connect() as conn:
-        row = conn.execute(text("SELECT symptoms, diagnosis, prescription FROM appointments WHERE id = :id"),
+        row = conn.execute(text("SELECT a.symptoms, c.symptoms, diagnosis, prescription FROM appointments a"
+                                " JOIN consultations c ON c.appointment_id = a.id WHERE id = :id"),
                            {"id": visit}).one()
         lines = conn.execute(text("SELECT position, medicine, dose_pattern FROM prescription_lines"
                                   " WHERE appointment_id = :id"), {"id": visit}).all()
-    assert tuple(row) == ("Fever for 3 days", "Viral fever",
+    # the doctor's symptoms stay with the consultation; appointments.symptoms is the booking's reason (none here)
+    assert tuple(row) == (None, "Fever for 3 days", "Viral fever",
                           "1. Paracetamol 500 mg tablet — 1-0-1 × 5 days, after food")
     assert [tuple(x) for x in lines] == [(1, "Paracetamol", "1-0-1")]
     (before, after), = audit(engine, "consultation_saved")

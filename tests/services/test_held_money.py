@@ -12,12 +12,14 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from homa_desk.db.unit_of_work import UnitOfWork
+from homa_desk.domain.appointments import local_day
 from homa_desk.domain.billing import BillStatus, PaymentState, SessionStatus
 from homa_desk.domain.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
 from homa_desk.domain.held_money import held_on
 from homa_desk.domain.roles import Role
+from homa_desk.domain.timeutil import utcnow
 from homa_desk.gateways.simulator import SimulatorGateway
-from homa_desk.services import billing, held_money, staff
+from homa_desk.services import billing, held_money, reports, staff
 from homa_desk.services import upi_payments as upi
 from tests.helpers import new_staff
 from tests.services.billing_helpers import a_bill, a_patient
@@ -226,3 +228,19 @@ def test_two_admins_resolving_the_same_money_at_once_one_wins(uow, engine, admin
         else:
             assert (status, refunded, view.status) == ("refunded", Decimal("700.00"), BillStatus.OPEN)
         assert view.totals.net_paid <= view.totals.total
+
+
+def test_a_refund_of_money_still_held_is_not_taken_off_the_days_collection(uow, admin, receptionist, bill):
+    """Held money never counted as collected, so refunding part of it while the rest is held must not make the
+    day's net (and the drawer's expected cash) go down; refunded in full it counts as received and refunded."""
+    payment_id = hold(uow, bill, "5000")
+    held_money.refund_held(uow, admin, payment_id, amount="1000", reference="NEFT7001", reason="Overpaid")
+    today = local_day(utcnow())
+    day = reports.daily_collection(uow, receptionist, today)
+    assert [(line.collected, line.refunded) for line in day.by_method] == []
+    assert (day.refund_count, day.pending_review_amount) == (0, Decimal("5000.00"))
+    held_money.refund_held(uow, admin, payment_id, amount="4000", reference="NEFT7002", reason="Overpaid")
+    day = reports.daily_collection(uow, receptionist, today)
+    [upi_line] = day.by_method
+    assert (upi_line.collected, upi_line.refunded, upi_line.net, day.refund_count) == (
+        Decimal("5000.00"), Decimal("5000.00"), 0, 2)

@@ -3,6 +3,8 @@ from __future__ import annotations
 import threading
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from homa_desk.db.unit_of_work import UnitOfWork
 from homa_desk.domain.errors import Conflict, FormErrors, NotFound, PermissionDenied, ValidationError
@@ -133,12 +135,12 @@ def test_the_only_active_admin_is_kept(uow, admin):
 
 
 def test_reset_password_lifts_a_lockout_and_checks_strength(uow, admin, receptionist):
-    from homa_desk.domain.errors import AccountLocked, AuthenticationFailed
+    from homa_desk.domain.errors import AuthenticationFailed
 
     for _ in range(5):
         with pytest.raises(AuthenticationFailed):
             sign_in(uow, receptionist.email, "Wrong-password-123")
-    with pytest.raises(AccountLocked):
+    with pytest.raises(AuthenticationFailed):  # locked: the right password is refused too
         sign_in(uow, receptionist.email, STRONG_PASSWORD)
     with pytest.raises(ValidationError) as weak:
         staff_service.reset_password(uow, admin, receptionist.user_id, "password123")
@@ -166,3 +168,48 @@ def test_clinic_name_is_validated(uow, admin):
         clinic.set_clinic_name(uow, admin, "   ")
     assert clinic.set_clinic_name(uow, admin, "  Sunrise   Family Clinic ") == "Sunrise Family Clinic"
     assert clinic.clinic_name(uow) == "Sunrise Family Clinic"
+
+
+def test_two_admins_disabling_each_other_at_once_leave_one_active(engine, uow, admin):
+    """Each desk's own check sees two active admins; the database serialises the rule (a trigger under a lock)."""
+    second = staff_service.add_staff(uow, admin, new_staff(Role.ADMIN, name="Farah Khan")).as_actor()
+
+    def disable(actor, other, barrier, outcomes) -> None:  # type: ignore[no-untyped-def]
+        barrier.wait()
+        try:
+            staff_service.set_staff_active(UnitOfWork(engine), actor, other.user_id, False)
+            outcomes.append("disabled")
+        except PermissionDenied:  # the other desk won: this one's account is now disabled
+            outcomes.append("revoked")
+        except Conflict:
+            outcomes.append("kept")
+
+    for _ in range(12):
+        outcomes: list[str] = []
+        barrier = threading.Barrier(2)
+        threads = [threading.Thread(target=disable, args=(*pair, barrier, outcomes))
+                   for pair in ((admin, second), (second, admin))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        with engine.connect() as conn:
+            active = conn.execute(text("SELECT count(*) FROM users WHERE role = 'admin' AND is_active")).scalar_one()
+        assert active == 1 and sorted(outcomes) in (["disabled", "kept"], ["disabled", "revoked"]), outcomes
+        with engine.begin() as conn:  # both active again for the next round
+            conn.execute(text("UPDATE users SET is_active = true WHERE role = 'admin'"))
+
+
+def test_the_database_refuses_to_disable_or_demote_the_last_active_admin(engine, admin):
+    for change in ("is_active = false", "role = 'receptionist'"):
+        with pytest.raises(IntegrityError, match="keep at least one active admin"), engine.begin() as conn:
+            conn.execute(text(f"UPDATE users SET {change} WHERE id = :id"), {"id": admin.user_id})
+
+
+def test_the_first_admin_path_stays_closed_once_the_clinic_had_an_admin(engine, uow, admin):
+    with engine.begin() as conn:  # however it came about (an old backup, a hand edit): no active admin is left
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
+        conn.execute(text("UPDATE users SET is_active = false WHERE id = :id"), {"id": admin.user_id})
+    assert staff_service.needs_first_admin(uow) is False
+    with pytest.raises(PermissionDenied, match="already has an admin"):
+        staff_service.create_first_admin(uow, new_staff(Role.ADMIN, name="Intruder Singh"), "Taken Over")

@@ -89,3 +89,31 @@ def test_the_code_leaves_the_outbox_once_its_message_is_sent(uow, engine, recept
         sms = TwilioSms(fm.TWILIO_SID, fm.TWILIO_TOKEN, fm.TWILIO_FROM, base_url=providers.base_url, timeout=(2, 1))
         assert len(notifications.deliver_due(uow, {Channel.SMS: sms}).sent) == 1
     assert "code" not in outbox_rows(engine)[-1]["payload"]
+
+
+def test_staff_see_that_a_code_was_sent_never_the_code(uow, engine, admin, receptionist):
+    from homa_desk.db.outbox_repository import CODE_HIDDEN
+    from homa_desk.domain.notifications import Template
+    from homa_desk.services import notifications
+
+    patient = a_patient(uow, receptionist)
+    verification.send_code(uow, receptionist, patient, "sms")
+    code = sent_code(engine)  # waiting to be sent: the row must still carry it
+    for actor in (admin, receptionist):
+        (entry,) = [e for e in notifications.recent_messages(uow, actor) if e.template is Template.VERIFICATION]
+        shown = repr(entry) + entry.render().body + entry.render().subject
+        assert code not in shown
+        assert CODE_HIDDEN in entry.render().body
+
+
+def test_a_failed_code_message_is_not_sent_again_without_its_code(uow, engine, admin, receptionist):
+    from homa_desk.services import notifications
+
+    patient = a_patient(uow, receptionist)
+    verification.send_code(uow, receptionist, patient, "sms")
+    message_id = outbox_rows(engine)[-1]["id"]
+    with uow:
+        uow.outbox.mark_failed(message_id, "the provider refused it")
+        uow.commit()
+    with pytest.raises(ValidationError, match="send a new code"):
+        notifications.send_again(uow, admin, message_id)

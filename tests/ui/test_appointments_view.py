@@ -7,7 +7,7 @@ from datetime import time, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QLabel, QMessageBox
 
 from homa_desk.domain.appointments import SLOT_TAKEN, DayView, SlotState, Status, local_day
 from homa_desk.domain.roles import Role
@@ -162,6 +162,26 @@ def test_complete_from_the_details(qtbot, view, engine, uow, receptionist, two_d
     click_cell(qtbot, view, col, time(18))
     qtbot.mouseClick(view.dialog.complete_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: state_at(view, col, time(18)) is SlotState.COMPLETED)
+
+
+def test_the_details_show_the_reason_typed_at_booking_never_the_doctors_notes(qtbot, view, engine, uow,
+                                                                             receptionist, two_doctors):
+    from homa_desk.domain.consultations import ConsultationDraft
+    from homa_desk.services import consultations
+
+    doctor, _ = two_doctors
+    booked = appointments.book_appointment(uow, receptionist, patient_id=add_patient(engine),
+                                           doctor_id=doctor.user_id, starts_at=at(DAY, 18),
+                                           symptoms="Wants a check-up")
+    consultations.save_consultation(uow, doctor, booked.id, ConsultationDraft(
+        symptoms="Chest pain radiating to the left arm", diagnosis="Suspected angina"))
+    view.load()
+    col = column_of(view, doctor)
+    qtbot.waitUntil(lambda: state_at(view, col, time(18)) is SlotState.SCHEDULED)
+    click_cell(qtbot, view, col, time(18))
+    shown = " ".join(label.text() for label in view.dialog.findChildren(QLabel))
+    assert "Wants a check-up" in shown
+    assert "Chest pain" not in shown and "angina" not in shown
 
 
 def test_week_view_and_day_navigation(qtbot, view, two_doctors):

@@ -4,6 +4,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QMainWindow
 
+from homa_desk.domain.errors import AuthenticationFailed
 from homa_desk.domain.staff import MAX_FAILED_SIGN_INS
 from homa_desk.ui.idle_lock import IdleLock
 from tests.helpers import STRONG_PASSWORD
@@ -41,7 +42,7 @@ def test_idle_desk_locks_and_only_the_right_password_unlocks(qtbot, window, back
     qtbot.keyClicks(dialog.password, "Not-The-Password-1")
     qtbot.mouseClick(dialog.unlock_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(dialog.error.isVisible)
-    assert dialog.error.text() == "Wrong e-mail or password."
+    assert dialog.error.text() == AuthenticationFailed().message
     assert lock.is_locked and dialog.isVisible()
 
     qtbot.keyClicks(dialog.password, STRONG_PASSWORD)
@@ -69,6 +70,9 @@ def test_wrong_passwords_at_the_lock_count_toward_the_lockout(qtbot, window, bac
         qtbot.keyClicks(dialog.password, "Not-The-Password-1")
         qtbot.mouseClick(dialog.unlock_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: dialog.unlock_button.isEnabled() and dialog.error.isVisible())
-    assert "locked until" in dialog.error.text()
+    qtbot.keyClicks(dialog.password, STRONG_PASSWORD)
+    qtbot.mouseClick(dialog.unlock_button, Qt.MouseButton.LeftButton)  # locked now: the right password is refused
+    qtbot.waitUntil(lambda: dialog.unlock_button.isEnabled() and dialog.error.isVisible())
+    assert dialog.error.text() == AuthenticationFailed().message
     assert lock.is_locked
     lock.stop()
