@@ -272,7 +272,7 @@ def restore_backup(engine: Engine, target: DatabaseTarget, actor: Actor | None, 
         local = Path(private) / "restore.dump"  # the chosen file may be on a USB stick or a share: copy it first
         shutil.copyfile(path, local)
         engine.dispose()
-        dumps.replace_database(local, target.url, progress=progress)
+        dumps.replace_database(local, target.schema_url, progress=progress)  # the owner creates and swaps
     engine.dispose()
     uow = UnitOfWork(engine)
     with uow:
