@@ -29,6 +29,7 @@ class Change(StrEnum):
 
 
 EVERYTHING: tuple[Change, ...] = tuple(Change)
+MONEY: tuple[Change, ...] = (Change.BILLS, Change.PAYMENTS)  # a payment, refund or held-money decision
 
 
 class ChangeHub(QObject):

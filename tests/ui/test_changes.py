@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from homa_desk.ui import changes
+from homa_desk.ui.changes import Change
 from homa_desk.ui.views.dashboard import DashboardView, greeting, local_date_text
 
 
@@ -10,11 +11,11 @@ def test_views_listen_and_a_closed_view_is_forgotten(qtbot, backend, admin):
     view = DashboardView(backend, admin)
     qtbot.waitUntil(lambda: view.clinic.text() == "Sunrise Clinic")
     with qtbot.waitSignal(changes.change_hub().changed) as signal:
-        changes.announce(changes.CLINIC)
+        changes.announce(Change.CLINIC)
     assert signal.args == ["clinic"]
     view.deleteLater()
     qtbot.wait(10)
-    changes.announce(changes.CLINIC)  # must not reach the deleted view
+    changes.announce(Change.CLINIC)  # must not reach the deleted view
 
 
 def test_dashboard_shows_the_date_and_greeting_in_india():
