@@ -177,6 +177,7 @@ class ResolveHeldDialog(QDialog):
         self.save_button.setEnabled(False)
         uow, refund = self._backend.uow(), {"refund_reference": self.reference.text(),
                                             "refund_reason": self.reason.text()}
+        op: CollectionOp[BillView | None]
         if self.choice == ACCEPT:
             op = CollectionOp(self, MONEY, held_money.accept_held, uow, self._actor, chosen.id, **refund)
         elif self.choice == MOVE:
@@ -188,7 +189,7 @@ class ResolveHeldDialog(QDialog):
                               reason=self.reason.text())
         op.success(self._done).failure(self._refused).run_in_background()
 
-    def _done(self, bill: BillView) -> None:
+    def _done(self, bill: BillView | None) -> None:
         self.bill_changed.emit(bill)
         self.accept()
 

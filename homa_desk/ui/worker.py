@@ -122,7 +122,12 @@ def run_in_background(parent: QObject, fn: Callable[..., T], *args: Any,
     `on_failure` receives a DomainError: the service's own, or a stand-in carrying UNEXPECTED_MESSAGE after the
     real exception has been logged with its traceback. Without `on_failure` the message goes to a warning box.
     """
-    _start(_Call(parent, on_success, on_failure, getattr(fn, "__qualname__", repr(fn))), fn, args, kwargs)
+    op = QueryOp(parent, fn, *args, **kwargs)
+    if on_success is not None:
+        op.success(on_success)
+    if on_failure is not None:
+        op.failure(on_failure)
+    op.run_in_background()
 
 
 def _start(call: _Call, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
