@@ -28,7 +28,7 @@ SendersFactory = Callable[[Settings], Mapping[Channel, MessageSender]]
 
 def receipt_renderer(backend: Backend) -> Callable[[int], Attachment]:
     def render(bill_id: int) -> Attachment:
-        from homa_desk.ui.receipt import save_receipt_pdf
+        from homa_desk.ui.billing.receipt import save_receipt_pdf
 
         bill, clinic = notifications.receipt_data(backend.uow(), bill_id)
         with tempfile.TemporaryDirectory() as folder:
