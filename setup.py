@@ -1,7 +1,7 @@
 """Build hook: ship the repository's resources/ folder in the wheel as homa_desk/resources (package data).
 
 The folder stays at the top of the checkout (translators and designers edit it there); an editable install reads it
-from the checkout, a wheel and the frozen bundle from homa_desk/resources (see homa_desk/ui/resources.py).
+from the checkout, a wheel and the frozen bundle from homa_desk/resources (see homa_desk/ui/common/resources.py).
 """
 
 import shutil

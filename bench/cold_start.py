@@ -123,7 +123,7 @@ def _bare() -> None:
 def _desk(url: str, email: str, password: str) -> None:
     """`homa-desk` on a desk using the database at `url`, with its phases timed by wrapping the controller's steps."""
     from homa_desk import cli
-    from homa_desk.ui import app as desk
+    from homa_desk.ui.shell import app as desk
 
     moments: dict[str, float] = {}
     start, show_main_window = desk.DeskController.start, desk.DeskController.show_main_window
@@ -186,7 +186,7 @@ def _fail_on_refusal(login) -> None:  # type: ignore[no-untyped-def]
 def _when_idle(then) -> None:  # type: ignore[no-untyped-def]
     from PySide6.QtCore import QTimer
 
-    from homa_desk.ui.worker import pending_calls
+    from homa_desk.ui.common.worker import pending_calls
 
     def idle_yet() -> None:
         if pending_calls():

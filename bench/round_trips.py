@@ -29,9 +29,9 @@ from homa_desk.db.engine import make_engine
 from homa_desk.domain.billing import LineInput
 from homa_desk.domain.roles import Actor
 from homa_desk.services import billing, upi_payments
-from homa_desk.ui.garbage import freeze_long_lived_objects
-from homa_desk.ui.upi_poller import UpiPoller
-from homa_desk.ui.worker import pending_calls, wait_for_idle
+from homa_desk.ui.billing.upi_poller import UpiPoller
+from homa_desk.ui.common.garbage import freeze_long_lived_objects
+from homa_desk.ui.common.worker import pending_calls, wait_for_idle
 
 QUIET_MS = 250  # no new background call for this long after the last answer: the view has loaded
 
@@ -80,15 +80,15 @@ class ViewFigures:
 
 
 def _views(cast: Cast) -> list[tuple[str, Actor, Callable[[Backend, Actor], QWidget]]]:
-    from homa_desk.ui.patient_profile import PatientProfileDialog
-    from homa_desk.ui.views.appointments_view import AppointmentsView
-    from homa_desk.ui.views.billing_view import BillingView
-    from homa_desk.ui.views.collection_report import CollectionReportView
-    from homa_desk.ui.views.dashboard import DashboardView
-    from homa_desk.ui.views.patients_view import PatientsView
-    from homa_desk.ui.views.payments_view import PaymentHistoryPanel
-    from homa_desk.ui.views.settings_view import SettingsView
-    from homa_desk.ui.views.workstation_view import WorkstationView
+    from homa_desk.ui.appointments.appointments_view import AppointmentsView
+    from homa_desk.ui.billing.billing_view import BillingView
+    from homa_desk.ui.consultation.workstation_view import WorkstationView
+    from homa_desk.ui.patients.patient_profile import PatientProfileDialog
+    from homa_desk.ui.patients.patients_view import PatientsView
+    from homa_desk.ui.reports.collection_report import CollectionReportView
+    from homa_desk.ui.reports.payments_view import PaymentHistoryPanel
+    from homa_desk.ui.settings.settings_view import SettingsView
+    from homa_desk.ui.shell.dashboard import DashboardView
 
     def patients_searched(backend: Backend, actor: Actor) -> QWidget:
         view = PatientsView(backend, actor)

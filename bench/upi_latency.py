@@ -1,7 +1,7 @@
 """Paid-to-shown latency and gateway calls per session: `python -m bench.upi_latency`.
 
 Runs the desk's confirmation loop (services.upi_payments.check_upi_payment, scheduled by
-gateways.polling.PollSchedule exactly as ui/upi_poller.py schedules it) against the local Razorpay of the tests
+gateways.polling.PollSchedule exactly as ui/billing/upi_poller.py schedules it) against the local Razorpay of the tests
 (a real HTTP server on 127.0.0.1) on a throwaway embedded PostgreSQL:
 
 - latency: sessions are opened, the "patient" pays each at a random moment, and the time from that payment to the

@@ -160,8 +160,8 @@ def _start_desk(args: argparse.Namespace, settings: Settings, env: dict[str, str
     from PySide6.QtWidgets import QApplication
 
     from homa_desk.connect import new_install
-    from homa_desk.ui import app as desk
-    from homa_desk.ui.i18n import install_language
+    from homa_desk.ui.common.i18n import install_language
+    from homa_desk.ui.shell import app as desk
 
     qt_app = QApplication.instance() or QApplication(sys.argv[:1])
     qt_app.setApplicationName(APP_TITLE)

@@ -101,9 +101,9 @@ def _open_main_window(backend, member) -> None:  # type: ignore[no-untyped-def]
     from PySide6.QtWidgets import QApplication
 
     from homa_desk import APP_TITLE
-    from homa_desk.ui.main_window import MainWindow
-    from homa_desk.ui.resources import apply_style, icon_path
-    from homa_desk.ui.worker import wait_for_idle
+    from homa_desk.ui.common.resources import apply_style, icon_path
+    from homa_desk.ui.common.worker import wait_for_idle
+    from homa_desk.ui.shell.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([sys.argv[0], "-platform", os.environ["QT_QPA_PLATFORM"]])
     app.setApplicationName(APP_TITLE)

@@ -9,7 +9,7 @@ import pytest
 
 from homa_desk import cli
 from homa_desk.domain.errors import DatabaseUnavailable
-from homa_desk.ui import app
+from homa_desk.ui.shell import app
 from tests.helpers import libpq
 
 
@@ -61,7 +61,7 @@ def test_the_sign_in_shows_before_anything_heavy_is_imported():
     import subprocess
     import sys
 
-    probe = ("import os, sys; from homa_desk import cli; from homa_desk.ui import app\n"
+    probe = ("import os, sys; from homa_desk import cli; from homa_desk.ui.shell import app\n"
              "def opening(controller):\n"
              "    print(' '.join(sorted(sys.modules)), flush=True); os._exit(0)\n"
              "app.DeskController._open = opening\n"
@@ -70,7 +70,9 @@ def test_the_sign_in_shows_before_anything_heavy_is_imported():
                           env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
     loaded = set(done.stdout.split())
     heavy = {"sqlalchemy", "psycopg", "alembic", "keyring", "qrcode", "PySide6.QtCharts", "psutil", "logging.handlers",
-             "homa_desk.services", "homa_desk.db.engine", "homa_desk.ui.main_window", "homa_desk.ui.views",
-             "homa_desk.ui.first_run_wizard", "homa_desk.ui.worker"}
-    assert "homa_desk.ui.login_dialog" in loaded
+             "homa_desk.services", "homa_desk.db.engine", "homa_desk.ui.shell.main_window", "homa_desk.ui.patients",
+             "homa_desk.ui.appointments", "homa_desk.ui.billing", "homa_desk.ui.consultation", "homa_desk.ui.reports",
+             "homa_desk.ui.settings", "homa_desk.ui.shell.dashboard",
+             "homa_desk.ui.shell.first_run_wizard", "homa_desk.ui.common.worker"}
+    assert "homa_desk.ui.shell.login_dialog" in loaded
     assert not heavy & loaded

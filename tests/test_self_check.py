@@ -4,7 +4,7 @@ import io
 
 from homa_desk.cli import main
 from homa_desk.self_check import run_self_check
-from homa_desk.ui import resources
+from homa_desk.ui.common import resources
 
 
 def test_self_check_opens_the_main_window_on_a_throwaway_database_and_says_ok(qapp, capsys):

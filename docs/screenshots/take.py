@@ -26,9 +26,9 @@ from homa_desk.db.engine import make_engine
 from homa_desk.domain.roles import Role
 from homa_desk.gateways.simulator import SimulatorGateway
 from homa_desk.services import billing, demo, patients, staff
-from homa_desk.ui.i18n import install_language
-from homa_desk.ui.resources import apply_style
-from homa_desk.ui.worker import wait_for_idle
+from homa_desk.ui.common.i18n import install_language
+from homa_desk.ui.common.resources import apply_style
+from homa_desk.ui.common.worker import wait_for_idle
 
 HERE = Path(__file__).resolve().parent
 SIZE = (1360, 820)
@@ -89,7 +89,7 @@ def _busy_morning(backend: Backend, admin) -> list[int]:  # type: ignore[no-unty
 
 
 def _walk(app: QApplication, backend: Backend, admin) -> None:  # type: ignore[no-untyped-def]
-    from homa_desk.ui.main_window import MainWindow
+    from homa_desk.ui.shell.main_window import MainWindow
 
     busy = _busy_morning(backend, admin)
     window = MainWindow(backend, admin)
@@ -135,8 +135,8 @@ def _walk(app: QApplication, backend: Backend, admin) -> None:  # type: ignore[n
 
 def _upi(app: QApplication, backend: Backend, admin, window: QWidget) -> None:  # type: ignore[no-untyped-def]
     from homa_desk.domain.billing import LineInput
-    from homa_desk.ui.customer_display import display_for
-    from homa_desk.ui.upi_panel import UpiPanel
+    from homa_desk.ui.billing.customer_display import display_for
+    from homa_desk.ui.billing.upi_panel import UpiPanel
 
     found = patients.search_patients(backend.uow(), admin, "kumar")
     bill = billing.create_bill(backend.uow(), admin, patient_id=found[0].user_id, lines=[

@@ -23,7 +23,7 @@ from homa_desk.db.engine import make_engine
 from homa_desk.domain.roles import Actor, Role
 from homa_desk.gateways.razorpay import RazorpayGateway
 from homa_desk.services import upi_payments
-from homa_desk.ui.upi_reconcile import reconcile_open_sessions
+from homa_desk.ui.billing.upi_reconcile import reconcile_open_sessions
 
 POLL_SECONDS = 0.02
 NEXT_BILL = text(

@@ -15,12 +15,12 @@ from homa_desk.domain.billing import BillStatus, SessionStatus
 from homa_desk.gateways.razorpay import RazorpayGateway
 from homa_desk.services import billing
 from homa_desk.services.upi_payments import LATE_PAYMENT, NO_QR_MADE
-from homa_desk.ui.upi_panel import RETRYING
-from homa_desk.ui.upi_reconcile import reconcile_open_sessions
+from homa_desk.ui.billing.upi_panel import RETRYING
+from homa_desk.ui.billing.upi_reconcile import reconcile_open_sessions
 from tests.gateways.fake_razorpay import KEY_ID, KEY_SECRET, FakeRazorpay
 from tests.services.billing_helpers import a_bill, a_patient
-from tests.ui.test_upi_flow import pay_by_upi
-from tests.ui.upi_helpers import backend_with
+from tests.ui.billing.test_upi_flow import pay_by_upi
+from tests.ui.billing.upi_helpers import backend_with
 
 POLL = 0.3
 READ_TIMEOUT = 0.5
@@ -188,7 +188,7 @@ def test_paid_in_the_last_second_before_expiry_is_paid_once(qtbot, desk, server,
 
 def test_the_gateway_down_when_the_qr_is_made_shows_no_qr_and_a_clear_message(qtbot, desk, server, engine,
                                                                                receptionist, bill):
-    from homa_desk.ui.bill_screen import BillDialog
+    from homa_desk.ui.billing.bill_screen import BillDialog
 
     server.fail_next(1, 502, method="POST")
     dialog = BillDialog(desk, receptionist, bill.id)

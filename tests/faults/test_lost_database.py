@@ -18,9 +18,9 @@ from homa_desk.db.unit_of_work import UnitOfWork
 from homa_desk.domain.errors import DatabaseUnavailable
 from homa_desk.domain.roles import Role
 from homa_desk.services import staff as staff_service
-from homa_desk.ui import worker
-from homa_desk.ui.app import DeskController
-from homa_desk.ui.database_status import CONNECTED, UNREACHABLE
+from homa_desk.ui.common import worker
+from homa_desk.ui.shell.app import DeskController
+from homa_desk.ui.shell.database_status import CONNECTED, UNREACHABLE
 from tests.faults.own_server import OwnServer
 from tests.helpers import new_staff
 from tests.services.billing_helpers import a_patient

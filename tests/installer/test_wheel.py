@@ -20,7 +20,7 @@ CHECKOUT_ONLY = (".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", 
 PROBE = """
 from homa_desk.db import migrate
 from homa_desk.domain.passwords import is_common_password
-from homa_desk.ui.resources import find_resource, icon_path
+from homa_desk.ui.common.resources import find_resource, icon_path
 print(find_resource("desk.qss"))
 print(icon_path("dashboard"))
 print(migrate.MIGRATIONS)

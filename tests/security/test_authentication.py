@@ -18,11 +18,11 @@ from homa_desk.domain.errors import AuthenticationFailed, FormErrors, Validation
 from homa_desk.domain.passwords import is_common_password
 from homa_desk.domain.roles import Role
 from homa_desk.services import auth, staff
-from homa_desk.ui.app import DeskController
+from homa_desk.ui.shell.app import DeskController
 from tests.helpers import STRONG_PASSWORD
 from tests.ui.conftest import _no_call_left_running, backend  # noqa: F401 - the desk's widget fixtures
 from tests.ui.desk_helpers import start_signed_in
-from tests.ui.test_patients_view import register
+from tests.ui.patients.test_patients_view import register
 
 
 def test_the_shipped_code_hashes_with_bcrypt_cost_12():

@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtWidgets import QApplication, QWidget
 
 from homa_desk.backend import Backend, DatabaseTarget
-from homa_desk.ui import worker
+from homa_desk.ui.common import worker
 
 
 @pytest.fixture

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from homa_desk.ui.app import DeskController
-from homa_desk.ui.login_dialog import LoginDialog
-from homa_desk.ui.main_window import MainWindow
+from homa_desk.ui.shell.app import DeskController
+from homa_desk.ui.shell.login_dialog import LoginDialog
+from homa_desk.ui.shell.main_window import MainWindow
 from tests.helpers import STRONG_PASSWORD
 
 

@@ -1,6 +1,6 @@
 """When this desk asks for the daily backup: the schedule's decisions, with no timer and no Qt.
 
-The desk checks once a minute (ui/backup_scheduler.py lends the timer and the worker thread). The first check
+The desk checks once a minute (ui/shell/backup_scheduler.py lends the timer and the worker thread). The first check
 asks the backup service straight away, so a day missed while every desk was closed is backed up at the next start;
 after that, only when the last backup this desk knows of is older than the latest slot. The service takes a
 PostgreSQL advisory lock and re-reads the shared last-backup time, so of several open desks one backs up. A failure

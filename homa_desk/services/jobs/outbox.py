@@ -2,7 +2,7 @@
 
 It never touches a widget, so the desk stays responsive when a provider is slow or down; every tick reloads the
 settings and secrets, so a channel set up in Settings → Setup starts working without a restart. The receipt PDF is
-rendered on this thread, at send time, by the renderer the desk lends (`render_attachment`, from ui/receipt.py:
+rendered on this thread, at send time, by the renderer the desk lends (`render_attachment`, from ui/billing/receipt.py:
 QTextDocument and QPrinter work off the UI thread); without one, e-mails go without the PDF.
 """
 

@@ -14,7 +14,7 @@ from homa_desk.gateways.email_smtp import SmtpEmail
 from homa_desk.gateways.sms_twilio import TwilioSms
 from homa_desk.services import billing, clinic
 from homa_desk.services.jobs.outbox import OutboxSender
-from homa_desk.ui.receipt import receipt_renderer
+from homa_desk.ui.billing.receipt import receipt_renderer
 from tests import fake_messaging as fm
 from tests.services.billing_helpers import a_bill
 from tests.services.notification_helpers import a_booking, a_patient, outbox_rows

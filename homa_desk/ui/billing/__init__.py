@@ -1,0 +1,1 @@
+"""The Billing page: bills, payments, UPI with the customer display, held money and receipts."""

@@ -1,0 +1,244 @@
+"""A new bill: lines (what, description, quantity, rate, discount), a running total and notes; saved off the UI
+thread, with each refused value marked on its cell."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from PySide6.QtCore import QT_TR_NOOP, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from homa_desk.backend import Backend
+from homa_desk.domain.billing import BillLine, BillView, LineInput, LineKind, totals
+from homa_desk.domain.errors import DomainError, FormErrors, ValidationError
+from homa_desk.domain.money import format_inr, rupees
+from homa_desk.domain.roles import Actor
+from homa_desk.domain.validation import ascii_digits
+from homa_desk.services import billing
+from homa_desk.ui.common.changes import Change
+from homa_desk.ui.common.form import ErrorLabel, line_edit
+from homa_desk.ui.common.i18n import tr
+from homa_desk.ui.common.worker import CollectionOp
+
+COLUMNS = ("kind", "description", "quantity", "unit_price", "discount")
+MARKABLE = (*COLUMNS, "total")  # the Amount cell carries what is wrong with quantity × rate − discount as a whole
+HEADERS = (QT_TR_NOOP("Item"), QT_TR_NOOP("Description"), QT_TR_NOOP("Qty"), QT_TR_NOOP("Rate (₹)"),
+           QT_TR_NOOP("Discount (₹)"), QT_TR_NOOP("Amount"))
+TOTAL_COLUMN = 5
+ERROR_BRUSH = QBrush(QColor("#f8d7da"))
+PREVIEW_LIMIT = Decimal("1e15")  # far above what a bill may hold (saving says so), still summed and shown exactly
+FIELD_NAMES = {"kind": QT_TR_NOOP("item"), "description": QT_TR_NOOP("description"), "quantity": QT_TR_NOOP("quantity"),
+               "unit_price": QT_TR_NOOP("rate"), "discount": QT_TR_NOOP("discount"), "total": QT_TR_NOOP("Amount")}
+
+
+class BillEditorDialog(QDialog):
+    """`bill_saved` carries the new BillView."""
+
+    bill_saved = Signal(object)
+
+    def __init__(self, backend: Backend, actor: Actor, patient_id: int, patient_name: str,
+                 parent: QWidget | None = None, *, appointment_id: int | None = None,
+                 doctor_id: int | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("bill_editor")
+        self.setWindowTitle(tr("New bill — {name}").format(name=patient_name))
+        self.resize(820, 480)
+        self._backend = backend
+        self._actor = actor
+        self.patient_id = patient_id
+        self.appointment_id = appointment_id
+        self.doctor_id = doctor_id
+
+        self.table = QTableWidget(0, len(HEADERS))
+        self.table.setObjectName("bill_lines_editor")
+        self.table.setHorizontalHeaderLabels([tr(h) for h in HEADERS])
+        self.table.verticalHeader().setVisible(False)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setTabKeyNavigation(False)  # arrows move between cells; Tab goes on to the buttons
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.itemChanged.connect(lambda _item: self.update_total())
+        self.add_button = QPushButton(tr("Add line"))
+        self.add_button.setObjectName("add_line")
+        self.add_button.clicked.connect(lambda: self.add_line())
+        self.remove_button = QPushButton(tr("Remove line"))
+        self.remove_button.setObjectName("remove_line")
+        self.remove_button.clicked.connect(self.remove_line)
+        self.total = QLabel("")
+        self.total.setObjectName("bill_total")
+        self.total.setProperty("role", "title")
+        self.lines_error = ErrorLabel()
+        self.lines_error.setObjectName("lines_error")
+        self.notes = line_edit("notes", placeholder=tr("Notes (optional)"))
+        self.general_error = ErrorLabel()
+        self.general_error.setObjectName("bill_error")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.save_button = buttons.addButton(tr("Save bill"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.save_button.setObjectName("save_bill")
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+
+        row = QHBoxLayout()
+        row.addWidget(self.add_button)
+        row.addWidget(self.remove_button)
+        row.addStretch(1)
+        row.addWidget(self.total)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(tr("Patient: {name}").format(name=patient_name)))
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.lines_error)
+        layout.addLayout(row)
+        layout.addWidget(self.notes)
+        layout.addWidget(self.general_error)
+        layout.addWidget(buttons)
+        QWidget.setTabOrder(self.notes, self.save_button)
+        QWidget.setTabOrder(self.save_button, buttons.button(QDialogButtonBox.StandardButton.Cancel))
+        self.add_line(LineKind.CONSULTATION, "Consultation")
+
+    # -- lines ------------------------------------------------------------------------------------------------
+
+    def add_line(self, kind: LineKind = LineKind.OTHER, description: str = "", quantity: str = "1",
+                 unit_price: str = "", discount: str = "0") -> int:
+        row = self.table.rowCount()
+        self.table.blockSignals(True)
+        self.table.insertRow(row)
+        combo = QComboBox()
+        combo.setObjectName(f"kind_{row}")
+        for item in LineKind:
+            combo.addItem(tr(item.label), item.value)
+        combo.setCurrentIndex(list(LineKind).index(kind))
+        self.table.setCellWidget(row, 0, combo)
+        QWidget.setTabOrder(self.table.cellWidget(row - 1, 0) if row else self.table, combo)
+        for column, text in ((1, description), (2, quantity), (3, unit_price), (4, discount)):
+            self.table.setItem(row, column, QTableWidgetItem(text))
+        total = QTableWidgetItem("")
+        total.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        total.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.table.setItem(row, TOTAL_COLUMN, total)
+        self.table.blockSignals(False)
+        self.update_total()
+        return row
+
+    def remove_line(self) -> None:
+        row = self.table.currentRow()
+        if row < 0:
+            row = self.table.rowCount() - 1
+        if row >= 0:
+            self.table.removeRow(row)
+            self.update_total()
+
+    def set_cell(self, row: int, field: str, text: str) -> None:
+        self.table.item(row, COLUMNS.index(field)).setText(text)
+
+    def inputs(self) -> list[LineInput]:
+        rows = []
+        for row in range(self.table.rowCount()):
+            combo = self.table.cellWidget(row, 0)
+            assert isinstance(combo, QComboBox)
+            rows.append(LineInput(combo.currentData(), *(self._text(row, c) for c in range(1, 5))))
+        return rows
+
+    def _text(self, row: int, column: int) -> str:
+        item = self.table.item(row, column)
+        return item.text().strip() if item is not None else ""
+
+    def update_total(self) -> None:
+        """Each line's amount and the bill's total as typed; lines that do not read as numbers yet count zero."""
+        self.table.blockSignals(True)
+        lines = []
+        for row, entry in enumerate(self.inputs()):
+            line = _preview(entry)
+            self.table.item(row, TOTAL_COLUMN).setText(format_inr(line.total) if line else "—")
+            if line is not None:
+                lines.append(line)
+        self.table.blockSignals(False)
+        self.total.setText(tr("Total {amount}").format(amount=format_inr(totals(lines).total)))
+
+    # -- saving -----------------------------------------------------------------------------------------------
+
+    def save(self) -> None:
+        self.clear_errors()
+        self.save_button.setEnabled(False)
+        CollectionOp(self, Change.BILLS, billing.create_bill, self._backend.uow(), self._actor,
+                     patient_id=self.patient_id, lines=self.inputs(), appointment_id=self.appointment_id,
+                     doctor_id=self.doctor_id, notes=self.notes.text()) \
+            .success(self._saved).failure(self._refused).run_in_background()
+
+    def clear_errors(self) -> None:
+        self.lines_error.show_message("")
+        self.general_error.show_message("")
+        for row in range(self.table.rowCount()):
+            for column in range(1, len(MARKABLE)):
+                item = self.table.item(row, column)
+                item.setBackground(QBrush())
+                item.setToolTip("")
+            self.table.cellWidget(row, 0).setStyleSheet("")
+
+    def cell_error(self, row: int, field: str) -> str:
+        """The message marked on a cell ('' when none); for tests and tooltips."""
+        if field == "kind":
+            return self.table.cellWidget(row, 0).toolTip() if self.table.cellWidget(row, 0).styleSheet() else ""
+        return self.table.item(row, MARKABLE.index(field)).toolTip()
+
+    def _saved(self, bill: BillView) -> None:
+        self.bill_saved.emit(bill)
+        self.accept()
+
+    def _refused(self, error: DomainError) -> None:
+        self.save_button.setEnabled(True)
+        errors = error.errors if isinstance(error, FormErrors) else [error] if isinstance(error, ValidationError) \
+            else []
+        if not errors:
+            self.general_error.show_message(error.message)
+            return
+        listed = []
+        for problem in errors:
+            parts = problem.field.split(".")
+            if len(parts) == 3 and parts[0] == "lines" and ascii_digits(parts[1]) and parts[2] in MARKABLE:
+                row, field = int(parts[1]), parts[2]
+                self._mark(row, field, problem.message)
+                listed.append(tr("Line {number}, {field}: {message}").format(
+                    number=row + 1, field=tr(FIELD_NAMES[field]), message=problem.message))
+            else:
+                listed.append(problem.message)
+        self.lines_error.show_message("\n".join(listed))
+
+    def _mark(self, row: int, field: str, message: str) -> None:
+        if row >= self.table.rowCount():
+            return
+        if field == "kind":
+            widget = self.table.cellWidget(row, 0)
+            widget.setStyleSheet("background: #f8d7da;")
+            widget.setToolTip(message)
+            return
+        item = self.table.item(row, MARKABLE.index(field))
+        item.setBackground(ERROR_BRUSH)
+        item.setToolTip(message)
+
+
+def _preview(entry: LineInput) -> BillLine | None:
+    """The line as typed, or None while it does not read as numbers (or reads as numbers too large to reckon)."""
+    try:
+        quantity = Decimal(str(entry.quantity) or "x")
+        price = rupees(str(entry.unit_price) or "x")
+        discount = rupees(str(entry.discount) or "0")
+        if not (quantity.is_finite() and price.is_finite() and discount.is_finite()):
+            return None
+        line = BillLine(LineKind.OTHER, "", quantity, price, discount)
+        reckonable = abs(line.total) < PREVIEW_LIMIT
+    except (ArithmeticError, ValueError):
+        return None
+    return line if reckonable else None

@@ -1,0 +1,1 @@
+"""What every room uses: the background worker, the change signal, tables, forms, dialogs, language, resources."""

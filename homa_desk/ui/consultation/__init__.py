@@ -1,0 +1,1 @@
+"""The doctor's workstation: the consultation, the prescription and its print."""

@@ -1,0 +1,1 @@
+"""The Patients page: search, registration, a patient's profile, bills and contact verification."""

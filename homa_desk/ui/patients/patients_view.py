@@ -1,0 +1,98 @@
+"""The Patients page: one search box (name, mobile or patient number), lazy results, New patient, the profile."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, Qt, Slot
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from homa_desk.backend import Backend
+from homa_desk.domain.patients import PatientSummary
+from homa_desk.domain.roles import Actor
+from homa_desk.ui.common import changes
+from homa_desk.ui.common.changes import Change
+from homa_desk.ui.common.i18n import tr
+from homa_desk.ui.patients.patient_form import PatientFormDialog
+from homa_desk.ui.patients.patient_profile import PatientProfileDialog
+from homa_desk.ui.patients.patient_search import DEBOUNCE_MS, PatientSearchModel, SearchBox, results_table
+
+
+class PatientsView(QWidget):
+    def __init__(self, backend: Backend, actor: Actor, parent: QWidget | None = None, *,
+                 debounce_ms: int = DEBOUNCE_MS) -> None:
+        super().__init__(parent)
+        self.setObjectName("patients_view")
+        self._backend = backend
+        self._actor = actor
+        self.form: PatientFormDialog | None = None
+        self.profile: PatientProfileDialog | None = None
+
+        title = QLabel(tr("Patients"))
+        title.setProperty("role", "title")
+        self.search = SearchBox(self, debounce_ms=debounce_ms)
+        self.new_button = QPushButton(tr("New patient…"))
+        self.new_button.setObjectName("new_patient")
+        self.new_button.clicked.connect(self.register_new)
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.new_button)
+        self.model = PatientSearchModel(backend, actor, self)
+        self.table = results_table(self.model, self)
+        self.status = QLabel(tr("Type a name, part of a mobile number or a patient number."))
+        self.status.setObjectName("patients_status")
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.status)
+
+        self.search.query_changed.connect(self.model.set_query)
+        self.search.returnPressed.connect(self._open_current)
+        self.table.doubleClicked.connect(self._open_index)
+        self.table.activated.connect(self._open_index)
+        self.model.page_loaded.connect(self._page_loaded)
+        self.model.search_failed.connect(self.status.setText)
+        changes.change_hub().changed.connect(self._refresh_if)
+
+    def _page_loaded(self, _count: int) -> None:
+        rows = self.model.rowCount()
+        if not rows:
+            self.status.setText(tr("No patient found."))
+        else:
+            self.status.setText(tr("{rows} shown").format(rows=rows)
+                                + ("" if self.model.exhausted else tr("; scroll for more")) + ".")
+
+    @Slot(object)
+    def _refresh_if(self, entity: Change) -> None:
+        if entity == Change.PATIENTS and self.model.query:
+            self.model.refresh()
+
+    def _open_current(self) -> None:
+        index = self.table.currentIndex()
+        if not index.isValid() and self.model.rowCount():
+            index = self.model.index(0, 0)
+        self._open_index(index)
+
+    def _open_index(self, index: QModelIndex) -> None:
+        patient = self.model.patient_at(index.row()) if index.isValid() else None
+        if patient is not None:
+            self.open_profile(patient.user_id)
+
+    def open_profile(self, user_id: int) -> PatientProfileDialog:
+        dialog = PatientProfileDialog(self._backend, self._actor, user_id, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.profile = dialog
+        dialog.show()
+        return dialog
+
+    def register_new(self) -> PatientFormDialog:
+        form = PatientFormDialog(self._backend, self._actor, parent=self)
+        form.patient_saved.connect(lambda summary: self.open_profile(summary.user_id))
+        form.existing_chosen.connect(lambda summary: self._open_existing(summary))
+        form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.form = form
+        form.open()
+        return form
+
+    def _open_existing(self, summary: PatientSummary) -> None:
+        self.open_profile(summary.user_id)

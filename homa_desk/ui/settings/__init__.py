@@ -1,0 +1,1 @@
+"""Settings, for admins: staff, clinic, doctors' hours and leave, backups and connections."""

@@ -1,0 +1,54 @@
+"""Settings → Clinic: the admin renames the clinic every desk shows in its header."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+
+from homa_desk.backend import Backend
+from homa_desk.domain.errors import DomainError
+from homa_desk.domain.roles import Actor
+from homa_desk.services import clinic
+from homa_desk.ui.common.changes import Change
+from homa_desk.ui.common.form import ErrorLabel, FieldErrors, line_edit
+from homa_desk.ui.common.i18n import tr
+from homa_desk.ui.common.worker import CollectionOp, run_in_background
+
+
+class ClinicTab(QWidget):
+    def __init__(self, backend: Backend, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("clinic_tab")
+        self._backend = backend
+        self._actor = actor
+        self.clinic_name = line_edit("clinic_name")
+        form = QFormLayout()
+        self.general_error = ErrorLabel()
+        self.errors = FieldErrors(form, self.general_error)
+        self.errors.add_row(tr("Clinic name"), "clinic_name", self.clinic_name)
+        self.save_button = QPushButton(tr("Save"))
+        self.save_button.setObjectName("save")
+        self.save_button.clicked.connect(self.save)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.save_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.general_error)
+        layout.addLayout(row)
+        layout.addStretch(1)
+        run_in_background(self, clinic.clinic_name, self._backend.uow(), on_success=self.clinic_name.setText,
+                          on_failure=self.errors.show)
+
+    def save(self) -> None:
+        self.errors.clear()
+        self.save_button.setEnabled(False)
+        CollectionOp(self, Change.CLINIC, clinic.set_clinic_name, self._backend.uow(), self._actor,
+                     self.clinic_name.text()).success(self._saved).failure(self._show_refusal).run_in_background()
+
+    def _saved(self, name: str) -> None:
+        self.save_button.setEnabled(True)
+        self.clinic_name.setText(name)
+
+    def _show_refusal(self, error: DomainError) -> None:
+        self.save_button.setEnabled(True)
+        self.errors.show(error)

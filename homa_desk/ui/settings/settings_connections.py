@@ -1,0 +1,173 @@
+"""Settings → Setup: the clinic's profile, payments, SMS, e-mail, Telegram, database and this desk's behaviour.
+
+One form, one Save: the service checks every field at once and the messages appear next to the fields. Secret
+fields are write-only; a stored secret shows as "stored" and stays unless a new value is typed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+
+from PySide6.QtCore import QT_TR_NOOP, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from homa_desk.backend import Backend
+from homa_desk.config import Settings
+from homa_desk.domain.errors import DomainError
+from homa_desk.domain.roles import Actor
+from homa_desk.services import settings as settings_service
+from homa_desk.services.settings import SECRETS, LoadedSettings, SettingsForm
+from homa_desk.ui.common.changes import Change
+from homa_desk.ui.common.form import ErrorLabel, FieldErrors, line_edit
+from homa_desk.ui.common.i18n import tr
+from homa_desk.ui.common.worker import CollectionOp, run_in_background
+
+CHOICES = {
+    "gateway": [("simulator", QT_TR_NOOP("Simulator (practice)")), ("razorpay", QT_TR_NOOP("Razorpay (dynamic QR)")),
+                ("static_upi", QT_TR_NOOP("Static UPI (the clinic's VPA)"))],
+    "language": [("en", QT_TR_NOOP("English")), ("hi", QT_TR_NOOP("हिन्दी (Hindi)"))],
+}
+SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
+    (QT_TR_NOOP("Clinic profile"), [("clinic_name", QT_TR_NOOP("Clinic name")),
+        ("clinic_address", QT_TR_NOOP("Address")), ("clinic_phone", QT_TR_NOOP("Phone")),
+        ("clinic_logo_path", QT_TR_NOOP("Logo (image file)")), ("clinic_gstin", QT_TR_NOOP("GSTIN (optional)"))]),
+    (QT_TR_NOOP("Payments"), [("gateway", QT_TR_NOOP("Gateway")), ("upi_vpa", QT_TR_NOOP("UPI ID (VPA)")),
+        ("upi_payee_name", QT_TR_NOOP("Payee name")), ("razorpay_key_id", QT_TR_NOOP("Razorpay key id")),
+        ("razorpay_key_secret", QT_TR_NOOP("Razorpay key secret"))]),
+    (QT_TR_NOOP("SMS (Twilio)"), [("twilio_account_sid", QT_TR_NOOP("Account SID")),
+        ("twilio_from_number", QT_TR_NOOP("From number")), ("twilio_auth_token", QT_TR_NOOP("Auth token"))]),
+    (QT_TR_NOOP("E-mail (SMTP with STARTTLS)"), [("smtp_host", QT_TR_NOOP("Server")),
+        ("smtp_port", QT_TR_NOOP("Port")), ("smtp_user", QT_TR_NOOP("User name")),
+        ("smtp_password", QT_TR_NOOP("Password")), ("smtp_from", QT_TR_NOOP("From address"))]),
+    (QT_TR_NOOP("Telegram (daily collection to the owner)"), [("telegram_chat_id", QT_TR_NOOP("Owner's chat id")),
+        ("telegram_bot_token", QT_TR_NOOP("Bot token"))]),
+    (QT_TR_NOOP("Database"), [("database_url", QT_TR_NOOP("Remote URL (blank = embedded)"))]),
+    (QT_TR_NOOP("This desk"), [("poll_interval_seconds", QT_TR_NOOP("UPI poll interval (s)")),
+        ("idle_lock_minutes", QT_TR_NOOP("Lock after idle (min)")), ("language", QT_TR_NOOP("Language"))]),
+]
+
+
+class SettingsConnectionsTab(QWidget):
+    saved = Signal(object)  # LoadedSettings
+
+    def __init__(self, backend: Backend, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("settings_connections")
+        self._backend = backend
+        self._actor = actor
+        self.inputs: dict[str, QLineEdit | QComboBox] = {}
+        form = QFormLayout()
+        self.general_error = ErrorLabel()
+        self.errors = FieldErrors(form, self.general_error)
+        for title, rows in SECTIONS:
+            heading = QLabel(f"<b>{tr(title)}</b>")
+            form.addRow(heading)
+            for name, label in rows:
+                widget = self._input(name)
+                self.inputs[name] = widget
+                self.errors.add_row(tr(label), name, widget)
+        self.test_button = QPushButton(tr("Test connection"))
+        self.test_button.setObjectName("test_connection")
+        self.test_button.clicked.connect(self.test_connection)
+        self.test_result = QLabel()
+        self.test_result.setObjectName("test_result")
+        self.test_result.setWordWrap(True)
+        test_row = QHBoxLayout()
+        test_row.addWidget(self.test_button)
+        test_row.addWidget(self.test_result, 1)
+        form.addRow("", test_row)
+        self.status = QLabel(tr("Payment, database, poll, idle and language settings apply when the desk next "
+                                "starts."))
+        self.status.setObjectName("status")
+        self.save_button = QPushButton(tr("Save"))
+        self.save_button.setObjectName("save")
+        self.save_button.clicked.connect(self.save)
+        self.save_button.setEnabled(False)
+        body = QWidget()
+        inner = QVBoxLayout(body)
+        inner.addLayout(form)
+        inner.addWidget(self.general_error)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.status, 1)
+        buttons.addWidget(self.save_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(scroll)
+        layout.addLayout(buttons)
+        run_in_background(self, settings_service.load_settings, backend.uow(), actor, Settings.load(),
+                          on_success=self.show_settings, on_failure=self.errors.show)
+
+    def _input(self, name: str) -> QLineEdit | QComboBox:
+        if name in CHOICES:
+            combo = QComboBox()
+            combo.setObjectName(name)
+            for value, label in CHOICES[name]:
+                combo.addItem(tr(label), value)
+            return combo
+        return line_edit(name, password=name in SECRETS)
+
+    def show_settings(self, loaded: LoadedSettings) -> None:
+        for field in fields(SettingsForm):
+            widget = self.inputs[field.name]
+            value = getattr(loaded.form, field.name)
+            if isinstance(widget, QComboBox):
+                widget.setCurrentIndex(max(widget.findData(value), 0))
+            elif field.name in SECRETS:
+                widget.clear()
+                widget.setPlaceholderText(tr("stored — type to replace") if field.name in loaded.stored_secrets
+                                          else tr("not set"))
+            else:
+                widget.setText(value)
+        self.save_button.setEnabled(True)
+
+    def form(self) -> SettingsForm:
+        values = {}
+        for name, widget in self.inputs.items():
+            values[name] = widget.currentData() if isinstance(widget, QComboBox) else widget.text()
+        return SettingsForm(**values)
+
+    def save(self) -> None:
+        self.errors.clear()
+        self.save_button.setEnabled(False)
+        self.status.setText(tr("Saving…"))
+        CollectionOp(self, Change.CLINIC, settings_service.save_settings, self._backend.uow(), self._actor,
+                     self.form()).success(self._saved).failure(self._refused).run_in_background()
+
+    def test_connection(self) -> None:
+        self.test_result.setText(tr("Connecting…"))
+        self.test_button.setEnabled(False)
+        run_in_background(self, settings_service.test_database_connection, self.inputs["database_url"].text(),
+                          on_success=self._tested, on_failure=self._not_connected)
+
+    def _saved(self, loaded: LoadedSettings) -> None:
+        self.show_settings(loaded)
+        self.status.setText(tr("Saved. Payment, database, poll, idle and language settings apply when the desk "
+                               "next starts."))
+        self.saved.emit(loaded)
+
+    def _refused(self, error: DomainError) -> None:
+        self.save_button.setEnabled(True)
+        self.status.setText(tr("Not saved: see the messages next to the fields."))
+        self.errors.show(error)
+
+    def _tested(self, message: str) -> None:
+        self.test_button.setEnabled(True)
+        self.test_result.setText(message)
+        self.errors.label("database_url").show_message("")
+
+    def _not_connected(self, error: DomainError) -> None:
+        self.test_button.setEnabled(True)
+        self.test_result.setText("")
+        self.errors.show(error)

@@ -1,0 +1,51 @@
+"""Settings, for admins only: staff accounts, the clinic's profile, doctors' profiles, hours and leave, backups.
+
+Each tab is built, and loads, when it is first opened (ui/common/lazy_tabs.py).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from homa_desk.backend import Backend
+from homa_desk.domain.roles import Actor
+from homa_desk.ui.common.i18n import tr
+from homa_desk.ui.common.lazy_tabs import LazyTabs
+from homa_desk.ui.settings.backup_tab import BackupTab
+from homa_desk.ui.settings.clinic_tab import ClinicTab
+from homa_desk.ui.settings.doctors_tab import DoctorsTab
+from homa_desk.ui.settings.settings_connections import SettingsConnectionsTab
+from homa_desk.ui.settings.staff_view import StaffView
+
+
+class SettingsView(QWidget):
+    def __init__(self, backend: Backend, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("settings_view")
+        self.tabs = LazyTabs()
+        self.tabs.add_page("staff", tr("Staff"), lambda: StaffView(backend, actor))
+        self.tabs.add_page("clinic", tr("Clinic"), lambda: ClinicTab(backend, actor))
+        self.tabs.add_page("doctors", tr("Doctors"), lambda: DoctorsTab(backend, actor))
+        self.tabs.add_page("setup", tr("Setup"), lambda: SettingsConnectionsTab(backend, actor))
+        self.tabs.add_page("backup", tr("Backup"), lambda: BackupTab(backend, actor))
+        QVBoxLayout(self).addWidget(self.tabs)
+
+    @property
+    def staff(self) -> StaffView:
+        return self.tabs.page("staff", StaffView)
+
+    @property
+    def clinic(self) -> ClinicTab:
+        return self.tabs.page("clinic", ClinicTab)
+
+    @property
+    def doctors(self) -> DoctorsTab:
+        return self.tabs.page("doctors", DoctorsTab)
+
+    @property
+    def setup(self) -> SettingsConnectionsTab:
+        return self.tabs.page("setup", SettingsConnectionsTab)
+
+    @property
+    def backup(self) -> BackupTab:
+        return self.tabs.page("backup", BackupTab)

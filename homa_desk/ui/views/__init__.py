@@ -1,1 +1,0 @@
-"""The pages the main window's sidebar switches between."""

@@ -1,0 +1,42 @@
+"""The receipt PDF: saved through QtPrintSupport and read back with QtPdf."""
+
+from __future__ import annotations
+
+from PySide6.QtPdf import QPdfDocument
+
+from homa_desk.domain.amount_words import rupees_in_words
+from homa_desk.services import billing
+from homa_desk.services.billing import ClinicInfo
+from homa_desk.ui.billing.receipt import receipt_html, save_receipt_pdf
+from tests.services.billing_helpers import a_bill, a_patient
+
+
+def pdf_text(path) -> str:
+    document = QPdfDocument()
+    assert document.load(str(path)) == QPdfDocument.Error.None_
+    text = " ".join(document.getAllText(page).text() for page in range(document.pageCount()))
+    document.close()
+    return " ".join(text.split())
+
+
+def test_saved_pdf_has_number_words_and_totals(qapp, tmp_path, uow, receptionist):
+    bill = a_bill(uow, receptionist, a_patient(uow, receptionist),
+                  ("consultation", "Consultation", "1", "1200"), ("lab_test", "CBC", "2", "150.25", "0.50"))
+    bill = billing.record_payment(uow, receptionist, bill.id, amount="1000", method="cash")
+    clinic = ClinicInfo(name="Sunrise Clinic", address="12 MG Road, Pune", phone="020 1234 5678")
+    path = save_receipt_pdf(bill, clinic, tmp_path / "receipt.pdf")
+    text = pdf_text(path)
+    assert bill.bill_number in text
+    assert rupees_in_words(bill.totals.total) == "Rupees One Thousand Five Hundred Only"
+    assert "Rupees One Thousand Five Hundred Only" in text
+    for expected in ("Sunrise Clinic", "12 MG Road, Pune", "Kavya Nair", "₹1,500.00", "₹1,000.00", "₹500.00",
+                     "Balance due", "Cash"):
+        assert expected in text, expected
+
+
+def test_paid_bill_says_paid_and_escapes_text(uow, receptionist):
+    bill = a_bill(uow, receptionist, a_patient(uow, receptionist), ("other", "Dressing <b>& bandage</b>", "1", "80"))
+    bill = billing.record_payment(uow, receptionist, bill.id, amount="80", method="upi", reference="412345678901")
+    html = receipt_html(bill, ClinicInfo(name="A & B Clinic"))
+    assert "A &amp; B Clinic" in html and "&lt;b&gt;" in html
+    assert "Rupees Eighty Only" in html and ">Paid<" in html and "412345678901" in html

@@ -1,0 +1,50 @@
+"""The printed prescription, saved as PDF through QtPrintSupport and read back with QtPdf."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from PySide6.QtPdf import QPdfDocument
+
+from homa_desk.domain.consultations import ConsultationDraft, Vitals
+from homa_desk.domain.prescriptions import DoseForm, FoodTiming, PrescriptionLine
+from homa_desk.services import consultations
+from homa_desk.ui.consultation.consultation_widget import ConsultationWidget
+from tests.services.consultation_helpers import a_patient, a_visit, with_profile
+
+LINES = (PrescriptionLine("Paracetamol", "500 mg", DoseForm.TABLET, "1-0-1", "5 days", FoodTiming.AFTER),
+         PrescriptionLine("Cetirizine", "10 mg", DoseForm.TABLET, "0-0-1", "3 days", FoodTiming.ANY, "if itching"))
+
+
+def pdf_text(path) -> str:  # type: ignore[no-untyped-def]
+    document = QPdfDocument(None)
+    assert document.load(str(path)) == QPdfDocument.Error.None_
+    text = "\n".join(document.getAllText(page).text() for page in range(document.pageCount()))
+    document.close()
+    return text
+
+
+def test_the_saved_pdf_has_letterhead_doctor_patient_and_lines(qtbot, backend, uow, engine, admin, receptionist,
+                                                               doctor, tmp_path):
+    with uow:
+        uow.settings.put("clinic_address", "12 MG Road, Pune 411001")
+        uow.settings.put("clinic_phone", "+91 20 2567 8901")
+        uow.commit()
+    with_profile(uow, admin, doctor)
+    visit = a_visit(uow, receptionist, a_patient(engine), doctor)
+    consultations.save_consultation(uow, doctor, visit, ConsultationDraft(
+        Vitals(120, 80, 76, Decimal("37.8"), Decimal("58.5"), 98), "Fever", "Viral fever", "Drink plenty of water",
+        LINES))
+    widget = ConsultationWidget(backend, doctor, visit)
+    qtbot.addWidget(widget)
+    qtbot.waitUntil(lambda: widget.consultation is not None)
+    path = tmp_path / "rx.pdf"
+    with qtbot.waitSignal(widget.pdf_saved, timeout=10_000):
+        widget.save_pdf_to(str(path))
+    text = " ".join(pdf_text(path).split())
+    for expected in ("Sunrise Clinic", "12 MG Road, Pune 411001", "+91 20 2567 8901", "Dr. Rahul Menon",
+                     "MBBS, MD (Medicine)", "Reg. No. KMC-12345", "Priya Sharma", "Patient no.: 1001",
+                     "BP 120/80 mmHg", "Viral fever", "Paracetamol 500 mg", "1-0-1", "5 days", "After food",
+                     "Cetirizine 10 mg", "0-0-1", "if itching", "Drink plenty of water", "Allergies: Penicillin",
+                     "Signature"):
+        assert expected in text, expected
