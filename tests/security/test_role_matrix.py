@@ -119,6 +119,7 @@ EXPECTED: dict[str, set[str]] = {
     "doctors.get_doctor": ALL_STAFF,
     "doctors.update_profile": ADMIN,
     "doctors.set_working_hours": ADMIN,
+    "doctors.save_doctor": ADMIN,
     "doctors.add_leave": ADMIN,
     "doctors.remove_leave": ADMIN,
     "notifications.recent_messages": DESK,
@@ -317,6 +318,8 @@ CASES: dict[str, Case] = {
         "Paediatrics", "MBBS, DCH", "KMC-54321", Decimal("600"), 15)),
     "doctors.set_working_hours": lambda w, a: partial(doctors.set_working_hours, w.uow, a, w.doctor.user_id,
                                                       WEEKDAY_HOURS),
+    "doctors.save_doctor": lambda w, a: partial(doctors.save_doctor, w.uow, a, w.doctor.user_id, ProfileChanges(
+        "Paediatrics", "MBBS, DCH", "KMC-54321", Decimal("600"), 15), WEEKDAY_HOURS),
     "doctors.add_leave": lambda w, a: partial(doctors.add_leave, w.uow, a, w.doctor.user_id, w.far_day(), "Leave"),
     "doctors.remove_leave": lambda w, a: partial(doctors.remove_leave, w.uow, a, w.doctor.user_id, w.leave_day()),
     "notifications.recent_messages": lambda w, a: partial(notifications.recent_messages, w.uow, a),

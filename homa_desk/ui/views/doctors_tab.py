@@ -183,13 +183,8 @@ class DoctorsTab(QWidget):
             return
         doctor_id = schedule.doctor.user_id
         self.save_button.setEnabled(False)
-
-        def both(uow_profile, uow_hours):  # type: ignore[no-untyped-def]
-            doctors.set_working_hours(uow_hours, self._actor, doctor_id, sessions)
-            return doctors.update_profile(uow_profile, self._actor, doctor_id, changes_)
-
-        run_in_background(self, both, self._backend.uow(), self._backend.uow(), on_success=self._saved,
-                          on_failure=self._failed)
+        run_in_background(self, doctors.save_doctor, self._backend.uow(), self._actor, doctor_id, changes_, sessions,
+                          on_success=self._saved, on_failure=self._failed)
 
     def _saved(self, schedule: DoctorSchedule) -> None:
         self.save_button.setEnabled(True)
