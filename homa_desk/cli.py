@@ -144,7 +144,7 @@ def _start_desk(args: argparse.Namespace, settings: Settings, env: dict[str, str
             from homa_desk.services.demo import seed_demo_if_empty
 
             try:
-                seed_demo_if_empty(backend.engine)
+                seed_demo_if_empty(backend.uow())
             except BaseException:
                 backend.close()
                 raise
@@ -168,10 +168,10 @@ def _backup_command(args: argparse.Namespace, settings: Settings, env: dict[str,
     try:
         if args.action == "backup":
             plan = backup.plan_from(settings)
-            made = backup.make_backup(backend.engine, backend.target, args.to or plan.folder, plan.keep)
+            made = backup.make_backup(backend.uow(), backend.target, args.to or plan.folder, plan.keep)
             print(f"backup written: {made.path} ({made.size} bytes)")
         elif args.action == "restore":
-            restored = backup.restore_backup(backend.engine, backend.target, None, Path(args.revision), settings)
+            restored = backup.restore_backup(backend.uow(), backend.target, None, Path(args.revision), settings)
             print(f"restored {restored.restored} (schema {restored.revision}); the data it replaced is in "
                   f"{restored.safety_copy.path}")
         else:

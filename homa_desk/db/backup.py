@@ -21,10 +21,12 @@ from pathlib import Path
 
 import psycopg
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 from sqlalchemy.engine import URL
 
 from homa_desk.db import migrate
 from homa_desk.db.engine import make_engine
+from homa_desk.db.unit_of_work import UnitOfWork
 from homa_desk.domain.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -42,6 +44,14 @@ class BackupError(DomainError):
 class NotAHomaDump(DomainError):
     def __init__(self, name: str) -> None:
         super().__init__(f"“{name}” is not a Homa Desk backup. Choose a .dump file made by Homa Desk.")
+
+
+@contextmanager
+def advisory_lock(uow: UnitOfWork, key: int) -> Iterator[bool]:
+    """Try PostgreSQL's transaction-scoped advisory lock `key` on a connection of its own; yields whether this desk
+    got it, and holds it until the block ends while the unit of work runs its own transactions."""
+    with uow.side_transaction() as conn:
+        yield bool(conn.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": key}).scalar())
 
 
 def tool(name: str) -> Path:

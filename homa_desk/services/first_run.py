@@ -279,7 +279,7 @@ def _fill_demo(backend: Backend) -> None:
     from homa_desk.services.demo import seed_demo_if_empty
 
     try:
-        seed_demo_if_empty(backend.engine)
+        seed_demo_if_empty(backend.uow())
     except Exception:
         log.exception("demo data could not be generated")
 

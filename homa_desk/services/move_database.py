@@ -13,12 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg
 from sqlalchemy.engine import URL
 
 from homa_desk.backend import DatabaseTarget
 from homa_desk.config import Settings
 from homa_desk.db import backup as dumps
+from homa_desk.db import reach
 from homa_desk.db.engine import make_engine
 from homa_desk.db.unit_of_work import UnitOfWork
 from homa_desk.db.urls import parse_database_url
@@ -82,14 +82,10 @@ def _remote_url(raw_url: str, password: str) -> URL:
 
 
 def _require_empty(url: URL) -> None:
-    from homa_desk.logging_setup import scrub
-
     try:
-        with dumps.connect(url, autocommit=True) as conn:
-            tables = dumps.user_tables(conn)
-    except psycopg.Error as error:
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise ValidationError("database_url", f"Cannot connect: {scrub(reason)[:200]}") from None
+        tables = reach.user_tables(url)
+    except reach.Unreachable as refused:
+        raise ValidationError("database_url", f"Cannot connect: {refused.reason}") from None
     if tables:
         raise ValidationError("database_url", f"That database already has {len(tables)} table(s). Homa Desk moves "
                               "only into an empty database: create a new one and use its URL.")

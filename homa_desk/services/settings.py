@@ -185,24 +185,18 @@ def save_settings(uow: UnitOfWork, actor: Actor, form: SettingsForm, *, path: Pa
 
 def test_database_connection(raw: str, *, timeout: int = 5) -> str:
     """Connect once and ask the server's version; the message to show, or ValidationError("database_url")."""
-    import psycopg
-
     from homa_desk.connect import with_stored_password
+    from homa_desk.db import reach
     from homa_desk.db.urls import parse_database_url
 
     url = _database(raw)
     if not url:
         raise ValidationError("database_url", "Enter the URL of the remote database to test it.")
     parsed = with_stored_password(parse_database_url(url))
-    target = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
     try:
-        with psycopg.connect(target, connect_timeout=timeout) as conn:
-            version = conn.execute("SHOW server_version").fetchone()[0]
-    except psycopg.Error as error:
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        from homa_desk.logging_setup import scrub
-
-        raise ValidationError("database_url", f"Cannot connect: {scrub(reason)[:200]}") from None
+        version = reach.server_version(parsed, timeout=timeout)
+    except reach.Unreachable as refused:
+        raise ValidationError("database_url", f"Cannot connect: {refused.reason}") from None
     return f"Connected to PostgreSQL {version} at {parsed.host or 'localhost'}."
 
 

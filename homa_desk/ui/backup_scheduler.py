@@ -69,7 +69,7 @@ class BackupScheduler(QObject):
         if self._known and not backup.is_due(now, plan.daily_at, self._last):
             return
         self._running = True
-        run_in_background(self, backup.run_scheduled_backup, self._backend.engine, self._backend.target, settings,
+        run_in_background(self, backup.run_scheduled_backup, self._backend.uow(), self._backend.target, settings,
                           now=now, on_success=self._done, on_failure=self._failed)
 
     def _done(self, outcome: ScheduledOutcome) -> None:

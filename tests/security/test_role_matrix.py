@@ -273,9 +273,9 @@ CASES: dict[str, Case] = {
                                                  refund_reference=f"rfnd_M{w.next()}", refund_reason="Overpaid"),
     "backup.save_plan": lambda w, a: partial(backup.save_plan, a, str(w.backups), "21:00", "7",
                                              path=w.settings_path),
-    "backup.back_up_now": lambda w, a: partial(backup.back_up_now, w.engine, w.target, a,
+    "backup.back_up_now": lambda w, a: partial(backup.back_up_now, w.uow, w.target, a,
                                                Settings(backup_folder=str(w.backups))),
-    "backup.restore_backup": lambda w, a: partial(backup.restore_backup, w.engine, w.remote_target, a,
+    "backup.restore_backup": lambda w, a: partial(backup.restore_backup, w.uow, w.remote_target, a,
                                                   w.backups / "none.dump", Settings(backup_folder=str(w.backups))),
     "clinic.set_clinic_name": lambda w, a: partial(clinic.set_clinic_name, w.uow, a, "Sunrise Clinic Annex"),
     "clinic.store_clinic_name": lambda w, a: partial(

@@ -267,7 +267,7 @@ class BackupTab(QWidget):
 
     def back_up_now(self) -> None:
         self._busy(tr("Backing up…"))
-        run_in_background(self, backup.back_up_now, self._backend.engine, self._backend.target, self._actor,
+        run_in_background(self, backup.back_up_now, self._backend.uow(), self._backend.target, self._actor,
                           Settings.load(), progress=self._relay.said.emit, on_success=self._backed_up,
                           on_failure=self._failed)
 
@@ -310,7 +310,7 @@ class BackupTab(QWidget):
 
     def restore(self, path: Path) -> None:
         self._busy(tr("Restoring…"))
-        run_in_background(self, backup.restore_backup, self._backend.engine, self._backend.target, self._actor, path,
+        run_in_background(self, backup.restore_backup, self._backend.uow(), self._backend.target, self._actor, path,
                           Settings.load(), progress=self._relay.said.emit, on_success=self._restored,
                           on_failure=self._failed)
 
