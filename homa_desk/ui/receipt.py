@@ -15,7 +15,7 @@ from homa_desk.domain.amount_words import rupees_in_words
 from homa_desk.domain.billing import BillStatus, BillView, PaymentRecord
 from homa_desk.domain.money import format_inr
 from homa_desk.domain.timeutil import format_local_time, utcnow
-from homa_desk.services.billing import ClinicInfo
+from homa_desk.services.clinic import ClinicInfo
 from homa_desk.ui.i18n import tr
 from homa_desk.ui.modal import exec_dialog
 
