@@ -17,8 +17,17 @@ from homa_desk.gateways.simulator import SimulatorGateway
 
 @dataclass(frozen=True)
 class DatabaseTarget:
+    """Where the desk's data lives. `url` is the desk's own (the application role's); `owner_url` the schema
+    owner's, for what changes the schema or swaps the database (restore), when this desk knows it."""
+
     kind: Literal["embedded", "remote"]
     url: URL = field(repr=False)  # may carry the password: never log or show it
+    owner_url: URL | None = field(default=None, repr=False)
+
+    @property
+    def schema_url(self) -> URL:
+        """The owner's URL when known, else the desk's own."""
+        return self.owner_url or self.url
 
     @property
     def label(self) -> str:

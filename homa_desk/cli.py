@@ -16,6 +16,9 @@ from homa_desk.domain.errors import DomainError
 if TYPE_CHECKING:
     import argparse
 
+    from sqlalchemy import Engine
+    from sqlalchemy.engine import URL
+
     from homa_desk.backend import Backend
 
 log = logging.getLogger(__name__)
@@ -82,6 +85,8 @@ def _configure_logging() -> None:
 def _db_command(args: argparse.Namespace, settings: Settings, env: dict[str, str]) -> int:
     if args.action in BACKUP_ACTIONS:
         return _backup_command(args, settings, env)
+    from sqlalchemy.exc import ProgrammingError
+
     from homa_desk.connect import ENV_URL, open_embedded, with_stored_password
     from homa_desk.db import migrate
     from homa_desk.db.engine import make_engine
@@ -90,33 +95,62 @@ def _db_command(args: argparse.Namespace, settings: Settings, env: dict[str, str
     raw = env.get(ENV_URL) or settings.database_url
     if raw:
         url = with_stored_password(parse_database_url(raw))
-        engine, backend = make_engine(url), None
+        engine, backend = make_engine(url, pool_size=1), None
     else:
         backend = open_embedded(args.data_dir)  # starting it already upgrades to head
-        engine = backend.engine
+        engine = make_engine(backend.target.schema_url, pool_size=1)  # migrations run as the owner role
     try:
         if args.action == "upgrade":
             migrate.upgrade(engine, args.revision or "head")
+            if backend is None:
+                _provision_desks_role(engine, url)
         elif args.action == "downgrade":
             migrate.downgrade(engine, args.revision or "base")
         print(f"schema revision: {migrate.current_revision(engine) or 'none'} (head {migrate.head_revision()})")
+    except ProgrammingError as error:
+        if getattr(error.orig, "sqlstate", None) != "42501":  # insufficient_privilege
+            raise
+        print("homa-desk: this database role may not change the schema (it is a desk's role): run the command "
+              "with the URL of the database's owner.", file=sys.stderr)
+        return 1
     finally:
+        engine.dispose()
         if backend is not None:
             backend.close()
-        else:
-            engine.dispose()
     return 0
+
+
+def _provision_desks_role(engine: Engine, url: URL) -> None:
+    """Run with the owner's URL: the desks' own role is created (once) and granted. Its password is shown here once,
+    as Neon's console shows a new role's: it is never written to a file or the log."""
+    from homa_desk.db import roles
+    from homa_desk.db.urls import without_password
+
+    with engine.connect() as conn:
+        if not roles.can_change_schema(conn):
+            return  # this is already a desk's role: nothing to provision
+    password = roles.provision_application_role(engine)
+    desks = without_password(url.set(username=roles.APP_ROLE, drivername="postgresql"))
+    if password is None:
+        print(f"the desks' role {roles.APP_ROLE} exists and has its grants; desks connect with {desks}")
+        return
+    print(f"created the desks' role {roles.APP_ROLE} (no schema changes, no TRUNCATE, audit log INSERT and SELECT "
+          f"only).\nEnter this URL in each desk's Settings → Setup, with the password shown once here:\n  {desks}"
+          f"\n  password: {password}")
 
 
 def _demo_command(args: argparse.Namespace, settings: Settings, env: dict[str, str]) -> int:
     from homa_desk.connect import open_backend
     from homa_desk.db.demo_data import generate
+    from homa_desk.db.engine import make_engine
 
     backend = open_backend(settings, env=env, data_dir=args.data_dir)
+    loader = make_engine(backend.target.schema_url, pool_size=1)  # the owner may load in bulk (it alters tables)
     try:
-        summary = generate(backend.engine, seed=args.seed, patients=args.patients, appointments=args.appointments)
+        summary = generate(loader, seed=args.seed, patients=args.patients, appointments=args.appointments)
         print(summary)
     finally:
+        loader.dispose()
         backend.close()
     return 0
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import URL
 
     from homa_desk.backend import Backend
+    from homa_desk.db.embedded import EmbeddedServer
 
 log = logging.getLogger(__name__)
 
@@ -51,18 +52,34 @@ def open_backend(settings: Settings, *, env: Mapping[str, str] = os.environ,
 
 
 def open_embedded(data_dir: Path | None = None) -> Backend:
-    """Start (or join) the embedded server and bring its schema to the newest revision."""
+    """Start (or join) the embedded server, bring its schema to the newest revision as the owner role, and connect
+    the desk as the application role."""
     from homa_desk.backend import Backend, DatabaseTarget
-    from homa_desk.db import migrate
     from homa_desk.db.embedded import EmbeddedServer
     from homa_desk.db.engine import make_engine
 
     server = EmbeddedServer(data_dir)
     url = server.start()
-    engine = make_engine(url)
-    migrate.upgrade(engine)
+    try:
+        upgrade_as_owner(server)
+    except BaseException:
+        server.stop()
+        raise
     log.info("embedded database ready")
-    return Backend(engine=engine, target=DatabaseTarget("embedded", url), embedded=server)
+    return Backend(engine=make_engine(url), target=DatabaseTarget("embedded", url, server.owner_url()),
+                   embedded=server)
+
+
+def upgrade_as_owner(server: EmbeddedServer, revision: str = "head") -> None:
+    """Migrate the embedded database with the owner role's own short-lived connection."""
+    from homa_desk.db import migrate
+    from homa_desk.db.engine import make_engine
+
+    engine = make_engine(server.owner_url(), pool_size=1)
+    try:
+        migrate.upgrade(engine, revision)
+    finally:
+        engine.dispose()
 
 
 def with_stored_password(url: URL) -> URL:

@@ -61,15 +61,17 @@ def _forget_secrets() -> None:
 
 def _check(folder: Path, timings: dict[str, float]) -> None:
     from homa_desk.backend import Backend, DatabaseTarget
+    from homa_desk.connect import upgrade_as_owner
     from homa_desk.db import migrate
     from homa_desk.db.embedded import EmbeddedServer
     from homa_desk.db.engine import make_engine
 
     server = EmbeddedServer(folder / "pgdata", delete_on_stop=True)
     url = _timed(timings, "database", server.start)
-    backend = Backend(engine=make_engine(url), target=DatabaseTarget("embedded", url), embedded=server)
+    backend = Backend(engine=make_engine(url), target=DatabaseTarget("embedded", url, server.owner_url()),
+                      embedded=server)
     try:
-        _timed(timings, "migrations", lambda: migrate.upgrade(backend.engine))
+        _timed(timings, "migrations", lambda: upgrade_as_owner(server))
         if migrate.current_revision(backend.engine) != migrate.head_revision():
             raise SelfCheckFailed(f"the schema is not at revision {migrate.head_revision()} after migrating")
         member = _timed(timings, "admin", lambda: _create_admin(backend))

@@ -6,33 +6,13 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import keyring
 import pytest
-from keyring.backend import KeyringBackend
 
 from homa_desk.db.unit_of_work import UnitOfWork
 from homa_desk.domain import passwords
 from homa_desk.domain.roles import Role
 from homa_desk.services import staff as staff_service
 from tests import fake_messaging as fm
-from tests.helpers import TestCluster, engine_for, new_staff
-
-
-class MemoryKeyring(KeyringBackend):
-    """CI has no keyring daemon; tests keep secrets in memory."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.secrets.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.secrets[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.secrets.pop((service, username), None)
+from tests.helpers import MemoryKeyring, TestCluster, engine_for, new_staff
 
 
 @pytest.fixture(autouse=True)
@@ -73,6 +53,19 @@ def db_url(cluster):
 @pytest.fixture
 def engine(db_url):
     engine = engine_for(db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def owner_url(cluster, db_url):
+    """The same database as the schema's owner role: migrations, restores, loads that alter tables."""
+    return cluster.owner_url(db_url)
+
+
+@pytest.fixture
+def owner_engine(owner_url):
+    engine = engine_for(owner_url)
     yield engine
     engine.dispose()
 

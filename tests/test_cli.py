@@ -8,18 +8,30 @@ from tests.helpers import engine_for, libpq
 
 
 def test_db_upgrade_current_and_downgrade_on_a_remote_url(cluster, capsys):
-    url = cluster.fresh_database(migrated=False)
+    url = cluster.owner_url(cluster.fresh_database(migrated=False))  # migrations run as the schema's owner
     try:
         assert main(["--database-url", libpq(url), "db", "current"]) == 0
         assert "schema revision: none" in capsys.readouterr().out
         assert main(["--database-url", libpq(url), "db", "upgrade"]) == 0
-        assert f"schema revision: {migrate.head_revision()}" in capsys.readouterr().out
+        out = capsys.readouterr().out
+        assert f"schema revision: {migrate.head_revision()}" in out
+        assert "the desks' role homa_app exists and has its grants" in out
         assert main(["--database-url", libpq(url), "db", "downgrade"]) == 0
         engine = engine_for(url)
         try:
             assert migrate.current_revision(engine) is None
         finally:
             engine.dispose()
+    finally:
+        cluster.drop(url)
+
+
+def test_a_desks_role_cannot_migrate_and_is_told_to_use_the_owners_url(cluster, capsys):
+    url = cluster.fresh_database(migrated=False)  # the desk's own role: no CREATE on the schema
+    try:
+        assert main(["--database-url", libpq(url), "db", "upgrade"]) == 1
+        err = capsys.readouterr().err
+        assert "URL of the database's owner" in err and "Traceback" not in err
     finally:
         cluster.drop(url)
 

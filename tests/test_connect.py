@@ -46,7 +46,7 @@ def test_password_comes_back_from_the_keyring(cluster):
         conn.execute("CREATE ROLE desk_user LOGIN PASSWORD 'Desk-Pass-2026'")
     url = cluster.fresh_database()
     try:
-        with psycopg.connect(libpq(url), autocommit=True) as conn:
+        with psycopg.connect(libpq(cluster.owner_url(url)), autocommit=True) as conn:
             conn.execute("GRANT SELECT ON alembic_version TO desk_user")
         tcp = f"postgresql://desk_user:Desk-Pass-2026@localhost/{url.database}?host={url.query['host']}"
         settings = remember_remote_database(Settings(), tcp)

@@ -48,10 +48,17 @@ def _resolve(name: str) -> str | None:
     return name or None
 
 
+def _type_checking_only(node: ast.stmt) -> bool:
+    return isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING"
+
+
 def _top_level_statements(body: list[ast.stmt]) -> list[ast.stmt]:
-    """The statements that run on import: the module's own, and those inside module-level if/try/with blocks."""
+    """The statements that run on import: the module's own, and those inside module-level if/try/with blocks
+    (not `if TYPE_CHECKING:`, which never runs)."""
     found: list[ast.stmt] = []
     for node in body:
+        if _type_checking_only(node):
+            continue
         found.append(node)
         if isinstance(node, ast.If | ast.With):
             found += _top_level_statements(node.body) + _top_level_statements(getattr(node, "orelse", []))
@@ -69,6 +76,7 @@ def imports_of(module: str, *, lazy: bool = False) -> frozenset[str]:
     path = modules()[module]
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     tree = ast.parse(path.read_text(encoding="utf-8"))
+    tree.body = [node for node in tree.body if not _type_checking_only(node)]
     found: set[str] = set()
     for node in (ast.walk(tree) if lazy else _top_level_statements(tree.body)):
         names: list[str] = []
@@ -152,6 +160,7 @@ def test_no_circle_hides_behind_a_function_level_import():
 
 def test_no_arrow_points_up_a_layer():
     assert upward_arrows(graph()) == []
+    assert upward_arrows(graph(lazy=True)) == []  # nor later, from inside a function
 
 
 def test_the_checks_catch_what_they_look_for():

@@ -20,7 +20,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication, QWidget
 
 from homa_desk.backend import Backend, DatabaseTarget
-from homa_desk.db import migrate
+from homa_desk.connect import upgrade_as_owner
 from homa_desk.db.embedded import EmbeddedServer
 from homa_desk.db.engine import make_engine
 from homa_desk.domain.roles import Role
@@ -56,11 +56,11 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="homa-screens-") as folder:
         server = EmbeddedServer(Path(folder) / "pgdata", delete_on_stop=True)
         url = server.start()
-        backend = Backend(engine=make_engine(url), target=DatabaseTarget("embedded", url), embedded=server,
-                          gateway=SimulatorGateway())
+        backend = Backend(engine=make_engine(url), target=DatabaseTarget("embedded", url, server.owner_url()),
+                          embedded=server, gateway=SimulatorGateway())
         try:
-            migrate.upgrade(backend.engine)
-            demo.seed_demo_if_empty(backend.engine)
+            upgrade_as_owner(server)
+            demo.seed_demo_if_empty(backend.uow())
             new = staff.validate_new_staff(email="admin@sunrise.example", full_name="Meera Iyer", phone="9876543210",
                                            role="admin", password="Screenshots-2026!")
             admin = staff.create_first_admin(backend.uow(), new, "Sunrise Clinic").as_actor()

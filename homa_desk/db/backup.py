@@ -145,7 +145,8 @@ def known_revisions() -> set[str]:
 def restore(path: Path, url: URL, *, progress: Progress | None = None, skip_extension_comments: bool = True) -> None:
     """Load a dump into an empty database in one transaction: all of it, or (on any error) nothing.
 
-    Owners and grants are left out, so the dump loads under any role (the embedded `postgres`, a Neon owner).
+    Owners and grants are left out, so the dump loads under any role (the embedded `homa_owner`, a Neon owner);
+    what follows (the restore's migration run, Move to Neon's grant step) grants the desks' role.
     COMMENT ON EXTENSION needs the extension's owner, which a hosted database's user is not, so it is skipped.
     """
     conninfo, env = libpq(url)
@@ -201,6 +202,11 @@ def _restore_through_psql(path: Path, options: list[str], conninfo: str, env: di
             raise BackupError(f"The restore failed: {scrub(reason)[:240]}")
 
 
+def restore_leftovers(name: str) -> tuple[str, str]:
+    """The databases a restore of `name` works with beside it: the one it loads, the one it replaces."""
+    return f"{name[:40]}_restoring", f"{name[:40]}_replaced"
+
+
 def replace_database(path: Path, url: URL, *, progress: Progress | None = None) -> None:
     """Restore into a new database beside the live one, bring it to the newest schema, then swap the two.
 
@@ -208,7 +214,7 @@ def replace_database(path: Path, url: URL, *, progress: Progress | None = None) 
     the old database; their connection pools reconnect to the restored one by name.
     """
     name = url.database or ""
-    fresh, old = f"{name[:40]}_restoring", f"{name[:40]}_replaced"
+    fresh, old = restore_leftovers(name)
     maintenance = url.set(database="postgres")
     with connect(maintenance, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{fresh}" WITH (FORCE)')

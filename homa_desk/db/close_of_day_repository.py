@@ -82,7 +82,7 @@ class CloseOfDayRepository:
         self._session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _HOLD_LOCK})
 
     def hold_unexplained(self, payment: GatewayPayment, reason: str, now: datetime) -> int:
-        """Gateway money on no QR of this desk, kept as a pending payment of no patient and no bill (schema 0018)."""
+        """Gateway money on no QR of this desk, kept as a pending payment of no patient and no bill (schema 0019)."""
         method = payment.method if payment.method in {m.value for m in PaymentMethod} else PaymentMethod.UPI.value
         row = Payment(patient_id=None, bill_id=None, appointment_id=None, amount=payment.amount, currency="INR",
                       payment_method=method, status=PaymentState.PENDING.value,

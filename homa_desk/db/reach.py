@@ -7,6 +7,8 @@ import psycopg
 from sqlalchemy.engine import URL
 
 from homa_desk.db import backup as dumps
+from homa_desk.db.engine import make_engine
+from homa_desk.db.roles import grant_application_role
 from homa_desk.logging_setup import scrub
 
 
@@ -35,6 +37,16 @@ def user_tables(url: URL) -> list[str]:
             return dumps.user_tables(conn)
     except psycopg.Error as error:
         raise _unreachable(error) from None
+
+
+def grant_desks_role(url: URL) -> bool:
+    """Give the desks' own role its grants in the database at `url`; False when that role does not exist there."""
+    engine = make_engine(url, pool_size=1)
+    try:
+        with engine.begin() as conn:
+            return grant_application_role(conn)
+    finally:
+        engine.dispose()
 
 
 def _unreachable(error: psycopg.Error) -> Unreachable:

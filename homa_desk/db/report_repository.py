@@ -85,7 +85,7 @@ class ReportRepository:
                    func.coalesce(Payment.upi_transaction_id, Payment.transaction_id), Payment.review_reason)
             .select_from(top)
             .join(Payment, Payment.id == top.c.id)
-            .outerjoin(User, User.id == Payment.patient_id)  # gateway money on no desk QR has no patient (0018)
+            .outerjoin(User, User.id == Payment.patient_id)  # gateway money on no desk QR has no patient (0019)
             .outerjoin(PatientProfile, PatientProfile.user_id == Payment.patient_id)
             .outerjoin(Bill, Bill.id == Payment.bill_id)
             .outerjoin(doctor, doctor.id == Payment.doctor_id)
@@ -180,7 +180,7 @@ class ReportRepository:
             SELECT 'bills', 0, 0, NULL, NULL, NULL,
                    (SELECT count(*) FROM bills b WHERE b.created_at >= :start AND b.created_at < :end), 0, 0, 0
             UNION ALL
-            -- the drawer's counts of the day (schema 0018): id, reason and time as JSON, counted and expected
+            -- the drawer's counts of the day (schema 0019): id, reason and time as JSON, counted and expected
             SELECT 'cash', c.id, 0, json_build_object('reason', c.reason, 'at', c.counted_at)::text, c.counted_by,
                    (SELECT u.full_name FROM users u WHERE u.id = c.counted_by), 0, c.counted, 0, c.expected
             FROM cash_counts c

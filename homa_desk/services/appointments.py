@@ -189,7 +189,7 @@ def _get(uow: UnitOfWork, appointment_id: int, *, for_update: bool = False) -> A
 
 def _require_not_called_in(uow: UnitOfWork, appointment_id: int, field: str | None = None) -> None:
     """Refuse to move (ValidationError on `field`), cancel or mark no-show (TransitionRefused) a visit the doctor
-    has called in; any other queue entry leaves with the change (schema 0021). Read after the appointment's lock,
+    has called in; any other queue entry leaves with the change (schema 0018). Read after the appointment's lock,
     so a Call next that went first is seen."""
     entry = uow.queue.for_appointment(appointment_id)
     if entry is not None and entry.called_in:

@@ -269,7 +269,7 @@ def restore_backup(uow: UnitOfWork, target: DatabaseTarget, actor: Actor | None,
         local = Path(private) / "restore.dump"  # the chosen file may be on a USB stick or a share: copy it first
         shutil.copyfile(path, local)
         uow.drop_connections()
-        dumps.replace_database(local, target.url, progress=progress)
+        dumps.replace_database(local, target.schema_url, progress=progress)  # the owner creates and swaps
     uow.drop_connections()
     with uow:
         member = uow.staff.get(actor.user_id) if actor is not None else None

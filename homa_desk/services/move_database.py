@@ -67,6 +67,7 @@ def move_to_remote(target: DatabaseTarget, actor: Actor | None, raw_url: str, pa
         raise DomainError(f"The copy does not match in {len(differing)} table(s) ({names}). This desk stays on the "
                           "embedded database; empty the remote database and try again.")
     outcome = MoveOutcome(remote.host or "localhost", remote.database or "", len(expected), sum(expected.values()))
+    _grant_desks_role(remote)
     _record(remote, actor, "database_moved_here", {"tables": outcome.tables, "rows": outcome.rows})
     _record(target.url, actor, "database_moved_away", {"host": outcome.host, "database": outcome.database})
     _switch(remote)
@@ -89,6 +90,14 @@ def _require_empty(url: URL) -> None:
     if tables:
         raise ValidationError("database_url", f"That database already has {len(tables)} table(s). Homa Desk moves "
                               "only into an empty database: create a new one and use its URL.")
+
+
+def _grant_desks_role(url: URL) -> None:
+    """The copy belongs to the role that loaded it (the URL's, the database's owner on Neon). When the desks' own
+    role exists there, it gets its grants now; `homa-desk db upgrade` with this URL creates it otherwise."""
+    if not reach.grant_desks_role(url):
+        log.warning("the moved database has no role for the desks yet: run `homa-desk db upgrade` with "
+                    "the owner's URL to create it")
 
 
 def _confirm_admin(url: URL, actor: Actor) -> None:

@@ -91,7 +91,7 @@ def call_next(uow: UnitOfWork, actor: Actor, doctor_id: int) -> QueueEntryView |
     """The patient with the doctor is done; the longest-waiting patient goes in. None when nobody waits.
 
     Only a visit still on (scheduled today with this doctor) is called: a cancelled, no-show or moved one has left
-    the queue (schema 0021), and one being cancelled or moved at this moment is either skipped or refused there."""
+    the queue (schema 0018), and one being cancelled or moved at this moment is either skipped or refused there."""
     actor.require(*STAFF_ROLES)
     if actor.role is Role.DOCTOR and actor.user_id != doctor_id:
         raise PermissionDenied("A doctor may call only their own queue.")

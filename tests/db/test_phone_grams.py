@@ -61,9 +61,10 @@ def test_a_patient_number_is_found_with_the_phones(uow, receptionist, phones):
     assert phones in [p.patient_number for p in found]
 
 
-def test_the_plan_uses_the_pieces_index(engine, uow, phones):
-    with engine.begin() as conn:
+def test_the_plan_uses_the_pieces_index(engine, owner_engine, uow, phones):
+    with owner_engine.begin() as conn:  # the desk's own role may not ANALYZE (autovacuum does it)
         conn.execute(text("ANALYZE users"))
+    with engine.begin() as conn:
         conn.execute(text("SET LOCAL enable_seqscan = off"))  # a few hundred rows: make the index the only way
         plan = "\n".join(conn.execute(text(
             "EXPLAIN SELECT id FROM users u WHERE u.role = 'patient'"

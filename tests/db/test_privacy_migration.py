@@ -11,7 +11,7 @@ from tests.helpers import engine_for
 
 def test_upgrading_moves_the_doctors_symptoms_off_the_appointment(cluster):
     url = cluster.fresh_database(migrated=False)
-    engine = engine_for(url)
+    engine = engine_for(cluster.owner_url(url))  # migrations run as the schema's owner
     try:
         migrate.upgrade(engine, "0014")
         with engine.begin() as conn:

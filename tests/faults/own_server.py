@@ -17,7 +17,7 @@ class OwnServer:
     def __init__(self, base_dir: Path) -> None:
         self.embedded = EmbeddedServer(base_dir / "pgdata", delete_on_stop=True)
         self.url: URL = self.embedded.start()
-        engine = make_engine(self.url)
+        engine = make_engine(self.embedded.owner_url())
         migrate.upgrade(engine)
         engine.dispose()
 

@@ -23,8 +23,8 @@ from tests.helpers import engine_for, libpq, new_staff
 
 
 @pytest.fixture
-def target(db_url) -> DatabaseTarget:
-    return DatabaseTarget("embedded", db_url)
+def target(db_url, owner_url) -> DatabaseTarget:
+    return DatabaseTarget("embedded", db_url, owner_url)
 
 
 @pytest.fixture
@@ -74,7 +74,7 @@ def test_backup_change_restore_brings_the_data_back(engine, uow, target, admin, 
 
 
 def test_an_older_backup_comes_up_to_the_newest_schema(cluster, engine, target, admin, settings, tmp_path):
-    old_url = cluster.fresh_database(migrated=False)
+    old_url = cluster.owner_url(cluster.fresh_database(migrated=False))
     old_engine = engine_for(old_url)
     try:
         migrate.upgrade(old_engine, "0007")
@@ -93,7 +93,7 @@ def test_an_older_backup_comes_up_to_the_newest_schema(cluster, engine, target, 
 def test_files_that_are_not_homa_desk_backups_are_refused(cluster, engine, target, admin, settings, tmp_path):
     (tmp_path / "notes.dump").write_text("this is not a database dump")
     (tmp_path / "empty.dump").write_bytes(b"")
-    other_url = cluster.fresh_database(migrated=False)
+    other_url = cluster.owner_url(cluster.fresh_database(migrated=False))
     with psycopg.connect(libpq(other_url), autocommit=True) as conn:
         conn.execute("CREATE TABLE inventory (id int PRIMARY KEY, item text)")
     try:
@@ -108,11 +108,11 @@ def test_files_that_are_not_homa_desk_backups_are_refused(cluster, engine, targe
     assert backup.list_backups(Path(settings.backup_folder)) == []  # refused before any safety copy
 
 
-def test_a_backup_from_a_newer_desk_is_refused(engine, target, admin, settings, tmp_path):
-    with engine.begin() as conn:
+def test_a_backup_from_a_newer_desk_is_refused(engine, owner_engine, target, admin, settings, tmp_path):
+    with owner_engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
     dumps.dump(target.url, tmp_path / "newer.dump")
-    with engine.begin() as conn:
+    with owner_engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = :head"), {"head": migrate.head_revision()})
     with pytest.raises(DomainError, match="newer version of Homa Desk"):
         backup.restore_backup(UnitOfWork(engine), target, admin, tmp_path / "newer.dump", settings)

@@ -23,7 +23,7 @@ from homa_desk.secret_store import SERVICE
 from homa_desk.services import clinic
 from homa_desk.services import staff as staff_service
 from homa_desk.services.move_database import move_to_remote
-from tests.helpers import libpq, new_staff
+from tests.helpers import libpq, new_staff, private_keyring
 
 OWNER, PASSWORD = "neondb_owner", "npg-Stand-in-9xQ"
 _names = itertools.count(1)
@@ -34,7 +34,8 @@ class StandIn:
 
     def __init__(self, base) -> None:  # type: ignore[no-untyped-def]
         self.server = EmbeddedServer(base / "neon-pgdata", delete_on_stop=True)
-        self.server.start()
+        with private_keyring():
+            self.server.start()
         self.admin = self.server.url("postgres")
         with psycopg.connect(libpq(self.admin), autocommit=True) as conn:
             conn.execute(f"CREATE ROLE {OWNER} LOGIN PASSWORD '{PASSWORD}'")

@@ -10,9 +10,9 @@ from homa_desk.ui import worker
 
 
 @pytest.fixture
-def backend(engine, db_url) -> Backend:
+def backend(engine, db_url, owner_url) -> Backend:
     """Torn down before the engine: every call it started has answered before the database goes away."""
-    yield Backend(engine=engine, target=DatabaseTarget("embedded", db_url))
+    yield Backend(engine=engine, target=DatabaseTarget("embedded", db_url, owner_url))
     assert worker.wait_for_idle(15)
 
 

@@ -273,9 +273,9 @@ def test_a_database_with_an_admin_never_shows_the_wizard(qtbot, backend, admin):
     controller.login_dialog.reject()
 
 
-def test_remote_check_refuses_a_database_at_an_older_schema(cluster, engine, db_url):
-    migrate.downgrade(engine, "base")
-    migrate.upgrade(engine, "0001")
+def test_remote_check_refuses_a_database_at_an_older_schema(cluster, owner_engine, db_url):
+    migrate.downgrade(owner_engine, "base")
+    migrate.upgrade(owner_engine, "0001")
     with pytest.raises(Exception, match="schema revision 0001"):
         first_run.check_remote(raw(db_url))
 

@@ -8,7 +8,7 @@
   another bill can only go to the same patient's.
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 Create Date: 2026-12-02
 """
 

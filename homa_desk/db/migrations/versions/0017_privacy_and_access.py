@@ -14,7 +14,7 @@
   move to the consultation.
 
 Revision ID: 0017
-Revises: 0014
+Revises: 0016
 Create Date: 2026-12-02
 """
 

@@ -7,8 +7,8 @@
   QRs, held for review (pending, with a review reason and the gateway's payment id) until an admin resolves it:
   refunded in full it may stay without a patient; to count toward a bill it takes that bill's patient.
 
-Revision ID: 0018
-Revises: 0021
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-02
 """
 
@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0018"
-down_revision = "0021"
+revision = "0019"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 

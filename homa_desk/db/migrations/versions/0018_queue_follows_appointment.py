@@ -12,8 +12,8 @@ leaves that day's queue, and nothing can wait in a queue its appointment is not 
 - Entries left behind by earlier versions (waiting or left, of a cancelled, no-show or moved appointment) are
   deleted, so those visits can check in on their new day.
 
-Revision ID: 0021
-Revises: 0014
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-02
 """
 
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0021"
+revision = "0018"
 down_revision = "0017"
 branch_labels = None
 depends_on = None
