@@ -27,6 +27,7 @@ from sqlalchemy.pool import NullPool
 from homa_desk.db import roles
 from homa_desk.db.backup import restore_leftovers
 from homa_desk.db.migrate import MIGRATION_LOCK
+from homa_desk.secret_store import SecretStoreUnavailable, get_secret, set_secret
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
@@ -78,8 +79,6 @@ def _create_database(admin: URL, name: str) -> None:
 
 def _role_passwords(server: EmbeddedServer) -> dict[str, str]:
     """Each role's password from the keyring, made (and kept there) the first time; empty without a keyring."""
-    from homa_desk.secret_store import SecretStoreUnavailable, get_secret, set_secret
-
     passwords = {}
     try:
         for role in roles.ROLES:

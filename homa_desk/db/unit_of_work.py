@@ -21,6 +21,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from types import TracebackType
 
+import psycopg
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
@@ -243,6 +244,4 @@ def _refuse_writes(_conn, _cursor, statement: str, *_args) -> None:  # type: ign
 def _is_connection_error(exc: BaseException | None) -> bool:
     if not isinstance(exc, OperationalError):
         return False
-    import psycopg
-
     return isinstance(exc.orig, psycopg.OperationalError) and not isinstance(exc.orig, psycopg.errors.QueryCanceled)

@@ -17,6 +17,7 @@ from sqlalchemy.engine import URL
 
 from homa_desk.backend import DatabaseTarget
 from homa_desk.config import Settings
+from homa_desk.connect import remember_remote_database, with_stored_password
 from homa_desk.db import backup as dumps
 from homa_desk.db import reach
 from homa_desk.db.engine import make_engine
@@ -76,8 +77,6 @@ def move_to_remote(target: DatabaseTarget, actor: Actor | None, raw_url: str, pa
 
 
 def _remote_url(raw_url: str, password: str) -> URL:
-    from homa_desk.connect import with_stored_password
-
     url = parse_database_url(raw_url)
     return url.set(password=password) if password else with_stored_password(url)
 
@@ -121,7 +120,5 @@ def _record(url: URL, actor: Actor | None, action: str, after: dict[str, object]
 
 
 def _switch(url: URL) -> None:
-    from homa_desk.connect import remember_remote_database
-
     plain = url.set(drivername="postgresql").render_as_string(hide_password=False)
     remember_remote_database(Settings.load(), plain)

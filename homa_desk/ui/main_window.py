@@ -34,6 +34,7 @@ from homa_desk.ui import changes, shortcuts
 from homa_desk.ui.database_status import PING_INTERVAL_MS, DatabaseStatus
 from homa_desk.ui.help_overlay import HelpOverlay
 from homa_desk.ui.i18n import tr
+from homa_desk.ui.modal import end_running_dialogs
 from homa_desk.ui.resources import icon_path
 from homa_desk.ui.worker import run_in_background
 
@@ -245,7 +246,7 @@ class MainWindow(QMainWindow):
 
     def take_payment(self) -> None:
         """In a bill's window: the payment dialog. Elsewhere: the bill selected in Billing, or the list to pick."""
-        from homa_desk.ui.bill_screen import BillDialog
+        from homa_desk.ui.bill_screen import BillDialog  # lazy: cold start
 
         active = QApplication.activeWindow()
         if isinstance(active, BillDialog):
@@ -294,8 +295,6 @@ class MainWindow(QMainWindow):
         """Close the desk for this user; whoever listens to `signed_out` shows the sign-in again.
 
         A print dialog still open is cancelled first, and the sign-out goes on once it has returned."""
-        from homa_desk.ui.modal import end_running_dialogs
-
         if end_running_dialogs():
             QTimer.singleShot(0, self, self.sign_out)
             return

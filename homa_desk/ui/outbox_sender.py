@@ -29,7 +29,7 @@ SendersFactory = Callable[[Settings], Mapping[Channel, MessageSender]]
 
 def receipt_renderer(backend: Backend) -> Callable[[int], Attachment]:
     def render(bill_id: int) -> Attachment:
-        from homa_desk.ui.receipt import save_receipt_pdf
+        from homa_desk.ui.receipt import save_receipt_pdf  # lazy: cold start
 
         bill, clinic = notifications.receipt_data(backend.uow(), bill_id)
         with tempfile.TemporaryDirectory() as folder:
