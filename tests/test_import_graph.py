@@ -173,3 +173,16 @@ def test_the_checks_catch_what_they_look_for():
     assert upward_arrows(upward) == ["homa_desk.domain.billing -> homa_desk.db.models",
                                      "homa_desk.gateways.simulator -> homa_desk.services.billing",
                                      "homa_desk.services.billing -> homa_desk.ui.changes"]
+
+
+def test_every_function_level_import_says_why():
+    """An import inside a function is there for start-up time (or for a part only some desks use) and says so."""
+    unexplained = []
+    for module, path in modules().items():
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for function in ast.walk(ast.parse("\n".join(lines))):
+            if isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                unexplained += [f"{module}:{node.lineno}" for node in ast.walk(function)
+                                if isinstance(node, ast.Import | ast.ImportFrom)
+                                and "# lazy: " not in lines[(node.end_lineno or node.lineno) - 1]]
+    assert unexplained == []
