@@ -30,11 +30,11 @@ if TYPE_CHECKING:
     from homa_desk.domain.account_check import Revocation
     from homa_desk.domain.staff import StaffMember
     from homa_desk.services.first_run import FirstRunResult
+    from homa_desk.services.jobs.outbox import OutboxSender
     from homa_desk.ui.backup_scheduler import BackupScheduler
     from homa_desk.ui.first_run_wizard import FirstRunWizard
     from homa_desk.ui.idle_lock import IdleLock
     from homa_desk.ui.main_window import MainWindow
-    from homa_desk.ui.outbox_sender import OutboxSender
 
 log = logging.getLogger(__name__)
 
@@ -166,9 +166,10 @@ class DeskController(QObject):
     def start_outbox_sender(self) -> None:
         """After the first sign-in, once per desk process: deliver queued SMS, e-mail and Telegram messages."""
         if self._send_messages and self.outbox_sender is None:
-            from homa_desk.ui.outbox_sender import OutboxSender  # lazy: cold start
+            from homa_desk.services.jobs.outbox import OutboxSender  # lazy: cold start
+            from homa_desk.ui.receipt import receipt_renderer  # lazy: cold start
 
-            self.outbox_sender = OutboxSender(self._backend)
+            self.outbox_sender = OutboxSender(self._backend, render_attachment=receipt_renderer(self._backend))
             self.outbox_sender.start()
 
     def start_backup_scheduler(self) -> None:
@@ -310,7 +311,8 @@ def _start_up(start_up: Callable[[], object] | None, settings: Settings | None) 
 
 def _import_main_window() -> None:
     """Off the UI thread, while the user signs in (bcrypt lets it run alongside): what signing in will show."""
-    from homa_desk.ui import backup_scheduler, idle_lock, outbox_sender, upi_reconcile  # noqa: F401  # lazy: cold start
+    from homa_desk.services.jobs import outbox  # noqa: F401  # lazy: cold start
+    from homa_desk.ui import backup_scheduler, idle_lock, receipt, upi_reconcile  # noqa: F401  # lazy: cold start
     from homa_desk.ui.main_window import import_start_pages  # lazy: cold start
 
     import_start_pages()

@@ -1,11 +1,12 @@
 """Book a slot, see an appointment and act on it (reschedule, cancel, complete, no-show, check in).
 
-Dialogs call services through run_in_background and announce APPOINTMENTS after a change; the page refreshes.
+Dialogs call services through CollectionOp, which announces APPOINTMENTS after a change; the page refreshes.
 When another desk took the slot first, `slot_taken` carries the message and the dialog closes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 
 from PySide6.QtCore import QT_TR_NOOP, QDate, Signal
@@ -41,10 +42,11 @@ from homa_desk.domain.roles import Actor, Role
 from homa_desk.domain.timeutil import CLINIC_TZ, format_local_time
 from homa_desk.services import appointments, queue
 from homa_desk.ui import changes
+from homa_desk.ui.changes import Change
 from homa_desk.ui.form import ErrorLabel, FieldErrors
 from homa_desk.ui.i18n import tr
 from homa_desk.ui.patient_picker import PatientPickerDialog
-from homa_desk.ui.worker import run_in_background
+from homa_desk.ui.worker import CollectionOp, run_in_background
 
 DESK = (Role.RECEPTIONIST, Role.ADMIN)
 
@@ -146,14 +148,13 @@ class BookingDialog(QDialog):
             return
         self.book_button.setEnabled(False)
         self.errors.clear()
-        run_in_background(
-            self, appointments.book_appointment, self._backend.uow(), self._actor,
+        CollectionOp(
+            self, Change.APPOINTMENTS, appointments.book_appointment, self._backend.uow(), self._actor,
             patient_id=self.patient.user_id, doctor_id=self.doctor.user_id, starts_at=self.slot.starts_at,
             consultation_type=self.kind.currentData(), meeting_link=self.link.text(),
-            symptoms=self.symptoms.toPlainText(), on_success=self._booked, on_failure=self._failed)
+            symptoms=self.symptoms.toPlainText()).success(self._booked).failure(self._failed).run_in_background()
 
     def _booked(self, appointment: AppointmentView) -> None:
-        changes.announce(changes.APPOINTMENTS)
         self.booked.emit(appointment)
         self.accept()
 
@@ -161,7 +162,7 @@ class BookingDialog(QDialog):
         self.book_button.setEnabled(True)
         if isinstance(error, Conflict):
             self.slot_taken.emit(error.message)
-            changes.announce(changes.APPOINTMENTS)
+            changes.announce(Change.APPOINTMENTS)  # another desk booked it: the views are stale
             self.reject()
             return
         self.errors.show(error)
@@ -197,11 +198,11 @@ class ReasonDialog(QDialog):
 
     def submit(self) -> None:
         self.confirm.setEnabled(False)
-        run_in_background(self, appointments.cancel, self._backend.uow(), self._actor, self.appointment.id,
-                          self.reason.text(), on_success=self._done, on_failure=self._failed)
+        CollectionOp(self, Change.APPOINTMENTS, appointments.cancel, self._backend.uow(), self._actor,
+                     self.appointment.id, self.reason.text()).success(self._done).failure(self._failed) \
+            .run_in_background()
 
     def _done(self, _appointment: AppointmentView) -> None:
-        changes.announce(changes.APPOINTMENTS)
         self.accept()
 
     def _failed(self, error: DomainError) -> None:
@@ -285,17 +286,16 @@ class RescheduleDialog(QDialog):
         if when is None:
             return
         self.move_button.setEnabled(False)
-        run_in_background(self, appointments.reschedule, self._backend.uow(), self._actor, self.appointment.id,
-                          when, on_success=self._done, on_failure=self._failed)
+        CollectionOp(self, Change.APPOINTMENTS, appointments.reschedule, self._backend.uow(), self._actor,
+                     self.appointment.id, when).success(self._done).failure(self._failed).run_in_background()
 
     def _done(self, _appointment: AppointmentView) -> None:
-        changes.announce(changes.APPOINTMENTS)
         self.accept()
 
     def _failed(self, error: DomainError) -> None:
         if isinstance(error, Conflict) and error.message == SLOT_TAKEN:
             self.slot_taken.emit(error.message)
-            changes.announce(changes.APPOINTMENTS)
+            changes.announce(Change.APPOINTMENTS)  # another desk booked it: the views are stale
             self.load_slots()
         self.error.show_message(error.message)
         self.move_button.setEnabled(True)
@@ -365,7 +365,7 @@ class AppointmentDialog(QDialog):
         self.cancel_button.clicked.connect(self.open_cancel)
         self.complete_button.clicked.connect(lambda: self._run(appointments.mark_completed))
         self.no_show_button.clicked.connect(lambda: self._run(appointments.mark_no_show))
-        self.check_in_button.clicked.connect(lambda: self._run(queue.check_in, changes.QUEUE))
+        self.check_in_button.clicked.connect(lambda: self._run(queue.check_in, Change.QUEUE, Change.APPOINTMENTS))
 
     def open_cancel(self) -> ReasonDialog:
         dialog = ReasonDialog(self._backend, self._actor, self.appointment, self)
@@ -381,13 +381,12 @@ class AppointmentDialog(QDialog):
         dialog.open()
         return dialog
 
-    def _run(self, action, entity: str = changes.APPOINTMENTS) -> None:  # type: ignore[no-untyped-def]
-        run_in_background(self, action, self._backend.uow(), self._actor, self.appointment.id,
-                          on_success=lambda _result: self._done(entity),
-                          on_failure=lambda error: self.message.show_message(error.message))
+    def _run(self, action: Callable[..., object], *kinds: Change) -> None:
+        CollectionOp(self, kinds or (Change.APPOINTMENTS,), action, self._backend.uow(), self._actor,
+                     self.appointment.id).success(self._done).failure(self._show_error).run_in_background()
 
-    def _done(self, entity: str) -> None:
-        changes.announce(entity)
-        if entity != changes.APPOINTMENTS:
-            changes.announce(changes.APPOINTMENTS)
+    def _done(self, _result: object) -> None:
         self.accept()
+
+    def _show_error(self, error: DomainError) -> None:
+        self.message.show_message(error.message)

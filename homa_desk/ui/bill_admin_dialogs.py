@@ -11,9 +11,10 @@ from homa_desk.domain.errors import DomainError
 from homa_desk.domain.money import format_inr
 from homa_desk.domain.roles import Actor
 from homa_desk.services import billing
+from homa_desk.ui.changes import MONEY
 from homa_desk.ui.form import ErrorLabel, FieldErrors, line_edit
 from homa_desk.ui.i18n import tr
-from homa_desk.ui.worker import run_in_background
+from homa_desk.ui.worker import CollectionOp
 
 
 class _ReasonDialog(QDialog):
@@ -79,9 +80,9 @@ class RefundDialog(_ReasonDialog):
             self.errors.general.show_message(tr("No payment on this bill can be refunded."))
             return
         self.save_button.setEnabled(False)
-        run_in_background(self, billing.refund_payment, self._backend.uow(), self._actor, self.payment.currentData(),
-                          amount=self.amount.text().strip(), reason=self.reason.text(), on_success=self._done,
-                          on_failure=self._refused)
+        CollectionOp(self, MONEY, billing.refund_payment, self._backend.uow(), self._actor, self.payment.currentData(),
+                     amount=self.amount.text().strip(), reason=self.reason.text()) \
+            .success(self._done).failure(self._refused).run_in_background()
 
 
 class CancelBillDialog(_ReasonDialog):
@@ -96,5 +97,5 @@ class CancelBillDialog(_ReasonDialog):
     def save(self) -> None:
         self.errors.clear()
         self.save_button.setEnabled(False)
-        run_in_background(self, billing.cancel_bill, self._backend.uow(), self._actor, self._bill_id,
-                          self.reason.text(), on_success=self._done, on_failure=self._refused)
+        CollectionOp(self, MONEY, billing.cancel_bill, self._backend.uow(), self._actor, self._bill_id,
+                     self.reason.text()).success(self._done).failure(self._refused).run_in_background()

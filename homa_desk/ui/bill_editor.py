@@ -29,9 +29,10 @@ from homa_desk.domain.money import format_inr, rupees
 from homa_desk.domain.roles import Actor
 from homa_desk.domain.validation import ascii_digits
 from homa_desk.services import billing
+from homa_desk.ui.changes import Change
 from homa_desk.ui.form import ErrorLabel, line_edit
 from homa_desk.ui.i18n import tr
-from homa_desk.ui.worker import run_in_background
+from homa_desk.ui.worker import CollectionOp
 
 COLUMNS = ("kind", "description", "quantity", "unit_price", "discount")
 MARKABLE = (*COLUMNS, "total")  # the Amount cell carries what is wrong with quantity × rate − discount as a whole
@@ -171,9 +172,10 @@ class BillEditorDialog(QDialog):
     def save(self) -> None:
         self.clear_errors()
         self.save_button.setEnabled(False)
-        run_in_background(self, billing.create_bill, self._backend.uow(), self._actor, patient_id=self.patient_id,
-                          lines=self.inputs(), appointment_id=self.appointment_id, doctor_id=self.doctor_id,
-                          notes=self.notes.text(), on_success=self._saved, on_failure=self._refused)
+        CollectionOp(self, Change.BILLS, billing.create_bill, self._backend.uow(), self._actor,
+                     patient_id=self.patient_id, lines=self.inputs(), appointment_id=self.appointment_id,
+                     doctor_id=self.doctor_id, notes=self.notes.text()) \
+            .success(self._saved).failure(self._refused).run_in_background()
 
     def clear_errors(self) -> None:
         self.lines_error.show_message("")

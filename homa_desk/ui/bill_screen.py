@@ -34,7 +34,7 @@ from homa_desk.ui.held_money_dialog import ResolveHeldDialog
 from homa_desk.ui.i18n import tr
 from homa_desk.ui.payment_dialog import PaymentDialog
 from homa_desk.ui.receipt import print_receipt, save_receipt_pdf
-from homa_desk.ui.upi_panel import UpiPanel, announce_payment_change
+from homa_desk.ui.upi_panel import UpiPanel
 from homa_desk.ui.worker import run_in_background
 
 
@@ -257,7 +257,6 @@ class BillDialog(QDialog):
 
     def _changed(self, bill: BillView) -> None:
         self.show_bill(bill)
-        announce_payment_change()
 
 
 def status_text(bill: BillView) -> str:

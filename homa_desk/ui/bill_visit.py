@@ -9,18 +9,18 @@ from homa_desk.backend import Backend
 from homa_desk.domain.billing import BillView
 from homa_desk.domain.roles import Actor
 from homa_desk.services import billing
-from homa_desk.ui import changes
 from homa_desk.ui.bill_screen import BillDialog
-from homa_desk.ui.worker import run_in_background
+from homa_desk.ui.changes import Change
+from homa_desk.ui.worker import CollectionOp
 
 
 def open_visit_bill(parent: QWidget, backend: Backend, actor: Actor, appointment_id: int) -> None:
     """Make (or find) the visit's bill with the doctor's fee, then open it over `parent`. Errors go to a box."""
 
     def show(bill: BillView) -> None:
-        changes.announce(changes.BILLS)
         dialog = BillDialog(backend, actor, bill.id, parent)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
 
-    run_in_background(parent, billing.consultation_bill, backend.uow(), actor, appointment_id, on_success=show)
+    CollectionOp(parent, Change.BILLS, billing.consultation_bill, backend.uow(), actor, appointment_id) \
+        .success(show).run_in_background()

@@ -28,11 +28,11 @@ from homa_desk.domain.reports import DailyCollection
 from homa_desk.domain.roles import Actor
 from homa_desk.domain.timeutil import to_local
 from homa_desk.services import close_of_day
-from homa_desk.ui import changes
+from homa_desk.ui.changes import Change
 from homa_desk.ui.form import ErrorLabel, FieldErrors, line_edit
 from homa_desk.ui.i18n import tr
 from homa_desk.ui.tables import RowsModel, read_only_table
-from homa_desk.ui.worker import run_in_background
+from homa_desk.ui.worker import CollectionOp, run_in_background
 
 FINDINGS_HEIGHT = 150  # a few rows; the table scrolls for a day with many findings
 
@@ -192,13 +192,12 @@ class CloseOfDayPanel(QGroupBox):
             return
         self._busy(True)
         self.gateway_status.setText(tr("Asking the payment gateway…"))
-        run_in_background(self, close_of_day.reconcile_gateway, self._backend.uow(), self._backend.gateway,
-                          self._actor, self._day_of(), on_success=self._checked, on_failure=self._check_failed)
+        CollectionOp(self, _held_money_changes, close_of_day.reconcile_gateway, self._backend.uow(),
+                     self._backend.gateway, self._actor, self._day_of()) \
+            .success(self._checked).failure(self._check_failed).run_in_background()
 
     def _checked(self, result: GatewayReconciliation) -> None:
         self._busy(False)
-        if result.held_now:
-            changes.announce(changes.PAYMENTS)  # held money shows in Pending review here and in the history
         if result.day != self._day_of():
             self.gateway_status.setText(tr("Not checked yet."))
             return  # another day was picked meanwhile: this check is not about the day on screen
@@ -215,3 +214,8 @@ class CloseOfDayPanel(QGroupBox):
         self.busy = busy
         self.cash_save.setEnabled(not busy)
         self.gateway_check.setEnabled(not busy)
+
+
+def _held_money_changes(result: GatewayReconciliation) -> tuple[Change, ...]:
+    """Money the check put on hold shows in Pending review here and in the history."""
+    return (Change.PAYMENTS,) if result.held_now else ()

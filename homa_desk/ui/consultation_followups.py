@@ -21,10 +21,11 @@ from homa_desk.domain.errors import DomainError
 from homa_desk.domain.roles import Actor, Role
 from homa_desk.services import consultations
 from homa_desk.ui import changes
+from homa_desk.ui.changes import Change
 from homa_desk.ui.form import ErrorLabel
 from homa_desk.ui.i18n import tr
 from homa_desk.ui.patient_search import format_phone
-from homa_desk.ui.worker import run_in_background
+from homa_desk.ui.worker import CollectionOp, run_in_background
 
 HEADERS = (QT_TR_NOOP("Due"), QT_TR_NOOP("Patient"), QT_TR_NOOP("Patient no."), QT_TR_NOOP("Mobile"),
            QT_TR_NOOP("Doctor"))
@@ -75,14 +76,13 @@ class FollowUpsWidget(QWidget):
     def close_selected(self) -> None:
         row = self.table.currentRow()
         if 0 <= row < len(self.requests):
-            run_in_background(self, consultations.close_follow_up, self._backend.uow(), self._actor,
-                              self.requests[row].id, on_success=lambda _r: changes.announce(changes.FOLLOW_UPS),
-                              on_failure=self._failed)
+            CollectionOp(self, Change.FOLLOW_UPS, consultations.close_follow_up, self._backend.uow(), self._actor,
+                         self.requests[row].id).failure(self._failed).run_in_background()
 
     def _failed(self, error: DomainError) -> None:
         self.message.show_message(error.message)
 
-    @Slot(str)
-    def _refresh_if(self, entity: str) -> None:
-        if entity in (changes.FOLLOW_UPS, changes.APPOINTMENTS):
+    @Slot(object)
+    def _refresh_if(self, entity: Change) -> None:
+        if entity in (Change.FOLLOW_UPS, Change.APPOINTMENTS):
             self.load()

@@ -42,14 +42,15 @@ from homa_desk.domain.prescriptions import PrescriptionLine
 from homa_desk.domain.roles import Actor
 from homa_desk.domain.timeutil import to_local, utcnow
 from homa_desk.services import consultations
-from homa_desk.ui import changes
+from homa_desk.ui.changes import Change
 from homa_desk.ui.form import ErrorLabel, FieldErrors
 from homa_desk.ui.i18n import tr
 from homa_desk.ui.prescription_editor import PrescriptionEditor
 from homa_desk.ui.prescription_print import print_prescription, save_pdf
-from homa_desk.ui.worker import run_in_background
+from homa_desk.ui.worker import CollectionOp, run_in_background
 
 NO_SLOT = QT_TR_NOOP("No slot: the front desk books it")
+COMPLETION_CHANGES = (Change.QUEUE, Change.APPOINTMENTS, Change.BILLS, Change.CONSULTATIONS, Change.FOLLOW_UPS)
 
 
 def _text_box(name: str, placeholder: str, height: int = 60) -> QPlainTextEdit:
@@ -328,16 +329,15 @@ class ConsultationWidget(QWidget):
         draft = self.draft()
         if draft is None:
             return
-        run_in_background(self, consultations.save_consultation, self._backend.uow(), self._actor,
-                          self.appointment_id, draft, allergy_override=self.editor.allergy_override,
-                          on_success=self._saved, on_failure=self._failed)
+        CollectionOp(self, Change.CONSULTATIONS, consultations.save_consultation, self._backend.uow(), self._actor,
+                     self.appointment_id, draft, allergy_override=self.editor.allergy_override) \
+            .success(self._saved).failure(self._failed).run_in_background()
 
     def _saved(self, consultation: Consultation) -> None:
         self._clear_errors()
         self.consultation = consultation
         self._show_state()
         self.status.setText(tr("Saved."))
-        changes.announce(changes.CONSULTATIONS)
         self.saved.emit(consultation)
 
     def complete(self) -> None:
@@ -345,9 +345,9 @@ class ConsultationWidget(QWidget):
         if draft is None:
             return
         slot = self.follow_up_slot.currentData() if draft.follow_up_on else None
-        run_in_background(self, consultations.complete_consultation, self._backend.uow(), self._actor,
-                          self.appointment_id, draft, allergy_override=self.editor.allergy_override,
-                          follow_up_at=slot, on_success=self._completed, on_failure=self._failed)
+        CollectionOp(self, COMPLETION_CHANGES, consultations.complete_consultation, self._backend.uow(), self._actor,
+                     self.appointment_id, draft, allergy_override=self.editor.allergy_override, follow_up_at=slot) \
+            .success(self._completed).failure(self._failed).run_in_background()
 
     def _completed(self, completion: Completion) -> None:
         self._clear_errors()
@@ -361,9 +361,6 @@ class ConsultationWidget(QWidget):
             follow = " " + tr("Follow-up sent to the front desk to book.")
         self.status.setText(tr("Completed. Bill {number} is with the front desk.").format(
             number=completion.bill_number) + follow)
-        for entity in (changes.QUEUE, changes.APPOINTMENTS, changes.BILLS, changes.CONSULTATIONS,
-                       changes.FOLLOW_UPS):
-            changes.announce(entity)
         self.completed.emit(completion)
 
     def _clear_errors(self) -> None:

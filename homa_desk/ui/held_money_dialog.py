@@ -25,9 +25,10 @@ from homa_desk.domain.held_money import ZERO, OpenBill, is_held
 from homa_desk.domain.money import format_inr
 from homa_desk.domain.roles import Actor
 from homa_desk.services import held_money
+from homa_desk.ui.changes import MONEY
 from homa_desk.ui.form import ErrorLabel, FieldErrors, line_edit
 from homa_desk.ui.i18n import tr
-from homa_desk.ui.worker import run_in_background
+from homa_desk.ui.worker import CollectionOp, run_in_background
 
 ACCEPT, REFUND, MOVE = 0, 1, 2
 
@@ -176,18 +177,19 @@ class ResolveHeldDialog(QDialog):
         self.save_button.setEnabled(False)
         uow, refund = self._backend.uow(), {"refund_reference": self.reference.text(),
                                             "refund_reason": self.reason.text()}
+        op: CollectionOp[BillView | None]
         if self.choice == ACCEPT:
-            run_in_background(self, held_money.accept_held, uow, self._actor, chosen.id, **refund,
-                              on_success=self._done, on_failure=self._refused)
+            op = CollectionOp(self, MONEY, held_money.accept_held, uow, self._actor, chosen.id, **refund)
         elif self.choice == MOVE:
-            run_in_background(self, held_money.move_held, uow, self._actor, chosen.id, self.target.currentData(),
-                              **refund, on_success=self._done, on_failure=self._refused)
+            op = CollectionOp(self, MONEY, held_money.move_held, uow, self._actor, chosen.id, self.target.currentData(),
+                              **refund)
         else:
-            run_in_background(self, held_money.refund_held, uow, self._actor, chosen.id,
+            op = CollectionOp(self, MONEY, held_money.refund_held, uow, self._actor, chosen.id,
                               amount=self.amount.text().strip(), reference=self.reference.text(),
-                              reason=self.reason.text(), on_success=self._done, on_failure=self._refused)
+                              reason=self.reason.text())
+        op.success(self._done).failure(self._refused).run_in_background()
 
-    def _done(self, bill: BillView) -> None:
+    def _done(self, bill: BillView | None) -> None:
         self.bill_changed.emit(bill)
         self.accept()
 

@@ -31,6 +31,7 @@ from homa_desk.domain.appointments import SlotState
 from homa_desk.domain.roles import Actor, Role
 from homa_desk.services import clinic
 from homa_desk.ui import changes, shortcuts
+from homa_desk.ui.changes import Change
 from homa_desk.ui.database_status import PING_INTERVAL_MS, DatabaseStatus
 from homa_desk.ui.help_overlay import HelpOverlay
 from homa_desk.ui.i18n import tr
@@ -313,7 +314,7 @@ class MainWindow(QMainWindow):
         self.clinic_label.setText(name)
         self.setWindowTitle(f"{name} — {APP_TITLE}")
 
-    @Slot(str)
-    def _refresh_if(self, entity: str) -> None:
-        if entity == changes.CLINIC:
+    @Slot(object)
+    def _refresh_if(self, entity: Change) -> None:
+        if entity == Change.CLINIC:
             self.load_clinic_name()

@@ -31,6 +31,7 @@ from homa_desk.domain.timeutil import format_local_time
 from homa_desk.services import billing
 from homa_desk.ui import changes
 from homa_desk.ui.bill_screen import BillDialog, payment_state_text, show_bill
+from homa_desk.ui.changes import Change
 from homa_desk.ui.i18n import tr
 from homa_desk.ui.worker import OneLoadAtATime
 
@@ -151,9 +152,9 @@ class PatientBillsPanel(QWidget):
         self.limit += self.page
         self.reload()
 
-    @Slot(str)
-    def _refresh_if(self, entity: str) -> None:
-        if entity in (changes.BILLS, changes.PAYMENTS):
+    @Slot(object)
+    def _refresh_if(self, entity: Change) -> None:
+        if entity in (Change.BILLS, Change.PAYMENTS):
             self.reload()
 
     def _failed(self, error: DomainError) -> None:

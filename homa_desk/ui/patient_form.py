@@ -32,11 +32,11 @@ from homa_desk.domain.patients import (
 )
 from homa_desk.domain.roles import Actor
 from homa_desk.services import patients
-from homa_desk.ui import changes
+from homa_desk.ui.changes import Change
 from homa_desk.ui.form import ErrorLabel, FieldErrors, line_edit
 from homa_desk.ui.i18n import tr
 from homa_desk.ui.patient_search import clinic_today, format_phone
-from homa_desk.ui.worker import run_in_background
+from homa_desk.ui.worker import CollectionOp, run_in_background
 
 DUPLICATE_DEBOUNCE_MS = 300
 
@@ -243,11 +243,12 @@ class PatientFormDialog(QDialog):
         self.errors.clear()
         self.save_button.setEnabled(False)
         if self.existing is None:
-            run_in_background(self, patients.register_patient, self._backend.uow(), self._actor, details,
-                              on_success=self._saved, on_failure=self._refused)
+            CollectionOp(self, Change.PATIENTS, patients.register_patient, self._backend.uow(), self._actor, details) \
+                .success(self._saved).failure(self._refused).run_in_background()
         else:
-            run_in_background(self, patients.update_patient, self._backend.uow(), self._actor,
-                              self.existing.user_id, details, on_success=self._saved, on_failure=self._refused)
+            CollectionOp(self, Change.PATIENTS, patients.update_patient, self._backend.uow(), self._actor,
+                         self.existing.user_id, details).success(self._saved).failure(self._refused) \
+                .run_in_background()
 
     def _refused(self, error: DomainError) -> None:
         self.save_button.setEnabled(True)
@@ -256,5 +257,4 @@ class PatientFormDialog(QDialog):
     def _saved(self, summary: PatientSummary) -> None:
         self.saved = summary
         self.patient_saved.emit(summary)
-        changes.announce(changes.PATIENTS)
         self.accept()

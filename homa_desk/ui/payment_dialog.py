@@ -11,9 +11,10 @@ from homa_desk.domain.errors import DomainError
 from homa_desk.domain.money import format_inr
 from homa_desk.domain.roles import Actor
 from homa_desk.services import billing
+from homa_desk.ui.changes import MONEY
 from homa_desk.ui.form import ErrorLabel, FieldErrors, line_edit
 from homa_desk.ui.i18n import tr
-from homa_desk.ui.worker import run_in_background
+from homa_desk.ui.worker import CollectionOp
 
 METHODS = (PaymentMethod.CASH, PaymentMethod.CARD, PaymentMethod.NETBANKING, PaymentMethod.WALLET, PaymentMethod.UPI)
 METHOD_LABELS = {PaymentMethod.UPI: QT_TR_NOOP("UPI (by reference / UTR)")}
@@ -66,9 +67,9 @@ class PaymentDialog(QDialog):
     def save(self) -> None:
         self.errors.clear()
         self.save_button.setEnabled(False)
-        run_in_background(self, billing.record_payment, self._backend.uow(), self._actor, self.bill.id,
-                          amount=self.amount.text().strip(), method=self.selected_method(),
-                          reference=self.reference.text(), on_success=self._recorded, on_failure=self._refused)
+        CollectionOp(self, MONEY, billing.record_payment, self._backend.uow(), self._actor, self.bill.id,
+                     amount=self.amount.text().strip(), method=self.selected_method(),
+                     reference=self.reference.text()).success(self._recorded).failure(self._refused).run_in_background()
 
     def _recorded(self, bill: BillView) -> None:
         self.payment_recorded.emit(bill)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import tempfile
 from decimal import Decimal
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QMarginsF, QSizeF
 from PySide6.QtGui import QPageLayout, QPageSize, QTextDocument
@@ -15,9 +17,15 @@ from homa_desk.domain.amount_words import rupees_in_words
 from homa_desk.domain.billing import BillStatus, BillView, PaymentRecord
 from homa_desk.domain.money import format_inr
 from homa_desk.domain.timeutil import format_local_time, utcnow
+from homa_desk.gateways.messaging import Attachment
+from homa_desk.services import notifications
 from homa_desk.services.clinic import ClinicInfo
+from homa_desk.services.notifications import AttachmentRenderer
 from homa_desk.ui.i18n import tr
 from homa_desk.ui.modal import exec_dialog
+
+if TYPE_CHECKING:
+    from homa_desk.backend import Backend
 
 _STYLE = """
 body { font-family: sans-serif; font-size: 10pt; }
@@ -90,6 +98,19 @@ def save_receipt_pdf(bill: BillView, clinic: ClinicInfo, path: str | Path) -> Pa
     _a4(printer)
     _print(bill, clinic, printer)
     return Path(path)
+
+
+def receipt_renderer(backend: Backend) -> AttachmentRenderer:
+    """What the outbox sender (services/jobs/outbox.py) attaches to a receipt e-mail: the bill as it is at send
+    time, as a PDF; it runs on the sender's thread."""
+
+    def render(bill_id: int) -> Attachment:
+        bill, clinic = notifications.receipt_data(backend.uow(), bill_id)
+        with tempfile.TemporaryDirectory() as folder:
+            path = save_receipt_pdf(bill, clinic, Path(folder) / "receipt.pdf")
+            return Attachment(f"receipt-{bill.bill_number.replace('/', '-')}.pdf", path.read_bytes())
+
+    return render
 
 
 def print_receipt(bill: BillView, clinic: ClinicInfo, parent: QWidget | None = None) -> bool:

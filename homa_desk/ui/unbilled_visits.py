@@ -21,6 +21,7 @@ from homa_desk.domain.timeutil import to_local
 from homa_desk.services import billing
 from homa_desk.ui import changes
 from homa_desk.ui.bill_editor import BillEditorDialog
+from homa_desk.ui.changes import Change
 from homa_desk.ui.i18n import tr
 from homa_desk.ui.tables import RowsModel, read_only_table
 from homa_desk.ui.worker import OneLoadAtATime
@@ -30,7 +31,7 @@ HEADERS = (QT_TR_NOOP("Token"), QT_TR_NOOP("Time"), QT_TR_NOOP("Patient"), QT_TR
 STAGE_WORDS = (QT_TR_NOOP("Seen"), QT_TR_NOOP("Arrived"), QT_TR_NOOP("Waiting"), QT_TR_NOOP("With the doctor"),
                QT_TR_NOOP("Left"))
 FEE_COLUMN = 7
-REFRESH_ON = (changes.BILLS, changes.QUEUE, changes.APPOINTMENTS, changes.CONSULTATIONS)
+REFRESH_ON = (Change.BILLS, Change.QUEUE, Change.APPOINTMENTS, Change.CONSULTATIONS)
 
 
 class UnbilledVisitsModel(RowsModel[UnbilledVisit]):
@@ -111,8 +112,8 @@ class UnbilledVisitsPanel(QWidget):
     def _failed(self, error: DomainError) -> None:
         self.status.setText(error.message)
 
-    @Slot(str)
-    def _refresh_if(self, entity: str) -> None:
+    @Slot(object)
+    def _refresh_if(self, entity: Change) -> None:
         if entity in REFRESH_ON:
             self.refresh()
 

@@ -20,6 +20,7 @@ from homa_desk.domain.roles import Actor
 from homa_desk.domain.upi import render_qr_png
 from homa_desk.services import upi_payments
 from homa_desk.ui import changes
+from homa_desk.ui.changes import MONEY
 from homa_desk.ui.customer_display import CustomerDisplay, countdown_text
 from homa_desk.ui.form import ErrorLabel
 from homa_desk.ui.i18n import tr
@@ -284,5 +285,5 @@ class UpiPanel(QDialog):
 
 
 def announce_payment_change() -> None:
-    changes.announce(changes.BILLS)
-    changes.announce(changes.PAYMENTS)
+    """A session that ended moved money (a poll, a cancel or a UTR confirmation settled it)."""
+    changes.announce(MONEY)

@@ -179,10 +179,11 @@ def test_todays_visits_without_a_bill_and_bill_this_visit(qtbot, backend, uow, e
     # a walk-in added at another desk appears when the queue announces the change
     from homa_desk.services import queue
     from homa_desk.ui import changes
+    from homa_desk.ui.changes import Change
 
     walk_in = queue.add_walk_in(uow, receptionist, add_patient(engine, "Farah Khan", "+919800000009"), doctor.user_id)
     with qtbot.waitSignal(panel.loaded, timeout=10000):
-        changes.announce(changes.QUEUE)
+        changes.announce(Change.QUEUE)
     assert [v.appointment_id for v in panel.model.rows][-1] == walk_in.appointment_id
     assert panel.status.text() == "3 visits to bill."
 

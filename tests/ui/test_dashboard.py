@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from homa_desk.services import appointments, queue
 from homa_desk.ui import changes
+from homa_desk.ui.changes import Change
 from homa_desk.ui.views.dashboard import COLUMNS, DashboardView
 from tests.appointment_helpers import add_patient
 
@@ -18,7 +19,7 @@ def test_counts_by_status_and_queue_per_doctor(qtbot, backend, engine, uow, rece
     queue.add_walk_in(uow, receptionist, add_patient(engine, "Rahul Kumar", "+919123456789"), doctor.user_id)
     queue.call_next(uow, receptionist, doctor.user_id)
     appointments.mark_completed(uow, receptionist, first.appointment_id)
-    changes.announce(changes.QUEUE)
+    changes.announce(Change.QUEUE)
     cell = {name: n for n, name in enumerate(COLUMNS)}
     qtbot.waitUntil(lambda: view.table.item(0, cell["Completed"]).text() == "1")
     assert view.table.item(0, cell["Scheduled"]).text() == "1"

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QTableWidget
 from homa_desk.services import billing
 from homa_desk.ui import changes
 from homa_desk.ui.bill_screen import BillDialog
+from homa_desk.ui.changes import Change
 from homa_desk.ui.patient_bills import PatientBillsPanel
 from homa_desk.ui.patient_profile import PatientProfileDialog
 from tests.services.billing_helpers import a_bill, a_patient
@@ -82,7 +83,7 @@ def test_the_profile_lists_bills_and_payments_with_totals_and_opens_a_bill(qtbot
 
     billing.record_payment(uow, receptionist, first.id, amount="300", method="card", reference="slip 9")
     with qtbot.waitSignal(panel.loaded, timeout=10000):
-        changes.announce(changes.PAYMENTS)  # as the bill screen does after a payment
+        changes.announce(Change.PAYMENTS)  # as the bill screen does after a payment
     assert panel.totals.text() == "Billed ₹750.00 · Paid ₹700.00 · Balance due <b>₹50.00</b>"
     assert texts(panel.payments)[0][1:3] == ["Card", "₹300.00"] and texts(panel.bills)[2][5:] == ["₹0.00", "Paid"]
 

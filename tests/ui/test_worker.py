@@ -3,13 +3,15 @@ from __future__ import annotations
 import logging
 import threading
 
+import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from homa_desk.domain.errors import DomainError, PermissionDenied
 from homa_desk.services import clinic
-from homa_desk.ui import worker
-from homa_desk.ui.worker import UNEXPECTED_MESSAGE, OneLoadAtATime, run_in_background
+from homa_desk.ui import changes, worker
+from homa_desk.ui.changes import Change
+from homa_desk.ui.worker import UNEXPECTED_MESSAGE, CollectionOp, OneLoadAtATime, QueryOp, run_in_background
 
 
 def test_event_loop_keeps_turning_during_a_slow_database_call(qtbot, backend):
@@ -124,3 +126,64 @@ def test_loads_asked_for_meanwhile_make_one_more_load_after_the_running_one(qtbo
     release.set()
     qtbot.waitUntil(lambda: shown == ["first", "latest"] and not loads.loading)
     assert started == ["first", "latest"]
+
+
+@pytest.fixture
+def heard():  # type: ignore[no-untyped-def]
+    """What the change hub announced during the test."""
+    heard: list[object] = []
+    changes.change_hub().changed.connect(heard.append)
+    yield heard
+    changes.change_hub().changed.disconnect(heard.append)
+
+
+def test_query_op_brings_the_result_to_its_success_callback(qtbot, backend, admin):
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    names: list[str] = []
+    QueryOp(widget, clinic.clinic_name, backend.uow()).success(names.append).run_in_background()
+    qtbot.waitUntil(lambda: names == ["Sunrise Clinic"])
+
+
+def test_a_write_announces_its_changes_once_it_committed_then_calls_back(qtbot, backend, admin, heard):
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    names: list[str] = []
+    CollectionOp(widget, Change.CLINIC, clinic.set_clinic_name, backend.uow(), admin, "Moonrise Clinic") \
+        .success(lambda name: names.append(f"{name} after {heard}")).run_in_background()
+    qtbot.waitUntil(lambda: bool(names))
+    assert heard == [Change.CLINIC]
+    assert names == ["Moonrise Clinic after [<Change.CLINIC: 'clinic'>]"]
+    assert clinic.clinic_name(backend.uow()) == "Moonrise Clinic"
+
+
+def test_a_refused_write_announces_nothing(qtbot, heard):
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    errors: list[DomainError] = []
+    CollectionOp(widget, (Change.BILLS, Change.PAYMENTS), _refuse).failure(errors.append).run_in_background()
+    qtbot.waitUntil(lambda: bool(errors))
+    assert heard == []
+
+
+def test_a_write_is_announced_even_when_its_dialog_closed_meanwhile(qtbot, heard):
+    widget = QWidget()
+    called: list[object] = []
+    release = threading.Event()
+    CollectionOp(widget, (Change.BILLS, Change.PAYMENTS, Change.BILLS), release.wait, 5) \
+        .success(called.append).run_in_background()
+    widget.deleteLater()
+    qtbot.wait(10)
+    release.set()
+    assert worker.wait_for_idle(5)
+    assert heard == [Change.BILLS, Change.PAYMENTS]
+    assert called == []
+
+
+def test_what_a_write_changed_may_depend_on_its_result(qtbot, heard):
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    for held_now in (0, 2):
+        CollectionOp(widget, lambda held: (Change.PAYMENTS,) if held else (), int, held_now).run_in_background()
+        assert worker.wait_for_idle(5)
+    assert heard == [Change.PAYMENTS]

@@ -30,6 +30,7 @@ from homa_desk.domain.timeutil import to_local, utcnow
 from homa_desk.services import appointments
 from homa_desk.ui import changes
 from homa_desk.ui.appointment_dialogs import AppointmentDialog, BookingDialog
+from homa_desk.ui.changes import Change
 from homa_desk.ui.consultation_followups import FollowUpsWidget
 from homa_desk.ui.form import ErrorLabel
 from homa_desk.ui.i18n import tr
@@ -245,7 +246,7 @@ class AppointmentsView(QWidget):
     def _failed(self, error: DomainError) -> None:
         self.message.show_message(error.message)
 
-    @QtSlot(str)
-    def _refresh_if(self, entity: str) -> None:
-        if entity in (changes.APPOINTMENTS, changes.DOCTORS, changes.QUEUE, changes.PATIENTS):
+    @QtSlot(object)
+    def _refresh_if(self, entity: Change) -> None:
+        if entity in (Change.APPOINTMENTS, Change.DOCTORS, Change.QUEUE, Change.PATIENTS):
             self.load()

@@ -37,13 +37,11 @@ from homa_desk.domain.timeutil import format_local_time, utcnow
 from homa_desk.services import backup
 from homa_desk.services.backup import BackupFile, BackupPlan, RestoreOutcome
 from homa_desk.services.move_database import MoveOutcome, move_to_remote
-from homa_desk.ui import changes
+from homa_desk.ui.changes import EVERYTHING
 from homa_desk.ui.form import ErrorLabel, FieldErrors, line_edit
 from homa_desk.ui.i18n import tr
-from homa_desk.ui.worker import run_in_background
+from homa_desk.ui.worker import CollectionOp, run_in_background
 
-EVERYTHING = (changes.STAFF, changes.CLINIC, changes.PATIENTS, changes.APPOINTMENTS, changes.QUEUE, changes.DOCTORS,
-              changes.BILLS, changes.PAYMENTS, changes.CONSULTATIONS, changes.FOLLOW_UPS)
 STALE_AFTER = timedelta(days=2)  # with a daily backup on, an older newest backup is shown in red
 
 
@@ -310,16 +308,14 @@ class BackupTab(QWidget):
 
     def restore(self, path: Path) -> None:
         self._busy(tr("Restoring…"))
-        run_in_background(self, backup.restore_backup, self._backend.uow(), self._backend.target, self._actor, path,
-                          Settings.load(), progress=self._relay.said.emit, on_success=self._restored,
-                          on_failure=self._failed)
+        CollectionOp(self, EVERYTHING, backup.restore_backup, self._backend.uow(), self._backend.target, self._actor,
+                     path, Settings.load(), progress=self._relay.said.emit) \
+            .success(self._restored).failure(self._failed).run_in_background()
 
     def _restored(self, outcome: RestoreOutcome) -> None:
         self._idle()
         self.status.setText(tr("Restored {name}. A copy of the data it replaced is in {copy}.").format(
             name=outcome.restored, copy=outcome.safety_copy.name))
-        for entity in EVERYTHING:
-            changes.announce(entity)
         self.restored.emit(outcome)
         self.refresh()
 

@@ -32,6 +32,7 @@ from homa_desk.ui import changes
 from homa_desk.ui.bill_editor import BillEditorDialog
 from homa_desk.ui.bill_screen import BillDialog, show_bill
 from homa_desk.ui.bill_table import BillListModel
+from homa_desk.ui.changes import Change
 from homa_desk.ui.i18n import tr
 from homa_desk.ui.patient_picker import PatientPickerDialog
 from homa_desk.ui.tables import read_only_table
@@ -133,9 +134,9 @@ class BillingView(QWidget):
     def _failed(self, error: DomainError) -> None:
         self.status.setText(error.message)
 
-    @Slot(str)
-    def _refresh_if(self, entity: str) -> None:
-        if entity in (changes.BILLS, changes.PAYMENTS):
+    @Slot(object)
+    def _refresh_if(self, entity: Change) -> None:
+        if entity in (Change.BILLS, Change.PAYMENTS):
             self.refresh()
 
     def _open_index(self, index: QModelIndex) -> None:
@@ -164,5 +165,4 @@ class BillingView(QWidget):
         return editor
 
     def _bill_saved(self, bill: BillView) -> None:
-        changes.announce(changes.BILLS)
         self.open_bill(bill.id)

@@ -8,10 +8,10 @@ from homa_desk.backend import Backend
 from homa_desk.domain.errors import DomainError
 from homa_desk.domain.roles import Actor
 from homa_desk.services import clinic
-from homa_desk.ui import changes
+from homa_desk.ui.changes import Change
 from homa_desk.ui.form import ErrorLabel, FieldErrors, line_edit
 from homa_desk.ui.i18n import tr
-from homa_desk.ui.worker import run_in_background
+from homa_desk.ui.worker import CollectionOp, run_in_background
 
 
 class ClinicTab(QWidget):
@@ -42,13 +42,12 @@ class ClinicTab(QWidget):
     def save(self) -> None:
         self.errors.clear()
         self.save_button.setEnabled(False)
-        run_in_background(self, clinic.set_clinic_name, self._backend.uow(), self._actor, self.clinic_name.text(),
-                          on_success=self._saved, on_failure=self._show_refusal)
+        CollectionOp(self, Change.CLINIC, clinic.set_clinic_name, self._backend.uow(), self._actor,
+                     self.clinic_name.text()).success(self._saved).failure(self._show_refusal).run_in_background()
 
     def _saved(self, name: str) -> None:
         self.save_button.setEnabled(True)
         self.clinic_name.setText(name)
-        changes.announce(changes.CLINIC)
 
     def _show_refusal(self, error: DomainError) -> None:
         self.save_button.setEnabled(True)

@@ -29,6 +29,7 @@ from homa_desk.domain.timeutil import CLINIC_TZ, utcnow
 from homa_desk.services import clinic, reports
 from homa_desk.ui import changes
 from homa_desk.ui.bar_chart import BarChart
+from homa_desk.ui.changes import Change
 from homa_desk.ui.close_of_day_panel import CloseOfDayPanel
 from homa_desk.ui.i18n import tr
 from homa_desk.ui.report_print import print_collection, save_collection_pdf
@@ -221,7 +222,7 @@ class CollectionReportView(QWidget):
         self.print_button.setEnabled(self.report is not None)
         self.pdf_button.setEnabled(self.report is not None)
 
-    @Slot(str)
-    def _refresh_if(self, entity: str) -> None:
-        if entity in (changes.PAYMENTS, changes.BILLS) and not self._loading:
+    @Slot(object)
+    def _refresh_if(self, entity: Change) -> None:
+        if entity in (Change.PAYMENTS, Change.BILLS) and not self._loading:
             self.load()

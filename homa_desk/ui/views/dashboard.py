@@ -22,6 +22,7 @@ from homa_desk.domain.roles import Actor, Role
 from homa_desk.domain.timeutil import to_local, utcnow
 from homa_desk.services import appointments, clinic
 from homa_desk.ui import changes
+from homa_desk.ui.changes import Change
 from homa_desk.ui.i18n import tr
 from homa_desk.ui.worker import run_in_background
 
@@ -130,9 +131,9 @@ class DashboardView(QWidget):
         run_in_background(self, clinic.clinic_name, self._backend.uow(), on_success=self.clinic.setText,
                           on_failure=lambda _error: None)
 
-    @Slot(str)
-    def _refresh_if(self, entity: str) -> None:
-        if entity == changes.CLINIC:
+    @Slot(object)
+    def _refresh_if(self, entity: Change) -> None:
+        if entity == Change.CLINIC:
             self.load_clinic_name()
-        elif entity in (changes.APPOINTMENTS, changes.QUEUE, changes.DOCTORS):
+        elif entity in (Change.APPOINTMENTS, Change.QUEUE, Change.DOCTORS):
             self.load_today()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -30,9 +30,10 @@ from homa_desk.domain.errors import DomainError, ValidationError
 from homa_desk.domain.roles import Actor
 from homa_desk.services import doctors
 from homa_desk.ui import changes
+from homa_desk.ui.changes import Change
 from homa_desk.ui.form import ErrorLabel, FieldErrors
 from homa_desk.ui.i18n import tr
-from homa_desk.ui.worker import run_in_background
+from homa_desk.ui.worker import CollectionOp, run_in_background
 
 _DAY_NAMES = {name[:3].lower(): n for n, name in enumerate(WEEKDAYS, start=1)}
 _LINE = re.compile(r"\s*([A-Za-z]{3})[A-Za-z]*\s+(\S+)\s*[-–to]+\s*(\S+(?:\s*[AaPp][Mm])?)\s*")
@@ -127,7 +128,7 @@ class DoctorsTab(QWidget):
         self.save_button.clicked.connect(self.save)
         self.add_leave_button.clicked.connect(self.add_leave)
         self.remove_leave_button.clicked.connect(self.remove_leave)
-        changes.change_hub().changed.connect(lambda entity: self.load() if entity == changes.STAFF else None)
+        changes.change_hub().changed.connect(self._refresh_if)
         self.load()
 
     def load(self) -> None:
@@ -183,13 +184,12 @@ class DoctorsTab(QWidget):
             return
         doctor_id = schedule.doctor.user_id
         self.save_button.setEnabled(False)
-        run_in_background(self, doctors.save_doctor, self._backend.uow(), self._actor, doctor_id, changes_, sessions,
-                          on_success=self._saved, on_failure=self._failed)
+        CollectionOp(self, Change.DOCTORS, doctors.save_doctor, self._backend.uow(), self._actor, doctor_id, changes_,
+                     sessions).success(self._saved).failure(self._failed).run_in_background()
 
     def _saved(self, schedule: DoctorSchedule) -> None:
         self.save_button.setEnabled(True)
         self.status.setText(tr("Saved {name}.").format(name=schedule.doctor.full_name))
-        changes.announce(changes.DOCTORS)
         self.load()
 
     def add_leave(self) -> None:
@@ -197,22 +197,27 @@ class DoctorsTab(QWidget):
         if schedule is None:
             return
         day: date = self.leave_day.date().toPython()  # type: ignore[assignment]
-        run_in_background(self, doctors.add_leave, self._backend.uow(), self._actor, schedule.doctor.user_id, day,
-                          self.leave_reason.text(), on_success=lambda _r: self._leave_changed(),
-                          on_failure=self._failed)
+        CollectionOp(self, Change.DOCTORS, doctors.add_leave, self._backend.uow(), self._actor, schedule.doctor.user_id,
+                     day, self.leave_reason.text()).success(self._leave_changed).failure(self._failed) \
+            .run_in_background()
 
     def remove_leave(self) -> None:
         schedule = self.selected()
         item = self.leaves.currentItem()
         if schedule is None or item is None:
             return
-        run_in_background(self, doctors.remove_leave, self._backend.uow(), self._actor, schedule.doctor.user_id,
-                          item.data(256), on_success=lambda _r: self._leave_changed(), on_failure=self._failed)
+        CollectionOp(self, Change.DOCTORS, doctors.remove_leave, self._backend.uow(), self._actor,
+                     schedule.doctor.user_id, item.data(256)).success(self._leave_changed).failure(self._failed) \
+            .run_in_background()
 
-    def _leave_changed(self) -> None:
+    def _leave_changed(self, _result: object) -> None:
         self.leave_reason.clear()
-        changes.announce(changes.DOCTORS)
         self.load()
+
+    @Slot(object)
+    def _refresh_if(self, entity: Change) -> None:
+        if entity == Change.STAFF:
+            self.load()
 
     def _failed(self, error: DomainError) -> None:
         self.save_button.setEnabled(True)

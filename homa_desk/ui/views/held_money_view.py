@@ -16,6 +16,7 @@ from homa_desk.domain.timeutil import format_local_time
 from homa_desk.services import held_money
 from homa_desk.ui import changes
 from homa_desk.ui.bill_screen import BillDialog, show_bill
+from homa_desk.ui.changes import Change
 from homa_desk.ui.i18n import tr
 from homa_desk.ui.tables import RowsModel, read_only_table
 from homa_desk.ui.worker import OneLoadAtATime
@@ -72,9 +73,9 @@ class HeldMoneyPanel(QWidget):
         self.summary.setText(tr("{count} payments, {amount} held for review.").format(
             count=len(rows), amount=format_inr(sum((r.held for r in rows), ZERO))) + " " + who)
 
-    @Slot(str)
-    def _refresh_if(self, entity: str) -> None:
-        if entity in (changes.PAYMENTS, changes.BILLS):
+    @Slot(object)
+    def _refresh_if(self, entity: Change) -> None:
+        if entity in (Change.PAYMENTS, Change.BILLS):
             self.reload()
 
     def _open_index(self, index: QModelIndex) -> None:

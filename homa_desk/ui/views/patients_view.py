@@ -9,6 +9,7 @@ from homa_desk.backend import Backend
 from homa_desk.domain.patients import PatientSummary
 from homa_desk.domain.roles import Actor
 from homa_desk.ui import changes
+from homa_desk.ui.changes import Change
 from homa_desk.ui.i18n import tr
 from homa_desk.ui.patient_form import PatientFormDialog
 from homa_desk.ui.patient_profile import PatientProfileDialog
@@ -61,9 +62,9 @@ class PatientsView(QWidget):
             self.status.setText(tr("{rows} shown").format(rows=rows)
                                 + ("" if self.model.exhausted else tr("; scroll for more")) + ".")
 
-    @Slot(str)
-    def _refresh_if(self, entity: str) -> None:
-        if entity == changes.PATIENTS and self.model.query:
+    @Slot(object)
+    def _refresh_if(self, entity: Change) -> None:
+        if entity == Change.PATIENTS and self.model.query:
             self.model.refresh()
 
     def _open_current(self) -> None:

@@ -28,6 +28,7 @@ from homa_desk.domain.timeutil import CLINIC_TZ, utcnow
 from homa_desk.services import doctors
 from homa_desk.ui import changes
 from homa_desk.ui.bill_screen import BillDialog, show_bill
+from homa_desk.ui.changes import Change
 from homa_desk.ui.i18n import tr
 from homa_desk.ui.lazy_tabs import LazyTabs
 from homa_desk.ui.report_history_model import PaymentHistoryModel, export_csv
@@ -172,9 +173,9 @@ class PaymentHistoryPanel(QWidget):
                                                  refunded=format_inr(totals.refunded), net=format_inr(totals.net))
             + (f"<br/>{methods}" if methods else ""))
 
-    @Slot(str)
-    def _refresh_if(self, entity: str) -> None:
-        if entity in (changes.PAYMENTS, changes.BILLS):
+    @Slot(object)
+    def _refresh_if(self, entity: Change) -> None:
+        if entity in (Change.PAYMENTS, Change.BILLS):
             self.model.refresh()
 
     def _open_index(self, index: QModelIndex) -> None:

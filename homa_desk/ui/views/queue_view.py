@@ -24,13 +24,15 @@ from homa_desk.domain.roles import Actor, Role
 from homa_desk.domain.timeutil import to_local, utcnow
 from homa_desk.services import appointments, doctors, queue
 from homa_desk.ui import changes
+from homa_desk.ui.changes import Change
 from homa_desk.ui.form import ErrorLabel
 from homa_desk.ui.i18n import tr
 from homa_desk.ui.patient_picker import PatientPickerDialog
 from homa_desk.ui.queue_table import fill_queue_table, named_button, queue_table
-from homa_desk.ui.worker import run_in_background
+from homa_desk.ui.worker import CollectionOp, run_in_background
 
 REFRESH_MS = 5_000  # a doctor's Call next on another desk shows within seconds
+QUEUE_CHANGES = (Change.QUEUE, Change.APPOINTMENTS)  # a queue entry moves its appointment along
 
 
 
@@ -160,39 +162,34 @@ class QueueView(QWidget):
         if doctor_id is None:
             self.message.show_message(tr("Choose the doctor first."))
             return
-        run_in_background(self, queue.add_walk_in, self._backend.uow(), self._actor, patient.user_id, doctor_id,
-                          on_success=self._added, on_failure=self._failed)
+        CollectionOp(self, QUEUE_CHANGES, queue.add_walk_in, self._backend.uow(), self._actor, patient.user_id,
+                     doctor_id).success(self._added).failure(self._failed).run_in_background()
 
     def _added(self, entry: QueueEntryView) -> None:
         self.message.show_message("")
         self.now_serving.setToolTip(tr("Token {token} given to {name}").format(token=entry.token,
                                                                              name=entry.patient_name))
-        self._changed()
 
     def check_in(self) -> None:
         appointment_id = self.booked.currentData()
         if appointment_id is None:
             return
-        run_in_background(self, queue.check_in, self._backend.uow(), self._actor, appointment_id,
-                          on_success=lambda _entry: self._changed(), on_failure=self._failed)
+        CollectionOp(self, QUEUE_CHANGES, queue.check_in, self._backend.uow(), self._actor, appointment_id) \
+            .failure(self._failed).run_in_background()
 
     def call_next(self) -> None:
         doctor_id = self.doctor_id()
         if doctor_id is None:
             return
-        run_in_background(self, queue.call_next, self._backend.uow(), self._actor, doctor_id,
-                          on_success=lambda _entry: self._changed(), on_failure=self._failed)
-
-    def _changed(self) -> None:
-        changes.announce(changes.QUEUE)
-        changes.announce(changes.APPOINTMENTS)
+        CollectionOp(self, QUEUE_CHANGES, queue.call_next, self._backend.uow(), self._actor, doctor_id) \
+            .failure(self._failed).run_in_background()
 
     def _failed(self, error: DomainError) -> None:
         self.message.show_message(error.message)
 
-    @Slot(str)
-    def _refresh_if(self, entity: str) -> None:
-        if entity == changes.DOCTORS:
+    @Slot(object)
+    def _refresh_if(self, entity: Change) -> None:
+        if entity == Change.DOCTORS:
             self.load_doctors()
-        elif entity in (changes.QUEUE, changes.APPOINTMENTS):
+        elif entity in (Change.QUEUE, Change.APPOINTMENTS):
             self.load()

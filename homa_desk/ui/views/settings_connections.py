@@ -27,10 +27,10 @@ from homa_desk.domain.errors import DomainError
 from homa_desk.domain.roles import Actor
 from homa_desk.services import settings as settings_service
 from homa_desk.services.settings import SECRETS, LoadedSettings, SettingsForm
-from homa_desk.ui import changes
+from homa_desk.ui.changes import Change
 from homa_desk.ui.form import ErrorLabel, FieldErrors, line_edit
 from homa_desk.ui.i18n import tr
-from homa_desk.ui.worker import run_in_background
+from homa_desk.ui.worker import CollectionOp, run_in_background
 
 CHOICES = {
     "gateway": [("simulator", QT_TR_NOOP("Simulator (practice)")), ("razorpay", QT_TR_NOOP("Razorpay (dynamic QR)")),
@@ -142,8 +142,8 @@ class SettingsConnectionsTab(QWidget):
         self.errors.clear()
         self.save_button.setEnabled(False)
         self.status.setText(tr("Saving…"))
-        run_in_background(self, settings_service.save_settings, self._backend.uow(), self._actor, self.form(),
-                          on_success=self._saved, on_failure=self._refused)
+        CollectionOp(self, Change.CLINIC, settings_service.save_settings, self._backend.uow(), self._actor,
+                     self.form()).success(self._saved).failure(self._refused).run_in_background()
 
     def test_connection(self) -> None:
         self.test_result.setText(tr("Connecting…"))
@@ -155,7 +155,6 @@ class SettingsConnectionsTab(QWidget):
         self.show_settings(loaded)
         self.status.setText(tr("Saved. Payment, database, poll, idle and language settings apply when the desk "
                                "next starts."))
-        changes.announce(changes.CLINIC)
         self.saved.emit(loaded)
 
     def _refused(self, error: DomainError) -> None:

@@ -19,10 +19,10 @@ from homa_desk.domain.errors import DomainError, ValidationError
 from homa_desk.domain.roles import Actor, Role
 from homa_desk.domain.staff import StaffMember
 from homa_desk.services import staff
-from homa_desk.ui import changes
+from homa_desk.ui.changes import Change
 from homa_desk.ui.form import ErrorLabel, FieldErrors, line_edit
 from homa_desk.ui.i18n import tr
-from homa_desk.ui.worker import run_in_background
+from homa_desk.ui.worker import CollectionOp
 
 STAFF_ROLE_CHOICES = (Role.RECEPTIONIST, Role.DOCTOR, Role.ADMIN)
 
@@ -92,12 +92,11 @@ class AddStaffDialog(_StaffForm):
             return
         self.errors.clear()
         self.save_button.setEnabled(False)
-        run_in_background(self, staff.add_staff, self._backend.uow(), self._actor, new,
-                          on_success=self._added, on_failure=self._show_refusal)
+        CollectionOp(self, Change.STAFF, staff.add_staff, self._backend.uow(), self._actor, new) \
+            .success(self._added).failure(self._show_refusal).run_in_background()
 
     def _added(self, member: StaffMember) -> None:
         self.staff_added.emit(member)
-        changes.announce(changes.STAFF)
         self.accept()
 
 
@@ -127,10 +126,9 @@ class ResetPasswordDialog(_StaffForm):
             return
         self.errors.clear()
         self.save_button.setEnabled(False)
-        run_in_background(self, staff.reset_password, self._backend.uow(), self._actor, self.member.id,
-                          self.password.text(), on_success=self._done, on_failure=self._show_refusal)
+        CollectionOp(self, Change.STAFF, staff.reset_password, self._backend.uow(), self._actor, self.member.id,
+                     self.password.text()).success(self._done).failure(self._show_refusal).run_in_background()
 
     def _done(self, _result: object) -> None:
         self.password_reset.emit(self.member)
-        changes.announce(changes.STAFF)
         self.accept()

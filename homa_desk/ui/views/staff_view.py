@@ -11,11 +11,12 @@ from homa_desk.domain.roles import Actor
 from homa_desk.domain.staff import StaffMember
 from homa_desk.services import staff
 from homa_desk.ui import changes
+from homa_desk.ui.changes import Change
 from homa_desk.ui.form import ErrorLabel
 from homa_desk.ui.i18n import tr
 from homa_desk.ui.views.staff_dialogs import AddStaffDialog, ResetPasswordDialog
 from homa_desk.ui.views.staff_table import StaffTableModel
-from homa_desk.ui.worker import run_in_background
+from homa_desk.ui.worker import CollectionOp, run_in_background
 
 
 class StaffView(QWidget):
@@ -85,11 +86,10 @@ class StaffView(QWidget):
             return
         self.message.show_message("")
         self.toggle_button.setEnabled(False)
-        run_in_background(self, staff.set_staff_active, self._backend.uow(), self._actor, member.id,
-                          not member.is_active, on_success=self._toggled, on_failure=self._show_error)
+        CollectionOp(self, Change.STAFF, staff.set_staff_active, self._backend.uow(), self._actor, member.id,
+                     not member.is_active).success(self._toggled).failure(self._show_error).run_in_background()
 
     def _toggled(self, member: StaffMember) -> None:
-        changes.announce(changes.STAFF)
         window = self.window()
         status = getattr(window, "statusBar", None)
         if callable(status):
@@ -114,9 +114,9 @@ class StaffView(QWidget):
         self.reset_button.setEnabled(member is not None)
         self.toggle_button.setText(tr("Enable") if member is not None and not member.is_active else tr("Disable"))
 
-    @Slot(str)
-    def _refresh_if(self, entity: str) -> None:
-        if entity == changes.STAFF:
+    @Slot(object)
+    def _refresh_if(self, entity: Change) -> None:
+        if entity == Change.STAFF:
             self.load()
 
 

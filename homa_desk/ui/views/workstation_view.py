@@ -30,11 +30,12 @@ from homa_desk.domain.roles import Actor, Role
 from homa_desk.domain.timeutil import utcnow
 from homa_desk.services import doctors, queue
 from homa_desk.ui import changes
+from homa_desk.ui.changes import Change
 from homa_desk.ui.consultation_widget import ConsultationWidget
 from homa_desk.ui.form import ErrorLabel
 from homa_desk.ui.i18n import tr
 from homa_desk.ui.queue_table import fill_queue_table, named_button, queue_table
-from homa_desk.ui.worker import run_in_background
+from homa_desk.ui.worker import CollectionOp, run_in_background
 
 REFRESH_MS = 5_000
 
@@ -154,12 +155,10 @@ class WorkstationView(QWidget):
     def call_next(self) -> None:
         doctor_id = self.doctor_id()
         if doctor_id is not None:
-            run_in_background(self, queue.call_next, self._backend.uow(), self._actor, doctor_id,
-                              on_success=self._called, on_failure=self._failed)
+            CollectionOp(self, (Change.QUEUE, Change.APPOINTMENTS), queue.call_next, self._backend.uow(), self._actor,
+                         doctor_id).success(self._called).failure(self._failed).run_in_background()
 
     def _called(self, entry: QueueEntryView | None) -> None:
-        changes.announce(changes.QUEUE)
-        changes.announce(changes.APPOINTMENTS)
         if entry is None:
             self.message.show_message(tr("Nobody is waiting."))
             return
@@ -189,9 +188,9 @@ class WorkstationView(QWidget):
     def _failed(self, error: DomainError) -> None:
         self.message.show_message(error.message)
 
-    @Slot(str)
-    def _refresh_if(self, entity: str) -> None:
-        if entity in (changes.QUEUE, changes.APPOINTMENTS):
+    @Slot(object)
+    def _refresh_if(self, entity: Change) -> None:
+        if entity in (Change.QUEUE, Change.APPOINTMENTS):
             self.load()
 
 

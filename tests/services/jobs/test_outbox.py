@@ -13,7 +13,8 @@ from homa_desk.domain.timeutil import CLINIC_TZ
 from homa_desk.gateways.email_smtp import SmtpEmail
 from homa_desk.gateways.sms_twilio import TwilioSms
 from homa_desk.services import billing, clinic
-from homa_desk.ui.outbox_sender import OutboxSender
+from homa_desk.services.jobs.outbox import OutboxSender
+from homa_desk.ui.receipt import receipt_renderer
 from tests import fake_messaging as fm
 from tests.services.billing_helpers import a_bill
 from tests.services.notification_helpers import a_booking, a_patient, outbox_rows
@@ -34,6 +35,7 @@ def test_the_sender_delivers_in_the_background_with_the_receipt_pdf(qtbot, backe
     bill = a_bill(uow, receptionist, patient)
     billing.record_payment(uow, receptionist, bill.id, amount="500", method="upi", reference="412345678901")
     sender = OutboxSender(backend, senders_factory=factory(providers, smtp), interval=0.1,
+                          render_attachment=receipt_renderer(backend),
                           settings_loader=lambda: Settings(reminder_hour=24, close_of_day_hour=24))
     sender.start()
     try:

@@ -2,47 +2,35 @@
 
 It never touches a widget, so the desk stays responsive when a provider is slow or down; every tick reloads the
 settings and secrets, so a channel set up in Settings → Setup starts working without a restart. The receipt PDF is
-rendered here (QTextDocument and QPrinter work off the UI thread) from the bill as it is at send time.
+rendered on this thread, at send time, by the renderer the desk lends (`render_attachment`, from ui/receipt.py:
+QTextDocument and QPrinter work off the UI thread); without one, e-mails go without the PDF.
 """
 
 from __future__ import annotations
 
 import logging
-import tempfile
 import threading
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from homa_desk.backend import Backend
 from homa_desk.config import Settings
 from homa_desk.domain.notifications import Channel
 from homa_desk.domain.timeutil import to_local, utcnow
-from homa_desk.gateways.messaging import Attachment, MessageSender
+from homa_desk.gateways.messaging import MessageSender
 from homa_desk.gateways.senders import senders_from_settings
 from homa_desk.services import notifications
+from homa_desk.services.notifications import AttachmentRenderer
 
 log = logging.getLogger(__name__)
 
 SendersFactory = Callable[[Settings], Mapping[Channel, MessageSender]]
 
 
-def receipt_renderer(backend: Backend) -> Callable[[int], Attachment]:
-    def render(bill_id: int) -> Attachment:
-        from homa_desk.ui.receipt import save_receipt_pdf  # lazy: cold start
-
-        bill, clinic = notifications.receipt_data(backend.uow(), bill_id)
-        with tempfile.TemporaryDirectory() as folder:
-            path = save_receipt_pdf(bill, clinic, Path(folder) / "receipt.pdf")
-            return Attachment(f"receipt-{bill.bill_number.replace('/', '-')}.pdf", path.read_bytes())
-
-    return render
-
-
 class OutboxSender:
     def __init__(self, backend: Backend, *, settings_loader: Callable[[], Settings] = Settings.load,
                  senders_factory: SendersFactory = senders_from_settings, interval: float | None = None,
-                 clock: Callable[[], datetime] = utcnow) -> None:
+                 clock: Callable[[], datetime] = utcnow, render_attachment: AttachmentRenderer | None = None) -> None:
         self._backend = backend
         self._load = settings_loader
         self._senders = senders_factory
@@ -51,7 +39,7 @@ class OutboxSender:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
-        self._render = receipt_renderer(backend)
+        self._render = render_attachment
         self.ticks = 0
 
     def start(self) -> None:
