@@ -28,7 +28,7 @@ NO_ARGUMENTS = {"demo": False, "database_url": None, "data_dir": None, "self_che
 
 
 def build_parser() -> argparse.ArgumentParser:
-    import argparse
+    import argparse  # lazy: cold start
 
     parser = argparse.ArgumentParser(prog="homa-desk", description=f"{APP_TITLE}: the clinic's front desk.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is not None or args.self_check:  # the desk sets up its log once its first window shows
         _configure_logging()
     if args.self_check:
-        from homa_desk.self_check import run_self_check
+        from homa_desk.self_check import run_self_check  # lazy: cold start
 
         return run_self_check()
     settings = Settings.load()
@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _configure_logging() -> None:
-    from homa_desk.logging_setup import configure_logging  # with logging.handlers, ~10 ms
+    from homa_desk.logging_setup import configure_logging  # lazy: cold start (with logging.handlers, ~10 ms)
 
     configure_logging()
 
@@ -85,12 +85,12 @@ def _configure_logging() -> None:
 def _db_command(args: argparse.Namespace, settings: Settings, env: dict[str, str]) -> int:
     if args.action in BACKUP_ACTIONS:
         return _backup_command(args, settings, env)
-    from sqlalchemy.exc import ProgrammingError
+    from sqlalchemy.exc import ProgrammingError  # lazy: cold start
 
-    from homa_desk.connect import ENV_URL, open_embedded, with_stored_password
-    from homa_desk.db import migrate
-    from homa_desk.db.engine import make_engine
-    from homa_desk.db.urls import parse_database_url
+    from homa_desk.connect import ENV_URL, open_embedded, with_stored_password  # lazy: cold start
+    from homa_desk.db import migrate  # lazy: cold start
+    from homa_desk.db.engine import make_engine  # lazy: cold start
+    from homa_desk.db.urls import parse_database_url  # lazy: cold start
 
     raw = env.get(ENV_URL) or settings.database_url
     if raw:
@@ -123,8 +123,8 @@ def _db_command(args: argparse.Namespace, settings: Settings, env: dict[str, str
 def _provision_desks_role(engine: Engine, url: URL) -> None:
     """Run with the owner's URL: the desks' own role is created (once) and granted. Its password is shown here once,
     as Neon's console shows a new role's: it is never written to a file or the log."""
-    from homa_desk.db import roles
-    from homa_desk.db.urls import without_password
+    from homa_desk.db import roles  # lazy: cold start
+    from homa_desk.db.urls import without_password  # lazy: cold start
 
     with engine.connect() as conn:
         if not roles.can_change_schema(conn):
@@ -140,9 +140,9 @@ def _provision_desks_role(engine: Engine, url: URL) -> None:
 
 
 def _demo_command(args: argparse.Namespace, settings: Settings, env: dict[str, str]) -> int:
-    from homa_desk.connect import open_backend
-    from homa_desk.db.demo_data import generate
-    from homa_desk.db.engine import make_engine
+    from homa_desk.connect import open_backend  # lazy: cold start
+    from homa_desk.db.demo_data import generate  # lazy: cold start
+    from homa_desk.db.engine import make_engine  # lazy: cold start
 
     backend = open_backend(settings, env=env, data_dir=args.data_dir)
     loader = make_engine(backend.target.schema_url, pool_size=1)  # the owner may load in bulk (it alters tables)
@@ -157,11 +157,11 @@ def _demo_command(args: argparse.Namespace, settings: Settings, env: dict[str, s
 
 def _start_desk(args: argparse.Namespace, settings: Settings, env: dict[str, str]) -> int:
     """The sign-in shows first; the database opens behind it (on a new install the wizard asks where it lives)."""
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QApplication  # lazy: cold start
 
-    from homa_desk.connect import new_install
-    from homa_desk.ui.common.i18n import install_language
-    from homa_desk.ui.shell import app as desk
+    from homa_desk.connect import new_install  # lazy: cold start
+    from homa_desk.ui.common.i18n import install_language  # lazy: cold start
+    from homa_desk.ui.shell import app as desk  # lazy: cold start
 
     qt_app = QApplication.instance() or QApplication(sys.argv[:1])
     qt_app.setApplicationName(APP_TITLE)
@@ -171,14 +171,14 @@ def _start_desk(args: argparse.Namespace, settings: Settings, env: dict[str, str
                              idle_lock_minutes=settings.idle_lock_minutes, data_dir=args.data_dir, demo=args.demo)
 
     def open_database() -> Backend:  # off the UI thread, while the sign-in shows
-        from homa_desk.connect import open_backend
+        from homa_desk.connect import open_backend  # lazy: cold start
 
         backend = open_backend(settings, env=env, data_dir=args.data_dir)
         if args.demo:
-            from homa_desk.services.demo import seed_demo_if_empty
+            from homa_desk.services.demo import seed_demo_if_empty  # lazy: cold start
 
             try:
-                seed_demo_if_empty(backend.engine)
+                seed_demo_if_empty(backend.uow())
             except BaseException:
                 backend.close()
                 raise
@@ -190,9 +190,9 @@ def _start_desk(args: argparse.Namespace, settings: Settings, env: dict[str, str
 
 def _backup_command(args: argparse.Namespace, settings: Settings, env: dict[str, str]) -> int:
     """`db backup [--to DIR]`, `db restore FILE`, `db move-to URL`: run by the machine's owner, so no sign-in."""
-    from homa_desk.connect import open_backend
-    from homa_desk.services import backup
-    from homa_desk.services.move_database import move_to_remote
+    from homa_desk.connect import open_backend  # lazy: cold start
+    from homa_desk.services import backup  # lazy: cold start
+    from homa_desk.services.move_database import move_to_remote  # lazy: cold start
 
     if args.action != "backup" and not args.revision:
         print(f"homa-desk: db {args.action} needs {'the backup FILE' if args.action == 'restore' else 'the URL'}",
@@ -202,10 +202,10 @@ def _backup_command(args: argparse.Namespace, settings: Settings, env: dict[str,
     try:
         if args.action == "backup":
             plan = backup.plan_from(settings)
-            made = backup.make_backup(backend.engine, backend.target, args.to or plan.folder, plan.keep)
+            made = backup.make_backup(backend.uow(), backend.target, args.to or plan.folder, plan.keep)
             print(f"backup written: {made.path} ({made.size} bytes)")
         elif args.action == "restore":
-            restored = backup.restore_backup(backend.engine, backend.target, None, Path(args.revision), settings)
+            restored = backup.restore_backup(backend.uow(), backend.target, None, Path(args.revision), settings)
             print(f"restored {restored.restored} (schema {restored.revision}); the data it replaced is in "
                   f"{restored.safety_copy.path}")
         else:
@@ -219,7 +219,7 @@ def _backup_command(args: argparse.Namespace, settings: Settings, env: dict[str,
 
 def _remote_password(raw_url: str, env: dict[str, str]) -> str:
     """PGPASSWORD, else a prompt on a terminal; blank when the URL carries it (or the keyring has it)."""
-    from sqlalchemy.engine import make_url
+    from sqlalchemy.engine import make_url  # lazy: cold start
 
     if env.get("PGPASSWORD"):
         return env["PGPASSWORD"]
@@ -229,6 +229,6 @@ def _remote_password(raw_url: str, env: dict[str, str]) -> str:
         return ""
     if has_password or not sys.stdin.isatty():
         return ""
-    import getpass
+    import getpass  # lazy: cold start
 
     return getpass.getpass("Password of the remote database (blank: from the keyring): ")

@@ -68,7 +68,7 @@ class Settings:
         return cls(**{k: v for k, v in raw.items() if k in known})
 
     def save(self, path: Path | None = None) -> None:
-        from homa_desk.db.urls import without_password
+        from homa_desk.db.urls import without_password  # lazy: cold start
 
         path = path or config_file()
         path.parent.mkdir(parents=True, exist_ok=True)

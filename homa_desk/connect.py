@@ -34,14 +34,14 @@ def new_install(settings: Settings, env: Mapping[str, str] = os.environ, data_di
     """True when no database URL is given anywhere and this computer has no embedded database yet."""
     if env.get(ENV_URL) or settings.database_url:
         return False
-    from homa_desk.db.embedded import default_data_dir
+    from homa_desk.db.embedded import default_data_dir  # lazy: cold start
 
     return not ((data_dir or default_data_dir()).expanduser() / "PG_VERSION").exists()
 
 
 def open_backend(settings: Settings, *, env: Mapping[str, str] = os.environ,
                  data_dir: Path | None = None) -> Backend:
-    from homa_desk.gateways.factory import gateway_from_settings
+    from homa_desk.gateways.factory import gateway_from_settings  # lazy: cold start
 
     gateway = gateway_from_settings(settings)
     raw = env.get(ENV_URL) or settings.database_url
@@ -54,9 +54,9 @@ def open_backend(settings: Settings, *, env: Mapping[str, str] = os.environ,
 def open_embedded(data_dir: Path | None = None) -> Backend:
     """Start (or join) the embedded server, bring its schema to the newest revision as the owner role, and connect
     the desk as the application role."""
-    from homa_desk.backend import Backend, DatabaseTarget
-    from homa_desk.db.embedded import EmbeddedServer
-    from homa_desk.db.engine import make_engine
+    from homa_desk.backend import Backend, DatabaseTarget  # lazy: cold start
+    from homa_desk.db.embedded import EmbeddedServer  # lazy: cold start
+    from homa_desk.db.engine import make_engine  # lazy: cold start
 
     server = EmbeddedServer(data_dir)
     url = server.start()
@@ -72,8 +72,8 @@ def open_embedded(data_dir: Path | None = None) -> Backend:
 
 def upgrade_as_owner(server: EmbeddedServer, revision: str = "head") -> None:
     """Migrate the embedded database with the owner role's own short-lived connection."""
-    from homa_desk.db import migrate
-    from homa_desk.db.engine import make_engine
+    from homa_desk.db import migrate  # lazy: cold start
+    from homa_desk.db.engine import make_engine  # lazy: cold start
 
     engine = make_engine(server.owner_url(), pool_size=1)
     try:
@@ -85,8 +85,8 @@ def upgrade_as_owner(server: EmbeddedServer, revision: str = "head") -> None:
 def with_stored_password(url: URL) -> URL:
     """The URL with the password the keyring keeps for it. Without a keyring it stays as it is: libpq's own
     PGPASSWORD or ~/.pgpass, or a server that asks for none, may still let it in (if not, the connect says so)."""
-    from homa_desk.db.urls import keyring_name
-    from homa_desk.secret_store import SecretStoreUnavailable, get_secret
+    from homa_desk.db.urls import keyring_name  # lazy: cold start
+    from homa_desk.secret_store import SecretStoreUnavailable, get_secret  # lazy: cold start
 
     if url.password is not None or not url.username:
         return url
@@ -102,12 +102,12 @@ def open_remote(raw: str) -> Backend:
 
     Remote schemas are not migrated implicitly: an admin runs `homa-desk db upgrade` once for all desks.
     """
-    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import OperationalError  # lazy: cold start
 
-    from homa_desk.backend import Backend, DatabaseTarget
-    from homa_desk.db import migrate
-    from homa_desk.db.engine import make_engine
-    from homa_desk.db.urls import parse_database_url
+    from homa_desk.backend import Backend, DatabaseTarget  # lazy: cold start
+    from homa_desk.db import migrate  # lazy: cold start
+    from homa_desk.db.engine import make_engine  # lazy: cold start
+    from homa_desk.db.urls import parse_database_url  # lazy: cold start
 
     url = with_stored_password(parse_database_url(raw))
     engine = make_engine(url)
@@ -129,8 +129,8 @@ def open_remote(raw: str) -> Backend:
 
 def remember_remote_database(settings: Settings, raw: str) -> Settings:
     """Keep the URL in settings without its password, and the password in the keyring."""
-    from homa_desk.db.urls import keyring_name, parse_database_url, without_password
-    from homa_desk.secret_store import set_secret
+    from homa_desk.db.urls import keyring_name, parse_database_url, without_password  # lazy: cold start
+    from homa_desk.secret_store import set_secret  # lazy: cold start
 
     url = parse_database_url(raw)
     if url.password:

@@ -18,6 +18,22 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO, TypeVar
 
+import keyring
+from keyring.backends.null import Keyring as NullKeyring
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
+
+from homa_desk import APP_TITLE
+from homa_desk.backend import Backend, DatabaseTarget
+from homa_desk.connect import upgrade_as_owner
+from homa_desk.db import migrate
+from homa_desk.db.embedded import EmbeddedServer
+from homa_desk.db.engine import make_engine
+from homa_desk.services import staff
+from homa_desk.ui.common.resources import apply_style, icon_path
+from homa_desk.ui.common.worker import wait_for_idle
+from homa_desk.ui.shell.main_window import MainWindow
+
 SELF_CHECK_CLINIC = "Self-check Clinic"
 WINDOW_TIMEOUT_S = 60.0
 
@@ -53,19 +69,10 @@ def run_self_check(out: TextIO | None = None, err: TextIO | None = None) -> int:
 
 def _forget_secrets() -> None:
     """The throwaway clinic has no secrets: never read (or unlock) the real keyring during the check."""
-    import keyring
-    from keyring.backends.null import Keyring as NullKeyring
-
     keyring.set_keyring(NullKeyring())
 
 
 def _check(folder: Path, timings: dict[str, float]) -> None:
-    from homa_desk.backend import Backend, DatabaseTarget
-    from homa_desk.connect import upgrade_as_owner
-    from homa_desk.db import migrate
-    from homa_desk.db.embedded import EmbeddedServer
-    from homa_desk.db.engine import make_engine
-
     server = EmbeddedServer(folder / "pgdata", delete_on_stop=True)
     url = _timed(timings, "database", server.start)
     backend = Backend(engine=make_engine(url), target=DatabaseTarget("embedded", url, server.owner_url()),
@@ -88,8 +95,6 @@ def _timed(timings: dict[str, float], name: str, step: Callable[[], T]) -> T:
 
 
 def _create_admin(backend):  # type: ignore[no-untyped-def]
-    from homa_desk.services import staff
-
     password = f"Throwaway-{secrets.token_urlsafe(12)}-7"
     new = staff.validate_new_staff(email="self-check@clinic.example", full_name="Self Check", phone="9876543210",
                                    role="admin", password=password)
@@ -97,14 +102,6 @@ def _create_admin(backend):  # type: ignore[no-untyped-def]
 
 
 def _open_main_window(backend, member) -> None:  # type: ignore[no-untyped-def]
-    from PySide6.QtGui import QIcon
-    from PySide6.QtWidgets import QApplication
-
-    from homa_desk import APP_TITLE
-    from homa_desk.ui.common.resources import apply_style, icon_path
-    from homa_desk.ui.common.worker import wait_for_idle
-    from homa_desk.ui.shell.main_window import MainWindow
-
     app = QApplication.instance() or QApplication([sys.argv[0], "-platform", os.environ["QT_QPA_PLATFORM"]])
     app.setApplicationName(APP_TITLE)
     if not apply_style(app):

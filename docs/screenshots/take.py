@@ -60,7 +60,7 @@ def main() -> int:
                           embedded=server, gateway=SimulatorGateway())
         try:
             upgrade_as_owner(server)
-            demo.seed_demo_if_empty(backend.engine)
+            demo.seed_demo_if_empty(backend.uow())
             new = staff.validate_new_staff(email="admin@sunrise.example", full_name="Meera Iyer", phone="9876543210",
                                            role="admin", password="Screenshots-2026!")
             admin = staff.create_first_admin(backend.uow(), new, "Sunrise Clinic").as_actor()

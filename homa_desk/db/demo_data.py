@@ -31,6 +31,7 @@ from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy import Connection, Engine, insert, text
 
 from homa_desk.db.models import AuditEntry
+from homa_desk.db.unit_of_work import UnitOfWork
 from homa_desk.domain.passwords import hash_password
 from homa_desk.domain.timeutil import CLINIC_TZ
 
@@ -712,9 +713,10 @@ class DemoDatabase:
 
 
 @contextmanager
-def transaction(engine: Engine) -> Iterator[DemoDatabase]:
-    """Commits when the block ends normally, rolls everything back when it raises."""
-    with engine.begin() as conn:
+def transaction(uow: UnitOfWork) -> Iterator[DemoDatabase]:
+    """Commits when the block ends normally, rolls everything back when it raises (the bulk COPY needs the
+    driver's connection, which the unit of work's Session does not hand out)."""
+    with uow.side_transaction() as conn:
         yield DemoDatabase(conn)
 
 

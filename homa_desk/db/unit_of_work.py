@@ -17,10 +17,12 @@ same check from their audit-log insert). `uow.reading(None)` is for what anyone 
 from __future__ import annotations
 
 import re
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from types import TracebackType
 
-from sqlalchemy import Engine, event
+import psycopg
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -90,6 +92,16 @@ class UnitOfWork:
         """Only the check, for a use case that reaches the database another way (a backup, a restore)."""
         with self.reading(actor, *roles):
             self.health.ping()
+
+    def side_transaction(self) -> AbstractContextManager[Connection]:
+        """A transaction on a connection of its own, beside this unit of work, for db/ code that needs the driver
+        itself (a bulk COPY) or holds a lock while the unit of work commits its own transactions. Commits when the
+        block ends normally, rolls back when it raises."""
+        return self._engine.begin()
+
+    def drop_connections(self) -> None:
+        """Close every pooled connection (the database behind them is about to be replaced or was)."""
+        self._engine.dispose()
 
     def __enter__(self) -> UnitOfWork:
         engine = _reading_engine(self._engine) if self._reading else _guarding_engine(self._engine)
@@ -232,6 +244,4 @@ def _refuse_writes(_conn, _cursor, statement: str, *_args) -> None:  # type: ign
 def _is_connection_error(exc: BaseException | None) -> bool:
     if not isinstance(exc, OperationalError):
         return False
-    import psycopg
-
     return isinstance(exc.orig, psycopg.OperationalError) and not isinstance(exc.orig, psycopg.errors.QueryCanceled)

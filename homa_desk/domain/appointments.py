@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from homa_desk.domain.doctors import DoctorProfile, DoctorSchedule, Leave, WorkSession
-from homa_desk.domain.errors import DomainError, ValidationError
+from homa_desk.domain.errors import DomainError, FormErrors, ValidationError
 from homa_desk.domain.patients import free_text
 from homa_desk.domain.timeutil import CLINIC_TZ
 
@@ -92,8 +92,6 @@ class BookingDetails:
 
 def validate_booking(consultation_type: ConsultationType | str, link: str | None,
                      symptoms: str | None) -> BookingDetails:
-    from homa_desk.domain.errors import FormErrors
-
     errors: list[ValidationError] = []
     kind = ConsultationType.OFFLINE
     try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from homa_desk.domain.lockout import LOCKOUT_MINUTES, MAX_FAILED_SIGN_INS
+
 
 class DomainError(Exception):
     """An expected refusal with a message fit to show a receptionist."""
@@ -39,8 +41,6 @@ class AuthenticationFailed(DomainError):
     answer tells a guesser nothing; it says what a real user may need to know."""
 
     def __init__(self, message: str | None = None) -> None:
-        from homa_desk.domain.staff import LOCKOUT_MINUTES, MAX_FAILED_SIGN_INS
-
         super().__init__(message or (
             f"Wrong e-mail or password. After {MAX_FAILED_SIGN_INS} wrong tries sign-in waits {LOCKOUT_MINUTES}"
             " minutes; a disabled account cannot sign in (ask the clinic's admin)."))

@@ -5,6 +5,8 @@ from __future__ import annotations
 from functools import cache
 from importlib.resources import files
 
+import bcrypt
+
 
 @cache
 def _common() -> frozenset[str]:
@@ -20,16 +22,12 @@ BCRYPT_ROUNDS = 12
 
 
 def hash_password(password: str) -> str:
-    import bcrypt
-
     return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(BCRYPT_ROUNDS)).decode("ascii")
 
 
 def verify_password(password: str, password_hash: str) -> bool:
     """Constant work whether or not the hash is valid, so a wrong e-mail costs as long as a wrong password: one
     bcrypt check either way (pass "" for an e-mail that is no one's)."""
-    import bcrypt
-
     candidate = password.encode("utf-8", "surrogatepass")[:72]
     if not password_hash:
         bcrypt.checkpw(candidate, _dummy_hash())

@@ -96,6 +96,13 @@ class GatewayRejected(GatewayError):
     """A 4xx: wrong keys or a request the gateway refuses. Retrying the same request will not help."""
 
 
+class CapabilityMissing(GatewayError):
+    """A call the gateway's capabilities say it cannot answer; the desk checks them first, so this is a bug."""
+
+    def __init__(self, message: str = "This payment gateway cannot do that.") -> None:
+        super().__init__(message)
+
+
 class ListingUnsupported(GatewayError):
     """The gateway cannot list the money it received (static UPI: no gateway sees it)."""
 

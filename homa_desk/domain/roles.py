@@ -5,6 +5,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from homa_desk.domain.errors import PermissionDenied
+
 
 class Role(enum.StrEnum):
     PATIENT = "patient"
@@ -30,8 +32,6 @@ class Actor:
     email: str
 
     def require(self, *roles: Role) -> None:
-        from homa_desk.domain.errors import PermissionDenied
-
         if self.role not in roles:
             allowed = ", ".join(r.label.lower() for r in roles)
             raise PermissionDenied(f"Only {allowed} staff may do this; you are signed in as {self.role.label.lower()}.")

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from homa_desk.domain.lockout import LOCKOUT_MINUTES as LOCKOUT_MINUTES
+from homa_desk.domain.lockout import MAX_FAILED_SIGN_INS as MAX_FAILED_SIGN_INS
 from homa_desk.domain.roles import Actor, Role
-
-MAX_FAILED_SIGN_INS = 5
-LOCKOUT_MINUTES = 15
 
 
 @dataclass(frozen=True)

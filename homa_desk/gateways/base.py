@@ -3,11 +3,22 @@ it captured (for the close-of-day reconciliation)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Protocol, runtime_checkable
 
 from homa_desk.domain.payments import GatewayPayment, GatewayQr, PollResult
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a gateway can do beyond the calls every gateway answers, so the desk asks instead of naming a type."""
+
+    simulates_payment: bool = False  # simulate_payment pays a QR (the demo button)
+    qr_image: bool = False  # fetch_qr_image gives the picture when the QR comes as an image, not a UPI link
+    lists_payments: bool = True  # captured_payments lists the money received (else ListingUnsupported)
+    confirms_by_reference: bool = False  # no gateway sees the money: staff confirm with the UTR
 
 
 @runtime_checkable
@@ -19,7 +30,8 @@ class PaymentGateway(Protocol):
     """
 
     name: str
-    needs_manual_confirmation: bool  # True when the gateway cannot see payments (static UPI): staff enter the UTR
+    capabilities: Capabilities
+    needs_manual_confirmation: bool  # capabilities.confirms_by_reference, under its older name
 
     def create_qr(self, *, amount: Decimal, reference: str, description: str, expires_at: datetime,
                   customer_name: str | None = None) -> GatewayQr:
@@ -47,4 +59,13 @@ class PaymentGateway(Protocol):
 
         Raises ListingUnsupported when no gateway sees the money (static UPI).
         """
+        ...
+
+    def simulate_payment(self, qr_id: str) -> GatewayPayment:
+        """Pay the QR as a patient's phone would; only when capabilities.simulates_payment, else
+        CapabilityMissing."""
+        ...
+
+    def fetch_qr_image(self, qr: GatewayQr) -> bytes:
+        """The QR as a PNG for the screens; only when capabilities.qr_image, else CapabilityMissing."""
         ...

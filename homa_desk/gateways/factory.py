@@ -7,6 +7,7 @@ from homa_desk.domain.errors import ValidationError
 from homa_desk.gateways.base import PaymentGateway
 from homa_desk.gateways.simulator import SimulatorGateway
 from homa_desk.gateways.static_upi import StaticUpiGateway
+from homa_desk.secret_store import get_secret
 
 RAZORPAY_SECRET = "razorpay:key_secret"
 GATEWAYS = ("simulator", "razorpay", "static_upi")
@@ -14,8 +15,7 @@ GATEWAYS = ("simulator", "razorpay", "static_upi")
 
 def gateway_from_settings(settings: Settings) -> PaymentGateway:
     if settings.gateway == "razorpay":
-        from homa_desk.gateways.razorpay import RazorpayGateway
-        from homa_desk.secret_store import get_secret
+        from homa_desk.gateways.razorpay import RazorpayGateway  # lazy: optional
 
         secret = get_secret(RAZORPAY_SECRET)
         if not settings.razorpay_key_id or not secret:

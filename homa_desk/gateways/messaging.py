@@ -1,4 +1,5 @@
-"""The small interface every message channel implements, and the channels a desk's settings configure.
+"""The small interface every message channel implements (the channels a desk's settings configure are made by
+homa_desk.gateways.senders).
 
 A sender either returns the provider's message id or raises SendError. `retry_safe` says whether trying again can
 never deliver the message twice: true when the provider certainly did not accept it (connection refused, 5xx,
@@ -10,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from homa_desk.config import Settings
 from homa_desk.domain.notifications import Channel
 
 TWILIO_TOKEN = "twilio:auth_token"
@@ -48,32 +48,6 @@ class MessageSender(Protocol):
 
     def send(self, message: Outgoing) -> str | None:
         """Deliver one message; the provider's id for it, or SendError."""
-
-
-def senders_from_settings(settings: Settings) -> dict[Channel, MessageSender]:
-    """The channels this clinic has set up (the others' messages wait in the outbox until they are)."""
-    from homa_desk.secret_store import get_secret
-
-    senders: dict[Channel, MessageSender] = {}
-    token = get_secret(TWILIO_TOKEN)
-    if settings.twilio_account_sid and settings.twilio_from_number and token:
-        from homa_desk.gateways.sms_twilio import TwilioSms
-
-        senders[Channel.SMS] = TwilioSms(settings.twilio_account_sid, token, settings.twilio_from_number,
-                                         base_url=settings.twilio_base_url)
-    if settings.smtp_host and settings.smtp_from:
-        from homa_desk.gateways.email_smtp import SmtpEmail
-
-        password = get_secret(SMTP_PASSWORD) if settings.smtp_user else None
-        senders[Channel.EMAIL] = SmtpEmail(settings.smtp_host, settings.smtp_port, settings.smtp_from,
-                                           user=settings.smtp_user or None, password=password,
-                                           starttls=settings.smtp_starttls)
-    bot = get_secret(TELEGRAM_TOKEN)
-    if bot:
-        from homa_desk.gateways.telegram import TelegramBot
-
-        senders[Channel.TELEGRAM] = TelegramBot(bot, base_url=settings.telegram_base_url)
-    return senders
 
 
 def http_error(provider: str, status: int, detail: str) -> SendError:

@@ -22,6 +22,7 @@ from urllib3.util.retry import Retry
 from homa_desk.domain import upi, validation
 from homa_desk.domain.money import from_paise, to_paise
 from homa_desk.domain.payments import (
+    CapabilityMissing,
     GatewayMalformed,
     GatewayPayment,
     GatewayQr,
@@ -33,6 +34,7 @@ from homa_desk.domain.payments import (
     QrStatus,
 )
 from homa_desk.domain.timeutil import utcnow
+from homa_desk.gateways.base import Capabilities
 from homa_desk.gateways.polling import DEFAULT_RETRY_AFTER
 
 log = logging.getLogger(__name__)
@@ -63,7 +65,8 @@ class RazorpayGateway:
     """A PaymentGateway on Razorpay. The caller reads the key id and secret from the keyring."""
 
     name = "razorpay"
-    needs_manual_confirmation = False
+    capabilities = Capabilities(qr_image=True)
+    needs_manual_confirmation = capabilities.confirms_by_reference
 
     def __init__(self, key_id: str, key_secret: str, *, base_url: str = DEFAULT_BASE_URL,
                  connect_timeout: float = CONNECT_TIMEOUT, read_timeout: float = READ_TIMEOUT,
@@ -163,6 +166,10 @@ class RazorpayGateway:
                 log.info("razorpay listed %d captured payment(s) in %d page(s)", len(found), page + 1)
                 return list(found.values())
         raise GatewayMalformed("The payment gateway listed more payments than the desk can check.")
+
+    def simulate_payment(self, qr_id: str) -> GatewayPayment:
+        """Only the patient's phone pays a real QR."""
+        raise CapabilityMissing()
 
     # -- beyond the interface --------------------------------------------------------------------------------
 

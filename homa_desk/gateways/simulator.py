@@ -12,8 +12,17 @@ from decimal import Decimal
 
 from homa_desk.domain import upi, validation
 from homa_desk.domain.errors import NotFound
-from homa_desk.domain.payments import GatewayPayment, GatewayQr, GatewayRejected, PaymentStatus, PollResult, QrStatus
+from homa_desk.domain.payments import (
+    CapabilityMissing,
+    GatewayPayment,
+    GatewayQr,
+    GatewayRejected,
+    PaymentStatus,
+    PollResult,
+    QrStatus,
+)
 from homa_desk.domain.timeutil import utcnow
+from homa_desk.gateways.base import Capabilities
 
 DEMO_VPA = "homa.demo@simulator"
 
@@ -33,7 +42,8 @@ class SimulatorGateway:
     """
 
     name = "simulator"
-    needs_manual_confirmation = False
+    capabilities = Capabilities(simulates_payment=True)
+    needs_manual_confirmation = capabilities.confirms_by_reference
 
     def __init__(self, *, clock: Callable[[], datetime] = utcnow, payee_name: str = "Homa Demo Clinic") -> None:
         self._clock = clock
@@ -100,6 +110,10 @@ class SimulatorGateway:
                 entry.close_reason = "paid"
             entry.payments.append(payment)
             return payment
+
+    def fetch_qr_image(self, qr: GatewayQr) -> bytes:
+        """Every simulated QR carries its UPI link: the desk draws it."""
+        raise CapabilityMissing()
 
     def _get(self, qr_id: str) -> _SimQr:
         try:

@@ -6,7 +6,15 @@ from datetime import datetime
 from decimal import Decimal
 
 from homa_desk.domain import upi, validation
-from homa_desk.domain.payments import GatewayPayment, GatewayQr, ListingUnsupported, PollResult, QrStatus
+from homa_desk.domain.payments import (
+    CapabilityMissing,
+    GatewayPayment,
+    GatewayQr,
+    ListingUnsupported,
+    PollResult,
+    QrStatus,
+)
+from homa_desk.gateways.base import Capabilities
 
 
 class StaticUpiGateway:
@@ -17,7 +25,8 @@ class StaticUpiGateway:
     """
 
     name = "static_upi"
-    needs_manual_confirmation = True
+    capabilities = Capabilities(lists_payments=False, confirms_by_reference=True)
+    needs_manual_confirmation = capabilities.confirms_by_reference
 
     def __init__(self, vpa: str, payee_name: str) -> None:
         self.vpa = validation.vpa(vpa)
@@ -40,6 +49,13 @@ class StaticUpiGateway:
     def captured_payments(self, start: datetime, end: datetime) -> list[GatewayPayment]:
         """The money goes straight to the clinic's bank: only its statement lists it."""
         raise ListingUnsupported()
+
+    def simulate_payment(self, qr_id: str) -> GatewayPayment:
+        raise CapabilityMissing()
+
+    def fetch_qr_image(self, qr: GatewayQr) -> bytes:
+        """The QR is the clinic's own UPI link: the desk draws it."""
+        raise CapabilityMissing()
 
     def __repr__(self) -> str:  # the VPA is the clinic's, but keep reprs free of identifiers anyway
         return "StaticUpiGateway()"

@@ -17,7 +17,6 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import platformdirs
-from sqlalchemy import Engine, text
 
 from homa_desk.backend import DatabaseTarget
 from homa_desk.config import Settings
@@ -167,22 +166,21 @@ def is_due(now: datetime, daily_at: time | None, last_backup_at: datetime | None
     return last_backup_at is None or last_backup_at < latest_slot(now, daily_at)
 
 
-def back_up_now(engine: Engine, target: DatabaseTarget, actor: Actor, settings: Settings, *,
+def back_up_now(uow: UnitOfWork, target: DatabaseTarget, actor: Actor, settings: Settings, *,
                 progress: Progress | None = None) -> BackupFile:
     """The admin's "Back up now"."""
-    UnitOfWork(engine).confirm(actor, Role.ADMIN)
+    uow.confirm(actor, Role.ADMIN)
     plan = plan_from(settings)
-    made = make_backup(engine, target, plan.folder, plan.keep, progress=progress)
+    made = make_backup(uow, target, plan.folder, plan.keep, progress=progress)
     log.info("backup made by user %s (%d bytes)", actor.user_id, made.size)
     return made
 
 
-def make_backup(engine: Engine, target: DatabaseTarget, folder: Path, keep: int, *, note: str = "",
+def make_backup(uow: UnitOfWork, target: DatabaseTarget, folder: Path, keep: int, *, note: str = "",
                 progress: Progress | None = None, moment: datetime | None = None) -> BackupFile:
     """Dump, check, keep the newest `keep` backups, and note the time for every desk. No role check: the daily
     schedule and the command line call this directly; the desk's buttons go through the admin-only services."""
     folder = _writable_folder(str(folder))
-    uow = UnitOfWork(engine)
     with uow:
         clinic = uow.settings.get("clinic_name") or DEFAULT_NAME
     moment = moment or utcnow()
@@ -215,26 +213,25 @@ def prune(folder: Path, keep: int, *, spare: Path | None = None) -> list[Path]:
     return deleted
 
 
-def last_backup_at(engine: Engine) -> datetime | None:
-    uow = UnitOfWork(engine)
+def last_backup_at(uow: UnitOfWork) -> datetime | None:
     with uow.reading(None):
         raw = uow.settings.get(LAST_BACKUP_KEY)
     return datetime.fromisoformat(raw) if raw else None
 
 
-def run_scheduled_backup(engine: Engine, target: DatabaseTarget, settings: Settings, *,
+def run_scheduled_backup(uow: UnitOfWork, target: DatabaseTarget, settings: Settings, *,
                          now: datetime | None = None) -> ScheduledOutcome:
     """The daily backup, if it is due and no other desk is taking it right now."""
     plan = plan_from(settings)
     now = now or utcnow()
-    with engine.connect() as lock, lock.begin():
-        if not lock.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": BACKUP_LOCK}).scalar():
+    with dumps.advisory_lock(uow, BACKUP_LOCK) as ours:
+        if not ours:
             log.info("another desk is taking the daily backup")
             return ScheduledOutcome(None, None)
-        last = last_backup_at(engine)
+        last = last_backup_at(uow)
         if not is_due(now, plan.daily_at, last):
             return ScheduledOutcome(last, None)
-        made = make_backup(engine, target, plan.folder, plan.keep, moment=now)
+        made = make_backup(uow, target, plan.folder, plan.keep, moment=now)
     log.info("daily backup made (%d bytes)", made.size)
     return ScheduledOutcome(made.made_at, made)
 
@@ -249,14 +246,14 @@ def inspect(path: Path) -> str | None:
     return revision
 
 
-def restore_backup(engine: Engine, target: DatabaseTarget, actor: Actor | None, path: Path, settings: Settings, *,
+def restore_backup(uow: UnitOfWork, target: DatabaseTarget, actor: Actor | None, path: Path, settings: Settings, *,
                    progress: Progress | None = None) -> RestoreOutcome:
     """Replace the database with a backup, after a safety backup of today's data. `actor` None: the command line.
 
     The restored database is brought to this desk's schema, and the restore is written to its audit log.
     """
     if actor is not None:
-        UnitOfWork(engine).confirm(actor, Role.ADMIN)
+        uow.confirm(actor, Role.ADMIN)
     if target.kind != "embedded":
         raise DomainError("Restore works on the embedded database. A remote database (Neon) is restored from "
                           "its provider's own backups.")
@@ -264,17 +261,16 @@ def restore_backup(engine: Engine, target: DatabaseTarget, actor: Actor | None, 
     plan = plan_from(settings)
     if progress:
         progress("Saving a safety copy of today's data…")
-    safety = make_backup(engine, target, plan.folder, max(plan.keep, len(list_backups(plan.folder)) + 1),
+    safety = make_backup(uow, target, plan.folder, max(plan.keep, len(list_backups(plan.folder)) + 1),
                          note=BEFORE_RESTORE, progress=progress)
     if progress:
         progress("Restoring…")
     with tempfile.TemporaryDirectory(prefix="homa-restore-") as private:
         local = Path(private) / "restore.dump"  # the chosen file may be on a USB stick or a share: copy it first
         shutil.copyfile(path, local)
-        engine.dispose()
+        uow.drop_connections()
         dumps.replace_database(local, target.schema_url, progress=progress)  # the owner creates and swaps
-    engine.dispose()
-    uow = UnitOfWork(engine)
+    uow.drop_connections()
     with uow:
         member = uow.staff.get(actor.user_id) if actor is not None else None
         known = actor if (member is not None and actor is not None and member.email == actor.email

@@ -32,7 +32,6 @@ from homa_desk.domain.errors import Conflict, NotFound, ValidationError
 from homa_desk.domain.roles import STAFF_ROLES, Actor, Role
 from homa_desk.domain.timeutil import to_local, utcnow
 from homa_desk.services import notifications
-from homa_desk.services.clinic import DEFAULT_NAME as DEFAULT_CLINIC_NAME
 
 log = logging.getLogger(__name__)
 
@@ -288,20 +287,3 @@ def patient_account(uow: UnitOfWork, actor: Actor, patient_id: int, *, limit: in
     """
     with uow.reading(actor, *STAFF_ROLES):
         return uow.bills.patient_account(patient_id, limit=max(1, min(limit, 1000)))
-
-
-@dataclass(frozen=True)
-class ClinicInfo:
-    """What a receipt's letterhead shows; address, phone and logo stay empty until the clinic sets them."""
-
-    name: str
-    address: str = ""
-    phone: str = ""
-    logo_path: str = ""
-
-
-def clinic_info(uow: UnitOfWork) -> ClinicInfo:
-    with uow.reading(None):
-        found = uow.settings.get_many(("clinic_name", "clinic_address", "clinic_phone", "clinic_logo_path"))
-    return ClinicInfo(name=found["clinic_name"] or DEFAULT_CLINIC_NAME, address=found["clinic_address"] or "",
-                      phone=found["clinic_phone"] or "", logo_path=found["clinic_logo_path"] or "")

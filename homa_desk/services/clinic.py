@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from homa_desk.db.unit_of_work import UnitOfWork
 from homa_desk.domain.errors import ValidationError
 from homa_desk.domain.roles import Actor, Role
@@ -13,6 +15,23 @@ DEFAULT_NAME = "Homa Clinic"
 def clinic_name(uow: UnitOfWork) -> str:
     with uow.reading(None):
         return uow.settings.get("clinic_name", DEFAULT_NAME)
+
+
+@dataclass(frozen=True)
+class ClinicInfo:
+    """What a receipt's letterhead shows; address, phone and logo stay empty until the clinic sets them."""
+
+    name: str
+    address: str = ""
+    phone: str = ""
+    logo_path: str = ""
+
+
+def clinic_info(uow: UnitOfWork) -> ClinicInfo:
+    with uow.reading(None):
+        found = uow.settings.get_many(("clinic_name", "clinic_address", "clinic_phone", "clinic_logo_path"))
+    return ClinicInfo(name=found["clinic_name"] or DEFAULT_NAME, address=found["clinic_address"] or "",
+                      phone=found["clinic_phone"] or "", logo_path=found["clinic_logo_path"] or "")
 
 
 def validate_clinic_name(name: str) -> str:

@@ -7,7 +7,7 @@ from datetime import date, time, timedelta
 
 from homa_desk.db.unit_of_work import UnitOfWork
 from homa_desk.domain import doctors as rules
-from homa_desk.domain.doctors import DoctorSchedule, ProfileChanges
+from homa_desk.domain.doctors import DoctorSchedule, ProfileChanges, WorkSession
 from homa_desk.domain.errors import NotFound
 from homa_desk.domain.roles import STAFF_ROLES, Actor, Role
 from homa_desk.domain.timeutil import to_local, utcnow
@@ -51,21 +51,10 @@ def update_profile(uow: UnitOfWork, actor: Actor, doctor_id: int, changes: Profi
     """Save a profile validated by homa_desk.domain.doctors.validate_profile (creates the row on first edit)."""
     actor.require(Role.ADMIN)
     changes = rules.revalidated_profile(changes)
-    today = _today()
     with uow:
-        before = _schedule(uow, doctor_id, today, today).doctor
-        uow.doctors.save_profile(doctor_id, changes)
-        uow.audit.record(actor, "doctor_profile_updated", "doctor", doctor_id,
-                         before={"specialty": before.specialty, "qualification": before.qualification,
-                                 "registration_number": before.registration_number,
-                                 "consultation_fee": str(before.consultation_fee),
-                                 "slot_minutes": before.slot_minutes} if before.has_profile else None,
-                         after={"specialty": changes.specialty, "qualification": changes.qualification,
-                                "registration_number": changes.registration_number,
-                                "consultation_fee": str(changes.consultation_fee),
-                                "slot_minutes": changes.slot_minutes})
+        _save_profile(uow, actor, doctor_id, changes)
         uow.commit()
-        return _schedule(uow, doctor_id, today, today + timedelta(days=LEAVE_HORIZON_DAYS))
+        return _current(uow, doctor_id)
 
 
 def set_working_hours(uow: UnitOfWork, actor: Actor, doctor_id: int,
@@ -76,15 +65,53 @@ def set_working_hours(uow: UnitOfWork, actor: Actor, doctor_id: int,
     """
     actor.require(Role.ADMIN)
     parsed = rules.validate_sessions(sessions)
-    today = _today()
     with uow:
-        before = _schedule(uow, doctor_id, today, today)
-        uow.doctors.replace_sessions(doctor_id, parsed)
-        uow.audit.record(actor, "doctor_hours_updated", "doctor", doctor_id,
-                         before={"sessions": [s.label for s in before.sessions]},
-                         after={"sessions": [s.label for s in parsed]})
+        _replace_hours(uow, actor, doctor_id, parsed)
         uow.commit()
-        return _schedule(uow, doctor_id, today, today + timedelta(days=LEAVE_HORIZON_DAYS))
+        return _current(uow, doctor_id)
+
+
+def save_doctor(uow: UnitOfWork, actor: Actor, doctor_id: int, changes: ProfileChanges,
+                sessions: list[tuple[int, str | time, str | time]]) -> DoctorSchedule:
+    """The doctor form's Save: weekly hours and profile together, in one transaction, so either both are saved
+    or neither is."""
+    actor.require(Role.ADMIN)
+    parsed = rules.validate_sessions(sessions)
+    changes = rules.revalidated_profile(changes)
+    with uow:
+        _replace_hours(uow, actor, doctor_id, parsed)
+        _save_profile(uow, actor, doctor_id, changes)
+        uow.commit()
+        return _current(uow, doctor_id)
+
+
+def _save_profile(uow: UnitOfWork, actor: Actor, doctor_id: int, changes: ProfileChanges) -> None:
+    today = _today()
+    before = _schedule(uow, doctor_id, today, today).doctor
+    uow.doctors.save_profile(doctor_id, changes)
+    uow.audit.record(actor, "doctor_profile_updated", "doctor", doctor_id,
+                     before={"specialty": before.specialty, "qualification": before.qualification,
+                             "registration_number": before.registration_number,
+                             "consultation_fee": str(before.consultation_fee),
+                             "slot_minutes": before.slot_minutes} if before.has_profile else None,
+                     after={"specialty": changes.specialty, "qualification": changes.qualification,
+                            "registration_number": changes.registration_number,
+                            "consultation_fee": str(changes.consultation_fee),
+                            "slot_minutes": changes.slot_minutes})
+
+
+def _replace_hours(uow: UnitOfWork, actor: Actor, doctor_id: int, parsed: tuple[WorkSession, ...]) -> None:
+    today = _today()
+    before = _schedule(uow, doctor_id, today, today)
+    uow.doctors.replace_sessions(doctor_id, parsed)
+    uow.audit.record(actor, "doctor_hours_updated", "doctor", doctor_id,
+                     before={"sessions": [s.label for s in before.sessions]},
+                     after={"sessions": [s.label for s in parsed]})
+
+
+def _current(uow: UnitOfWork, doctor_id: int) -> DoctorSchedule:
+    today = _today()
+    return _schedule(uow, doctor_id, today, today + timedelta(days=LEAVE_HORIZON_DAYS))
 
 
 def add_leave(uow: UnitOfWork, actor: Actor, doctor_id: int, day: date | None, reason: str | None) -> None:

@@ -14,11 +14,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+from homa_desk import connect
 from homa_desk.backend import Backend
 from homa_desk.config import Settings
+from homa_desk.connect import new_install, open_remote, with_stored_password
+from homa_desk.db.engine import make_engine
+from homa_desk.db.unit_of_work import UnitOfWork
+from homa_desk.db.urls import keyring_name, parse_database_url, without_password
 from homa_desk.domain.errors import DomainError, FormErrors, PermissionDenied, ValidationError
 from homa_desk.domain.roles import Role
 from homa_desk.domain.staff import NewStaff, StaffMember
+from homa_desk.gateways.factory import RAZORPAY_SECRET, gateway_from_settings
+from homa_desk.secret_store import SecretStoreUnavailable, set_secret
 from homa_desk.services import settings as settings_service
 from homa_desk.services import staff
 from homa_desk.services.settings import CLINIC_KEYS, SettingsForm
@@ -79,8 +86,6 @@ def needs_database_choice(settings: Settings, env: Mapping[str, str] = os.enviro
 
     The wizard starts the embedded server only at Finish, so cancelling it leaves the choice open for next time.
     """
-    from homa_desk.connect import new_install
-
     return new_install(settings, env, data_dir)
 
 
@@ -131,8 +136,7 @@ def check_all(form: SetupForm) -> tuple[NewStaff, dict[str, str]]:
 
 def check_remote(raw: str) -> RemoteCheck:
     """Connect to the URL before anything is saved: reachable, and either empty or a clinic at today's schema."""
-    from homa_desk.db import migrate
-    from homa_desk.db.unit_of_work import UnitOfWork
+    from homa_desk.db import migrate  # lazy: cold start
 
     message = settings_service.test_database_connection(raw)
     engine = _engine(raw)
@@ -178,8 +182,6 @@ def set_up(form: SetupForm, *, backend: Backend | None = None, database_url: str
 
 def join_existing(database_url: str, *, settings_path: Path | None = None) -> FirstRunResult:
     """A second desk on a clinic's remote database that already has its admin: remember the URL, then sign in."""
-    from homa_desk.connect import open_remote
-
     backend = open_remote(database_url)
     try:
         _store_secrets(SetupForm(), database_url)
@@ -195,8 +197,7 @@ def join_existing(database_url: str, *, settings_path: Path | None = None) -> Fi
 
 def open_chosen_database(database_url: str, data_dir: Path | None = None) -> Backend:
     """This computer's embedded server, or the remote one; an empty remote database gets its schema here."""
-    from homa_desk import connect
-    from homa_desk.db import migrate
+    from homa_desk.db import migrate  # lazy: cold start
 
     if not database_url.strip():
         return connect.open_embedded(data_dir)
@@ -245,10 +246,6 @@ def _create_clinic(backend: Backend, new: NewStaff, clean: Mapping[str, str]) ->
 
 
 def _store_secrets(form: SetupForm, database_url: str | None) -> None:
-    from homa_desk.db.urls import keyring_name, parse_database_url
-    from homa_desk.gateways.factory import RAZORPAY_SECRET
-    from homa_desk.secret_store import SecretStoreUnavailable, set_secret
-
     try:
         if form.razorpay_key_secret.strip():
             set_secret(RAZORPAY_SECRET, form.razorpay_key_secret.strip())
@@ -261,31 +258,23 @@ def _store_secrets(form: SetupForm, database_url: str | None) -> None:
 
 
 def _without_password(raw: str) -> str:
-    from homa_desk.db.urls import parse_database_url, without_password
-
     return without_password(parse_database_url(raw))
 
 
 def _engine(raw: str):  # type: ignore[no-untyped-def]
-    from homa_desk.connect import with_stored_password
-    from homa_desk.db.engine import make_engine
-    from homa_desk.db.urls import parse_database_url
-
     return make_engine(with_stored_password(parse_database_url(raw)))
 
 
 def _fill_demo(backend: Backend) -> None:
     """The clinic is set up by now: a demo that fails is logged and the desk starts without it."""
-    from homa_desk.services.demo import seed_demo_if_empty
+    from homa_desk.services.demo import seed_demo_if_empty  # lazy: cold start
 
     try:
-        seed_demo_if_empty(backend.engine)
+        seed_demo_if_empty(backend.uow())
     except Exception:
         log.exception("demo data could not be generated")
 
 
 def _use_gateway(backend: Backend, settings: Settings) -> None:
-    from homa_desk.gateways.factory import gateway_from_settings
-
     backend.gateway = gateway_from_settings(settings)
     backend.poll_interval = settings.poll_interval_seconds

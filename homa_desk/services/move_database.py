@@ -13,12 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg
 from sqlalchemy.engine import URL
 
 from homa_desk.backend import DatabaseTarget
 from homa_desk.config import Settings
+from homa_desk.connect import remember_remote_database, with_stored_password
 from homa_desk.db import backup as dumps
+from homa_desk.db import reach
 from homa_desk.db.engine import make_engine
 from homa_desk.db.unit_of_work import UnitOfWork
 from homa_desk.db.urls import parse_database_url
@@ -76,21 +77,15 @@ def move_to_remote(target: DatabaseTarget, actor: Actor | None, raw_url: str, pa
 
 
 def _remote_url(raw_url: str, password: str) -> URL:
-    from homa_desk.connect import with_stored_password
-
     url = parse_database_url(raw_url)
     return url.set(password=password) if password else with_stored_password(url)
 
 
 def _require_empty(url: URL) -> None:
-    from homa_desk.logging_setup import scrub
-
     try:
-        with dumps.connect(url, autocommit=True) as conn:
-            tables = dumps.user_tables(conn)
-    except psycopg.Error as error:
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise ValidationError("database_url", f"Cannot connect: {scrub(reason)[:200]}") from None
+        tables = reach.user_tables(url)
+    except reach.Unreachable as refused:
+        raise ValidationError("database_url", f"Cannot connect: {refused.reason}") from None
     if tables:
         raise ValidationError("database_url", f"That database already has {len(tables)} table(s). Homa Desk moves "
                               "only into an empty database: create a new one and use its URL.")
@@ -99,16 +94,9 @@ def _require_empty(url: URL) -> None:
 def _grant_desks_role(url: URL) -> None:
     """The copy belongs to the role that loaded it (the URL's, the database's owner on Neon). When the desks' own
     role exists there, it gets its grants now; `homa-desk db upgrade` with this URL creates it otherwise."""
-    from homa_desk.db.roles import grant_application_role
-
-    engine = make_engine(url, pool_size=1)
-    try:
-        with engine.begin() as conn:
-            if not grant_application_role(conn):
-                log.warning("the moved database has no role for the desks yet: run `homa-desk db upgrade` with "
-                            "the owner's URL to create it")
-    finally:
-        engine.dispose()
+    if not reach.grant_desks_role(url):
+        log.warning("the moved database has no role for the desks yet: run `homa-desk db upgrade` with "
+                    "the owner's URL to create it")
 
 
 def _confirm_admin(url: URL, actor: Actor) -> None:
@@ -132,7 +120,5 @@ def _record(url: URL, actor: Actor | None, action: str, after: dict[str, object]
 
 
 def _switch(url: URL) -> None:
-    from homa_desk.connect import remember_remote_database
-
     plain = url.set(drivername="postgresql").render_as_string(hide_password=False)
     remember_remote_database(Settings.load(), plain)

@@ -45,6 +45,7 @@ from homa_desk.domain.notifications import (
 from homa_desk.domain.roles import STAFF_ROLES, Actor, Role
 from homa_desk.domain.timeutil import format_local_time, utcnow
 from homa_desk.gateways.messaging import Attachment, MessageSender, Outgoing, SendError
+from homa_desk.services.clinic import DEFAULT_NAME, clinic_info
 
 log = logging.getLogger(__name__)
 
@@ -156,8 +157,6 @@ def set_preferred_language(uow: UnitOfWork, actor: Actor, patient_id: int, langu
 
 def receipt_data(uow: UnitOfWork, bill_id: int) -> tuple[Any, Any]:
     """The bill and the clinic's letterhead, for the receipt PDF the sender attaches."""
-    from homa_desk.services.billing import clinic_info
-
     with uow.reading(None):
         bill = uow.bills.view(bill_id)
     if bill is None:
@@ -265,8 +264,6 @@ def _to_patient(uow: UnitOfWork, patient: Contact, template: Template, payload: 
 
 
 def _clinic_name(uow: UnitOfWork) -> str:
-    from homa_desk.services.clinic import DEFAULT_NAME
-
     return uow.settings.get("clinic_name", DEFAULT_NAME)
 
 

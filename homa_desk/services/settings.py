@@ -11,7 +11,10 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from homa_desk.config import Settings
+from homa_desk.connect import remember_remote_database, with_stored_password
+from homa_desk.db import reach
 from homa_desk.db.unit_of_work import UnitOfWork
+from homa_desk.db.urls import keyring_name, parse_database_url, without_password
 from homa_desk.domain import validation
 from homa_desk.domain.clinic_profile import host_name, number_in, optional_gstin, telegram_chat, twilio_sid
 from homa_desk.domain.errors import FormErrors, ValidationError
@@ -19,6 +22,7 @@ from homa_desk.domain.notifications import Language, check_sms_number
 from homa_desk.domain.roles import Actor, Role
 from homa_desk.gateways.factory import GATEWAYS, RAZORPAY_SECRET
 from homa_desk.gateways.messaging import SMTP_PASSWORD, TELEGRAM_TOKEN, TWILIO_TOKEN
+from homa_desk.secret_store import SecretStoreUnavailable, get_secret, set_secret
 from homa_desk.services.clinic import DEFAULT_NAME, validate_clinic_name
 
 log = logging.getLogger(__name__)
@@ -81,8 +85,6 @@ def load_settings(uow: UnitOfWork, actor: Actor, settings: Settings) -> LoadedSe
 
 def _stored_secrets() -> tuple[frozenset[str], bool]:
     """The secret fields with a value in the keyring, and whether there is a keyring to ask at all."""
-    from homa_desk.secret_store import SecretStoreUnavailable, get_secret
-
     try:
         return frozenset(name for name, key in SECRETS.items() if get_secret(key)), True
     except SecretStoreUnavailable:
@@ -147,8 +149,6 @@ def validate(form: SettingsForm, stored_secrets: frozenset[str] = frozenset()) -
 def save_settings(uow: UnitOfWork, actor: Actor, form: SettingsForm, *, path: Path | None = None) -> LoadedSettings:
     """Check every field, then write the clinic's profile (audited), the secrets and the settings file."""
     actor.require(Role.ADMIN)
-    from homa_desk.connect import remember_remote_database
-    from homa_desk.secret_store import set_secret
 
     stored, keyring_found = _stored_secrets()
     typed = [name for name in SECRETS if getattr(form, name).strip()]
@@ -185,24 +185,14 @@ def save_settings(uow: UnitOfWork, actor: Actor, form: SettingsForm, *, path: Pa
 
 def test_database_connection(raw: str, *, timeout: int = 5) -> str:
     """Connect once and ask the server's version; the message to show, or ValidationError("database_url")."""
-    import psycopg
-
-    from homa_desk.connect import with_stored_password
-    from homa_desk.db.urls import parse_database_url
-
     url = _database(raw)
     if not url:
         raise ValidationError("database_url", "Enter the URL of the remote database to test it.")
     parsed = with_stored_password(parse_database_url(url))
-    target = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
     try:
-        with psycopg.connect(target, connect_timeout=timeout) as conn:
-            version = conn.execute("SHOW server_version").fetchone()[0]
-    except psycopg.Error as error:
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        from homa_desk.logging_setup import scrub
-
-        raise ValidationError("database_url", f"Cannot connect: {scrub(reason)[:200]}") from None
+        version = reach.server_version(parsed, timeout=timeout)
+    except reach.Unreachable as refused:
+        raise ValidationError("database_url", f"Cannot connect: {refused.reason}") from None
     return f"Connected to PostgreSQL {version} at {parsed.host or 'localhost'}."
 
 
@@ -211,9 +201,6 @@ test_database_connection.__test__ = False  # type: ignore[attr-defined]  # not a
 
 def _remember(settings: Settings, raw: str) -> Settings:
     """remember_remote_database for a settings file at another path (tests)."""
-    from homa_desk.db.urls import keyring_name, parse_database_url, without_password
-    from homa_desk.secret_store import set_secret
-
     url = parse_database_url(raw)
     if url.password:
         set_secret(keyring_name(url), url.password)
@@ -221,8 +208,6 @@ def _remember(settings: Settings, raw: str) -> Settings:
 
 
 def _database(raw: str) -> str:
-    from homa_desk.db.urls import parse_database_url
-
     text = (raw or "").strip()
     if text:
         parse_database_url(text)

@@ -8,7 +8,8 @@ from homa_desk.config import Settings
 from homa_desk.domain.notifications import Channel
 from homa_desk.gateways import messaging
 from homa_desk.gateways.email_smtp import SmtpEmail
-from homa_desk.gateways.messaging import Outgoing, SendError, senders_from_settings
+from homa_desk.gateways.messaging import Outgoing, SendError
+from homa_desk.gateways.senders import senders_from_settings
 from homa_desk.gateways.sms_twilio import TwilioSms
 from homa_desk.gateways.telegram import TelegramBot
 from homa_desk.secret_store import set_secret

@@ -21,7 +21,8 @@ from homa_desk.domain.patients import validate_patient
 from homa_desk.domain.roles import Role
 from homa_desk.domain.timeutil import utcnow
 from homa_desk.gateways.email_smtp import SmtpEmail
-from homa_desk.gateways.messaging import SMTP_PASSWORD, Attachment, senders_from_settings
+from homa_desk.gateways.messaging import SMTP_PASSWORD, Attachment
+from homa_desk.gateways.senders import senders_from_settings
 from homa_desk.logging_setup import configure_logging
 from homa_desk.secret_store import get_secret
 from homa_desk.services import appointments, auth, billing, notifications, settings, staff, upi_payments, verification

@@ -41,7 +41,7 @@ def staff_emails(uow: UnitOfWork, admin) -> set[str]:  # type: ignore[no-untyped
 def test_backup_change_restore_brings_the_data_back(engine, uow, target, admin, settings):
     before = staff_emails(uow, admin)
     stages: list[str] = []
-    made = backup.back_up_now(engine, target, admin, settings, progress=stages.append)
+    made = backup.back_up_now(UnitOfWork(engine), target, admin, settings, progress=stages.append)
     assert made.path.parent == Path(settings.backup_folder).resolve()
     assert made.name.startswith("homa-sunrise-clinic-") and made.name.endswith(".dump")
     assert made.size == made.path.stat().st_size > 0
@@ -55,7 +55,7 @@ def test_backup_change_restore_brings_the_data_back(engine, uow, target, admin, 
     other_desk = engine_for(target.url)  # another desk on this computer, its pooled connection open
     assert clinic.clinic_name(UnitOfWork(other_desk)) == "Renamed Clinic"
 
-    outcome = backup.restore_backup(engine, target, admin, made.path, settings)
+    outcome = backup.restore_backup(UnitOfWork(engine), target, admin, made.path, settings)
 
     assert clinic.clinic_name(uow) == "Sunrise Clinic"
     assert clinic.clinic_name(UnitOfWork(other_desk)) == "Sunrise Clinic"  # reconnected to the restored data
@@ -68,7 +68,7 @@ def test_backup_change_restore_brings_the_data_back(engine, uow, target, admin, 
     assert [entry.action for entry in restored] == ["backup_restored"]
     assert restored[0].after == {"schema_revision": migrate.head_revision()}
 
-    backup.restore_backup(engine, target, admin, outcome.safety_copy.path, settings)  # the safety copy undoes it
+    backup.restore_backup(uow, target, admin, outcome.safety_copy.path, settings)  # the safety copy undoes it
     assert clinic.clinic_name(uow) == "Renamed Clinic"
     assert "late@clinic.example" in staff_emails(uow, admin)
 
@@ -84,7 +84,7 @@ def test_an_older_backup_comes_up_to_the_newest_schema(cluster, engine, target, 
         cluster.drop(old_url)
     assert backup.inspect(tmp_path / "old.dump") == "0007"
 
-    outcome = backup.restore_backup(engine, target, admin, tmp_path / "old.dump", settings)
+    outcome = backup.restore_backup(UnitOfWork(engine), target, admin, tmp_path / "old.dump", settings)
 
     assert outcome.revision == "0007"
     assert migrate.current_revision(engine) == migrate.head_revision()
@@ -104,7 +104,7 @@ def test_files_that_are_not_homa_desk_backups_are_refused(cluster, engine, targe
     assert not (tmp_path / "other.dump").exists()
     for name in ("notes.dump", "empty.dump", "missing.dump"):
         with pytest.raises(dumps.NotAHomaDump, match="not a Homa Desk backup"):
-            backup.restore_backup(engine, target, admin, tmp_path / name, settings)
+            backup.restore_backup(UnitOfWork(engine), target, admin, tmp_path / name, settings)
     assert backup.list_backups(Path(settings.backup_folder)) == []  # refused before any safety copy
 
 
@@ -115,21 +115,22 @@ def test_a_backup_from_a_newer_desk_is_refused(engine, owner_engine, target, adm
     with owner_engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = :head"), {"head": migrate.head_revision()})
     with pytest.raises(DomainError, match="newer version of Homa Desk"):
-        backup.restore_backup(engine, target, admin, tmp_path / "newer.dump", settings)
+        backup.restore_backup(UnitOfWork(engine), target, admin, tmp_path / "newer.dump", settings)
 
 
 def test_only_an_admin_backs_up_or_restores(engine, target, receptionist, settings, tmp_path):
     with pytest.raises(PermissionDenied):
-        backup.back_up_now(engine, target, receptionist, settings)
+        backup.back_up_now(UnitOfWork(engine), target, receptionist, settings)
     with pytest.raises(PermissionDenied):
-        backup.restore_backup(engine, target, receptionist, tmp_path / "any.dump", settings)
+        backup.restore_backup(UnitOfWork(engine), target, receptionist, tmp_path / "any.dump", settings)
     with pytest.raises(PermissionDenied):
         backup.save_plan(receptionist, str(tmp_path), "20:00", "30")
 
 
 def test_restore_refuses_a_remote_database(engine, db_url, admin, settings, tmp_path):
     with pytest.raises(DomainError, match="embedded database"):
-        backup.restore_backup(engine, DatabaseTarget("remote", db_url), admin, tmp_path / "x.dump", settings)
+        backup.restore_backup(UnitOfWork(engine), DatabaseTarget("remote", db_url), admin, tmp_path / "x.dump",
+                              settings)
 
 
 def fake_backup(folder: Path, moment: datetime, name: str = "sunrise-clinic") -> Path:
@@ -148,22 +149,22 @@ def test_scheduled_backup_runs_when_due_once_and_keeps_the_newest(engine, target
     settings.backup_keep = 3
     now = datetime(2026, 11, 26, 20, 5, tzinfo=CLINIC_TZ)
 
-    outcome = backup.run_scheduled_backup(engine, target, settings, now=now)
+    outcome = backup.run_scheduled_backup(UnitOfWork(engine), target, settings, now=now)
 
     assert outcome.made is not None
     kept = backup.list_backups(folder)
     assert [f.path for f in kept] == [outcome.made.path, olds[3], olds[2]]
     assert stranger.exists()
-    again = backup.run_scheduled_backup(engine, target, settings, now=now + timedelta(minutes=1))
-    assert again.made is None and again.last_backup_at == backup.last_backup_at(engine)
-    tomorrow = backup.run_scheduled_backup(engine, target, settings, now=now + timedelta(days=1))
+    again = backup.run_scheduled_backup(UnitOfWork(engine), target, settings, now=now + timedelta(minutes=1))
+    assert again.made is None and again.last_backup_at == backup.last_backup_at(UnitOfWork(engine))
+    tomorrow = backup.run_scheduled_backup(UnitOfWork(engine), target, settings, now=now + timedelta(days=1))
     assert tomorrow.made is not None
 
 
 def test_a_desk_waiting_for_the_lock_leaves_the_backup_to_the_other(engine, target, admin, settings):
     with engine.connect() as other_desk, other_desk.begin():
         other_desk.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": backup.BACKUP_LOCK})
-        outcome = backup.run_scheduled_backup(engine, target, settings)
+        outcome = backup.run_scheduled_backup(UnitOfWork(engine), target, settings)
     assert outcome.made is None
     assert backup.list_backups(Path(settings.backup_folder)) == []
 

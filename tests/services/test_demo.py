@@ -31,7 +31,7 @@ def _audit(engine) -> list[tuple]:  # type: ignore[no-untyped-def]
 
 
 def test_an_empty_database_gets_the_demo_clinic_once(engine):
-    summary = seed_demo_if_empty(engine, today=TODAY)
+    summary = seed_demo_if_empty(UnitOfWork(engine), today=TODAY)
     assert summary is not None
     assert (summary.doctors, summary.receptionists, summary.patients) == (6, 2, 300)
     filled = _counts(engine)
@@ -39,12 +39,12 @@ def test_an_empty_database_gets_the_demo_clinic_once(engine):
                       "payments": summary.payments, "audit_log": 1}
     assert _audit(engine) == [("demo_data_generated", "clinic", None, summary.as_dict())]
 
-    assert seed_demo_if_empty(engine, today=TODAY) is None
+    assert seed_demo_if_empty(UnitOfWork(engine), today=TODAY) is None
     assert _counts(engine) == filled
 
 
 def test_todays_schedule_is_there_so_the_desk_looks_alive(engine):
-    seed_demo_if_empty(engine, today=TODAY)
+    seed_demo_if_empty(UnitOfWork(engine), today=TODAY)
     with engine.connect() as conn:
         today = conn.execute(text(
             "SELECT count(*), count(DISTINCT doctor_id) FROM appointments"
@@ -56,12 +56,12 @@ def test_todays_schedule_is_there_so_the_desk_looks_alive(engine):
 def test_a_database_with_patients_is_left_alone(engine):
     demo_data.generate(engine, patients=1, appointments=0, doctors=1, receptionists=0, today=TODAY)
     before = _counts(engine)
-    assert seed_demo_if_empty(engine, today=TODAY) is None
+    assert seed_demo_if_empty(UnitOfWork(engine), today=TODAY) is None
     assert _counts(engine) == before
 
 
 def test_the_first_admin_can_still_be_created_afterwards(engine):
-    seed_demo_if_empty(engine, today=TODAY)
+    seed_demo_if_empty(UnitOfWork(engine), today=TODAY)
     uow = UnitOfWork(engine)
     assert staff_service.needs_first_admin(uow)
     admin = staff_service.create_first_admin(uow, new_staff(Role.ADMIN), "Sunrise Clinic")
@@ -75,7 +75,7 @@ def test_two_desks_starting_together_fill_the_clinic_once(engine, db_url):
 
     def desk(own_engine) -> None:  # type: ignore[no-untyped-def]
         start.wait()
-        results.append(seed_demo_if_empty(own_engine, today=TODAY))
+        results.append(seed_demo_if_empty(UnitOfWork(own_engine), today=TODAY))
 
     threads = [threading.Thread(target=desk, args=(e,)) for e in engines]
     try:
@@ -101,9 +101,9 @@ def test_a_failure_midway_leaves_nothing_behind(engine, monkeypatch):
 
     monkeypatch.setattr(demo_data, "_appointment_rows", failing)
     with pytest.raises(RuntimeError, match="disk full"):
-        seed_demo_if_empty(engine, today=TODAY)
+        seed_demo_if_empty(UnitOfWork(engine), today=TODAY)
     assert _counts(engine) == dict.fromkeys(TABLES, 0)
 
     monkeypatch.setattr(demo_data, "_appointment_rows", real_rows)
-    summary = seed_demo_if_empty(engine, today=TODAY)
+    summary = seed_demo_if_empty(UnitOfWork(engine), today=TODAY)
     assert summary is not None and _counts(engine)["appointments"] == summary.appointments

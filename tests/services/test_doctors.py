@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from homa_desk.db.doctor_repository import DoctorRepository
 from homa_desk.domain.doctors import DEFAULT_SPECIALTY, validate_profile
 from homa_desk.domain.errors import FormErrors, NotFound, PermissionDenied, ValidationError
 from homa_desk.domain.roles import Role
@@ -81,3 +82,28 @@ def test_leave_days_with_a_reason(uow, admin, receptionist, doctor):
         doctors.remove_leave(uow, admin, doctor.user_id, day)
     with pytest.raises(ValidationError):
         doctors.add_leave(uow, admin, doctor.user_id, None, "x")
+
+
+def test_saving_hours_and_profile_is_one_transaction(uow, admin, doctor, monkeypatch):
+    doctors.set_working_hours(uow, admin, doctor.user_id, [(1, "09:00", "13:00")])
+    changes = validate_profile(specialty="Paediatrics", qualification="MBBS", registration_number="KMC/12345",
+                               consultation_fee="600", slot_minutes_text="20")
+    saved = doctors.save_doctor(uow, admin, doctor.user_id, changes, [(2, "10:00", "12:00")])
+    assert saved.doctor.specialty == "Paediatrics" and [s.weekday for s in saved.sessions] == [2]
+
+    real_save = DoctorRepository.save_profile
+
+    def save_then_fail(self, doctor_id, changes):  # type: ignore[no-untyped-def]
+        real_save(self, doctor_id, changes)
+        raise RuntimeError("connection lost")  # the second part fails after the first has been written
+
+    monkeypatch.setattr(DoctorRepository, "save_profile", save_then_fail)
+    other = validate_profile(specialty="Dermatology", qualification="", registration_number="",
+                             consultation_fee="900", slot_minutes_text="30")
+    with pytest.raises(RuntimeError, match="connection lost"):
+        doctors.save_doctor(uow, admin, doctor.user_id, other, [(3, "15:00", "18:00")])
+    kept = doctors.get_doctor(uow, admin, doctor.user_id)
+    assert [s.weekday for s in kept.sessions] == [2] and kept.doctor.specialty == "Paediatrics"
+    with uow:
+        trail = uow.audit.for_entity("doctor", doctor.user_id)
+    assert [r.action for r in trail] == ["doctor_hours_updated", "doctor_hours_updated", "doctor_profile_updated"]

@@ -17,7 +17,8 @@ from homa_desk.backend import Backend
 from homa_desk.config import Settings
 from homa_desk.domain.notifications import Channel
 from homa_desk.domain.timeutil import to_local, utcnow
-from homa_desk.gateways.messaging import MessageSender, senders_from_settings
+from homa_desk.gateways.messaging import MessageSender
+from homa_desk.gateways.senders import senders_from_settings
 from homa_desk.services import notifications
 from homa_desk.services.notifications import AttachmentRenderer
 

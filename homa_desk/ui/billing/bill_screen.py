@@ -26,7 +26,8 @@ from homa_desk.domain.money import format_inr
 from homa_desk.domain.roles import Actor, Role
 from homa_desk.domain.timeutil import format_local_time
 from homa_desk.services import billing
-from homa_desk.services.billing import ClinicInfo
+from homa_desk.services.clinic import DEFAULT_NAME as DEFAULT_CLINIC_NAME
+from homa_desk.services.clinic import ClinicInfo, clinic_info
 from homa_desk.ui.billing.bill_admin_dialogs import CancelBillDialog, RefundDialog
 from homa_desk.ui.billing.customer_display import display_for
 from homa_desk.ui.billing.held_money_dialog import ResolveHeldDialog
@@ -129,7 +130,7 @@ class BillDialog(QDialog):
         layout.addLayout(actions)
         self._enable(None)
         self.reload()
-        run_in_background(self, billing.clinic_info, backend.uow(), on_success=self._clinic_loaded,
+        run_in_background(self, clinic_info, backend.uow(), on_success=self._clinic_loaded,
                           on_failure=lambda _error: None)
 
     def _button(self, text: str, name: str, slot, *, visible: bool = True) -> QPushButton:  # type: ignore[no-untyped-def]
@@ -249,7 +250,7 @@ class BillDialog(QDialog):
         return saved
 
     def _clinic(self) -> ClinicInfo:
-        return self.clinic if self.clinic.name else ClinicInfo(name=billing.DEFAULT_CLINIC_NAME)
+        return self.clinic if self.clinic.name else ClinicInfo(name=DEFAULT_CLINIC_NAME)
 
     def _clinic_loaded(self, info: ClinicInfo) -> None:
         self.clinic = info

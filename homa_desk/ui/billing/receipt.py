@@ -19,7 +19,7 @@ from homa_desk.domain.money import format_inr
 from homa_desk.domain.timeutil import format_local_time, utcnow
 from homa_desk.gateways.messaging import Attachment
 from homa_desk.services import notifications
-from homa_desk.services.billing import ClinicInfo
+from homa_desk.services.clinic import ClinicInfo
 from homa_desk.services.notifications import AttachmentRenderer
 from homa_desk.ui.common.i18n import tr
 from homa_desk.ui.common.modal import exec_dialog

@@ -18,7 +18,6 @@ from homa_desk.domain.money import format_inr
 from homa_desk.domain.payments import GatewayQr
 from homa_desk.domain.roles import Actor
 from homa_desk.domain.upi import render_qr_png
-from homa_desk.gateways.simulator import SimulatorGateway
 from homa_desk.services import upi_payments
 from homa_desk.ui.billing.customer_display import CustomerDisplay, countdown_text
 from homa_desk.ui.billing.upi_poller import UpiPoller
@@ -88,12 +87,12 @@ class UpiPanel(QDialog):
         utr_layout.setContentsMargins(0, 0, 0, 0)
         utr_layout.addWidget(self.utr, 1)
         utr_layout.addWidget(self.confirm_button)
-        utr_row.setVisible(gateway.needs_manual_confirmation)
+        utr_row.setVisible(gateway.capabilities.confirms_by_reference)
         self.utr_error.setVisible(False)
 
         self.simulate_button = QPushButton(tr("Simulate payment (demo)"))
         self.simulate_button.setObjectName("simulate_payment")
-        self.simulate_button.setVisible(isinstance(gateway, SimulatorGateway))
+        self.simulate_button.setVisible(gateway.capabilities.simulates_payment)
         self.simulate_button.clicked.connect(self.simulate_payment)
         self.cancel_button = QPushButton(tr("Cancel payment"))
         self.cancel_button.setObjectName("cancel_upi")
@@ -157,7 +156,7 @@ class UpiPanel(QDialog):
 
     def simulate_payment(self) -> None:
         gateway = self._backend.gateway
-        if self.session is None or self.session.gateway_qr_id is None or not isinstance(gateway, SimulatorGateway):
+        if self.session is None or self.session.gateway_qr_id is None or not gateway.capabilities.simulates_payment:
             return
         run_in_background(self, gateway.simulate_payment, self.session.gateway_qr_id,
                           on_success=lambda _payment: self.poller and self.poller.poll_now(),
@@ -182,11 +181,11 @@ class UpiPanel(QDialog):
         if link.startswith("upi:"):
             self._show_qr(render_qr_png(link))
         else:
-            fetch = getattr(self._backend.gateway, "fetch_qr_image", None)
+            gateway = self._backend.gateway
             qr = GatewayQr(qr_id=session.gateway_qr_id or "", image_url=link or None, upi_link=None,
                            amount=session.amount, expires_at=session.expires_at)
-            if fetch is not None:
-                run_in_background(self, fetch, qr, on_success=self._show_qr,
+            if gateway.capabilities.qr_image:
+                run_in_background(self, gateway.fetch_qr_image, qr, on_success=self._show_qr,
                                   on_failure=lambda error: self.qr.setText(error.message))
         self.poller.start()
         if self._close_after_cancel:

@@ -205,7 +205,7 @@ def wait_for_idle(timeout: float = 10.0) -> bool:
 
 def show_error(parent: QObject | None, message: str) -> QMessageBox:
     """A non-blocking warning box: the desk keeps running while it is open."""
-    from PySide6.QtCore import Qt  # imported here: building the Qt namespace takes ~15 ms the sign-in can do without
+    from PySide6.QtCore import Qt  # lazy: cold start (the Qt namespace takes ~15 ms the sign-in can do without)
 
     window = parent if isinstance(parent, QWidget) else None
     box = QMessageBox(QMessageBox.Icon.Warning, APP_TITLE, message, QMessageBox.StandardButton.Ok, window)

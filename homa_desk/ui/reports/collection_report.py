@@ -26,7 +26,7 @@ from homa_desk.domain.money import format_inr
 from homa_desk.domain.reports import CollectionLine, DailyCollection
 from homa_desk.domain.roles import Actor
 from homa_desk.domain.timeutil import CLINIC_TZ, utcnow
-from homa_desk.services import billing, reports
+from homa_desk.services import clinic, reports
 from homa_desk.ui.common import changes
 from homa_desk.ui.common.changes import Change
 from homa_desk.ui.common.i18n import tr
@@ -138,7 +138,7 @@ class CollectionReportView(QWidget):
         self.close_of_day.counted.connect(self.load)
         changes.change_hub().changed.connect(self._refresh_if)
         self._enable()
-        run_in_background(self, billing.clinic_info, backend.uow(),
+        run_in_background(self, clinic.clinic_info, backend.uow(),
                           on_success=lambda info: setattr(self, "clinic_name", info.name),
                           on_failure=lambda _error: None)
         self.load()

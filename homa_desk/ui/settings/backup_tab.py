@@ -265,7 +265,7 @@ class BackupTab(QWidget):
 
     def back_up_now(self) -> None:
         self._busy(tr("Backing up…"))
-        run_in_background(self, backup.back_up_now, self._backend.engine, self._backend.target, self._actor,
+        run_in_background(self, backup.back_up_now, self._backend.uow(), self._backend.target, self._actor,
                           Settings.load(), progress=self._relay.said.emit, on_success=self._backed_up,
                           on_failure=self._failed)
 
@@ -308,7 +308,7 @@ class BackupTab(QWidget):
 
     def restore(self, path: Path) -> None:
         self._busy(tr("Restoring…"))
-        CollectionOp(self, EVERYTHING, backup.restore_backup, self._backend.engine, self._backend.target, self._actor,
+        CollectionOp(self, EVERYTHING, backup.restore_backup, self._backend.uow(), self._backend.target, self._actor,
                      path, Settings.load(), progress=self._relay.said.emit) \
             .success(self._restored).failure(self._failed).run_in_background()
 

@@ -184,13 +184,8 @@ class DoctorsTab(QWidget):
             return
         doctor_id = schedule.doctor.user_id
         self.save_button.setEnabled(False)
-
-        def both(uow_profile, uow_hours):  # type: ignore[no-untyped-def]
-            doctors.set_working_hours(uow_hours, self._actor, doctor_id, sessions)
-            return doctors.update_profile(uow_profile, self._actor, doctor_id, changes_)
-
-        CollectionOp(self, Change.DOCTORS, both, self._backend.uow(), self._backend.uow()) \
-            .success(self._saved).failure(self._failed).run_in_background()
+        CollectionOp(self, Change.DOCTORS, doctors.save_doctor, self._backend.uow(), self._actor, doctor_id, changes_,
+                     sessions).success(self._saved).failure(self._failed).run_in_background()
 
     def _saved(self, schedule: DoctorSchedule) -> None:
         self.save_button.setEnabled(True)

@@ -95,7 +95,7 @@ class DeskController(QObject):
                 if self._start_up is not None:
                     self._start_up()
                 if self._settings is not None:
-                    from homa_desk.ui.shell.keyring_notice import settle_keyring
+                    from homa_desk.ui.shell.keyring_notice import settle_keyring  # lazy: cold start
 
                     settle_keyring(self._settings, wizard)
             return
@@ -105,7 +105,7 @@ class DeskController(QObject):
         QTimer.singleShot(OPEN_AFTER_MS, self, self._open)
 
     def show_wizard(self) -> FirstRunWizard:
-        from homa_desk.ui.shell.first_run_wizard import FirstRunWizard
+        from homa_desk.ui.shell.first_run_wizard import FirstRunWizard  # lazy: cold start
 
         self.wizard = FirstRunWizard(self._backend, data_dir=self._data_dir, demo=self._demo)
         self.wizard.completed.connect(self._set_up)
@@ -122,8 +122,8 @@ class DeskController(QObject):
         return self.login_dialog
 
     def show_main_window(self, member: StaffMember) -> MainWindow:
-        from homa_desk.ui.shell.idle_lock import DEFAULT_IDLE_MINUTES, IdleLock
-        from homa_desk.ui.shell.main_window import MainWindow
+        from homa_desk.ui.shell.idle_lock import DEFAULT_IDLE_MINUTES, IdleLock  # lazy: cold start
+        from homa_desk.ui.shell.main_window import MainWindow  # lazy: cold start
 
         self._discard_dialogs()
         actor = member.as_actor()
@@ -148,14 +148,14 @@ class DeskController(QObject):
         return window
 
     def _freeze_long_lived_objects(self) -> None:
-        from homa_desk.ui.common.garbage import freeze_long_lived_objects
+        from homa_desk.ui.common.garbage import freeze_long_lived_objects  # lazy: cold start
 
         log.debug("froze %d start-up objects for the garbage collector", freeze_long_lived_objects())
 
     def reconcile_payments(self) -> None:
         """Once per desk process, in the background: settle UPI payments left open by an earlier run."""
-        from homa_desk.ui.billing.upi_reconcile import reconcile_open_sessions
-        from homa_desk.ui.common.worker import run_in_background
+        from homa_desk.ui.billing.upi_reconcile import reconcile_open_sessions  # lazy: cold start
+        from homa_desk.ui.common.worker import run_in_background  # lazy: cold start
 
         if self._reconcile_started:
             return
@@ -166,8 +166,8 @@ class DeskController(QObject):
     def start_outbox_sender(self) -> None:
         """After the first sign-in, once per desk process: deliver queued SMS, e-mail and Telegram messages."""
         if self._send_messages and self.outbox_sender is None:
-            from homa_desk.services.jobs.outbox import OutboxSender
-            from homa_desk.ui.billing.receipt import receipt_renderer
+            from homa_desk.services.jobs.outbox import OutboxSender  # lazy: cold start
+            from homa_desk.ui.billing.receipt import receipt_renderer  # lazy: cold start
 
             self.outbox_sender = OutboxSender(self._backend, render_attachment=receipt_renderer(self._backend))
             self.outbox_sender.start()
@@ -175,7 +175,7 @@ class DeskController(QObject):
     def start_backup_scheduler(self) -> None:
         """With the outbox sender (a real desk, not a test), once per desk process: the daily backup."""
         if self._send_messages and self.backup_scheduler is None:
-            from homa_desk.ui.shell.backup_scheduler import BackupScheduler
+            from homa_desk.ui.shell.backup_scheduler import BackupScheduler  # lazy: cold start
 
             self.backup_scheduler = BackupScheduler(self._backend)
             self.backup_scheduler.start()
@@ -201,7 +201,7 @@ class DeskController(QObject):
     def _account_revoked(self, reason: Revocation) -> None:
         """An admin disabled this account or changed its role or password: sign out, and say why on the sign-in
         (once a print dialog open at that moment has been cancelled, if there was one)."""
-        from homa_desk.ui.shell.database_status import revoked_message
+        from homa_desk.ui.shell.database_status import revoked_message  # lazy: cold start
 
         if self.main_window is not None:
             self._sign_in_message = revoked_message(reason)
@@ -232,7 +232,7 @@ class DeskController(QObject):
         if self._started_up:
             self._open_database_now()
             return
-        from homa_desk.ui.common.worker import run_in_background
+        from homa_desk.ui.common.worker import run_in_background  # lazy: cold start
 
         run_in_background(self, _start_up, self._start_up, self._settings, on_success=self._keyring_known,
                           on_failure=self._cannot_open)
@@ -240,7 +240,7 @@ class DeskController(QObject):
     def _keyring_known(self, usable: bool | None) -> None:
         self._started_up = True
         if usable is None and not self._quitting:
-            from homa_desk.ui.shell.keyring_notice import ask_keyring
+            from homa_desk.ui.shell.keyring_notice import ask_keyring  # lazy: cold start
 
             ask_keyring(self._settings, self.login_dialog)  # type: ignore[arg-type]  # None only with settings
         self._open_database_now()
@@ -248,7 +248,7 @@ class DeskController(QObject):
     def _open_database_now(self) -> None:
         if self._quitting:
             return
-        from homa_desk.ui.common.worker import run_in_background
+        from homa_desk.ui.common.worker import run_in_background  # lazy: cold start
 
         run_in_background(self, _open_and_check, self._backend, self._open_database, on_success=self._opened,
                           on_failure=self._cannot_open)
@@ -269,7 +269,7 @@ class DeskController(QObject):
         if self.login_dialog is not None:
             self.login_dialog.database_ready(self._backend)
         self.database_opened.emit()
-        from homa_desk.ui.common.worker import run_in_background
+        from homa_desk.ui.common.worker import run_in_background  # lazy: cold start
 
         run_in_background(self, _import_main_window)
 
@@ -304,24 +304,24 @@ def _start_up(start_up: Callable[[], object] | None, settings: Settings | None) 
         start_up()
     if settings is None:
         return True
-    from homa_desk.ui.shell.keyring_notice import keyring_settled
+    from homa_desk.ui.shell.keyring_notice import keyring_settled  # lazy: cold start
 
     return keyring_settled(settings)
 
 
 def _import_main_window() -> None:
     """Off the UI thread, while the user signs in (bcrypt lets it run alongside): what signing in will show."""
-    from homa_desk.services.jobs import outbox  # noqa: F401
-    from homa_desk.ui.billing import receipt, upi_reconcile  # noqa: F401
-    from homa_desk.ui.shell import backup_scheduler, idle_lock  # noqa: F401
-    from homa_desk.ui.shell.main_window import import_start_pages
+    from homa_desk.services.jobs import outbox  # noqa: F401  # lazy: cold start
+    from homa_desk.ui.billing import receipt, upi_reconcile  # noqa: F401  # lazy: cold start
+    from homa_desk.ui.shell import backup_scheduler, idle_lock  # noqa: F401  # lazy: cold start
+    from homa_desk.ui.shell.main_window import import_start_pages  # lazy: cold start
 
     import_start_pages()
 
 
 def _open_and_check(backend: Backend | None, open_database: Callable[[], Backend] | None) -> tuple[Backend, bool]:
     """Off the UI thread: the database (opened here unless given) and whether it still needs its first admin."""
-    from homa_desk.services import staff
+    from homa_desk.services import staff  # lazy: cold start
 
     if backend is None:
         assert open_database is not None
@@ -356,7 +356,7 @@ def run_desk(backend: Backend | None, *, open_database: Callable[[], Backend] | 
     controller.finished.connect(app.exit)
     controller.start()
     code = app.exec()
-    from homa_desk.ui.common.worker import wait_for_idle
+    from homa_desk.ui.common.worker import wait_for_idle  # lazy: cold start
 
     wait_for_idle(30)  # a database still opening behind a closed sign-in: let it finish, so that it is closed here
     if backend is None and controller.backend is not None:

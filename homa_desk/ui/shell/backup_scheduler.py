@@ -56,7 +56,7 @@ class BackupScheduler(QObject):
         now = self._clock()
         if not self.schedule.should_run(now, settings):
             return
-        op = QueryOp(self, backup.run_scheduled_backup, self._backend.engine, self._backend.target, settings, now=now)
+        op = QueryOp(self, backup.run_scheduled_backup, self._backend.uow(), self._backend.target, settings, now=now)
         op.success(self._done).failure(self._failed).run_in_background()
 
     def _done(self, outcome: ScheduledOutcome) -> None:

@@ -24,7 +24,7 @@ def keyring_settled(settings: Settings) -> bool | None:
 
     Installs the file keyring when the user accepted it earlier. Touches no widget.
     """
-    from homa_desk.secret_store import keyring_usable, use_file_keyring
+    from homa_desk.secret_store import keyring_usable, use_file_keyring  # lazy: cold start
 
     if settings.keyring_fallback == "accepted":
         use_file_keyring()
@@ -38,7 +38,7 @@ def keyring_settled(settings: Settings) -> bool | None:
 
 def ask_keyring(settings: Settings, parent: QWidget | None = None) -> bool:
     """The question itself, on the UI thread; the answer is saved in settings and True means "file keyring"."""
-    from homa_desk.secret_store import use_file_keyring
+    from homa_desk.secret_store import use_file_keyring  # lazy: cold start
 
     box = QMessageBox(QMessageBox.Icon.Warning, APP_TITLE, keyring_question(), parent=parent)
     accept = box.addButton(tr("Use the file keyring"), QMessageBox.ButtonRole.AcceptRole)
@@ -53,7 +53,7 @@ def ask_keyring(settings: Settings, parent: QWidget | None = None) -> bool:
 
 
 def keyring_question() -> str:
-    from homa_desk.secret_store import fallback_path
+    from homa_desk.secret_store import fallback_path  # lazy: cold start
 
     return (
         tr("This computer has no system keyring (such as GNOME Keyring, KWallet, macOS Keychain or Windows "

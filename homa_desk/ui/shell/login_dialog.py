@@ -116,8 +116,8 @@ class LoginDialog(QDialog):
             QTimer.singleShot(0, self, self.painted.emit)  # dropped if the window is gone by then
 
     def _ask(self, backend: Backend) -> None:
-        from homa_desk.services import auth
-        from homa_desk.ui.common.worker import run_in_background
+        from homa_desk.services import auth  # lazy: cold start
+        from homa_desk.ui.common.worker import run_in_background  # lazy: cold start
 
         run_in_background(self, auth.sign_in, backend.uow(), self.email.text(), self.password.text(),
                           on_success=self._accept_member, on_failure=self._show_refusal)

@@ -33,6 +33,7 @@ from homa_desk.services import clinic
 from homa_desk.ui.common import changes
 from homa_desk.ui.common.changes import Change
 from homa_desk.ui.common.i18n import tr
+from homa_desk.ui.common.modal import end_running_dialogs
 from homa_desk.ui.common.resources import icon_path
 from homa_desk.ui.common.worker import run_in_background
 from homa_desk.ui.shell import shortcuts
@@ -249,7 +250,7 @@ class MainWindow(QMainWindow):
 
     def take_payment(self) -> None:
         """In a bill's window: the payment dialog. Elsewhere: the bill selected in Billing, or the list to pick."""
-        from homa_desk.ui.billing.bill_screen import BillDialog
+        from homa_desk.ui.billing.bill_screen import BillDialog  # lazy: cold start
 
         active = QApplication.activeWindow()
         if isinstance(active, BillDialog):
@@ -298,8 +299,6 @@ class MainWindow(QMainWindow):
         """Close the desk for this user; whoever listens to `signed_out` shows the sign-in again.
 
         A print dialog still open is cancelled first, and the sign-out goes on once it has returned."""
-        from homa_desk.ui.common.modal import end_running_dialogs
-
         if end_running_dialogs():
             QTimer.singleShot(0, self, self.sign_out)
             return

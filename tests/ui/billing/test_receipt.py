@@ -6,7 +6,7 @@ from PySide6.QtPdf import QPdfDocument
 
 from homa_desk.domain.amount_words import rupees_in_words
 from homa_desk.services import billing
-from homa_desk.services.billing import ClinicInfo
+from homa_desk.services.clinic import ClinicInfo
 from homa_desk.ui.billing.receipt import receipt_html, save_receipt_pdf
 from tests.services.billing_helpers import a_bill, a_patient
 

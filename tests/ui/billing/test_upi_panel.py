@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from homa_desk.domain.billing import BillStatus, PaymentMethod, PaymentState, SessionStatus
+from homa_desk.gateways.base import Capabilities
 from homa_desk.gateways.simulator import SimulatorGateway
 from homa_desk.gateways.static_upi import StaticUpiGateway
 from homa_desk.services import billing
@@ -128,3 +129,17 @@ def test_closing_while_the_qr_is_being_made_cancels_it_once_made(qtbot, backend,
     panel.show()
     panel.close()
     qtbot.waitUntil(lambda: panel.state is SessionStatus.CANCELLED and not panel.isVisible(), timeout=5000)
+
+
+class QuietSimulator(SimulatorGateway):
+    """A simulator that declares it cannot be paid by a button: the panel goes by what a gateway declares."""
+
+    capabilities = Capabilities()
+
+
+def test_the_panel_offers_what_the_gateway_declares_not_what_type_it_is(qtbot, backend, receptionist, bill):
+    panel, _display = open_panel(qtbot, backend_with(backend, QuietSimulator()), receptionist, bill)
+    assert not panel.simulate_button.isVisibleTo(panel) and not panel.utr.isVisibleTo(panel)
+    panel.simulate_payment()
+    qtbot.wait(300)
+    assert panel.state is SessionStatus.ACTIVE

@@ -24,7 +24,7 @@ def test_a_missed_day_is_backed_up_at_start_and_only_once(qtbot, backend, admin,
     scheduler.stop()
     assert worker.wait_for_idle(15)
     assert len(backup.list_backups(tmp_path / "daily")) == 1
-    assert backup.last_backup_at(backend.engine) == NOW
+    assert backup.last_backup_at(backend.uow()) == NOW
 
 
 def test_no_schedule_no_backup(qtbot, backend, admin, tmp_path):

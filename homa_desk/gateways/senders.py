@@ -1,0 +1,29 @@
+"""The message channels a desk's settings configure, each with its secret from the keyring."""
+
+from __future__ import annotations
+
+from homa_desk.config import Settings
+from homa_desk.domain.notifications import Channel
+from homa_desk.gateways.email_smtp import SmtpEmail
+from homa_desk.gateways.messaging import SMTP_PASSWORD, TELEGRAM_TOKEN, TWILIO_TOKEN, MessageSender
+from homa_desk.gateways.sms_twilio import TwilioSms
+from homa_desk.gateways.telegram import TelegramBot
+from homa_desk.secret_store import get_secret
+
+
+def senders_from_settings(settings: Settings) -> dict[Channel, MessageSender]:
+    """The channels this clinic has set up (the others' messages wait in the outbox until they are)."""
+    senders: dict[Channel, MessageSender] = {}
+    token = get_secret(TWILIO_TOKEN)
+    if settings.twilio_account_sid and settings.twilio_from_number and token:
+        senders[Channel.SMS] = TwilioSms(settings.twilio_account_sid, token, settings.twilio_from_number,
+                                         base_url=settings.twilio_base_url)
+    if settings.smtp_host and settings.smtp_from:
+        password = get_secret(SMTP_PASSWORD) if settings.smtp_user else None
+        senders[Channel.EMAIL] = SmtpEmail(settings.smtp_host, settings.smtp_port, settings.smtp_from,
+                                           user=settings.smtp_user or None, password=password,
+                                           starttls=settings.smtp_starttls)
+    bot = get_secret(TELEGRAM_TOKEN)
+    if bot:
+        senders[Channel.TELEGRAM] = TelegramBot(bot, base_url=settings.telegram_base_url)
+    return senders
