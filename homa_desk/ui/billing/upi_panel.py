@@ -20,12 +20,10 @@ from homa_desk.domain.roles import Actor
 from homa_desk.domain.upi import render_qr_png
 from homa_desk.services import upi_payments
 from homa_desk.ui.billing.customer_display import CustomerDisplay, countdown_text
-from homa_desk.ui.billing.upi_poller import UpiPoller
-from homa_desk.ui.common import changes
-from homa_desk.ui.common.changes import MONEY
+from homa_desk.ui.billing.upi_poller import UpiPoller, money_moved
 from homa_desk.ui.common.form import ErrorLabel
 from homa_desk.ui.common.i18n import tr
-from homa_desk.ui.common.worker import run_in_background
+from homa_desk.ui.common.worker import CollectionOp, run_in_background
 
 STATUS_TEXT = {
     SessionStatus.ACTIVE: QT_TR_NOOP("Waiting for the patient to scan and pay…"),
@@ -139,8 +137,8 @@ class UpiPanel(QDialog):
             return
         self._set_actions(active=False)
         self.status.setText(tr("Cancelling…"))
-        run_in_background(self, upi_payments.cancel_upi_payment, self._backend.uow(), self._backend.gateway,
-                          self._actor, self.session.id, on_success=self._adopt, on_failure=self._action_failed)
+        CollectionOp(self, money_moved, upi_payments.cancel_upi_payment, self._backend.uow(), self._backend.gateway,
+                     self._actor, self.session.id).success(self._adopt).failure(self._action_failed).run_in_background()
 
     def switch_to_cash(self) -> None:
         self._cash_after_cancel = True
@@ -151,8 +149,9 @@ class UpiPanel(QDialog):
             return
         self.utr_error.show_message("")
         self.confirm_button.setEnabled(False)
-        run_in_background(self, upi_payments.confirm_by_reference, self._backend.uow(), self._actor,
-                          self.session.id, self.utr.text(), on_success=self._adopt, on_failure=self._utr_failed)
+        CollectionOp(self, money_moved, upi_payments.confirm_by_reference, self._backend.uow(), self._actor,
+                     self.session.id, self.utr.text()).success(self._adopt).failure(self._utr_failed) \
+            .run_in_background()
 
     def simulate_payment(self) -> None:
         gateway = self._backend.gateway
@@ -234,7 +233,6 @@ class UpiPanel(QDialog):
         self._set_actions(active=False)
         if self.display is not None:
             self.display.show_session(session)
-        announce_payment_change()
         self.settled.emit(session)
         if self._cash_after_cancel and session.status is SessionStatus.CANCELLED:
             self.cash_requested.emit(self.bill.id)
@@ -283,7 +281,3 @@ class UpiPanel(QDialog):
             return
         super().closeEvent(event)
 
-
-def announce_payment_change() -> None:
-    """A session that ended moved money (a poll, a cancel or a UTR confirmation settled it)."""
-    changes.announce(MONEY)

@@ -15,7 +15,8 @@ from homa_desk.domain.billing import SessionStatus, UpiSession
 from homa_desk.domain.errors import DomainError
 from homa_desk.gateways.polling import PollSchedule
 from homa_desk.services import upi_payments
-from homa_desk.ui.common.worker import run_in_background
+from homa_desk.ui.common.changes import MONEY, Change
+from homa_desk.ui.common.worker import CollectionOp
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +63,8 @@ class UpiPoller(QObject):
         self._timer.stop()
         self.busy = True
         self.calls += 1
-        run_in_background(self, upi_payments.check_upi_payment, self._backend.uow(), self._backend.gateway,
-                          self.session.id, on_success=self._checked, on_failure=self._failed)
+        CollectionOp(self, money_moved, upi_payments.check_upi_payment, self._backend.uow(), self._backend.gateway,
+                     self.session.id).success(self._checked).failure(self._failed).run_in_background()
 
     def adopt(self, session: UpiSession) -> None:
         """A session the desk got by other means (cancel, UTR confirmation): settle on it if it is final."""
@@ -108,3 +109,9 @@ class UpiPoller(QObject):
     def _schedule(self, seconds: float) -> None:
         if self.running:
             self._timer.start(max(1, int(seconds * 1000)))
+
+
+def money_moved(session: UpiSession) -> tuple[Change, ...]:
+    """What a UPI write changed: a session that ended (paid, held for review, cancelled, expired) moved money or
+    freed its bill for another payment; one still open changed nothing a view shows."""
+    return MONEY if session.status.final else ()

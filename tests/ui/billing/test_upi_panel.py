@@ -16,6 +16,8 @@ from homa_desk.gateways.static_upi import StaticUpiGateway
 from homa_desk.services import billing
 from homa_desk.ui.billing.customer_display import CustomerDisplay
 from homa_desk.ui.billing.upi_panel import UpiPanel
+from homa_desk.ui.common import changes
+from homa_desk.ui.common.changes import Change
 from tests.services.billing_helpers import a_bill, a_patient
 from tests.ui.billing.upi_helpers import backend_with, decode_label_qr
 
@@ -143,3 +145,20 @@ def test_the_panel_offers_what_the_gateway_declares_not_what_type_it_is(qtbot, b
     panel.simulate_payment()
     qtbot.wait(300)
     assert panel.state is SessionStatus.ACTIVE
+
+
+def test_the_write_that_ends_a_session_announces_the_money_it_moved(qtbot, backend, receptionist, bill):
+    """The poll, cancel or UTR confirmation that ends a session announces bills and payments itself (views refresh);
+    polls that find nothing announce nothing."""
+    heard: list[Change] = []
+    hub = changes.change_hub()
+    hub.changed.connect(heard.append)
+    try:
+        panel, _display = open_panel(qtbot, backend_with(backend, SimulatorGateway()), receptionist, bill)
+        qtbot.waitUntil(lambda: panel.poller is not None and panel.poller.calls >= 2, timeout=5000)
+        assert heard == []
+        with qtbot.waitSignal(panel.settled, timeout=5000):
+            qtbot.mouseClick(panel.simulate_button, Qt.MouseButton.LeftButton)
+        assert heard == [Change.BILLS, Change.PAYMENTS]
+    finally:
+        hub.changed.disconnect(heard.append)
