@@ -306,6 +306,7 @@ class UpiSession:
     review_reason: str | None = None
     payment_id: int | None = None
     created_at: datetime | None = None
+    created_by: int | None = None  # the receptionist who started the QR
 
 
 # --- read models of the billing page and the patient profile ---------------------------------------------------
