@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import and_, case, func, or_, select, text, true, union_all, update
+from sqlalchemy import and_, case, delete, func, or_, select, text, true, union_all, update
 from sqlalchemy.orm import Session, aliased
 
 from homa_desk.db.like import LIKE_ESCAPE, containing
@@ -55,13 +55,29 @@ class BillRepository:
                     created_by=created_by)
         self._session.add(bill)
         self._session.flush()
+        self._add_lines(bill.id, lines)
+        return bill.id
+
+    def _add_lines(self, bill_id: int, lines: list[BillLine]) -> None:
         self._session.add_all(
-            BillLineRow(bill_id=bill.id, position=n, kind=line.kind.value, description=line.description,
+            BillLineRow(bill_id=bill_id, position=n, kind=line.kind.value, description=line.description,
                         quantity=line.quantity, unit_price=line.unit_price, discount=line.discount, total=line.total)
             for n, line in enumerate(lines, start=1)
         )
         self._session.flush()
-        return bill.id
+
+    def replace_lines(self, bill_id: int, lines: list[BillLine], total: Decimal, notes: str | None) -> None:
+        """The bill's lines, total and notes from now on (the total is checked against its payments at commit by
+        bills_total_covers_payments, schema 0015)."""
+        self._session.execute(delete(BillLineRow).where(BillLineRow.bill_id == bill_id))
+        self._session.execute(update(Bill).where(Bill.id == bill_id).values(total=total, notes=notes))
+        self._add_lines(bill_id, lines)
+
+    def has_payments(self, bill_id: int) -> bool:
+        """Any money on the bill: completed, refunded or held for review (a failed attempt is no money)."""
+        return bool(self._session.scalar(select(
+            select(Payment.id).where(Payment.bill_id == bill_id, Payment.status != PaymentState.FAILED.value)
+            .exists())))
 
     def for_appointment(self, appointment_id: int) -> int | None:
         return self._session.scalar(select(Bill.id).where(Bill.appointment_id == appointment_id))
@@ -155,12 +171,15 @@ class BillRepository:
         return [tuple(row) for row in self._session.execute(stmt)]
 
     def unbilled_visits(self, *, start: datetime, end: datetime, day: date, limit: int) -> list[UnbilledVisit]:
-        """Visits between `start` and `end` without a bill, in arrival order: one statement.
+        """Visits between `start` and `end` without a bill, or with the bill the doctor's Complete visit made and
+        nothing paid on it yet, in arrival order: one statement.
 
         A visit counts once the patient arrived (queued on `day`, not left) or the doctor completed it.
         """
-        doctor = aliased(User)
-        billed = select(Bill.id).where(Bill.appointment_id == Appointment.id).exists()
+        doctor, bill_maker = aliased(User), aliased(User)
+        money = select(Payment.id).where(Payment.bill_id == Bill.id,
+                                         Payment.status != PaymentState.FAILED.value).exists()
+        doctor_bill_unpaid = and_(Bill.status == BillStatus.OPEN.value, bill_maker.role == "doctor", ~money)
         # the candidates come from the two small sets (today's arrivals, the day's completed visits, through its
         # partial index) instead of every appointment of the day: at 36,000 a day that read took 340-630 ms
         candidates = union_all(
@@ -171,21 +190,24 @@ class BillRepository:
             select(Appointment.id, Appointment.appointment_date, Appointment.patient_id, User.full_name,
                    PatientProfile.patient_number, Appointment.doctor_id, doctor.full_name,
                    func.coalesce(DoctorProfile.consultation_fee, 0), Appointment.is_walk_in, Appointment.status,
-                   QueueEntry.token, QueueEntry.state)
+                   QueueEntry.token, QueueEntry.state, Bill.id, Bill.total)
             .join(User, User.id == Appointment.patient_id)
             .outerjoin(PatientProfile, PatientProfile.user_id == Appointment.patient_id)
             .outerjoin(doctor, doctor.id == Appointment.doctor_id)
             .outerjoin(DoctorProfile, DoctorProfile.user_id == Appointment.doctor_id)
             .outerjoin(QueueEntry, and_(QueueEntry.appointment_id == Appointment.id, QueueEntry.day == day))
+            .outerjoin(Bill, Bill.appointment_id == Appointment.id)
+            .outerjoin(bill_maker, bill_maker.id == Bill.created_by)
             .where(Appointment.id.in_(candidates), Appointment.appointment_date >= start,
-                   Appointment.appointment_date < end, ~billed,
+                   Appointment.appointment_date < end, or_(Bill.id.is_(None), doctor_bill_unpaid),
                    or_(Appointment.status == "completed",
                        and_(Appointment.status == "scheduled", QueueEntry.state.in_(ARRIVED))))
             .order_by(func.coalesce(QueueEntry.arrived_at, Appointment.appointment_date), Appointment.id)
             .limit(limit))
         return [UnbilledVisit(appointment_id=r[0], starts_at=r[1], patient_id=r[2], patient_name=r[3],
                               patient_number=r[4], doctor_id=r[5], doctor_name=r[6], consultation_fee=Decimal(r[7]),
-                              is_walk_in=r[8], completed=r[9] == "completed", token=r[10], queue_state=r[11])
+                              is_walk_in=r[8], completed=r[9] == "completed", token=r[10], queue_state=r[11],
+                              bill_id=r[12], bill_total=r[13])
                 for r in rows]
 
     def patient_account(self, patient_id: int, *, limit: int) -> PatientAccount:

@@ -148,5 +148,5 @@ def _session_view(row: PaymentSession, full_name: str, bill_number: str | None, 
         patient_id=row.patient_id, patient_first_name=(full_name.split() or [""])[0], amount=row.amount,
         currency=row.currency, upi_link=row.upi_link, status=SessionStatus(row.status), expires_at=row.expires_at,
         gateway=row.gateway, gateway_qr_id=row.gateway_qr_id, review_reason=row.review_reason, payment_id=payment_id,
-        created_at=row.created_at,
+        created_at=row.created_at, created_by=row.created_by,
     )

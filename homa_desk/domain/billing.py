@@ -306,17 +306,20 @@ class UpiSession:
     review_reason: str | None = None
     payment_id: int | None = None
     created_at: datetime | None = None
+    created_by: int | None = None  # the receptionist who started the QR
 
 
 # --- read models of the billing page and the patient profile ---------------------------------------------------
 
+BILL_READY = "Bill ready, unpaid"
 VISIT_STAGES = {"waiting": "Waiting", "in_consultation": "With the doctor", "done": "Seen", "left": "Left"}
 
 
 @dataclass(frozen=True)
 class UnbilledVisit:
     """A visit of today with no bill yet: a booked patient who arrived (in the queue), a walk-in, or a visit the
-    doctor completed. `queue_state` is None for a visit completed without passing through the queue."""
+    doctor completed. `queue_state` is None for a visit completed without passing through the queue. `bill_id`: the
+    bill the doctor's Complete visit made, ready and unpaid (nothing paid on it yet), for the desk to open."""
 
     appointment_id: int
     starts_at: datetime
@@ -330,9 +333,13 @@ class UnbilledVisit:
     completed: bool
     token: int | None = None
     queue_state: str | None = None
+    bill_id: int | None = None
+    bill_total: Decimal | None = None
 
     @property
     def stage(self) -> str:
+        if self.bill_id is not None:
+            return BILL_READY
         if self.completed:
             return "Seen"
         return VISIT_STAGES.get(self.queue_state or "", "Arrived")

@@ -111,12 +111,49 @@ def _add_bill(uow: UnitOfWork, actor: Actor, *, patient_id: int, lines: list[Bil
                             total=total, notes=notes, created_by=actor.user_id)
     uow.audit.record(actor, "bill_created", "bill", bill_id, after={
         "bill_number": bill_number(fy, serial), "total": str(total), "patient_id": patient_id,
-        "lines": [{"kind": x.kind.value, "description": x.description, "quantity": str(x.quantity),
-                   "unit_price": str(x.unit_price), "discount": str(x.discount)} for x in lines],
+        "lines": _audit_lines(lines),
     })
     if total == 0:
         uow.bills.set_status(bill_id, BillStatus.PAID)
     return bill_id
+
+
+def update_lines(uow: UnitOfWork, actor: Actor, bill_id: int, lines: Iterable[LineInput], *,
+                 notes: str | None = None) -> BillView:
+    """The bill's lines (and notes, unless None) replaced, while nothing has been paid on it: no payment (completed,
+    refunded or held for review) and no UPI QR that can still be paid. Audited with both sides."""
+    actor.require(*FRONT_DESK)
+    checked = validate_lines(lines)
+    if notes is not None:
+        validation.storable(notes, "notes", "The note")
+    with uow:
+        status, before_total, _ = _locked_bill(uow, bill_id)
+        if status is BillStatus.CANCELLED:
+            raise Conflict("This bill is cancelled.")
+        if uow.bills.has_payments(bill_id):
+            raise Conflict("Money has been paid (or is held) on this bill, so its lines can no longer change.")
+        if uow.upi_sessions.active_for_bill(bill_id) is not None:
+            raise Conflict("A UPI QR for this bill can still be paid: cancel it before changing the lines.")
+        before = uow.bills.view(bill_id)
+        assert before is not None
+        kept_notes = before.notes if notes is None else " ".join(notes.split())[:MAX_REASON] or None
+        total = totals(checked).total
+        uow.bills.replace_lines(bill_id, checked, total, kept_notes)
+        uow.bills.set_status(bill_id, BillStatus.PAID if total == 0 else BillStatus.OPEN)
+        uow.audit.record(actor, "bill_lines_changed", "bill", bill_id,
+                         before={"total": str(before_total), "lines": _audit_lines(before.lines),
+                                 "notes": before.notes},
+                         after={"total": str(total), "lines": _audit_lines(checked), "notes": kept_notes})
+        uow.commit()
+        view = uow.bills.view(bill_id)
+    assert view is not None
+    log.info("bill %s lines changed by user %s", bill_id, actor.user_id)
+    return view
+
+
+def _audit_lines(lines: Iterable[BillLine]) -> list[dict[str, str]]:
+    return [{"kind": x.kind.value, "description": x.description, "quantity": str(x.quantity),
+             "unit_price": str(x.unit_price), "discount": str(x.discount)} for x in lines]
 
 
 def get_bill(uow: UnitOfWork, actor: Actor, bill_id: int) -> BillView:

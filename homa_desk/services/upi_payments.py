@@ -284,7 +284,8 @@ def _settle_session(uow: UnitOfWork, session_pk: int, result: PollResult, now: d
 def _record_paid(uow: UnitOfWork, session: UpiSession, payment: GatewayPayment, now: datetime,
                  actor: Actor | None = None) -> None:
     """The session's money, counted toward its bill; held for review instead when the bill can no longer take it
-    (cancelled, or paid meanwhile by other means) or its UTR is already recorded, so nothing completes twice."""
+    (cancelled, or paid meanwhile by other means) or its UTR is already recorded, so nothing completes twice.
+    Received by the receptionist who confirmed it (`actor`), else the one who started the QR."""
     total = due = None
     if session.bill_id is not None:
         found = uow.bills.lock(session.bill_id)
@@ -298,7 +299,7 @@ def _record_paid(uow: UnitOfWork, session: UpiSession, payment: GatewayPayment, 
             payment_id = uow.payments.add(
                 patient_id=session.patient_id, bill_id=session.bill_id, appointment_id=None, amount=payment.amount,
                 method=PaymentMethod.UPI, state=PaymentState.COMPLETED, paid_at=payment.captured_at or now,
-                received_by=actor.user_id if actor else None, transaction_id=payment.payment_id,
+                received_by=actor.user_id if actor else session.created_by, transaction_id=payment.payment_id,
                 upi_transaction_id=payment.rrn, gateway_response=payment.raw or None, payment_session_id=session.id,
             )
         except ReferenceTaken:

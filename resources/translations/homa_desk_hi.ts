@@ -2276,6 +2276,26 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
         <translation>इस विज़िट का बिल बनाएँ…</translation>
     </message>
     <message>
+        <source>Bill ready, unpaid</source>
+        <translation>बिल तैयार, भुगतान बाकी</translation>
+    </message>
+    <message>
+        <source>Open bill…</source>
+        <translation>बिल खोलें…</translation>
+    </message>
+    <message>
+        <source>Bill {number} — {name}</source>
+        <translation>बिल {number} — {name}</translation>
+    </message>
+    <message>
+        <source>Save changes</source>
+        <translation>बदलाव सहेजें</translation>
+    </message>
+    <message>
+        <source>Edit lines…</source>
+        <translation>पंक्तियाँ बदलें…</translation>
+    </message>
+    <message>
         <source>1 visit to bill.</source>
         <translation>1 विज़िट का बिल बनाना है।</translation>
     </message>

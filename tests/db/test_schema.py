@@ -169,3 +169,42 @@ def test_upgrading_to_the_money_rules_keeps_existing_money_visible(cluster):
     assert references == ["432198765012", f"4321 9876 5012 (duplicate of payment {first})", "slip 42", "slip 42"]
     assert [tuple(row) for row in audited] == [("payment_reference_duplicate", str(first + 1)),
                                                ("bill_found_overpaid", str(bill))]
+
+
+def test_upgrading_gives_earlier_upi_money_the_receptionist_who_started_its_qr(cluster):
+    """0020: completed UPI money on a desk QR with no receiver gets the QR's starter; held money, money with a
+    receiver and money on no QR are left as they were."""
+    url = cluster.fresh_database(migrated=False)
+    engine = engine_for(cluster.owner_url(url))
+    try:
+        migrate.upgrade(engine, "0019")
+        with engine.begin() as conn:
+            def user(name):
+                return conn.execute(text("INSERT INTO users (full_name, phone) VALUES (:n, '1') RETURNING id"),
+                                    {"n": name}).scalar_one()
+
+            patient, asha, meera = user("P"), user("Asha"), user("Meera")
+            bill = conn.execute(text(
+                "INSERT INTO bills (bill_number, financial_year, serial, patient_id, total)"
+                " VALUES ('2026-27/000001', '2026-27', 1, :p, 900) RETURNING id"), {"p": patient}).scalar_one()
+            session = conn.execute(text(
+                "INSERT INTO payment_sessions (session_id, patient_id, bill_id, amount, upi_link, expires_at,"
+                " created_by) VALUES ('HD1', :p, :b, 300, '', now(), :a) RETURNING id"),
+                {"p": patient, "b": bill, "a": asha}).scalar_one()
+            for status, received_by, on_qr, reference in (("completed", None, True, "1"),
+                                                          ("pending", None, True, "2"),
+                                                          ("completed", meera, True, "3"),
+                                                          ("completed", None, False, "4")):
+                conn.execute(text(
+                    "INSERT INTO payments (patient_id, bill_id, amount, payment_method, status, received_by,"
+                    " payment_session_id, transaction_id, review_reason)"
+                    " VALUES (:p, :b, 200, 'upi', CAST(:s AS payment_status), :r, :q, :t, :why)"),
+                    {"p": patient, "b": bill, "s": status, "r": received_by, "q": session if on_qr else None,
+                     "t": f"pay_{reference}", "why": "wrong amount" if status == "pending" else None})
+        migrate.upgrade(engine, "0020")
+        with engine.connect() as conn:
+            receivers = conn.execute(text("SELECT received_by FROM payments ORDER BY id")).scalars().all()
+    finally:
+        engine.dispose()
+        cluster.drop(url)
+    assert receivers == [asha, None, meera, None]

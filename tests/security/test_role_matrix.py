@@ -79,6 +79,7 @@ EXPECTED: dict[str, set[str]] = {
     "billing.consultation_bill": ALL_STAFF,
     "billing.add_consultation_bill": ALL_STAFF,
     "billing.get_bill": DESK,
+    "billing.update_lines": DESK,
     "billing.record_payment": DESK,
     "billing.refund_payment": ADMIN,
     "billing.cancel_bill": ADMIN,
@@ -253,6 +254,8 @@ CASES: dict[str, Case] = {
     "billing.add_consultation_bill": lambda w, a: partial(
         _in_uow, w, partial(billing.add_consultation_bill, w.uow, a, w.visit(), utcnow())),
     "billing.get_bill": lambda w, a: partial(billing.get_bill, w.uow, a, w.bill()),
+    "billing.update_lines": lambda w, a: partial(billing.update_lines, w.uow, a, w.bill(),
+                                                 [LineInput("procedure", "Dressing", "1", "150")]),
     "billing.record_payment": lambda w, a: partial(billing.record_payment, w.uow, a, w.bill(), amount="500",
                                                    method="card", reference="slip 42"),
     "billing.refund_payment": lambda w, a: partial(billing.refund_payment, w.uow, a, w.payment(), amount="100",

@@ -188,3 +188,76 @@ def test_a_patients_bills_and_payments_newest_first_with_totals_in_two_statement
         billing.patient_account(uow, nurse, patient)
     empty = billing.patient_account(uow, receptionist, a_patient(uow, receptionist, "New Patient", "9812345672"))
     assert (empty.bills, empty.payments, empty.due, empty.complete) == ((), (), Decimal("0.00"), True)
+
+
+def test_the_bill_the_doctor_made_is_listed_ready_and_unpaid_until_money_comes(uow, engine, admin, receptionist,
+                                                                               doctor):
+    """Complete visit makes the visit's bill: the desk still finds the visit under "Today's visits without a bill",
+    with that bill to open, until money is paid on it."""
+    from homa_desk.domain.consultations import ConsultationDraft
+    from homa_desk.services import consultations
+    from tests.services.consultation_helpers import a_patient as a_visit_patient
+    from tests.services.consultation_helpers import a_visit, with_profile
+
+    with_profile(uow, admin, doctor, fee="600")
+    visit = a_visit(uow, receptionist, a_visit_patient(engine), doctor)
+    done = consultations.complete_consultation(uow, doctor, visit, ConsultationDraft(diagnosis="Viral fever"))
+    with StatementCounter(engine) as counter:
+        visits = billing.unbilled_visits(uow, receptionist)
+    assert len(counter.statements) == 1
+    assert [(v.appointment_id, v.bill_id, v.bill_total, v.stage) for v in visits] == [
+        (visit, done.bill_id, Decimal("600.00"), "Bill ready, unpaid")]
+    billing.record_payment(uow, receptionist, done.bill_id, amount="100", method="cash")
+    assert billing.unbilled_visits(uow, receptionist) == []
+
+
+def test_a_bills_lines_change_until_money_is_paid_on_it(uow, engine, admin, receptionist, doctor):
+    from homa_desk.gateways.simulator import SimulatorGateway
+    from homa_desk.services import upi_payments
+
+    bill = a_bill(uow, receptionist, a_patient(uow, receptionist))
+    changed = billing.update_lines(uow, receptionist, bill.id, [
+        LineInput("consultation", "Consultation", "1", "500"), LineInput("procedure", "Dressing", "1", "150"),
+        LineInput("medicine", "Paracetamol 500 mg", "10", "2", "5")], notes="Follow-up in a week")
+    assert ([line.description for line in changed.lines], changed.totals.total, changed.notes, changed.status) == (
+        ["Consultation", "Dressing", "Paracetamol 500 mg"], Decimal("665.00"), "Follow-up in a week", BillStatus.OPEN)
+    with uow:
+        (entry,) = uow.audit.for_entity("bill", bill.id)[1:]
+    assert (entry.action, entry.before["total"], entry.after["total"], len(entry.after["lines"])) == (
+        "bill_lines_changed", "500.00", "665.00", 3)
+    assert billing.update_lines(uow, receptionist, bill.id, [LineInput("other", "Free review", "1", "0")]
+                                ).status is BillStatus.PAID  # nothing due: as a new bill of ₹0 is
+    reopened = billing.update_lines(uow, receptionist, bill.id, [LineInput("other", "Review", "1", "300")])
+    assert (reopened.status, reopened.notes) == (BillStatus.OPEN, "Follow-up in a week")  # notes=None keeps them
+
+    with pytest.raises(FormErrors):
+        billing.update_lines(uow, receptionist, bill.id, [LineInput("medicine", "", "0", "x")])
+    with pytest.raises(PermissionDenied):
+        billing.update_lines(uow, doctor, bill.id, [LineInput("other", "Review", "1", "1")])
+    gateway = SimulatorGateway()
+    session = upi_payments.start_upi_payment(uow, gateway, receptionist, bill.id)
+    with pytest.raises(Conflict, match="QR"):
+        billing.update_lines(uow, receptionist, bill.id, [LineInput("other", "Review", "1", "100")])
+    upi_payments.cancel_upi_payment(uow, gateway, receptionist, session.id)
+    billing.record_payment(uow, receptionist, bill.id, amount="100", method="cash")
+    with pytest.raises(Conflict, match="paid"):
+        billing.update_lines(uow, receptionist, bill.id, [LineInput("other", "Review", "1", "1000")])
+    unpaid = a_bill(uow, receptionist, bill.patient_id)
+    billing.cancel_bill(uow, admin, unpaid.id, "Entered twice")
+    with pytest.raises(Conflict, match="cancelled"):
+        billing.update_lines(uow, receptionist, unpaid.id, [LineInput("other", "Review", "1", "100")])
+    assert billing.get_bill(uow, receptionist, bill.id).totals.total == Decimal("300.00")
+
+
+def test_lines_that_would_leave_money_above_the_total_are_refused_by_postgresql(uow, receptionist):
+    """The service refuses any bill with money on it; PostgreSQL (bills_total_covers_payments) still checks the
+    new total against what was paid, whatever code writes the lines."""
+    from homa_desk.domain.billing import BillLine, LineKind
+
+    bill = a_bill(uow, receptionist, a_patient(uow, receptionist))
+    billing.record_payment(uow, receptionist, bill.id, amount="500", method="cash")
+    with pytest.raises(Conflict, match="beyond its total"), uow:
+        uow.bills.replace_lines(bill.id, [BillLine(LineKind.OTHER, "Review", Decimal("1"), Decimal("100"))],
+                                Decimal("100.00"), None)
+        uow.commit()
+    assert billing.get_bill(uow, receptionist, bill.id).totals.total == Decimal("500.00")

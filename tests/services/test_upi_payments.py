@@ -220,3 +220,17 @@ def test_reconcile_expires_simulator_sessions_a_previous_desk_process_left_open(
     restarted = SimulatorGateway()  # the simulator keeps its QRs in memory: a new process knows none of them
     [settled] = upi.reconcile(uow, restarted)
     assert (settled.id, settled.status) == (left_open.id, SessionStatus.EXPIRED)
+
+
+def test_upi_money_is_received_by_the_receptionist_who_started_or_confirmed_it(uow, admin, receptionist, sim, bill):
+    """Daily collection groups money by who received it: a UPI payment has a receiver like cash has."""
+    session = upi.start_upi_payment(uow, sim, receptionist, bill.id)
+    sim.simulate_payment(session.gateway_qr_id)
+    upi.check_upi_payment(uow, sim, session.id)  # the poller acts for no one: the QR's starter received it
+    assert billing.get_bill(uow, receptionist, bill.id).payments[-1].received_by == "Asha Verma"
+
+    static = StaticUpiGateway("sunrise.clinic@okaxis", "Sunrise Clinic")
+    other = a_bill(uow, receptionist, bill.patient_id)
+    started = upi.start_upi_payment(uow, static, receptionist, other.id)
+    upi.confirm_by_reference(uow, admin, started.id, "432198765012")  # whoever checked the bank app received it
+    assert billing.get_bill(uow, receptionist, other.id).payments[-1].received_by == "Meera Iyer"

@@ -1,5 +1,5 @@
-"""A new bill: lines (what, description, quantity, rate, discount), a running total and notes; saved off the UI
-thread, with each refused value marked on its cell."""
+"""A new bill, or the lines of a bill nothing has been paid on yet: lines (what, description, quantity, rate,
+discount), a running total and notes; saved off the UI thread, with each refused value marked on its cell."""
 
 from __future__ import annotations
 
@@ -46,16 +46,19 @@ FIELD_NAMES = {"kind": QT_TR_NOOP("item"), "description": QT_TR_NOOP("descriptio
 
 
 class BillEditorDialog(QDialog):
-    """`bill_saved` carries the new BillView."""
+    """`bill_saved` carries the new BillView. With `bill`, that bill's lines and notes are edited (billing.update_lines)
+    instead of a new bill made."""
 
     bill_saved = Signal(object)
 
     def __init__(self, backend: Backend, actor: Actor, patient_id: int, patient_name: str,
                  parent: QWidget | None = None, *, appointment_id: int | None = None,
-                 doctor_id: int | None = None) -> None:
+                 doctor_id: int | None = None, bill: BillView | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("bill_editor")
-        self.setWindowTitle(tr("New bill — {name}").format(name=patient_name))
+        self.bill = bill
+        self.setWindowTitle(tr("New bill — {name}").format(name=patient_name) if bill is None
+                            else tr("Bill {number} — {name}").format(number=bill.bill_number, name=patient_name))
         self.resize(820, 480)
         self._backend = backend
         self._actor = actor
@@ -86,7 +89,8 @@ class BillEditorDialog(QDialog):
         self.general_error = ErrorLabel()
         self.general_error.setObjectName("bill_error")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.save_button = buttons.addButton(tr("Save bill"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.save_button = buttons.addButton(tr("Save bill") if bill is None else tr("Save changes"),
+                                             QDialogButtonBox.ButtonRole.AcceptRole)
         self.save_button.setObjectName("save_bill")
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
@@ -106,7 +110,13 @@ class BillEditorDialog(QDialog):
         layout.addWidget(buttons)
         QWidget.setTabOrder(self.notes, self.save_button)
         QWidget.setTabOrder(self.save_button, buttons.button(QDialogButtonBox.StandardButton.Cancel))
-        self.add_line(LineKind.CONSULTATION, "Consultation")
+        if bill is None:
+            self.add_line(LineKind.CONSULTATION, "Consultation")
+            return
+        for line in bill.lines:
+            self.add_line(line.kind, line.description, f"{line.quantity.normalize():f}", f"{line.unit_price:.2f}",
+                          f"{line.discount:.2f}")
+        self.notes.setText(bill.notes or "")
 
     # -- lines ------------------------------------------------------------------------------------------------
 
@@ -172,10 +182,14 @@ class BillEditorDialog(QDialog):
     def save(self) -> None:
         self.clear_errors()
         self.save_button.setEnabled(False)
-        CollectionOp(self, Change.BILLS, billing.create_bill, self._backend.uow(), self._actor,
-                     patient_id=self.patient_id, lines=self.inputs(), appointment_id=self.appointment_id,
-                     doctor_id=self.doctor_id, notes=self.notes.text()) \
-            .success(self._saved).failure(self._refused).run_in_background()
+        if self.bill is not None:
+            op = CollectionOp(self, Change.BILLS, billing.update_lines, self._backend.uow(), self._actor,
+                              self.bill.id, self.inputs(), notes=self.notes.text())
+        else:
+            op = CollectionOp(self, Change.BILLS, billing.create_bill, self._backend.uow(), self._actor,
+                              patient_id=self.patient_id, lines=self.inputs(), appointment_id=self.appointment_id,
+                              doctor_id=self.doctor_id, notes=self.notes.text())
+        op.success(self._saved).failure(self._refused).run_in_background()
 
     def clear_errors(self) -> None:
         self.lines_error.show_message("")

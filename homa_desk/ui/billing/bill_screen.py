@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from homa_desk.backend import Backend
-from homa_desk.domain.billing import BillStatus, BillView, PaymentMethod, PaymentRecord
+from homa_desk.domain.billing import BillStatus, BillView, PaymentMethod, PaymentRecord, PaymentState
 from homa_desk.domain.held_money import held_on, is_held
 from homa_desk.domain.money import format_inr
 from homa_desk.domain.roles import Actor, Role
@@ -29,6 +29,7 @@ from homa_desk.services import billing
 from homa_desk.services.clinic import DEFAULT_NAME as DEFAULT_CLINIC_NAME
 from homa_desk.services.clinic import ClinicInfo, clinic_info
 from homa_desk.ui.billing.bill_admin_dialogs import CancelBillDialog, RefundDialog
+from homa_desk.ui.billing.bill_editor import BillEditorDialog
 from homa_desk.ui.billing.customer_display import display_for
 from homa_desk.ui.billing.held_money_dialog import ResolveHeldDialog
 from homa_desk.ui.billing.payment_dialog import PaymentDialog
@@ -78,6 +79,7 @@ class BillDialog(QDialog):
         self.upi_panel: UpiPanel | None = None
         self.payment_dialog: PaymentDialog | None = None
         self.admin_dialog: QDialog | None = None
+        self.editor: BillEditorDialog | None = None
         admin = actor.role is Role.ADMIN
 
         self.heading = QLabel(tr("Loading…"))
@@ -101,6 +103,7 @@ class BillDialog(QDialog):
         self.held.setWordWrap(True)
         self.held.setVisible(False)
 
+        self.edit_button = self._button(tr("Edit lines…"), "edit_lines", lambda: self.edit_lines())
         self.pay_button = self._button(tr("Take payment…"), "take_payment", self.take_payment)
         self.upi_button = self._button(tr("Pay by UPI…"), "pay_by_upi", self.pay_by_upi)
         self.refund_button = self._button(tr("Refund…"), "refund", self.refund, visible=admin)
@@ -110,7 +113,7 @@ class BillDialog(QDialog):
         self.print_button = self._button(tr("Print receipt…"), "print_receipt", self.print_receipt)
         self.pdf_button = self._button(tr("Save PDF…"), "save_pdf", lambda: self.save_pdf())
         actions = QHBoxLayout()
-        for button in (self.pay_button, self.upi_button, self.refund_button, self.resolve_button,
+        for button in (self.edit_button, self.pay_button, self.upi_button, self.refund_button, self.resolve_button,
                        self.cancel_button):
             actions.addWidget(button)
         actions.addStretch(1)
@@ -182,6 +185,7 @@ class BillDialog(QDialog):
     def _enable(self, bill: BillView | None) -> None:
         open_ = bill is not None and bill.status is not BillStatus.CANCELLED and bill.totals.balance_due > 0
         self.pay_button.setEnabled(open_)
+        self.edit_button.setEnabled(editable(bill))
         self.upi_button.setEnabled(open_)
         self.refund_button.setEnabled(bill is not None and any(p.refundable > 0 for p in bill.payments))
         held = held_on(bill) if bill is not None else 0
@@ -192,6 +196,18 @@ class BillDialog(QDialog):
         self.pdf_button.setEnabled(bill is not None)
 
     # -- actions ----------------------------------------------------------------------------------------------
+
+    def edit_lines(self) -> BillEditorDialog | None:
+        """The bill editor on this bill's lines, while nothing is paid on it (billing.update_lines says so too)."""
+        if self.bill is None or not editable(self.bill):
+            return None
+        editor = BillEditorDialog(self._backend, self._actor, self.bill.patient_id, self.bill.patient_name, self,
+                                  bill=self.bill)
+        editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        editor.bill_saved.connect(self._changed)
+        self.editor = editor
+        editor.open()
+        return editor
 
     def take_payment(self, method: PaymentMethod = PaymentMethod.CASH) -> PaymentDialog | None:
         if self.bill is None:
@@ -257,6 +273,12 @@ class BillDialog(QDialog):
 
     def _changed(self, bill: BillView) -> None:
         self.show_bill(bill)
+
+
+def editable(bill: BillView | None) -> bool:
+    """Lines change until money is on the bill: none paid, refunded or held (a failed attempt is no money)."""
+    return (bill is not None and bill.status is not BillStatus.CANCELLED
+            and all(p.state is PaymentState.FAILED for p in bill.payments))
 
 
 def status_text(bill: BillView) -> str:

@@ -60,6 +60,7 @@ class BillingView(QWidget):
         title.setProperty("role", "title")
         self.visits = UnbilledVisitsPanel(backend, actor)
         self.visits.bill_saved.connect(self._bill_saved)
+        self.visits.bill_opened.connect(self.open_bill)
         bills_heading = QLabel(tr("Bills"))
         bills_heading.setProperty("role", "subtitle")
         self.search = QLineEdit()

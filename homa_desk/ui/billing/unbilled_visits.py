@@ -1,5 +1,7 @@
 """The Billing page's "Today's visits without a bill": patients who arrived, are with the doctor or were seen, and
-walk-ins, until their bill is made. "Bill this visit" opens the bill editor with the doctor's consultation fee.
+walk-ins, until their bill is made. "Bill this visit" opens the bill editor with the doctor's consultation fee. A
+visit the doctor completed already has its bill (Complete visit made it): it stays listed as "Bill ready, unpaid"
+until money is paid on it, and "Open bill" opens that bill.
 
 Loaded off the UI thread in one statement (billing.unbilled_visits) and again whenever a bill, the queue, an
 appointment or a consultation changes.
@@ -29,9 +31,9 @@ from homa_desk.ui.common.worker import OneLoadAtATime
 HEADERS = (QT_TR_NOOP("Token"), QT_TR_NOOP("Time"), QT_TR_NOOP("Patient"), QT_TR_NOOP("Patient No."),
            QT_TR_NOOP("Doctor"), QT_TR_NOOP("Visit"), QT_TR_NOOP("Stage"), QT_TR_NOOP("Fee"))
 STAGE_WORDS = (QT_TR_NOOP("Seen"), QT_TR_NOOP("Arrived"), QT_TR_NOOP("Waiting"), QT_TR_NOOP("With the doctor"),
-               QT_TR_NOOP("Left"))
+               QT_TR_NOOP("Left"), QT_TR_NOOP("Bill ready, unpaid"))
 FEE_COLUMN = 7
-REFRESH_ON = (Change.BILLS, Change.QUEUE, Change.APPOINTMENTS, Change.CONSULTATIONS)
+REFRESH_ON = (Change.BILLS, Change.PAYMENTS, Change.QUEUE, Change.APPOINTMENTS, Change.CONSULTATIONS)
 
 
 class UnbilledVisitsModel(RowsModel[UnbilledVisit]):
@@ -45,13 +47,15 @@ class UnbilledVisitsModel(RowsModel[UnbilledVisit]):
         return [str(visit.token) if visit.token is not None else "—", to_local(visit.starts_at).strftime("%I:%M %p"),
                 visit.patient_name, str(visit.patient_number or "—"), visit.doctor_name or "—",
                 tr("Walk-in") if visit.is_walk_in else tr("Booked"), tr(visit.stage),
-                format_inr(visit.consultation_fee)]
+                format_inr(visit.bill_total if visit.bill_total is not None else visit.consultation_fee)]
 
 
 class UnbilledVisitsPanel(QWidget):
-    """`bill_saved` carries the BillView of a visit just billed; `loaded` the visits after every (re)load."""
+    """`bill_saved` carries the BillView of a visit just billed; `bill_opened` the id of a ready bill to open;
+    `loaded` the visits after every (re)load."""
 
     bill_saved = Signal(object)
+    bill_opened = Signal(int)
     loaded = Signal(object)
 
     def __init__(self, backend: Backend, actor: Actor, parent: QWidget | None = None) -> None:
@@ -129,12 +133,19 @@ class UnbilledVisitsPanel(QWidget):
         return False
 
     def _selection_changed(self) -> None:
-        self.bill_button.setEnabled(self.selected() is not None)
+        visit = self.selected()
+        self.bill_button.setEnabled(visit is not None)
+        self.bill_button.setText(tr("Open bill…") if visit is not None and visit.bill_id is not None
+                                 else tr("Bill this visit…"))
 
     def bill_visit(self, visit: UnbilledVisit | None = None) -> BillEditorDialog | None:
-        """The bill editor for the visit, its first line the doctor's consultation fee; more lines can be added."""
+        """The bill editor for the visit, its first line the doctor's consultation fee; more lines can be added.
+        A visit whose bill is ready (the doctor's Complete visit made it) asks for that bill instead (`bill_opened`)."""
         visit = visit or self.selected()
         if visit is None:
+            return None
+        if visit.bill_id is not None:
+            self.bill_opened.emit(visit.bill_id)
             return None
         editor = BillEditorDialog(self._backend, self._actor, visit.patient_id, visit.patient_name, self,
                                   appointment_id=visit.appointment_id, doctor_id=visit.doctor_id)

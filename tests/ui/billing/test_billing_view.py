@@ -202,3 +202,59 @@ def test_billing_a_visit_billed_meanwhile_says_so_next_to_the_form(qtbot, backen
     qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: editor.general_error.text() != "")
     assert editor.general_error.text() == "This visit already has a bill; open it instead."
+
+
+def test_the_bill_the_doctor_made_is_listed_opened_and_its_lines_edited_until_paid(qtbot, backend, uow, engine, admin,
+                                                                                    receptionist, doctor):
+    """Complete visit made the bill: the receptionist finds it under today's visits, opens it, adds the dressing and
+    the medicine, then takes the money; from then on the lines stay as they were paid."""
+    from homa_desk.domain.consultations import ConsultationDraft
+    from homa_desk.services import consultations
+    from tests.services.consultation_helpers import a_patient as a_visit_patient
+    from tests.services.consultation_helpers import a_visit, with_profile
+
+    with_profile(uow, admin, doctor, fee="600")
+    visit = a_visit(uow, receptionist, a_visit_patient(engine), doctor)
+    done = consultations.complete_consultation(uow, doctor, visit, ConsultationDraft(diagnosis="Viral fever"))
+    view = open_view(qtbot, backend, receptionist)
+    view.resize(1366, 768)
+    panel = view.visits
+    qtbot.waitUntil(lambda: not panel.loading and bool(panel.model.rows))
+    model = panel.model
+    assert [model.data(model.index(0, c)) for c in (2, 6, 7)] == ["Priya Sharma", "Bill ready, unpaid", "₹600.00"]
+    assert panel.select(visit) and panel.bill_button.text() == "Open bill…"
+    qtbot.keyClick(panel.table, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: view.bill_dialog is not None and view.bill_dialog.bill is not None)
+    dialog = view.bill_dialog
+    assert dialog.bill.id == done.bill_id and panel.editor is None
+
+    assert dialog.edit_button.isEnabled()
+    qtbot.mouseClick(dialog.edit_button, Qt.MouseButton.LeftButton)
+    editor = dialog.editor
+    assert editor is not None and editor.isVisible() and editor.save_button.text() == "Save changes"
+    assert [editor.table.item(0, c).text() for c in (1, 2, 3)] == ["Consultation — Rahul Menon", "1", "600.00"]
+    qtbot.mouseClick(editor.add_button, Qt.MouseButton.LeftButton)
+    editor.table.cellWidget(1, 0).setCurrentIndex(1)  # procedure
+    editor.set_cell(1, "description", "Dressing")
+    editor.set_cell(1, "unit_price", "150")
+    qtbot.mouseClick(editor.add_button, Qt.MouseButton.LeftButton)
+    editor.table.cellWidget(2, 0).setCurrentIndex(2)  # medicine
+    editor.set_cell(2, "description", "Cough syrup")
+    editor.set_cell(2, "unit_price", "")
+    qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: editor.cell_error(2, "unit_price") != "")  # refused next to the cell, nothing saved
+    editor.set_cell(2, "unit_price", "85")
+    qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.bill.totals.total == Decimal("835.00"))
+    assert [dialog.lines.item(r, 1).text() for r in range(dialog.lines.rowCount())] == [
+        "Consultation — Rahul Menon", "Dressing", "Cough syrup"]
+    assert "Balance due ₹835.00" in dialog.heading.text()
+    qtbot.waitUntil(lambda: model.rowCount() == 1 and model.data(model.index(0, 7)) == "₹835.00")
+
+    pay = dialog.take_payment()
+    assert pay.amount.text() == "835.00"
+    pay.save_button.click()
+    qtbot.waitUntil(lambda: dialog.bill.status is BillStatus.PAID)
+    assert not dialog.edit_button.isEnabled() and dialog.edit_lines() is None
+    qtbot.waitUntil(lambda: model.rowCount() == 0)
+    assert panel.status.text() == "Every visit of today has its bill."

@@ -99,3 +99,19 @@ def test_doctors_see_a_refusal(qtbot, backend, doctor):
     qtbot.addWidget(view)
     qtbot.waitUntil(lambda: not view.loading)
     assert "Only admin, receptionist" in view.message.text() and view.report is None
+
+
+def test_upi_money_shows_under_the_receptionist_who_took_it(qtbot, backend, uow, receptionist):
+    from homa_desk.domain.timeutil import CLINIC_TZ, utcnow
+    from homa_desk.gateways.simulator import SimulatorGateway
+    from homa_desk.services import upi_payments
+    from tests.services.billing_helpers import a_bill
+
+    gateway = SimulatorGateway()
+    bill = a_bill(uow, receptionist, a_patient(uow, receptionist), ("consultation", "Consultation", "1", "650"))
+    session = upi_payments.start_upi_payment(uow, gateway, receptionist, bill.id)
+    gateway.simulate_payment(session.gateway_qr_id)
+    upi_payments.check_upi_payment(uow, gateway, session.id)
+    view = open_report(qtbot, backend, receptionist, day=utcnow().astimezone(CLINIC_TZ).date())
+    receivers = {row[0]: row[2] for row in cells(view.by_receiver)}
+    assert receivers == {"Asha Verma": "₹650.00"}
