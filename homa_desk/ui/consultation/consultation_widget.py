@@ -57,6 +57,7 @@ def _text_box(name: str, placeholder: str, height: int = 60) -> QPlainTextEdit:
     box = QPlainTextEdit()
     box.setObjectName(name)
     box.setPlaceholderText(placeholder)
+    box.setTabChangesFocus(True)
     box.setMaximumHeight(height)
     return box
 
