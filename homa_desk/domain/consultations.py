@@ -5,6 +5,7 @@ Vitals are validated against sane adult-and-child ranges; fractional ones (tempe
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -27,6 +28,20 @@ VITAL_RANGES: dict[str, tuple[str, Decimal, Decimal, int]] = {
     "weight_kg": ("Weight (kg)", Decimal("0.3"), Decimal("350"), 2),
     "spo2": ("SpO₂ (%)", Decimal(50), Decimal(100), 0),
 }
+DOCTOR_TITLE = re.compile(r"dr\b\.?", re.IGNORECASE)
+
+
+def plain_number(value: Decimal | int) -> str:
+    """A number as people write it: 72, 72.5, 37.8 (never 72.00)."""
+    if isinstance(value, int):
+        return str(value)
+    return f"{value.normalize():f}"
+
+
+def with_doctor_title(name: str) -> str:
+    """The name with the title "Dr." in front, unless the profile already has it (Dr. Shilpa Hegde, Dr Shilpa)."""
+    name = name.strip()
+    return name if DOCTOR_TITLE.match(name) else f"Dr. {name}"
 
 
 @dataclass(frozen=True)
@@ -45,8 +60,8 @@ class Vitals:
     def as_text(self) -> str:
         parts = [f"BP {self.blood_pressure}" if self.bp_systolic is not None else "",
                  f"Pulse {self.pulse}/min" if self.pulse is not None else "",
-                 f"Temp {self.temperature_c} °C" if self.temperature_c is not None else "",
-                 f"Weight {self.weight_kg} kg" if self.weight_kg is not None else "",
+                 f"Temp {plain_number(self.temperature_c)} °C" if self.temperature_c is not None else "",
+                 f"Weight {plain_number(self.weight_kg)} kg" if self.weight_kg is not None else "",
                  f"SpO₂ {self.spo2}%" if self.spo2 is not None else ""]
         return " · ".join(p for p in parts if p)
 
@@ -256,3 +271,7 @@ class PrescriptionDocument:
     specialty: str | None
     consultation: Consultation
     printed_on: date
+
+    @property
+    def titled_doctor(self) -> str:
+        return with_doctor_title(self.doctor_name)

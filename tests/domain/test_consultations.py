@@ -7,7 +7,14 @@ from decimal import Decimal
 
 import pytest
 
-from homa_desk.domain.consultations import ConsultationDraft, Vitals, validate_consultation, validate_vitals
+from homa_desk.domain.consultations import (
+    ConsultationDraft,
+    Vitals,
+    plain_number,
+    validate_consultation,
+    validate_vitals,
+    with_doctor_title,
+)
 from homa_desk.domain.errors import FormErrors, ValidationError
 from homa_desk.domain.prescriptions import (
     DoseForm,
@@ -30,6 +37,19 @@ def test_vitals_are_parsed_with_decimals_where_fractional():
     assert isinstance(vitals.temperature_c, Decimal)
     assert vitals.as_text() == "BP 120/80 mmHg · Pulse 72/min · Temp 37.2 °C · Weight 64.25 kg · SpO₂ 98%"
     assert validate_vitals() == Vitals()
+
+
+@pytest.mark.parametrize(("value", "written"), [(Decimal("72.00"), "72"), (Decimal("72.50"), "72.5"),
+                                                (Decimal("100.00"), "100"), (Decimal("0.30"), "0.3"), (98, "98")])
+def test_numbers_are_written_without_trailing_zeros(value, written):
+    assert plain_number(value) == written
+
+
+@pytest.mark.parametrize(("name", "titled"), [
+    ("Shilpa Hegde", "Dr. Shilpa Hegde"), ("Dr. Shilpa Hegde", "Dr. Shilpa Hegde"),
+    ("Dr Shilpa Hegde", "Dr Shilpa Hegde"), ("dr. shilpa", "dr. shilpa"), ("Drishti Rao", "Dr. Drishti Rao")])
+def test_the_doctor_title_is_not_doubled(name, titled):
+    assert with_doctor_title(name) == titled
 
 
 @pytest.mark.parametrize(("field", "value", "message"), [

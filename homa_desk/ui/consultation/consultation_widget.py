@@ -4,6 +4,7 @@ follow-up, and Save / Complete / Print / Save PDF."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from PySide6.QtCore import QT_TR_NOOP, QDate, Qt, Signal
@@ -35,6 +36,7 @@ from homa_desk.domain.consultations import (
     ConsultationDraft,
     PastVisit,
     PrescriptionDocument,
+    plain_number,
     validate_vitals,
 )
 from homa_desk.domain.errors import DomainError, FormErrors
@@ -69,6 +71,8 @@ def _button(text: str, name: str) -> QPushButton:
 
 
 def _plain(value: object) -> str:
+    if isinstance(value, (Decimal, int)):
+        return plain_number(value)
     return "" if value is None else str(value)
 
 
