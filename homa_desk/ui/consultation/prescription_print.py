@@ -43,7 +43,7 @@ def prescription_html(doc: PrescriptionDocument) -> str:
              f"<tr><th>#</th><th>Medicine</th><th>Form</th><th>Dose</th><th>Duration</th><th>Food</th>"
              f"<th>Notes</th></tr>{rows}</table>") if rows else "<p>No medicines prescribed.</p>"
     sections = []
-    if vitals := draft.vitals.as_text():
+    if vitals := draft.vitals.as_text(c.temperature_unit):
         sections.append(f"<p><b>Vitals:</b> {_e(vitals)}</p>")
     if draft.symptoms:
         sections.append(f"<p><b>Complaints:</b> {_para(draft.symptoms)}</p>")
