@@ -1,6 +1,7 @@
 """A consultation: vitals, notes and the prescription of one appointment, and what the doctor's screen shows.
 
-Vitals are validated against sane adult-and-child ranges; fractional ones (temperature, weight) are Decimal.
+Vitals are validated against sane adult-and-child ranges; fractional ones (temperature, weight) are Decimal. A
+temperature is stored in °C; a reading that can only be °F is converted, and TemperatureUnit says how to show it.
 """
 
 from __future__ import annotations
