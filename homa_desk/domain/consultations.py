@@ -1,13 +1,16 @@
 """A consultation: vitals, notes and the prescription of one appointment, and what the doctor's screen shows.
 
-Vitals are validated against sane adult-and-child ranges; fractional ones (temperature, weight) are Decimal.
+Vitals are validated against sane adult-and-child ranges; fractional ones (temperature, weight) are Decimal. A
+temperature is stored in °C; a reading that can only be °F is converted, and TemperatureUnit says how to show it.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 from typing import Any
 
 from homa_desk.domain.errors import FormErrors, ValidationError
@@ -27,6 +30,51 @@ VITAL_RANGES: dict[str, tuple[str, Decimal, Decimal, int]] = {
     "weight_kg": ("Weight (kg)", Decimal("0.3"), Decimal("350"), 2),
     "spo2": ("SpO₂ (%)", Decimal(50), Decimal(100), 0),
 }
+FAHRENHEIT_RANGE = (Decimal(86), Decimal(113))  # 30–45 °C: a reading here can only be °F
+TENTH = Decimal("0.1")
+
+
+class TemperatureUnit(StrEnum):
+    """The clinic's thermometers; temperatures are stored in °C whatever the unit."""
+
+    CELSIUS = "C"
+    FAHRENHEIT = "F"
+
+    @property
+    def symbol(self) -> str:
+        return f"°{self.value}"
+
+    @classmethod
+    def of(cls, stored: object) -> TemperatureUnit:
+        """The clinic's setting; °C when never set or unreadable."""
+        return cls.FAHRENHEIT if stored == cls.FAHRENHEIT.value else cls.CELSIUS
+
+
+def in_unit(celsius: Decimal, unit: TemperatureUnit) -> Decimal:
+    """A stored °C reading in the clinic's unit, to one decimal place."""
+    if unit is TemperatureUnit.FAHRENHEIT:
+        return (celsius * 9 / 5 + 32).quantize(TENTH)
+    return celsius
+
+
+def temperature_text(celsius: Decimal, unit: TemperatureUnit) -> str:
+    return f"{plain_number(in_unit(celsius, unit))} {unit.symbol}"
+
+
+DOCTOR_TITLE = re.compile(r"dr\b\.?", re.IGNORECASE)
+
+
+def plain_number(value: Decimal | int) -> str:
+    """A number as people write it: 72, 72.5, 37.8 (never 72.00)."""
+    if isinstance(value, int):
+        return str(value)
+    return f"{value.normalize():f}"
+
+
+def with_doctor_title(name: str) -> str:
+    """The name with the title "Dr." in front, unless the profile already has it (Dr. Shilpa Hegde, Dr Shilpa)."""
+    name = name.strip()
+    return name if DOCTOR_TITLE.match(name) else f"Dr. {name}"
 
 
 @dataclass(frozen=True)
@@ -42,11 +90,11 @@ class Vitals:
     def blood_pressure(self) -> str:
         return f"{self.bp_systolic}/{self.bp_diastolic} mmHg" if self.bp_systolic is not None else ""
 
-    def as_text(self) -> str:
+    def as_text(self, unit: TemperatureUnit = TemperatureUnit.CELSIUS) -> str:
         parts = [f"BP {self.blood_pressure}" if self.bp_systolic is not None else "",
                  f"Pulse {self.pulse}/min" if self.pulse is not None else "",
-                 f"Temp {self.temperature_c} °C" if self.temperature_c is not None else "",
-                 f"Weight {self.weight_kg} kg" if self.weight_kg is not None else "",
+                 f"Temp {temperature_text(self.temperature_c, unit)}" if self.temperature_c is not None else "",
+                 f"Weight {plain_number(self.weight_kg)} kg" if self.weight_kg is not None else "",
                  f"SpO₂ {self.spo2}%" if self.spo2 is not None else ""]
         return " · ".join(p for p in parts if p)
 
@@ -66,8 +114,8 @@ def _vital(name: str, value: object) -> int | Decimal | None:
         raise ValidationError(name, f"{label}: enter a number.") from None
     if not number.is_finite():
         raise ValidationError(name, f"{label}: enter a number.")
-    if name == "temperature_c" and Decimal(90) <= number <= Decimal(110):
-        raise ValidationError(name, f"{number} looks like °F; enter the temperature in °C (30–45).")
+    if name == "temperature_c":
+        return _temperature(number)
     if not low <= number <= high:
         raise ValidationError(name, f"{label} must be between {low} and {high}.")
     if places == 0:
@@ -77,6 +125,18 @@ def _vital(name: str, value: object) -> int | Decimal | None:
     if -number.as_tuple().exponent > places:  # type: ignore[operator]
         raise ValidationError(name, f"{label}: at most {places} decimal place{'s' if places > 1 else ''}.")
     return number.quantize(Decimal(1).scaleb(-places))
+
+
+def _temperature(number: Decimal) -> Decimal:
+    """°C as typed (30–45), or a reading that can only be °F (86–113) turned into °C; one decimal place."""
+    if -number.as_tuple().exponent > 1:  # type: ignore[operator]
+        raise ValidationError("temperature_c", "Temperature: at most 1 decimal place.")
+    if FAHRENHEIT_RANGE[0] <= number <= FAHRENHEIT_RANGE[1]:
+        return ((number - 32) * 5 / 9).quantize(TENTH)
+    _label, low, high, _places = VITAL_RANGES["temperature_c"]
+    if not low <= number <= high:
+        raise ValidationError("temperature_c", "Temperature: enter 30–45 °C or 86–113 °F.")
+    return number.quantize(TENTH)
 
 
 def validate_vitals(**values: object) -> Vitals:
@@ -182,6 +242,7 @@ class Consultation:
     bill_id: int | None = None
     follow_up_appointment_id: int | None = None
     follow_up_requested: bool = False
+    temperature_unit: TemperatureUnit = TemperatureUnit.CELSIUS
 
     @property
     def is_completed(self) -> bool:
@@ -256,3 +317,7 @@ class PrescriptionDocument:
     specialty: str | None
     consultation: Consultation
     printed_on: date
+
+    @property
+    def titled_doctor(self) -> str:
+        return with_doctor_title(self.doctor_name)

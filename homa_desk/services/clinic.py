@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from homa_desk.db.unit_of_work import UnitOfWork
+from homa_desk.domain.consultations import TemperatureUnit
 from homa_desk.domain.errors import ValidationError
 from homa_desk.domain.roles import Actor, Role
 from homa_desk.domain.validation import storable
 
 DEFAULT_NAME = "Homa Clinic"
+TEMPERATURE_UNIT = "temperature_unit"
 
 
 def clinic_name(uow: UnitOfWork) -> str:
@@ -60,6 +62,24 @@ def store_clinic_name(uow: UnitOfWork, actor: Actor | None, text: str) -> None:
     uow.settings.put("clinic_name", text)
     uow.audit.record(actor, "clinic_renamed", "clinic_settings", "clinic_name",
                      before={"value": before}, after={"value": text})
+
+
+def temperature_unit(uow: UnitOfWork) -> TemperatureUnit:
+    """The unit the clinic's thermometers read (°C unless the admin chose °F)."""
+    with uow.reading(None):
+        return TemperatureUnit.of(uow.settings.get(TEMPERATURE_UNIT))
+
+
+def set_temperature_unit(uow: UnitOfWork, actor: Actor, unit: TemperatureUnit) -> TemperatureUnit:
+    actor.require(Role.ADMIN)
+    unit = TemperatureUnit(unit)
+    with uow:
+        before = uow.settings.get(TEMPERATURE_UNIT)
+        uow.settings.put(TEMPERATURE_UNIT, unit.value)
+        uow.audit.record(actor, "temperature_unit_set", "clinic_settings", TEMPERATURE_UNIT,
+                         before={"value": before}, after={"value": unit.value})
+        uow.commit()
+    return unit
 
 
 def ping(uow: UnitOfWork) -> None:

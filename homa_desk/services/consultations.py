@@ -34,6 +34,7 @@ from homa_desk.domain.consultations import (
     FollowUpRequest,
     PastVisit,
     PrescriptionDocument,
+    TemperatureUnit,
     Template,
     validate_consultation,
 )
@@ -51,7 +52,7 @@ from homa_desk.domain.queue import QueueState
 from homa_desk.domain.roles import Actor, Role
 from homa_desk.domain.timeutil import utcnow
 from homa_desk.services import billing
-from homa_desk.services.clinic import DEFAULT_NAME
+from homa_desk.services.clinic import DEFAULT_NAME, TEMPERATURE_UNIT
 
 log = logging.getLogger(__name__)
 
@@ -266,7 +267,8 @@ def _consultation(uow: UnitOfWork, appointment: AppointmentView) -> Consultation
                         doctor_name=appointment.doctor_name, starts_at=appointment.starts_at,
                         status=appointment.status.value, draft=draft, completed_at=visit["completed_at"],
                         bill_id=visit["bill_id"], follow_up_appointment_id=visit["follow_up_appointment_id"],
-                        follow_up_requested=visit["follow_up_requested"])
+                        follow_up_requested=visit["follow_up_requested"],
+                        temperature_unit=TemperatureUnit.of(uow.settings.get(TEMPERATURE_UNIT)))
 
 
 def _setting(value: object) -> str | None:

@@ -1340,6 +1340,22 @@ Prescribe anyway?</source>
         <translation>क्लिनिक का नाम</translation>
     </message>
     <message>
+        <source>Thermometers read in</source>
+        <translation>थर्मामीटर की इकाई</translation>
+    </message>
+    <message>
+        <source>°C (Celsius)</source>
+        <translation>°C (सेल्सियस)</translation>
+    </message>
+    <message>
+        <source>°F (Fahrenheit)</source>
+        <translation>°F (फ़ारेनहाइट)</translation>
+    </message>
+    <message>
+        <source>Temperature ({unit})</source>
+        <translation>तापमान ({unit})</translation>
+    </message>
+    <message>
         <source>Collected</source>
         <translation>प्राप्त</translation>
     </message>

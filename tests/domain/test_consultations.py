@@ -7,7 +7,16 @@ from decimal import Decimal
 
 import pytest
 
-from homa_desk.domain.consultations import ConsultationDraft, Vitals, validate_consultation, validate_vitals
+from homa_desk.domain.consultations import (
+    ConsultationDraft,
+    TemperatureUnit,
+    Vitals,
+    plain_number,
+    temperature_text,
+    validate_consultation,
+    validate_vitals,
+    with_doctor_title,
+)
 from homa_desk.domain.errors import FormErrors, ValidationError
 from homa_desk.domain.prescriptions import (
     DoseForm,
@@ -32,12 +41,41 @@ def test_vitals_are_parsed_with_decimals_where_fractional():
     assert validate_vitals() == Vitals()
 
 
+@pytest.mark.parametrize(("typed", "stored"), [("101", "38.3"), ("98.6", "37.0"), ("86", "30.0"), ("113", "45.0"),
+                                              ("38.5", "38.5"), ("37", "37.0")])
+def test_a_temperature_that_can_only_be_fahrenheit_is_stored_in_celsius(typed, stored):
+    assert validate_vitals(temperature_c=typed).temperature_c == Decimal(stored)
+
+
+def test_temperatures_read_in_the_clinics_unit():
+    vitals = Vitals(temperature_c=Decimal("38.5"), weight_kg=Decimal("72.50"))
+    assert vitals.as_text() == "Temp 38.5 °C · Weight 72.5 kg"
+    assert vitals.as_text(TemperatureUnit.FAHRENHEIT) == "Temp 101.3 °F · Weight 72.5 kg"
+    assert temperature_text(Decimal("37.0"), TemperatureUnit.CELSIUS) == "37 °C"
+    assert TemperatureUnit.of("F") is TemperatureUnit.FAHRENHEIT and TemperatureUnit.of(None) is TemperatureUnit.CELSIUS
+
+
+@pytest.mark.parametrize(("value", "written"), [(Decimal("72.00"), "72"), (Decimal("72.50"), "72.5"),
+                                                (Decimal("100.00"), "100"), (Decimal("0.30"), "0.3"), (98, "98")])
+def test_numbers_are_written_without_trailing_zeros(value, written):
+    assert plain_number(value) == written
+
+
+@pytest.mark.parametrize(("name", "titled"), [
+    ("Shilpa Hegde", "Dr. Shilpa Hegde"), ("Dr. Shilpa Hegde", "Dr. Shilpa Hegde"),
+    ("Dr Shilpa Hegde", "Dr Shilpa Hegde"), ("dr. shilpa", "dr. shilpa"), ("Drishti Rao", "Dr. Drishti Rao")])
+def test_the_doctor_title_is_not_doubled(name, titled):
+    assert with_doctor_title(name) == titled
+
+
 @pytest.mark.parametrize(("field", "value", "message"), [
     ("pulse", "300", "between 20 and 250"),
     ("pulse", "7x", "enter a number"),
     ("pulse", "72.5", "whole number"),
     ("spo2", "101", "between 50 and 100"),
-    ("temperature_c", "101.2", "looks like °F"),
+    ("temperature_c", "150", "30–45 °C or 86–113 °F"),
+    ("temperature_c", "60", "30–45 °C or 86–113 °F"),
+    ("temperature_c", "101.25", "1 decimal place"),
     ("temperature_c", "37.25", "at most 1 decimal place"),
     ("weight_kg", "0", "between 0.3 and 350"),
     ("bp_systolic", "300", "between 50 and 260"),

@@ -25,7 +25,7 @@ from homa_desk.config import Settings
 from homa_desk.db.unit_of_work import UnitOfWork
 from homa_desk.domain.appointments import local_day
 from homa_desk.domain.billing import LineInput
-from homa_desk.domain.consultations import ConsultationDraft, Vitals
+from homa_desk.domain.consultations import ConsultationDraft, TemperatureUnit, Vitals
 from homa_desk.domain.doctors import ProfileChanges
 from homa_desk.domain.errors import DomainError, PermissionDenied
 from homa_desk.domain.patients import validate_patient
@@ -97,6 +97,7 @@ EXPECTED: dict[str, set[str]] = {
     "move_database.move_to_remote": ADMIN,
     "clinic.set_clinic_name": ADMIN,
     "clinic.store_clinic_name": ADMIN,
+    "clinic.set_temperature_unit": ADMIN,
     "close_of_day.count_cash": DESK,  # the people who close the desk count its drawer
     "close_of_day.reconcile_gateway": DESK,  # it only holds gateway money for review; resolving it is an admin's
     "consultations.get_consultation": TREATING,
@@ -164,6 +165,7 @@ NO_ACTOR: dict[str, str] = {
     "billing.settle_bill_status": "inside the caller's unit of work, after the caller's role check",
     "clinic.clinic_info": "the clinic's public letterhead",
     "clinic.clinic_name": "the clinic's public name, shown on the sign-in",
+    "clinic.temperature_unit": "the clinic's thermometer unit (°C or °F): no patient data",
     "clinic.validate_clinic_name": "pure validation",
     "clinic.ping": "database health check",
     "clinic.wait_in_database": "database health check (latency probe)",
@@ -283,6 +285,8 @@ CASES: dict[str, Case] = {
     "clinic.set_clinic_name": lambda w, a: partial(clinic.set_clinic_name, w.uow, a, "Sunrise Clinic Annex"),
     "clinic.store_clinic_name": lambda w, a: partial(
         _in_uow, w, partial(clinic.store_clinic_name, w.uow, a, "Sunrise Clinic Annex")),
+    "clinic.set_temperature_unit": lambda w, a: partial(clinic.set_temperature_unit, w.uow, a,
+                                                        TemperatureUnit.FAHRENHEIT),
     "close_of_day.count_cash": lambda w, a: partial(close_of_day.count_cash, w.uow, a, w.today, "0",
                                                     "Counted at closing"),
     "close_of_day.reconcile_gateway": lambda w, a: partial(close_of_day.reconcile_gateway, w.uow, w.gateway, a,

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from homa_desk.domain.appointments import Status, local_day
-from homa_desk.domain.consultations import ConsultationDraft, Vitals
+from homa_desk.domain.consultations import ConsultationDraft, TemperatureUnit, Vitals
 from homa_desk.domain.errors import Conflict, FormErrors, NotFound, PermissionDenied, ValidationError
 from homa_desk.domain.prescriptions import DoseForm, FoodTiming, PrescriptionLine
 from homa_desk.domain.queue import QueueState
@@ -263,3 +263,17 @@ def test_receptionists_have_no_favourites_or_templates(uow, receptionist, functi
             "save_template": lambda: consultations.save_template(uow, receptionist, "X", [PARACETAMOL])}[function]
     with pytest.raises(PermissionDenied):
         call()
+
+
+def test_only_an_admin_sets_the_temperature_unit_and_the_consultation_carries_it(uow, engine, admin, receptionist,
+                                                                                doctor, visit):
+    assert consultations.get_consultation(uow, doctor, visit).temperature_unit is TemperatureUnit.CELSIUS
+    with pytest.raises(PermissionDenied):
+        clinic.set_temperature_unit(uow, receptionist, TemperatureUnit.FAHRENHEIT)
+    with pytest.raises(PermissionDenied):
+        clinic.set_temperature_unit(uow, doctor, TemperatureUnit.FAHRENHEIT)
+    assert clinic.set_temperature_unit(uow, admin, TemperatureUnit.FAHRENHEIT) is TemperatureUnit.FAHRENHEIT
+    assert clinic.temperature_unit(uow) is TemperatureUnit.FAHRENHEIT
+    assert consultations.get_consultation(uow, doctor, visit).temperature_unit is TemperatureUnit.FAHRENHEIT
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM audit_log WHERE action = 'temperature_unit_set'")).scalar() == 1

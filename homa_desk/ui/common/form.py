@@ -38,13 +38,17 @@ class FieldErrors:
         self._labels: dict[str, ErrorLabel] = {}
         self.general = general
 
-    def add_row(self, label: str, field: str, widget: QWidget) -> ErrorLabel:
+    def add_row(self, label: str, field: str, widget: QWidget, *, beside: bool = True) -> ErrorLabel:
+        """The field's row with its message label beside it; with beside=False the caller places the label."""
         error = ErrorLabel()
         error.setObjectName(f"{field}_error")
-        row = QHBoxLayout()
-        row.addWidget(widget, 3)
-        row.addWidget(error, 2)
-        self._form.addRow(label, row)
+        if beside:
+            row = QHBoxLayout()
+            row.addWidget(widget, 3)
+            row.addWidget(error, 2)
+            self._form.addRow(label, row)
+        else:
+            self._form.addRow(label, widget)
         self._labels[field] = error
         return error
 

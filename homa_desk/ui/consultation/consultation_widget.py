@@ -4,6 +4,7 @@ follow-up, and Save / Complete / Print / Save PDF."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from PySide6.QtCore import QT_TR_NOOP, QDate, Qt, Signal
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -35,6 +37,9 @@ from homa_desk.domain.consultations import (
     ConsultationDraft,
     PastVisit,
     PrescriptionDocument,
+    TemperatureUnit,
+    in_unit,
+    plain_number,
     validate_vitals,
 )
 from homa_desk.domain.errors import DomainError, FormErrors
@@ -50,6 +55,7 @@ from homa_desk.ui.consultation.prescription_editor import PrescriptionEditor
 from homa_desk.ui.consultation.prescription_print import print_prescription, save_pdf
 
 NO_SLOT = QT_TR_NOOP("No slot: the front desk books it")
+VITAL_MESSAGE_LINES = 3
 COMPLETION_CHANGES = (Change.QUEUE, Change.APPOINTMENTS, Change.BILLS, Change.CONSULTATIONS, Change.FOLLOW_UPS)
 
 
@@ -57,6 +63,7 @@ def _text_box(name: str, placeholder: str, height: int = 60) -> QPlainTextEdit:
     box = QPlainTextEdit()
     box.setObjectName(name)
     box.setPlaceholderText(placeholder)
+    box.setTabChangesFocus(True)
     box.setMaximumHeight(height)
     return box
 
@@ -68,6 +75,8 @@ def _button(text: str, name: str) -> QPushButton:
 
 
 def _plain(value: object) -> str:
+    if isinstance(value, (Decimal, int)):
+        return plain_number(value)
     return "" if value is None else str(value)
 
 
@@ -102,16 +111,26 @@ class ConsultationWidget(QWidget):
         self.status.setObjectName("consultation_status")
 
         vitals_box = QGroupBox(tr("Vitals"))
-        vitals_form = QFormLayout(vitals_box)
+        vitals_form = QFormLayout()
         self.vital_errors = FieldErrors(vitals_form, ErrorLabel())
+        self.vital_messages = QWidget()
+        self.vital_messages.setObjectName("vital_messages")
+        messages = QVBoxLayout(self.vital_messages)
+        messages.setContentsMargins(0, 0, 0, 0)
         self.vitals: dict[str, QLineEdit] = {}
         for name, (label, _low, _high, _places) in VITAL_RANGES.items():
             edit = QLineEdit()
             edit.setObjectName(name)
             edit.setMaximumWidth(90)
             self.vitals[name] = edit
-            self.vital_errors.add_row(label, name, edit)
-        vitals_form.addRow(self.vital_errors.general)
+            messages.addWidget(self.vital_errors.add_row(label, name, edit, beside=False))
+        messages.addWidget(self.vital_errors.general)
+        messages.addStretch(1)
+        self._reserve_message_room(self.vital_messages)
+        self.temperature_label = vitals_form.labelForField(self.vitals["temperature_c"])
+        vitals_layout = QVBoxLayout(vitals_box)
+        vitals_layout.addLayout(vitals_form)
+        vitals_layout.addWidget(self.vital_messages)
 
         self.symptoms = _text_box("symptoms", tr("Complaints and symptoms"))
         self.diagnosis = _text_box("diagnosis", tr("Diagnosis"))
@@ -208,6 +227,11 @@ class ConsultationWidget(QWidget):
         self.pdf_button.clicked.connect(self.ask_pdf_path)
         self.reload()
 
+    def _reserve_message_room(self, area: QWidget) -> None:
+        """The vitals' messages get room kept for them: showing one moves and squeezes nothing (notes, lines)."""
+        area.setFixedHeight(VITAL_MESSAGE_LINES * self.fontMetrics().lineSpacing() + 4)
+        area.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+
     # --- loading -----------------------------------------------------------------------------------------------
 
     def reload(self) -> None:
@@ -230,8 +254,12 @@ class ConsultationWidget(QWidget):
                              if patient.medical_history else "")
         self.editor.allergies = patient.allergies
         draft = consultation.draft
+        unit = consultation.temperature_unit
+        self.temperature_label.setText(tr("Temperature ({unit})").format(unit=unit.symbol))  # type: ignore[attr-defined]
         for name, edit in self.vitals.items():
             edit.setText(_plain(getattr(draft.vitals, name)))
+        if draft.vitals.temperature_c is not None:
+            self.vitals["temperature_c"].setText(plain_number(in_unit(draft.vitals.temperature_c, unit)))
         self.symptoms.setPlainText(draft.symptoms or "")
         self.diagnosis.setPlainText(draft.diagnosis or "")
         self.advice.setPlainText(draft.advice or "")
@@ -268,10 +296,14 @@ class ConsultationWidget(QWidget):
         visit = self.past[row]
         lines = "\n".join(f"• {x.as_text()}" for x in visit.lines) or (visit.prescription_text or tr("No medicines."))
         parts = [f"{to_local(visit.starts_at):%d %b %Y, %I:%M %p} — {visit.doctor_name or '—'}",
-                 visit.vitals.as_text(), tr("Symptoms: {text}").format(text=visit.symptoms) if visit.symptoms else "",
+                 visit.vitals.as_text(self._temperature_unit()),
+                 tr("Symptoms: {text}").format(text=visit.symptoms) if visit.symptoms else "",
                  tr("Diagnosis: {text}").format(text=visit.diagnosis) if visit.diagnosis else "", lines]
         self.past_detail.setText("\n".join(p for p in parts if p))
         self.copy_button.setEnabled(bool(visit.lines))
+
+    def _temperature_unit(self) -> TemperatureUnit:
+        return self.consultation.temperature_unit if self.consultation else TemperatureUnit.CELSIUS
 
     def copy_selected(self) -> None:
         row = self.past_list.currentRow()
@@ -322,6 +354,9 @@ class ConsultationWidget(QWidget):
         except FormErrors as error:
             self.vital_errors.show(error)
             return None
+        finally:
+            for name, edit in self.vitals.items():
+                edit.setToolTip(self.vital_errors.label(name).text())
         return ConsultationDraft(vitals, self.symptoms.toPlainText(), self.diagnosis.toPlainText(),
                                  self.advice.toPlainText(), self.editor.lines(), self.follow_up_day())
 

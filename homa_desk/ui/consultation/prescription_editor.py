@@ -5,7 +5,7 @@ A medicine matching the patient's allergies asks first; cancelling keeps it off 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TR_NOOP, Qt, Signal
+from PySide6.QtCore import QT_TR_NOOP, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -36,6 +36,7 @@ from homa_desk.ui.common.worker import run_in_background
 
 COLUMNS = (QT_TR_NOOP("Medicine"), QT_TR_NOOP("Strength"), QT_TR_NOOP("Form"), QT_TR_NOOP("Dose"),
            QT_TR_NOOP("Duration"), QT_TR_NOOP("Food"), QT_TR_NOOP("Notes"))
+VISIBLE_LINES = 6
 
 
 def _edit(name: str, placeholder: str = "", text: str = "") -> QLineEdit:
@@ -49,6 +50,19 @@ def _button(text: str, name: str) -> QPushButton:
     button = QPushButton(text)
     button.setObjectName(name)
     return button
+
+
+class LinesTable(QTableWidget):
+    """The prescription's lines: never shorter than VISIBLE_LINES rows, so a usual prescription needs no scrolling."""
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        rows = self.verticalHeader().defaultSectionSize() * VISIBLE_LINES
+        frame = 2 * self.frameWidth()
+        return QSize(hint.width(), self.horizontalHeader().sizeHint().height() + rows + frame)
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), self.minimumSizeHint().height())
 
 
 class PrescriptionEditor(QWidget):
@@ -88,7 +102,7 @@ class PrescriptionEditor(QWidget):
         self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.medicine.setCompleter(self.completer)
 
-        self.table = QTableWidget(0, len(COLUMNS))
+        self.table = LinesTable(0, len(COLUMNS))
         self.table.setObjectName("rx_table")
         self.table.setHorizontalHeaderLabels([tr(c) for c in COLUMNS])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -139,7 +153,8 @@ class PrescriptionEditor(QWidget):
         layout.addWidget(self.remove_button, 0, Qt.AlignmentFlag.AlignLeft)
 
         self.add_button.clicked.connect(self.add_typed_line)
-        self.medicine.returnPressed.connect(self.add_typed_line)
+        for edit in (self.medicine, self.strength, self.dose, self.duration, self.notes):
+            edit.returnPressed.connect(self.add_typed_line)
         self.remove_button.clicked.connect(self.remove_selected)
         self.favourite_box.activated.connect(self._use_favourite)
         self.add_favourite_button.clicked.connect(self.add_favourite)
@@ -214,9 +229,11 @@ class PrescriptionEditor(QWidget):
             self._refresh()
 
     def _clear_entry(self) -> None:
+        """Ready for the next line: the medicine, strength and notes emptied, the cursor in the medicine."""
         self.medicine.clear()
         self.strength.clear()
         self.notes.clear()
+        self.medicine.setFocus()
 
     def _refresh(self) -> None:
         conflicts = conflicts_in(self.allergies, self._lines)

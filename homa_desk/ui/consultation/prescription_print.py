@@ -15,6 +15,9 @@ from homa_desk.domain.timeutil import to_local
 from homa_desk.ui.common.modal import exec_dialog
 
 RX = "℞"
+# Fonts that carry the ℞ glyph; without one the fallback's taller glyph is cut by the line of the body font.
+RX_STYLE = ("font-family: 'Segoe UI Symbol', 'DejaVu Sans', 'Noto Sans Symbols', 'Noto Sans', sans-serif; "
+            "font-size: 20pt; font-weight: bold; line-height: 160%; margin-top: 6pt")
 
 
 def _e(value: object) -> str:
@@ -40,7 +43,7 @@ def prescription_html(doc: PrescriptionDocument) -> str:
              f"<tr><th>#</th><th>Medicine</th><th>Form</th><th>Dose</th><th>Duration</th><th>Food</th>"
              f"<th>Notes</th></tr>{rows}</table>") if rows else "<p>No medicines prescribed.</p>"
     sections = []
-    if vitals := draft.vitals.as_text():
+    if vitals := draft.vitals.as_text(c.temperature_unit):
         sections.append(f"<p><b>Vitals:</b> {_e(vitals)}</p>")
     if draft.symptoms:
         sections.append(f"<p><b>Complaints:</b> {_para(draft.symptoms)}</p>")
@@ -55,7 +58,7 @@ def prescription_html(doc: PrescriptionDocument) -> str:
 <html><body style="font-family: sans-serif; font-size: 10pt;">
 <table width="100%"><tr>
   <td><span style="font-size: 18pt; font-weight: bold;">{_e(doc.clinic_name)}</span><br>{contact}</td>
-  <td align="right"><b>Dr. {_e(doc.doctor_name)}</b><br>{_e(doctor_line)}<br>{registration}</td>
+  <td align="right"><b>{_e(doc.titled_doctor)}</b><br>{_e(doctor_line)}<br>{registration}</td>
 </tr></table>
 <hr>
 <table width="100%"><tr>
@@ -64,13 +67,13 @@ def prescription_html(doc: PrescriptionDocument) -> str:
   <td align="right"><b>Date:</b> {visit_day:%d %b %Y}</td>
 </tr></table>
 {"".join(sections)}
-<p style="font-size: 20pt; font-weight: bold;">{RX}</p>
+<p style="{RX_STYLE}">{RX}</p>
 {table}
 {advice}
 {follow_up}
 <br><br><br>
 <table width="100%"><tr><td></td><td align="right">______________________________<br>
-Signature — Dr. {_e(doc.doctor_name)}</td></tr></table>
+Signature — {_e(doc.titled_doctor)}</td></tr></table>
 </body></html>"""
 
 

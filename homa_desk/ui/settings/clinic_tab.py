@@ -1,10 +1,12 @@
-"""Settings → Clinic: the admin renames the clinic every desk shows in its header."""
+"""Settings → Clinic: the admin renames the clinic every desk shows in its header and says what unit its
+thermometers read (°C or °F; a choice is saved at once)."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from homa_desk.backend import Backend
+from homa_desk.domain.consultations import TemperatureUnit
 from homa_desk.domain.errors import DomainError
 from homa_desk.domain.roles import Actor
 from homa_desk.services import clinic
@@ -25,6 +27,11 @@ class ClinicTab(QWidget):
         self.general_error = ErrorLabel()
         self.errors = FieldErrors(form, self.general_error)
         self.errors.add_row(tr("Clinic name"), "clinic_name", self.clinic_name)
+        self.temperature_unit = QComboBox()
+        self.temperature_unit.setObjectName("temperature_unit")
+        self.temperature_unit.addItem(tr("°C (Celsius)"), TemperatureUnit.CELSIUS.value)
+        self.temperature_unit.addItem(tr("°F (Fahrenheit)"), TemperatureUnit.FAHRENHEIT.value)
+        self.errors.add_row(tr("Thermometers read in"), "temperature_unit", self.temperature_unit)
         self.save_button = QPushButton(tr("Save"))
         self.save_button.setObjectName("save")
         self.save_button.clicked.connect(self.save)
@@ -36,8 +43,21 @@ class ClinicTab(QWidget):
         layout.addWidget(self.general_error)
         layout.addLayout(row)
         layout.addStretch(1)
+        self.temperature_unit.activated.connect(self.save_temperature_unit)
         run_in_background(self, clinic.clinic_name, self._backend.uow(), on_success=self.clinic_name.setText,
                           on_failure=self.errors.show)
+        run_in_background(self, clinic.temperature_unit, self._backend.uow(), on_success=self._show_unit,
+                          on_failure=self.errors.show)
+
+    def _show_unit(self, unit: TemperatureUnit) -> None:
+        self.temperature_unit.setCurrentIndex(self.temperature_unit.findData(unit.value))
+
+    def save_temperature_unit(self) -> None:
+        """Temperatures stay stored in °C; the unit decides what the consultation shows and the prescription prints."""
+        self.errors.clear()
+        CollectionOp(self, Change.CLINIC, clinic.set_temperature_unit, self._backend.uow(), self._actor,
+                     self.temperature_unit.currentData()).success(self._show_unit) \
+            .failure(self.errors.show).run_in_background()
 
     def save(self) -> None:
         self.errors.clear()

@@ -83,6 +83,7 @@ class DoctorsTab(QWidget):
         self.slot.setSingleStep(5)
         self.hours = QPlainTextEdit()
         self.hours.setObjectName("hours")
+        self.hours.setTabChangesFocus(True)
         self.hours.setPlaceholderText(tr("Mon 09:00-13:00\nMon 17:00-20:00\nTue 09:00-13:00"))
         self.save_button = QPushButton(tr("Save profile and hours"))
         self.save_button.setObjectName("save_doctor")
