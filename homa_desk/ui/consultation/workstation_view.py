@@ -12,9 +12,11 @@ from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -178,11 +180,12 @@ class WorkstationView(QWidget):
         if self.consultation is not None and self.consultation.appointment_id == appointment_id:
             return self.consultation
         if self.consultation is not None:
-            self.right.removeWidget(self.consultation)
-            self.consultation.deleteLater()
+            page = self.right.currentWidget()
+            self.right.removeWidget(page)
+            page.deleteLater()
         self.consultation = ConsultationWidget(self._backend, self._actor, appointment_id)
-        self.right.addWidget(self.consultation)
-        self.right.setCurrentWidget(self.consultation)
+        self.right.addWidget(_scrolling(self.consultation))
+        self.right.setCurrentIndex(self.right.count() - 1)
         return self.consultation
 
     def _failed(self, error: DomainError) -> None:
@@ -194,4 +197,12 @@ class WorkstationView(QWidget):
             self.load()
 
 
-
+def _scrolling(consultation: ConsultationWidget) -> QScrollArea:
+    """The consultation is taller than a 1366×768 laptop's work area (six prescription lines, messages under the
+    vitals): it scrolls inside the page instead of growing the window past the screen."""
+    page = QScrollArea()
+    page.setObjectName("consultation_page")
+    page.setWidgetResizable(True)
+    page.setFrameShape(QFrame.Shape.NoFrame)
+    page.setWidget(consultation)
+    return page

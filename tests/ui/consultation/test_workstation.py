@@ -18,6 +18,7 @@ from homa_desk.domain.timeutil import utcnow
 from homa_desk.services import appointments, billing, consultations, queue
 from homa_desk.ui.appointments.consultation_followups import FollowUpsWidget
 from homa_desk.ui.appointments.queue_view import QueueView
+from homa_desk.ui.common.resources import apply_style
 from homa_desk.ui.consultation.consultation_widget import ConsultationWidget
 from homa_desk.ui.consultation.workstation_view import WorkstationView
 from tests.appointment_helpers import at, next_weekday, with_hours
@@ -219,3 +220,30 @@ def test_a_receptionist_gets_the_services_refusal(qtbot, backend, uow, reception
     qtbot.waitUntil(lambda: widget.message.isVisible())
     assert "Only doctor, admin staff" in widget.message.text() and widget.consultation is None
     assert not widget.save_button.isEnabled()
+
+
+def test_the_consultation_fits_a_1366_by_768_screen_and_never_grows_the_window(qapp, qtbot, backend, uow,
+                                                                             receptionist, doctor, patients):
+    """Issue 18, defect 1 (the workstation part): after Call next the notes, prescription and buttons scroll inside
+    the page, also with a vitals message showing; the window stays the size of a 1366×768 laptop's work area."""
+    priya, _rohan = patients
+    queue.add_walk_in(uow, receptionist, priya, doctor.user_id)
+    previous = qapp.styleSheet()
+    assert apply_style(qapp)
+    try:
+        station = WorkstationView(backend, doctor)
+        qtbot.addWidget(station)
+        station.resize(1366, 700)
+        station.show()
+        qtbot.waitUntil(lambda: station.table.rowCount() == 1)
+        click(qtbot, station.call_button)
+        qtbot.waitUntil(lambda: station.consultation is not None and station.consultation.consultation is not None)
+        station.consultation.vitals["temperature_c"].setText("12")
+        click(qtbot, station.consultation.save_button)
+        qtbot.waitUntil(lambda: bool(station.consultation.vitals["temperature_c"].toolTip()))
+        qtbot.wait(100)
+        hint = station.minimumSizeHint()
+        assert hint.height() <= 700 and hint.width() <= 1366, hint
+        assert (station.width(), station.height()) == (1366, 700)
+    finally:
+        qapp.setStyleSheet(previous)
