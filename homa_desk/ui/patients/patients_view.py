@@ -48,6 +48,7 @@ class PatientsView(QWidget):
         layout.addWidget(self.status)
 
         self.search.query_changed.connect(self.model.set_query)
+        self.search.lead_to(self.table)
         self.search.returnPressed.connect(self._open_current)
         self.table.activated.connect(self._open_index)
         self.model.page_loaded.connect(self._page_loaded)
@@ -72,6 +73,13 @@ class PatientsView(QWidget):
         if not index.isValid() and self.model.rowCount():
             index = self.model.index(0, 0)
         self._open_index(index)
+
+    def chosen_patient(self) -> PatientSummary | None:
+        """The patient selected in the results, or the only one found (what Ctrl+B books for)."""
+        index = self.table.currentIndex()
+        if index.isValid():
+            return self.model.patient_at(index.row())
+        return self.model.patient_at(0) if self.model.rowCount() == 1 else None
 
     def _open_index(self, index: QModelIndex) -> None:
         patient = self.model.patient_at(index.row()) if index.isValid() else None
