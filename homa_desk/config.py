@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import platformdirs
@@ -53,6 +53,8 @@ class Settings:
     backup_folder: str = ""
     backup_time: str = "20:00"  # clinic-local HH:MM
     backup_keep: int = 30
+    # where the receptionist put the customer display on a one-screen desk: [x, y, width, height]; [] = not yet
+    customer_display_geometry: list[int] = field(default_factory=list)
 
     @classmethod
     def load(cls, path: Path | None = None) -> Settings:

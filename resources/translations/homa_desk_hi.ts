@@ -1572,6 +1572,10 @@ Tue 09:00-13:00</translation>
         <translation>तीर कुंजियों से स्लॉट चुनें; Enter या Ctrl+B से बुक करें।</translation>
     </message>
     <message>
+        <source>Booking for {name}: arrow keys choose a slot; Enter or Ctrl+B books it.</source>
+        <translation>{name} के लिए बुकिंग: तीर कुंजियों से स्लॉट चुनें; Enter या Ctrl+B से बुक करें।</translation>
+    </message>
+    <message>
         <source>Choose the bill with the arrow keys, then F9 again.</source>
         <translation>तीर कुंजियों से बिल चुनें, फिर दोबारा F9 दबाएँ।</translation>
     </message>

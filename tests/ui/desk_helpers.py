@@ -1,8 +1,9 @@
-"""Driving the desk's start as a receptionist would: the sign-in window, then the main window."""
+"""Driving the desk as a receptionist would: the sign-in window, then the main window; a double-click on a row."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import QAbstractItemView
 
 from homa_desk.ui.shell.app import DeskController
 from homa_desk.ui.shell.login_dialog import LoginDialog
@@ -33,3 +34,10 @@ def start_signed_in(qtbot, controller: DeskController, email: str,  # type: igno
     qtbot.waitUntil(lambda: controller.main_window is not None and controller.main_window.isVisible())
     assert controller.main_window is not None
     return controller.main_window
+
+
+def double_click(qtbot, view: QAbstractItemView, index: QModelIndex) -> None:  # type: ignore[no-untyped-def]
+    """A user's double-click on a row: the first click's press and release, then the second press (a double-click)."""
+    centre = view.visualRect(index).center()
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=centre)
+    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=centre)

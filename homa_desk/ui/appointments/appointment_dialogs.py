@@ -61,13 +61,14 @@ def _button(text: str, name: str) -> QPushButton:
 
 
 class BookingDialog(QDialog):
-    """Book `slot` of `doctor`: choose the patient (picker), online/offline, symptoms or notes."""
+    """Book `slot` of `doctor`: choose the patient (picker, or the one found before Ctrl+B), online/offline,
+    symptoms or notes."""
 
     booked = Signal(object)
     slot_taken = Signal(str)
 
     def __init__(self, backend: Backend, actor: Actor, doctor: DoctorProfile, slot: Slot,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, patient: PatientSummary | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("booking_dialog")
         self.setWindowTitle(tr("Book an appointment"))
@@ -126,6 +127,8 @@ class BookingDialog(QDialog):
         self.choose_button.clicked.connect(self.open_picker)
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self._kind_changed()
+        if patient is not None:
+            self.set_patient(patient)
 
     def _kind_changed(self) -> None:
         self.link.setEnabled(self.kind.currentData() == ConsultationType.ONLINE.value)

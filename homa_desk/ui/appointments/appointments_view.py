@@ -25,6 +25,7 @@ from homa_desk.backend import Backend
 from homa_desk.domain.appointments import AppointmentView, DayView, DoctorDay, Slot, SlotState, WeekView, local_day
 from homa_desk.domain.doctors import DoctorProfile
 from homa_desk.domain.errors import DomainError
+from homa_desk.domain.patients import PatientSummary
 from homa_desk.domain.roles import Actor, Role
 from homa_desk.domain.timeutil import to_local, utcnow
 from homa_desk.services import appointments
@@ -60,6 +61,7 @@ class AppointmentsView(QWidget):
         self.view: DayView | WeekView | None = None
         self.dialog: BookingDialog | AppointmentDialog | None = None
         self.last_message = ""
+        self.patient_to_book: PatientSummary | None = None  # found on the Patients page before Ctrl+B; until booked
         self._generation = 0
 
         self.prev_button = _button(tr("◀ Previous"), "previous_day")
@@ -220,10 +222,14 @@ class AppointmentsView(QWidget):
         doctor = self.doctor_of(slot)
         if doctor is None:
             return
-        dialog = BookingDialog(self._backend, self._actor, doctor, slot, self)
+        dialog = BookingDialog(self._backend, self._actor, doctor, slot, self, patient=self.patient_to_book)
         dialog.slot_taken.connect(self.show_slot_taken)
+        dialog.booked.connect(self._booked)
         self.dialog = dialog
         dialog.open()
+
+    def _booked(self, _appointment: AppointmentView) -> None:
+        self.patient_to_book = None
 
     def open_appointment(self, appointment: AppointmentView) -> AppointmentDialog:
         dialog = AppointmentDialog(self._backend, self._actor, appointment, self)

@@ -36,6 +36,7 @@ from homa_desk.ui.billing.payment_dialog import PaymentDialog
 from homa_desk.ui.billing.receipt import print_receipt, save_receipt_pdf
 from homa_desk.ui.billing.upi_panel import UpiPanel
 from homa_desk.ui.common.i18n import tr
+from homa_desk.ui.common.open_windows import open_once
 from homa_desk.ui.common.worker import run_in_background
 
 
@@ -297,8 +298,13 @@ def payment_state_text(payment: PaymentRecord) -> str:
 
 
 def show_bill(parent: QWidget, backend: Backend, actor: Actor, bill_id: int) -> BillDialog:
-    """The bill screen as a window of its own that frees itself when closed (billing list, payment history)."""
-    dialog = BillDialog(backend, actor, bill_id, parent)
-    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    dialog.show()
-    return dialog
+    """The bill screen as a window of its own that frees itself when closed (billing list, payment history); a bill
+    already open is raised instead of opened again."""
+
+    def make() -> BillDialog:
+        dialog = BillDialog(backend, actor, bill_id, parent)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    return open_once("bill", bill_id, make)

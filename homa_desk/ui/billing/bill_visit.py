@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from homa_desk.backend import Backend
 from homa_desk.domain.billing import BillView
 from homa_desk.domain.roles import Actor
 from homa_desk.services import billing
-from homa_desk.ui.billing.bill_screen import BillDialog
+from homa_desk.ui.billing.bill_screen import show_bill
 from homa_desk.ui.common.changes import Change
 from homa_desk.ui.common.worker import CollectionOp
 
@@ -18,9 +17,7 @@ def open_visit_bill(parent: QWidget, backend: Backend, actor: Actor, appointment
     """Make (or find) the visit's bill with the doctor's fee, then open it over `parent`. Errors go to a box."""
 
     def show(bill: BillView) -> None:
-        dialog = BillDialog(backend, actor, bill.id, parent)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.show()
+        show_bill(parent, backend, actor, bill.id)
 
     CollectionOp(parent, Change.BILLS, billing.consultation_bill, backend.uow(), actor, appointment_id) \
         .success(show).run_in_background()

@@ -109,7 +109,6 @@ class BillingView(QWidget):
         self._debounce.timeout.connect(self.refresh)
         self.search.textChanged.connect(lambda _text: self._debounce.start())
         self.span.currentIndexChanged.connect(lambda _i: self.refresh())
-        self.table.doubleClicked.connect(self._open_index)
         self.table.activated.connect(self._open_index)
         changes.change_hub().changed.connect(self._refresh_if)
         self.refresh()

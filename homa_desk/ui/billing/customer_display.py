@@ -1,4 +1,5 @@
-"""The patient-facing window: full screen on a second monitor when there is one, else a normal window.
+"""The patient-facing window: full screen on a second monitor when there is one, else a normal window that fits
+the screen, opens beside the UPI panel and comes back where the receptionist last put it (per computer).
 
 It shows what the receptionist's UPI panel shows, in large type: the QR with amount and countdown, then Paid,
 Expired or Cancelled, and goes back to the idle welcome after a few seconds. One per main window, made on first
@@ -10,20 +11,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QGuiApplication, QPixmap, QScreen
-from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, QTimer
+from PySide6.QtGui import QGuiApplication, QHideEvent, QMoveEvent, QPixmap, QResizeEvent, QScreen
+from PySide6.QtWidgets import QLabel, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
 from homa_desk.backend import Backend
+from homa_desk.config import Settings
 from homa_desk.domain.billing import SessionStatus, UpiSession
 from homa_desk.domain.money import format_inr
 from homa_desk.domain.timeutil import utcnow
 from homa_desk.services import clinic
+from homa_desk.ui.billing.display_placement import beside, fitted_frame, frame_margins, saved_place
 from homa_desk.ui.common.i18n import tr
 from homa_desk.ui.common.worker import run_in_background
 
 RETURN_TO_IDLE_MS = 6000
 QR_SIZE = 420
+QR_SMALLEST = 220
+SAVE_PLACE_MS = 500
+SETTLE_MS = 1000  # the window manager may still nudge a window this long after it shows
 
 
 def display_screen(screens: Sequence[QScreen], primary: QScreen | None) -> QScreen | None:
@@ -58,11 +64,46 @@ def _label(name: str) -> QLabel:
     return label
 
 
+class QrLabel(QLabel):
+    """The QR as large as the window leaves room for (up to QR_SIZE), so the display fits a 768-pixel screen."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("display_qr")
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self._source = QPixmap()
+
+    def show_png(self, png: bytes) -> None:
+        self._source.loadFromData(png)
+        self._fit()
+
+    def clear(self) -> None:
+        self._source = QPixmap()
+        super().clear()
+
+    def sizeHint(self) -> QSize:
+        return QSize(QR_SIZE, QR_SIZE)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(QR_SMALLEST, QR_SMALLEST)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        if not self._source.isNull():
+            side = max(QR_SMALLEST, min(QR_SIZE, self.width(), self.height()))
+            self.setPixmap(self._source.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio,
+                                               Qt.TransformationMode.FastTransformation))
+
+
 class CustomerDisplay(QWidget):
     """States: idle, qr, paid, expired, cancelled, review (`state` names the one shown)."""
 
     def __init__(self, parent: QWidget | None = None, *, return_after_ms: int = RETURN_TO_IDLE_MS,
-                 screens: Sequence[QScreen] | None = None) -> None:
+                 screens: Sequence[QScreen] | None = None, available: QRect | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("customer_display")
         self.setWindowTitle(tr("Customer display"))
@@ -71,13 +112,13 @@ class CustomerDisplay(QWidget):
         self.state = "idle"
         self.session: UpiSession | None = None
         self._screens = screens
+        self._available = available
+        self._placed: QRect | None = None
 
         self.clinic = _label("display_clinic")
         self.greeting = _label("display_greeting")
         self.amount = _label("display_amount")
-        self.qr = QLabel()
-        self.qr.setObjectName("display_qr")
-        self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.qr = QrLabel()
         self.countdown = _label("display_countdown")
         self.message = _label("display_message")
         self.hint = _label("display_hint")
@@ -85,7 +126,7 @@ class CustomerDisplay(QWidget):
         qr_page = QWidget()
         qr_layout = QVBoxLayout(qr_page)
         for widget in (self.greeting, self.amount, self.qr, self.countdown):
-            qr_layout.addWidget(widget)
+            qr_layout.addWidget(widget, 1 if widget is self.qr else 0)
         qr_layout.addWidget(self.hint)
         message_page = QWidget()
         message_layout = QVBoxLayout(message_page)
@@ -105,12 +146,21 @@ class CustomerDisplay(QWidget):
         self._idle_timer = QTimer(self)
         self._idle_timer.setSingleShot(True)
         self._idle_timer.timeout.connect(self.show_idle)
+        self._save_timer = QTimer(self)
+        self._save_timer.setSingleShot(True)
+        self._save_timer.setInterval(SAVE_PLACE_MS)
+        self._save_timer.timeout.connect(self._save_place)
+        self._settle_timer = QTimer(self)
+        self._settle_timer.setSingleShot(True)
+        self._settle_timer.setInterval(SETTLE_MS)
+        self._settle_timer.timeout.connect(lambda: setattr(self, "_placed", self.geometry()))
         self.show_idle()
 
     # -- window placement -------------------------------------------------------------------------------------
 
-    def present(self) -> None:
-        """Full screen on the second monitor when one is attached; otherwise a normal, movable window."""
+    def present(self, panel: QWidget | None = None) -> None:
+        """Full screen on the second monitor when one is attached; otherwise a normal, movable window inside the
+        screen, where it was last put or else beside `panel` (the UPI panel), never over it."""
         screens = list(self._screens) if self._screens is not None else QGuiApplication.screens()
         target = display_screen(screens, QGuiApplication.primaryScreen())
         if target is not None:
@@ -119,9 +169,54 @@ class CustomerDisplay(QWidget):
                 self.windowHandle().setScreen(target)
             self.showFullScreen()
         elif not self.isVisible():
-            self.resize(640, 800)
+            self._place(panel)
             self.show()
+            self._settle_timer.start()
         self.raise_()
+
+    @property
+    def settling(self) -> bool:
+        """Just shown: moves now are the window manager's, not the receptionist's, and are not remembered."""
+        return self._settle_timer.isActive()
+
+    def _place(self, panel: QWidget | None) -> None:
+        screen = (panel.screen() if panel is not None else None) or QGuiApplication.primaryScreen()
+        available = self._available or screen.availableGeometry()
+        margins = frame_margins(panel)
+        place = saved_place(available, margins, Settings.load().customer_display_geometry)
+        if place is None and panel is not None:
+            place, panel_at = beside(available, panel.frameGeometry(), margins)
+            panel.move(panel_at)
+        self._placed = place or QRect(available.topLeft(), fitted_frame(available, margins)).marginsRemoved(margins)
+        self.setGeometry(self._placed)
+
+    def moveEvent(self, event: QMoveEvent) -> None:
+        super().moveEvent(event)
+        self._moved()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._moved()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        if self._save_timer.isActive():
+            self._save_timer.stop()
+            self._save_place()
+        super().hideEvent(event)
+
+    def _moved(self) -> None:
+        if self.isVisible() and not self.full_screen and not self.settling:
+            self._save_timer.start()
+
+    def _save_place(self) -> None:
+        """Remember a place the receptionist chose (not the one the desk chose) for the next time, on this computer."""
+        if self.full_screen or self.geometry() == self._placed:
+            return
+        settings = Settings.load()
+        rect = self.geometry()
+        settings.customer_display_geometry = [rect.x(), rect.y(), rect.width(), rect.height()]
+        settings.save()
+        self._placed = rect
 
     @property
     def full_screen(self) -> bool:
@@ -146,10 +241,7 @@ class CustomerDisplay(QWidget):
         self.greeting.setText(tr("Namaste, {name}").format(name=session.patient_first_name)
                               if session.patient_first_name else tr("Namaste"))
         self.amount.setText(format_inr(session.amount))
-        pixmap = QPixmap()
-        pixmap.loadFromData(png)
-        self.qr.setPixmap(pixmap.scaled(QR_SIZE, QR_SIZE, Qt.AspectRatioMode.KeepAspectRatio,
-                                        Qt.TransformationMode.FastTransformation))
+        self.qr.show_png(png)
         self.hint.setText(tr("Scan with any UPI app to pay"))
         self.pages.setCurrentIndex(1)
         self._update_countdown()

@@ -48,7 +48,6 @@ class HeldMoneyPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.summary)
-        self.table.doubleClicked.connect(self._open_index)
         self.table.activated.connect(self._open_index)
         self._loads = OneLoadAtATime(self, lambda: partial(held_money.list_held, backend.uow(), actor),
                                      on_success=self._loaded,

@@ -25,6 +25,7 @@ from homa_desk.ui.billing.bill_editor import BillEditorDialog
 from homa_desk.ui.common import changes
 from homa_desk.ui.common.changes import Change
 from homa_desk.ui.common.i18n import tr
+from homa_desk.ui.common.open_windows import open_once
 from homa_desk.ui.common.tables import RowsModel, read_only_table
 from homa_desk.ui.common.worker import OneLoadAtATime
 
@@ -89,7 +90,6 @@ class UnbilledVisitsPanel(QWidget):
 
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
         self.model.modelReset.connect(self._selection_changed)
-        self.table.doubleClicked.connect(lambda _index: self.bill_visit())
         self.table.activated.connect(lambda _index: self.bill_visit())
         changes.change_hub().changed.connect(self._refresh_if)
         self.refresh()
@@ -147,6 +147,10 @@ class UnbilledVisitsPanel(QWidget):
         if visit.bill_id is not None:
             self.bill_opened.emit(visit.bill_id)
             return None
+        self.editor = open_once("visit_bill", visit.appointment_id, partial(self._new_editor, visit))
+        return self.editor
+
+    def _new_editor(self, visit: UnbilledVisit) -> BillEditorDialog:
         editor = BillEditorDialog(self._backend, self._actor, visit.patient_id, visit.patient_name, self,
                                   appointment_id=visit.appointment_id, doctor_id=visit.doctor_id)
         editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -154,6 +158,5 @@ class UnbilledVisitsPanel(QWidget):
         editor.set_cell(0, "description", description)
         editor.set_cell(0, "unit_price", f"{visit.consultation_fee:.2f}")
         editor.bill_saved.connect(self.bill_saved)
-        self.editor = editor
         editor.open()
         return editor

@@ -2,7 +2,7 @@
 
 The panel opens the session, shows the QR here and on the customer display, and lets the poller say when it is
 settled. Closing the panel while the QR is still payable cancels it, so no QR is left payable without a desk
-watching it.
+watching it. Enter never cancels: no button is the default, and Enter in the UTR field confirms the UTR.
 """
 
 from __future__ import annotations
@@ -101,6 +101,10 @@ class UpiPanel(QDialog):
         self.close_button = QPushButton(tr("Close"))
         self.close_button.setObjectName("close_upi")
         self.close_button.clicked.connect(self.reject)
+        for button in (self.confirm_button, self.simulate_button, self.cancel_button, self.cash_button,
+                       self.close_button):
+            button.setAutoDefault(False)  # Enter presses none of them: Close and Cancel would cancel the QR
+        self.utr.returnPressed.connect(self.confirm_button.click)  # a disabled Confirm (one running) ignores it
         buttons = QHBoxLayout()
         for button in (self.simulate_button, self.cancel_button, self.cash_button):
             buttons.addWidget(button)
@@ -201,7 +205,7 @@ class UpiPanel(QDialog):
         self._tick.start()
         if self.display is not None:
             self.display.show_qr(self.session, png)
-            self.display.present()
+            self.display.present(self)
 
     def _start_failed(self, error: DomainError) -> None:
         self._starting = False

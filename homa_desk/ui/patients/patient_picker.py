@@ -57,6 +57,7 @@ class PatientPickerDialog(QDialog):
         layout.addWidget(buttons)
 
         self.search.query_changed.connect(self.model.set_query)
+        self.search.lead_to(self.table)
         self.search.installEventFilter(self)
         self.table.installEventFilter(self)
         self.table.doubleClicked.connect(self._choose_index)
@@ -79,11 +80,6 @@ class PatientPickerDialog(QDialog):
             key = event.key()
             if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 self.choose_current()
-                return True
-            if watched is self.search and key in (Qt.Key.Key_Down, Qt.Key.Key_Up) and self.model.rowCount():
-                self.table.setFocus()
-                row = max(0, self.table.currentIndex().row())
-                self.table.selectRow(row)
                 return True
         return super().eventFilter(watched, event)
 

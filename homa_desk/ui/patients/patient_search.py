@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from PySide6.QtCore import QT_TR_NOOP, QObject, QTimer, Signal
+from PySide6.QtCore import QT_TR_NOOP, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QTableView, QWidget
 
 from homa_desk.backend import Backend
@@ -88,7 +89,8 @@ class PatientSearchModel(KeysetPagedModel[PatientSummary]):
 
 
 class SearchBox(QLineEdit):
-    """A line edit that says `query_changed` once the typing has paused for DEBOUNCE_MS."""
+    """A line edit that says `query_changed` once the typing has paused for DEBOUNCE_MS; Down or Up moves the cursor
+    into the results it leads to (`lead_to`)."""
 
     query_changed = Signal(str)
 
@@ -102,6 +104,20 @@ class SearchBox(QLineEdit):
         self._timer.setInterval(debounce_ms)
         self._timer.timeout.connect(lambda: self.query_changed.emit(self.text()))
         self.textEdited.connect(lambda _text: self._timer.start())
+        self._results: QAbstractItemView | None = None
+
+    def lead_to(self, results: QAbstractItemView) -> None:
+        self._results = results
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        results = self._results
+        if (event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Up) and results is not None
+                and results.model().rowCount()):
+            row = max(0, results.currentIndex().row())
+            results.setCurrentIndex(results.model().index(row, 0))
+            results.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        super().keyPressEvent(event)
 
 
 def results_table(model: PatientSearchModel, parent: QWidget | None = None) -> QTableView:

@@ -11,6 +11,7 @@ from homa_desk.domain.roles import Actor
 from homa_desk.ui.common import changes
 from homa_desk.ui.common.changes import Change
 from homa_desk.ui.common.i18n import tr
+from homa_desk.ui.common.open_windows import open_once
 from homa_desk.ui.patients.patient_form import PatientFormDialog
 from homa_desk.ui.patients.patient_profile import PatientProfileDialog
 from homa_desk.ui.patients.patient_search import DEBOUNCE_MS, PatientSearchModel, SearchBox, results_table
@@ -47,8 +48,8 @@ class PatientsView(QWidget):
         layout.addWidget(self.status)
 
         self.search.query_changed.connect(self.model.set_query)
+        self.search.lead_to(self.table)
         self.search.returnPressed.connect(self._open_current)
-        self.table.doubleClicked.connect(self._open_index)
         self.table.activated.connect(self._open_index)
         self.model.page_loaded.connect(self._page_loaded)
         self.model.search_failed.connect(self.status.setText)
@@ -73,17 +74,29 @@ class PatientsView(QWidget):
             index = self.model.index(0, 0)
         self._open_index(index)
 
+    def chosen_patient(self) -> PatientSummary | None:
+        """The patient selected in the results, or the only one found (what Ctrl+B books for)."""
+        index = self.table.currentIndex()
+        if index.isValid():
+            return self.model.patient_at(index.row())
+        return self.model.patient_at(0) if self.model.rowCount() == 1 else None
+
     def _open_index(self, index: QModelIndex) -> None:
         patient = self.model.patient_at(index.row()) if index.isValid() else None
         if patient is not None:
             self.open_profile(patient.user_id)
 
     def open_profile(self, user_id: int) -> PatientProfileDialog:
-        dialog = PatientProfileDialog(self._backend, self._actor, user_id, parent=self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.profile = dialog
-        dialog.show()
-        return dialog
+        """The patient's profile; one already open is raised instead of opened again."""
+
+        def make() -> PatientProfileDialog:
+            dialog = PatientProfileDialog(self._backend, self._actor, user_id, parent=self)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.show()
+            return dialog
+
+        self.profile = open_once("patient", user_id, make)
+        return self.profile
 
     def register_new(self) -> PatientFormDialog:
         form = PatientFormDialog(self._backend, self._actor, parent=self)

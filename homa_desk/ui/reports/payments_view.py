@@ -125,7 +125,6 @@ class PaymentHistoryPanel(QWidget):
             combo.currentIndexChanged.connect(lambda _index: self.apply_filters())
         for edit in (self.date_from, self.date_to):
             edit.dateChanged.connect(lambda _date: self.apply_filters())
-        self.table.doubleClicked.connect(self._open_index)
         self.table.activated.connect(self._open_index)
         self.model.page_loaded.connect(self._page_loaded)
         self.model.totals_loaded.connect(self._show_totals)

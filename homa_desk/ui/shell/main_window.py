@@ -189,6 +189,8 @@ class MainWindow(QMainWindow):
         if row < 0:
             return
         self.stack.setCurrentWidget(self.views[self.pages[row].key])  # built on its first visit
+        if self.pages[row].key != "appointments" and "appointments" in self.views.built:
+            self.views.built["appointments"].patient_to_book = None  # Ctrl+B's patient, only until the page is left
 
     def _build_page(self, key: str) -> QWidget:
         """Put the page's widget where its placeholder stood in the stack (the stack keeps the sidebar's order)."""
@@ -231,10 +233,15 @@ class MainWindow(QMainWindow):
             search.selectAll()
 
     def book(self) -> None:
-        """Book the slot chosen in the schedule; with none chosen yet, put the cursor on the first free one."""
+        """Book the slot chosen in the schedule; with none chosen yet, put the cursor on the first free one. Pressed
+        on the Patients page, the booking is for the patient selected there (or the only one found)."""
+        page = self.current_page()
+        found = self.views["patients"].chosen_patient() if page == "patients" else None
         if not self._open("appointments"):
             return
         view = self.views["appointments"]
+        if page != "appointments":
+            view.patient_to_book = found
         view.tabs.setCurrentIndex(0)
         grid = view.grid
         slot = grid.slot_at(grid.currentRow(), grid.currentColumn()) if grid.hasFocus() else None
@@ -246,7 +253,10 @@ class MainWindow(QMainWindow):
         if free is not None:
             grid.setCurrentCell(*free)
         grid.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.statusBar().showMessage(tr("Arrow keys choose a slot; Enter or Ctrl+B books it."), 5000)
+        self.statusBar().showMessage(
+            tr("Booking for {name}: arrow keys choose a slot; Enter or Ctrl+B books it.").format(
+                name=view.patient_to_book.full_name) if view.patient_to_book is not None
+            else tr("Arrow keys choose a slot; Enter or Ctrl+B books it."), 5000)
 
     def take_payment(self) -> None:
         """In a bill's window: the payment dialog. Elsewhere: the bill selected in Billing, or the list to pick."""

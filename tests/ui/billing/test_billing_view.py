@@ -9,12 +9,14 @@ from PySide6.QtCore import Qt
 from homa_desk.domain.billing import BillStatus
 from homa_desk.services import billing
 from homa_desk.services.patients import search_patients
+from homa_desk.ui.billing.bill_editor import BillEditorDialog
 from homa_desk.ui.billing.bill_screen import BillDialog
 from homa_desk.ui.billing.bill_visit import open_visit_bill
 from homa_desk.ui.billing.billing_view import BillingView
 from tests.appointment_helpers import add_patient, at, next_weekday, with_hours
 from tests.services.billing_helpers import a_bill, a_patient
 from tests.services.visit_helpers import a_morning
+from tests.ui.desk_helpers import double_click
 
 
 def open_view(qtbot, backend, actor) -> BillingView:
@@ -258,3 +260,34 @@ def test_the_bill_the_doctor_made_is_listed_opened_and_its_lines_edited_until_pa
     assert not dialog.edit_button.isEnabled() and dialog.edit_lines() is None
     qtbot.waitUntil(lambda: model.rowCount() == 0)
     assert panel.status.text() == "Every visit of today has its bill."
+
+
+def test_a_double_click_opens_one_bill_and_opening_it_again_raises_that_one(qtbot, backend, uow, receptionist):
+    bill = a_bill(uow, receptionist, a_patient(uow, receptionist), ("consultation", "Consultation", "1", "500"))
+    view = open_view(qtbot, backend, receptionist)
+    assert [r.id for r in view.model.rows] == [bill.id]
+
+    def bills() -> list[BillDialog]:
+        return [d for d in view.findChildren(BillDialog) if d.isVisible()]
+
+    double_click(qtbot, view.table, view.model.index(0, 2))
+    assert len(bills()) == 1
+    [dialog] = bills()
+    double_click(qtbot, view.table, view.model.index(0, 2))
+    qtbot.keyClick(view.table, Qt.Key.Key_Return)
+    assert bills() == [dialog] and view.open_bill(bill.id) is dialog
+
+
+def test_a_double_click_on_a_visit_opens_one_bill_editor(qtbot, backend, uow, engine, admin, receptionist, doctor):
+    a_morning(uow, engine, admin, receptionist, doctor)
+    view = open_view(qtbot, backend, receptionist)
+    panel = view.visits
+    qtbot.waitUntil(lambda: not panel.loading and bool(panel.model.rows))
+
+    def editors() -> list[BillEditorDialog]:
+        return [d for d in panel.findChildren(BillEditorDialog) if d.isVisible()]
+
+    double_click(qtbot, panel.table, panel.model.index(1, 2))
+    assert len(editors()) == 1
+    [editor] = editors()
+    assert panel.bill_visit() is editor and editors() == [editor]

@@ -107,3 +107,15 @@ def test_the_amount_is_large_enough_to_read_from_the_counter_under_the_desk_styl
         assert display.hint.fontInfo().pointSizeF() >= 16
     finally:
         qapp.setStyleSheet(previous)
+
+
+def test_a_saved_place_is_kept_on_the_screen_and_forgotten_when_its_screen_is_gone():
+    from PySide6.QtCore import QMargins, QRect
+
+    from homa_desk.ui.billing.display_placement import saved_place
+
+    laptop, frame = QRect(0, 0, 1366, 728), QMargins(2, 30, 2, 2)
+    assert saved_place(laptop, frame, []) is None
+    assert saved_place(laptop, frame, [1500, 100, 640, 600]) is None  # was on a second monitor, unplugged since
+    assert saved_place(laptop, frame, [100, 80, 600, 500]) == QRect(100, 80, 600, 500)
+    assert saved_place(laptop, frame, [900, 200, 640, 800]) == QRect(724, 30, 640, 696)  # moved and cut to fit

@@ -7,8 +7,9 @@ import time
 from decimal import Decimal
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt
 
+from homa_desk.config import Settings
 from homa_desk.domain.billing import BillStatus, PaymentMethod, PaymentState, SessionStatus
 from homa_desk.gateways.base import Capabilities
 from homa_desk.gateways.simulator import SimulatorGateway
@@ -162,3 +163,55 @@ def test_the_write_that_ends_a_session_announces_the_money_it_moved(qtbot, backe
         assert heard == [Change.BILLS, Change.PAYMENTS]
     finally:
         hub.changed.disconnect(heard.append)
+
+
+def test_enter_never_cancels_the_qr_and_enter_in_the_utr_confirms_it(qtbot, backend, uow, receptionist, bill):
+    from PySide6.QtWidgets import QPushButton
+
+    from homa_desk.ui.common import worker
+
+    desk = backend_with(backend, StaticUpiGateway("sunrise.clinic@okaxis", "Sunrise Clinic"), poll_interval=5)
+    panel, _display = open_panel(qtbot, desk, receptionist, bill)
+    assert not [b.objectName() for b in panel.findChildren(QPushButton) if b.isDefault() or b.autoDefault()]
+    for widget in (panel.close_button, panel.cancel_button, panel.cash_button, panel):
+        widget.setFocus()
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            qtbot.keyClick(widget, key)
+    assert worker.wait_for_idle(10)
+    qtbot.wait(50)
+    assert panel.state is SessionStatus.ACTIVE and panel.isVisible() and panel.status.text() != "Cancelling…"
+    qtbot.keyClicks(panel.utr, "412345678901")
+    qtbot.keyClick(panel.utr, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: panel.state is SessionStatus.COMPLETED, timeout=5000)
+    [payment] = billing.get_bill(uow, receptionist, bill.id).payments
+    assert (payment.state, payment.reference) == (PaymentState.COMPLETED, "412345678901")
+
+
+LAPTOP = QRect(0, 0, 1366, 728)  # a 1366×768 screen less a 40-pixel taskbar
+
+
+def test_on_one_screen_the_display_fits_opens_beside_the_panel_and_comes_back_where_it_was_put(qtbot, qapp, backend,
+                                                                                               receptionist, bill):
+    desk = backend_with(backend, SimulatorGateway())
+    display = CustomerDisplay(return_after_ms=60_000, screens=[qapp.primaryScreen()], available=LAPTOP)
+    qtbot.addWidget(display)
+    panel = UpiPanel(desk, receptionist, bill, display=display)
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.move((LAPTOP.width() - panel.width()) // 2, (LAPTOP.height() - panel.height()) // 2)  # as a dialog opens
+    qtbot.waitUntil(lambda: display.isVisible() and display.state == "qr", timeout=5000)
+    assert not display.full_screen and display.minimumSize() != display.maximumSize()
+    assert not display.windowFlags() & Qt.WindowType.FramelessWindowHint
+    assert LAPTOP.contains(display.frameGeometry()) and LAPTOP.contains(panel.frameGeometry())
+    assert not display.frameGeometry().intersects(panel.frameGeometry())  # beside the panel's buttons, not over
+    assert decode_label_qr(display.qr)[1].amount == Decimal("650.00")
+
+    qtbot.waitUntil(lambda: not display.settling, timeout=3000)
+    assert Settings.load().customer_display_geometry == []  # where the desk put it is not remembered
+    display.setGeometry(40, 60, 600, 620)  # the receptionist puts it elsewhere
+    qtbot.waitUntil(lambda: Settings.load().customer_display_geometry == [40, 60, 600, 620], timeout=3000)
+    display.close()
+    again = CustomerDisplay(screens=[qapp.primaryScreen()], available=LAPTOP)
+    qtbot.addWidget(again)
+    again.present(panel)
+    assert again.geometry() == QRect(40, 60, 600, 620)

@@ -10,6 +10,7 @@ from homa_desk.services import patients
 from homa_desk.ui.patients.patient_form import PatientFormDialog
 from homa_desk.ui.patients.patient_profile import PatientProfileDialog
 from homa_desk.ui.patients.patients_view import PatientsView
+from tests.ui.desk_helpers import double_click
 
 TODAY = date(2026, 11, 26)
 
@@ -179,3 +180,24 @@ def test_edit_from_the_profile(qtbot, backend, uow, doctor):
     with qtbot.waitSignal(dialog.loaded, timeout=10000):
         qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
     assert dialog.medical_history.text() == "Asthma"
+
+
+def test_a_double_click_opens_one_profile_and_opening_it_again_raises_that_one(qtbot, backend, uow, receptionist):
+    register(uow, receptionist, "Rahul Kumar", "9123456789")
+    view = open_view(qtbot, backend, receptionist)
+    qtbot.keyClicks(view.search, "kumar")
+    qtbot.waitUntil(lambda: view.model.rowCount() == 1 and not view.model.loading)
+
+    def profiles() -> list[PatientProfileDialog]:
+        return [d for d in view.findChildren(PatientProfileDialog) if d.isVisible()]
+
+    double_click(qtbot, view.table, view.model.index(0, 1))
+    assert len(profiles()) == 1
+    [profile] = profiles()
+    qtbot.keyClick(view.table, Qt.Key.Key_Return)
+    qtbot.keyClick(view.search, Qt.Key.Key_Return)
+    assert profiles() == [profile] and view.profile is profile
+    profile.close()
+    qtbot.waitUntil(lambda: not profiles())
+    qtbot.keyClick(view.table, Qt.Key.Key_Return)  # closed, it opens anew
+    assert len(profiles()) == 1

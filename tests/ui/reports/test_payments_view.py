@@ -111,6 +111,7 @@ def test_double_click_opens_the_bill(qtbot, backend, uow, receptionist):
     qtbot.mouseDClick(panel.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.waitUntil(lambda: isinstance(panel.bill_dialog, BillDialog) and panel.bill_dialog.bill is not None)
     assert panel.bill_dialog.bill.id == bill.id
+    assert [d for d in panel.findChildren(BillDialog) if d.isVisible()] == [panel.bill_dialog]  # one, not two
 
 
 def test_a_payment_without_a_bill_says_so(qtbot, backend, uow, receptionist):

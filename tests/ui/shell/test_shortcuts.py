@@ -70,6 +70,46 @@ def test_ctrl_b_finds_a_free_slot_and_enter_books_it(qtbot, backend, uow, admin,
     assert view.dialog.slot == chosen
 
 
+def test_ctrl_b_books_the_patient_just_found_and_down_moves_into_the_results(qtbot, backend, uow, admin, receptionist,
+                                                                           doctor):
+    with_hours(uow, admin, doctor)
+    a_patient(uow, receptionist, "Rahul Kumar", "9123456789")
+    a_patient(uow, receptionist, "Ravi Kumar", "9123456788")
+    window = open_window(qtbot, backend, receptionist)
+    appointments = window.views["appointments"]
+    appointments.go_to(next_weekday(1))
+    qtbot.waitUntil(lambda: appointments.grid.columnCount() == 1)
+    press(qtbot, Qt.Key.Key_F, CTRL)
+    patients = window.views["patients"]
+    qtbot.keyClicks(patients.search, "kumar")
+    qtbot.waitUntil(lambda: patients.model.rowCount() == 2 and not patients.model.loading)
+    press(qtbot, Qt.Key.Key_Down)
+    assert patients.table.hasFocus() and patients.table.currentIndex().row() == 0
+    press(qtbot, Qt.Key.Key_Down)
+    assert patients.model.patient_at(patients.table.currentIndex().row()).full_name == "Ravi Kumar"
+
+    press(qtbot, Qt.Key.Key_B, CTRL)
+    assert window.current_page() == "appointments" and appointments.grid.hasFocus()
+    press(qtbot, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: bool(top_level(BookingDialog)))
+    dialog = appointments.dialog
+    assert dialog.patient is not None and dialog.patient.full_name == "Ravi Kumar"
+    assert dialog.patient_label.text().startswith("Ravi Kumar") and dialog.book_button.isEnabled()
+    dialog.reject()
+    press(qtbot, Qt.Key.Key_Return)  # asked again, the same patient
+    qtbot.waitUntil(lambda: bool(top_level(BookingDialog)) and appointments.dialog is not dialog)
+    assert appointments.dialog.patient.full_name == "Ravi Kumar"
+    dialog = appointments.dialog
+    dialog.reject()
+
+    press(qtbot, Qt.Key.Key_1, CTRL)  # another page and back: a booking for no one in particular
+    window.show_page("appointments")
+    appointments.grid.setFocus()
+    press(qtbot, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: bool(top_level(BookingDialog)) and appointments.dialog is not dialog)
+    assert appointments.dialog.patient is None and appointments.dialog.patient_label.text() == "No patient chosen"
+
+
 def test_f9_selects_a_bill_then_opens_it_and_takes_payment(qtbot, backend, uow, receptionist):
     a_bill(uow, receptionist, a_patient(uow, receptionist), ("consultation", "Consultation", "1", "500"))
     window = open_window(qtbot, backend, receptionist)
