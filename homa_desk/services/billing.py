@@ -127,7 +127,7 @@ def update_lines(uow: UnitOfWork, actor: Actor, bill_id: int, lines: Iterable[Li
     if notes is not None:
         validation.storable(notes, "notes", "The note")
     with uow:
-        status, before_total, _ = _locked_bill(uow, bill_id)
+        status, before_total, _ = locked_bill(uow, bill_id)
         if status is BillStatus.CANCELLED:
             raise Conflict("This bill is cancelled.")
         if uow.bills.has_payments(bill_id):
@@ -187,7 +187,7 @@ def record_payment(uow: UnitOfWork, actor: Actor, bill_id: int, *, amount: str |
         validation.utr(reference, "reference")
     gateway_id = reference if looks_like_gateway_payment_id(reference) else None
     with uow:
-        status, total, patient_id = _locked_bill(uow, bill_id)
+        status, total, patient_id = locked_bill(uow, bill_id)
         if status is BillStatus.CANCELLED:
             raise Conflict("This bill is cancelled.")
         if uow.upi_sessions.active_for_bill(bill_id) is not None:
@@ -227,7 +227,7 @@ def refund_payment(uow: UnitOfWork, actor: Actor, payment_id: int, *, amount: st
         payment = uow.payments.lock(payment_id)
         if payment is None or payment.bill_id is None:
             raise NotFound("No such payment.")
-        _, total, _ = _locked_bill(uow, payment.bill_id)
+        _, total, _ = locked_bill(uow, payment.bill_id)
         if value > payment.refundable:
             raise ValidationError("amount", f"At most ₹{payment.refundable} of this payment can be refunded.")
         refund_id = uow.payments.refund(payment_id, value, reason, actor.user_id)
@@ -249,7 +249,7 @@ def cancel_bill(uow: UnitOfWork, actor: Actor, bill_id: int, reason: str) -> Bil
     if not reason:
         raise ValidationError("reason", "Say why the bill is cancelled.")
     with uow:
-        status, _, _ = _locked_bill(uow, bill_id)
+        status, _, _ = locked_bill(uow, bill_id)
         if status is BillStatus.CANCELLED:
             raise Conflict("This bill is already cancelled.")
         if uow.bills.net_paid(bill_id) > 0 or uow.upi_sessions.active_for_bill(bill_id) is not None:
@@ -266,7 +266,8 @@ def cancel_bill(uow: UnitOfWork, actor: Actor, bill_id: int, reason: str) -> Bil
     return view
 
 
-def _locked_bill(uow: UnitOfWork, bill_id: int) -> tuple[BillStatus, Decimal, int]:
+def locked_bill(uow: UnitOfWork, bill_id: int) -> tuple[BillStatus, Decimal, int]:
+    """Inside a transaction that moves money: the bill's row locked (status, total, patient), or NotFound."""
     found = uow.bills.lock(bill_id)
     if found is None:
         raise NotFound("No such bill.")

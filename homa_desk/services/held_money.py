@@ -21,7 +21,7 @@ from homa_desk.domain.errors import Conflict, NotFound, ValidationError
 from homa_desk.domain.held_money import ZERO, HeldPayment, OpenBill, RefundDetails, is_held, refund_details
 from homa_desk.domain.money import format_inr
 from homa_desk.domain.roles import Actor, Role
-from homa_desk.services.billing import FRONT_DESK, settle_bill_status
+from homa_desk.services.billing import FRONT_DESK, locked_bill, settle_bill_status
 
 log = logging.getLogger(__name__)
 
@@ -127,10 +127,7 @@ def _count_toward(uow: UnitOfWork, actor: Actor, payment: PaymentRecord, bill_id
                   refund_reason: str, *, patient_id: int | None = None) -> dict[str, Any]:
     """Inside the transaction, with the payment locked: lock the bill, refund what is over its balance, and make
     the payment count toward it. Returns the audit's `after`."""
-    found = uow.bills.lock(bill_id)
-    if found is None:
-        raise NotFound("No such bill.")
-    status, total, _patient_id = found
+    status, total, _patient_id = locked_bill(uow, bill_id)
     if status is BillStatus.CANCELLED:
         raise Conflict("That bill is cancelled: refund the money or move it to another bill.")
     due = total - uow.bills.net_paid(bill_id)

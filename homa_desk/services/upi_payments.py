@@ -44,7 +44,7 @@ from homa_desk.domain.timeutil import utcnow
 from homa_desk.gateways.base import PaymentGateway
 from homa_desk.gateways.polling import Outcome, evaluate_payments
 from homa_desk.services import notifications
-from homa_desk.services.billing import FRONT_DESK, settle_bill_status
+from homa_desk.services.billing import FRONT_DESK, locked_bill, settle_bill_status
 
 log = logging.getLogger(__name__)
 
@@ -69,10 +69,7 @@ def start_upi_payment(uow: UnitOfWork, gateway: PaymentGateway, actor: Actor, bi
     reference = "HD" + secrets.token_hex(8).upper()
     _settle_leftover(uow, gateway, actor, bill_id, now)
     with uow:
-        found = uow.bills.lock(bill_id)
-        if found is None:
-            raise NotFound("No such bill.")
-        status, total, patient_id = found
+        status, total, patient_id = locked_bill(uow, bill_id)
         if status is BillStatus.CANCELLED:
             raise Conflict("This bill is cancelled.")
         due = total - uow.bills.net_paid(bill_id)
