@@ -163,6 +163,7 @@ NO_ACTOR: dict[str, str] = {
     "auth.sign_in": "the way to become an actor; lockout and bcrypt (tests/services/test_auth.py)",
     "auth.check_signed_in": "the desk's ping: reads only the signed-in account's own state (test_account_check.py)",
     "billing.settle_bill_status": "inside the caller's unit of work, after the caller's role check",
+    "billing.locked_bill": "inside the caller's unit of work, after the caller's role check (locks the bill row)",
     "clinic.clinic_info": "the clinic's public letterhead",
     "clinic.clinic_name": "the clinic's public name, shown on the sign-in",
     "clinic.temperature_unit": "the clinic's thermometer unit (°C or °F): no patient data",
