@@ -27,6 +27,7 @@ from homa_desk.db.unit_of_work import UnitOfWork
 from homa_desk.domain.appointments import day_bounds, local_day
 from homa_desk.domain.billing import PaymentMethod
 from homa_desk.domain.errors import NotFound, ValidationError
+from homa_desk.domain.message_routing import FIRST_STATUS_CHECK
 from homa_desk.domain.money import format_inr
 from homa_desk.domain.notifications import (
     LEASE,
@@ -44,8 +45,9 @@ from homa_desk.domain.notifications import (
 )
 from homa_desk.domain.roles import STAFF_ROLES, Actor, Role
 from homa_desk.domain.timeutil import format_local_time, utcnow
-from homa_desk.gateways.messaging import Attachment, MessageSender, Outgoing, SendError
+from homa_desk.gateways.messaging import Attachment, MessageSender, Outgoing, SendError, StatusChecker
 from homa_desk.services.clinic import DEFAULT_NAME, clinic_info
+from homa_desk.services.message_channels import allowed_legacy, queue_fallback, queue_routed, with_template
 
 log = logging.getLogger(__name__)
 
@@ -198,7 +200,7 @@ def _deliver_one(uow: UnitOfWork, sender: MessageSender, entry: OutboxEntry,
         outgoing = _outgoing(entry, render_attachment)
         provider_id = sender.send(outgoing)
     except SendError as error:
-        _record_failure(uow, entry, error.message, error.retry_safe, max_attempts, report)
+        _record_failure(uow, entry, error.message, error.retry_safe, max_attempts, report, refused=error.refused)
         return
     except Exception as error:  # a bug or a broken attachment: nothing went out, so a retry is safe
         log.exception("outbox message %s could not be prepared", entry.id)
@@ -206,21 +208,27 @@ def _deliver_one(uow: UnitOfWork, sender: MessageSender, entry: OutboxEntry,
                         report)
         return
     with uow:
-        uow.outbox.mark_sent(entry.id, provider_id, utcnow())
+        now = utcnow()
+        uow.outbox.mark_sent(entry.id, provider_id, now, check_status_at=now + FIRST_STATUS_CHECK
+                             if isinstance(sender, StatusChecker) else None)
         uow.commit()
     report.sent.append(entry.id)
     log.info("outbox message %s sent by %s", entry.id, entry.channel.value)
 
 
 def _record_failure(uow: UnitOfWork, entry: OutboxEntry, error: str, retry_safe: bool, max_attempts: int,
-                    report: DeliveryReport) -> None:
+                    report: DeliveryReport, *, refused: bool = False) -> None:
+    """A failure for good (refused, or every retry failed) hands the message to its fallback channel, if any."""
     with uow:
         if not retry_safe:
             uow.outbox.mark_failed(entry.id, error)
             report.failed.append(entry.id)
+            if refused:
+                queue_fallback(uow, entry)
         elif should_give_up(entry.attempts, max_attempts):
             uow.outbox.mark_failed(entry.id, f"gave up after {entry.attempts} attempts: {error}")
             report.failed.append(entry.id)
+            queue_fallback(uow, entry)
         else:
             uow.outbox.mark_retry(entry.id, error, utcnow() + retry_delay(entry.attempts))
             report.retrying.append(entry.id)
@@ -232,9 +240,10 @@ def _record_failure(uow: UnitOfWork, entry: OutboxEntry, error: str, retry_safe:
 def _outgoing(entry: OutboxEntry, render_attachment: AttachmentRenderer | None) -> Outgoing:
     text = entry.render()
     attachments: tuple[Attachment, ...] = ()
-    if entry.channel is Channel.EMAIL and entry.attachment_bill_id is not None and render_attachment is not None:
+    if entry.channel in (Channel.EMAIL, Channel.WHATSAPP) and entry.attachment_bill_id is not None \
+            and render_attachment is not None:
         attachments = (render_attachment(entry.attachment_bill_id),)
-    return Outgoing(entry.recipient, text.subject, text.body, attachments)
+    return with_template(Outgoing(entry.recipient, text.subject, text.body, attachments), entry)
 
 
 # -- helpers --------------------------------------------------------------------------------------------------------
@@ -253,13 +262,17 @@ def _appointment_messages(uow: UnitOfWork, appointment_id: int, template: Templa
 
 def _to_patient(uow: UnitOfWork, patient: Contact, template: Template, payload: dict[str, Any], key: str, *,
                 attachment_bill_id: int | None = None) -> int:
+    if patient.preferred_channel is not None:
+        return queue_routed(uow, patient, template, payload, key, attachment_bill_id=attachment_bill_id)
     queued = 0
     number = sms_number(patient.phone)
-    if number:
-        queued += uow.outbox.add(NewMessage(Channel.SMS, number, template, patient.language, payload, f"{key}:sms"))
-    if patient.email:
+    if number and allowed_legacy(uow, patient.user_id, Channel.SMS):
+        queued += uow.outbox.add(NewMessage(Channel.SMS, number, template, patient.language, payload, f"{key}:sms",
+                                            patient_id=patient.user_id))
+    if patient.email and allowed_legacy(uow, patient.user_id, Channel.EMAIL):
         queued += uow.outbox.add(NewMessage(Channel.EMAIL, patient.email, template, patient.language, payload,
-                                            f"{key}:email", attachment_bill_id=attachment_bill_id))
+                                            f"{key}:email", attachment_bill_id=attachment_bill_id,
+                                            patient_id=patient.user_id))
     return queued
 
 
