@@ -16,6 +16,7 @@ from homa_desk.domain.notifications import Channel
 TWILIO_TOKEN = "twilio:auth_token"
 SMTP_PASSWORD = "smtp:password"
 TELEGRAM_TOKEN = "telegram:bot_token"
+WHATSAPP_TOKEN = "whatsapp:access_token"
 SEND_TIMEOUT = (5.0, 15.0)  # connect, read (seconds)
 
 
