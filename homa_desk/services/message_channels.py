@@ -113,6 +113,18 @@ def queue_fallback(uow: UnitOfWork, entry: OutboxEntry) -> Channel | None:
     return order[0]
 
 
+def withheld(uow: UnitOfWork, entry: OutboxEntry) -> str | None:
+    """Why a claimed message must not go after all (the patient opted out, or withdrew WhatsApp consent, after it
+    was queued); None when it may go."""
+    if entry.patient_id is None or entry.channel not in PATIENT_CHANNELS:
+        return None
+    with uow:
+        consent = consents_of(uow, entry.patient_id).get(entry.channel, Consent.NOT_ASKED)
+    if may_send(entry.channel, consent):
+        return None
+    return f"not sent: the patient has no consent for {entry.channel.value} (opted out or never asked)"
+
+
 def outgoing_fields(entry: OutboxEntry) -> dict[str, Any]:
     """The template, language and variables a WhatsApp delivery sends (the approved template's {{1}}, {{2}} …)."""
     if entry.channel is not Channel.WHATSAPP:
@@ -145,11 +157,10 @@ def set_message_preferences(uow: UnitOfWork, actor: Actor, patient_id: int, pref
                             consents: Mapping[Channel, bool]) -> MessagePreferences:
     """Record the patient's preferred channel and their yes (consent) or no (opt-out) per channel, with who and when;
     each change goes to the audit log. A channel left out of `consents` keeps what was recorded."""
-    actor.require(*STAFF_ROLES)
     if preferred is not None and preferred not in PATIENT_CHANNELS:
         raise ValidationError("preferred_channel", "Choose WhatsApp, SMS or e-mail.")
     now = utcnow()
-    with uow:
+    with uow.acting(actor, *STAFF_ROLES):
         exists, before = uow.channels.preferred_channel(patient_id)
         if not exists:
             raise NotFound("No such patient.")
@@ -193,7 +204,7 @@ def set_fallback_rule(uow: UnitOfWork, actor: Actor, channels: list[Channel] | s
     actor.require(Role.ADMIN)
     rule = parse_rule([c.value if isinstance(c, Channel) else c for c in channels]
                       if not isinstance(channels, str) else channels)
-    with uow:
+    with uow.acting(actor, Role.ADMIN):
         before = uow.settings.get(FALLBACK_SETTING)
         uow.settings.put(FALLBACK_SETTING, channel_list(rule))
         uow.audit.record(actor, "message_fallback_set", "clinic_setting", FALLBACK_SETTING,

@@ -47,7 +47,13 @@ from homa_desk.domain.roles import STAFF_ROLES, Actor, Role
 from homa_desk.domain.timeutil import format_local_time, utcnow
 from homa_desk.gateways.messaging import Attachment, MessageSender, Outgoing, SendError, StatusChecker
 from homa_desk.services.clinic import DEFAULT_NAME, clinic_info
-from homa_desk.services.message_channels import allowed_legacy, queue_fallback, queue_routed, with_template
+from homa_desk.services.message_channels import (
+    allowed_legacy,
+    queue_fallback,
+    queue_routed,
+    with_template,
+    withheld,
+)
 
 log = logging.getLogger(__name__)
 
@@ -137,8 +143,8 @@ def send_again(uow: UnitOfWork, actor: Actor, message_id: int) -> None:
     actor.require(Role.ADMIN)
     with uow:
         if not uow.outbox.retry_failed(message_id, utcnow()):
-            raise ValidationError("message", "Only a failed message can be sent again (for a verification code, send a"
-                                             " new code).")
+            raise ValidationError("message", "Only a failed message can be sent again, and not one that went by"
+                                             " another channel since (for a verification code, send a new code).")
         uow.audit.record(actor, "message_resent", "outbox_message", message_id)
         uow.commit()
 
@@ -196,6 +202,10 @@ def deliver_due(uow: UnitOfWork, senders: Mapping[Channel, MessageSender], *, no
 
 def _deliver_one(uow: UnitOfWork, sender: MessageSender, entry: OutboxEntry,
                  render_attachment: AttachmentRenderer | None, max_attempts: int, report: DeliveryReport) -> None:
+    reason = withheld(uow, entry)
+    if reason:
+        _record_failure(uow, entry, reason, False, max_attempts, report, refused=True)
+        return
     try:
         outgoing = _outgoing(entry, render_attachment)
         provider_id = sender.send(outgoing)
