@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from homa_desk.domain.errors import ValidationError
-from homa_desk.domain.notifications import Channel, Template, sms_number
+from homa_desk.domain.notifications import Channel, OutboxEntry, OutboxStatus, Template, sms_number
 
 PATIENT_CHANNELS = (Channel.WHATSAPP, Channel.SMS, Channel.EMAIL)
 DEFAULT_FALLBACK = (Channel.WHATSAPP, Channel.SMS, Channel.EMAIL)
@@ -119,3 +119,19 @@ STOP_CHECKING_AFTER = timedelta(hours=48)
 def next_status_check(checks: int) -> timedelta:
     """Backoff between status questions: 1, 2, 4 … minutes, at most an hour."""
     return min(FIRST_STATUS_CHECK * (2 ** max(checks, 0)), LONGEST_STATUS_CHECK)
+
+
+DELIVERY_WORDS = {"delivered": "Delivered", "read": "Read", "undelivered": "Not delivered", "failed": "Not delivered",
+                  "canceled": "Not delivered"}
+
+
+def delivery_state(entry: OutboxEntry) -> tuple[str, str]:
+    """What the Messages tab says of one delivery: its state word and the reason, the provider's when it gave one."""
+    if entry.status is OutboxStatus.FAILED:
+        return "Failed", entry.last_error or ""
+    if entry.status is OutboxStatus.PENDING:
+        return ("Will retry", entry.last_error) if entry.last_error else ("Waiting to send", "")
+    if entry.status is OutboxStatus.SENDING:
+        return "Sending", ""
+    word = DELIVERY_WORDS.get(entry.delivery_status or "", "Sent")
+    return word, entry.delivery_error or ""

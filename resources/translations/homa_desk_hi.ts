@@ -1292,6 +1292,10 @@ Prescribe anyway?</source>
         <translation>बिल और भुगतान</translation>
     </message>
     <message>
+        <source>Messages</source>
+        <translation>संदेश</translation>
+    </message>
+    <message>
         <source>· verified ✓</source>
         <translation>· सत्यापित ✓</translation>
     </message>
@@ -1362,6 +1366,58 @@ Prescribe anyway?</source>
     <message>
         <source>Net</source>
         <translation>शुद्ध</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>माध्यम</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>संदेश</translation>
+    </message>
+    <message>
+        <source>Will retry</source>
+        <translation>फिर कोशिश होगी</translation>
+    </message>
+    <message>
+        <source>Waiting to send</source>
+        <translation>भेजने की प्रतीक्षा</translation>
+    </message>
+    <message>
+        <source>Sending</source>
+        <translation>भेजा जा रहा है</translation>
+    </message>
+    <message>
+        <source>Sent</source>
+        <translation>भेजा गया</translation>
+    </message>
+    <message>
+        <source>Delivered</source>
+        <translation>पहुँच गया</translation>
+    </message>
+    <message>
+        <source>Read</source>
+        <translation>पढ़ा गया</translation>
+    </message>
+    <message>
+        <source>Not delivered</source>
+        <translation>नहीं पहुँचा</translation>
+    </message>
+    <message>
+        <source>agreed {date} ({by})</source>
+        <translation>सहमति {date} ({by})</translation>
+    </message>
+    <message>
+        <source>opted out {date} ({by})</source>
+        <translation>मना किया {date} ({by})</translation>
+    </message>
+    <message>
+        <source>SMS and e-mail (no channel chosen)</source>
+        <translation>SMS और ई-मेल (कोई माध्यम नहीं चुना)</translation>
+    </message>
+    <message>
+        <source>Messages by: {channel}</source>
+        <translation>संदेश इससे: {channel}</translation>
     </message>
     <message>
         <source>Refresh</source>
