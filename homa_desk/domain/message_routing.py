@@ -135,3 +135,10 @@ def delivery_state(entry: OutboxEntry) -> tuple[str, str]:
         return "Sending", ""
     word = DELIVERY_WORDS.get(entry.delivery_status or "", "Sent")
     return word, entry.delivery_error or ""
+
+
+def check_choice(preferred: Channel | None, agreed: Mapping[Channel, bool]) -> None:
+    """The form's rule before anything is saved: the chosen channel must be one the patient agrees to."""
+    if preferred is not None and not agreed.get(preferred, False):
+        raise ValidationError("preferred_channel", "WhatsApp needs the patient's consent first."
+                              if preferred is Channel.WHATSAPP else "The patient opted out of this channel.")

@@ -984,6 +984,14 @@ Homa Desk इन्हें ऐसी फ़ाइल में रख सक�
         <translation>संदेश की भाषा</translation>
     </message>
     <message>
+        <source>Messages by</source>
+        <translation>संदेश किससे भेजें</translation>
+    </message>
+    <message>
+        <source>Agrees to messages by</source>
+        <translation>इनसे संदेश के लिए सहमति</translation>
+    </message>
+    <message>
         <source>Allergies</source>
         <translation>एलर्जी</translation>
     </message>
