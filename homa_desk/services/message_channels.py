@@ -206,9 +206,10 @@ def set_fallback_rule(uow: UnitOfWork, actor: Actor, channels: list[Channel] | s
                       if not isinstance(channels, str) else channels)
     with uow.acting(actor, Role.ADMIN):
         before = uow.settings.get(FALLBACK_SETTING)
-        uow.settings.put(FALLBACK_SETTING, channel_list(rule))
-        uow.audit.record(actor, "message_fallback_set", "clinic_setting", FALLBACK_SETTING,
-                         before={"rule": before}, after={"rule": channel_list(rule)})
+        if before != channel_list(rule):
+            uow.settings.put(FALLBACK_SETTING, channel_list(rule))
+            uow.audit.record(actor, "message_fallback_set", "clinic_setting", FALLBACK_SETTING,
+                             before={"rule": before}, after={"rule": channel_list(rule)})
         uow.commit()
     return rule
 

@@ -2444,6 +2444,10 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
         <translation>बैकअप</translation>
     </message>
     <message>
+        <source>WhatsApp</source>
+        <translation>WhatsApp</translation>
+    </message>
+    <message>
         <source>Where the clinic&apos;s data lives</source>
         <translation>क्लिनिक का डेटा कहाँ रहेगा</translation>
     </message>
@@ -2798,6 +2802,46 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
     <message>
         <source>Asking the payment gateway…</source>
         <translation>पेमेंट गेटवे से पूछ रहे हैं…</translation>
+    </message>
+    <message>
+        <source>WhatsApp, then SMS, then e-mail</source>
+        <translation>WhatsApp, फिर SMS, फिर ई-मेल</translation>
+    </message>
+    <message>
+        <source>WhatsApp, then SMS</source>
+        <translation>WhatsApp, फिर SMS</translation>
+    </message>
+    <message>
+        <source>SMS, then e-mail</source>
+        <translation>SMS, फिर ई-मेल</translation>
+    </message>
+    <message>
+        <source>SMS only</source>
+        <translation>केवल SMS</translation>
+    </message>
+    <message>
+        <source>E-mail, then SMS</source>
+        <translation>ई-मेल, फिर SMS</translation>
+    </message>
+    <message>
+        <source>WhatsApp messages go as the templates Meta approved for the clinic. A patient gets each message once: by the channel they chose, else the first in this order they agreed to; the next is tried only when a channel refuses the message or stays down, never when it may have arrived.</source>
+        <translation>WhatsApp संदेश उन्हीं टेम्पलेट में जाते हैं जिन्हें Meta ने क्लिनिक के लिए स्वीकृत किया है। मरीज़ को हर संदेश एक ही बार मिलता है: उनके चुने माध्यम से, वरना इस क्रम में पहले उस माध्यम से जिसके लिए उन्होंने सहमति दी; अगला माध्यम तभी आज़माया जाता है जब कोई माध्यम संदेश अस्वीकार करे या बंद रहे, तब कभी नहीं जब संदेश पहुँच गया हो सकता है।</translation>
+    </message>
+    <message>
+        <source>Phone number ID</source>
+        <translation>फ़ोन नंबर ID</translation>
+    </message>
+    <message>
+        <source>Access token</source>
+        <translation>एक्सेस टोकन</translation>
+    </message>
+    <message>
+        <source>Send patients&apos; messages by</source>
+        <translation>मरीज़ों के संदेश इससे भेजें</translation>
+    </message>
+    <message>
+        <source>Saved. The desk sends by WhatsApp from its next round.</source>
+        <translation>सहेजा गया। डेस्क अगले दौर से WhatsApp से भेजेगा।</translation>
     </message>
 </context>
 </TS>

@@ -54,6 +54,7 @@ from homa_desk.services import (
     staff,
     upi_payments,
     verification,
+    whatsapp_setup,
 )
 from homa_desk.services.settings import SettingsForm
 from tests.appointment_helpers import WEEKDAY_HOURS
@@ -132,6 +133,8 @@ EXPECTED: dict[str, set[str]] = {
     "message_channels.patient_messages": ALL_STAFF,
     "message_channels.fallback_rule": ALL_STAFF,
     "message_channels.set_fallback_rule": ADMIN,
+    "whatsapp_setup.load_whatsapp": ADMIN,
+    "whatsapp_setup.save_whatsapp": ADMIN,
     "notifications.send_again": ADMIN,
     "notifications.set_preferred_language": ALL_STAFF,
     "patients.search_patients": ALL_STAFF,
@@ -356,6 +359,9 @@ CASES: dict[str, Case] = {
     "message_channels.fallback_rule": lambda w, a: partial(message_channels.fallback_rule, w.uow, a),
     "message_channels.set_fallback_rule": lambda w, a: partial(message_channels.set_fallback_rule, w.uow, a,
                                                                [Channel.WHATSAPP, Channel.SMS]),
+    "whatsapp_setup.load_whatsapp": lambda w, a: partial(whatsapp_setup.load_whatsapp, w.uow, a, Settings()),
+    "whatsapp_setup.save_whatsapp": lambda w, a: partial(whatsapp_setup.save_whatsapp, w.uow, a, "", "",
+                                                         "sms,email", path=w.settings_path),
     "notifications.send_again": lambda w, a: partial(notifications.send_again, w.uow, a, w.failed_message()),
     "notifications.set_preferred_language": lambda w, a: partial(notifications.set_preferred_language, w.uow, a,
                                                                  w.patient_id, "hi"),

@@ -1,4 +1,5 @@
-"""Settings, for admins only: staff accounts, the clinic's profile, doctors' profiles, hours and leave, backups.
+"""Settings, for admins only: staff accounts, the clinic's profile, doctors' profiles, hours and leave, backups,
+WhatsApp.
 
 Each tab is built, and loads, when it is first opened (ui/common/lazy_tabs.py).
 """
@@ -16,6 +17,7 @@ from homa_desk.ui.settings.clinic_tab import ClinicTab
 from homa_desk.ui.settings.doctors_tab import DoctorsTab
 from homa_desk.ui.settings.settings_connections import SettingsConnectionsTab
 from homa_desk.ui.settings.staff_view import StaffView
+from homa_desk.ui.settings.whatsapp_tab import WhatsAppTab
 
 
 class SettingsView(QWidget):
@@ -28,6 +30,7 @@ class SettingsView(QWidget):
         self.tabs.add_page("doctors", tr("Doctors"), lambda: DoctorsTab(backend, actor))
         self.tabs.add_page("setup", tr("Setup"), lambda: SettingsConnectionsTab(backend, actor))
         self.tabs.add_page("backup", tr("Backup"), lambda: BackupTab(backend, actor))
+        self.tabs.add_page("whatsapp", tr("WhatsApp"), lambda: WhatsAppTab(backend, actor))
         QVBoxLayout(self).addWidget(self.tabs)
 
     @property
@@ -49,3 +52,7 @@ class SettingsView(QWidget):
     @property
     def backup(self) -> BackupTab:
         return self.tabs.page("backup", BackupTab)
+
+    @property
+    def whatsapp(self) -> WhatsAppTab:
+        return self.tabs.page("whatsapp", WhatsAppTab)
