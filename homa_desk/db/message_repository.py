@@ -68,7 +68,15 @@ class MessageChannelRepository:
         return [_entry(r) for r in rows]
 
     def record_status(self, message_id: int, status: str, error: str | None, next_check: datetime | None) -> None:
+        """One more question asked: counted, and the next one scheduled."""
         self._session.execute(
             update(OutboxMessage).where(OutboxMessage.id == message_id)
             .values(delivery_status=status[:20], delivery_error=(error or None) and error[:1000],
                     status_checks=OutboxMessage.status_checks + 1, next_status_check_at=next_check))
+
+    def set_status(self, message_id: int, status: str, error: str | None, next_check: datetime | None) -> None:
+        """The provider's answer to the question already counted."""
+        self._session.execute(
+            update(OutboxMessage).where(OutboxMessage.id == message_id)
+            .values(delivery_status=status[:20], delivery_error=(error or None) and error[:1000],
+                    next_status_check_at=next_check))

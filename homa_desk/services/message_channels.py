@@ -220,26 +220,33 @@ def set_fallback_rule(uow: UnitOfWork, actor: Actor, channels: list[Channel] | s
 def poll_delivery(uow: UnitOfWork, checkers: Mapping[Channel, StatusChecker], *, now: datetime | None = None,
                   limit: int = STATUS_BATCH) -> int:
     """Ask the providers that can be asked how recent messages fared; each question backs off (1, 2, 4 … minutes)
-    and stops at a final status or two days after sending. Returns how many statuses were recorded."""
+    and stops at a final status or two days after sending. Returns how many statuses were recorded.
+
+    The due messages are taken in one short transaction that already moves their next question back (so another
+    desk skips them and a provider that never answers is asked less and less often); no transaction stays open
+    while a provider is asked."""
     now = now or utcnow()
     if not checkers:
         return 0
-    recorded = 0
     with uow:
         due = uow.channels.due_status_checks(now, list(checkers), limit)
         for entry in due:
-            try:
-                answer = checkers[entry.channel].status(entry.provider_message_id or "")
-            except SendError as error:
-                log.info("status of outbox message %s not known yet: %s", entry.id, error.message)
-                uow.channels.record_status(entry.id, entry.delivery_status or "sent", entry.delivery_error,
-                                           _next_check(entry, now))
-                continue
-            final = answer.status in FINAL_DELIVERY
-            uow.channels.record_status(entry.id, answer.status, answer.error,
-                                       None if final else _next_check(entry, now))
-            recorded += 1
+            uow.channels.record_status(entry.id, entry.delivery_status or "sent", entry.delivery_error,
+                                       _next_check(entry, now))
         uow.commit()
+    recorded = 0
+    for entry in due:
+        try:
+            answer = checkers[entry.channel].status(entry.provider_message_id or "")
+        except SendError as error:
+            log.info("status of outbox message %s not known yet: %s", entry.id, error.message)
+            continue
+        final = answer.status in FINAL_DELIVERY
+        with uow:
+            uow.channels.set_status(entry.id, answer.status, answer.error,
+                                    None if final else _next_check(entry, now))
+            uow.commit()
+        recorded += 1
     return recorded
 
 

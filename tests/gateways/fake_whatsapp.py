@@ -1,6 +1,6 @@
 """A local stand-in for Meta's WhatsApp Cloud API on 127.0.0.1, enforcing the rules its documentation states.
 
-Rules (sources: Meta for Developers, WhatsApp Cloud API):
+Rules (sources: Meta for Developers, WhatsApp Cloud API; "…" is developers.facebook.com/docs):
 1. Auth: every call carries `Authorization: Bearer <access token>`; a wrong token is HTTP 401 with Graph error code
    190 (OAuthException). — developers.facebook.com/docs/graph-api/guides/error-handling
 2. Error shape: {"error": {"message", "type", "code", "error_data": {"messaging_product", "details"}, "fbtrace_id"}}.
@@ -10,8 +10,10 @@ Rules (sources: Meta for Developers, WhatsApp Cloud API):
    — …/whatsapp/cloud-api/reference/messages
 4. Customer-service window: free-form messages (type "text", "document" …) reach only a user who wrote to the
    business in the last 24 hours; otherwise error 131047 "Re-engagement message". Templates are the only way to start
-   a conversation. (Meta may report 131047 synchronously or by webhook; this stand-in answers at once.)
-   — …/whatsapp/cloud-api/guides/send-message-templates, error-codes
+   a conversation; and only users who opted in may be messaged at all. (Meta may report 131047 synchronously or by
+   webhook; this stand-in answers at once.)
+   — developers.facebook.com/documentation/business-messaging/whatsapp/messages/send-messages ("Customer service
+   windows"), and the error-codes page above
 5. Templates: the name and language must be an approved template (else 132001 "Template name does not exist in
    the translation"); the body's parameters must number exactly its {{n}} placeholders (else 132000 "Number of
    parameters does not match the expected number of params"); a template with a DOCUMENT header needs a document
