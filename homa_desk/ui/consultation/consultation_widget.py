@@ -379,8 +379,8 @@ class ConsultationWidget(QWidget):
                                    self.advice.toPlainText(), self.editor.lines(), self.follow_up_day())
 
     def _restore_draft(self, draft: UnsavedConsultation | None) -> None:
-        if draft is None or draft == self.screen_state():
-            return
+        if draft is None or draft == self.screen_state() or self.unsaved.changed():
+            return  # nothing kept, or the doctor is already typing: what is typed now wins
         for name, edit in self.vitals.items():
             edit.setText(draft.vitals.get(name, ""))
         self.symptoms.setPlainText(draft.symptoms)
