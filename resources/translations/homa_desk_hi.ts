@@ -892,6 +892,10 @@ Homa Desk इन्हें ऐसी फ़ाइल में रख सक�
         <translation>इसके बजाय साइन आउट करें</translation>
     </message>
     <message>
+        <source>Typed changes in an open form are not saved: unlock to save them, or press Sign out instead again to throw them away.</source>
+        <translation>एक खुले फ़ॉर्म में लिखे बदलाव सहेजे नहीं गए हैं: उन्हें सहेजने के लिए अनलॉक करें, या उन्हें छोड़ने के लिए फिर से &quot;इसके बजाय साइन आउट करें&quot; दबाएँ।</translation>
+    </message>
+    <message>
         <source>That is another account; enter your own password.</source>
         <translation>यह दूसरा खाता है; अपना पासवर्ड डालें।</translation>
     </message>

@@ -6,7 +6,8 @@ reports back with `saved()` or `save_failed()`), and optionally how to discard a
 
 Leaving such a form on purpose (Esc, Cancel, the window's close, Sign out, another patient, closing the desk) asks
 Save / Discard / Stay when something changed, and asks nothing when nothing did; Esc on the question is Stay. The
-idle lock asks nothing (whoever stands at the desk may not be its user): it keeps what can be kept (`keep_all`).
+idle lock asks nothing (whoever stands at the desk may not be its user): it keeps what can be kept (`keep_all`), and
+its "Sign out instead" warns once when a form that no draft keeps has typed changes (`keepable`).
 """
 
 from __future__ import annotations
@@ -79,6 +80,11 @@ class UnsavedWork(QObject):
 
     def changed(self) -> bool:
         return self._state() != self._baseline
+
+    @property
+    def keepable(self) -> bool:
+        """A draft keeps these changes when the desk signs out without asking."""
+        return self._keep is not None
 
     def is_open(self) -> bool:
         return self._is_open()

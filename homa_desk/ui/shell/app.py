@@ -133,7 +133,7 @@ class DeskController(QObject):
         window.closed.connect(self.quit)
         minutes = DEFAULT_IDLE_MINUTES if self._idle_lock_minutes is None else self._idle_lock_minutes
         self.idle_lock = IdleLock(window, self._backend, actor, idle_minutes=minutes,
-                                  interval_ms=self._idle_interval_ms)
+                                  interval_ms=self._idle_interval_ms, unkept_work=window.unkept_work)
         self.idle_lock.sign_out_requested.connect(window.sign_out_keeping_work)
         self.idle_lock.locked.connect(window.keep_work)
         window.database_status.watch_account(member)

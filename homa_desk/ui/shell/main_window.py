@@ -330,6 +330,10 @@ class MainWindow(QMainWindow):
         """The desk locked: typed consultation changes are kept as the doctor's draft at once."""
         keep_all(self)
 
+    def unkept_work(self) -> int:
+        """Open forms whose typed changes a sign-out without asking would lose (no draft keeps them)."""
+        return sum(1 for work in unsaved_work(self) if not work.keepable)
+
     def _sign_out_now(self) -> None:
         if self._signing_out:
             return

@@ -115,3 +115,21 @@ def test_signing_out_with_a_typed_patient_form_open_asks(qtbot, backend, uow, re
     qtbot.waitUntil(lambda: controller.main_window is None)
     assert not search_patients(uow, receptionist, "Rohan")
     controller.login_dialog.reject()
+
+
+def test_the_idle_lock_says_before_signing_out_over_a_typed_form(qtbot, backend, uow, receptionist):
+    controller = DeskController(backend, idle_lock_minutes=60)
+    window = start_signed_in(qtbot, controller, receptionist.email)
+    window.new_patient()
+    form = window.views["patients"].form
+    qtbot.waitUntil(form.isVisible)
+    qtbot.keyClicks(form.full_name, "Rohan Das")
+    controller.idle_lock.lock()
+    lock = controller.idle_lock.dialog
+    qtbot.mouseClick(lock.sign_out_button, Qt.MouseButton.LeftButton)
+    assert "not saved" in lock.error.text() and controller.main_window is window and lock.isVisible()
+    assert not questions()  # whoever stands at the locked desk is asked nothing about the form's content
+
+    qtbot.mouseClick(lock.sign_out_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: controller.main_window is None)
+    controller.login_dialog.reject()
