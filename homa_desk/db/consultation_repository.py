@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from homa_desk.db.models import (
+    ConsultationDraftRow,
     ConsultationRow,
     FavouriteMedicine,
     FollowUpRequestRow,
@@ -197,3 +198,25 @@ class ConsultationRepository:
         self._session.execute(delete(FollowUpRequestRow).where(FollowUpRequestRow.appointment_id == appointment_id,
                                                                FollowUpRequestRow.closed_at.is_(None)))
 
+
+    # --- a doctor's unsaved draft (0024) -----------------------------------------------------------------------
+
+    def unsaved_draft(self, appointment_id: int, author_id: int) -> tuple[dict[str, Any], datetime] | None:
+        row = self._session.execute(select(ConsultationDraftRow.content, ConsultationDraftRow.kept_at).where(
+            ConsultationDraftRow.appointment_id == appointment_id,
+            ConsultationDraftRow.author_id == author_id)).first()
+        return None if row is None else (row.content, row.kept_at)
+
+    def keep_draft(self, appointment_id: int, author_id: int, content: dict[str, Any], now: datetime) -> None:
+        statement = insert(ConsultationDraftRow).values(appointment_id=appointment_id, author_id=author_id,
+                                                        content=content, kept_at=now)
+        self._session.execute(statement.on_conflict_do_update(
+            index_elements=[ConsultationDraftRow.appointment_id, ConsultationDraftRow.author_id],
+            set_={"content": statement.excluded.content, "kept_at": statement.excluded.kept_at}))
+
+    def drop_drafts(self, appointment_id: int, author_id: int | None = None) -> None:
+        """The author's draft of the visit; with no author, every draft of it (the visit is completed)."""
+        statement = delete(ConsultationDraftRow).where(ConsultationDraftRow.appointment_id == appointment_id)
+        if author_id is not None:
+            statement = statement.where(ConsultationDraftRow.author_id == author_id)
+        self._session.execute(statement)

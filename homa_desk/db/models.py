@@ -467,6 +467,21 @@ class PrescriptionTemplate(Base):
     created_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
 
 
+class ConsultationDraftRow(Base):
+    """0024: what a doctor typed in a consultation and has not saved yet, per appointment and author."""
+
+    __tablename__ = "consultation_drafts"
+    __table_args__ = (
+        CheckConstraint("jsonb_typeof(content) = 'object'", name="consultation_drafts_content_object"),
+        CheckConstraint("octet_length(content::text) <= 200000", name="consultation_drafts_content_size"),
+    )
+
+    appointment_id: Mapped[int] = mapped_column(ForeignKey("appointments.id", ondelete="CASCADE"), primary_key=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    content: Mapped[Any] = mapped_column(JSONB)
+    kept_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
+
+
 class FollowUpRequestRow(Base):
     __tablename__ = "follow_up_requests"
     __table_args__ = (

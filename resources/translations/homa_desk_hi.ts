@@ -108,6 +108,10 @@
         <translation>मरीज़: {name}</translation>
     </message>
     <message>
+        <source>Save the changes to this bill?</source>
+        <translation>इस बिल के बदलाव सहेजें?</translation>
+    </message>
+    <message>
         <source>Total {amount}</source>
         <translation>कुल {amount}</translation>
     </message>
@@ -464,12 +468,24 @@
         <translation>सहेजें</translation>
     </message>
     <message>
+        <source>Discard</source>
+        <translation>छोड़ दें</translation>
+    </message>
+    <message>
+        <source>Stay</source>
+        <translation>यहीं रहें</translation>
+    </message>
+    <message>
         <source>Complete visit</source>
         <translation>विज़िट पूरी करें</translation>
     </message>
     <message>
         <source>Print…</source>
         <translation>प्रिंट…</translation>
+    </message>
+    <message>
+        <source>Save the changes to this consultation?</source>
+        <translation>इस परामर्श के बदलाव सहेजें?</translation>
     </message>
     <message>
         <source>patient {number}</source>
@@ -506,6 +522,10 @@
     <message>
         <source>Diagnosis: {text}</source>
         <translation>निदान: {text}</translation>
+    </message>
+    <message>
+        <source>Your unsaved changes of {time} are back: Save or Complete visit keeps them.</source>
+        <translation>{time} के बिना सहेजे बदलाव वापस आ गए हैं: सहेजें या विज़िट पूरी करें से वे रखे जाएँगे।</translation>
     </message>
     <message>
         <source>Saved.</source>
@@ -872,6 +892,10 @@ Homa Desk इन्हें ऐसी फ़ाइल में रख सक�
         <translation>इसके बजाय साइन आउट करें</translation>
     </message>
     <message>
+        <source>Typed changes in an open form are not saved: unlock to save them, or press Sign out instead again to throw them away.</source>
+        <translation>एक खुले फ़ॉर्म में लिखे बदलाव सहेजे नहीं गए हैं: उन्हें सहेजने के लिए अनलॉक करें, या उन्हें छोड़ने के लिए फिर से &quot;इसके बजाय साइन आउट करें&quot; दबाएँ।</translation>
+    </message>
+    <message>
         <source>That is another account; enter your own password.</source>
         <translation>यह दूसरा खाता है; अपना पासवर्ड डालें।</translation>
     </message>
@@ -1002,6 +1026,10 @@ Homa Desk इन्हें ऐसी फ़ाइल में रख सक�
     <message>
         <source>Already registered?</source>
         <translation>पहले से पंजीकृत?</translation>
+    </message>
+    <message>
+        <source>Save this patient&apos;s details?</source>
+        <translation>इस मरीज़ का विवरण सहेजें?</translation>
     </message>
     <message>
         <source>Age {years} years</source>

@@ -25,6 +25,7 @@ from homa_desk.config import Settings
 from homa_desk.db.unit_of_work import UnitOfWork
 from homa_desk.domain.appointments import local_day
 from homa_desk.domain.billing import LineInput
+from homa_desk.domain.consultation_drafts import UnsavedConsultation
 from homa_desk.domain.consultations import ConsultationDraft, TemperatureUnit, Vitals
 from homa_desk.domain.doctors import ProfileChanges
 from homa_desk.domain.errors import DomainError, PermissionDenied
@@ -107,6 +108,9 @@ EXPECTED: dict[str, set[str]] = {
     "consultations.follow_up_slots": TREATING,
     "consultations.save_consultation": TREATING,
     "consultations.complete_consultation": TREATING,
+    "consultations.unsaved_draft": TREATING,
+    "consultations.keep_draft": TREATING,
+    "consultations.discard_draft": TREATING,
     "consultations.list_favourites": CLINICAL,
     "consultations.add_favourite": CLINICAL,
     "consultations.remove_favourite": CLINICAL,
@@ -304,6 +308,10 @@ CASES: dict[str, Case] = {
                                                             _draft()),
     "consultations.complete_consultation": lambda w, a: partial(consultations.complete_consultation, w.uow, a,
                                                                 w.visit(), _draft()),
+    "consultations.unsaved_draft": lambda w, a: partial(consultations.unsaved_draft, w.uow, a, w.visit()),
+    "consultations.keep_draft": lambda w, a: partial(consultations.keep_draft, w.uow, a, w.visit(),
+                                                     UnsavedConsultation(diagnosis="Viral fever")),
+    "consultations.discard_draft": lambda w, a: partial(consultations.discard_draft, w.uow, a, w.visit()),
     "consultations.list_favourites": lambda w, a: partial(consultations.list_favourites, w.uow, a),
     "consultations.add_favourite": lambda w, a: partial(consultations.add_favourite, w.uow, a, "Cetirizine",
                                                         "10 mg"),

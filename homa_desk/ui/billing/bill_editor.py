@@ -32,6 +32,7 @@ from homa_desk.services import billing
 from homa_desk.ui.common.changes import Change
 from homa_desk.ui.common.form import ErrorLabel, line_edit
 from homa_desk.ui.common.i18n import tr
+from homa_desk.ui.common.unsaved import guard_dialog
 from homa_desk.ui.common.worker import CollectionOp
 
 COLUMNS = ("kind", "description", "quantity", "unit_price", "discount")
@@ -112,11 +113,16 @@ class BillEditorDialog(QDialog):
         QWidget.setTabOrder(self.save_button, buttons.button(QDialogButtonBox.StandardButton.Cancel))
         if bill is None:
             self.add_line(LineKind.CONSULTATION, "Consultation")
-            return
-        for line in bill.lines:
-            self.add_line(line.kind, line.description, f"{line.quantity.normalize():f}", f"{line.unit_price:.2f}",
-                          f"{line.discount:.2f}")
-        self.notes.setText(bill.notes or "")
+        else:
+            for line in bill.lines:
+                self.add_line(line.kind, line.description, f"{line.quantity.normalize():f}",
+                              f"{line.unit_price:.2f}", f"{line.discount:.2f}")
+            self.notes.setText(bill.notes or "")
+        self.unsaved = guard_dialog(self, tr("Save the changes to this bill?"), self.save)
+
+    def reject(self) -> None:
+        """Esc, Cancel and the window's close: typed lines are asked about (Save / Discard / Stay)."""
+        self.unsaved.ask(super().reject)
 
     # -- lines ------------------------------------------------------------------------------------------------
 
@@ -209,10 +215,12 @@ class BillEditorDialog(QDialog):
 
     def _saved(self, bill: BillView) -> None:
         self.bill_saved.emit(bill)
+        self.unsaved.saved()
         self.accept()
 
     def _refused(self, error: DomainError) -> None:
         self.save_button.setEnabled(True)
+        self.unsaved.save_failed()
         errors = error.errors if isinstance(error, FormErrors) else [error] if isinstance(error, ValidationError) \
             else []
         if not errors:

@@ -35,6 +35,7 @@ from homa_desk.services import patients
 from homa_desk.ui.common.changes import Change
 from homa_desk.ui.common.form import ErrorLabel, FieldErrors, line_edit
 from homa_desk.ui.common.i18n import tr
+from homa_desk.ui.common.unsaved import guard_dialog
 from homa_desk.ui.common.worker import CollectionOp, run_in_background
 from homa_desk.ui.patients.patient_search import clinic_today, format_phone
 
@@ -156,6 +157,7 @@ class PatientFormDialog(QDialog):
         self.age_years.textChanged.connect(self._show_age)
         if existing is not None:
             self._fill(existing)
+        self.unsaved = guard_dialog(self, tr("Save this patient's details?"), self.save)
 
     def _fill(self, profile: PatientProfile) -> None:
         summary = profile.summary
@@ -221,7 +223,11 @@ class PatientFormDialog(QDialog):
         if item is None:
             return
         self.existing_chosen.emit(item.data(Qt.ItemDataRole.UserRole))
-        self.reject()
+        super().reject()  # the receptionist chose the patient already registered: nothing typed is wanted
+
+    def reject(self) -> None:
+        """Esc, Cancel and the window's close: typed details are asked about (Save / Discard / Stay)."""
+        self.unsaved.ask(super().reject)
 
     # -- saving ----------------------------------------------------------------------------------------------
 
@@ -239,6 +245,7 @@ class PatientFormDialog(QDialog):
                 today=clinic_today())
         except DomainError as error:
             self.errors.show(error)
+            self.unsaved.save_failed()
             return
         self.errors.clear()
         self.save_button.setEnabled(False)
@@ -253,8 +260,10 @@ class PatientFormDialog(QDialog):
     def _refused(self, error: DomainError) -> None:
         self.save_button.setEnabled(True)
         self.errors.show(error)
+        self.unsaved.save_failed()
 
     def _saved(self, summary: PatientSummary) -> None:
         self.saved = summary
         self.patient_saved.emit(summary)
+        self.unsaved.saved()
         self.accept()

@@ -35,6 +35,7 @@ from homa_desk.ui.common.changes import Change
 from homa_desk.ui.common.i18n import tr
 from homa_desk.ui.common.modal import end_running_dialogs
 from homa_desk.ui.common.resources import icon_path
+from homa_desk.ui.common.unsaved import keep_all, settle_all, unsaved_work
 from homa_desk.ui.common.worker import run_in_background
 from homa_desk.ui.shell import shortcuts
 from homa_desk.ui.shell.database_status import PING_INTERVAL_MS, DatabaseStatus
@@ -121,6 +122,7 @@ class MainWindow(QMainWindow):
         self._backend = backend
         self.actor = actor
         self._signing_out = False
+        self._closing_anyway = False
         self.pages = pages_for(actor.role)
 
         self.clinic_label = QLabel("")
@@ -308,9 +310,32 @@ class MainWindow(QMainWindow):
     def sign_out(self) -> None:
         """Close the desk for this user; whoever listens to `signed_out` shows the sign-in again.
 
-        A print dialog still open is cancelled first, and the sign-out goes on once it has returned."""
+        A print dialog still open is cancelled first, and the sign-out goes on once it has returned. Typed work not
+        saved (a consultation, a patient form, a bill) is asked about first: Save, Discard or Stay."""
         if end_running_dialogs():
             QTimer.singleShot(0, self, self.sign_out)
+            return
+        settle_all(self, self._sign_out_now)
+
+    def sign_out_keeping_work(self) -> None:
+        """The idle lock's "Sign out instead" and a revoked account: nothing is asked (whoever is at the desk may not
+        be its user), and the consultation's typed changes are kept as the doctor's draft."""
+        if end_running_dialogs():
+            QTimer.singleShot(0, self, self.sign_out_keeping_work)
+            return
+        keep_all(self)
+        self._sign_out_now()
+
+    def keep_work(self) -> None:
+        """The desk locked: typed consultation changes are kept as the doctor's draft at once."""
+        keep_all(self)
+
+    def unkept_work(self) -> int:
+        """Open forms whose typed changes a sign-out without asking would lose (no draft keeps them)."""
+        return sum(1 for work in unsaved_work(self) if not work.keepable)
+
+    def _sign_out_now(self) -> None:
+        if self._signing_out:
             return
         self._signing_out = True
         self.database_status.stop()
@@ -318,10 +343,18 @@ class MainWindow(QMainWindow):
         self.signed_out.emit()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not (self._signing_out or self._closing_anyway) and unsaved_work(self):
+            event.ignore()
+            settle_all(self, self._close_anyway)
+            return
         self.database_status.stop()
         super().closeEvent(event)
         if not self._signing_out:
             self.closed.emit()
+
+    def _close_anyway(self) -> None:
+        self._closing_anyway = True
+        self.close()
 
     def _show_clinic_name(self, name: str) -> None:
         self.clinic_label.setText(name)
