@@ -26,10 +26,6 @@ class Encoding(enum.StrEnum):
     GSM7 = "gsm7"
     UCS2 = "ucs2"
 
-    @property
-    def label(self) -> str:
-        return "plain text" if self is Encoding.GSM7 else "Unicode"
-
 
 @dataclass(frozen=True)
 class SegmentCount:
