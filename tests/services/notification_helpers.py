@@ -6,6 +6,8 @@ from datetime import date
 
 from sqlalchemy import Engine, text
 
+from homa_desk.domain.dlt import KINDS, suggested_text
+from homa_desk.domain.notifications import Language
 from homa_desk.domain.patients import validate_patient
 from homa_desk.services import appointments
 from homa_desk.services.patients import register_patient
@@ -35,3 +37,27 @@ def outbox_rows(engine: Engine) -> list[dict]:
         return [dict(r._mapping) for r in conn.execute(text(
             "SELECT id, channel, recipient, template, language, payload, status, attempts, last_error,"
             " provider_message_id, attachment_bill_id, idempotency_key FROM outbox_messages ORDER BY id"))]
+
+
+DLT_ENTITY_ID = "1201159100000000001"
+DLT_HEADER = "HOMACL"
+
+
+def dlt_registered(engine: Engine) -> dict[tuple[str, str], str]:
+    """The clinic registered on DLT with the desk's own wording for every kind and language (the texts the desk
+    suggests); the template ids by (kind, language)."""
+    ids = {}
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO clinic_settings (key, value) VALUES"
+                          " ('dlt_entity_id', to_jsonb(CAST(:e AS text))), ('dlt_header', to_jsonb(CAST(:h AS text)))"
+                          " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"),
+                     {"e": DLT_ENTITY_ID, "h": DLT_HEADER})
+        for number, kind in enumerate(KINDS):
+            for language in Language:
+                template_id = f"11071600000000{number:03d}{'01' if language is Language.ENGLISH else '02'}"
+                ids[(kind.value, language.value)] = template_id
+                conn.execute(text("INSERT INTO sms_dlt_templates (template, language, dlt_template_id, body)"
+                                  " VALUES (:k, :l, :i, :b)"),
+                             {"k": kind.value, "l": language.value, "i": template_id,
+                              "b": suggested_text(kind, language)})
+    return ids
