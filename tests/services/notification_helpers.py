@@ -57,7 +57,7 @@ def dlt_registered(engine: Engine) -> dict[tuple[str, str], str]:
                 template_id = f"11071600000000{number:03d}{'01' if language is Language.ENGLISH else '02'}"
                 ids[(kind.value, language.value)] = template_id
                 conn.execute(text("INSERT INTO sms_dlt_templates (template, language, dlt_template_id, body)"
-                                  " VALUES (:k, :l, :i, :b)"),
+                                  " VALUES (:k, :l, :i, :b) ON CONFLICT (template, language) DO NOTHING"),
                              {"k": kind.value, "l": language.value, "i": template_id,
                               "b": suggested_text(kind, language)})
     return ids
