@@ -102,3 +102,20 @@ def test_an_unreachable_exotel_is_retry_safe():
     with pytest.raises(SendError, match="unreachable") as down:
         ExotelSms(fx.ACCOUNT_SID, fx.API_KEY, fx.API_TOKEN, base_url=url, timeout=(1, 1)).send(sms(EN, "x"))
     assert down.value.retry_safe
+
+
+def test_the_settings_choose_exotel_or_twilio_for_sms():
+    from homa_desk.config import Settings
+    from homa_desk.domain.notifications import Channel
+    from homa_desk.gateways.messaging import EXOTEL_TOKEN, TWILIO_TOKEN
+    from homa_desk.gateways.senders import senders_from_settings
+    from homa_desk.gateways.sms_twilio import TwilioSms
+    from homa_desk.secret_store import set_secret
+
+    set_secret(EXOTEL_TOKEN, fx.API_TOKEN)
+    set_secret(TWILIO_TOKEN, "t")
+    both = {"exotel_account_sid": fx.ACCOUNT_SID, "exotel_api_key": fx.API_KEY,
+            "twilio_account_sid": "AC" + "0" * 32, "twilio_from_number": "+15005550006"}
+    assert isinstance(senders_from_settings(Settings(sms_provider="exotel", **both))[Channel.SMS], ExotelSms)
+    assert isinstance(senders_from_settings(Settings(**both))[Channel.SMS], TwilioSms)
+    assert Channel.SMS not in senders_from_settings(Settings(sms_provider="exotel"))
