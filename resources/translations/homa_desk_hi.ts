@@ -1780,6 +1780,10 @@ Tue 09:00-13:00</translation>
         <translation>भारतीय नंबरों पर SMS केवल DLT पर पंजीकृत टेम्पलेट के रूप में जाते हैं (Jio, Airtel, Vi या BSNL पोर्टल)। हर टेम्पलेट ठीक वैसा ही चिपकाएँ जैसा पोर्टल दिखाता है; खाली छोड़ा गया संदेश SMS से नहीं भेजा जाता।</translation>
     </message>
     <message>
+        <source>Fill empty texts with the desk&apos;s wording (to register as it is)</source>
+        <translation>खाली टेक्स्ट में डेस्क के अपने शब्द भरें (जैसे हैं वैसे पंजीकृत करने के लिए)</translation>
+    </message>
+    <message>
         <source>Principal Entity ID</source>
         <translation>प्रिंसिपल एंटिटी ID</translation>
     </message>

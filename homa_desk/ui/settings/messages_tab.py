@@ -71,6 +71,10 @@ class MessagesTab(QWidget):
                           " by SMS."))
         intro.setWordWrap(True)
         form.addRow(intro)
+        self.fill_suggested = QPushButton(tr("Fill empty texts with the desk's wording (to register as it is)"))
+        self.fill_suggested.setObjectName("fill_suggested")
+        self.fill_suggested.clicked.connect(self.use_suggested_texts)
+        form.addRow("", self.fill_suggested)
         self.entity_id = line_edit("dlt_entity_id", placeholder="1201159100000000001")
         self.errors.add_row(tr("Principal Entity ID"), "dlt_entity_id", self.entity_id)
         self.header = line_edit("dlt_header", placeholder="HOMACL")
@@ -135,6 +139,12 @@ class MessagesTab(QWidget):
             column.addWidget(hint)
             form.addRow("", column)
             text.textChanged.connect(lambda k=key: self._count(k))
+
+    def use_suggested_texts(self) -> None:
+        """The desk's own wording with {#var#} in every empty text: what a clinic may paste into the DLT portal."""
+        for (kind, language), edit in self.texts.items():
+            if not edit.toPlainText().strip():
+                edit.setPlainText(suggested_text(kind, language))
 
     def _count(self, key: tuple[Template, Language]) -> None:
         self.segments[key].setText(segments_text(self.texts[key].toPlainText()))

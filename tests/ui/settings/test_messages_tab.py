@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from sqlalchemy import text
 
+from homa_desk.domain.dlt import suggested_text
 from homa_desk.domain.notifications import Channel, Language, Template
 from homa_desk.services import billing, notifications
 from homa_desk.ui.settings.messages_tab import MessagesTab
@@ -96,3 +97,12 @@ def test_only_an_admin_sees_the_registration(qtbot, backend, receptionist):
     qtbot.addWidget(tab)
     qtbot.waitUntil(lambda: tab.general_error.text() != "", timeout=10_000)
     assert "admin" in tab.general_error.text() and not tab.save_button.isEnabled()
+
+
+def test_the_desks_wording_fills_only_the_empty_texts(qtbot, backend, admin):
+    tab = open_tab(qtbot, backend, admin)
+    qtbot.keyClicks(tab.texts[BOOKED_EN], ENGLISH_TEXT)
+    qtbot.mouseClick(tab.fill_suggested, Qt.MouseButton.LeftButton)
+    assert tab.texts[BOOKED_EN].toPlainText() == ENGLISH_TEXT
+    assert tab.texts[BOOKED_HI].toPlainText() == suggested_text(Template.BOOKED, Language.HINDI)
+    assert tab.segments[(Template.VERIFICATION, Language.ENGLISH)].text().startswith("1 SMS per message")
