@@ -11,6 +11,8 @@ rolled-back booking or payment leaves no message behind. Delivery (`deliver_due`
 2. Each message is sent, and its outcome recorded in its own transaction: sent (provider id), pending again with
    exponential backoff when retrying cannot duplicate it, or failed (after MAX_ATTEMPTS, or at once when the provider
    may have taken it — a read timeout — or refused it for good). An admin may send a failed message again.
+   An SMS to India goes only as the clinic's registered DLT template (services/sms_dlt.py): with none it is held
+   as `not_set_up` before any provider call, and a filled text that could not match is failed with its reason.
 """
 
 from __future__ import annotations
