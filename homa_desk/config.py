@@ -39,6 +39,10 @@ class Settings:
     twilio_account_sid: str = ""
     twilio_from_number: str = ""
     twilio_base_url: str = "https://api.twilio.com"
+    sms_provider: str = "twilio"  # twilio | exotel (issue 15: DLT fields passed explicitly)
+    exotel_account_sid: str = ""
+    exotel_api_key: str = ""  # the API key is not secret; the API token is in the keyring
+    exotel_base_url: str = "https://api.exotel.com"  # or https://api.in.exotel.com (Mumbai cluster)
     smtp_host: str = ""
     smtp_port: int = 587
     smtp_user: str = ""

@@ -539,6 +539,18 @@ class OutboxMessage(Base):
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
 
 
+class SmsDltTemplate(Base):
+    """A content template the clinic registered on DLT, per message kind and language (0022)."""
+
+    __tablename__ = "sms_dlt_templates"
+
+    template: Mapped[str] = mapped_column(String(40), primary_key=True)
+    language: Mapped[str] = mapped_column(String(2), primary_key=True)
+    dlt_template_id: Mapped[str] = mapped_column(String(19))
+    body: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
+
+
 class VerificationCode(Base):
     """A six-digit code sent to a phone or e-mail address, kept only as a salted SHA-256."""
 

@@ -1744,8 +1744,104 @@ Tue 09:00-13:00</translation>
         <translation>स्थिर UPI (क्लिनिक का VPA)</translation>
     </message>
     <message>
+        <source>Reschedule</source>
+        <translation>समय बदलना</translation>
+    </message>
+    <message>
+        <source>Cancellation</source>
+        <translation>रद्द करना</translation>
+    </message>
+    <message>
+        <source>Reminder</source>
+        <translation>याद दिलाना</translation>
+    </message>
+    <message>
+        <source>Payment received</source>
+        <translation>भुगतान प्राप्त</translation>
+    </message>
+    <message>
+        <source>Verification code</source>
+        <translation>सत्यापन कोड</translation>
+    </message>
+    <message>
+        <source>patient&apos;s name</source>
+        <translation>मरीज़ का नाम</translation>
+    </message>
+    <message>
+        <source>doctor</source>
+        <translation>डॉक्टर</translation>
+    </message>
+    <message>
+        <source>clinic</source>
+        <translation>क्लिनिक</translation>
+    </message>
+    <message>
+        <source>date and time</source>
+        <translation>तारीख और समय</translation>
+    </message>
+    <message>
+        <source>amount</source>
+        <translation>राशि</translation>
+    </message>
+    <message>
+        <source>payment method</source>
+        <translation>भुगतान का तरीका</translation>
+    </message>
+    <message>
+        <source>bill number</source>
+        <translation>बिल नंबर</translation>
+    </message>
+    <message>
+        <source>code</source>
+        <translation>कोड</translation>
+    </message>
+    <message>
+        <source>{count} SMS per message · plain text (160 characters in one SMS)</source>
+        <translation>हर संदेश {count} SMS · सादा टेक्स्ट (एक SMS में 160 अक्षर)</translation>
+    </message>
+    <message>
+        <source>{count} SMS per message · Unicode (70 characters in one SMS)</source>
+        <translation>हर संदेश {count} SMS · यूनिकोड (एक SMS में 70 अक्षर)</translation>
+    </message>
+    <message>
+        <source>SMS to Indian numbers go only as templates registered on DLT (Jio, Airtel, Vi or BSNL portal). Paste each exactly as the portal shows it; a message left blank is not sent by SMS.</source>
+        <translation>भारतीय नंबरों पर SMS केवल DLT पर पंजीकृत टेम्पलेट के रूप में जाते हैं (Jio, Airtel, Vi या BSNL पोर्टल)। हर टेम्पलेट ठीक वैसा ही चिपकाएँ जैसा पोर्टल दिखाता है; खाली छोड़ा गया संदेश SMS से नहीं भेजा जाता।</translation>
+    </message>
+    <message>
+        <source>Fill empty texts with the desk&apos;s wording (to register as it is)</source>
+        <translation>खाली टेक्स्ट में डेस्क के अपने शब्द भरें (जैसे हैं वैसे पंजीकृत करने के लिए)</translation>
+    </message>
+    <message>
+        <source>Principal Entity ID</source>
+        <translation>प्रिंसिपल एंटिटी ID</translation>
+    </message>
+    <message>
+        <source>Sender header</source>
+        <translation>सेंडर हेडर</translation>
+    </message>
+    <message>
         <source>हिन्दी (Hindi)</source>
         <translation>हिन्दी (Hindi)</translation>
+    </message>
+    <message>
+        <source>{language}: template ID</source>
+        <translation>{language}: टेम्पलेट ID</translation>
+    </message>
+    <message>
+        <source>{language}: registered text</source>
+        <translation>{language}: पंजीकृत टेक्स्ट</translation>
+    </message>
+    <message>
+        <source>Variables, in order: {names}</source>
+        <translation>वेरिएबल, क्रम से: {names}</translation>
+    </message>
+    <message>
+        <source>{count} SMS not sent: not set up. Fill in the templates below and save; new messages of this kind then go by SMS.</source>
+        <translation>{count} SMS नहीं भेजे गए: सेट नहीं है। नीचे टेम्पलेट भरकर सहेजें; फिर इस तरह के नए संदेश SMS से जाएँगे।</translation>
+    </message>
+    <message>
+        <source>Saved. SMS use these templates from the next message on.</source>
+        <translation>सहेजा गया। अगले संदेश से SMS इन्हीं टेम्पलेट से जाएँगे।</translation>
     </message>
     <message>
         <source>Clinic profile</source>
@@ -1754,6 +1850,22 @@ Tue 09:00-13:00</translation>
     <message>
         <source>Address</source>
         <translation>पता</translation>
+    </message>
+    <message>
+        <source>Twilio</source>
+        <translation>Twilio</translation>
+    </message>
+    <message>
+        <source>Exotel (sends the DLT IDs with each SMS)</source>
+        <translation>Exotel (हर SMS के साथ DLT ID भेजता है)</translation>
+    </message>
+    <message>
+        <source>Singapore (api.exotel.com)</source>
+        <translation>सिंगापुर (api.exotel.com)</translation>
+    </message>
+    <message>
+        <source>Mumbai (api.in.exotel.com)</source>
+        <translation>मुंबई (api.in.exotel.com)</translation>
     </message>
     <message>
         <source>Phone</source>
@@ -1802,6 +1914,26 @@ Tue 09:00-13:00</translation>
     <message>
         <source>Auth token</source>
         <translation>Auth token</translation>
+    </message>
+    <message>
+        <source>SMS provider; Exotel</source>
+        <translation>SMS प्रदाता; Exotel</translation>
+    </message>
+    <message>
+        <source>Send SMS through</source>
+        <translation>SMS किसके ज़रिए भेजें</translation>
+    </message>
+    <message>
+        <source>API key</source>
+        <translation>API कुंजी</translation>
+    </message>
+    <message>
+        <source>API token</source>
+        <translation>API टोकन</translation>
+    </message>
+    <message>
+        <source>Cluster</source>
+        <translation>क्लस्टर</translation>
     </message>
     <message>
         <source>E-mail (SMTP with STARTTLS)</source>
@@ -2402,6 +2534,10 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
     <message>
         <source>Setup</source>
         <translation>सेटअप</translation>
+    </message>
+    <message>
+        <source>Messages</source>
+        <translation>संदेश</translation>
     </message>
     <message>
         <source>Backup</source>
