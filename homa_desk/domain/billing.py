@@ -265,6 +265,7 @@ class BillView:
     payments: tuple[PaymentRecord, ...]
     notes: str | None = None
     cancellation_reason: str | None = None
+    patient_old_file_number: str | None = None  # the paper records' file number, printed beside the patient number
 
     @property
     def totals(self) -> BillTotals:
