@@ -19,6 +19,7 @@ from homa_desk.db.models import (
     PrescriptionTemplate,
 )
 from homa_desk.domain.consultations import Favourite, FollowUpRequest, PastVisit, PatientCard, Template, Vitals
+from homa_desk.domain.notifications import language_of
 from homa_desk.domain.patients import Gender
 from homa_desk.domain.prescriptions import DoseForm, PrescriptionLine
 
@@ -51,14 +52,15 @@ class ConsultationRepository:
     def patient_card(self, patient_id: int, *, medical_history: bool = True) -> PatientCard | None:
         row = self._session.execute(text(
             "SELECT u.id, u.full_name, u.phone, p.patient_number, p.gender::text AS gender, p.date_of_birth,"
-            " p.dob_is_estimate, p.allergies, p.medical_history FROM users u"
+            " p.dob_is_estimate, p.allergies, p.medical_history, p.old_file_number, p.preferred_language FROM users u"
             " LEFT JOIN patient_profiles p ON p.user_id = u.id WHERE u.id = :id"), {"id": patient_id}).first()
         if row is None:
             return None
         return PatientCard(user_id=row.id, full_name=row.full_name, patient_number=row.patient_number,
                            phone=row.phone, gender=Gender(row.gender) if row.gender else None,
                            date_of_birth=row.date_of_birth, dob_is_estimate=bool(row.dob_is_estimate),
-                           allergies=row.allergies, medical_history=row.medical_history if medical_history else None)
+                           allergies=row.allergies, medical_history=row.medical_history if medical_history else None,
+                           old_file_number=row.old_file_number, language=language_of(row.preferred_language))
 
     def visit(self, appointment_id: int) -> dict[str, Any] | None:
         """The appointment's clinical record in one statement: notes, vitals, lines, bill and follow-up."""

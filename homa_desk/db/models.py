@@ -91,6 +91,12 @@ PATIENT_NUMBER_SEQ = Sequence("patient_number_seq", start=1001, metadata=Base.me
 
 class PatientProfile(Base):
     __tablename__ = "patient_profiles"
+    __table_args__ = (
+        CheckConstraint("old_file_number = btrim(old_file_number) AND char_length(old_file_number) BETWEEN 1 AND 30",
+                        name="patient_profiles_old_file_number_trimmed"),
+        Index("ux_patient_profiles_old_file_number", text("lower(old_file_number)"), unique=True,
+              postgresql_where=text("old_file_number IS NOT NULL")),
+    )
 
     id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
@@ -105,6 +111,7 @@ class PatientProfile(Base):
     dob_is_estimate: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     created_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
     preferred_language: Mapped[str] = mapped_column(String(2), server_default="en")  # 0008: messages in en/hi
+    old_file_number: Mapped[str | None] = mapped_column(String(30))  # 0021: the paper records' file number
 
 
 class Appointment(Base):

@@ -972,6 +972,10 @@ Homa Desk इन्हें ऐसी फ़ाइल में रख सक�
         <translation>वैकल्पिक</translation>
     </message>
     <message>
+        <source>optional, from the paper records</source>
+        <translation>वैकल्पिक, पुराने काग़ज़ी रिकॉर्ड से</translation>
+    </message>
+    <message>
         <source>DD-MM-YYYY</source>
         <translation>DD-MM-YYYY</translation>
     </message>
@@ -986,6 +990,10 @@ Homa Desk इन्हें ऐसी फ़ाइल में रख सक�
     <message>
         <source>Full name</source>
         <translation>पूरा नाम</translation>
+    </message>
+    <message>
+        <source>Old file no.</source>
+        <translation>पुरानी फ़ाइल सं.</translation>
     </message>
     <message>
         <source>Date of birth</source>
@@ -1334,6 +1342,10 @@ Prescribe anyway?</source>
     <message>
         <source>{age} · born {date}</source>
         <translation>{age} · जन्म {date}</translation>
+    </message>
+    <message>
+        <source> · old file {number}</source>
+        <translation> · पुरानी फ़ाइल {number}</translation>
     </message>
     <message>
         <source>None known</source>
@@ -2366,6 +2378,18 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
     <message>
         <source>Card slip, UTR or wallet reference</source>
         <translation>कार्ड स्लिप, UTR या वॉलेट संदर्भ</translation>
+    </message>
+    <message>
+        <source>optional, to work out the change</source>
+        <translation>वैकल्पिक, बाक़ी पैसे निकालने के लिए</translation>
+    </message>
+    <message>
+        <source>Handed over (₹)</source>
+        <translation>मरीज़ ने दिए (₹)</translation>
+    </message>
+    <message>
+        <source>Change to give</source>
+        <translation>लौटाने की राशि</translation>
     </message>
     <message>
         <source>Record payment</source>

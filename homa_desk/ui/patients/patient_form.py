@@ -22,6 +22,7 @@ from homa_desk.backend import Backend
 from homa_desk.domain.errors import DomainError, ValidationError
 from homa_desk.domain.notifications import Language
 from homa_desk.domain.patients import (
+    MAX_OLD_FILE_NUMBER,
     Gender,
     PatientProfile,
     PatientSummary,
@@ -74,6 +75,8 @@ class PatientFormDialog(QDialog):
         self.full_name = line_edit("full_name")
         self.phone = line_edit("phone", placeholder="98765 43210")
         self.email = line_edit("email", placeholder=tr("optional"))
+        self.old_file_number = line_edit("old_file_number", placeholder=tr("optional, from the paper records"))
+        self.old_file_number.setMaxLength(MAX_OLD_FILE_NUMBER)
         self.date_of_birth = line_edit("date_of_birth", placeholder=tr("DD-MM-YYYY"))
         self.age_years = line_edit("age_years", placeholder=tr("years, if the date of birth is unknown"))
         self.age_shown = QLabel("")
@@ -99,7 +102,8 @@ class PatientFormDialog(QDialog):
         self.general_error.setObjectName("general_error")
         self.errors = FieldErrors(form, self.general_error)
         rows = [(tr("Full name"), "full_name", self.full_name), (tr("Mobile"), "phone", self.phone),
-                (tr("E-mail"), "email", self.email), (tr("Date of birth"), "date_of_birth", self.date_of_birth),
+                (tr("E-mail"), "email", self.email), (tr("Old file no."), "old_file_number", self.old_file_number),
+                (tr("Date of birth"), "date_of_birth", self.date_of_birth),
                 (tr("Age (years)"), "age_years", self.age_years), ("", "age_shown", self.age_shown),
                 (tr("Gender"), "gender", self.gender), (tr("Address"), "address", self.address),
                 (tr("Emergency contact"), "emergency_contact", self.emergency_contact),
@@ -164,6 +168,7 @@ class PatientFormDialog(QDialog):
         self.full_name.setText(summary.full_name)
         self.phone.setText(format_phone(summary.phone))
         self.email.setText(profile.email or "")
+        self.old_file_number.setText(summary.old_file_number or "")
         if summary.date_of_birth is not None:
             if summary.dob_is_estimate:
                 self.age_years.setText(str(age_on(summary.date_of_birth, clinic_today())))
@@ -240,7 +245,7 @@ class PatientFormDialog(QDialog):
                 date_of_birth=self.date_of_birth.text(), age_years=self.age_years.text(),
                 gender=str(self.gender.currentData() or ""), address=self.address.toPlainText(),
                 emergency_contact=self.emergency_contact.text(), allergies=self.allergies.toPlainText(),
-                language=str(self.language.currentData()),
+                language=str(self.language.currentData()), old_file_number=self.old_file_number.text(),
                 medical_history=self.medical_history.toPlainText() if self.medical_history is not None else None,
                 today=clinic_today())
         except DomainError as error:

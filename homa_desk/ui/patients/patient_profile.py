@@ -182,7 +182,8 @@ class PatientProfileDialog(QDialog):
         else:
             age = tr("{age} · born {date}").format(age=summary.age_text(today),
                                                    date=summary.date_of_birth.strftime('%d %b %Y'))
-        values = {"patient_number": str(summary.patient_number), "phone": format_phone(summary.phone),
+        old_file = tr(" · old file {number}").format(number=summary.old_file_number) if summary.old_file_number else ""
+        values = {"patient_number": f"{summary.patient_number}{old_file}", "phone": format_phone(summary.phone),
                   "email": profile.email or "—", "age": age,
                   "gender": tr(summary.gender.value.capitalize()) if summary.gender else "—",
                   "address": profile.address or "—",
