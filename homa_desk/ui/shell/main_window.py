@@ -10,7 +10,7 @@ import importlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from PySide6.QtCore import QT_TR_NOOP, QObject, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QT_TR_NOOP, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -28,11 +28,9 @@ from PySide6.QtWidgets import (
 from homa_desk import APP_TITLE
 from homa_desk.backend import Backend
 from homa_desk.domain.appointments import SlotState
-from homa_desk.domain.billing import BillStatus, PatientAccount
 from homa_desk.domain.patients import PatientSummary
-from homa_desk.domain.queue import QueueEntryView
 from homa_desk.domain.roles import Actor, Role
-from homa_desk.services import billing, clinic
+from homa_desk.services import clinic
 from homa_desk.ui.common import changes
 from homa_desk.ui.common.changes import Change
 from homa_desk.ui.common.i18n import tr
@@ -42,6 +40,7 @@ from homa_desk.ui.common.worker import run_in_background
 from homa_desk.ui.shell import shortcuts
 from homa_desk.ui.shell.database_status import PING_INTERVAL_MS, DatabaseStatus
 from homa_desk.ui.shell.help_overlay import HelpOverlay
+from homa_desk.ui.shell.patient_desk import PatientDesk
 
 ALL_STAFF = frozenset({Role.ADMIN, Role.RECEPTIONIST, Role.DOCTOR})
 FRONT_DESK = frozenset({Role.ADMIN, Role.RECEPTIONIST})
@@ -125,8 +124,6 @@ class MainWindow(QMainWindow):
         self.actor = actor
         self._signing_out = False
         self.pages = pages_for(actor.role)
-        self.walk_in: QWidget | None = None  # the last walk-in dialog opened with F2
-        self.patient_check_in: QObject | None = None  # the last F4 for a patient found, while it runs
 
         self.clinic_label = QLabel("")
         self.clinic_label.setObjectName("clinic_name")
@@ -164,6 +161,7 @@ class MainWindow(QMainWindow):
         self.sidebar.currentRowChanged.connect(self._show_row)
         self._help_overlay: HelpOverlay | None = None
         self.sidebar.setCurrentRow(0)
+        self.desk = PatientDesk(self, backend)
         self._bind_shortcuts()
 
         body = QWidget()
@@ -210,7 +208,7 @@ class MainWindow(QMainWindow):
         if key == "appointments":
             self._bind_grid_enter(view)
         if key == "patients":
-            view.act.connect(self.act_for)
+            view.act.connect(self.desk.act_for)
         return view
 
     def _bind_shortcuts(self) -> None:
@@ -220,10 +218,10 @@ class MainWindow(QMainWindow):
         shortcuts.bind(self, shortcuts.NEW_PATIENT, self.new_patient)
         shortcuts.bind(self, shortcuts.SEARCH, self.focus_search)
         shortcuts.bind(self, shortcuts.BOOK, self.book)
-        shortcuts.bind(self, shortcuts.ADD_WALK_IN, self.add_walk_in)
-        shortcuts.bind(self, shortcuts.CHECK_IN, self.check_in)
-        shortcuts.bind(self, shortcuts.NEW_BILL, self.new_bill)
-        shortcuts.bind(self, shortcuts.CALL_NEXT, self.call_next)
+        shortcuts.bind(self, shortcuts.ADD_WALK_IN, self.desk.add_walk_in)
+        shortcuts.bind(self, shortcuts.CHECK_IN, self.desk.check_in)
+        shortcuts.bind(self, shortcuts.NEW_BILL, self.desk.new_bill)
+        shortcuts.bind(self, shortcuts.CALL_NEXT, self.desk.call_next)
         shortcuts.bind(self, shortcuts.HELP, lambda: self.help_overlay.toggle())
         # F9 and Shift+F9 also work while a bill's or a patient's own window is in front (neither is modal)
         shortcuts.bind(self, shortcuts.TAKE_PAYMENT, self.take_payment, Qt.ShortcutContext.ApplicationShortcut)
@@ -245,108 +243,12 @@ class MainWindow(QMainWindow):
             search.setFocus(Qt.FocusReason.ShortcutFocusReason)
             search.selectAll()
 
-    # --- acting on the patient found ----------------------------------------------------------------------
-
-    def patient_found(self) -> PatientSummary | None:
-        """The patient selected on the Patients page (or the only one found), when that page is in front."""
-        return self.views["patients"].chosen_patient() if self.current_page() == "patients" else None
-
-    def act_for(self, action: str, patient: PatientSummary) -> None:
-        """An action asked for with a button on the Patients page or a profile, for that patient."""
-        if action == "book":
-            self.activateWindow()
-            self.book(patient)
-        elif action == "take_payment":
-            self.take_payment_for(patient)
-        else:
-            {"add_walk_in": self.add_walk_in_for, "check_in": self.check_in_for,
-             "new_bill": self.new_bill_for}[action](patient)
-
-    def _desk_view(self, key: str) -> QWidget | None:
-        """A front-desk page's view, built if need be but not brought forward; None (and a word why) for others."""
-        if self.actor.role not in FRONT_DESK or key not in self.views:
-            self.statusBar().showMessage(tr("That is not part of your desk."), 5000)
-            return None
-        return self.views[key]
-
-    def _queue(self) -> QWidget | None:
-        """The Appointments page's Queue tab, brought forward."""
-        if not self._open("appointments"):
-            return None
-        view = self.views["appointments"]
-        view.tabs.setCurrentWidget(view.queue)
-        return view.queue
-
-    def add_walk_in(self) -> None:
-        """F2: a walk-in for the patient found; elsewhere the Queue tab asks which patient."""
-        patient = self.patient_found()
-        if patient is not None:
-            self.add_walk_in_for(patient)
-        elif self._desk_view("appointments") is not None and (line := self._queue()) is not None:
-            line.open_picker()
-
-    def add_walk_in_for(self, patient: PatientSummary) -> None:
-        from homa_desk.ui.appointments.walk_in_dialog import WalkInDialog  # lazy: cold start
-
-        if self._desk_view("appointments") is None:
-            return
-        dialog = WalkInDialog(self._backend, self.actor, patient, QApplication.activeWindow() or self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.added.connect(lambda entry: self._walk_in_added(entry, dialog.slip_printed))
-        self.walk_in = dialog
-        dialog.open()
-
-    def _walk_in_added(self, entry: QueueEntryView, slip_printed: bool | None) -> None:
-        message = tr("Token {token} for {name} ({doctor}).").format(token=entry.token, name=entry.patient_name,
-                                                                    doctor=entry.doctor_name)
-        if slip_printed is False:
-            message += " " + tr("No printer on this computer: the token slip was not printed.")
-        self.statusBar().showMessage(message, 10000)
-
-    def check_in(self) -> None:
-        """F4: the patient found's booking today; elsewhere the Queue tab asks who has arrived."""
-        patient = self.patient_found()
-        if patient is not None:
-            self.check_in_for(patient)
-        elif self._desk_view("appointments") is not None and (line := self._queue()) is not None:
-            line.check_in()
-
-    def check_in_for(self, patient: PatientSummary) -> None:
-        from homa_desk.ui.appointments.check_in import PatientCheckIn  # lazy: cold start
-
-        if self._desk_view("appointments") is None:
-            return
-        self.patient_check_in = PatientCheckIn(QApplication.activeWindow() or self, self._backend, self.actor,
-                                               patient)
-        self.patient_check_in.done.connect(lambda message: self.statusBar().showMessage(message, 10000))
-        self.patient_check_in.start()
-
-    def new_bill(self) -> None:
-        """F7: a bill for the patient found; elsewhere Billing asks which patient."""
-        patient = self.patient_found()
-        if patient is not None:
-            self.new_bill_for(patient)
-        elif self._open("billing"):
-            self.views["billing"].new_bill()
-
-    def new_bill_for(self, patient: PatientSummary) -> None:
-        view = self._desk_view("billing")
-        if view is not None:
-            view.edit_bill_for(patient)
-
-    def call_next(self) -> None:
-        """F8: the doctor's own Call next at the workstation; elsewhere the Queue tab's."""
-        if self.current_page() == "workstation":
-            self.views["workstation"].call_next()
-        elif (line := self._queue()) is not None:
-            line.call_next()
-
     def book(self, patient: PatientSummary | None = None) -> None:
         """Book the slot chosen in the schedule; with none chosen yet, put the cursor on the first free one. Pressed
         on the Patients page, the booking is for the patient selected there (or the only one found); asked for from
         a profile, for that patient."""
         page = self.current_page()
-        found = patient or self.patient_found()
+        found = patient or self.desk.patient_found()
         if not self._open("appointments"):
             return
         view = self.views["appointments"]
@@ -380,9 +282,9 @@ class MainWindow(QMainWindow):
                 (active.pay_by_upi if upi else active.take_payment)()
             return
         patient = (active.profile.summary if isinstance(active, PatientProfileDialog) and active.profile
-                   else self.patient_found())
+                   else self.desk.patient_found())
         if patient is not None:
-            self.take_payment_for(patient, upi=upi)
+            self.desk.take_payment_for(patient, upi=upi)
             return
         if not self._open("billing"):
             return
@@ -395,28 +297,14 @@ class MainWindow(QMainWindow):
             view.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
             self.statusBar().showMessage(tr("Choose the bill with the arrow keys, then F9 again."), 5000)
             return
-        self._pay_bill(bill.id, upi=upi)
+        self.pay_bill(bill.id, upi=upi)
 
-    def _pay_bill(self, bill_id: int, *, upi: bool) -> None:
+    def pay_bill(self, bill_id: int, *, upi: bool = False) -> None:
+        """Open the bill and, once it has loaded, its payment dialog (or the UPI QR)."""
         dialog = self.views["billing"].open_bill(bill_id)
         pay = dialog.pay_by_upi if upi else dialog.take_payment
         dialog.bill_loaded.connect(lambda _bill: pay() if dialog.pay_button.isEnabled() else None,
                                    Qt.ConnectionType.SingleShotConnection)
-
-    def take_payment_for(self, patient: PatientSummary, *, upi: bool = False) -> None:
-        """The patient's newest bill with money still due, its payment dialog open; a word when there is none."""
-        if self._desk_view("billing") is None:
-            return
-
-        def pay(account: PatientAccount) -> None:
-            unpaid = next((b for b in account.bills if b.status is BillStatus.OPEN and b.balance_due > 0), None)
-            if unpaid is None:
-                self.statusBar().showMessage(tr("{name} has no unpaid bill.").format(name=patient.full_name), 8000)
-            else:
-                self._pay_bill(unpaid.id, upi=upi)
-
-        run_in_background(self, billing.patient_account, self._backend.uow(), self.actor, patient.user_id,
-                          on_success=pay, on_failure=lambda error: self.statusBar().showMessage(error.message, 8000))
 
     def _open(self, key: str) -> bool:
         """Show the page if this role has it; say so in the status bar if not."""

@@ -66,8 +66,8 @@ def test_a_walk_in_is_one_search_and_at_most_ten_keys(qtbot, backend, engine, uo
     keys.press(Qt.Key.Key_Down)
     assert patients.chosen_patient().full_name == "Ravi Kumar"
     keys.press(Qt.Key.Key_F2)
-    qtbot.waitUntil(lambda: bool(top_level(WalkInDialog)) and window.walk_in.doctor.count() == 2)
-    dialog = window.walk_in
+    qtbot.waitUntil(lambda: bool(top_level(WalkInDialog)) and window.desk.walk_in.doctor.count() == 2)
+    dialog = window.desk.walk_in
     qtbot.waitUntil(dialog.isActiveWindow)
     assert dialog.doctor.hasFocus() and dialog.patient.user_id == ravi
     keys.press(Qt.Key.Key_Down)  # the second doctor
@@ -132,8 +132,8 @@ def test_the_profile_has_the_actions_with_their_keys(qtbot, backend, uow, recept
     qtbot.waitUntil(profile.isActiveWindow)
     Keyboard(qtbot).press(Qt.Key.Key_F2)
     qtbot.waitUntil(lambda: bool(top_level(WalkInDialog)))
-    assert window.walk_in.patient.user_id == ravi
-    assert isinstance(window.walk_in.parentWidget(), PatientProfileDialog)
+    assert window.desk.walk_in.patient.user_id == ravi
+    assert isinstance(window.desk.walk_in.parentWidget(), PatientProfileDialog)
 
 
 def bound_keys(*windows) -> set[str]:  # type: ignore[no-untyped-def]
