@@ -9,8 +9,11 @@ from PySide6.QtCore import QT_TR_NOOP, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QPushButton
 
+from homa_desk.domain.roles import Role
 from homa_desk.ui.common.i18n import tr
 from homa_desk.ui.shell import shortcuts
+
+FRONT_DESK = frozenset({Role.ADMIN, Role.RECEPTIONIST})
 
 # (action, button text, its shortcut): what the desk does for the patient found; the main window carries them out
 PATIENT_ACTIONS = (
@@ -22,8 +25,9 @@ PATIENT_ACTIONS = (
 )
 
 
-def action_buttons(emit: Callable[[str], None]) -> tuple[QHBoxLayout, dict[str, QPushButton]]:
-    """One button per patient action, its key on it; a click says which action through `emit`."""
+def action_buttons(emit: Callable[[str], None], role: Role) -> tuple[QHBoxLayout, dict[str, QPushButton]]:
+    """One button per patient action, its key on it; a click says which action through `emit`. Only the front desk
+    sees them (a doctor's desk has none of these actions)."""
     row = QHBoxLayout()
     buttons: dict[str, QPushButton] = {}
     for action, text, shortcut in PATIENT_ACTIONS:
@@ -31,6 +35,8 @@ def action_buttons(emit: Callable[[str], None]) -> tuple[QHBoxLayout, dict[str, 
         button.setObjectName(f"act_{action}")
         button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         button.clicked.connect(lambda _checked=False, action=action: emit(action))
+        if role not in FRONT_DESK:
+            button.hide()
         buttons[action] = button
         row.addWidget(button)
     row.addStretch(1)

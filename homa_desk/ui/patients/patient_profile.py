@@ -136,7 +136,7 @@ class PatientProfileDialog(QDialog):
         self.sections.addTab(self.past, tr("Past appointments"))
         self.sections.addTab(self.bills, tr("Bills and payments"))
 
-        actions, self.action_buttons = action_buttons(self._act)
+        actions, self.action_buttons = action_buttons(self._act, actor.role)
         for action, button in self.action_buttons.items():
             button.setEnabled(False)
             if action != "take_payment":  # F9 is the desk's own key in every window (ui/shell/main_window.py)

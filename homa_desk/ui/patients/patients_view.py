@@ -45,7 +45,7 @@ class PatientsView(QWidget):
         self.status = QLabel(tr("Type a name, part of a mobile number or a patient number."))
         self.status.setObjectName("patients_status")
 
-        actions, self.action_buttons = action_buttons(self._act_on_chosen)
+        actions, self.action_buttons = action_buttons(self._act_on_chosen, actor.role)
         self._enable_actions()
 
         layout = QVBoxLayout(self)

@@ -136,6 +136,16 @@ def test_the_profile_has_the_actions_with_their_keys(qtbot, backend, uow, recept
     assert isinstance(window.desk.walk_in.parentWidget(), PatientProfileDialog)
 
 
+def test_a_doctor_has_no_patient_actions_and_f2_says_so(qtbot, backend, uow, receptionist, doctor):
+    a_patient(uow, receptionist, "Ravi Kumar", "9123456788")
+    window = open_window(qtbot, backend, doctor)
+    patients = found(qtbot, window, "ravi", 1)
+    assert not any(button.isVisible() for button in patients.action_buttons.values())
+    Keyboard(qtbot).press(Qt.Key.Key_F2)
+    assert window.statusBar().currentMessage() == "That is not part of your desk."
+    assert not top_level(WalkInDialog)
+
+
 def bound_keys(*windows) -> set[str]:  # type: ignore[no-untyped-def]
     """Every key the desk binds: its QShortcuts and the shortcuts set on buttons."""
     keys: set[str] = set()
