@@ -238,12 +238,18 @@ class QueueView(QWidget):
     def check_in(self) -> None:
         """The booking chosen in the list; with none chosen, ask who has arrived."""
         appointment_id = self.booked.currentData()
-        if appointment_id is None:
-            self.chooser = CheckInChooser(self.bookings, self)
-            self.chooser.chosen.connect(self._check_in)
-            self.chooser.open()
+        if appointment_id is not None:
+            self._check_in(appointment_id)
             return
-        self._check_in(appointment_id)
+        run_in_background(self, appointments.day_view, self._backend.uow(), self._actor, self.today(),
+                          on_success=self._ask_who, on_failure=self._failed)
+
+    def _ask_who(self, view: DayView) -> None:
+        """The chooser, from today's bookings as they are now (not as the list last loaded them)."""
+        self._show_booked(view)
+        self.chooser = CheckInChooser(self.bookings, self)
+        self.chooser.chosen.connect(self._check_in)
+        self.chooser.open()
 
     def _check_in(self, appointment_id: int) -> None:
         check_in_appointment(self, self._backend, self._actor, appointment_id, self._checked_in, self._failed)

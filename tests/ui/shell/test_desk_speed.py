@@ -9,8 +9,10 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QAbstractButton, QApplication
 from sqlalchemy import text
 
+from homa_desk.domain.appointments import local_day
 from homa_desk.domain.roles import Role
-from homa_desk.services import staff
+from homa_desk.domain.timeutil import utcnow
+from homa_desk.services import queue, staff
 from homa_desk.ui.appointments.check_in import CheckInChooser
 from homa_desk.ui.appointments.walk_in_dialog import WalkInDialog
 from homa_desk.ui.billing.bill_editor import BillEditorDialog
@@ -35,8 +37,10 @@ class Keyboard:
         self.count = 0
 
     def press(self, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+        target = QApplication.focusWidget() or QApplication.activeWindow()
+        assert target is not None, "no window has the keyboard"
         self.count += 1
-        self.qtbot.keyClick(QApplication.focusWidget() or QApplication.activeWindow(), key, modifier)
+        self.qtbot.keyClick(target, key, modifier)
 
 
 @pytest.fixture
@@ -172,3 +176,50 @@ def test_f1_lists_every_shortcut_that_exists_and_only_those(qtbot, backend, uow,
     shown = {label for label, _text in shortcuts.help_rows(window.page_titles())}
     for shortcut in (shortcuts.ADD_WALK_IN, shortcuts.CHECK_IN, shortcuts.CALL_NEXT, shortcuts.PAY_BY_UPI):
         assert shortcut.label in shown
+
+
+def test_shift_f9_opens_the_upi_qr_for_the_patient_founds_unpaid_bill(qtbot, backend, uow, receptionist):
+    ravi = a_patient(uow, receptionist, "Ravi Kumar", "9123456788")
+    bill = a_bill(uow, receptionist, ravi, ("consultation", "Consultation", "1", "500"))
+    window = open_window(qtbot, backend, receptionist)
+    found(qtbot, window, "ravi", 1)
+    Keyboard(qtbot).press(Qt.Key.Key_F9, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: (dialog := window.views["billing"].bill_dialog) is not None
+                    and dialog.upi_panel is not None, timeout=5000)
+    assert window.views["billing"].bill_dialog.bill.id == bill.id
+    assert not top_level(PaymentDialog)
+
+
+def test_f4_with_nobody_found_asks_who_has_arrived_and_f8_calls_next(qtbot, backend, engine, uow, receptionist,
+                                                                     doctor):
+    ravi = a_patient(uow, receptionist, "Ravi Kumar", "9123456788")
+    booked_today(engine, ravi, doctor.user_id, 1)
+    window = open_window(qtbot, backend, receptionist)
+    keys = Keyboard(qtbot)
+    keys.press(Qt.Key.Key_F4)
+    line = window.views["appointments"].queue
+    assert window.current_page() == "appointments" and line.isVisible()
+    qtbot.waitUntil(lambda: bool(top_level(CheckInChooser)), timeout=5000)
+    qtbot.waitUntil(lambda: line.chooser.isActiveWindow())
+    keys.press(Qt.Key.Key_Down)
+    keys.press(Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: [e.patient_name for e in line.entries()] == ["Ravi Kumar"], timeout=5000)
+    line.doctor.setCurrentIndex(line.doctor.findData(doctor.user_id))
+    qtbot.waitUntil(lambda: line.queue is not None and len(line.entries()) == 1)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    keys.press(Qt.Key.Key_F8)
+    qtbot.waitUntil(lambda: line.queue is not None and line.queue.current is not None, timeout=5000)
+    assert line.queue.current.patient_name == "Ravi Kumar"
+
+
+def test_f8_at_the_workstation_is_the_doctors_call_next(qtbot, backend, uow, receptionist, doctor):
+    ravi = a_patient(uow, receptionist, "Ravi Kumar", "9123456788")
+    queue.add_walk_in(uow, receptionist, ravi, doctor.user_id)
+    window = open_window(qtbot, backend, doctor)
+    station = window.views["workstation"]
+    assert window.current_page() == "workstation"
+    qtbot.waitUntil(lambda: station.table.rowCount() == 1)
+    Keyboard(qtbot).press(Qt.Key.Key_F8)
+    qtbot.waitUntil(lambda: station.consultation is not None, timeout=5000)
+    assert queue.queue_for(uow, doctor, doctor.user_id, local_day(utcnow())).current.patient_id == ravi
