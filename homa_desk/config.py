@@ -59,6 +59,7 @@ class Settings:
     backup_keep: int = 30
     # where the receptionist put the customer display on a one-screen desk: [x, y, width, height]; [] = not yet
     customer_display_geometry: list[int] = field(default_factory=list)
+    print_token_slips: bool = False  # this desk prints each walk-in's token on the receipt printer
 
     @classmethod
     def load(cls, path: Path | None = None) -> Settings:

@@ -488,8 +488,24 @@
         <translation>इस परामर्श के बदलाव सहेजें?</translation>
     </message>
     <message>
+        <source>Walk-in: {name}</source>
+        <translation>वॉक-इन: {name}</translation>
+    </message>
+    <message>
+        <source>Optional: fever, follow-up, dressing…</source>
+        <translation>वैकल्पिक: बुखार, फ़ॉलो-अप, पट्टी…</translation>
+    </message>
+    <message>
+        <source>Give token</source>
+        <translation>टोकन दें</translation>
+    </message>
+    <message>
         <source>patient {number}</source>
         <translation>मरीज़ {number}</translation>
+    </message>
+    <message>
+        <source>on leave today</source>
+        <translation>आज छुट्टी पर</translation>
     </message>
     <message>
         <source>No known allergies</source>
@@ -1148,6 +1164,14 @@ Prescribe anyway?</source>
         <translation>पहुँचे</translation>
     </message>
     <message>
+        <source>Age / sex</source>
+        <translation>आयु / लिंग</translation>
+    </message>
+    <message>
+        <source>Complaint</source>
+        <translation>तकलीफ़</translation>
+    </message>
+    <message>
         <source>Walk-in</source>
         <translation>बिना अपॉइंटमेंट</translation>
     </message>
@@ -1608,8 +1632,16 @@ Tue 09:00-13:00</translation>
         <translation>{name} ({role}) के रूप में साइन इन।</translation>
     </message>
     <message>
+        <source>Token {token} for {name} ({doctor}).</source>
+        <translation>{name} को टोकन {token} ({doctor})।</translation>
+    </message>
+    <message>
         <source>Arrow keys choose a slot; Enter or Ctrl+B books it.</source>
         <translation>तीर कुंजियों से स्लॉट चुनें; Enter या Ctrl+B से बुक करें।</translation>
+    </message>
+    <message>
+        <source>{name} has no unpaid bill.</source>
+        <translation>{name} का कोई बकाया बिल नहीं है।</translation>
     </message>
     <message>
         <source>Booking for {name}: arrow keys choose a slot; Enter or Ctrl+B books it.</source>
@@ -1716,12 +1748,48 @@ Tue 09:00-13:00</translation>
         <translation>अगले को बुलाएँ</translation>
     </message>
     <message>
+        <source>Check in: who has arrived?</source>
+        <translation>चेक-इन: कौन आया है?</translation>
+    </message>
+    <message>
+        <source>Type part of the name</source>
+        <translation>नाम का कुछ हिस्सा लिखें</translation>
+    </message>
+    <message>
         <source>Check in</source>
         <translation>चेक इन</translation>
     </message>
     <message>
+        <source>Nobody booked for today is still to arrive.</source>
+        <translation>आज की बुकिंग वाला कोई भी आना बाकी नहीं है।</translation>
+    </message>
+    <message>
+        <source>Checked in {name}: token {token}.</source>
+        <translation>{name} का चेक-इन हुआ: टोकन {token}।</translation>
+    </message>
+    <message>
+        <source>{name} has no booking today still to check in.</source>
+        <translation>{name} की आज कोई बुकिंग चेक-इन के लिए बाकी नहीं है।</translation>
+    </message>
+    <message>
+        <source>Print a token slip for each walk-in (this computer)</source>
+        <translation>हर वॉक-इन के लिए टोकन पर्ची छापें (यह कंप्यूटर)</translation>
+    </message>
+    <message>
         <source>Booked today, not yet arrived</source>
         <translation>आज बुक, अभी नहीं पहुँचे</translation>
+    </message>
+    <message>
+        <source>All doctors</source>
+        <translation>सभी डॉक्टर</translation>
+    </message>
+    <message>
+        <source>{doctor}: token {token}, {name}</source>
+        <translation>{doctor}: टोकन {token}, {name}</translation>
+    </message>
+    <message>
+        <source>Nobody with a doctor</source>
+        <translation>किसी डॉक्टर के पास कोई नहीं</translation>
     </message>
     <message>
         <source>With the doctor: token {token}, {name}</source>
@@ -1732,12 +1800,20 @@ Tue 09:00-13:00</translation>
         <translation>डॉक्टर के पास कोई नहीं</translation>
     </message>
     <message>
-        <source>{count} waiting</source>
-        <translation>{count} प्रतीक्षा में</translation>
+        <source>Choose who has arrived…</source>
+        <translation>चुनें कि कौन आया है…</translation>
     </message>
     <message>
-        <source>Choose the doctor first.</source>
-        <translation>पहले डॉक्टर चुनें।</translation>
+        <source>No printer on this computer: the token slip was not printed.</source>
+        <translation>इस कंप्यूटर पर प्रिंटर नहीं है: टोकन पर्ची नहीं छपी।</translation>
+    </message>
+    <message>
+        <source>Choose the doctor, or a row of their queue, first.</source>
+        <translation>पहले डॉक्टर चुनें, या उनकी कतार की कोई पंक्ति।</translation>
+    </message>
+    <message>
+        <source>{count} waiting</source>
+        <translation>{count} प्रतीक्षा में</translation>
     </message>
     <message>
         <source>Token {token} given to {name}</source>
@@ -2424,8 +2500,28 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
         <translation>बुक करें: शेड्यूल में तीर कुंजियों से स्लॉट चुनें, फिर Ctrl+B या Enter</translation>
     </message>
     <message>
-        <source>Take payment for the open bill (or the one selected in Billing)</source>
-        <translation>खुले बिल का भुगतान लें (या बिलिंग में चुने हुए बिल का)</translation>
+        <source>Take payment for the open bill, the patient found&apos;s unpaid bill, or the one selected in Billing</source>
+        <translation>खुले बिल का, मिले हुए मरीज़ के बकाया बिल का, या बिलिंग में चुने हुए बिल का भुगतान लें</translation>
+    </message>
+    <message>
+        <source>Pay by UPI: the same bill as F9, with the QR code</source>
+        <translation>UPI से भुगतान: F9 वाला ही बिल, QR कोड के साथ</translation>
+    </message>
+    <message>
+        <source>Add a walk-in: the patient found (or choose one), then the doctor; gives the token</source>
+        <translation>वॉक-इन जोड़ें: मिला हुआ मरीज़ (या कोई चुनें), फिर डॉक्टर; टोकन मिलता है</translation>
+    </message>
+    <message>
+        <source>Check in: the patient found&apos;s booking today, or choose from today&apos;s bookings</source>
+        <translation>चेक-इन: मिले हुए मरीज़ की आज की बुकिंग, या आज की बुकिंग में से चुनें</translation>
+    </message>
+    <message>
+        <source>New bill for the patient found (or choose one)</source>
+        <translation>मिले हुए मरीज़ (या चुने हुए) के लिए नया बिल</translation>
+    </message>
+    <message>
+        <source>Call next in the chosen doctor&apos;s queue</source>
+        <translation>चुने हुए डॉक्टर की कतार से अगले को बुलाएँ</translation>
     </message>
     <message>
         <source>Show this list of shortcuts</source>
@@ -2922,6 +3018,14 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
     <message>
         <source>Asking the payment gateway…</source>
         <translation>पेमेंट गेटवे से पूछ रहे हैं…</translation>
+    </message>
+    <message>
+        <source>Walk-in…</source>
+        <translation>वॉक-इन…</translation>
+    </message>
+    <message>
+        <source>Book…</source>
+        <translation>बुक करें…</translation>
     </message>
 </context>
 </TS>

@@ -1,4 +1,5 @@
-"""One patient's page: details, allergies in red, medical history (doctors and admins), appointments, bills."""
+"""One patient's page: details, allergies in red, medical history (doctors and admins), appointments, bills, and
+the desk's actions on this patient (walk-in, check in, book, new bill, payment), each one key away."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from homa_desk.services import contact_status, patients
 from homa_desk.ui.common.i18n import tr
 from homa_desk.ui.common.worker import run_in_background
 from homa_desk.ui.patients.contact_verification import ContactVerificationDialog
+from homa_desk.ui.patients.patient_actions import action_buttons, button_key
 from homa_desk.ui.patients.patient_bills import PatientBillsPanel
 from homa_desk.ui.patients.patient_form import PatientFormDialog
 from homa_desk.ui.patients.patient_search import clinic_today, format_phone
@@ -71,6 +73,7 @@ class PatientProfileDialog(QDialog):
 
     loaded = Signal(object)
     patient_saved = Signal(object)
+    act = Signal(str, object)  # (action, PatientSummary): the Patients page's actions, asked for from here
 
     def __init__(self, backend: Backend, actor: Actor, user_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -133,8 +136,15 @@ class PatientProfileDialog(QDialog):
         self.sections.addTab(self.past, tr("Past appointments"))
         self.sections.addTab(self.bills, tr("Bills and payments"))
 
+        actions, self.action_buttons = action_buttons(self._act, actor.role)
+        for action, button in self.action_buttons.items():
+            button.setEnabled(False)
+            if action != "take_payment":  # F9 is the desk's own key in every window (ui/shell/main_window.py)
+                button.setShortcut(button_key(action))
+
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addLayout(actions)
         layout.addWidget(self.error)
         layout.addLayout(details)
         layout.addWidget(self.history_box)
@@ -204,8 +214,14 @@ class PatientProfileDialog(QDialog):
         self.sections.setTabText(1, tr("Past appointments ({count})").format(count=len(profile.past)))
         self.edit_button.setEnabled(True)
         self.verify_button.setEnabled(True)
+        for button in self.action_buttons.values():
+            button.setEnabled(True)
         self.error.setVisible(False)
         self.loaded.emit(profile)
+
+    def _act(self, action: str) -> None:
+        if self.profile is not None:
+            self.act.emit(action, self.profile.summary)
 
     def verify_contact(self) -> None:
         """A code by SMS or e-mail that the patient reads back; success sets users.is_verified."""

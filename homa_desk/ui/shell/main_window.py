@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from homa_desk import APP_TITLE
 from homa_desk.backend import Backend
 from homa_desk.domain.appointments import SlotState
+from homa_desk.domain.patients import PatientSummary
 from homa_desk.domain.roles import Actor, Role
 from homa_desk.services import clinic
 from homa_desk.ui.common import changes
@@ -40,6 +41,7 @@ from homa_desk.ui.common.worker import run_in_background
 from homa_desk.ui.shell import shortcuts
 from homa_desk.ui.shell.database_status import PING_INTERVAL_MS, DatabaseStatus
 from homa_desk.ui.shell.help_overlay import HelpOverlay
+from homa_desk.ui.shell.patient_desk import PatientDesk
 
 ALL_STAFF = frozenset({Role.ADMIN, Role.RECEPTIONIST, Role.DOCTOR})
 FRONT_DESK = frozenset({Role.ADMIN, Role.RECEPTIONIST})
@@ -161,6 +163,7 @@ class MainWindow(QMainWindow):
         self.sidebar.currentRowChanged.connect(self._show_row)
         self._help_overlay: HelpOverlay | None = None
         self.sidebar.setCurrentRow(0)
+        self.desk = PatientDesk(self, backend)
         self._bind_shortcuts()
 
         body = QWidget()
@@ -206,6 +209,8 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentIndex(current)
         if key == "appointments":
             self._bind_grid_enter(view)
+        if key == "patients":
+            view.act.connect(self.desk.act_for)
         return view
 
     def _bind_shortcuts(self) -> None:
@@ -215,9 +220,15 @@ class MainWindow(QMainWindow):
         shortcuts.bind(self, shortcuts.NEW_PATIENT, self.new_patient)
         shortcuts.bind(self, shortcuts.SEARCH, self.focus_search)
         shortcuts.bind(self, shortcuts.BOOK, self.book)
+        shortcuts.bind(self, shortcuts.ADD_WALK_IN, self.desk.add_walk_in)
+        shortcuts.bind(self, shortcuts.CHECK_IN, self.desk.check_in)
+        shortcuts.bind(self, shortcuts.NEW_BILL, self.desk.new_bill)
+        shortcuts.bind(self, shortcuts.CALL_NEXT, self.desk.call_next)
         shortcuts.bind(self, shortcuts.HELP, lambda: self.help_overlay.toggle())
-        # F9 also works while a bill's own window is in front (it is not modal)
+        # F9 and Shift+F9 also work while a bill's or a patient's own window is in front (neither is modal)
         shortcuts.bind(self, shortcuts.TAKE_PAYMENT, self.take_payment, Qt.ShortcutContext.ApplicationShortcut)
+        shortcuts.bind(self, shortcuts.PAY_BY_UPI, lambda: self.take_payment(upi=True),
+                       Qt.ShortcutContext.ApplicationShortcut)
 
     def _bind_grid_enter(self, view: QWidget) -> None:
         for key in ("Return", "Enter"):
@@ -234,15 +245,16 @@ class MainWindow(QMainWindow):
             search.setFocus(Qt.FocusReason.ShortcutFocusReason)
             search.selectAll()
 
-    def book(self) -> None:
+    def book(self, patient: PatientSummary | None = None) -> None:
         """Book the slot chosen in the schedule; with none chosen yet, put the cursor on the first free one. Pressed
-        on the Patients page, the booking is for the patient selected there (or the only one found)."""
+        on the Patients page, the booking is for the patient selected there (or the only one found); asked for from
+        a profile, for that patient."""
         page = self.current_page()
-        found = self.views["patients"].chosen_patient() if page == "patients" else None
+        found = patient or self.desk.patient_found()
         if not self._open("appointments"):
             return
         view = self.views["appointments"]
-        if page != "appointments":
+        if page != "appointments" or patient is not None:
             view.patient_to_book = found
         view.tabs.setCurrentIndex(0)
         grid = view.grid
@@ -260,14 +272,21 @@ class MainWindow(QMainWindow):
                 name=view.patient_to_book.full_name) if view.patient_to_book is not None
             else tr("Arrow keys choose a slot; Enter or Ctrl+B books it."), 5000)
 
-    def take_payment(self) -> None:
-        """In a bill's window: the payment dialog. Elsewhere: the bill selected in Billing, or the list to pick."""
+    def take_payment(self, *, upi: bool = False) -> None:
+        """In a bill's window: the payment dialog (or the UPI QR). For a patient found or whose profile is in front:
+        their newest unpaid bill. Elsewhere: the bill selected in Billing, or the list to pick."""
         from homa_desk.ui.billing.bill_screen import BillDialog  # lazy: cold start
+        from homa_desk.ui.patients.patient_profile import PatientProfileDialog  # lazy: cold start
 
         active = QApplication.activeWindow()
         if isinstance(active, BillDialog):
             if active.pay_button.isEnabled():
-                active.take_payment()
+                (active.pay_by_upi if upi else active.take_payment)()
+            return
+        patient = (active.profile.summary if isinstance(active, PatientProfileDialog) and active.profile
+                   else self.desk.patient_found())
+        if patient is not None:
+            self.desk.take_payment_for(patient, upi=upi)
             return
         if not self._open("billing"):
             return
@@ -280,8 +299,13 @@ class MainWindow(QMainWindow):
             view.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
             self.statusBar().showMessage(tr("Choose the bill with the arrow keys, then F9 again."), 5000)
             return
-        dialog = view.open_bill(bill.id)
-        dialog.bill_loaded.connect(lambda _bill: dialog.take_payment() if dialog.pay_button.isEnabled() else None,
+        self.pay_bill(bill.id, upi=upi)
+
+    def pay_bill(self, bill_id: int, *, upi: bool = False) -> None:
+        """Open the bill and, once it has loaded, its payment dialog (or the UPI QR)."""
+        dialog = self.views["billing"].open_bill(bill_id)
+        pay = dialog.pay_by_upi if upi else dialog.take_payment
+        dialog.bill_loaded.connect(lambda _bill: pay() if dialog.pay_button.isEnabled() else None,
                                    Qt.ConnectionType.SingleShotConnection)
 
     def _open(self, key: str) -> bool:
