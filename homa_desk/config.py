@@ -55,6 +55,11 @@ class Settings:
     backup_keep: int = 30
     # where the receptionist put the customer display on a one-screen desk: [x, y, width, height]; [] = not yet
     customer_display_geometry: list[int] = field(default_factory=list)
+    # the main window's normal geometry [x, y, width, height] ([] = not yet) and whether it was maximised
+    window_geometry: list[int] = field(default_factory=list)
+    window_maximized: bool = False
+    # column widths the user dragged, by table name: one width a column, 0 where the desk sizes it
+    column_widths: dict[str, list[int]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path | None = None) -> Settings:
