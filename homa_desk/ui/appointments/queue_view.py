@@ -8,7 +8,6 @@ from PySide6.QtCore import QTimer, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QVBoxLayout,
     QWidget,
@@ -62,7 +61,6 @@ class QueueView(QWidget):
         self.message = ErrorLabel()
         self.message.setObjectName("queue_message")
         self.table = queue_table("queue_table")
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
 
         top = QHBoxLayout()
         top.addWidget(QLabel(tr("Doctor")))
