@@ -178,3 +178,14 @@ def test_a_date_chosen_in_the_calendar_filters_at_once(qtbot, backend, uow, rece
     calendar.setSelectedDate(calendar.selectedDate().addDays(-3))
     qtbot.keyClick(calendar.focusProxy() or calendar, Qt.Key.Key_Return)
     assert panel.model.filters.date_to == date(2026, 11, 22)
+
+
+def test_enter_after_typing_a_date_filters_without_waiting(qtbot, backend, uow, receptionist):
+    panel = open_panel(qtbot, backend, receptionist)
+    panel.date_to.setFocus()
+    panel.date_to.setSelectedSection(panel.date_to.Section.DaySection)
+    for key in "02":  # the 2nd
+        qtbot.keyClick(panel.date_to, key)
+    qtbot.keyClick(panel.date_to, Qt.Key.Key_Return)
+    assert panel.date_to.date().toPython() == date(2026, 11, 2)
+    assert panel.model.filters.date_to == date(2026, 11, 2)  # asked at Enter, not after the pause
