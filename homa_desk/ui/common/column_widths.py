@@ -8,7 +8,7 @@ to the desk's sizing.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Slot
 from PySide6.QtWidgets import QHeaderView, QTableView
 
 from homa_desk.config import Settings
@@ -68,8 +68,9 @@ class ColumnSizer(QObject):
         """Refit when the model's rows change: a new set of rows may shrink columns, more rows only widen them."""
         if model is None:
             return
-        for signal in (model.modelReset, model.rowsRemoved, model.layoutChanged, model.headerDataChanged):
+        for signal in (model.modelReset, model.rowsRemoved, model.layoutChanged):
             signal.connect(lambda *_args: self.schedule(shrink=True))
+        model.headerDataChanged.connect(self._headers_changed)  # a lambda cannot take its Qt.Orientation
         for signal in (model.rowsInserted, model.dataChanged, model.columnsInserted):
             signal.connect(lambda *_args: self.schedule(shrink=False))
         self._restore()
@@ -83,6 +84,10 @@ class ColumnSizer(QObject):
         self.user_widths = {column: width for column, width in saved_widths(self.name, columns).items()
                             if column != self.stretch_column}
         self._set_widths(self.user_widths)
+
+    @Slot(Qt.Orientation, int, int)
+    def _headers_changed(self, _orientation: Qt.Orientation, _first: int, _last: int) -> None:
+        self.schedule(shrink=True)
 
     def schedule(self, *, shrink: bool) -> None:
         self._shrink = self._shrink or shrink

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from datetime import date
 
+from PySide6.QtWidgets import QTableWidget, QTableWidgetItem
+
+from homa_desk.config import Settings
 from homa_desk.domain.patients import validate_patient
 from homa_desk.domain.roles import Role
 from homa_desk.domain.timeutil import CLINIC_TZ, utcnow
 from homa_desk.services import patients
 from homa_desk.services import staff as staff_service
+from homa_desk.ui.common.column_widths import ColumnSizer, size_columns
 from homa_desk.ui.patients.patient_picker import PatientPickerDialog
 from homa_desk.ui.shell.main_window import MainWindow
 from tests.helpers import new_staff
@@ -46,6 +50,11 @@ def test_payment_history_shows_whole_dates_doctors_and_statuses_at_1366_by_768(q
     qtbot.waitUntil(lambda: not cut_cells(history.table), timeout=2000)
     header = history.table.horizontalHeader()
     assert header.sectionSize(2) > 2 * header.sectionSize(0)  # the patient's name takes what is left
+
+    history.show_today()  # new rows: the desk sizes the columns again, and none counts as the user's
+    qtbot.waitUntil(lambda: not history.loading and history.model.rowCount() == 1)
+    qtbot.waitUntil(lambda: not cut_cells(history.table), timeout=2000)
+    assert history.table.findChild(ColumnSizer).user_widths == {}
 
 
 def test_mobile_numbers_show_whole_in_the_search_and_the_picker(qtbot, backend, uow, receptionist):
@@ -90,3 +99,20 @@ def test_a_column_the_user_sized_keeps_its_width_after_reopening(qtbot, backend,
 
     again.table.horizontalHeader().sectionHandleDoubleClicked.emit(2)  # a double-click on its edge: fit it again
     qtbot.waitUntil(lambda: again.table.horizontalHeader().sectionSize(2) == fitted)
+
+
+def test_refilling_a_table_and_renaming_its_headers_leaves_the_sizing_to_the_desk(qtbot):
+    table = QTableWidget(0, 3)
+    table.setObjectName("refilled")
+    qtbot.addWidget(table)
+    sizer = size_columns(table, stretch_column=1)
+    table.resize(900, 300)
+    table.show()
+    for rows, phone in ((3, "+91 93465 12345"), (0, ""), (2, "+91 98123 45678")):
+        table.setRowCount(rows)
+        for row in range(rows):
+            for column, text in enumerate((phone, "Kavya Nair", "02-12-2026 10:15")):
+                table.setItem(row, column, QTableWidgetItem(text))
+        table.setHorizontalHeaderLabels(["मोबाइल", "मरीज़", "तारीख"])  # as a change of language does
+        qtbot.waitUntil(lambda: not cut_cells(table))
+    assert sizer.user_widths == {} and "refilled" not in Settings.load().column_widths
