@@ -60,6 +60,11 @@ class Settings:
     # where the receptionist put the customer display on a one-screen desk: [x, y, width, height]; [] = not yet
     customer_display_geometry: list[int] = field(default_factory=list)
     print_token_slips: bool = False  # this desk prints each walk-in's token on the receipt printer
+    # the main window's normal geometry [x, y, width, height] ([] = not yet) and whether it was maximised
+    window_geometry: list[int] = field(default_factory=list)
+    window_maximized: bool = False
+    # column widths the user dragged, by table name: one width a column, 0 where the desk sizes it
+    column_widths: dict[str, list[int]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path | None = None) -> Settings:

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QAbstractItemView, QPushButton, QTableWidget, QTab
 
 from homa_desk.domain.queue import DoctorQueue, QueueEntryView
 from homa_desk.domain.timeutil import to_local
+from homa_desk.ui.common.column_widths import size_columns
 from homa_desk.ui.common.i18n import tr
 
 HEADERS = (QT_TR_NOOP("Token"), QT_TR_NOOP("Patient"), QT_TR_NOOP("Booking"), QT_TR_NOOP("Arrived"),
@@ -30,6 +31,7 @@ def queue_table(object_name: str) -> QTableWidget:
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.verticalHeader().setVisible(False)
+    size_columns(table, stretch_column=1)
     return table
 
 

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QVBoxLayout,
     QWidget,
@@ -77,7 +76,6 @@ class QueueView(QWidget):
         self.message = ErrorLabel()
         self.message.setObjectName("queue_message")
         self.table = queue_table("queue_table")
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
 
         top = QHBoxLayout()
         top.addWidget(QLabel(tr("Doctor")))

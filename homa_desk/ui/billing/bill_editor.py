@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QTableWidget,
@@ -30,6 +29,7 @@ from homa_desk.domain.roles import Actor
 from homa_desk.domain.validation import ascii_digits
 from homa_desk.services import billing
 from homa_desk.ui.common.changes import Change
+from homa_desk.ui.common.column_widths import size_columns
 from homa_desk.ui.common.form import ErrorLabel, line_edit
 from homa_desk.ui.common.i18n import tr
 from homa_desk.ui.common.unsaved import guard_dialog
@@ -73,7 +73,7 @@ class BillEditorDialog(QDialog):
         self.table.verticalHeader().setVisible(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setTabKeyNavigation(False)  # arrows move between cells; Tab goes on to the buttons
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        size_columns(self.table, stretch_column=1)
         self.table.itemChanged.connect(lambda _item: self.update_total())
         self.add_button = QPushButton(tr("Add line"))
         self.add_button.setObjectName("add_line")

@@ -7,10 +7,10 @@ or a shortcut needs it, so signing in does not wait for pages the user may never
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QT_TR_NOOP, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QT_TR_NOOP, QRect, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -42,6 +42,7 @@ from homa_desk.ui.shell import shortcuts
 from homa_desk.ui.shell.database_status import PING_INTERVAL_MS, DatabaseStatus
 from homa_desk.ui.shell.help_overlay import HelpOverlay
 from homa_desk.ui.shell.patient_desk import PatientDesk
+from homa_desk.ui.shell.window_place import place_window, remember_place
 
 ALL_STAFF = frozenset({Role.ADMIN, Role.RECEPTIONIST, Role.DOCTOR})
 FRONT_DESK = frozenset({Role.ADMIN, Role.RECEPTIONIST})
@@ -116,11 +117,11 @@ class MainWindow(QMainWindow):
     closed = Signal()
 
     def __init__(self, backend: Backend, actor: Actor, parent: QWidget | None = None, *,
-                 ping_interval_ms: int = PING_INTERVAL_MS) -> None:
+                 ping_interval_ms: int = PING_INTERVAL_MS, screen_areas: Sequence[QRect] | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("main_window")
         self.setWindowTitle(APP_TITLE)
-        self.resize(1100, 720)
+        place_window(self, screen_areas)
         self._backend = backend
         self.actor = actor
         self._signing_out = False
@@ -372,6 +373,8 @@ class MainWindow(QMainWindow):
             settle_all(self, self._close_anyway)
             return
         self.database_status.stop()
+        if self.isVisible():
+            remember_place(self)
         super().closeEvent(event)
         if not self._signing_out:
             self.closed.emit()
