@@ -11,12 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
+from homa_desk.domain.dlt import DltRoute
 from homa_desk.domain.notifications import Channel
 
 TWILIO_TOKEN = "twilio:auth_token"
 SMTP_PASSWORD = "smtp:password"
 TELEGRAM_TOKEN = "telegram:bot_token"
 WHATSAPP_TOKEN = "whatsapp:access_token"
+EXOTEL_TOKEN = "exotel:api_token"
 SEND_TIMEOUT = (5.0, 15.0)  # connect, read (seconds)
 
 
@@ -36,6 +38,7 @@ class Outgoing:
     template: str = ""  # a pre-approved template's name, its language and its variables in order (WhatsApp)
     language: str = ""
     variables: tuple[str, ...] = ()
+    dlt: DltRoute | None = None  # an SMS to India: the registered template's ids, for providers that take them
 
 
 class SendError(Exception):

@@ -32,6 +32,7 @@ from homa_desk.services import (
     message_channels,
     notifications,
     settings,
+    sms_dlt,
     staff,
     upi_payments,
     verification,
@@ -45,6 +46,7 @@ from tests.gateways import fake_whatsapp as fw
 from tests.gateways.fake_razorpay import KEY_ID, FakeRazorpay
 from tests.helpers import engine_for, libpq, new_staff
 from tests.services.consultation_helpers import with_profile
+from tests.services.notification_helpers import dlt_form
 
 ADMIN_PASSWORD = "Quartz-Heron-4127-Lantern"
 WRONG_PASSWORD = "Typo-Heron-4127-Lantrn"
@@ -170,6 +172,7 @@ def _day_at_the_desk(backend, admin, providers, smtp, razorpay) -> None:  # type
     appointments.book_appointment(uow, desk, patient_id=on_whatsapp, doctor_id=doctor.user_id,
                                   starts_at=at(next_weekday(2), 11))
     notifications.enqueue_daily_collection(uow, local_day(utcnow()), fm.CHAT_ID)
+    sms_dlt.save_dlt_setup(uow, admin, dlt_form())
 
     senders = senders_from_settings(Settings.load())
     assert set(senders) == {Channel.SMS, Channel.EMAIL, Channel.TELEGRAM, Channel.WHATSAPP}

@@ -12,6 +12,7 @@ from homa_desk.domain.errors import PermissionDenied, ValidationError
 from homa_desk.domain.message_routing import Consent
 from homa_desk.domain.notifications import LEASE, MAX_ATTEMPTS, UNKNOWN_OUTCOME, Channel
 from homa_desk.domain.timeutil import utcnow
+from homa_desk.gateways.email_smtp import SmtpEmail
 from homa_desk.gateways.messaging import Attachment
 from homa_desk.gateways.sms_twilio import TwilioSms
 from homa_desk.gateways.whatsapp_cloud import WhatsAppCloud
@@ -19,13 +20,15 @@ from homa_desk.services import billing, message_channels, notifications, verific
 from tests import fake_messaging as fm
 from tests.gateways import fake_whatsapp as fw
 from tests.services.billing_helpers import a_bill
-from tests.services.notification_helpers import a_booking, a_patient
+from tests.services.notification_helpers import a_booking, a_patient, dlt_registered
 
 PDF = b"%PDF-1.4 receipt"
 
 
 @pytest.fixture
-def senders(providers, whatsapp):
+def senders(providers, whatsapp, engine):
+    """SMS and WhatsApp on local providers, the clinic registered on DLT with the desk's own wording."""
+    dlt_registered(engine)
     return {
         Channel.SMS: TwilioSms(fm.TWILIO_SID, fm.TWILIO_TOKEN, fm.TWILIO_FROM, base_url=providers.base_url,
                                timeout=(2, 1)),
@@ -290,3 +293,19 @@ def test_the_messages_tab_never_shows_a_verification_code(uow, engine, reception
     (entry,) = message_channels.patient_messages(uow, receptionist, patient)
     assert entry.template.value == "verification_code" and entry.payload["code"] == "••••••"
     assert entry.render().body.count("••••••") == 1
+
+
+def test_an_sms_not_set_up_on_dlt_hands_the_message_to_email(uow, engine, admin, receptionist, doctor, providers,
+                                                             smtp):
+    patient = a_patient(uow, receptionist)
+    message_channels.set_message_preferences(uow, receptionist, patient, Channel.SMS, {})
+    a_booking(uow, admin, receptionist, doctor, patient)
+    senders = {Channel.SMS: TwilioSms(fm.TWILIO_SID, fm.TWILIO_TOKEN, fm.TWILIO_FROM, base_url=providers.base_url),
+               Channel.EMAIL: SmtpEmail("127.0.0.1", smtp.port, "desk@clinic.example", user=fm.SMTP_USER,
+                                        password=fm.SMTP_PASSWORD, ssl_context=smtp.client_context, timeout=5)}
+    notifications.deliver_due(uow, senders)  # no DLT template registered: the SMS is held back
+    notifications.deliver_due(uow, senders)
+    held, mailed = rows_of(engine)
+    assert (held["channel"], held["status"]) == ("sms", "not_set_up")
+    assert (mailed["channel"], mailed["status"]) == ("email", "sent")
+    assert providers.requests == 0 and len(smtp.received) == 1

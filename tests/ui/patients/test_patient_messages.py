@@ -15,7 +15,7 @@ from homa_desk.services import message_channels, notifications, verification
 from homa_desk.ui.patients.patient_profile import PatientProfileDialog
 from tests import fake_messaging as fm
 from tests.gateways import fake_whatsapp as fw
-from tests.services.notification_helpers import a_booking, a_patient
+from tests.services.notification_helpers import a_booking, a_patient, dlt_registered
 from tests.ui.patients.test_patient_bills import texts
 
 
@@ -39,6 +39,7 @@ def refresh(qtbot, dialog: PatientProfileDialog) -> None:
 
 
 def test_polled_status_reaches_the_messages_tab(qtbot, backend, uow, admin, receptionist, doctor, providers):
+    dlt_registered(backend.engine)
     patient = a_patient(uow, receptionist, email=None)
     message_channels.set_message_preferences(uow, receptionist, patient, Channel.SMS, {Channel.SMS: True})
     a_booking(uow, admin, receptionist, doctor, patient)
@@ -62,6 +63,7 @@ def test_polled_status_reaches_the_messages_tab(qtbot, backend, uow, admin, rece
 
 def test_a_refused_whatsapp_and_its_sms_fallback_both_show(qtbot, backend, uow, admin, receptionist, doctor,
                                                           providers, whatsapp):
+    dlt_registered(backend.engine)
     patient = a_patient(uow, receptionist)
     message_channels.set_message_preferences(uow, receptionist, patient, Channel.WHATSAPP, {Channel.WHATSAPP: True})
     whatsapp.templates.clear()

@@ -1,9 +1,10 @@
 """WhatsApp, consent and delivery status: each patient's consent per channel (who recorded it, when), the preferred
 channel, and on the outbox the patient, the message a delivery belongs to (one live delivery per message: a fallback
-channel can only be queued once the first delivery has failed) and the provider's delivery status.
+channel can only be queued once the first delivery has failed, or was held back as not set up) and the provider's
+delivery status.
 
 Revision ID: 0023
-Revises: 0020
+Revises: 0024
 Create Date: 2026-12-02
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0023"
-down_revision = "0020"
+down_revision = "0024"
 branch_labels = None
 depends_on = None
 
@@ -41,7 +42,7 @@ ALTER TABLE outbox_messages
     ADD COLUMN status_checks integer NOT NULL DEFAULT 0,
     ADD COLUMN next_status_check_at timestamptz;
 CREATE UNIQUE INDEX ux_outbox_messages_one_delivery ON outbox_messages (message_key)
-    WHERE message_key IS NOT NULL AND status <> 'failed';
+    WHERE message_key IS NOT NULL AND status NOT IN ('failed', 'not_set_up');
 CREATE INDEX ix_outbox_messages_patient ON outbox_messages (patient_id, id);
 CREATE INDEX ix_outbox_messages_status_check ON outbox_messages (next_status_check_at)
     WHERE next_status_check_at IS NOT NULL;
