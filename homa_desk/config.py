@@ -50,6 +50,8 @@ class Settings:
     smtp_starttls: bool = True
     telegram_chat_id: str = ""  # the owner's chat for the daily collection summary
     telegram_base_url: str = "https://api.telegram.org"
+    whatsapp_phone_number_id: str = ""  # Meta's WhatsApp Cloud API (issue 15); its access token is in the keyring
+    whatsapp_base_url: str = "https://graph.facebook.com"
     outbox_interval_seconds: float = 15.0
     reminder_hour: int = 18  # clinic-local hour after which tomorrow's reminders are queued
     close_of_day_hour: int = 21  # clinic-local hour after which the day's collection goes to Telegram

@@ -12,6 +12,7 @@ from homa_desk.domain import passwords
 from homa_desk.domain.roles import Role
 from homa_desk.services import staff as staff_service
 from tests import fake_messaging as fm
+from tests.gateways.fake_whatsapp import FakeWhatsApp, approve_desk_templates
 from tests.helpers import MemoryKeyring, TestCluster, engine_for, new_staff
 
 
@@ -94,6 +95,14 @@ def doctor(uow, admin):
 def providers():
     """A local server speaking Twilio's and Telegram's APIs (tests/fake_messaging.py)."""
     with fm.FakeProviders() as fake:
+        yield fake
+
+
+@pytest.fixture
+def whatsapp():
+    """Meta's WhatsApp Cloud API on 127.0.0.1 with the desk's templates approved (tests/gateways/fake_whatsapp.py)."""
+    with FakeWhatsApp() as fake:
+        approve_desk_templates(fake)
         yield fake
 
 

@@ -38,6 +38,7 @@ class FakeProviders:
     """Twilio and Telegram in one local HTTP server."""
 
     sms: list[dict[str, str]] = field(default_factory=list)
+    statuses: dict[str, tuple[str, int | None, str | None]] = field(default_factory=dict)  # sid: status, code, text
     telegram: list[dict[str, object]] = field(default_factory=list)
     requests: int = 0
     _faults: list[list] = field(default_factory=list)
@@ -88,6 +89,21 @@ def _handler(fake: FakeProviders) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args: object) -> None:
             pass
+
+        def do_GET(self) -> None:
+            """Twilio's GET Messages/{Sid}.json: the status `statuses` holds for it ("sent" by default)."""
+            fault = fake.take_fault()
+            if fault and fault[0] == "fail":
+                return self._json(fault[2], {"code": 20500, "message": "Internal Server Error"})
+            expected = "Basic " + base64.b64encode(f"{TWILIO_SID}:{TWILIO_TOKEN}".encode()).decode()
+            prefix = f"/2010-04-01/Accounts/{TWILIO_SID}/Messages/"
+            if self.headers.get("Authorization") != expected:
+                return self._json(401, {"code": 20003, "message": "Authenticate"})
+            sid = self.path.removeprefix(prefix).removesuffix(".json")
+            if not self.path.startswith(prefix) or sid not in {m["sid"] for m in fake.sms}:
+                return self._json(404, {"code": 20404, "message": "The requested resource was not found"})
+            status, code, text = fake.statuses.get(sid, ("sent", None, None))
+            self._json(200, {"sid": sid, "status": status, "error_code": code, "error_message": text})
 
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))

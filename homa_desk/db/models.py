@@ -111,6 +111,7 @@ class PatientProfile(Base):
     dob_is_estimate: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     created_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
     preferred_language: Mapped[str] = mapped_column(String(2), server_default="en")  # 0008: messages in en/hi
+    preferred_channel: Mapped[str | None] = mapped_column(String(10))  # 0023: whatsapp, sms or email
     old_file_number: Mapped[str | None] = mapped_column(String(30))  # 0021: the paper records' file number
 
 
@@ -526,6 +527,11 @@ class OutboxMessage(Base):
     __table_args__ = (
         Index("ix_outbox_messages_due", "next_attempt_at", postgresql_where=text("status = 'pending'")),
         Index("ix_outbox_messages_sending", "lease_until", postgresql_where=text("status = 'sending'")),
+        Index("ux_outbox_messages_one_delivery", "message_key", unique=True,
+              postgresql_where=text("message_key IS NOT NULL AND status NOT IN ('failed', 'not_set_up')")),
+        Index("ix_outbox_messages_patient", "patient_id", "id"),
+        Index("ix_outbox_messages_status_check", "next_status_check_at",
+              postgresql_where=text("next_status_check_at IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
@@ -544,6 +550,27 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
     sent_at: Mapped[datetime | None] = mapped_column(TIMESTAMPTZ)
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    # 0023: the patient, the message this delivery belongs to (one live delivery each), the channels left to fall
+    # back to, and the provider's delivery status as the desk last asked it
+    patient_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    message_key: Mapped[str | None] = mapped_column(String(200))
+    fallback_channels: Mapped[str | None] = mapped_column(String(40))
+    delivery_status: Mapped[str | None] = mapped_column(String(20))
+    delivery_error: Mapped[str | None] = mapped_column(Text)
+    status_checks: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    next_status_check_at: Mapped[datetime | None] = mapped_column(TIMESTAMPTZ)
+
+
+class MessageConsent(Base):
+    """A patient's consent to messages on one channel (0023): granted or opted out, when, and who recorded it."""
+
+    __tablename__ = "message_consents"
+
+    patient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(10), primary_key=True)
+    granted: Mapped[bool] = mapped_column(Boolean)
+    recorded_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
 class SmsDltTemplate(Base):

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import String, and_, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from homa_desk.db.models import (
@@ -20,6 +21,7 @@ from homa_desk.db.models import (
     User,
     VerificationCode,
 )
+from homa_desk.domain.message_routing import channel_list, channels_from
 from homa_desk.domain.notifications import (
     Channel,
     Language,
@@ -43,6 +45,8 @@ def _entry(row: Any, *, hide_code: bool = False) -> OutboxEntry:
         attempts=row.attempts, next_attempt_at=row.next_attempt_at, key=row.idempotency_key,
         attachment_bill_id=row.attachment_bill_id, last_error=row.last_error,
         provider_message_id=row.provider_message_id, sent_at=row.sent_at, created_at=row.created_at,
+        patient_id=row.patient_id, message_key=row.message_key, fallback=channels_from(row.fallback_channels),
+        delivery_status=row.delivery_status, delivery_error=row.delivery_error, status_checks=row.status_checks,
     )
 
 
@@ -55,6 +59,7 @@ class Contact:
     phone: str | None
     email: str | None
     language: Language
+    preferred_channel: Channel | None = None
 
 
 @dataclass(frozen=True)
@@ -86,13 +91,16 @@ class OutboxRepository:
         """Queue one message; False when a message with the same key is already queued (idempotent)."""
         values = dict(channel=message.channel.value, recipient=message.recipient, template=message.template.value,
                       language=message.language.value, payload=message.payload,
-                      attachment_bill_id=message.attachment_bill_id, idempotency_key=message.key)
+                      attachment_bill_id=message.attachment_bill_id, idempotency_key=message.key,
+                      patient_id=message.patient_id, message_key=message.message_key,
+                      fallback_channels=channel_list(message.fallback) or None)
         if due is not None:
             values["next_attempt_at"] = due
-        inserted = self._session.execute(
-            insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["idempotency_key"])
-            .returning(OutboxMessage.id)
-        ).first()
+        statement = insert(OutboxMessage).values(**values)
+        # a routed message also conflicts on its one live delivery (ux_outbox_messages_one_delivery)
+        statement = statement.on_conflict_do_nothing() if message.message_key else \
+            statement.on_conflict_do_nothing(index_elements=["idempotency_key"])
+        inserted = self._session.execute(statement.returning(OutboxMessage.id)).first()
         return inserted is not None
 
     # -- the sender ---------------------------------------------------------------------------------------------
@@ -117,11 +125,14 @@ class OutboxRepository:
         ).all()
         return sorted((_entry(r) for r in rows), key=lambda e: (e.next_attempt_at, e.id))
 
-    def mark_sent(self, message_id: int, provider_message_id: str | None, now: datetime) -> None:
+    def mark_sent(self, message_id: int, provider_message_id: str | None, now: datetime, *,
+                  check_status_at: datetime | None = None) -> None:
+        """`check_status_at`: when to first ask the provider how the message fared (None: it cannot be asked)."""
         self._session.execute(
             update(OutboxMessage).where(OutboxMessage.id == message_id, OutboxMessage.status == "sending")
             .values(status=OutboxStatus.SENT.value, provider_message_id=provider_message_id, sent_at=now,
-                    lease_until=None, last_error=None, payload=_without_code()))
+                    lease_until=None, last_error=None, payload=_without_code(),
+                    next_status_check_at=check_status_at if provider_message_id else None))
 
     def mark_retry(self, message_id: int, error: str, next_attempt_at: datetime) -> None:
         self._session.execute(
@@ -153,11 +164,15 @@ class OutboxRepository:
     def retry_failed(self, message_id: int, now: datetime) -> bool:
         """An admin sends a failed message again (a person decided a duplicate is acceptable). Not a verification
         code: its code was dropped when it failed; staff send a new code instead."""
-        return self._session.execute(
-            update(OutboxMessage).where(OutboxMessage.id == message_id,
-                                        OutboxMessage.status.in_(["failed", OutboxStatus.NOT_SET_UP.value]),
-                                        OutboxMessage.template != Template.VERIFICATION.value)
-            .values(status=OutboxStatus.PENDING.value, attempts=0, next_attempt_at=now)).rowcount == 1
+        try:
+            with self._session.begin_nested():
+                return self._session.execute(
+                    update(OutboxMessage).where(OutboxMessage.id == message_id,
+                                                OutboxMessage.status.in_(["failed", OutboxStatus.NOT_SET_UP.value]),
+                                                OutboxMessage.template != Template.VERIFICATION.value)
+                    .values(status=OutboxStatus.PENDING.value, attempts=0, next_attempt_at=now)).rowcount == 1
+        except IntegrityError:  # ux_outbox_messages_one_delivery: the message already went by another channel
+            return False
 
     def get(self, message_id: int) -> OutboxEntry | None:
         row = self._session.get(OutboxMessage, message_id, populate_existing=True)
@@ -180,10 +195,13 @@ class OutboxRepository:
 
     def contact(self, user_id: int) -> Contact | None:
         row = self._session.execute(
-            select(User.id, User.full_name, User.phone, User.email, PatientProfile.preferred_language)
+            select(User.id, User.full_name, User.phone, User.email, PatientProfile.preferred_language,
+                   PatientProfile.preferred_channel)
             .outerjoin(PatientProfile, PatientProfile.user_id == User.id).where(User.id == user_id)
         ).first()
-        return Contact(row[0], row[1], row[2], row[3], language_of(row[4])) if row else None
+        if row is None:
+            return None
+        return Contact(row[0], row[1], row[2], row[3], language_of(row[4]), Channel(row[5]) if row[5] else None)
 
     def set_language(self, patient_id: int, language: Language) -> bool:
         return self._session.execute(

@@ -33,6 +33,7 @@ from homa_desk.db.consultation_repository import ConsultationRepository
 from homa_desk.db.dlt_repository import SmsDltRepository
 from homa_desk.db.doctor_repository import DoctorRepository
 from homa_desk.db.held_money_repository import HeldMoneyRepository
+from homa_desk.db.message_repository import MessageChannelRepository
 from homa_desk.db.outbox_repository import OutboxRepository, VerificationCodes
 from homa_desk.db.patient_repository import PatientRepository
 from homa_desk.db.payment_repository import PaymentRepository, PaymentSessionRepository
@@ -61,6 +62,7 @@ class UnitOfWork:
     held_money: HeldMoneyRepository
     consultations: ConsultationRepository
     outbox: OutboxRepository
+    channels: MessageChannelRepository
     verification: VerificationCodes
     reports: ReportRepository
     close_of_day: CloseOfDayRepository
@@ -123,6 +125,7 @@ class UnitOfWork:
         self.held_money = HeldMoneyRepository(self._session)
         self.consultations = ConsultationRepository(self._session)
         self.outbox = OutboxRepository(self._session)
+        self.channels = MessageChannelRepository(self._session)
         self.verification = VerificationCodes(self._session)
         self.sms_dlt = SmsDltRepository(self._session)
         self.reports = ReportRepository(self._session)

@@ -25,6 +25,7 @@ class Channel(enum.StrEnum):
     SMS = "sms"
     EMAIL = "email"
     TELEGRAM = "telegram"
+    WHATSAPP = "whatsapp"
 
 
 class Language(enum.StrEnum):
@@ -65,6 +66,9 @@ class NewMessage:
     payload: dict[str, Any]
     key: str
     attachment_bill_id: int | None = None
+    patient_id: int | None = None
+    message_key: str | None = None  # one live delivery per message_key (a database rule)
+    fallback: tuple[Channel, ...] = ()  # the channels to try, in order, if this delivery fails for good
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,12 @@ class OutboxEntry:
     provider_message_id: str | None = None
     sent_at: datetime | None = None
     created_at: datetime | None = field(default=None, compare=False)
+    patient_id: int | None = None
+    message_key: str | None = None
+    fallback: tuple[Channel, ...] = ()
+    delivery_status: str | None = None
+    delivery_error: str | None = None
+    status_checks: int = 0
 
     def render(self) -> Rendered:
         return render(self.template, self.language, self.payload)

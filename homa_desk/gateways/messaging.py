@@ -9,7 +9,7 @@ never deliver the message twice: true when the provider certainly did not accept
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from homa_desk.domain.dlt import DltRoute
 from homa_desk.domain.notifications import Channel
@@ -17,6 +17,7 @@ from homa_desk.domain.notifications import Channel
 TWILIO_TOKEN = "twilio:auth_token"
 SMTP_PASSWORD = "smtp:password"
 TELEGRAM_TOKEN = "telegram:bot_token"
+WHATSAPP_TOKEN = "whatsapp:access_token"
 EXOTEL_TOKEN = "exotel:api_token"
 SEND_TIMEOUT = (5.0, 15.0)  # connect, read (seconds)
 
@@ -34,16 +35,36 @@ class Outgoing:
     subject: str
     body: str
     attachments: tuple[Attachment, ...] = ()
+    template: str = ""  # a pre-approved template's name, its language and its variables in order (WhatsApp)
+    language: str = ""
+    variables: tuple[str, ...] = ()
     dlt: DltRoute | None = None  # an SMS to India: the registered template's ids, for providers that take them
 
 
 class SendError(Exception):
     """The provider did not take the message. The text is the provider's answer, without credentials."""
 
-    def __init__(self, message: str, *, retry_safe: bool) -> None:
+    def __init__(self, message: str, *, retry_safe: bool, refused: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.retry_safe = retry_safe
+        self.refused = refused  # the provider answered no: the message certainly did not go (a fallback may)
+
+
+@dataclass(frozen=True)
+class DeliveryStatus:
+    """What the provider says became of a message it took: its status word and, when it failed, why."""
+
+    status: str
+    error: str | None = None
+
+
+@runtime_checkable
+class StatusChecker(Protocol):
+    """A sender whose provider answers "what became of message X?" (a desk cannot receive webhooks)."""
+
+    def status(self, provider_message_id: str) -> DeliveryStatus:
+        """The message's current status, or SendError when the provider cannot be asked now."""
 
 
 class MessageSender(Protocol):
@@ -56,4 +77,4 @@ class MessageSender(Protocol):
 def http_error(provider: str, status: int, detail: str) -> SendError:
     """A provider's HTTP refusal: 5xx and 429 are retried, other 4xx (bad number, bad credentials) are final."""
     retry = status >= 500 or status == 429
-    return SendError(f"{provider} answered {status}: {detail[:300]}", retry_safe=retry)
+    return SendError(f"{provider} answered {status}: {detail[:300]}", retry_safe=retry, refused=not retry)

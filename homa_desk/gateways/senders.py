@@ -5,10 +5,18 @@ from __future__ import annotations
 from homa_desk.config import Settings
 from homa_desk.domain.notifications import Channel
 from homa_desk.gateways.email_smtp import SmtpEmail
-from homa_desk.gateways.messaging import EXOTEL_TOKEN, SMTP_PASSWORD, TELEGRAM_TOKEN, TWILIO_TOKEN, MessageSender
+from homa_desk.gateways.messaging import (
+    EXOTEL_TOKEN,
+    SMTP_PASSWORD,
+    TELEGRAM_TOKEN,
+    TWILIO_TOKEN,
+    WHATSAPP_TOKEN,
+    MessageSender,
+)
 from homa_desk.gateways.sms_exotel import ExotelSms
 from homa_desk.gateways.sms_twilio import TwilioSms
 from homa_desk.gateways.telegram import TelegramBot
+from homa_desk.gateways.whatsapp_cloud import WhatsAppCloud
 from homa_desk.secret_store import get_secret
 
 
@@ -26,6 +34,10 @@ def senders_from_settings(settings: Settings) -> dict[Channel, MessageSender]:
     bot = get_secret(TELEGRAM_TOKEN)
     if bot:
         senders[Channel.TELEGRAM] = TelegramBot(bot, base_url=settings.telegram_base_url)
+    whatsapp = get_secret(WHATSAPP_TOKEN)
+    if settings.whatsapp_phone_number_id and whatsapp:
+        senders[Channel.WHATSAPP] = WhatsAppCloud(settings.whatsapp_phone_number_id, whatsapp,
+                                                  base_url=settings.whatsapp_base_url)
     return senders
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import requests
 
 from homa_desk.domain.notifications import Channel
-from homa_desk.gateways.messaging import SEND_TIMEOUT, Outgoing, SendError, http_error
+from homa_desk.gateways.messaging import SEND_TIMEOUT, DeliveryStatus, Outgoing, SendError, http_error
 
 
 class TwilioSms:
@@ -37,6 +37,25 @@ class TwilioSms:
             return str(response.json()["sid"])
         except (ValueError, KeyError):
             return None
+
+
+    def status(self, provider_message_id: str) -> DeliveryStatus:
+        """GET Messages/{Sid}: Twilio's status (queued, sent, delivered, undelivered, failed …) and, when it failed,
+        its error code and message. A desk cannot receive Twilio's status callbacks, so it asks."""
+        url = self._url.removesuffix(".json") + f"/{provider_message_id}.json"
+        try:
+            response = requests.get(url, auth=(self._sid, self._token), timeout=self._timeout)
+        except requests.RequestException as error:
+            raise SendError(f"Twilio unreachable ({type(error).__name__})", retry_safe=True) from None
+        if response.status_code != 200:
+            raise http_error("Twilio", response.status_code, _detail(response))
+        try:
+            body = response.json()
+        except ValueError:
+            raise SendError("Twilio answered without a status", retry_safe=True) from None
+        code, text = body.get("error_code"), body.get("error_message")
+        error = f"{code} {text or ''}".strip() if code else None
+        return DeliveryStatus(str(body.get("status") or "unknown"), error)
 
 
 def _detail(response: requests.Response) -> str:

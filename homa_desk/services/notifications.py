@@ -30,6 +30,7 @@ from homa_desk.domain.appointments import day_bounds, local_day
 from homa_desk.domain.billing import PaymentMethod
 from homa_desk.domain.dlt import NotSetUp, TextRefused
 from homa_desk.domain.errors import NotFound, ValidationError
+from homa_desk.domain.message_routing import FIRST_STATUS_CHECK
 from homa_desk.domain.money import format_inr
 from homa_desk.domain.notifications import (
     LEASE,
@@ -47,9 +48,16 @@ from homa_desk.domain.notifications import (
 )
 from homa_desk.domain.roles import STAFF_ROLES, Actor, Role
 from homa_desk.domain.timeutil import format_local_time, utcnow
-from homa_desk.gateways.messaging import Attachment, MessageSender, Outgoing, SendError
+from homa_desk.gateways.messaging import Attachment, MessageSender, Outgoing, SendError, StatusChecker
 from homa_desk.services import sms_dlt
 from homa_desk.services.clinic import DEFAULT_NAME, clinic_info
+from homa_desk.services.message_channels import (
+    allowed_legacy,
+    queue_fallback,
+    queue_routed,
+    with_template,
+    withheld,
+)
 
 log = logging.getLogger(__name__)
 
@@ -139,8 +147,8 @@ def send_again(uow: UnitOfWork, actor: Actor, message_id: int) -> None:
     actor.require(Role.ADMIN)
     with uow:
         if not uow.outbox.retry_failed(message_id, utcnow()):
-            raise ValidationError("message", "Only a failed message can be sent again (for a verification code, send a"
-                                             " new code).")
+            raise ValidationError("message", "Only a failed message can be sent again, and not one that went by"
+                                             " another channel since (for a verification code, send a new code).")
         uow.audit.record(actor, "message_resent", "outbox_message", message_id)
         uow.commit()
 
@@ -199,6 +207,10 @@ def deliver_due(uow: UnitOfWork, senders: Mapping[Channel, MessageSender], *, no
 
 def _deliver_one(uow: UnitOfWork, sender: MessageSender, entry: OutboxEntry,
                  render_attachment: AttachmentRenderer | None, max_attempts: int, report: DeliveryReport) -> None:
+    reason = withheld(uow, entry)
+    if reason:
+        _record_failure(uow, entry, reason, False, max_attempts, report, refused=True)
+        return
     try:
         outgoing = _outgoing(entry, render_attachment)
         if entry.channel is Channel.SMS:
@@ -208,10 +220,11 @@ def _deliver_one(uow: UnitOfWork, sender: MessageSender, entry: OutboxEntry,
         _hold_not_set_up(uow, entry, missing.message, report)
         return
     except TextRefused as refused:
-        _record_failure(uow, entry, f"refused before sending: {refused.message}", False, max_attempts, report)
+        _record_failure(uow, entry, f"refused before sending: {refused.message}", False, max_attempts, report,
+                        refused=True)
         return
     except SendError as error:
-        _record_failure(uow, entry, error.message, error.retry_safe, max_attempts, report)
+        _record_failure(uow, entry, error.message, error.retry_safe, max_attempts, report, refused=error.refused)
         return
     except Exception as error:  # a bug or a broken attachment: nothing went out, so a retry is safe
         log.exception("outbox message %s could not be prepared", entry.id)
@@ -219,21 +232,27 @@ def _deliver_one(uow: UnitOfWork, sender: MessageSender, entry: OutboxEntry,
                         report)
         return
     with uow:
-        uow.outbox.mark_sent(entry.id, provider_id, utcnow())
+        now = utcnow()
+        uow.outbox.mark_sent(entry.id, provider_id, now, check_status_at=now + FIRST_STATUS_CHECK
+                             if isinstance(sender, StatusChecker) else None)
         uow.commit()
     report.sent.append(entry.id)
     log.info("outbox message %s sent by %s", entry.id, entry.channel.value)
 
 
 def _record_failure(uow: UnitOfWork, entry: OutboxEntry, error: str, retry_safe: bool, max_attempts: int,
-                    report: DeliveryReport) -> None:
+                    report: DeliveryReport, *, refused: bool = False) -> None:
+    """A failure for good (refused, or every retry failed) hands the message to its fallback channel, if any."""
     with uow:
         if not retry_safe:
             uow.outbox.mark_failed(entry.id, error)
             report.failed.append(entry.id)
+            if refused:
+                queue_fallback(uow, entry)
         elif should_give_up(entry.attempts, max_attempts):
             uow.outbox.mark_failed(entry.id, f"gave up after {entry.attempts} attempts: {error}")
             report.failed.append(entry.id)
+            queue_fallback(uow, entry)
         else:
             uow.outbox.mark_retry(entry.id, error, utcnow() + retry_delay(entry.attempts))
             report.retrying.append(entry.id)
@@ -251,6 +270,7 @@ def _under_dlt(uow: UnitOfWork, entry: OutboxEntry, outgoing: Outgoing) -> Outgo
 def _hold_not_set_up(uow: UnitOfWork, entry: OutboxEntry, reason: str, report: DeliveryReport) -> None:
     with uow:
         uow.outbox.mark_not_set_up(entry.id, reason)
+        queue_fallback(uow, entry)
         uow.commit()
     report.not_set_up.append(entry.id)
     log.warning("outbox message %s (%s) held back: %s", entry.id, entry.channel.value, reason)
@@ -259,9 +279,10 @@ def _hold_not_set_up(uow: UnitOfWork, entry: OutboxEntry, reason: str, report: D
 def _outgoing(entry: OutboxEntry, render_attachment: AttachmentRenderer | None) -> Outgoing:
     text = entry.render()
     attachments: tuple[Attachment, ...] = ()
-    if entry.channel is Channel.EMAIL and entry.attachment_bill_id is not None and render_attachment is not None:
+    if entry.channel in (Channel.EMAIL, Channel.WHATSAPP) and entry.attachment_bill_id is not None \
+            and render_attachment is not None:
         attachments = (render_attachment(entry.attachment_bill_id),)
-    return Outgoing(entry.recipient, text.subject, text.body, attachments)
+    return with_template(Outgoing(entry.recipient, text.subject, text.body, attachments), entry)
 
 
 # -- helpers --------------------------------------------------------------------------------------------------------
@@ -280,13 +301,17 @@ def _appointment_messages(uow: UnitOfWork, appointment_id: int, template: Templa
 
 def _to_patient(uow: UnitOfWork, patient: Contact, template: Template, payload: dict[str, Any], key: str, *,
                 attachment_bill_id: int | None = None) -> int:
+    if patient.preferred_channel is not None:
+        return queue_routed(uow, patient, template, payload, key, attachment_bill_id=attachment_bill_id)
     queued = 0
     number = sms_number(patient.phone)
-    if number:
-        queued += uow.outbox.add(NewMessage(Channel.SMS, number, template, patient.language, payload, f"{key}:sms"))
-    if patient.email:
+    if number and allowed_legacy(uow, patient.user_id, Channel.SMS):
+        queued += uow.outbox.add(NewMessage(Channel.SMS, number, template, patient.language, payload, f"{key}:sms",
+                                            patient_id=patient.user_id))
+    if patient.email and allowed_legacy(uow, patient.user_id, Channel.EMAIL):
         queued += uow.outbox.add(NewMessage(Channel.EMAIL, patient.email, template, patient.language, payload,
-                                            f"{key}:email", attachment_bill_id=attachment_bill_id))
+                                            f"{key}:email", attachment_bill_id=attachment_bill_id,
+                                            patient_id=patient.user_id))
     return queued
 
 

@@ -37,7 +37,7 @@ def send_code(uow: UnitOfWork, actor: Actor, user_id: int, channel: Channel | st
         channel = Channel(channel)
     except ValueError:
         raise ValidationError("channel", "Choose SMS or e-mail.") from None
-    if channel is Channel.TELEGRAM:
+    if channel in (Channel.TELEGRAM, Channel.WHATSAPP):  # WhatsApp codes need an authentication template
         raise ValidationError("channel", "Choose SMS or e-mail.")
     now = now or utcnow()
     code, salt = verification.new_code(), verification.new_salt()
@@ -56,7 +56,7 @@ def send_code(uow: UnitOfWork, actor: Actor, user_id: int, channel: Channel | st
                                        code_hash=verification.hash_code(code, salt), salt=salt, expires_at=expires_at)
         payload = {"code": code, "clinic_name": uow.settings.get("clinic_name", "Homa Clinic")}
         notifications.queue_message(uow, NewMessage(channel, destination, Template.VERIFICATION, contact.language,
-                                                    payload, f"verification:{code_id}"))
+                                                    payload, f"verification:{code_id}", patient_id=user_id))
         uow.audit.record(actor, "verification_code_sent", "user", user_id, after={"channel": channel.value})
         uow.commit()
     log.info("verification code %s queued for user %s by %s", code_id, user_id, channel.value)

@@ -1032,6 +1032,14 @@ Homa Desk इन्हें ऐसी फ़ाइल में रख सक�
         <translation>संदेश की भाषा</translation>
     </message>
     <message>
+        <source>Messages by</source>
+        <translation>संदेश किससे भेजें</translation>
+    </message>
+    <message>
+        <source>Agrees to messages by</source>
+        <translation>इनसे संदेश के लिए सहमति</translation>
+    </message>
+    <message>
         <source>Allergies</source>
         <translation>एलर्जी</translation>
     </message>
@@ -1352,6 +1360,10 @@ Prescribe anyway?</source>
         <translation>बिल और भुगतान</translation>
     </message>
     <message>
+        <source>Messages</source>
+        <translation>संदेश</translation>
+    </message>
+    <message>
         <source>· verified ✓</source>
         <translation>· सत्यापित ✓</translation>
     </message>
@@ -1426,6 +1438,58 @@ Prescribe anyway?</source>
     <message>
         <source>Net</source>
         <translation>शुद्ध</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>माध्यम</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>संदेश</translation>
+    </message>
+    <message>
+        <source>Will retry</source>
+        <translation>फिर कोशिश होगी</translation>
+    </message>
+    <message>
+        <source>Waiting to send</source>
+        <translation>भेजने की प्रतीक्षा</translation>
+    </message>
+    <message>
+        <source>Sending</source>
+        <translation>भेजा जा रहा है</translation>
+    </message>
+    <message>
+        <source>Sent</source>
+        <translation>भेजा गया</translation>
+    </message>
+    <message>
+        <source>Delivered</source>
+        <translation>पहुँच गया</translation>
+    </message>
+    <message>
+        <source>Read</source>
+        <translation>पढ़ा गया</translation>
+    </message>
+    <message>
+        <source>Not delivered</source>
+        <translation>नहीं पहुँचा</translation>
+    </message>
+    <message>
+        <source>agreed {date} ({by})</source>
+        <translation>सहमति {date} ({by})</translation>
+    </message>
+    <message>
+        <source>opted out {date} ({by})</source>
+        <translation>मना किया {date} ({by})</translation>
+    </message>
+    <message>
+        <source>SMS and e-mail (no channel chosen)</source>
+        <translation>SMS और ई-मेल (कोई माध्यम नहीं चुना)</translation>
+    </message>
+    <message>
+        <source>Messages by: {channel}</source>
+        <translation>संदेश इससे: {channel}</translation>
     </message>
     <message>
         <source>Refresh</source>
@@ -2656,12 +2720,12 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
         <translation>सेटअप</translation>
     </message>
     <message>
-        <source>Messages</source>
-        <translation>संदेश</translation>
-    </message>
-    <message>
         <source>Backup</source>
         <translation>बैकअप</translation>
+    </message>
+    <message>
+        <source>WhatsApp</source>
+        <translation>WhatsApp</translation>
     </message>
     <message>
         <source>Where the clinic&apos;s data lives</source>
@@ -3018,6 +3082,46 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
     <message>
         <source>Asking the payment gateway…</source>
         <translation>पेमेंट गेटवे से पूछ रहे हैं…</translation>
+    </message>
+    <message>
+        <source>WhatsApp, then SMS, then e-mail</source>
+        <translation>WhatsApp, फिर SMS, फिर ई-मेल</translation>
+    </message>
+    <message>
+        <source>WhatsApp, then SMS</source>
+        <translation>WhatsApp, फिर SMS</translation>
+    </message>
+    <message>
+        <source>SMS, then e-mail</source>
+        <translation>SMS, फिर ई-मेल</translation>
+    </message>
+    <message>
+        <source>SMS only</source>
+        <translation>केवल SMS</translation>
+    </message>
+    <message>
+        <source>E-mail, then SMS</source>
+        <translation>ई-मेल, फिर SMS</translation>
+    </message>
+    <message>
+        <source>WhatsApp messages go as the templates Meta approved for the clinic. A patient gets each message once: by the channel they chose, else the first in this order they agreed to; the next is tried only when a channel refuses the message or stays down, never when it may have arrived.</source>
+        <translation>WhatsApp संदेश उन्हीं टेम्पलेट में जाते हैं जिन्हें Meta ने क्लिनिक के लिए स्वीकृत किया है। मरीज़ को हर संदेश एक ही बार मिलता है: उनके चुने माध्यम से, वरना इस क्रम में पहले उस माध्यम से जिसके लिए उन्होंने सहमति दी; अगला माध्यम तभी आज़माया जाता है जब कोई माध्यम संदेश अस्वीकार करे या बंद रहे, तब कभी नहीं जब संदेश पहुँच गया हो सकता है।</translation>
+    </message>
+    <message>
+        <source>Phone number ID</source>
+        <translation>फ़ोन नंबर ID</translation>
+    </message>
+    <message>
+        <source>Access token</source>
+        <translation>एक्सेस टोकन</translation>
+    </message>
+    <message>
+        <source>Send patients&apos; messages by</source>
+        <translation>मरीज़ों के संदेश इससे भेजें</translation>
+    </message>
+    <message>
+        <source>Saved. The desk sends by WhatsApp from its next round.</source>
+        <translation>सहेजा गया। डेस्क अगले दौर से WhatsApp से भेजेगा।</translation>
     </message>
     <message>
         <source>Walk-in…</source>

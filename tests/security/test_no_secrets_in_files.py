@@ -29,17 +29,20 @@ from homa_desk.services import (
     appointments,
     auth,
     billing,
+    message_channels,
     notifications,
     settings,
     sms_dlt,
     staff,
     upi_payments,
     verification,
+    whatsapp_setup,
 )
 from homa_desk.services.patients import register_patient
 from homa_desk.services.settings import SettingsForm
 from tests import fake_messaging as fm
 from tests.appointment_helpers import at, next_weekday, with_hours
+from tests.gateways import fake_whatsapp as fw
 from tests.gateways.fake_razorpay import KEY_ID, FakeRazorpay
 from tests.helpers import engine_for, libpq, new_staff
 from tests.services.consultation_helpers import with_profile
@@ -55,7 +58,7 @@ PATIENT_EMAIL = "zoravar.quillon@patients.example"
 
 SECRETS = {"admin password": ADMIN_PASSWORD, "mistyped password": WRONG_PASSWORD, "database password": DB_PASSWORD,
            "Razorpay key secret": RAZORPAY_SECRET, "Twilio token": fm.TWILIO_TOKEN, "SMTP password": fm.SMTP_PASSWORD,
-           "Telegram bot token": fm.BOT_TOKEN}
+           "Telegram bot token": fm.BOT_TOKEN, "WhatsApp access token": fw.ACCESS_TOKEN}
 PATIENT = {"patient name": PATIENT_NAME, "patient surname": "Quillon", "patient mobile": PATIENT_PHONE,
            "patient mobile, spaced": "99887 76655", "patient e-mail": PATIENT_EMAIL}
 
@@ -95,7 +98,7 @@ def razorpay():
 
 
 def test_a_full_day_leaves_no_secret_or_patient_data_in_logs_or_config(tmp_path, debug_log, db_with_password,
-                                                                        providers, smtp, razorpay):
+                                                                        providers, smtp, razorpay, whatsapp):
     first = engine_for(db_with_password.set(password=None))
     setup = UnitOfWork(first)
     admin_email = "owner@sunrise.example"
@@ -112,12 +115,14 @@ def test_a_full_day_leaves_no_secret_or_patient_data_in_logs_or_config(tmp_path,
         smtp_password=fm.SMTP_PASSWORD, telegram_chat_id=fm.CHAT_ID, telegram_bot_token=fm.BOT_TOKEN,
         database_url=db_with_password.render_as_string(hide_password=False))
     settings.save_settings(setup, admin, form)
+    whatsapp_setup.save_whatsapp(setup, admin, fw.PHONE_NUMBER_ID, fw.ACCESS_TOKEN, "whatsapp,sms,email")
     first.dispose()
     desk = Settings.load()
     desk.razorpay_base_url = razorpay.base_url
     desk.twilio_account_sid = fm.TWILIO_SID  # the fake's (not a real-looking SID, so not through the form)
     desk.twilio_base_url = providers.base_url
     desk.telegram_base_url = providers.base_url
+    desk.whatsapp_base_url = whatsapp.base_url
     desk.save()
 
     backend = open_backend(Settings.load(), env={})  # the password comes from the keyring
@@ -125,6 +130,7 @@ def test_a_full_day_leaves_no_secret_or_patient_data_in_logs_or_config(tmp_path,
         _day_at_the_desk(backend, admin, providers, smtp, razorpay)
     finally:
         backend.close()
+    assert whatsapp.messages  # a second patient's booking went by WhatsApp, the token in a header
     for handler in logging.getLogger().handlers:
         handler.flush()
 
@@ -160,11 +166,16 @@ def _day_at_the_desk(backend, admin, providers, smtp, razorpay) -> None:  # type
     razorpay.mark_paid(session.gateway_qr_id)
     assert upi_payments.check_upi_payment(uow, backend.gateway, session.id).status.value == "completed"
     verification.send_code(uow, desk, patient, "sms")
+    on_whatsapp = register_patient(uow, desk, validate_patient(full_name="Ishaan Verma", phone="9876501234",
+                                                               today=next_weekday(1), age_years="30")).user_id
+    message_channels.set_message_preferences(uow, desk, on_whatsapp, Channel.WHATSAPP, {Channel.WHATSAPP: True})
+    appointments.book_appointment(uow, desk, patient_id=on_whatsapp, doctor_id=doctor.user_id,
+                                  starts_at=at(next_weekday(2), 11))
     notifications.enqueue_daily_collection(uow, local_day(utcnow()), fm.CHAT_ID)
     sms_dlt.save_dlt_setup(uow, admin, dlt_form())
 
     senders = senders_from_settings(Settings.load())
-    assert set(senders) == {Channel.SMS, Channel.EMAIL, Channel.TELEGRAM}
+    assert set(senders) == {Channel.SMS, Channel.EMAIL, Channel.TELEGRAM, Channel.WHATSAPP}
     senders[Channel.EMAIL] = SmtpEmail("127.0.0.1", smtp.port, "desk@sunrise.example", user=fm.SMTP_USER,
                                        password=get_secret(SMTP_PASSWORD), ssl_context=smtp.client_context, timeout=5)
     providers.fail_next(1, status=400)  # a refused SMS: its error goes to the log

@@ -29,6 +29,7 @@ from homa_desk.domain.consultation_drafts import UnsavedConsultation
 from homa_desk.domain.consultations import ConsultationDraft, TemperatureUnit, Vitals
 from homa_desk.domain.doctors import ProfileChanges
 from homa_desk.domain.errors import DomainError, PermissionDenied
+from homa_desk.domain.notifications import Channel
 from homa_desk.domain.patients import validate_patient
 from homa_desk.domain.prescriptions import PrescriptionLine
 from homa_desk.domain.reports import HistoryFilters
@@ -44,6 +45,7 @@ from homa_desk.services import (
     contact_status,
     doctors,
     held_money,
+    message_channels,
     move_database,
     notifications,
     patients,
@@ -54,6 +56,7 @@ from homa_desk.services import (
     staff,
     upi_payments,
     verification,
+    whatsapp_setup,
 )
 from homa_desk.services.settings import SettingsForm
 from tests.appointment_helpers import WEEKDAY_HOURS
@@ -130,6 +133,13 @@ EXPECTED: dict[str, set[str]] = {
     "doctors.add_leave": ADMIN,
     "doctors.remove_leave": ADMIN,
     "notifications.recent_messages": DESK,
+    "message_channels.message_preferences": ALL_STAFF,
+    "message_channels.set_message_preferences": ALL_STAFF,
+    "message_channels.patient_messages": ALL_STAFF,
+    "message_channels.fallback_rule": ALL_STAFF,
+    "message_channels.set_fallback_rule": ADMIN,
+    "whatsapp_setup.load_whatsapp": ADMIN,
+    "whatsapp_setup.save_whatsapp": ADMIN,
     "notifications.send_again": ADMIN,
     "notifications.set_preferred_language": ALL_STAFF,
     "patients.search_patients": ALL_STAFF,
@@ -188,6 +198,15 @@ NO_ACTOR: dict[str, str] = {
     "notifications.queue_message": "inside the caller's unit of work (verification codes)",
     "notifications.receipt_data": "the background sender renders the receipt it e-mails",
     "notifications.deliver_due": "the background sender",
+    "message_channels.queue_routed": "inside the event's unit of work, after its role check",
+    "message_channels.allowed_legacy": "inside the event's unit of work, after its role check",
+    "message_channels.consents_of": "inside the caller's unit of work, after its role check",
+    "message_channels.clinic_rule": "inside the caller's unit of work, after its role check",
+    "message_channels.queue_fallback": "the background sender, after a delivery failed for good",
+    "message_channels.withheld": "the background sender, before a claimed message goes",
+    "message_channels.outgoing_fields": "pure: a WhatsApp delivery's template fields",
+    "message_channels.with_template": "pure: a WhatsApp delivery's template fields",
+    "message_channels.poll_delivery": "the background sender asks providers for delivery status",
     "settings.validate": "pure validation",
     "sms_dlt.under_dlt": "the background sender, for an SMS it claimed",
     "sms_dlt.id_field": "names a form field",
@@ -346,6 +365,18 @@ CASES: dict[str, Case] = {
     "doctors.add_leave": lambda w, a: partial(doctors.add_leave, w.uow, a, w.doctor.user_id, w.far_day(), "Leave"),
     "doctors.remove_leave": lambda w, a: partial(doctors.remove_leave, w.uow, a, w.doctor.user_id, w.leave_day()),
     "notifications.recent_messages": lambda w, a: partial(notifications.recent_messages, w.uow, a),
+    "message_channels.message_preferences": lambda w, a: partial(message_channels.message_preferences, w.uow, a,
+                                                                 w.patient_id),
+    "message_channels.set_message_preferences": lambda w, a: partial(
+        message_channels.set_message_preferences, w.uow, a, w.patient_id, Channel.SMS, {Channel.WHATSAPP: True}),
+    "message_channels.patient_messages": lambda w, a: partial(message_channels.patient_messages, w.uow, a,
+                                                              w.patient_id),
+    "message_channels.fallback_rule": lambda w, a: partial(message_channels.fallback_rule, w.uow, a),
+    "message_channels.set_fallback_rule": lambda w, a: partial(message_channels.set_fallback_rule, w.uow, a,
+                                                               [Channel.WHATSAPP, Channel.SMS]),
+    "whatsapp_setup.load_whatsapp": lambda w, a: partial(whatsapp_setup.load_whatsapp, w.uow, a, Settings()),
+    "whatsapp_setup.save_whatsapp": lambda w, a: partial(whatsapp_setup.save_whatsapp, w.uow, a, "", "",
+                                                         "sms,email", path=w.settings_path),
     "notifications.send_again": lambda w, a: partial(notifications.send_again, w.uow, a, w.failed_message()),
     "notifications.set_preferred_language": lambda w, a: partial(notifications.set_preferred_language, w.uow, a,
                                                                  w.patient_id, "hi"),

@@ -1,7 +1,8 @@
 """The background sender: a plain thread with a stop event that delivers the outbox and runs the scheduled jobs.
 
 It never touches a widget, so the desk stays responsive when a provider is slow or down; every tick reloads the
-settings and secrets, so a channel set up in Settings → Setup starts working without a restart. The receipt PDF is
+settings and secrets, so a channel set up in Settings → Setup starts working without a restart. After sending, it asks
+the providers that can be asked how recent messages fared (message_channels.poll_delivery). The receipt PDF is
 rendered on this thread, at send time, by the renderer the desk lends (`render_attachment`, from ui/billing/receipt.py:
 QTextDocument and QPrinter work off the UI thread); without one, e-mails go without the PDF.
 """
@@ -17,9 +18,9 @@ from homa_desk.backend import Backend
 from homa_desk.config import Settings
 from homa_desk.domain.notifications import Channel
 from homa_desk.domain.timeutil import to_local, utcnow
-from homa_desk.gateways.messaging import MessageSender
+from homa_desk.gateways.messaging import MessageSender, StatusChecker
 from homa_desk.gateways.senders import senders_from_settings
-from homa_desk.services import notifications
+from homa_desk.services import message_channels, notifications
 from homa_desk.services.notifications import AttachmentRenderer
 
 log = logging.getLogger(__name__)
@@ -71,8 +72,11 @@ class OutboxSender:
         try:
             settings = self._load()
             self._scheduled_jobs(settings)
-            return notifications.deliver_due(self._backend.uow(), self._senders(settings),
-                                             render_attachment=self._render)
+            senders = self._senders(settings)
+            report = notifications.deliver_due(self._backend.uow(), senders, render_attachment=self._render)
+            message_channels.poll_delivery(self._backend.uow(), {c: s for c, s in senders.items()
+                                                                 if isinstance(s, StatusChecker)})
+            return report
         except Exception as error:  # a database or keyring outage: the next tick tries again
             log.warning("outbox round failed: %s", type(error).__name__)
             return None

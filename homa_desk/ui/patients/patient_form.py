@@ -32,12 +32,14 @@ from homa_desk.domain.patients import (
     validate_patient,
 )
 from homa_desk.domain.roles import Actor
-from homa_desk.services import patients
+from homa_desk.services import message_channels, patients
+from homa_desk.services.message_channels import MessagePreferences
 from homa_desk.ui.common.changes import Change
 from homa_desk.ui.common.form import ErrorLabel, FieldErrors, line_edit
 from homa_desk.ui.common.i18n import tr
 from homa_desk.ui.common.unsaved import guard_dialog
 from homa_desk.ui.common.worker import CollectionOp, run_in_background
+from homa_desk.ui.patients.message_choices import MessageChoices
 from homa_desk.ui.patients.patient_search import clinic_today, format_phone
 
 DUPLICATE_DEBOUNCE_MS = 300
@@ -93,6 +95,7 @@ class PatientFormDialog(QDialog):
         self.address = _text_box("address")
         self.emergency_contact = line_edit("emergency_contact", placeholder=tr("optional mobile"))
         self.allergies = _text_box("allergies")
+        self.messages = MessageChoices()
         self.medical_history: QPlainTextEdit | None = None
         if may_see_medical_history(actor.role):
             self.medical_history = _text_box("medical_history", 100)
@@ -107,7 +110,10 @@ class PatientFormDialog(QDialog):
                 (tr("Age (years)"), "age_years", self.age_years), ("", "age_shown", self.age_shown),
                 (tr("Gender"), "gender", self.gender), (tr("Address"), "address", self.address),
                 (tr("Emergency contact"), "emergency_contact", self.emergency_contact),
-                (tr("Messages in"), "language", self.language), (tr("Allergies"), "allergies", self.allergies)]
+                (tr("Messages in"), "language", self.language),
+                (tr("Messages by"), "preferred_channel", self.messages.channel),
+                (tr("Agrees to messages by"), "consents", self.messages.consents),
+                (tr("Allergies"), "allergies", self.allergies)]
         if self.medical_history is not None:
             rows.append((tr("Medical history"), "medical_history", self.medical_history))
         for label, field, widget in rows:
@@ -159,8 +165,12 @@ class PatientFormDialog(QDialog):
         self.phone.textEdited.connect(lambda _t: self._duplicate_timer.start())
         self.date_of_birth.textChanged.connect(self._show_age)
         self.age_years.textChanged.connect(self._show_age)
+        self._saved_patient: PatientSummary | None = None
         if existing is not None:
             self._fill(existing)
+            self.messages.wait_for_load()
+            run_in_background(self, message_channels.message_preferences, backend.uow(), actor, existing.user_id,
+                              on_success=self._show_choices, on_failure=lambda _error: None)
         self.unsaved = guard_dialog(self, tr("Save this patient's details?"), self.save)
 
     def _fill(self, profile: PatientProfile) -> None:
@@ -181,6 +191,13 @@ class PatientFormDialog(QDialog):
         self.language.setCurrentIndex(max(0, self.language.findData(profile.language.value)))
         if self.medical_history is not None:
             self.medical_history.setPlainText(profile.medical_history or "")
+
+    def _show_choices(self, prefs: MessagePreferences) -> None:
+        """The recorded choices arrive after the form opened: they are what is stored, not an unsaved change."""
+        untouched = not self.unsaved.changed()
+        self.messages.show(prefs)
+        if untouched:
+            self.unsaved.reset()
 
     def _show_age(self) -> None:
         try:
@@ -248,13 +265,16 @@ class PatientFormDialog(QDialog):
                 language=str(self.language.currentData()), old_file_number=self.old_file_number.text(),
                 medical_history=self.medical_history.toPlainText() if self.medical_history is not None else None,
                 today=clinic_today())
+            self.messages.check()
         except DomainError as error:
             self.errors.show(error)
             self.unsaved.save_failed()
             return
         self.errors.clear()
         self.save_button.setEnabled(False)
-        if self.existing is None:
+        if self._saved_patient is not None:  # saved; only the message choices were refused
+            self._save_choices(self._saved_patient)
+        elif self.existing is None:
             CollectionOp(self, Change.PATIENTS, patients.register_patient, self._backend.uow(), self._actor, details) \
                 .success(self._saved).failure(self._refused).run_in_background()
         else:
@@ -268,6 +288,19 @@ class PatientFormDialog(QDialog):
         self.unsaved.save_failed()
 
     def _saved(self, summary: PatientSummary) -> None:
+        self._saved_patient = summary
+        self._save_choices(summary)
+
+    def _save_choices(self, summary: PatientSummary) -> None:
+        """The channel and consents, recorded with who and when, once the patient exists."""
+        if not self.messages.ready:
+            self._done(summary)
+            return
+        CollectionOp(self, Change.PATIENTS, message_channels.set_message_preferences, self._backend.uow(),
+                     self._actor, summary.user_id, self.messages.preferred(), self.messages.answers()) \
+            .success(lambda _prefs: self._done(summary)).failure(self._refused).run_in_background()
+
+    def _done(self, summary: PatientSummary) -> None:
         self.saved = summary
         self.patient_saved.emit(summary)
         self.unsaved.saved()

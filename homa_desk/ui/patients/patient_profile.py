@@ -32,6 +32,7 @@ from homa_desk.ui.patients.contact_verification import ContactVerificationDialog
 from homa_desk.ui.patients.patient_actions import action_buttons, button_key
 from homa_desk.ui.patients.patient_bills import PatientBillsPanel
 from homa_desk.ui.patients.patient_form import PatientFormDialog
+from homa_desk.ui.patients.patient_messages import PatientMessagesPanel
 from homa_desk.ui.patients.patient_search import clinic_today, format_phone
 
 # shown lowercase in the appointment lists: appointments.status and consultation_type as stored
@@ -134,6 +135,8 @@ class PatientProfileDialog(QDialog):
         self.sections.addTab(self.upcoming, tr("Upcoming appointments"))
         self.sections.addTab(self.past, tr("Past appointments"))
         self.sections.addTab(self.bills, tr("Bills and payments"))
+        self.messages = PatientMessagesPanel(backend, actor, user_id)
+        self.sections.addTab(self.messages, tr("Messages"))
 
         actions, self.action_buttons = action_buttons(self._act, actor.role)
         for action, button in self.action_buttons.items():

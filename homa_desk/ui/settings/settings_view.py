@@ -1,5 +1,5 @@
 """Settings, for admins only: staff accounts, the clinic's profile, doctors' profiles, hours and leave,
-messages (DLT templates), backups.
+messages (DLT templates), backups, WhatsApp.
 
 Each tab is built, and loads, when it is first opened (ui/common/lazy_tabs.py).
 """
@@ -18,6 +18,7 @@ from homa_desk.ui.settings.doctors_tab import DoctorsTab
 from homa_desk.ui.settings.messages_tab import MessagesTab
 from homa_desk.ui.settings.settings_connections import SettingsConnectionsTab
 from homa_desk.ui.settings.staff_view import StaffView
+from homa_desk.ui.settings.whatsapp_tab import WhatsAppTab
 
 
 class SettingsView(QWidget):
@@ -31,6 +32,7 @@ class SettingsView(QWidget):
         self.tabs.add_page("setup", tr("Setup"), lambda: SettingsConnectionsTab(backend, actor))
         self.tabs.add_page("messages", tr("Messages"), lambda: MessagesTab(backend, actor))
         self.tabs.add_page("backup", tr("Backup"), lambda: BackupTab(backend, actor))
+        self.tabs.add_page("whatsapp", tr("WhatsApp"), lambda: WhatsAppTab(backend, actor))
         QVBoxLayout(self).addWidget(self.tabs)
 
     @property
@@ -56,3 +58,7 @@ class SettingsView(QWidget):
     @property
     def backup(self) -> BackupTab:
         return self.tabs.page("backup", BackupTab)
+
+    @property
+    def whatsapp(self) -> WhatsAppTab:
+        return self.tabs.page("whatsapp", WhatsAppTab)

@@ -6,6 +6,8 @@ import time
 from datetime import datetime, timedelta
 from datetime import time as clock_time
 
+from sqlalchemy import text
+
 from homa_desk.config import Settings
 from homa_desk.domain.appointments import local_day
 from homa_desk.domain.notifications import Channel
@@ -82,3 +84,21 @@ def test_evening_jobs_queue_tomorrows_reminders_and_the_days_collection(backend,
     templates = [r["template"] for r in outbox_rows(backend.engine)]
     assert templates.count("appointment_reminder") == 2
     assert templates.count("daily_collection") == 1
+
+
+def test_each_round_asks_twilio_what_became_of_sent_messages(backend, uow, receptionist, providers, smtp):
+    dlt_registered(backend.engine)
+    patient = a_patient(uow, receptionist, email=None)
+    bill = a_bill(uow, receptionist, patient)
+    billing.record_payment(uow, receptionist, bill.id, amount="500", method="cash")
+    sender = OutboxSender(backend, senders_factory=factory(providers, smtp),
+                          settings_loader=lambda: Settings(reminder_hour=24, close_of_day_hour=24))
+    sender.tick()
+    providers.statuses[providers.sms[0]["sid"]] = ("delivered", None, None)
+    with backend.engine.begin() as conn:  # the first question is due a minute after sending
+        conn.execute(text("UPDATE outbox_messages SET next_status_check_at = now() - interval '1 second'"))
+    sender.tick()
+    with backend.engine.connect() as conn:
+        status, next_check = conn.execute(text(
+            "SELECT delivery_status, next_status_check_at FROM outbox_messages")).one()
+    assert (status, next_check) == ("delivered", None)

@@ -51,9 +51,10 @@ def shown(qtbot, widget: QWidget) -> QWidget:
 
 def test_patient_form(qtbot, backend, receptionist):
     form = shown(qtbot, PatientFormDialog(backend, receptionist))
-    assert tab_chain(qtbot, form, form.full_name, 13) == [
+    assert tab_chain(qtbot, form, form.full_name, 17) == [
         "full_name", "phone", "email", "old_file_number", "date_of_birth", "age_years", "gender", "address",
-        "emergency_contact", "language", "allergies", "save", "cancel", "full_name"]
+        "emergency_contact", "language", "preferred_channel", "consent_whatsapp", "consent_sms", "consent_email",
+        "allergies", "save", "cancel", "full_name"]
 
 
 def test_booking_dialog(qtbot, backend, uow, admin, receptionist, doctor):
