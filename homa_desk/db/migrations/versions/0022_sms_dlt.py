@@ -5,7 +5,7 @@
 An SMS whose kind has no template is not sent: the outbox marks it `not_set_up`, which nothing retries.
 
 Revision ID: 0022
-Revises: 0020
+Revises: 0021
 Create Date: 2026-12-02
 """
 

@@ -4,7 +4,7 @@ channel can only be queued once the first delivery has failed, or was held back 
 delivery status.
 
 Revision ID: 0023
-Revises: 0024
+Revises: 0022
 Create Date: 2026-12-02
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0023"
-down_revision = "0024"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 

@@ -6,7 +6,7 @@ The content is the screen as typed (JSON), not the record: it is read back only 
 printed, audited or reported. A draft must be an object and not larger than the record could ever be.
 
 Revision ID: 0024
-Revises: 0020
+Revises: 0023
 Create Date: 2026-12-02
 """
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0024"
-down_revision = "0022"
+down_revision = "0023"
 branch_labels = None
 depends_on = None
 
