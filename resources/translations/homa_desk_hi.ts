@@ -828,6 +828,18 @@
         <translation>लंबित</translation>
     </message>
     <message>
+        <source>No keyring: SMS, e-mail and Telegram secrets cannot be stored, so messages are not sent.</source>
+        <translation>कीरिंग नहीं है: SMS, ई-मेल और Telegram के पासवर्ड/टोकन सहेजे नहीं जा सकते, इसलिए संदेश नहीं भेजे जा रहे।</translation>
+    </message>
+    <message>
+        <source>Set up a system keyring (GNOME Keyring or KWallet) and restart the desk, or use the file-backed keyring: a file in your settings folder that only your user account can read.</source>
+        <translation>सिस्टम कीरिंग (GNOME Keyring या KWallet) लगाकर डेस्क दोबारा शुरू करें, या फ़ाइल कीरिंग इस्तेमाल करें: सेटिंग्स फ़ोल्डर की एक फ़ाइल जिसे सिर्फ़ आपका यूज़र अकाउंट पढ़ सकता है।</translation>
+    </message>
+    <message>
+        <source>⚠ Messages off</source>
+        <translation>⚠ संदेश बंद</translation>
+    </message>
+    <message>
         <source>Use the file keyring</source>
         <translation>फ़ाइल कीरिंग इस्तेमाल करें</translation>
     </message>

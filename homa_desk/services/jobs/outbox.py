@@ -19,6 +19,7 @@ from homa_desk.domain.notifications import Channel
 from homa_desk.domain.timeutil import to_local, utcnow
 from homa_desk.gateways.messaging import MessageSender
 from homa_desk.gateways.senders import senders_from_settings
+from homa_desk.secret_store import SecretStoreUnavailable
 from homa_desk.services import notifications
 from homa_desk.services.notifications import AttachmentRenderer
 
@@ -41,6 +42,7 @@ class OutboxSender:
         self._thread: threading.Thread | None = None
         self._render = render_attachment
         self.ticks = 0
+        self.no_keyring_logged = False
 
     def start(self) -> None:
         if self._thread is not None:
@@ -71,13 +73,24 @@ class OutboxSender:
         try:
             settings = self._load()
             self._scheduled_jobs(settings)
-            return notifications.deliver_due(self._backend.uow(), self._senders(settings),
+            return notifications.deliver_due(self._backend.uow(), self._channels(settings),
                                              render_attachment=self._render)
         except Exception as error:  # a database or keyring outage: the next tick tries again
             log.warning("outbox round failed: %s", type(error).__name__)
             return None
         finally:
             self.ticks += 1
+
+    def _channels(self, settings: Settings) -> Mapping[Channel, MessageSender]:
+        """The channels set up; none without a keyring (their secrets cannot be read), which is logged once a run."""
+        try:
+            return self._senders(settings)
+        except SecretStoreUnavailable:
+            if not self.no_keyring_logged:
+                self.no_keyring_logged = True
+                log.warning("no keyring: SMS, e-mail and Telegram secrets cannot be read, so messages wait in the "
+                            "outbox until the file-backed keyring is accepted in Settings → Setup")
+            return {}
 
     def _scheduled_jobs(self, settings: Settings) -> None:
         local = to_local(self._clock())

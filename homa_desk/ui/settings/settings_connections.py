@@ -30,6 +30,7 @@ from homa_desk.services.settings import SECRETS, LoadedSettings, SettingsForm
 from homa_desk.ui.common.changes import Change
 from homa_desk.ui.common.form import ErrorLabel, FieldErrors, line_edit
 from homa_desk.ui.common.i18n import tr
+from homa_desk.ui.common.keyring_state import NoKeyringPanel
 from homa_desk.ui.common.worker import CollectionOp, run_in_background
 
 CHOICES = {
@@ -103,7 +104,9 @@ class SettingsConnectionsTab(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.status, 1)
         buttons.addWidget(self.save_button)
+        self.no_keyring = NoKeyringPanel()
         layout = QVBoxLayout(self)
+        layout.addWidget(self.no_keyring)
         layout.addWidget(scroll)
         layout.addLayout(buttons)
         run_in_background(self, settings_service.load_settings, backend.uow(), actor, Settings.load(),
