@@ -107,23 +107,24 @@ def _vital(name: str, value: object) -> int | Decimal | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, (bool, float)):
-        raise ValidationError(name, f"{label}: enter a number.")
+        raise ValidationError(name, "{label}: enter a number.", label=label)
     try:
         number = Decimal(str(value).strip().replace(",", "."))
     except InvalidOperation:
-        raise ValidationError(name, f"{label}: enter a number.") from None
+        raise ValidationError(name, "{label}: enter a number.", label=label) from None
     if not number.is_finite():
-        raise ValidationError(name, f"{label}: enter a number.")
+        raise ValidationError(name, "{label}: enter a number.", label=label)
     if name == "temperature_c":
         return _temperature(number)
     if not low <= number <= high:
-        raise ValidationError(name, f"{label} must be between {low} and {high}.")
+        raise ValidationError(name, "{label} must be between {low} and {high}.", label=label, low=low, high=high)
     if places == 0:
         if number != number.to_integral_value():
-            raise ValidationError(name, f"{label}: enter a whole number.")
+            raise ValidationError(name, "{label}: enter a whole number.", label=label)
         return int(number)
     if -number.as_tuple().exponent > places:  # type: ignore[operator]
-        raise ValidationError(name, f"{label}: at most {places} decimal place{'s' if places > 1 else ''}.")
+        raise ValidationError(name, "{label}: at most {places} decimal places." if places > 1 else
+                              "{label}: at most {places} decimal place.", label=label, places=places)
     return number.quantize(Decimal(1).scaleb(-places))
 
 
@@ -193,7 +194,8 @@ def validate_consultation(draft: ConsultationDraft, today: date) -> Consultation
     try:
         lines = check_lines(draft.lines)
     except FormErrors as error:
-        errors.append(ValidationError("prescription", f"A prescription line is incomplete: {error.message}"))
+        errors.append(ValidationError("prescription", "A prescription line is incomplete: {problem}",
+                                      problem=error.message))
     except ValidationError as error:
         errors.append(error)
     if draft.follow_up_on is not None:

@@ -145,8 +145,9 @@ def check_remote(raw: str) -> RemoteCheck:
         if revision is None:
             return RemoteCheck(message, empty=True, has_admin=False)
         if revision != migrate.head_revision():
-            raise ValidationError("database_url", f"This database is at schema revision {revision}; this desk "
-                                  f"needs {migrate.head_revision()}. Run `homa-desk db upgrade` once first.")
+            raise ValidationError("database_url", "This database is at schema revision {revision}; this desk needs "
+                                  "{head}. Run `homa-desk db upgrade` once first.", revision=revision,
+                                  head=migrate.head_revision())
         return RemoteCheck(message, empty=False, has_admin=not staff.needs_first_admin(UnitOfWork(engine)))
     finally:
         engine.dispose()

@@ -192,7 +192,7 @@ def test_database_connection(raw: str, *, timeout: int = 5) -> str:
     try:
         version = reach.server_version(parsed, timeout=timeout)
     except reach.Unreachable as refused:
-        raise ValidationError("database_url", f"Cannot connect: {refused.reason}") from None
+        raise ValidationError("database_url", "Cannot connect: {reason}", reason=refused.reason) from None
     return f"Connected to PostgreSQL {version} at {parsed.host or 'localhost'}."
 
 
@@ -217,7 +217,7 @@ def _database(raw: str) -> str:
 def _at_most(value: str, limit: int, what: str) -> str:
     text = " ".join((value or "").split())
     if len(text) > limit:
-        raise ValidationError("", f"The {what} is too long (at most {limit} characters).")
+        raise ValidationError("", "The {what} is too long (at most {limit} characters).", what=what, limit=limit)
     return validation.storable(text, "", f"The {what}")
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QCloseEvent, QShowEvent
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QLayout, QPushButton, QVBoxLayout, QWidget
 
 from homa_desk import APP_TITLE
 from homa_desk.backend import Backend
@@ -50,6 +50,7 @@ class LockDialog(QDialog):
         buttons.addStretch(1)
         buttons.addWidget(self.unlock_button)
         layout = QVBoxLayout(self)
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # the dialog grows with a longer message
         for widget in (title, self.prompt, self.password, self.error):
             layout.addWidget(widget)
         layout.addLayout(buttons)
@@ -93,3 +94,16 @@ class LockDialog(QDialog):
         self.password.clear()
         self.password.setFocus()
         self.error.show_message(error.message)
+        self._make_room()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._make_room()
+
+    def _make_room(self) -> None:
+        """Each wrapped label as tall as its font's metrics need at its width, and the dialog grown to hold them:
+        a squeezed line cuts off Hindi's vowel signs (matras) above and below the letters."""
+        self.layout().activate()
+        for label in (self.prompt, self.error):
+            label.setMinimumHeight(label.heightForWidth(label.width()) if label.isVisible() else 0)
+        self.layout().activate()
