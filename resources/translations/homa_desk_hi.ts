@@ -476,6 +476,10 @@
         <translation>मरीज़ {number}</translation>
     </message>
     <message>
+        <source>⚠ Allergies: {allergies}</source>
+        <translation>⚠ एलर्जी: {allergies}</translation>
+    </message>
+    <message>
         <source>No known allergies</source>
         <translation>कोई ज्ञात एलर्जी नहीं</translation>
     </message>
@@ -721,7 +725,7 @@
     </message>
     <message>
         <source>English</source>
-        <translation>English</translation>
+        <translation>अंग्रेज़ी</translation>
     </message>
     <message>
         <source>Consultation</source>
@@ -2746,6 +2750,22 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
     <message>
         <source>Asking the payment gateway…</source>
         <translation>पेमेंट गेटवे से पूछ रहे हैं…</translation>
+    </message>
+    <message>
+        <source>M</source>
+        <translation>पु</translation>
+    </message>
+    <message>
+        <source>F</source>
+        <translation>म</translation>
+    </message>
+    <message>
+        <source>~{years} y</source>
+        <translation>~{years} वर्ष</translation>
+    </message>
+    <message>
+        <source>{years} y</source>
+        <translation>{years} वर्ष</translation>
     </message>
 </context>
 <context>

@@ -60,6 +60,11 @@ WORDS = (
 )
 
 
+def service_word(text: str) -> str:
+    """One of the WORDS (a field's name the domain defines, such as a vital's) in the desk's language."""
+    return QCoreApplication.translate(CONTEXT, text)
+
+
 def service_text(key: str, params: Mapping[str, object]) -> str:
     """`key` in the desk's language with `params` filled in."""
     text = QCoreApplication.translate(CONTEXT, key)

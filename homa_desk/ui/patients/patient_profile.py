@@ -26,6 +26,7 @@ from homa_desk.domain.roles import Actor
 from homa_desk.domain.timeutil import format_local_time
 from homa_desk.services import contact_status, patients
 from homa_desk.ui.common.i18n import tr
+from homa_desk.ui.common.patient_text import age_shown, gender_shown
 from homa_desk.ui.common.worker import run_in_background
 from homa_desk.ui.patients.contact_verification import ContactVerificationDialog
 from homa_desk.ui.patients.patient_bills import PatientBillsPanel
@@ -178,13 +179,13 @@ class PatientProfileDialog(QDialog):
         if summary.date_of_birth is None:
             age = "—"
         elif summary.dob_is_estimate:
-            age = tr("{age} (estimated)").format(age=summary.age_text(today))
+            age = tr("{age} (estimated)").format(age=age_shown(summary.date_of_birth, True, today))
         else:
-            age = tr("{age} · born {date}").format(age=summary.age_text(today),
+            age = tr("{age} · born {date}").format(age=age_shown(summary.date_of_birth, False, today),
                                                    date=summary.date_of_birth.strftime('%d %b %Y'))
         values = {"patient_number": str(summary.patient_number), "phone": format_phone(summary.phone),
                   "email": profile.email or "—", "age": age,
-                  "gender": tr(summary.gender.value.capitalize()) if summary.gender else "—",
+                  "gender": gender_shown(summary.gender) or "—",
                   "address": profile.address or "—",
                   "emergency_contact": format_phone(profile.emergency_contact) if profile.emergency_contact else "—",
                   "language": tr(profile.language.label)}

@@ -1,0 +1,95 @@
+"""The desk in Hindi, driven through its main flows: no English is left on the screens a receptionist or a doctor
+sees (labels, buttons, group boxes, placeholders, table headers), messages from the services included."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from homa_desk.services import queue
+from homa_desk.ui.billing.bill_screen import BillDialog
+from homa_desk.ui.common.i18n import install_language
+from homa_desk.ui.common.resources import apply_style
+from homa_desk.ui.consultation.workstation_view import WorkstationView
+from homa_desk.ui.patients.patient_profile import PatientProfileDialog
+from homa_desk.ui.patients.patients_view import PatientsView
+from homa_desk.ui.shell.login_dialog import LoginDialog
+from tests.services.billing_helpers import a_bill
+from tests.services.consultation_helpers import a_patient, with_profile
+from tests.ui.hindi_sweep import english_left
+
+NAMES = ("Meera Iyer", "Asha Verma", "Rahul Menon", "Priya Sharma", "Sunrise Clinic", "Penicillin", "Anita Desai")
+
+
+@pytest.fixture
+def hindi(qapp):
+    previous = qapp.styleSheet()
+    assert install_language(qapp, "hi") and apply_style(qapp)
+    yield
+    install_language(qapp, "en")
+    qapp.setStyleSheet(previous)
+
+
+def shown(qtbot, widget):  # type: ignore[no-untyped-def]
+    qtbot.addWidget(widget)
+    widget.show()
+    return widget
+
+
+def test_sign_in_with_a_wrong_password(qtbot, backend, admin, hindi):
+    dialog = shown(qtbot, LoginDialog(backend))
+    qtbot.keyClicks(dialog.email, admin.email)
+    qtbot.keyClicks(dialog.password, "Not-The-Password-1")
+    qtbot.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(dialog.error.isVisible, timeout=10_000)
+    assert not (left := english_left([dialog], (*NAMES, admin.email))), left
+
+
+def test_patient_profile_with_allergies(qtbot, backend, engine, uow, admin, doctor, hindi):
+    with_profile(uow, admin, doctor)
+    priya = a_patient(engine)
+    profile = shown(qtbot, PatientProfileDialog(backend, doctor, priya))
+    qtbot.waitUntil(lambda: profile.profile is not None, timeout=10_000)
+    assert not (left := english_left([profile], NAMES)), left
+
+
+def test_consultation_vitals_with_a_wrong_value(qtbot, backend, engine, uow, admin, receptionist, doctor, hindi):
+    with_profile(uow, admin, doctor)
+    queue.add_walk_in(uow, receptionist, a_patient(engine), doctor.user_id)
+    station = shown(qtbot, WorkstationView(backend, doctor))
+    station.resize(1366, 700)
+    qtbot.waitUntil(lambda: station.table.rowCount() == 1)
+    qtbot.mouseClick(station.call_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: station.consultation is not None and station.consultation.consultation is not None)
+    consultation = station.consultation
+    consultation.vitals["pulse"].setText("fast")
+    consultation.vitals["temperature_c"].setText("120")
+    qtbot.mouseClick(consultation.save_button, Qt.MouseButton.LeftButton)
+    assert consultation.vital_errors.label("pulse").text() == "पल्स (प्रति मिनट): संख्या दर्ज करें।"
+    assert consultation.allergies.text() == "⚠ एलर्जी: Penicillin"
+    assert not (left := english_left([station], NAMES)), left
+
+
+def test_billing_an_amount_over_the_balance(qtbot, backend, uow, receptionist, hindi):
+    from tests.services.billing_helpers import a_patient as a_billing_patient
+
+    bill = a_bill(uow, receptionist, a_billing_patient(uow, receptionist, "Anita Desai"))
+    dialog = shown(qtbot, BillDialog(backend, receptionist, bill.id))
+    qtbot.waitUntil(lambda: dialog.bill is not None)
+    pay = dialog.take_payment()
+    pay.amount.setText("900")
+    pay.save_button.click()
+    qtbot.waitUntil(lambda: pay.errors.label("amount").isVisibleTo(pay), timeout=10_000)
+    assert pay.errors.label("amount").text() == "इस बिल पर सिर्फ़ ₹500.00 बाकी है।"
+    assert not (left := english_left([dialog, pay], NAMES)), left
+
+
+def test_a_validation_error_from_a_service(qtbot, backend, receptionist, hindi):
+    view = shown(qtbot, PatientsView(backend, receptionist, debounce_ms=10))
+    form = view.register_new()
+    qtbot.keyClicks(form.full_name, "Anita Desai")
+    qtbot.keyClicks(form.phone, "12345")
+    qtbot.keyClicks(form.age_years, "30")
+    qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+    assert form.errors.label("phone").isVisible()
+    assert not (left := english_left([view, form], NAMES)), left
