@@ -1640,6 +1640,10 @@ Tue 09:00-13:00</translation>
         <translation>से</translation>
     </message>
     <message>
+        <source>to</source>
+        <translation>तक</translation>
+    </message>
+    <message>
         <source>No payment matches these filters.</source>
         <translation>इन फ़िल्टरों से कोई भुगतान मेल नहीं खाता।</translation>
     </message>
@@ -1769,11 +1773,11 @@ Tue 09:00-13:00</translation>
     </message>
     <message>
         <source>Razorpay key id</source>
-        <translation>Razorpay key id</translation>
+        <translation>Razorpay की आईडी</translation>
     </message>
     <message>
         <source>Razorpay key secret</source>
-        <translation>Razorpay key secret</translation>
+        <translation>Razorpay की सीक्रेट की</translation>
     </message>
     <message>
         <source>SMS (Twilio)</source>
@@ -1781,7 +1785,7 @@ Tue 09:00-13:00</translation>
     </message>
     <message>
         <source>Account SID</source>
-        <translation>Account SID</translation>
+        <translation>अकाउंट SID</translation>
     </message>
     <message>
         <source>From number</source>
@@ -1789,7 +1793,7 @@ Tue 09:00-13:00</translation>
     </message>
     <message>
         <source>Auth token</source>
-        <translation>Auth token</translation>
+        <translation>ऑथ टोकन</translation>
     </message>
     <message>
         <source>E-mail (SMTP with STARTTLS)</source>
@@ -1817,11 +1821,11 @@ Tue 09:00-13:00</translation>
     </message>
     <message>
         <source>Owner&apos;s chat id</source>
-        <translation>मालिक की chat id</translation>
+        <translation>मालिक की चैट आईडी</translation>
     </message>
     <message>
         <source>Bot token</source>
-        <translation>Bot token</translation>
+        <translation>बॉट टोकन</translation>
     </message>
     <message>
         <source>Database</source>

@@ -6,12 +6,14 @@ import html
 import re
 from collections.abc import Iterable, Iterator
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QAbstractTableModel, Qt
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
     QComboBox,
     QGroupBox,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -22,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-E_MAIL = re.compile(r"\S+@\S+")
+E_MAIL = re.compile(r"\S+@\S+|\S*[?=/]\S*=\S*|\S+://\S*")  # addresses and URLs, typed as they are
 FORMATS = re.compile(r"\b(DD-MM-YYYY|HH:MM)\b")  # how to type a date or time: the same in Hindi
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z’'-]*[A-Za-z]|[A-Za-z]")
 # Names of things that are the same in Hindi (units, acronyms, brands, the app), as a receptionist reads them.
@@ -52,9 +54,24 @@ def _headers(view: QAbstractItemView) -> Iterator[str]:
             yield str(view.model().headerData(section, Qt.Orientation.Horizontal) or "")
 
 
+def _cells(view: QAbstractItemView, rows: int = 30) -> Iterator[str]:
+    """The texts of the first rows' cells (statuses, methods, kinds: words the desk puts there)."""
+    model = view.model()
+    if model is None or isinstance(view, QHeaderView):
+        return
+    root = view.rootIndex()
+    columns = model.columnCount(root) if isinstance(model, QAbstractTableModel | QStandardItemModel) or \
+        isinstance(view, (QTableView, QTreeView)) else 1
+    for row in range(min(model.rowCount(root), rows)):
+        for column in range(columns):
+            if isinstance(view, QTableView) and view.isColumnHidden(column):
+                continue
+            yield str(model.data(model.index(row, column, root)) or "")
+
+
 def shown_texts(root: QWidget) -> Iterator[tuple[str, str]]:
     """(widget's name, text) for every text on `root` the user can see: labels, buttons, group boxes, tabs,
-    placeholders, table headers and the window title."""
+    placeholders, table headers and cells, and the window title."""
     yield "window title", root.windowTitle()
     for widget in [root, *root.findChildren(QWidget)]:
         if widget is not root and not widget.isVisibleTo(root):
@@ -74,6 +91,7 @@ def shown_texts(root: QWidget) -> Iterator[tuple[str, str]]:
             yield name, widget.currentText()
         if isinstance(widget, QAbstractItemView):
             yield from ((name, header) for header in _headers(widget))
+            yield from ((name, cell) for cell in _cells(widget))
 
 
 def english_left(roots: Iterable[QWidget], names: Iterable[str] = ()) -> str:

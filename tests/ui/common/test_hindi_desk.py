@@ -18,7 +18,9 @@ from tests.services.billing_helpers import a_bill
 from tests.services.consultation_helpers import a_patient, with_profile
 from tests.ui.hindi_sweep import english_left
 
-NAMES = ("Meera Iyer", "Asha Verma", "Rahul Menon", "Priya Sharma", "Sunrise Clinic", "Penicillin", "Anita Desai")
+# Proper names and what the test data typed (an allergy, a bill line's description): shown as typed.
+NAMES = ("Meera Iyer", "Asha Verma", "Rahul Menon", "Priya Sharma", "Anita Desai", "Sunrise Clinic", "Penicillin",
+         "Consultation")
 
 
 @pytest.fixture
