@@ -22,6 +22,7 @@ from homa_desk.db.engine import make_engine
 from homa_desk.db.unit_of_work import UnitOfWork
 from homa_desk.db.urls import keyring_name, parse_database_url, without_password
 from homa_desk.domain.errors import DomainError, FormErrors, PermissionDenied, ValidationError
+from homa_desk.domain.messages import Message
 from homa_desk.domain.roles import Role
 from homa_desk.domain.staff import NewStaff, StaffMember
 from homa_desk.gateways.factory import RAZORPAY_SECRET, gateway_from_settings
@@ -75,7 +76,7 @@ class FirstRunResult:
 
 @dataclass(frozen=True)
 class RemoteCheck:
-    message: str  # "Connected to PostgreSQL 16.4 at …"
+    message: Message  # "Connected to PostgreSQL 16.4 at …"
     empty: bool  # no schema yet: Finish creates it
     has_admin: bool  # an existing clinic: this desk joins it and signs in
 

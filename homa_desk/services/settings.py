@@ -18,6 +18,7 @@ from homa_desk.db.urls import keyring_name, parse_database_url, without_password
 from homa_desk.domain import validation
 from homa_desk.domain.clinic_profile import host_name, number_in, optional_gstin, telegram_chat, twilio_sid
 from homa_desk.domain.errors import FormErrors, ValidationError
+from homa_desk.domain.messages import Message
 from homa_desk.domain.notifications import Language, check_sms_number
 from homa_desk.domain.roles import Actor, Role
 from homa_desk.gateways.factory import GATEWAYS, RAZORPAY_SECRET
@@ -183,7 +184,7 @@ def save_settings(uow: UnitOfWork, actor: Actor, form: SettingsForm, *, path: Pa
     return load_settings(uow, actor, settings)
 
 
-def test_database_connection(raw: str, *, timeout: int = 5) -> str:
+def test_database_connection(raw: str, *, timeout: int = 5) -> Message:
     """Connect once and ask the server's version; the message to show, or ValidationError("database_url")."""
     url = _database(raw)
     if not url:
@@ -193,7 +194,8 @@ def test_database_connection(raw: str, *, timeout: int = 5) -> str:
         version = reach.server_version(parsed, timeout=timeout)
     except reach.Unreachable as refused:
         raise ValidationError("database_url", "Cannot connect: {reason}", reason=refused.reason) from None
-    return f"Connected to PostgreSQL {version} at {parsed.host or 'localhost'}."
+    return Message("Connected to PostgreSQL {version} at {host}.",
+                   {"version": version, "host": parsed.host or "localhost"})
 
 
 test_database_connection.__test__ = False  # type: ignore[attr-defined]  # not a pytest test

@@ -73,6 +73,8 @@ _NOT_MESSAGES = {"ValidationError": 1, "GatewayRateLimited": 1, "FormErrors": No
 
 
 def _message_nodes(call: ast.Call, name: str) -> list[ast.expr]:
+    if name == "Message":
+        return call.args[:1]
     skip = _NOT_MESSAGES.get(name, 0)
     if skip is None:
         return []
@@ -85,7 +87,7 @@ def _error_name(call: ast.Call, errors: set[str], inside: str | None) -> str | N
     if isinstance(func, ast.Attribute) and func.attr == "__init__" and isinstance(func.value, ast.Call):
         return "DomainError" if inside in errors - {"DomainError", "FormErrors"} else None
     name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
-    return name if name in errors else None
+    return name if name in errors or name == "Message" else None
 
 
 def _literal_texts(node: ast.expr, assigned: dict[str, set[str]]) -> list[str] | None:
@@ -107,8 +109,9 @@ def _literal_texts(node: ast.expr, assigned: dict[str, set[str]]) -> list[str] |
 
 
 def service_messages() -> tuple[list[str], list[str]]:
-    """The messages raised with the desk's errors outside the UI (their English keys), and the places whose message
-    is no literal (an f-string or a computed text), which the desk cannot translate."""
+    """The messages raised with the desk's errors outside the UI, and the texts handed to it as a Message (their
+    English keys); and the places whose message is no literal (an f-string, a computed text), which the desk cannot
+    translate."""
     parsed = [(path, ast.parse(path.read_text(encoding="utf-8"))) for path in service_sources()]
     errors = _error_classes([tree for _, tree in parsed])
     keys: dict[str, None] = {}

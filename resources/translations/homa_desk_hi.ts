@@ -3655,6 +3655,10 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
         <translation>एक बार में 1 से {limit} पंक्तियाँ माँगें।</translation>
     </message>
     <message>
+        <source>Connected to PostgreSQL {version} at {host}.</source>
+        <translation>{host} पर PostgreSQL {version} से जुड़ गए।</translation>
+    </message>
+    <message>
         <source>Enter the URL of the remote database to test it.</source>
         <translation>जाँचने के लिए रिमोट डेटाबेस का URL दर्ज करें।</translation>
     </message>

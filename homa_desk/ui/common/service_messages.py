@@ -224,6 +224,7 @@ MESSAGES = (
     QT_TRANSLATE_NOOP("ServiceMessages", "{patient} is already in the queue (token {token})."),
     QT_TRANSLATE_NOOP("ServiceMessages", "{doctor} is on leave today."),
     QT_TRANSLATE_NOOP("ServiceMessages", "Ask for 1 to {limit} rows at a time."),
+    QT_TRANSLATE_NOOP("ServiceMessages", "Connected to PostgreSQL {version} at {host}."),
     QT_TRANSLATE_NOOP("ServiceMessages", "Enter the URL of the remote database to test it."),
     QT_TRANSLATE_NOOP("ServiceMessages", "The {what} is too long (at most {limit} characters)."),
     QT_TRANSLATE_NOOP("ServiceMessages", "Enter a phone number of 10 to 15 digits."),

@@ -13,6 +13,7 @@ from homa_desk.ui.common.resources import apply_style
 from homa_desk.ui.consultation.workstation_view import WorkstationView
 from homa_desk.ui.patients.patient_profile import PatientProfileDialog
 from homa_desk.ui.patients.patients_view import PatientsView
+from homa_desk.ui.settings.settings_connections import SettingsConnectionsTab
 from homa_desk.ui.shell.login_dialog import LoginDialog
 from tests.services.billing_helpers import a_bill
 from tests.services.consultation_helpers import a_patient, with_profile
@@ -95,3 +96,17 @@ def test_a_validation_error_from_a_service(qtbot, backend, receptionist, hindi):
     qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
     assert form.errors.label("phone").isVisible()
     assert not (left := english_left([view, form], NAMES)), left
+
+
+def test_settings_test_connection_answers_in_hindi(qtbot, backend, admin, db_url, hindi):
+    tab = shown(qtbot, SettingsConnectionsTab(backend, admin))
+    qtbot.waitUntil(tab.save_button.isEnabled, timeout=10_000)
+    tab.inputs["database_url"].setText(db_url.render_as_string(hide_password=False))
+    qtbot.mouseClick(tab.test_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "PostgreSQL" in tab.test_result.text(), timeout=10_000)
+    assert tab.test_result.text().endswith("से जुड़ गए।")
+    assert not (left := english_left([tab], (*NAMES, "localhost"))), left
+    tab.inputs["database_url"].setText("postgresql://nobody@127.0.0.1:9/none")
+    qtbot.mouseClick(tab.test_button, Qt.MouseButton.LeftButton)
+    # the driver's own reason follows, as the server said it
+    qtbot.waitUntil(lambda: tab.errors.label("database_url").text().startswith("कनेक्ट नहीं हो सका: "), timeout=10_000)
