@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QShowEvent
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from homa_desk import APP_TITLE
 from homa_desk.backend import Backend
@@ -14,6 +14,7 @@ from homa_desk.domain.staff import StaffMember
 from homa_desk.services import auth
 from homa_desk.ui.common.form import ErrorLabel, line_edit
 from homa_desk.ui.common.i18n import tr
+from homa_desk.ui.common.label_room import grow_with_text, make_room
 from homa_desk.ui.common.worker import run_in_background
 
 
@@ -50,10 +51,10 @@ class LockDialog(QDialog):
         buttons.addStretch(1)
         buttons.addWidget(self.unlock_button)
         layout = QVBoxLayout(self)
-        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # the dialog grows with a longer message
         for widget in (title, self.prompt, self.password, self.error):
             layout.addWidget(widget)
         layout.addLayout(buttons)
+        grow_with_text(self)
         self.password.setFocus()
 
     def unlock(self) -> None:
@@ -94,16 +95,8 @@ class LockDialog(QDialog):
         self.password.clear()
         self.password.setFocus()
         self.error.show_message(error.message)
-        self._make_room()
+        make_room(self, self.prompt, self.error)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        self._make_room()
-
-    def _make_room(self) -> None:
-        """Each wrapped label as tall as its font's metrics need at its width, and the dialog grown to hold them:
-        a squeezed line cuts off Hindi's vowel signs (matras) above and below the letters."""
-        self.layout().activate()
-        for label in (self.prompt, self.error):
-            label.setMinimumHeight(label.heightForWidth(label.width()) if label.isVisible() else 0)
-        self.layout().activate()
+        make_room(self, self.prompt, self.error)

@@ -18,6 +18,7 @@ from homa_desk.ui.shell.login_dialog import LoginDialog
 from tests.services.billing_helpers import a_bill
 from tests.services.consultation_helpers import a_patient, with_profile
 from tests.ui.hindi_sweep import english_left
+from tests.ui.shell.test_lock_in_hindi import fits
 
 # Proper names and what the test data typed (an allergy, a bill line's description): shown as typed.
 NAMES = ("Meera Iyer", "Asha Verma", "Rahul Menon", "Priya Sharma", "Anita Desai", "Sunrise Clinic", "Penicillin",
@@ -45,6 +46,9 @@ def test_sign_in_with_a_wrong_password(qtbot, backend, admin, hindi):
     qtbot.keyClicks(dialog.password, "Not-The-Password-1")
     qtbot.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(dialog.error.isVisible, timeout=10_000)
+    qtbot.wait(50)
+    assert dialog.error.text().startswith("ई-मेल या पासवर्ड गलत है।")
+    assert fits(dialog.error), (dialog.error.geometry(), dialog.error.heightForWidth(dialog.error.width()))
     assert not (left := english_left([dialog], (*NAMES, admin.email))), left
 
 
