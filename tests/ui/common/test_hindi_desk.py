@@ -3,10 +3,12 @@ sees (labels, buttons, group boxes, placeholders, table headers), messages from 
 
 from __future__ import annotations
 
+from datetime import time
+
 import pytest
 from PySide6.QtCore import Qt
 
-from homa_desk.services import queue
+from homa_desk.services import billing, queue
 from homa_desk.ui.billing.bill_screen import BillDialog
 from homa_desk.ui.common.i18n import install_language
 from homa_desk.ui.common.resources import apply_style
@@ -15,14 +17,21 @@ from homa_desk.ui.patients.patient_profile import PatientProfileDialog
 from homa_desk.ui.patients.patients_view import PatientsView
 from homa_desk.ui.settings.settings_connections import SettingsConnectionsTab
 from homa_desk.ui.shell.login_dialog import LoginDialog
+from tests.appointment_helpers import add_patient
 from tests.services.billing_helpers import a_bill
 from tests.services.consultation_helpers import a_patient, with_profile
+from tests.ui.appointments.test_appointments_view import (  # noqa: F401  # fixtures: two_doctors, view
+    book_through_dialog,
+    column_of,
+    two_doctors,
+    view,
+)
 from tests.ui.hindi_sweep import english_left
 from tests.ui.shell.test_lock_in_hindi import fits
 
-# Proper names and what the test data typed (an allergy, a bill line's description): shown as typed.
+# Proper names and what the test data typed (an allergy, a bill line's description, the doctor's specialty).
 NAMES = ("Meera Iyer", "Asha Verma", "Rahul Menon", "Priya Sharma", "Anita Desai", "Sunrise Clinic", "Penicillin",
-         "Consultation")
+         "Consultation", "General Physician")
 
 
 @pytest.fixture
@@ -92,14 +101,14 @@ def test_billing_an_amount_over_the_balance(qtbot, backend, uow, receptionist, h
 
 
 def test_a_validation_error_from_a_service(qtbot, backend, receptionist, hindi):
-    view = shown(qtbot, PatientsView(backend, receptionist, debounce_ms=10))
-    form = view.register_new()
+    patients_view = shown(qtbot, PatientsView(backend, receptionist, debounce_ms=10))
+    form = patients_view.register_new()
     qtbot.keyClicks(form.full_name, "Anita Desai")
     qtbot.keyClicks(form.phone, "12345")
     qtbot.keyClicks(form.age_years, "30")
     qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
     assert form.errors.label("phone").isVisible()
-    assert not (left := english_left([view, form], NAMES)), left
+    assert not (left := english_left([patients_view, form], NAMES)), left
 
 
 def test_settings_test_connection_answers_in_hindi(qtbot, backend, admin, db_url, hindi):
@@ -114,3 +123,39 @@ def test_settings_test_connection_answers_in_hindi(qtbot, backend, admin, db_url
     qtbot.mouseClick(tab.test_button, Qt.MouseButton.LeftButton)
     # the driver's own reason follows, as the server said it
     qtbot.waitUntil(lambda: tab.errors.label("database_url").text().startswith("कनेक्ट नहीं हो सका: "), timeout=10_000)
+
+
+def test_refund_cancel_and_the_bill_editor(qtbot, backend, uow, admin, receptionist, hindi):
+    from tests.services.billing_helpers import a_patient as a_billing_patient
+
+    bill = a_bill(uow, receptionist, a_billing_patient(uow, receptionist, "Anita Desai"))
+    billing.record_payment(uow, receptionist, bill.id, amount="300", method="cash")
+    dialog = shown(qtbot, BillDialog(backend, admin, bill.id))
+    qtbot.waitUntil(lambda: dialog.bill is not None)
+    dialog.refund_button.click()
+    refund = dialog.admin_dialog
+    refund.amount.setText("900")
+    refund.save_button.click()
+    qtbot.waitUntil(lambda: refund.errors.label("reason").isVisibleTo(refund), timeout=10_000)
+    assert not (left := english_left([dialog, refund], NAMES)), left
+    refund.reject()
+    other = a_bill(uow, receptionist, a_billing_patient(uow, receptionist, "Anita Desai", "9812345671"))
+    unpaid = shown(qtbot, BillDialog(backend, admin, other.id))
+    qtbot.waitUntil(lambda: unpaid.bill is not None)
+    unpaid.cancel_button.click()
+    unpaid.admin_dialog.save_button.click()
+    qtbot.waitUntil(lambda: unpaid.admin_dialog.errors.label("reason").isVisibleTo(unpaid.admin_dialog), timeout=10_000)
+    assert not (left := english_left([unpaid.admin_dialog], NAMES)), left
+    unpaid.admin_dialog.reject()
+    editor = unpaid.edit_lines()
+    assert editor is not None
+    assert not (left := english_left([editor], NAMES)), left
+
+
+def test_booking_online_without_a_link(qtbot, hindi, view, engine, two_doctors):  # noqa: F811
+    add_patient(engine)
+    dialog = book_through_dialog(qtbot, view, column_of(view, two_doctors[0]), time(10))
+    dialog.kind.setCurrentIndex(dialog.kind.findData("online"))
+    qtbot.mouseClick(dialog.book_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(dialog.errors.label("meeting_link").isVisible)
+    assert not (left := english_left([view, dialog], (*NAMES, "Kavya Rao", "Fever since Monday"))), left
