@@ -30,8 +30,9 @@ LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z’'-]*[A-Za-z]|[A-Za-z]")
 # Names of things that are the same in Hindi (units, acronyms, brands, the app), as a receptionist reads them.
 ALLOWED = {
     "BP", "mmHg", "kg", "SpO", "UPI", "UTR", "QR", "SMS", "PDF", "ID", "GSTIN", "Homa", "Desk", "Dr", "OTP", "CSV",
-    "Razorpay", "Telegram", "Twilio", "SMTP", "STARTTLS", "Neon", "PostgreSQL", "URL", "VPA", "SID", "INR", "F",
-    "C", "Ctrl", "Esc", "Enter", "Tab", "Shift", "Alt", "F1", "AM", "PM", "mg", "ml", "min", "x",
+    "Razorpay", "Telegram", "Twilio", "SMTP", "STARTTLS", "Neon", "PostgreSQL", "URL", "VPA", "SID", "INR",
+    "Ctrl", "Esc", "Enter", "Return", "Tab", "Shift", "Alt", "Del", "PgUp", "PgDown", "Home", "End", "AM", "PM",
+    "mg", "ml", "min", *"ABCDEFGHIJKLMNOPQRSTUVWXYZ",  # key caps (Ctrl+B) and °C, °F
 }
 # Dates keep English month and weekday names (README: "Interface language").
 CALENDAR = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Monday", "Tuesday",

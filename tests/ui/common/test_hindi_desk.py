@@ -3,11 +3,13 @@ sees (labels, buttons, group boxes, placeholders, table headers), messages from 
 
 from __future__ import annotations
 
+import re
 from datetime import time
 
 import pytest
 from PySide6.QtCore import Qt
 
+from homa_desk.gateways.static_upi import StaticUpiGateway
 from homa_desk.services import billing, queue
 from homa_desk.ui.billing.bill_screen import BillDialog
 from homa_desk.ui.common.i18n import install_language
@@ -26,6 +28,8 @@ from tests.ui.appointments.test_appointments_view import (  # noqa: F401  # fixt
     two_doctors,
     view,
 )
+from tests.ui.billing.test_upi_panel import open_panel
+from tests.ui.billing.upi_helpers import backend_with
 from tests.ui.hindi_sweep import english_left
 from tests.ui.shell.test_lock_in_hindi import fits
 
@@ -83,6 +87,7 @@ def test_consultation_vitals_with_a_wrong_value(qtbot, backend, engine, uow, adm
     qtbot.mouseClick(consultation.save_button, Qt.MouseButton.LeftButton)
     assert consultation.vital_errors.label("pulse").text() == "पल्स (प्रति मिनट): संख्या दर्ज करें।"
     assert consultation.allergies.text() == "⚠ एलर्जी: Penicillin"
+    assert re.search(r"· \d+ वर्ष / म ·", consultation.heading.text())
     assert not (left := english_left([station], NAMES)), left
 
 
@@ -159,3 +164,15 @@ def test_booking_online_without_a_link(qtbot, hindi, view, engine, two_doctors):
     qtbot.mouseClick(dialog.book_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(dialog.errors.label("meeting_link").isVisible)
     assert not (left := english_left([view, dialog], (*NAMES, "Kavya Rao", "Fever since Monday"))), left
+
+
+def test_upi_panel_and_the_customer_display_with_a_wrong_utr(qtbot, backend, uow, receptionist, hindi):
+    from tests.services.billing_helpers import a_patient as a_billing_patient
+
+    bill = a_bill(uow, receptionist, a_billing_patient(uow, receptionist, "Anita Desai"))
+    desk = backend_with(backend, StaticUpiGateway("sunrise.clinic@okaxis", "Sunrise Clinic"), poll_interval=5)
+    panel, display = open_panel(qtbot, desk, receptionist, bill)
+    qtbot.keyClicks(panel.utr, "12ab")
+    panel.confirm_button.click()
+    qtbot.waitUntil(lambda: panel.utr_error.isVisibleTo(panel), timeout=5000)
+    assert not (left := english_left([panel, display], NAMES)), left

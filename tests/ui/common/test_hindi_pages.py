@@ -48,4 +48,8 @@ def test_every_page_and_settings_tab(qtbot, backend, engine, uow, admin, recepti
             qtbot.wait(400)
             if left := english_left([window], NAMES):
                 found.append(f"-- {page.key} {index}\n{left}")
+    overlay = window.help_overlay
+    overlay.show()
+    if left := english_left([overlay], NAMES):
+        found.append(f"-- F1\n{left}")
     assert not found, "\n".join(found)
