@@ -18,8 +18,11 @@ from homa_desk.ui.consultation.workstation_view import WorkstationView
 from homa_desk.ui.patients.patient_profile import PatientProfileDialog
 from homa_desk.ui.patients.patients_view import PatientsView
 from homa_desk.ui.settings.settings_connections import SettingsConnectionsTab
+from homa_desk.ui.settings.staff_dialogs import AddStaffDialog
+from homa_desk.ui.settings.staff_view import StaffView
 from homa_desk.ui.shell.login_dialog import LoginDialog
 from tests.appointment_helpers import add_patient
+from tests.helpers import STRONG_PASSWORD
 from tests.services.billing_helpers import a_bill
 from tests.services.consultation_helpers import a_patient, with_profile
 from tests.ui.appointments.test_appointments_view import (  # noqa: F401  # fixtures: two_doctors, view
@@ -31,6 +34,7 @@ from tests.ui.appointments.test_appointments_view import (  # noqa: F401  # fixt
 from tests.ui.billing.test_upi_panel import open_panel
 from tests.ui.billing.upi_helpers import backend_with
 from tests.ui.hindi_sweep import english_left
+from tests.ui.settings.test_staff_view import fill_add_dialog, open_dialog
 from tests.ui.shell.test_lock_in_hindi import fits
 
 # Proper names and what the test data typed (an allergy, a bill line's description, the doctor's specialty).
@@ -176,3 +180,20 @@ def test_upi_panel_and_the_customer_display_with_a_wrong_utr(qtbot, backend, uow
     panel.confirm_button.click()
     qtbot.waitUntil(lambda: panel.utr_error.isVisibleTo(panel), timeout=5000)
     assert not (left := english_left([panel, display], NAMES)), left
+
+
+def test_adding_staff_with_a_taken_e_mail_and_a_weak_password(qtbot, backend, admin, receptionist, hindi):
+    staff_view = shown(qtbot, StaffView(backend, admin))
+    qtbot.waitUntil(lambda: staff_view.model.rowCount() == 2, timeout=10_000)
+    dialog = open_dialog(qtbot, staff_view, staff_view.add_button, AddStaffDialog)
+    fill_add_dialog(qtbot, dialog, full_name="Other Person", email=receptionist.email, phone="9876501234",
+                    password="short", password_again="short")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert dialog.errors.label("password").text() == "पासवर्ड में कम से कम 10 अक्षर चाहिए।"
+    dialog.password.clear()
+    dialog.password_again.clear()
+    fill_add_dialog(qtbot, dialog, password=STRONG_PASSWORD, password_again=STRONG_PASSWORD)
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(dialog.errors.label("email").isVisible, timeout=10_000)
+    assert not (left := english_left([staff_view, dialog], (*NAMES, "Other Person", receptionist.email,
+                                                           admin.email))), left
