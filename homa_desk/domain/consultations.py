@@ -7,6 +7,7 @@ temperature is stored in °C; a reading that can only be °F is converted, and T
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -90,13 +91,17 @@ class Vitals:
     def blood_pressure(self) -> str:
         return f"{self.bp_systolic}/{self.bp_diastolic} mmHg" if self.bp_systolic is not None else ""
 
-    def as_text(self, unit: TemperatureUnit = TemperatureUnit.CELSIUS) -> str:
-        parts = [f"BP {self.blood_pressure}" if self.bp_systolic is not None else "",
-                 f"Pulse {self.pulse}/min" if self.pulse is not None else "",
-                 f"Temp {temperature_text(self.temperature_c, unit)}" if self.temperature_c is not None else "",
-                 f"Weight {plain_number(self.weight_kg)} kg" if self.weight_kg is not None else "",
-                 f"SpO₂ {self.spo2}%" if self.spo2 is not None else ""]
-        return " · ".join(p for p in parts if p)
+    def as_text(self, unit: TemperatureUnit = TemperatureUnit.CELSIUS,
+                translate: Callable[[str], str] = lambda template: template) -> str:
+        """"BP 120/80 mmHg · Pulse 72/min · …"; `translate` turns each English template into the reader's language
+        (the desk passes its translator; the printed prescription keeps English)."""
+        shown = {"BP {value}": self.blood_pressure if self.bp_systolic is not None else None,
+                 "Pulse {value}/min": self.pulse,
+                 "Temp {value}": temperature_text(self.temperature_c, unit) if self.temperature_c is not None else None,
+                 "Weight {value} kg": plain_number(self.weight_kg) if self.weight_kg is not None else None,
+                 "SpO₂ {value}%": self.spo2}
+        return " · ".join(translate(template).format(value=value) for template, value in shown.items()
+                          if value is not None)
 
     def as_audit(self) -> dict[str, Any]:
         return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in self.__dict__.items()}

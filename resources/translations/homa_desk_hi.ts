@@ -3915,6 +3915,26 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
         <translation>डॉक्टर</translation>
     </message>
     <message>
+        <source>BP {value}</source>
+        <translation>BP {value}</translation>
+    </message>
+    <message>
+        <source>Pulse {value}/min</source>
+        <translation>पल्स {value}/मिनट</translation>
+    </message>
+    <message>
+        <source>Temp {value}</source>
+        <translation>तापमान {value}</translation>
+    </message>
+    <message>
+        <source>Weight {value} kg</source>
+        <translation>वज़न {value} kg</translation>
+    </message>
+    <message>
+        <source>SpO₂ {value}%</source>
+        <translation>SpO₂ {value}%</translation>
+    </message>
+    <message>
         <source>Something went wrong; the details are in the log.</source>
         <translation>कुछ गड़बड़ हो गई; विवरण लॉग में है।</translation>
     </message>

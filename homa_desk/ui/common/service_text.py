@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 CONTEXT = "ServiceMessages"
 
-# The field names, statuses and roles the services put into their messages as values.
+# The field names, statuses and roles the services put into their messages as values, and the vitals' templates.
 WORDS = (
     QT_TRANSLATE_NOOP("ServiceMessages", "Systolic BP (mmHg)"),
     QT_TRANSLATE_NOOP("ServiceMessages", "Diastolic BP (mmHg)"),
@@ -57,6 +57,11 @@ WORDS = (
     QT_TRANSLATE_NOOP("ServiceMessages", "admin"),
     QT_TRANSLATE_NOOP("ServiceMessages", "receptionist"),
     QT_TRANSLATE_NOOP("ServiceMessages", "doctor"),
+    QT_TRANSLATE_NOOP("ServiceMessages", "BP {value}"),
+    QT_TRANSLATE_NOOP("ServiceMessages", "Pulse {value}/min"),
+    QT_TRANSLATE_NOOP("ServiceMessages", "Temp {value}"),
+    QT_TRANSLATE_NOOP("ServiceMessages", "Weight {value} kg"),
+    QT_TRANSLATE_NOOP("ServiceMessages", "SpO₂ {value}%"),
 )
 
 

@@ -300,7 +300,7 @@ class ConsultationWidget(QWidget):
         visit = self.past[row]
         lines = "\n".join(f"• {x.as_text()}" for x in visit.lines) or (visit.prescription_text or tr("No medicines."))
         parts = [f"{to_local(visit.starts_at):%d %b %Y, %I:%M %p} — {visit.doctor_name or '—'}",
-                 visit.vitals.as_text(self._temperature_unit()),
+                 visit.vitals.as_text(self._temperature_unit(), service_word),
                  tr("Symptoms: {text}").format(text=visit.symptoms) if visit.symptoms else "",
                  tr("Diagnosis: {text}").format(text=visit.diagnosis) if visit.diagnosis else "", lines]
         self.past_detail.setText("\n".join(p for p in parts if p))

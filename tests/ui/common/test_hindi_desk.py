@@ -9,11 +9,13 @@ from datetime import time
 import pytest
 from PySide6.QtCore import Qt
 
+from homa_desk.domain.consultations import ConsultationDraft, validate_vitals
 from homa_desk.gateways.static_upi import StaticUpiGateway
-from homa_desk.services import billing, queue
+from homa_desk.services import billing, consultations, queue
 from homa_desk.ui.billing.bill_screen import BillDialog
 from homa_desk.ui.common.i18n import install_language
 from homa_desk.ui.common.resources import apply_style
+from homa_desk.ui.consultation.consultation_widget import ConsultationWidget
 from homa_desk.ui.consultation.workstation_view import WorkstationView
 from homa_desk.ui.patients.patient_profile import PatientProfileDialog
 from homa_desk.ui.patients.patients_view import PatientsView
@@ -24,7 +26,7 @@ from homa_desk.ui.shell.login_dialog import LoginDialog
 from tests.appointment_helpers import add_patient
 from tests.helpers import STRONG_PASSWORD
 from tests.services.billing_helpers import a_bill
-from tests.services.consultation_helpers import a_patient, with_profile
+from tests.services.consultation_helpers import a_patient, a_visit, with_profile
 from tests.ui.appointments.test_appointments_view import (  # noqa: F401  # fixtures: two_doctors, view
     book_through_dialog,
     column_of,
@@ -197,3 +199,17 @@ def test_adding_staff_with_a_taken_e_mail_and_a_weak_password(qtbot, backend, ad
     qtbot.waitUntil(dialog.errors.label("email").isVisible, timeout=10_000)
     assert not (left := english_left([staff_view, dialog], (*NAMES, "Other Person", receptionist.email,
                                                            admin.email))), left
+
+
+def test_a_past_visits_vitals_read_in_hindi(qtbot, backend, engine, uow, admin, receptionist, doctor, hindi):
+    with_profile(uow, admin, doctor)
+    priya = a_patient(engine)
+    earlier = a_visit(uow, receptionist, priya, doctor)
+    consultations.complete_consultation(uow, doctor, earlier, ConsultationDraft(
+        vitals=validate_vitals(bp_systolic="120", bp_diastolic="80", pulse="72", weight_kg="61.5"),
+        diagnosis="Viral fever"))
+    widget = shown(qtbot, ConsultationWidget(backend, doctor, a_visit(uow, receptionist, priya, doctor)))
+    qtbot.waitUntil(lambda: widget.past_list.count() == 1, timeout=10_000)
+    widget.past_list.setCurrentRow(0)
+    assert "BP 120/80 mmHg · पल्स 72/मिनट · वज़न 61.5 kg" in widget.past_detail.text()
+    assert "निदान: Viral fever" in widget.past_detail.text()
