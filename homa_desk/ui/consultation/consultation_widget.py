@@ -421,7 +421,7 @@ class ConsultationWidget(QWidget):
             self.notes_errors[error.field].show_message(error.message)  # type: ignore[attr-defined]
         else:
             self.message.show_message(error.message)
-        if "just taken" in error.message:
+        if "just taken" in error.key:
             self.load_slots()
 
     # --- printing ----------------------------------------------------------------------------------------------

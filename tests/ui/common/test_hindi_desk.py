@@ -11,7 +11,8 @@ from PySide6.QtCore import Qt
 
 from homa_desk.domain.consultations import ConsultationDraft, validate_vitals
 from homa_desk.gateways.static_upi import StaticUpiGateway
-from homa_desk.services import billing, consultations, queue
+from homa_desk.services import appointments, billing, consultations, queue
+from homa_desk.ui.appointments.appointment_dialogs import RescheduleDialog
 from homa_desk.ui.billing.bill_screen import BillDialog
 from homa_desk.ui.common.i18n import install_language
 from homa_desk.ui.common.resources import apply_style
@@ -23,11 +24,12 @@ from homa_desk.ui.settings.settings_connections import SettingsConnectionsTab
 from homa_desk.ui.settings.staff_dialogs import AddStaffDialog
 from homa_desk.ui.settings.staff_view import StaffView
 from homa_desk.ui.shell.login_dialog import LoginDialog
-from tests.appointment_helpers import add_patient
+from tests.appointment_helpers import add_patient, at, with_hours
 from tests.helpers import STRONG_PASSWORD
 from tests.services.billing_helpers import a_bill
 from tests.services.consultation_helpers import a_patient, a_visit, with_profile
 from tests.ui.appointments.test_appointments_view import (  # noqa: F401  # fixtures: two_doctors, view
+    DAY,
     book_through_dialog,
     column_of,
     two_doctors,
@@ -213,3 +215,18 @@ def test_a_past_visits_vitals_read_in_hindi(qtbot, backend, engine, uow, admin, 
     widget.past_list.setCurrentRow(0)
     assert "BP 120/80 mmHg · पल्स 72/मिनट · वज़न 61.5 kg" in widget.past_detail.text()
     assert "निदान: Viral fever" in widget.past_detail.text()
+
+
+def test_moving_to_a_slot_another_desk_just_took_says_so_in_hindi(qtbot, backend, engine, uow, receptionist,
+                                                                  doctor, admin, hindi):
+    with_hours(uow, admin, doctor)
+    booked = appointments.book_appointment(uow, receptionist, patient_id=add_patient(engine),
+                                           doctor_id=doctor.user_id, starts_at=at(DAY, 9))
+    dialog = shown(qtbot, RescheduleDialog(backend, receptionist, booked))
+    qtbot.waitUntil(dialog.move_button.isEnabled, timeout=10_000)
+    dialog.choose(at(DAY, 11))
+    appointments.book_appointment(uow, receptionist, patient_id=add_patient(engine, "Rahul Kumar", "+919123456789"),
+                                  doctor_id=doctor.user_id, starts_at=at(DAY, 11))  # another desk, meanwhile
+    with qtbot.waitSignal(dialog.slot_taken, timeout=10_000) as taken:
+        qtbot.mouseClick(dialog.move_button, Qt.MouseButton.LeftButton)
+    assert taken.args == ["यह स्लॉट अभी-अभी बुक हो गया। ग्रिड ताज़ा कर दी गई है।"]
