@@ -66,5 +66,6 @@ class Conflict(DomainError):
 
 
 class DatabaseUnavailable(DomainError):
-    def __init__(self, message: str = "The database cannot be reached. Check the connection and try again.") -> None:
-        super().__init__(message)
+    def __init__(self, message: str = "The database cannot be reached. Check the connection and try again.",
+                 **params: object) -> None:
+        super().__init__(message, **params)
