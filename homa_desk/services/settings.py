@@ -64,8 +64,8 @@ class SettingsForm:
     telegram_bot_token: str = ""
 
 
-NO_KEYRING_FOR_SECRETS = ("This computer has no keyring to keep it in: accept the file keyring when the desk starts, "
-                          "or install GNOME Keyring or KWallet.")
+NO_KEYRING_FOR_SECRETS = ("This computer has no keyring to keep it in: use the file keyring (the button at the top of "
+                          "this page), or install GNOME Keyring or KWallet.")
 
 
 @dataclass(frozen=True)

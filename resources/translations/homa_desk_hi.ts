@@ -3691,8 +3691,8 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
         <translation>@BotFather से मिला बॉट टोकन दर्ज करें।</translation>
     </message>
     <message>
-        <source>This computer has no keyring to keep it in: accept the file keyring when the desk starts, or install GNOME Keyring or KWallet.</source>
-        <translation>इस कंप्यूटर में इसे रखने के लिए कीरिंग नहीं है: डेस्क शुरू होने पर फ़ाइल कीरिंग स्वीकार करें, या GNOME Keyring या KWallet इंस्टॉल करें।</translation>
+        <source>This computer has no keyring to keep it in: use the file keyring (the button at the top of this page), or install GNOME Keyring or KWallet.</source>
+        <translation>इस कंप्यूटर में इसे रखने के लिए कीरिंग नहीं है: फ़ाइल कीरिंग इस्तेमाल करें (इस पेज में सबसे ऊपर का बटन), या GNOME Keyring या KWallet इंस्टॉल करें।</translation>
     </message>
     <message>
         <source>Choose admin, receptionist or doctor.</source>

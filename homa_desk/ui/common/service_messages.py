@@ -233,7 +233,7 @@ MESSAGES = (
     QT_TRANSLATE_NOOP("ServiceMessages", "Enter the Twilio auth token."),
     QT_TRANSLATE_NOOP("ServiceMessages", "Enter the mail account's password."),
     QT_TRANSLATE_NOOP("ServiceMessages", "Enter the bot token from @BotFather."),
-    QT_TRANSLATE_NOOP("ServiceMessages", "This computer has no keyring to keep it in: accept the file keyring when the desk starts, or install GNOME Keyring or KWallet."),
+    QT_TRANSLATE_NOOP("ServiceMessages", "This computer has no keyring to keep it in: use the file keyring (the button at the top of this page), or install GNOME Keyring or KWallet."),
     QT_TRANSLATE_NOOP("ServiceMessages", "Choose admin, receptionist or doctor."),
     QT_TRANSLATE_NOOP("ServiceMessages", "The first account is the clinic's admin."),
     QT_TRANSLATE_NOOP("ServiceMessages", "You cannot disable your own account."),
