@@ -115,13 +115,15 @@ def open_remote(raw: str) -> Backend:
         current = migrate.current_revision(engine)
     except OperationalError as error:
         engine.dispose()
-        raise DatabaseUnavailable(f"Cannot reach the database at {url.host}. Check the network and the URL.") \
+        raise DatabaseUnavailable("Cannot reach the database at {host}. Check the network and the URL.",
+                                  host=url.host) \
             from error
     if current != migrate.head_revision():
         engine.dispose()
         raise SchemaOutOfDate(
-            f"The database at {url.host} is at schema revision {current or 'none'}; this desk needs "
-            f"{migrate.head_revision()}. Run `homa-desk db upgrade` once, then start the desk again."
+            "The database at {host} is at schema revision {current}; this desk needs {head}. Run `homa-desk db "
+            "upgrade` once, then start the desk again.", host=url.host, current=current or "none",
+            head=migrate.head_revision()
         )
     log.info("remote database ready")
     return Backend(engine=engine, target=DatabaseTarget("remote", url))

@@ -46,7 +46,7 @@ class BackupError(DomainError):
 
 class NotAHomaDump(DomainError):
     def __init__(self, name: str) -> None:
-        super().__init__(f"“{name}” is not a Homa Desk backup. Choose a .dump file made by Homa Desk.")
+        super().__init__("“{name}” is not a Homa Desk backup. Choose a .dump file made by Homa Desk.", name=name)
 
 
 @contextmanager
@@ -65,7 +65,7 @@ def tool(name: str) -> Path:
         return bundled
     found = shutil.which(name)
     if found is None:
-        raise BackupError(f"{name} is missing from this installation; reinstall Homa Desk.")
+        raise BackupError("{name} is missing from this installation; reinstall Homa Desk.", name=name)
     return Path(found)
 
 
@@ -198,7 +198,7 @@ def _restore_through_psql(path: Path, options: list[str], conninfo: str, env: di
                      if "ERROR" in line or "error" in line]
             reason = _first_error(lines).split("ERROR:", 1)[-1].strip()
             log.error("restore through psql failed: %s", scrub(reason)[:240])
-            raise BackupError(f"The restore failed: {scrub(reason)[:240]}")
+            raise BackupError("The restore failed: {reason}", reason=scrub(reason)[:240])
 
 
 def restore_leftovers(name: str) -> tuple[str, str]:

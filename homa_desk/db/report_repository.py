@@ -105,8 +105,8 @@ class ReportRepository:
         if patients is None:
             stmt = _summed_totals(filters)
         elif not patients.few:  # a few letters matching most patients: the sum would read most payments
-            raise ValidationError("patient", f"More than {NAME_PATIENTS_LISTED:,} patients match: type more of the "
-                                             "name, or the patient number, to see totals.")
+            raise ValidationError("patient", "More than {count:,} patients match: type more of the name, or "
+                                             "the patient number, to see totals.", count=NAME_PATIENTS_LISTED)
         else:
             received = Payment.status.in_(_RECEIVED)
             stmt = _where(select(Payment.payment_method, func.count(),

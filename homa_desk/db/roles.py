@@ -130,9 +130,9 @@ def provision_application_role(engine: Engine, app_role: str = APP_ROLE) -> str 
     except ProgrammingError as error:
         if getattr(error.orig, "sqlstate", None) != "42501":  # insufficient_privilege
             raise
-        raise PermissionDenied(f"This role may not create roles. Create the desks' role with SQL as one that may "
-                               f"(CREATE ROLE {app_role} LOGIN PASSWORD '…'), then run `homa-desk db upgrade` "
-                               "again.") from None
+        raise PermissionDenied("This role may not create roles. Create the desks' role with SQL as one that may "
+                               "(CREATE ROLE {role} LOGIN PASSWORD '…'), then run `homa-desk db upgrade` again.",
+                               role=app_role) from None
     return password
 
 

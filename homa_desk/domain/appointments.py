@@ -59,9 +59,10 @@ def check_transition(current: Status | str, new: Status | str) -> Status:
     current, new = Status(current), Status(new)
     if new not in ALLOWED_TRANSITIONS[current]:
         if current is new:
-            raise TransitionRefused(f"This appointment is already {current.label.lower()}.")
-        raise TransitionRefused(f"A {current.label.lower()} appointment cannot be marked {new.label.lower()}: "
-                                f"only a scheduled appointment can be completed, cancelled or marked no-show.")
+            raise TransitionRefused("This appointment is already {status}.", status=current.label.lower())
+        raise TransitionRefused("A {status} appointment cannot be marked {new}: only a scheduled appointment can be "
+                                "completed, cancelled or marked no-show.", status=current.label.lower(),
+                                new=new.label.lower())
     return new
 
 
@@ -240,11 +241,13 @@ def check_bookable(schedule: DoctorSchedule, starts_at: datetime, now: datetime)
     leave = schedule.leave_on(day)
     if leave is not None:
         why = f" ({leave.reason})" if leave.reason else ""
-        raise ValidationError("starts_at", f"{schedule.doctor.full_name} is on leave on {day:%d %b %Y}{why}.")
+        raise ValidationError("starts_at", "{doctor} is on leave on {day:%d %b %Y}{why}.",
+                              doctor=schedule.doctor.full_name, day=day, why=why)
     start = starts_at.astimezone(UTC)
     if start not in slot_starts(day, schedule.sessions_on(day), schedule.doctor.slot_minutes):
-        raise ValidationError("starts_at", f"{starts_at.astimezone(CLINIC_TZ):%d %b %Y, %I:%M %p} is not one of "
-                                           f"{schedule.doctor.full_name}'s slots (outside working hours).")
+        raise ValidationError("starts_at", "{time:%d %b %Y, %I:%M %p} is not one of {doctor}'s slots (outside "
+                                           "working hours).", time=starts_at.astimezone(CLINIC_TZ),
+                              doctor=schedule.doctor.full_name)
     if start < now:
         raise ValidationError("starts_at", "That time is already over; choose a later slot.")
     return start

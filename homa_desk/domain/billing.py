@@ -109,7 +109,7 @@ def validate_lines(inputs: Iterable[LineInput]) -> list[BillLine]:
     if not inputs:
         raise FormErrors([ValidationError("lines", "Add at least one line to the bill.")])
     if len(inputs) > MAX_LINES:
-        raise FormErrors([ValidationError("lines", f"A bill has at most {MAX_LINES} lines.")])
+        raise FormErrors([ValidationError("lines", "A bill has at most {limit} lines.", limit=MAX_LINES)])
     lines = []
     for row, item in enumerate(inputs):
         prefix = f"lines.{row}"
@@ -126,13 +126,14 @@ def validate_lines(inputs: Iterable[LineInput]) -> list[BillLine]:
             continue
         if line.total > MAX_AMOUNT:
             collector.errors.append(ValidationError(f"{prefix}.total", (
-                f"Quantity × rate comes to {format_inr(line.total)}; a line can be at most {format_inr(MAX_AMOUNT)}.")))
+                "Quantity × rate comes to {total}; a line can be at most {limit}."), total=format_inr(line.total),
+                limit=format_inr(MAX_AMOUNT)))
             continue
         lines.append(line)
     if not collector.errors and totals(lines).total > MAX_AMOUNT:
         collector.errors.append(ValidationError("lines", (
-            f"The bill comes to {format_inr(totals(lines).total)}; a bill can be at most {format_inr(MAX_AMOUNT)}."
-            " Split it into two bills.")))
+            "The bill comes to {total}; a bill can be at most {limit}. Split it into two bills."),
+            total=format_inr(totals(lines).total), limit=format_inr(MAX_AMOUNT)))
     if collector.errors:
         raise FormErrors(collector.errors)
     return lines
@@ -150,7 +151,7 @@ def _description(value: str, field_name: str) -> str:
     if not text:
         raise ValidationError(field_name, "Describe the line.")
     if len(text) > MAX_DESCRIPTION:
-        raise ValidationError(field_name, f"At most {MAX_DESCRIPTION} characters.")
+        raise ValidationError(field_name, "At most {limit} characters.", limit=MAX_DESCRIPTION)
     return storable(text, field_name, "The description")
 
 
@@ -194,7 +195,7 @@ class ReferenceTaken(Conflict):
 
     def __init__(self, bill_number: str | None) -> None:
         where = f"bill {bill_number}" if bill_number else "another payment"
-        super().__init__(f"This reference is already recorded on {where}: one UTR settles one payment.")
+        super().__init__("This reference is already recorded on {where}: one UTR settles one payment.", where=where)
         self.bill_number = bill_number
 
     def on(self, field: str) -> ValidationError:

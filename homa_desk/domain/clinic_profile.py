@@ -38,9 +38,9 @@ def number_in(value: str | int | float, low: float, high: float, field: str, wha
             raise ValueError(text)
         number = int(text) if whole else float(text)
     except ValueError:
-        raise ValidationError(field, f"Enter the {what} as a number.") from None
+        raise ValidationError(field, "Enter the {what} as a number.", what=what) from None
     if not low <= number <= high:
-        raise ValidationError(field, f"The {what} must be between {low:g} and {high:g}.")
+        raise ValidationError(field, "The {what} must be between {low:g} and {high:g}.", what=what, low=low, high=high)
     return number
 
 

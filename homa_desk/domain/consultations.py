@@ -7,6 +7,7 @@ temperature is stored in °C; a reading that can only be °F is converted, and T
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -91,13 +92,17 @@ class Vitals:
     def blood_pressure(self) -> str:
         return f"{self.bp_systolic}/{self.bp_diastolic} mmHg" if self.bp_systolic is not None else ""
 
-    def as_text(self, unit: TemperatureUnit = TemperatureUnit.CELSIUS) -> str:
-        parts = [f"BP {self.blood_pressure}" if self.bp_systolic is not None else "",
-                 f"Pulse {self.pulse}/min" if self.pulse is not None else "",
-                 f"Temp {temperature_text(self.temperature_c, unit)}" if self.temperature_c is not None else "",
-                 f"Weight {plain_number(self.weight_kg)} kg" if self.weight_kg is not None else "",
-                 f"SpO₂ {self.spo2}%" if self.spo2 is not None else ""]
-        return " · ".join(p for p in parts if p)
+    def as_text(self, unit: TemperatureUnit = TemperatureUnit.CELSIUS,
+                translate: Callable[[str], str] = lambda template: template) -> str:
+        """"BP 120/80 mmHg · Pulse 72/min · …"; `translate` turns each English template into the reader's language
+        (the desk passes its translator; the printed prescription keeps English)."""
+        shown = {"BP {value}": self.blood_pressure if self.bp_systolic is not None else None,
+                 "Pulse {value}/min": self.pulse,
+                 "Temp {value}": temperature_text(self.temperature_c, unit) if self.temperature_c is not None else None,
+                 "Weight {value} kg": plain_number(self.weight_kg) if self.weight_kg is not None else None,
+                 "SpO₂ {value}%": self.spo2}
+        return " · ".join(translate(template).format(value=value) for template, value in shown.items()
+                          if value is not None)
 
     def as_audit(self) -> dict[str, Any]:
         return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in self.__dict__.items()}
@@ -108,23 +113,24 @@ def _vital(name: str, value: object) -> int | Decimal | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, (bool, float)):
-        raise ValidationError(name, f"{label}: enter a number.")
+        raise ValidationError(name, "{label}: enter a number.", label=label)
     try:
         number = Decimal(str(value).strip().replace(",", "."))
     except InvalidOperation:
-        raise ValidationError(name, f"{label}: enter a number.") from None
+        raise ValidationError(name, "{label}: enter a number.", label=label) from None
     if not number.is_finite():
-        raise ValidationError(name, f"{label}: enter a number.")
+        raise ValidationError(name, "{label}: enter a number.", label=label)
     if name == "temperature_c":
         return _temperature(number)
     if not low <= number <= high:
-        raise ValidationError(name, f"{label} must be between {low} and {high}.")
+        raise ValidationError(name, "{label} must be between {low} and {high}.", label=label, low=low, high=high)
     if places == 0:
         if number != number.to_integral_value():
-            raise ValidationError(name, f"{label}: enter a whole number.")
+            raise ValidationError(name, "{label}: enter a whole number.", label=label)
         return int(number)
     if -number.as_tuple().exponent > places:  # type: ignore[operator]
-        raise ValidationError(name, f"{label}: at most {places} decimal place{'s' if places > 1 else ''}.")
+        raise ValidationError(name, "{label}: at most {places} decimal places." if places > 1 else
+                              "{label}: at most {places} decimal place.", label=label, places=places)
     return number.quantize(Decimal(1).scaleb(-places))
 
 
@@ -194,7 +200,8 @@ def validate_consultation(draft: ConsultationDraft, today: date) -> Consultation
     try:
         lines = check_lines(draft.lines)
     except FormErrors as error:
-        errors.append(ValidationError("prescription", f"A prescription line is incomplete: {error.message}"))
+        errors.append(ValidationError("prescription", "A prescription line is incomplete: {problem}",
+                                      problem=error.message))
     except ValidationError as error:
         errors.append(error)
     if draft.follow_up_on is not None:

@@ -94,23 +94,25 @@ def _text(value: str | None, field_name: str, limit: int, label: str, *, require
     text = " ".join((value or "").split())
     if not text:
         if required:
-            raise ValidationError(field_name, f"Enter the {label}.")
+            raise ValidationError(field_name, "Enter the {label}.", label=label)
         return None
     if len(text) > limit:
-        raise ValidationError(field_name, f"The {label} is too long (at most {limit} characters).")
+        raise ValidationError(field_name, "The {label} is too long (at most {limit} characters).", label=label,
+                              limit=limit)
     if any(not c.isprintable() for c in text):
-        raise ValidationError(field_name, f"The {label} contains a character that cannot be stored.")
+        raise ValidationError(field_name, "The {label} contains a character that cannot be stored.", label=label)
     return text
 
 
 def slot_minutes(value: str | int | None, field_name: str = "slot_minutes") -> int:
     text = str(value if value is not None else "").strip()
     if isinstance(value, bool) or not validation.ascii_digits(text) or len(text) > 3:
-        raise ValidationError(field_name, f"Enter the slot length in whole minutes ({MIN_SLOT_MINUTES}–"
-                                          f"{MAX_SLOT_MINUTES}).")
+        raise ValidationError(field_name, "Enter the slot length in whole minutes ({low}–{high}).",
+                              low=MIN_SLOT_MINUTES, high=MAX_SLOT_MINUTES)
     minutes = int(text)
     if not MIN_SLOT_MINUTES <= minutes <= MAX_SLOT_MINUTES:
-        raise ValidationError(field_name, f"A slot is {MIN_SLOT_MINUTES} to {MAX_SLOT_MINUTES} minutes long.")
+        raise ValidationError(field_name, "A slot is {low} to {high} minutes long.", low=MIN_SLOT_MINUTES,
+                              high=MAX_SLOT_MINUTES)
     return minutes
 
 
@@ -173,15 +175,16 @@ def validate_sessions(sessions: list[tuple[int, str | time, str | time]]) -> tup
         starts_at = parse_time(start, "sessions")
         ends_at = parse_time(end, "sessions")
         if starts_at >= ends_at:
-            raise ValidationError("sessions", f"{day}: a session must start before it ends "
-                                              f"({starts_at:%H:%M}–{ends_at:%H:%M}).")
+            raise ValidationError("sessions", "{day}: a session must start before it ends ({starts:%H:%M}–"
+                                              "{ends:%H:%M}).", day=day, starts=starts_at, ends=ends_at)
         parsed.append(WorkSession(weekday, starts_at, ends_at))
     parsed.sort(key=lambda s: (s.weekday, s.starts_at))
     for before, after in pairwise(parsed):
         if before.weekday == after.weekday and after.starts_at < before.ends_at:
-            raise ValidationError("sessions", f"{WEEKDAYS[before.weekday - 1]}: {before.starts_at:%H:%M}–"
-                                              f"{before.ends_at:%H:%M} overlaps {after.starts_at:%H:%M}–"
-                                              f"{after.ends_at:%H:%M}.")
+            raise ValidationError("sessions", "{day}: {starts:%H:%M}–{ends:%H:%M} overlaps {other_starts:%H:%M}–"
+                                              "{other_ends:%H:%M}.", day=WEEKDAYS[before.weekday - 1],
+                                  starts=before.starts_at, ends=before.ends_at, other_starts=after.starts_at,
+                                  other_ends=after.ends_at)
     return tuple(parsed)
 
 

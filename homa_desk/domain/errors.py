@@ -6,18 +6,26 @@ from homa_desk.domain.lockout import LOCKOUT_MINUTES, MAX_FAILED_SIGN_INS
 
 
 class DomainError(Exception):
-    """An expected refusal with a message fit to show a receptionist."""
+    """An expected refusal with a message fit to show a receptionist.
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    `message` is English. The desk shows it in its own language: `key` (the English text with `{name}` placeholders)
+    is the message id it translates, then it fills in `params`. Raise with a literal key and keyword parameters,
+    never an f-string, so the key can be found and translated.
+    """
+
+    def __init__(self, message: str, **params: object) -> None:
+        text = message.format(**params) if params else message
+        super().__init__(text)
+        self.message = text
+        self.key = message
+        self.params = params
 
 
 class ValidationError(DomainError):
     """Bad input for one field; `field` names the form field the message belongs next to."""
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, field: str, message: str, **params: object) -> None:
+        super().__init__(message, **params)
         self.field = field
 
 
@@ -41,9 +49,12 @@ class AuthenticationFailed(DomainError):
     answer tells a guesser nothing; it says what a real user may need to know."""
 
     def __init__(self, message: str | None = None) -> None:
-        super().__init__(message or (
-            f"Wrong e-mail or password. After {MAX_FAILED_SIGN_INS} wrong tries sign-in waits {LOCKOUT_MINUTES}"
-            " minutes; a disabled account cannot sign in (ask the clinic's admin)."))
+        if message is not None:
+            super().__init__(message)
+            return
+        super().__init__("Wrong e-mail or password. After {tries} wrong tries sign-in waits {minutes} minutes; a "
+                         "disabled account cannot sign in (ask the clinic's admin).", tries=MAX_FAILED_SIGN_INS,
+                         minutes=LOCKOUT_MINUTES)
 
 
 class NotFound(DomainError):
@@ -55,5 +66,6 @@ class Conflict(DomainError):
 
 
 class DatabaseUnavailable(DomainError):
-    def __init__(self, message: str = "The database cannot be reached. Check the connection and try again.") -> None:
-        super().__init__(message)
+    def __init__(self, message: str = "The database cannot be reached. Check the connection and try again.",
+                 **params: object) -> None:
+        super().__init__(message, **params)

@@ -90,10 +90,10 @@ def refund_details(reference: str, reason: str) -> RefundDetails:
         raise ValidationError("reference", "Enter the refund's reference: the gateway refund id or the bank "
                                            "transfer's reference.")
     if len(reference) > MAX_REFUND_REFERENCE:
-        raise ValidationError("reference", f"At most {MAX_REFUND_REFERENCE} characters.")
+        raise ValidationError("reference", "At most {limit} characters.", limit=MAX_REFUND_REFERENCE)
     reason = validation.storable(" ".join((reason or "").split()), "reason", "The reason")
     if not reason:
         raise ValidationError("reason", "Say why the money is refunded.")
     if len(reason) > MAX_REASON:
-        raise ValidationError("reason", f"At most {MAX_REASON} characters.")
+        raise ValidationError("reason", "At most {limit} characters.", limit=MAX_REASON)
     return RefundDetails(reference, reason)

@@ -133,10 +133,10 @@ def parse_age(value: str | int | None, field: str = "age_years") -> int:
     if not text:
         raise ValidationError(field, "Enter the age in years.")
     if not validation.ascii_digits(text) or len(text) > 3:
-        raise ValidationError(field, f"Enter the age as whole years, 0 to {MAX_AGE_YEARS}.")
+        raise ValidationError(field, "Enter the age as whole years, 0 to {limit}.", limit=MAX_AGE_YEARS)
     years = int(text)
     if years > MAX_AGE_YEARS:
-        raise ValidationError(field, f"Enter the age as whole years, 0 to {MAX_AGE_YEARS}.")
+        raise ValidationError(field, "Enter the age as whole years, 0 to {limit}.", limit=MAX_AGE_YEARS)
     return years
 
 
@@ -155,12 +155,12 @@ def free_text(value: str | None, field: str, limit: int, label: str) -> str | No
     if not text:
         return None
     if len(text) > limit:
-        raise ValidationError(field, f"{label} is too long (at most {limit} characters).")
+        raise ValidationError(field, "{label} is too long (at most {limit} characters).", label=label, limit=limit)
     for char in text:
         if char in "\n\r\t":
             continue
         if unicodedata.category(char) in ("Cc", "Cs", "Co", "Cn"):
-            raise ValidationError(field, f"{label} contains a character that cannot be stored.")
+            raise ValidationError(field, "{label} contains a character that cannot be stored.", label=label)
     return text
 
 

@@ -91,11 +91,12 @@ def prescription_text(lines: tuple[PrescriptionLine, ...] | list[PrescriptionLin
 def _short(value: str | None, field: str, limit: int, label: str, *, required: bool = False) -> str:
     text = " ".join((value or "").split())
     if not text and required:
-        raise ValidationError(field, f"Enter the {label}.")
+        raise ValidationError(field, "Enter the {label}.", label=label)
     if len(text) > limit:
-        raise ValidationError(field, f"The {label} is too long (at most {limit} characters).")
+        raise ValidationError(field, "The {label} is too long (at most {limit} characters).", label=label,
+                              limit=limit)
     if any(not c.isprintable() for c in text):
-        raise ValidationError(field, f"The {label} contains a character that cannot be stored.")
+        raise ValidationError(field, "The {label} contains a character that cannot be stored.", label=label)
     return text
 
 
@@ -159,7 +160,7 @@ def _choice(kind: type[enum.StrEnum], value: object, field: str, message: str) -
 def check_lines(lines: list[PrescriptionLine] | tuple[PrescriptionLine, ...]) -> tuple[PrescriptionLine, ...]:
     """Re-validate lines that arrive from a screen (a service never trusts them as they are)."""
     if len(lines) > MAX_LINES:
-        raise ValidationError("prescription", f"At most {MAX_LINES} medicines on one prescription.")
+        raise ValidationError("prescription", "At most {limit} medicines on one prescription.", limit=MAX_LINES)
     return tuple(validate_line(medicine=x.medicine, strength=x.strength, form=x.form, dose=x.dose_pattern,
                                how_long=x.duration, food=x.food, notes=x.notes) for x in lines)
 

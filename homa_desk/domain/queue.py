@@ -57,10 +57,13 @@ class QueueEntryView:
         """The doctor has called this patient in: the visit happened, so it stays in the queue."""
         return self.state in CALLED_IN
 
-    def called_in_message(self) -> str:
+    def called_in_message(self) -> tuple[str, dict[str, object]]:
+        """Why a visit the doctor called in cannot change: the message's key and its parameters."""
         if self.state is QueueState.IN_CONSULTATION:
-            return f"{self.patient_name} is with the doctor now (token {self.token}): mark the visit completed."
-        return f"{self.patient_name} has already seen the doctor (token {self.token}): mark the visit completed."
+            key = "{patient} is with the doctor now (token {token}): mark the visit completed."
+        else:
+            key = "{patient} has already seen the doctor (token {token}): mark the visit completed."
+        return key, {"patient": self.patient_name, "token": self.token}
 
 
 @dataclass(frozen=True)

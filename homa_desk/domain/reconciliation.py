@@ -155,8 +155,8 @@ def cash_reason(reason: str | None, difference: Decimal) -> str | None:
     text = " ".join((reason or "").split())
     if difference != 0 and not text:
         side = "more" if difference > 0 else "less"
-        raise ValidationError("reason", f"The drawer holds {format_inr(abs(difference))} {side} than the desk "
-                                        "recorded: say why.")
+        raise ValidationError("reason", "The drawer holds {amount} {side} than the desk recorded: say why.",
+                              amount=format_inr(abs(difference)), side=side)
     if len(text) > MAX_REASON:
-        raise ValidationError("reason", f"Keep the reason under {MAX_REASON} characters.")
+        raise ValidationError("reason", "Keep the reason under {limit} characters.", limit=MAX_REASON)
     return storable(text, "reason", "The reason") or None

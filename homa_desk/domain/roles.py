@@ -34,4 +34,5 @@ class Actor:
     def require(self, *roles: Role) -> None:
         if self.role not in roles:
             allowed = ", ".join(r.label.lower() for r in roles)
-            raise PermissionDenied(f"Only {allowed} staff may do this; you are signed in as {self.role.label.lower()}.")
+            raise PermissionDenied("Only {allowed} staff may do this; you are signed in as {role}.", allowed=allowed,
+                                   role=self.role.label.lower())

@@ -56,7 +56,8 @@ def transaction_reference(text: str) -> str:
 
 def _valid_reference(reference: str) -> str:
     if not reference.isascii() or not _REFERENCE.fullmatch(reference):
-        raise ValidationError("reference", f"A UPI reference has 1 to {MAX_REFERENCE} letters and digits only.")
+        raise ValidationError("reference", "A UPI reference has 1 to {limit} letters and digits only.",
+                              limit=MAX_REFERENCE)
     return reference
 
 

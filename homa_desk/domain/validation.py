@@ -32,7 +32,7 @@ def storable(text: str, field: str, what: str = "The text") -> str:
     NUL and other control characters (line breaks and tabs are fine) and lone surrogates."""
     for char in text:
         if char not in "\n\r\t" and unicodedata.category(char) in ("Cc", "Cs"):
-            raise ValidationError(field, f"{what} contains a character that cannot be stored.")
+            raise ValidationError(field, "{what} contains a character that cannot be stored.", what=what)
     return text
 
 
@@ -55,7 +55,7 @@ def full_name(value: str, field: str = "full_name") -> str:
     if not text:
         raise ValidationError(field, "Enter the full name.")
     if len(text) > MAX_NAME_LENGTH:
-        raise ValidationError(field, f"The name is too long (at most {MAX_NAME_LENGTH} characters).")
+        raise ValidationError(field, "The name is too long (at most {limit} characters).", limit=MAX_NAME_LENGTH)
     if not _is_name(text):
         raise ValidationError(field, "A name has letters, spaces, dots, apostrophes and hyphens only.")
     return text
@@ -180,7 +180,7 @@ def new_password(value: str, field: str = "password", *, personal: tuple[str, ..
     """ASVS level 1: at least 10 characters, not a common password, not the user's own name or e-mail."""
     text = value or ""
     if len(text) < MIN_PASSWORD_LENGTH:
-        raise ValidationError(field, f"The password needs at least {MIN_PASSWORD_LENGTH} characters.")
+        raise ValidationError(field, "The password needs at least {limit} characters.", limit=MIN_PASSWORD_LENGTH)
     if len(text) > MAX_PASSWORD_LENGTH or len(text.encode("utf-8", "surrogatepass")) > 72:
         raise ValidationError(field, "The password is too long (at most 72 bytes).")
     storable(text, field, "The password")

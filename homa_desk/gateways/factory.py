@@ -26,5 +26,5 @@ def gateway_from_settings(settings: Settings) -> PaymentGateway:
             raise ValidationError("gateway", "Static UPI needs the clinic's UPI ID and payee name (Settings).")
         return StaticUpiGateway(settings.upi_vpa, settings.upi_payee_name)
     if settings.gateway != "simulator":
-        raise ValidationError("gateway", f"Unknown payment gateway {settings.gateway!r}.")
+        raise ValidationError("gateway", "Unknown payment gateway {gateway!r}.", gateway=settings.gateway)
     return SimulatorGateway()

@@ -107,7 +107,8 @@ def reschedule(uow: UnitOfWork, actor: Actor, appointment_id: int, starts_at: da
     with uow:
         before = _get(uow, appointment_id, for_update=True)
         if before.status is not Status.SCHEDULED:
-            raise ValidationError("starts_at", f"A {before.status.label.lower()} appointment cannot be moved.")
+            raise ValidationError("starts_at", "A {status} appointment cannot be moved.",
+                                  status=before.status.label.lower())
         if before.is_walk_in or before.doctor_id is None:
             raise ValidationError("starts_at", "A walk-in has no slot to move.")
         _require_not_called_in(uow, appointment_id, "starts_at")
@@ -193,8 +194,8 @@ def _require_not_called_in(uow: UnitOfWork, appointment_id: int, field: str | No
     so a Call next that went first is seen."""
     entry = uow.queue.for_appointment(appointment_id)
     if entry is not None and entry.called_in:
-        raise ValidationError(field, entry.called_in_message()) if field else TransitionRefused(
-            entry.called_in_message())
+        key, params = entry.called_in_message()
+        raise ValidationError(field, key, **params) if field else TransitionRefused(key, **params)
 
 
 def _schedule(uow: UnitOfWork, doctor_id: int, first: date, last: date) -> DoctorSchedule:
@@ -206,4 +207,4 @@ def _schedule(uow: UnitOfWork, doctor_id: int, first: date, last: date) -> Docto
 
 def _require_active(schedule: DoctorSchedule) -> None:
     if not schedule.doctor.is_active:
-        raise ValidationError("doctor_id", f"{schedule.doctor.full_name} no longer works at the clinic.")
+        raise ValidationError("doctor_id", "{doctor} no longer works at the clinic.", doctor=schedule.doctor.full_name)

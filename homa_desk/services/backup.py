@@ -241,8 +241,8 @@ def inspect(path: Path) -> str | None:
     dumps.check_homa_dump(path)
     revision = dumps.schema_revision(path)
     if revision is not None and revision not in dumps.known_revisions():
-        raise DomainError(f"“{path.name}” was made by a newer version of Homa Desk (schema {revision}). "
-                          "Update this desk, then restore it.")
+        raise DomainError("“{name}” was made by a newer version of Homa Desk (schema {revision}). Update this desk, "
+                          "then restore it.", name=path.name, revision=revision)
     return revision
 
 

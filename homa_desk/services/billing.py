@@ -180,7 +180,8 @@ def record_payment(uow: UnitOfWork, actor: Actor, bill_id: int, *, amount: str |
         raise ValidationError("method", "Choose how the patient paid.") from None
     reference = validation.storable(" ".join((reference or "").split()), "reference", "The reference")
     if len(reference) > MAX_REFERENCE:
-        raise ValidationError("reference", f"The reference is too long (at most {MAX_REFERENCE} characters).")
+        raise ValidationError("reference", "The reference is too long (at most {limit} characters).",
+                              limit=MAX_REFERENCE)
     if method is PaymentMethod.UPI:
         if not reference:
             raise ValidationError("reference", "Enter the UPI reference (UTR) shown in the patient's app.")
@@ -194,7 +195,7 @@ def record_payment(uow: UnitOfWork, actor: Actor, bill_id: int, *, amount: str |
             raise Conflict(QR_OPEN)
         due = total - uow.bills.net_paid(bill_id)
         if value > due:
-            raise ValidationError("amount", f"Only ₹{due} is due on this bill.")
+            raise ValidationError("amount", "Only ₹{due} is due on this bill.", due=due)
         try:
             payment_id = uow.payments.add(
                 patient_id=patient_id, bill_id=bill_id, appointment_id=None, amount=value, method=method,
@@ -222,14 +223,15 @@ def refund_payment(uow: UnitOfWork, actor: Actor, payment_id: int, *, amount: st
     if not reason:
         raise ValidationError("reason", "Say why the money is refunded.")
     if len(reason) > MAX_REASON:
-        raise ValidationError("reason", f"At most {MAX_REASON} characters.")
+        raise ValidationError("reason", "At most {limit} characters.", limit=MAX_REASON)
     with uow:
         payment = uow.payments.lock(payment_id)
         if payment is None or payment.bill_id is None:
             raise NotFound("No such payment.")
         _, total, _ = locked_bill(uow, payment.bill_id)
         if value > payment.refundable:
-            raise ValidationError("amount", f"At most ₹{payment.refundable} of this payment can be refunded.")
+            raise ValidationError("amount", "At most ₹{refundable} of this payment can be refunded.",
+                                  refundable=payment.refundable)
         refund_id = uow.payments.refund(payment_id, value, reason, actor.user_id)
         settle_bill_status(uow, payment.bill_id, total)
         uow.audit.record(actor, "payment_refunded", "payment", payment_id,

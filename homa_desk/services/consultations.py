@@ -67,7 +67,8 @@ class AllergyConflict(DomainError):
 
     def __init__(self, conflicts: dict[str, list[str]]) -> None:
         names = "; ".join(f"{medicine} (allergy: {', '.join(terms)})" for medicine, terms in conflicts.items())
-        super().__init__(f"The patient is allergic to what is prescribed: {names}. Confirm to prescribe anyway.")
+        super().__init__("The patient is allergic to what is prescribed: {names}. Confirm to prescribe anyway.",
+                         names=names)
         self.conflicts = conflicts
 
 
@@ -144,8 +145,8 @@ def save_consultation(uow: UnitOfWork, actor: Actor, appointment_id: int, draft:
     with uow:
         appointment = _treating(uow, actor, appointment_id, for_update=True)
         if appointment.status in (Status.CANCELLED, Status.NO_SHOW):
-            raise ValidationError("appointment", f"A {appointment.status.label.lower()} appointment has no "
-                                                 "consultation.")
+            raise ValidationError("appointment", "A {status} appointment has no consultation.",
+                                  status=appointment.status.label.lower())
         _store(uow, actor, appointment, checked, allergy_override=allergy_override)
         uow.consultations.drop_drafts(appointment_id, actor.user_id)
         if checked.follow_up_on is None:
@@ -172,7 +173,8 @@ def complete_consultation(uow: UnitOfWork, actor: Actor, appointment_id: int, dr
     with uow:
         before = _treating(uow, actor, appointment_id, for_update=True)
         if before.status is not Status.SCHEDULED:
-            raise ValidationError("appointment", f"This appointment is already {before.status.label.lower()}.")
+            raise ValidationError("appointment", "This appointment is already {status}.",
+                                  status=before.status.label.lower())
         _store(uow, actor, before, checked, allergy_override=allergy_override, completed_at=now)
         uow.consultations.drop_drafts(appointment_id)
         uow.appointments.set_status(appointment_id, Status.COMPLETED)

@@ -22,6 +22,7 @@ from homa_desk.db.engine import make_engine
 from homa_desk.db.unit_of_work import UnitOfWork
 from homa_desk.db.urls import keyring_name, parse_database_url, without_password
 from homa_desk.domain.errors import DomainError, FormErrors, PermissionDenied, ValidationError
+from homa_desk.domain.messages import Message
 from homa_desk.domain.roles import Role
 from homa_desk.domain.staff import NewStaff, StaffMember
 from homa_desk.gateways.factory import RAZORPAY_SECRET, gateway_from_settings
@@ -75,7 +76,7 @@ class FirstRunResult:
 
 @dataclass(frozen=True)
 class RemoteCheck:
-    message: str  # "Connected to PostgreSQL 16.4 at …"
+    message: Message  # "Connected to PostgreSQL 16.4 at …"
     empty: bool  # no schema yet: Finish creates it
     has_admin: bool  # an existing clinic: this desk joins it and signs in
 
@@ -145,8 +146,9 @@ def check_remote(raw: str) -> RemoteCheck:
         if revision is None:
             return RemoteCheck(message, empty=True, has_admin=False)
         if revision != migrate.head_revision():
-            raise ValidationError("database_url", f"This database is at schema revision {revision}; this desk "
-                                  f"needs {migrate.head_revision()}. Run `homa-desk db upgrade` once first.")
+            raise ValidationError("database_url", "This database is at schema revision {revision}; this desk needs "
+                                  "{head}. Run `homa-desk db upgrade` once first.", revision=revision,
+                                  head=migrate.head_revision())
         return RemoteCheck(message, empty=False, has_admin=not staff.needs_first_admin(UnitOfWork(engine)))
     finally:
         engine.dispose()

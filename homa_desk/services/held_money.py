@@ -100,7 +100,7 @@ def refund_held(uow: UnitOfWork, actor: Actor, payment_id: int, *, amount: str |
         payment, _patient_id = _locked_held(uow, payment_id)
         held = payment.amount - payment.refunded_amount
         if value > held:
-            raise ValidationError("amount", f"Only {format_inr(held)} is held.")
+            raise ValidationError("amount", "Only {amount} is held.", amount=format_inr(held))
         before = _state(payment)
         refund_id = _refund(uow, actor, payment_id, value, details)
         released = uow.held_money.release_if_refunded(payment_id)
@@ -138,8 +138,8 @@ def _count_toward(uow: UnitOfWork, actor: Actor, payment: PaymentRecord, bill_id
     excess = held - due
     if excess > ZERO:
         if not (refund_reference or "").strip():
-            raise ValidationError("reference", f"Only {format_inr(due)} is due, so the other {format_inr(excess)} "
-                                               "is refunded: enter the refund's reference.")
+            raise ValidationError("reference", "Only {due} is due, so the other {excess} is refunded: enter the "
+                                               "refund's reference.", due=format_inr(due), excess=format_inr(excess))
         details = refund_details(refund_reference, refund_reason)
         after.update(refund_id=_refund(uow, actor, payment.id, excess, details), refund=str(excess),
                      refund_reference=details.reference, reason=details.reason)
@@ -154,7 +154,8 @@ def _count_toward(uow: UnitOfWork, actor: Actor, payment: PaymentRecord, bill_id
 def _refund(uow: UnitOfWork, actor: Actor, payment_id: int, value: Decimal, details: RefundDetails) -> int:
     used_by = uow.held_money.refund_with_reference(details.reference)
     if used_by is not None:
-        raise ValidationError("reference", f"This reference is already recorded for a refund (payment {used_by}).")
+        raise ValidationError("reference", "This reference is already recorded for a refund (payment {payment}).",
+                              payment=used_by)
     return uow.payments.refund(payment_id, value, details.reason, actor.user_id, details.reference)
 
 

@@ -65,8 +65,8 @@ def move_to_remote(target: DatabaseTarget, actor: Actor | None, raw_url: str, pa
     differing = sorted(t for t in expected.keys() | found.keys() if expected.get(t) != found.get(t))
     if differing:
         names = ", ".join(t.removeprefix("public.") for t in differing[:5])
-        raise DomainError(f"The copy does not match in {len(differing)} table(s) ({names}). This desk stays on the "
-                          "embedded database; empty the remote database and try again.")
+        raise DomainError("The copy does not match in {count} table(s) ({names}). This desk stays on the embedded "
+                          "database; empty the remote database and try again.", count=len(differing), names=names)
     outcome = MoveOutcome(remote.host or "localhost", remote.database or "", len(expected), sum(expected.values()))
     _grant_desks_role(remote)
     _record(remote, actor, "database_moved_here", {"tables": outcome.tables, "rows": outcome.rows})
@@ -85,10 +85,10 @@ def _require_empty(url: URL) -> None:
     try:
         tables = reach.user_tables(url)
     except reach.Unreachable as refused:
-        raise ValidationError("database_url", f"Cannot connect: {refused.reason}") from None
+        raise ValidationError("database_url", "Cannot connect: {reason}", reason=refused.reason) from None
     if tables:
-        raise ValidationError("database_url", f"That database already has {len(tables)} table(s). Homa Desk moves "
-                              "only into an empty database: create a new one and use its URL.")
+        raise ValidationError("database_url", "That database already has {count} table(s). Homa Desk moves only "
+                              "into an empty database: create a new one and use its URL.", count=len(tables))
 
 
 def _grant_desks_role(url: URL) -> None:

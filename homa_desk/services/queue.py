@@ -43,12 +43,13 @@ def check_in(uow: UnitOfWork, actor: Actor, appointment_id: int) -> QueueEntryVi
         if appointment is None:
             raise NotFound("No such appointment.")
         if appointment.status is not Status.SCHEDULED or appointment.doctor_id is None:
-            raise ValidationError("appointment", f"A {appointment.status.label.lower()} appointment cannot be "
-                                                 "checked in.")
+            raise ValidationError("appointment", "A {status} appointment cannot be checked in.",
+                                  status=appointment.status.label.lower())
         if local_day(appointment.starts_at) != today:
             raise ValidationError("appointment", "Only today's appointments can be checked in.")
         if appointment.token is not None:
-            raise Conflict(f"{appointment.patient_name} is already in the queue (token {appointment.token}).")
+            raise Conflict("{patient} is already in the queue (token {token}).", patient=appointment.patient_name,
+                           token=appointment.token)
         uow.doctors.lock(appointment.doctor_id)
         entry_id = uow.queue.add(appointment_id=appointment_id, doctor_id=appointment.doctor_id, day=today,
                                  arrived_at=now)
@@ -74,9 +75,9 @@ def add_walk_in(uow: UnitOfWork, actor: Actor, patient_id: int, doctor_id: int, 
             raise NotFound("No such doctor.")
         doctor = schedule.doctor
         if not doctor.is_active:
-            raise ValidationError("doctor_id", f"{doctor.full_name} no longer works at the clinic.")
+            raise ValidationError("doctor_id", "{doctor} no longer works at the clinic.", doctor=doctor.full_name)
         if schedule.leave_on(today) is not None:
-            raise ValidationError("doctor_id", f"{doctor.full_name} is on leave today.")
+            raise ValidationError("doctor_id", "{doctor} is on leave today.", doctor=doctor.full_name)
         uow.doctors.lock(doctor_id)
         appointment_id = uow.appointments.add(
             patient_id=patient_id, doctor_id=doctor_id, starts_at=now, duration_minutes=doctor.slot_minutes,

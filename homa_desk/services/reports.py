@@ -43,7 +43,7 @@ def payment_history(uow: UnitOfWork, actor: Actor, filters: HistoryFilters, *, a
     """Payments matching `filters`, newest first; pass the last row's `key` as `after` for the next page."""
     filters = filters.checked()
     if not 1 <= limit <= MAX_PAGE:
-        raise ValidationError("limit", f"Ask for 1 to {MAX_PAGE} rows at a time.")
+        raise ValidationError("limit", "Ask for 1 to {limit} rows at a time.", limit=MAX_PAGE)
     with uow.reading(actor, *FRONT_DESK):
         return uow.reports.history(filters, after=after, limit=limit)
 

@@ -19,6 +19,7 @@ from homa_desk.db.urls import keyring_name, parse_database_url, without_password
 from homa_desk.domain import validation
 from homa_desk.domain.clinic_profile import host_name, number_in, optional_gstin, telegram_chat, twilio_sid
 from homa_desk.domain.errors import FormErrors, ValidationError
+from homa_desk.domain.messages import Message
 from homa_desk.domain.notifications import Language, check_sms_number
 from homa_desk.domain.roles import Actor, Role
 from homa_desk.gateways.factory import GATEWAYS, RAZORPAY_SECRET
@@ -72,8 +73,8 @@ class SettingsForm:
     exotel_api_token: str = ""
 
 
-NO_KEYRING_FOR_SECRETS = ("This computer has no keyring to keep it in: accept the file keyring when the desk starts, "
-                          "or install GNOME Keyring or KWallet.")
+NO_KEYRING_FOR_SECRETS = ("This computer has no keyring to keep it in: use the file keyring (the button at the top of "
+                          "this page), or install GNOME Keyring or KWallet.")
 
 
 @dataclass(frozen=True)
@@ -203,7 +204,7 @@ def save_settings(uow: UnitOfWork, actor: Actor, form: SettingsForm, *, path: Pa
     return load_settings(uow, actor, settings)
 
 
-def test_database_connection(raw: str, *, timeout: int = 5) -> str:
+def test_database_connection(raw: str, *, timeout: int = 5) -> Message:
     """Connect once and ask the server's version; the message to show, or ValidationError("database_url")."""
     url = _database(raw)
     if not url:
@@ -212,8 +213,9 @@ def test_database_connection(raw: str, *, timeout: int = 5) -> str:
     try:
         version = reach.server_version(parsed, timeout=timeout)
     except reach.Unreachable as refused:
-        raise ValidationError("database_url", f"Cannot connect: {refused.reason}") from None
-    return f"Connected to PostgreSQL {version} at {parsed.host or 'localhost'}."
+        raise ValidationError("database_url", "Cannot connect: {reason}", reason=refused.reason) from None
+    return Message("Connected to PostgreSQL {version} at {host}.",
+                   {"version": version, "host": parsed.host or "localhost"})
 
 
 test_database_connection.__test__ = False  # type: ignore[attr-defined]  # not a pytest test
@@ -237,7 +239,7 @@ def _database(raw: str) -> str:
 def _at_most(value: str, limit: int, what: str) -> str:
     text = " ".join((value or "").split())
     if len(text) > limit:
-        raise ValidationError("", f"The {what} is too long (at most {limit} characters).")
+        raise ValidationError("", "The {what} is too long (at most {limit} characters).", what=what, limit=limit)
     return validation.storable(text, "", f"The {what}")
 
 

@@ -187,7 +187,7 @@ def confirm_by_reference(uow: UnitOfWork, actor: Actor, session_pk: int, utr: st
         if session is None:
             raise NotFound("No such UPI payment.")
         if session.status.final:
-            raise Conflict(f"This UPI payment is already {session.status.value}.")
+            raise Conflict("This UPI payment is already {status}.", status=session.status.value)
         transaction_id = f"UTR:{utr}"
         taken = uow.payments.find_reference(PaymentMethod.UPI, utr, transaction_id)
         if taken is not None:

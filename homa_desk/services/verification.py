@@ -79,8 +79,8 @@ def check_code(uow: UnitOfWork, actor: Actor, user_id: int, code: str, *, now: d
         if not verification.code_matches(code or "", found.salt, found.code_hash):
             left = verification.MAX_TRIES - found.attempts - 1
             uow.commit()  # the try counts even though the answer is no
-            raise ValidationError("code", f"That code is not right. {left} tries left." if left
-                                  else "Too many wrong codes. Send a new code.")
+            raise ValidationError("code", "That code is not right. {left} tries left." if left
+                                  else "Too many wrong codes. Send a new code.", left=left)
         uow.verification.use(found.id, now)
         uow.verification.set_verified(user_id)
         uow.audit.record(actor, "contact_verified", "user", user_id, after={"channel": found.channel.value})

@@ -508,6 +508,10 @@
         <translation>आज छुट्टी पर</translation>
     </message>
     <message>
+        <source>⚠ Allergies: {allergies}</source>
+        <translation>⚠ एलर्जी: {allergies}</translation>
+    </message>
+    <message>
         <source>No known allergies</source>
         <translation>कोई ज्ञात एलर्जी नहीं</translation>
     </message>
@@ -757,7 +761,7 @@
     </message>
     <message>
         <source>English</source>
-        <translation>English</translation>
+        <translation>अंग्रेज़ी</translation>
     </message>
     <message>
         <source>Consultation</source>
@@ -862,6 +866,18 @@
     <message>
         <source>Pending</source>
         <translation>लंबित</translation>
+    </message>
+    <message>
+        <source>No keyring: SMS, e-mail and Telegram secrets cannot be stored, so messages are not sent.</source>
+        <translation>कीरिंग नहीं है: SMS, ई-मेल और Telegram के पासवर्ड/टोकन सहेजे नहीं जा सकते, इसलिए संदेश नहीं भेजे जा रहे।</translation>
+    </message>
+    <message>
+        <source>Set up a system keyring (GNOME Keyring or KWallet) and restart the desk, or use the file-backed keyring: a file in your settings folder that only your user account can read.</source>
+        <translation>सिस्टम कीरिंग (GNOME Keyring या KWallet) लगाकर डेस्क दोबारा शुरू करें, या फ़ाइल कीरिंग इस्तेमाल करें: सेटिंग्स फ़ोल्डर की एक फ़ाइल जिसे सिर्फ़ आपका यूज़र अकाउंट पढ़ सकता है।</translation>
+    </message>
+    <message>
+        <source>⚠ Messages off</source>
+        <translation>⚠ संदेश बंद</translation>
     </message>
     <message>
         <source>Use the file keyring</source>
@@ -1760,6 +1776,10 @@ Tue 09:00-13:00</translation>
         <translation>से</translation>
     </message>
     <message>
+        <source>to</source>
+        <translation>तक</translation>
+    </message>
+    <message>
         <source>No payment matches these filters.</source>
         <translation>इन फ़िल्टरों से कोई भुगतान मेल नहीं खाता।</translation>
     </message>
@@ -2045,11 +2065,11 @@ Tue 09:00-13:00</translation>
     </message>
     <message>
         <source>Razorpay key id</source>
-        <translation>Razorpay key id</translation>
+        <translation>Razorpay की आईडी</translation>
     </message>
     <message>
         <source>Razorpay key secret</source>
-        <translation>Razorpay key secret</translation>
+        <translation>Razorpay की सीक्रेट की</translation>
     </message>
     <message>
         <source>SMS (Twilio)</source>
@@ -2057,7 +2077,7 @@ Tue 09:00-13:00</translation>
     </message>
     <message>
         <source>Account SID</source>
-        <translation>Account SID</translation>
+        <translation>अकाउंट SID</translation>
     </message>
     <message>
         <source>From number</source>
@@ -2065,7 +2085,7 @@ Tue 09:00-13:00</translation>
     </message>
     <message>
         <source>Auth token</source>
-        <translation>Auth token</translation>
+        <translation>ऑथ टोकन</translation>
     </message>
     <message>
         <source>SMS provider; Exotel</source>
@@ -2113,11 +2133,11 @@ Tue 09:00-13:00</translation>
     </message>
     <message>
         <source>Owner&apos;s chat id</source>
-        <translation>मालिक की chat id</translation>
+        <translation>मालिक की चैट आईडी</translation>
     </message>
     <message>
         <source>Bot token</source>
-        <translation>Bot token</translation>
+        <translation>बॉट टोकन</translation>
     </message>
     <message>
         <source>Database</source>
@@ -3130,6 +3150,1261 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
     <message>
         <source>Book…</source>
         <translation>बुक करें…</translation>
+    </message>
+    <message>
+        <source>M</source>
+        <translation>पु</translation>
+    </message>
+    <message>
+        <source>F</source>
+        <translation>म</translation>
+    </message>
+    <message>
+        <source>~{years} y</source>
+        <translation>~{years} वर्ष</translation>
+    </message>
+    <message>
+        <source>{years} y</source>
+        <translation>{years} वर्ष</translation>
+    </message>
+</context>
+<context>
+    <name>ServiceMessages</name>
+    <message>
+        <source>The database at {host} is at schema revision {current}; this desk needs {head}. Run `homa-desk db upgrade` once, then start the desk again.</source>
+        <translation>डेटाबेस {host} स्कीमा संशोधन {current} पर है; इस डेस्क को {head} चाहिए। एक बार `homa-desk db upgrade` चलाएँ, फिर डेस्क दोबारा शुरू करें।</translation>
+    </message>
+    <message>
+        <source>Cannot reach the database at {host}. Check the network and the URL.</source>
+        <translation>{host} पर डेटाबेस तक नहीं पहुँच पा रहे। नेटवर्क और URL जाँचें।</translation>
+    </message>
+    <message>
+        <source>This slot was just taken. The grid has been refreshed.</source>
+        <translation>यह स्लॉट अभी-अभी बुक हो गया। ग्रिड ताज़ा कर दी गई है।</translation>
+    </message>
+    <message>
+        <source>“{name}” is not a Homa Desk backup. Choose a .dump file made by Homa Desk.</source>
+        <translation>“{name}” Homa Desk का बैकअप नहीं है। Homa Desk से बनी .dump फ़ाइल चुनें।</translation>
+    </message>
+    <message>
+        <source>{name} is missing from this installation; reinstall Homa Desk.</source>
+        <translation>{name} इस इंस्टॉलेशन में नहीं है; Homa Desk दोबारा इंस्टॉल करें।</translation>
+    </message>
+    <message>
+        <source>The restore failed: {reason}</source>
+        <translation>रिस्टोर नहीं हुआ: {reason}</translation>
+    </message>
+    <message>
+        <source>No such patient.</source>
+        <translation>ऐसा कोई मरीज़ नहीं है।</translation>
+    </message>
+    <message>
+        <source>Another record already uses this e-mail.</source>
+        <translation>यह ई-मेल पहले से किसी दूसरे रिकॉर्ड में है।</translation>
+    </message>
+    <message>
+        <source>More than {count:,} patients match: type more of the name, or the patient number, to see totals.</source>
+        <translation>{count:,} से ज़्यादा मरीज़ मिलते हैं: कुल देखने के लिए नाम का और हिस्सा या मरीज़ नंबर लिखें।</translation>
+    </message>
+    <message>
+        <source>The clinic must keep at least one active admin.</source>
+        <translation>क्लिनिक में कम से कम एक सक्रिय एडमिन रहना चाहिए।</translation>
+    </message>
+    <message>
+        <source>This role may not create roles. Create the desks&apos; role with SQL as one that may (CREATE ROLE {role} LOGIN PASSWORD &apos;…&apos;), then run `homa-desk db upgrade` again.</source>
+        <translation>यह रोल नए रोल नहीं बना सकता। डेस्क का रोल SQL से ऐसे रोल से बनाएँ जो बना सके (CREATE ROLE {role} LOGIN PASSWORD &apos;…&apos;), फिर `homa-desk db upgrade` दोबारा चलाएँ।</translation>
+    </message>
+    <message>
+        <source>Another desk changed this record at the same moment. Refresh and try again.</source>
+        <translation>इसी समय किसी दूसरी डेस्क ने यह रिकॉर्ड बदल दिया। ताज़ा करके फिर कोशिश करें।</translation>
+    </message>
+    <message>
+        <source>This would pay the bill beyond its total (another desk took money for it at the same moment). Refresh it.</source>
+        <translation>इससे बिल अपनी कुल राशि से ज़्यादा चुक जाएगा (इसी समय दूसरी डेस्क ने इसका पैसा लिया)। बिल ताज़ा करें।</translation>
+    </message>
+    <message>
+        <source>Enter the database URL, for example postgresql://user@host/db?sslmode=require.</source>
+        <translation>डेटाबेस URL दर्ज करें, जैसे postgresql://user@host/db?sslmode=require।</translation>
+    </message>
+    <message>
+        <source>Homa Desk works with PostgreSQL only: the URL starts with postgresql://.</source>
+        <translation>Homa Desk सिर्फ़ PostgreSQL के साथ चलता है: URL postgresql:// से शुरू होता है।</translation>
+    </message>
+    <message>
+        <source>The URL needs the database name after the host (…/dbname).</source>
+        <translation>URL में होस्ट के बाद डेटाबेस का नाम चाहिए (…/dbname)।</translation>
+    </message>
+    <message>
+        <source>This is not a database URL (postgresql://user:password@host/dbname).</source>
+        <translation>यह डेटाबेस URL नहीं है (postgresql://user:password@host/dbname)।</translation>
+    </message>
+    <message>
+        <source>A database on another machine must use TLS: add ?sslmode=require (or verify-full).</source>
+        <translation>दूसरी मशीन के डेटाबेस को TLS चाहिए: ?sslmode=require (या verify-full) जोड़ें।</translation>
+    </message>
+    <message>
+        <source>Your account was disabled by an admin.</source>
+        <translation>आपका अकाउंट एडमिन ने बंद कर दिया है।</translation>
+    </message>
+    <message>
+        <source>Your password was changed: sign in again.</source>
+        <translation>आपका पासवर्ड बदल दिया गया है: दोबारा साइन इन करें।</translation>
+    </message>
+    <message>
+        <source>Your role changed: sign in again.</source>
+        <translation>आपका रोल बदल गया है: दोबारा साइन इन करें।</translation>
+    </message>
+    <message>
+        <source>A {status} appointment cannot be marked {new}: only a scheduled appointment can be completed, cancelled or marked no-show.</source>
+        <translation>{status} अपॉइंटमेंट को {new} नहीं किया जा सकता: सिर्फ़ तय (scheduled) अपॉइंटमेंट ही पूरा, रद्द या नो-शो किया जा सकता है।</translation>
+    </message>
+    <message>
+        <source>An online consultation needs a meeting link.</source>
+        <translation>ऑनलाइन परामर्श के लिए मीटिंग लिंक चाहिए।</translation>
+    </message>
+    <message>
+        <source>Enter the meeting link as a web address, e.g. https://meet.example.com/abc.</source>
+        <translation>मीटिंग लिंक वेब पते की तरह दर्ज करें, जैसे https://meet.example.com/abc।</translation>
+    </message>
+    <message>
+        <source>Enter why the appointment is cancelled.</source>
+        <translation>अपॉइंटमेंट रद्द करने का कारण लिखें।</translation>
+    </message>
+    <message>
+        <source>The time of the appointment has no timezone.</source>
+        <translation>अपॉइंटमेंट के समय में टाइमज़ोन नहीं है।</translation>
+    </message>
+    <message>
+        <source>{doctor} is on leave on {day:%d %b %Y}{why}.</source>
+        <translation>{doctor} {day:%d %b %Y} को छुट्टी पर हैं{why}।</translation>
+    </message>
+    <message>
+        <source>{time:%d %b %Y, %I:%M %p} is not one of {doctor}&apos;s slots (outside working hours).</source>
+        <translation>{time:%d %b %Y, %I:%M %p} {doctor} का स्लॉट नहीं है (काम के घंटों से बाहर)।</translation>
+    </message>
+    <message>
+        <source>That time is already over; choose a later slot.</source>
+        <translation>यह समय निकल चुका है; बाद का स्लॉट चुनें।</translation>
+    </message>
+    <message>
+        <source>This appointment is already {status}.</source>
+        <translation>यह अपॉइंटमेंट पहले से {status} है।</translation>
+    </message>
+    <message>
+        <source>Choose online or at the clinic.</source>
+        <translation>ऑनलाइन या क्लिनिक में, एक चुनें।</translation>
+    </message>
+    <message>
+        <source>Describe the line.</source>
+        <translation>लाइन का विवरण लिखें।</translation>
+    </message>
+    <message>
+        <source>At most {limit} characters.</source>
+        <translation>अधिकतम {limit} अक्षर।</translation>
+    </message>
+    <message>
+        <source>Quantities are never floating point.</source>
+        <translation>मात्रा कभी दशमलव फ़्लोट में नहीं होती।</translation>
+    </message>
+    <message>
+        <source>The quantity must be more than zero.</source>
+        <translation>मात्रा शून्य से ज़्यादा होनी चाहिए।</translation>
+    </message>
+    <message>
+        <source>Enter a quantity such as 1 or 2.5.</source>
+        <translation>मात्रा लिखें, जैसे 1 या 2.5।</translation>
+    </message>
+    <message>
+        <source>This reference is already recorded on {where}: one UTR settles one payment.</source>
+        <translation>यह रेफ़रेंस पहले से {where} पर दर्ज है: एक UTR से एक ही भुगतान होता है।</translation>
+    </message>
+    <message>
+        <source>Enter the date as DD-MM-YYYY, for example 15-08-1985.</source>
+        <translation>तारीख DD-MM-YYYY में लिखें, जैसे 15-08-1985।</translation>
+    </message>
+    <message>
+        <source>The bill comes to {total}; a bill can be at most {limit}. Split it into two bills.</source>
+        <translation>बिल {total} का बनता है; एक बिल अधिकतम {limit} का हो सकता है। इसे दो बिलों में बाँटें।</translation>
+    </message>
+    <message>
+        <source>Choose what the line is for.</source>
+        <translation>चुनें कि यह लाइन किस चीज़ की है।</translation>
+    </message>
+    <message>
+        <source>Add at least one line to the bill.</source>
+        <translation>बिल में कम से कम एक लाइन जोड़ें।</translation>
+    </message>
+    <message>
+        <source>A bill has at most {limit} lines.</source>
+        <translation>एक बिल में अधिकतम {limit} लाइनें होती हैं।</translation>
+    </message>
+    <message>
+        <source>The discount is more than the line.</source>
+        <translation>छूट लाइन की राशि से ज़्यादा है।</translation>
+    </message>
+    <message>
+        <source>Quantity × rate comes to {total}; a line can be at most {limit}.</source>
+        <translation>मात्रा × दर {total} बनता है; एक लाइन अधिकतम {limit} की हो सकती है।</translation>
+    </message>
+    <message>
+        <source>A GSTIN has 15 characters, like 27AAPFU0939F1ZV.</source>
+        <translation>GSTIN में 15 अक्षर होते हैं, जैसे 27AAPFU0939F1ZV।</translation>
+    </message>
+    <message>
+        <source>This GSTIN&apos;s last character does not match: check for a typing mistake.</source>
+        <translation>इस GSTIN का आख़िरी अक्षर मेल नहीं खाता: टाइपिंग की गलती जाँचें।</translation>
+    </message>
+    <message>
+        <source>The {what} must be between {low:g} and {high:g}.</source>
+        <translation>{what} {low:g} और {high:g} के बीच होना चाहिए।</translation>
+    </message>
+    <message>
+        <source>A Twilio Account SID starts with AC and has 34 characters.</source>
+        <translation>Twilio Account SID AC से शुरू होता है और उसमें 34 अक्षर होते हैं।</translation>
+    </message>
+    <message>
+        <source>Enter the chat id (digits, e.g. -1001234567890) or @channelname.</source>
+        <translation>चैट id (अंक, जैसे -1001234567890) या @channelname दर्ज करें।</translation>
+    </message>
+    <message>
+        <source>Enter the mail server&apos;s host name, like smtp.gmail.com.</source>
+        <translation>मेल सर्वर का होस्ट नाम दर्ज करें, जैसे smtp.gmail.com।</translation>
+    </message>
+    <message>
+        <source>Enter the {what} as a number.</source>
+        <translation>{what} संख्या में दर्ज करें।</translation>
+    </message>
+    <message>
+        <source>This draft is too long to keep.</source>
+        <translation>यह ड्राफ़्ट रखने के लिए बहुत लंबा है।</translation>
+    </message>
+    <message>
+        <source>{label}: enter a number.</source>
+        <translation>{label}: संख्या दर्ज करें।</translation>
+    </message>
+    <message>
+        <source>{label} must be between {low} and {high}.</source>
+        <translation>{label} {low} और {high} के बीच होना चाहिए।</translation>
+    </message>
+    <message>
+        <source>{label}: at most {places} decimal places.</source>
+        <translation>{label}: दशमलव के बाद अधिकतम {places} अंक।</translation>
+    </message>
+    <message>
+        <source>{label}: at most {places} decimal place.</source>
+        <translation>{label}: दशमलव के बाद अधिकतम {places} अंक।</translation>
+    </message>
+    <message>
+        <source>Temperature: at most 1 decimal place.</source>
+        <translation>तापमान: दशमलव के बाद अधिकतम 1 अंक।</translation>
+    </message>
+    <message>
+        <source>Temperature: enter 30–45 °C or 86–113 °F.</source>
+        <translation>तापमान: 30–45 °C या 86–113 °F दर्ज करें।</translation>
+    </message>
+    <message>
+        <source>{label}: enter a whole number.</source>
+        <translation>{label}: पूरी संख्या दर्ज करें।</translation>
+    </message>
+    <message>
+        <source>Enter both BP numbers (systolic and diastolic).</source>
+        <translation>BP के दोनों अंक दर्ज करें (सिस्टोलिक और डायस्टोलिक)।</translation>
+    </message>
+    <message>
+        <source>A prescription line is incomplete: {problem}</source>
+        <translation>पर्चे की एक लाइन अधूरी है: {problem}</translation>
+    </message>
+    <message>
+        <source>The follow-up must be after today.</source>
+        <translation>फ़ॉलो-अप आज के बाद का होना चाहिए।</translation>
+    </message>
+    <message>
+        <source>Diastolic BP must be lower than systolic.</source>
+        <translation>डायस्टोलिक BP सिस्टोलिक से कम होना चाहिए।</translation>
+    </message>
+    <message>
+        <source>The follow-up must be within a year.</source>
+        <translation>फ़ॉलो-अप एक साल के अंदर होना चाहिए।</translation>
+    </message>
+    <message>
+        <source>Enter the Principal Entity ID from the DLT portal (12 to 19 digits).</source>
+        <translation>DLT पोर्टल से प्रिंसिपल एंटिटी ID डालें (12 से 19 अंक)।</translation>
+    </message>
+    <message>
+        <source>Enter the 6-letter sender header registered on DLT (letters A–Z only).</source>
+        <translation>DLT पर पंजीकृत 6 अक्षरों का सेंडर हेडर डालें (केवल A–Z अक्षर)।</translation>
+    </message>
+    <message>
+        <source>Enter the content template ID from the DLT portal (12 to 19 digits).</source>
+        <translation>DLT पोर्टल से कंटेंट टेम्पलेट ID डालें (12 से 19 अंक)।</translation>
+    </message>
+    <message>
+        <source>Paste the template&apos;s text exactly as registered, with its {#var#}.</source>
+        <translation>टेम्पलेट का पाठ ठीक वैसा ही चिपकाएँ जैसा पंजीकृत है, उसके {#var#} के साथ।</translation>
+    </message>
+    <message>
+        <source>The {label} is too long (at most {limit} characters).</source>
+        <translation>{label} बहुत लंबा है (अधिकतम {limit} अक्षर)।</translation>
+    </message>
+    <message>
+        <source>The {label} contains a character that cannot be stored.</source>
+        <translation>{label} में ऐसा अक्षर है जो सहेजा नहीं जा सकता।</translation>
+    </message>
+    <message>
+        <source>Enter the slot length in whole minutes ({low}–{high}).</source>
+        <translation>स्लॉट की अवधि पूरे मिनटों में दर्ज करें ({low}–{high})।</translation>
+    </message>
+    <message>
+        <source>A slot is {low} to {high} minutes long.</source>
+        <translation>एक स्लॉट {low} से {high} मिनट का होता है।</translation>
+    </message>
+    <message>
+        <source>Enter the time as HH:MM, for example 09:30 or 17:00.</source>
+        <translation>समय HH:MM में दर्ज करें, जैसे 09:30 या 17:00।</translation>
+    </message>
+    <message>
+        <source>There is no such time of day.</source>
+        <translation>दिन में ऐसा कोई समय नहीं होता।</translation>
+    </message>
+    <message>
+        <source>Choose the day of leave.</source>
+        <translation>छुट्टी का दिन चुनें।</translation>
+    </message>
+    <message>
+        <source>Enter the {label}.</source>
+        <translation>{label} दर्ज करें।</translation>
+    </message>
+    <message>
+        <source>A registration number has letters, digits, spaces, / . and - only.</source>
+        <translation>रजिस्ट्रेशन नंबर में सिर्फ़ अक्षर, अंक, स्पेस, / . और - होते हैं।</translation>
+    </message>
+    <message>
+        <source>With AM/PM the hour is 1 to 12.</source>
+        <translation>AM/PM के साथ घंटा 1 से 12 होता है।</translation>
+    </message>
+    <message>
+        <source>Choose a weekday for every session.</source>
+        <translation>हर सेशन के लिए हफ़्ते का दिन चुनें।</translation>
+    </message>
+    <message>
+        <source>{day}: a session must start before it ends ({starts:%H:%M}–{ends:%H:%M}).</source>
+        <translation>{day}: सेशन खत्म होने से पहले शुरू होना चाहिए ({starts:%H:%M}–{ends:%H:%M})।</translation>
+    </message>
+    <message>
+        <source>{day}: {starts:%H:%M}–{ends:%H:%M} overlaps {other_starts:%H:%M}–{other_ends:%H:%M}.</source>
+        <translation>{day}: {starts:%H:%M}–{ends:%H:%M} का समय {other_starts:%H:%M}–{other_ends:%H:%M} से टकराता है।</translation>
+    </message>
+    <message>
+        <source>The database cannot be reached. Check the connection and try again.</source>
+        <translation>डेटाबेस तक नहीं पहुँच पा रहे। कनेक्शन जाँचें और फिर कोशिश करें।</translation>
+    </message>
+    <message>
+        <source>Wrong e-mail or password. After {tries} wrong tries sign-in waits {minutes} minutes; a disabled account cannot sign in (ask the clinic&apos;s admin).</source>
+        <translation>ई-मेल या पासवर्ड गलत है। {tries} बार गलत होने पर साइन-इन {minutes} मिनट रुकता है; बंद किया गया अकाउंट साइन इन नहीं कर सकता (क्लिनिक के एडमिन से पूछें)।</translation>
+    </message>
+    <message>
+        <source>Enter the refund&apos;s reference: the gateway refund id or the bank transfer&apos;s reference.</source>
+        <translation>रिफ़ंड का रेफ़रेंस दर्ज करें: गेटवे की रिफ़ंड id या बैंक ट्रांसफ़र का रेफ़रेंस।</translation>
+    </message>
+    <message>
+        <source>Say why the money is refunded.</source>
+        <translation>बताएँ कि पैसा क्यों लौटाया जा रहा है।</translation>
+    </message>
+    <message>
+        <source>Choose at least one channel.</source>
+        <translation>कम से कम एक माध्यम चुनें।</translation>
+    </message>
+    <message>
+        <source>WhatsApp needs the patient&apos;s consent first.</source>
+        <translation>WhatsApp के लिए पहले मरीज़ की सहमति ज़रूरी है।</translation>
+    </message>
+    <message>
+        <source>The patient opted out of this channel.</source>
+        <translation>मरीज़ ने इस माध्यम से संदेश लेना बंद किया है।</translation>
+    </message>
+    <message>
+        <source>Patients&apos; messages go by WhatsApp, SMS or e-mail.</source>
+        <translation>मरीज़ों के संदेश WhatsApp, SMS या ई-मेल से जाते हैं।</translation>
+    </message>
+    <message>
+        <source>Enter a mobile number such as +919876543210.</source>
+        <translation>मोबाइल नंबर दर्ज करें, जैसे +919876543210।</translation>
+    </message>
+    <message>
+        <source>Enter the age as whole years.</source>
+        <translation>उम्र पूरे सालों में दर्ज करें।</translation>
+    </message>
+    <message>
+        <source>Enter the age in years.</source>
+        <translation>उम्र सालों में दर्ज करें।</translation>
+    </message>
+    <message>
+        <source>Enter the age as whole years, 0 to {limit}.</source>
+        <translation>उम्र पूरे सालों में दर्ज करें, 0 से {limit}।</translation>
+    </message>
+    <message>
+        <source>{label} is too long (at most {limit} characters).</source>
+        <translation>{label} बहुत लंबा है (अधिकतम {limit} अक्षर)।</translation>
+    </message>
+    <message>
+        <source>The old file number contains a character that cannot be stored.</source>
+        <translation>पुराने फ़ाइल नंबर में ऐसा अक्षर है जिसे सहेजा नहीं जा सकता।</translation>
+    </message>
+    <message>
+        <source>Choose male, female or other.</source>
+        <translation>पुरुष, महिला या अन्य चुनें।</translation>
+    </message>
+    <message>
+        <source>{label} contains a character that cannot be stored.</source>
+        <translation>{label} में ऐसा अक्षर है जो सहेजा नहीं जा सकता।</translation>
+    </message>
+    <message>
+        <source>Choose English or Hindi.</source>
+        <translation>अंग्रेज़ी या हिन्दी चुनें।</translation>
+    </message>
+    <message>
+        <source>There is no such date.</source>
+        <translation>ऐसी कोई तारीख नहीं होती।</translation>
+    </message>
+    <message>
+        <source>Enter the date of birth, or the age in years if it is unknown.</source>
+        <translation>जन्म तिथि दर्ज करें, या पता न हो तो उम्र सालों में।</translation>
+    </message>
+    <message>
+        <source>The payment gateway cannot be reached; the desk keeps trying.</source>
+        <translation>पेमेंट गेटवे तक नहीं पहुँच पा रहे; डेस्क कोशिश करती रहेगी।</translation>
+    </message>
+    <message>
+        <source>The payment gateway asked the desk to slow down.</source>
+        <translation>पेमेंट गेटवे ने डेस्क को धीमे चलने को कहा है।</translation>
+    </message>
+    <message>
+        <source>The payment gateway sent an answer the desk cannot read.</source>
+        <translation>पेमेंट गेटवे का जवाब डेस्क पढ़ नहीं पा रही।</translation>
+    </message>
+    <message>
+        <source>This payment gateway cannot do that.</source>
+        <translation>यह पेमेंट गेटवे ऐसा नहीं कर सकता।</translation>
+    </message>
+    <message>
+        <source>Static UPI has no payment gateway that sees the money: check the UPI payments against the clinic&apos;s bank statement.</source>
+        <translation>स्टैटिक UPI में ऐसा कोई पेमेंट गेटवे नहीं जो पैसा देख सके: UPI भुगतान क्लिनिक के बैंक स्टेटमेंट से मिलाएँ।</translation>
+    </message>
+    <message>
+        <source>Enter the dose pattern, e.g. 1-0-1.</source>
+        <translation>खुराक का पैटर्न दर्ज करें, जैसे 1-0-1।</translation>
+    </message>
+    <message>
+        <source>Write the dose as numbers or ½ separated by -, e.g. 1-0-1 or ½-0-½, or SOS.</source>
+        <translation>खुराक अंकों या ½ में - से अलग करके लिखें, जैसे 1-0-1 या ½-0-½, या SOS।</translation>
+    </message>
+    <message>
+        <source>A dose pattern of only zeros gives nothing.</source>
+        <translation>सिर्फ़ शून्य वाले पैटर्न से कोई खुराक नहीं बनती।</translation>
+    </message>
+    <message>
+        <source>Enter for how long, e.g. 5 days or 2 weeks.</source>
+        <translation>कितने दिन, दर्ज करें, जैसे 5 days या 2 weeks।</translation>
+    </message>
+    <message>
+        <source>Write the duration as a number of days, weeks or months, e.g. 5 days.</source>
+        <translation>अवधि दिनों, हफ़्तों या महीनों में लिखें, जैसे 5 days।</translation>
+    </message>
+    <message>
+        <source>At most {limit} medicines on one prescription.</source>
+        <translation>एक पर्चे पर अधिकतम {limit} दवाइयाँ।</translation>
+    </message>
+    <message>
+        <source>The drawer holds {amount} {side} than the desk recorded: say why.</source>
+        <translation>दराज़ में डेस्क के रिकॉर्ड से {amount} {side} है: कारण बताएँ।</translation>
+    </message>
+    <message>
+        <source>Keep the reason under {limit} characters.</source>
+        <translation>कारण {limit} अक्षरों से कम रखें।</translation>
+    </message>
+    <message>
+        <source>The end date is before the start date.</source>
+        <translation>आख़िरी तारीख शुरू की तारीख से पहले है।</translation>
+    </message>
+    <message>
+        <source>Choose at most ten years.</source>
+        <translation>अधिकतम दस साल चुनें।</translation>
+    </message>
+    <message>
+        <source>Choose one of the listed values.</source>
+        <translation>सूची में से एक चुनें।</translation>
+    </message>
+    <message>
+        <source>Only {allowed} staff may do this; you are signed in as {role}.</source>
+        <translation>यह सिर्फ़ {allowed} स्टाफ़ कर सकते हैं; आप {role} के रूप में साइन इन हैं।</translation>
+    </message>
+    <message>
+        <source>A UPI reference has 1 to {limit} letters and digits only.</source>
+        <translation>UPI रेफ़रेंस में 1 से {limit} तक सिर्फ़ अक्षर और अंक होते हैं।</translation>
+    </message>
+    <message>
+        <source>This UPI field cannot be empty.</source>
+        <translation>UPI का यह फ़ील्ड खाली नहीं हो सकता।</translation>
+    </message>
+    <message>
+        <source>Not a UPI payment link.</source>
+        <translation>यह UPI पेमेंट लिंक नहीं है।</translation>
+    </message>
+    <message>
+        <source>The UPI link has no payee or no amount.</source>
+        <translation>UPI लिंक में पाने वाला या राशि नहीं है।</translation>
+    </message>
+    <message>
+        <source>Only payments in rupees (INR) are accepted.</source>
+        <translation>सिर्फ़ रुपये (INR) में भुगतान लिए जाते हैं।</translation>
+    </message>
+    <message>
+        <source>Enter the full name.</source>
+        <translation>पूरा नाम दर्ज करें।</translation>
+    </message>
+    <message>
+        <source>The name is too long (at most {limit} characters).</source>
+        <translation>नाम बहुत लंबा है (अधिकतम {limit} अक्षर)।</translation>
+    </message>
+    <message>
+        <source>A name has letters, spaces, dots, apostrophes and hyphens only.</source>
+        <translation>नाम में सिर्फ़ अक्षर, स्पेस, बिंदु, एपॉस्ट्रॉफ़ी और हाइफ़न होते हैं।</translation>
+    </message>
+    <message>
+        <source>Enter the mobile number.</source>
+        <translation>मोबाइल नंबर दर्ज करें।</translation>
+    </message>
+    <message>
+        <source>Enter a 10-digit Indian mobile number starting with 6, 7, 8 or 9.</source>
+        <translation>6, 7, 8 या 9 से शुरू होने वाला 10 अंकों का भारतीय मोबाइल नंबर दर्ज करें।</translation>
+    </message>
+    <message>
+        <source>Enter the e-mail address.</source>
+        <translation>ई-मेल पता दर्ज करें।</translation>
+    </message>
+    <message>
+        <source>Enter an e-mail address like name@example.com.</source>
+        <translation>ई-मेल पता name@example.com जैसा दर्ज करें।</translation>
+    </message>
+    <message>
+        <source>The part before @ is too long.</source>
+        <translation>@ से पहले का हिस्सा बहुत लंबा है।</translation>
+    </message>
+    <message>
+        <source>Enter the UPI ID (for example clinic@okaxis).</source>
+        <translation>UPI ID दर्ज करें (जैसे clinic@okaxis)।</translation>
+    </message>
+    <message>
+        <source>A UPI ID looks like name@bank, for example clinic@okaxis.</source>
+        <translation>UPI ID name@bank जैसी होती है, जैसे clinic@okaxis।</translation>
+    </message>
+    <message>
+        <source>Amounts are entered as text or Decimal, never as floating point.</source>
+        <translation>राशि टेक्स्ट या Decimal में दी जाती है, कभी फ़्लोट में नहीं।</translation>
+    </message>
+    <message>
+        <source>Enter the amount.</source>
+        <translation>राशि दर्ज करें।</translation>
+    </message>
+    <message>
+        <source>Enter the amount in rupees, for example 500 or 499.50.</source>
+        <translation>राशि रुपयों में दर्ज करें, जैसे 500 या 499.50।</translation>
+    </message>
+    <message>
+        <source>An amount has at most two decimals (paise).</source>
+        <translation>राशि में दशमलव के बाद अधिकतम दो अंक (पैसे) होते हैं।</translation>
+    </message>
+    <message>
+        <source>The amount must be more than zero.</source>
+        <translation>राशि शून्य से ज़्यादा होनी चाहिए।</translation>
+    </message>
+    <message>
+        <source>The amount is too large.</source>
+        <translation>राशि बहुत बड़ी है।</translation>
+    </message>
+    <message>
+        <source>Enter the UPI reference (UTR): 6 to 35 letters and digits from the bank app.</source>
+        <translation>UPI रेफ़रेंस (UTR) दर्ज करें: बैंक ऐप में दिखे 6 से 35 अक्षर और अंक।</translation>
+    </message>
+    <message>
+        <source>Enter the date.</source>
+        <translation>तारीख दर्ज करें।</translation>
+    </message>
+    <message>
+        <source>The date cannot be in the future.</source>
+        <translation>तारीख भविष्य की नहीं हो सकती।</translation>
+    </message>
+    <message>
+        <source>The date is too far in the past.</source>
+        <translation>तारीख बहुत पुरानी है।</translation>
+    </message>
+    <message>
+        <source>The password needs at least {limit} characters.</source>
+        <translation>पासवर्ड में कम से कम {limit} अक्षर चाहिए।</translation>
+    </message>
+    <message>
+        <source>The password is too long (at most 72 bytes).</source>
+        <translation>पासवर्ड बहुत लंबा है (अधिकतम 72 बाइट)।</translation>
+    </message>
+    <message>
+        <source>This password is too common; choose one that is harder to guess.</source>
+        <translation>यह पासवर्ड बहुत आम है; ऐसा चुनें जिसका अंदाज़ा लगाना मुश्किल हो।</translation>
+    </message>
+    <message>
+        <source>{what} contains a character that cannot be stored.</source>
+        <translation>{what} में ऐसा अक्षर है जो सहेजा नहीं जा सकता।</translation>
+    </message>
+    <message>
+        <source>The password must not contain your name or e-mail.</source>
+        <translation>पासवर्ड में आपका नाम या ई-मेल नहीं होना चाहिए।</translation>
+    </message>
+    <message>
+        <source>Unknown payment gateway {gateway!r}.</source>
+        <translation>अनजान पेमेंट गेटवे {gateway!r}।</translation>
+    </message>
+    <message>
+        <source>Razorpay needs its key id and key secret (Settings → Payments).</source>
+        <translation>Razorpay के लिए key id और key secret चाहिए (सेटिंग्स → भुगतान)।</translation>
+    </message>
+    <message>
+        <source>Static UPI needs the clinic&apos;s UPI ID and payee name (Settings).</source>
+        <translation>स्टैटिक UPI के लिए क्लिनिक की UPI ID और पाने वाले का नाम चाहिए (सेटिंग्स)।</translation>
+    </message>
+    <message>
+        <source>The payment gateway listed more payments than the desk can check.</source>
+        <translation>पेमेंट गेटवे ने इतने भुगतान भेजे कि डेस्क सब जाँच नहीं सकती।</translation>
+    </message>
+    <message>
+        <source>Enter the Razorpay key id and secret under Settings.</source>
+        <translation>सेटिंग्स में Razorpay की key id और secret दर्ज करें।</translation>
+    </message>
+    <message>
+        <source>Razorpay takes UPI payments of ₹1 or more; take this amount in cash.</source>
+        <translation>Razorpay ₹1 या उससे ज़्यादा के UPI भुगतान लेता है; यह राशि नकद लें।</translation>
+    </message>
+    <message>
+        <source>The payment gateway gave no QR image.</source>
+        <translation>पेमेंट गेटवे ने QR इमेज नहीं दी।</translation>
+    </message>
+    <message>
+        <source>The payment gateway&apos;s QR image is not an image.</source>
+        <translation>पेमेंट गेटवे की QR इमेज असली इमेज नहीं है।</translation>
+    </message>
+    <message>
+        <source>This QR code no longer accepts payments.</source>
+        <translation>यह QR कोड अब भुगतान नहीं लेता।</translation>
+    </message>
+    <message>
+        <source>No such QR code.</source>
+        <translation>ऐसा कोई QR कोड नहीं है।</translation>
+    </message>
+    <message>
+        <source>No system keyring is available to keep passwords and keys. Accept the file-backed keyring (Settings) or install a keyring service such as GNOME Keyring or KWallet.</source>
+        <translation>पासवर्ड और चाबियाँ रखने के लिए कोई सिस्टम कीरिंग नहीं है। फ़ाइल कीरिंग स्वीकार करें (सेटिंग्स) या GNOME Keyring या KWallet जैसी कीरिंग सेवा इंस्टॉल करें।</translation>
+    </message>
+    <message>
+        <source>No such appointment.</source>
+        <translation>ऐसा कोई अपॉइंटमेंट नहीं है।</translation>
+    </message>
+    <message>
+        <source>No such doctor.</source>
+        <translation>ऐसा कोई डॉक्टर नहीं है।</translation>
+    </message>
+    <message>
+        <source>{doctor} no longer works at the clinic.</source>
+        <translation>{doctor} अब क्लिनिक में काम नहीं करते।</translation>
+    </message>
+    <message>
+        <source>A {status} appointment cannot be moved.</source>
+        <translation>{status} अपॉइंटमेंट का समय बदला नहीं जा सकता।</translation>
+    </message>
+    <message>
+        <source>A walk-in has no slot to move.</source>
+        <translation>वॉक-इन का कोई स्लॉट नहीं होता जिसे बदला जाए।</translation>
+    </message>
+    <message>
+        <source>The appointment is already at that time.</source>
+        <translation>अपॉइंटमेंट पहले से उसी समय पर है।</translation>
+    </message>
+    <message>
+        <source>A doctor may mark only their own appointments completed or no-show.</source>
+        <translation>डॉक्टर सिर्फ़ अपने ही अपॉइंटमेंट पूरे या नो-शो कर सकते हैं।</translation>
+    </message>
+    <message>
+        <source>{patient} has already seen the doctor (token {token}): mark the visit completed.</source>
+        <translation>{patient} डॉक्टर को दिखा चुके हैं (टोकन {token}): विज़िट पूरी करें।</translation>
+    </message>
+    <message>
+        <source>{patient} is with the doctor now (token {token}): mark the visit completed.</source>
+        <translation>{patient} अभी डॉक्टर के पास हैं (टोकन {token}): विज़िट पूरी करें।</translation>
+    </message>
+    <message>
+        <source>Enter your e-mail and password.</source>
+        <translation>अपना ई-मेल और पासवर्ड दर्ज करें।</translation>
+    </message>
+    <message>
+        <source>“{name}” was made by a newer version of Homa Desk (schema {revision}). Update this desk, then restore it.</source>
+        <translation>“{name}” Homa Desk के नए संस्करण से बना है (स्कीमा {revision})। पहले यह डेस्क अपडेट करें, फिर रिस्टोर करें।</translation>
+    </message>
+    <message>
+        <source>Restore works on the embedded database. A remote database (Neon) is restored from its provider&apos;s own backups.</source>
+        <translation>रिस्टोर एम्बेडेड डेटाबेस पर चलता है। रिमोट डेटाबेस (Neon) उसके प्रोवाइडर के अपने बैकअप से रिस्टोर होता है।</translation>
+    </message>
+    <message>
+        <source>Choose the folder for the backups.</source>
+        <translation>बैकअप के लिए फ़ोल्डर चुनें।</translation>
+    </message>
+    <message>
+        <source>Enter the time as HH:MM, for example 20:30.</source>
+        <translation>समय HH:MM में दर्ज करें, जैसे 20:30।</translation>
+    </message>
+    <message>
+        <source>Homa Desk cannot write to this folder; choose another.</source>
+        <translation>Homa Desk इस फ़ोल्डर में नहीं लिख सकता; दूसरा चुनें।</translation>
+    </message>
+    <message>
+        <source>Keep between 1 and 365 backups.</source>
+        <translation>1 से 365 बैकअप रखें।</translation>
+    </message>
+    <message>
+        <source>This visit is not one of this patient&apos;s.</source>
+        <translation>यह विज़िट इस मरीज़ की नहीं है।</translation>
+    </message>
+    <message>
+        <source>The bill&apos;s doctor must be an active doctor of the clinic.</source>
+        <translation>बिल का डॉक्टर क्लिनिक का सक्रिय डॉक्टर होना चाहिए।</translation>
+    </message>
+    <message>
+        <source>This visit already has a bill; open it instead.</source>
+        <translation>इस विज़िट का बिल पहले से है; उसे खोलें।</translation>
+    </message>
+    <message>
+        <source>No such bill.</source>
+        <translation>ऐसा कोई बिल नहीं है।</translation>
+    </message>
+    <message>
+        <source>The reference is too long (at most {limit} characters).</source>
+        <translation>रेफ़रेंस बहुत लंबा है (अधिकतम {limit} अक्षर)।</translation>
+    </message>
+    <message>
+        <source>Say why the bill is cancelled.</source>
+        <translation>बिल रद्द करने का कारण लिखें।</translation>
+    </message>
+    <message>
+        <source>This bill is cancelled.</source>
+        <translation>यह बिल रद्द है।</translation>
+    </message>
+    <message>
+        <source>Money has been paid (or is held) on this bill, so its lines can no longer change.</source>
+        <translation>इस बिल पर पैसा दिया जा चुका है (या रोका गया है), इसलिए इसकी लाइनें अब नहीं बदल सकतीं।</translation>
+    </message>
+    <message>
+        <source>A UPI QR for this bill can still be paid: cancel it before changing the lines.</source>
+        <translation>इस बिल का UPI QR अभी भी चुकाया जा सकता है: लाइनें बदलने से पहले उसे रद्द करें।</translation>
+    </message>
+    <message>
+        <source>Choose how the patient paid.</source>
+        <translation>चुनें कि मरीज़ ने कैसे भुगतान किया।</translation>
+    </message>
+    <message>
+        <source>Enter the UPI reference (UTR) shown in the patient&apos;s app.</source>
+        <translation>मरीज़ के ऐप में दिखा UPI रेफ़रेंस (UTR) दर्ज करें।</translation>
+    </message>
+    <message>
+        <source>A UPI QR for this bill can still be paid. Cancel it on the UPI screen (or use Switch to cash) before taking another payment, so the patient cannot pay twice.</source>
+        <translation>इस बिल का UPI QR अभी भी चुकाया जा सकता है। दूसरा भुगतान लेने से पहले उसे UPI स्क्रीन पर रद्द करें (या नकद पर जाएँ), ताकि मरीज़ दो बार न चुकाए।</translation>
+    </message>
+    <message>
+        <source>Only ₹{due} is due on this bill.</source>
+        <translation>इस बिल पर सिर्फ़ ₹{due} बाकी है।</translation>
+    </message>
+    <message>
+        <source>No such payment.</source>
+        <translation>ऐसा कोई भुगतान नहीं है।</translation>
+    </message>
+    <message>
+        <source>At most ₹{refundable} of this payment can be refunded.</source>
+        <translation>इस भुगतान में से अधिकतम ₹{refundable} लौटाए जा सकते हैं।</translation>
+    </message>
+    <message>
+        <source>This bill is already cancelled.</source>
+        <translation>यह बिल पहले से रद्द है।</translation>
+    </message>
+    <message>
+        <source>Money has been paid on this bill, or a UPI payment is open: refund or cancel it first.</source>
+        <translation>इस बिल पर पैसा दिया जा चुका है, या UPI भुगतान खुला है: पहले उसे लौटाएँ या रद्द करें।</translation>
+    </message>
+    <message>
+        <source>Money is held for review on this bill: an admin resolves it (accept, refund or move it) before the bill can be cancelled.</source>
+        <translation>इस बिल पर पैसा जाँच के लिए रोका गया है: बिल रद्द होने से पहले एडमिन उसे निपटाएँ (स्वीकार, वापस या दूसरे बिल पर)।</translation>
+    </message>
+    <message>
+        <source>Enter the clinic&apos;s name.</source>
+        <translation>क्लिनिक का नाम दर्ज करें।</translation>
+    </message>
+    <message>
+        <source>The clinic&apos;s name is too long (at most 120 characters).</source>
+        <translation>क्लिनिक का नाम बहुत लंबा है (अधिकतम 120 अक्षर)।</translation>
+    </message>
+    <message>
+        <source>That day has not come yet.</source>
+        <translation>वह दिन अभी आया नहीं है।</translation>
+    </message>
+    <message>
+        <source>The patient is allergic to what is prescribed: {names}. Confirm to prescribe anyway.</source>
+        <translation>मरीज़ को लिखी गई दवा से एलर्जी है: {names}। फिर भी लिखनी हो तो पुष्टि करें।</translation>
+    </message>
+    <message>
+        <source>The follow-up slot must be on the follow-up date.</source>
+        <translation>फ़ॉलो-अप का स्लॉट फ़ॉलो-अप की तारीख पर ही होना चाहिए।</translation>
+    </message>
+    <message>
+        <source>Only the treating doctor or an admin may see or change this consultation.</source>
+        <translation>यह परामर्श सिर्फ़ इलाज करने वाले डॉक्टर या एडमिन देख या बदल सकते हैं।</translation>
+    </message>
+    <message>
+        <source>Add at least one medicine before saving a template.</source>
+        <translation>टेम्पलेट सहेजने से पहले कम से कम एक दवा जोड़ें।</translation>
+    </message>
+    <message>
+        <source>No such visit of this patient.</source>
+        <translation>इस मरीज़ की ऐसी कोई विज़िट नहीं है।</translation>
+    </message>
+    <message>
+        <source>A {status} appointment has no consultation.</source>
+        <translation>{status} अपॉइंटमेंट का कोई परामर्श नहीं होता।</translation>
+    </message>
+    <message>
+        <source>No such favourite.</source>
+        <translation>ऐसी कोई पसंदीदा दवा नहीं है।</translation>
+    </message>
+    <message>
+        <source>No such template.</source>
+        <translation>ऐसा कोई टेम्पलेट नहीं है।</translation>
+    </message>
+    <message>
+        <source>This follow-up is no longer on the list.</source>
+        <translation>यह फ़ॉलो-अप अब सूची में नहीं है।</translation>
+    </message>
+    <message>
+        <source>That day is not a leave day.</source>
+        <translation>वह दिन छुट्टी का दिन नहीं है।</translation>
+    </message>
+    <message>
+        <source>This database already has a clinic and its admin; connect to it and sign in.</source>
+        <translation>इस डेटाबेस में पहले से क्लिनिक और उसका एडमिन है; इससे जुड़ें और साइन इन करें।</translation>
+    </message>
+    <message>
+        <source>This database is at schema revision {revision}; this desk needs {head}. Run `homa-desk db upgrade` once first.</source>
+        <translation>यह डेटाबेस स्कीमा संशोधन {revision} पर है; इस डेस्क को {head} चाहिए। पहले एक बार `homa-desk db upgrade` चलाएँ।</translation>
+    </message>
+    <message>
+        <source>The clinic already has an admin; sign in instead.</source>
+        <translation>क्लिनिक का एडमिन पहले से है; साइन इन करें।</translation>
+    </message>
+    <message>
+        <source>A Razorpay key id starts with rzp_live_ or rzp_test_.</source>
+        <translation>Razorpay key id rzp_live_ या rzp_test_ से शुरू होती है।</translation>
+    </message>
+    <message>
+        <source>This money is no longer held: another admin has just resolved it. Refresh to see what was done.</source>
+        <translation>यह पैसा अब रोका हुआ नहीं है: किसी दूसरे एडमिन ने अभी इसे निपटा दिया। क्या हुआ यह देखने के लिए ताज़ा करें।</translation>
+    </message>
+    <message>
+        <source>That bill is cancelled: refund the money or move it to another bill.</source>
+        <translation>वह बिल रद्द है: पैसा लौटाएँ या दूसरे बिल पर ले जाएँ।</translation>
+    </message>
+    <message>
+        <source>Nothing is due on that bill: refund the money or move it to another bill.</source>
+        <translation>उस बिल पर कुछ बाकी नहीं है: पैसा लौटाएँ या दूसरे बिल पर ले जाएँ।</translation>
+    </message>
+    <message>
+        <source>This reference is already recorded for a refund (payment {payment}).</source>
+        <translation>यह रेफ़रेंस पहले से एक रिफ़ंड पर दर्ज है (भुगतान {payment})।</translation>
+    </message>
+    <message>
+        <source>This money has no bill: move it to one of the patient&apos;s bills or refund it.</source>
+        <translation>इस पैसे का कोई बिल नहीं है: इसे मरीज़ के किसी बिल पर ले जाएँ या लौटाएँ।</translation>
+    </message>
+    <message>
+        <source>Choose another bill, or accept the money toward this one.</source>
+        <translation>दूसरा बिल चुनें, या पैसा इसी बिल में स्वीकार करें।</translation>
+    </message>
+    <message>
+        <source>Choose one of this patient&apos;s open bills.</source>
+        <translation>इस मरीज़ का कोई खुला बिल चुनें।</translation>
+    </message>
+    <message>
+        <source>Only {amount} is held.</source>
+        <translation>सिर्फ़ {amount} रोका गया है।</translation>
+    </message>
+    <message>
+        <source>Only {due} is due, so the other {excess} is refunded: enter the refund&apos;s reference.</source>
+        <translation>सिर्फ़ {due} बाकी है, इसलिए बाकी {excess} लौटाया जाएगा: रिफ़ंड का रेफ़रेंस दर्ज करें।</translation>
+    </message>
+    <message>
+        <source>Choose WhatsApp, SMS or e-mail.</source>
+        <translation>WhatsApp, SMS या ई-मेल चुनें।</translation>
+    </message>
+    <message>
+        <source>This desk already uses a remote database; Move to Neon copies the embedded one.</source>
+        <translation>यह डेस्क पहले से रिमोट डेटाबेस पर है; Move to Neon एम्बेडेड डेटाबेस की कॉपी करता है।</translation>
+    </message>
+    <message>
+        <source>The copy does not match in {count} table(s) ({names}). This desk stays on the embedded database; empty the remote database and try again.</source>
+        <translation>कॉपी {count} टेबल में मेल नहीं खाती ({names})। यह डेस्क एम्बेडेड डेटाबेस पर ही रहेगी; रिमोट डेटाबेस खाली करके फिर कोशिश करें।</translation>
+    </message>
+    <message>
+        <source>That database already has {count} table(s). Homa Desk moves only into an empty database: create a new one and use its URL.</source>
+        <translation>उस डेटाबेस में पहले से {count} टेबल हैं। Homa Desk सिर्फ़ खाली डेटाबेस में जाता है: नया डेटाबेस बनाकर उसका URL दें।</translation>
+    </message>
+    <message>
+        <source>Cannot connect: {reason}</source>
+        <translation>कनेक्ट नहीं हो सका: {reason}</translation>
+    </message>
+    <message>
+        <source>Only a failed message can be sent again, and not one that went by another channel since (for a verification code, send a new code).</source>
+        <translation>केवल विफल संदेश दोबारा भेजा जा सकता है, और वह नहीं जो बाद में किसी दूसरे माध्यम से जा चुका है (सत्यापन कोड के लिए नया कोड भेजें)।</translation>
+    </message>
+    <message>
+        <source>Paste the Phone number ID from WhatsApp Manager (digits only).</source>
+        <translation>WhatsApp Manager से फ़ोन नंबर ID चिपकाएँ (केवल अंक)।</translation>
+    </message>
+    <message>
+        <source>Paste the whole access token (one line).</source>
+        <translation>पूरा एक्सेस टोकन चिपकाएँ (एक पंक्ति में)।</translation>
+    </message>
+    <message>
+        <source>Paste the access token.</source>
+        <translation>एक्सेस टोकन चिपकाएँ।</translation>
+    </message>
+    <message>
+        <source>Only doctors and admins may see or change the medical history.</source>
+        <translation>मेडिकल हिस्ट्री सिर्फ़ डॉक्टर और एडमिन देख या बदल सकते हैं।</translation>
+    </message>
+    <message>
+        <source>A doctor may call only their own queue.</source>
+        <translation>डॉक्टर सिर्फ़ अपनी ही कतार से बुला सकते हैं।</translation>
+    </message>
+    <message>
+        <source>A {status} appointment cannot be checked in.</source>
+        <translation>{status} अपॉइंटमेंट की चेक-इन नहीं हो सकती।</translation>
+    </message>
+    <message>
+        <source>Only today&apos;s appointments can be checked in.</source>
+        <translation>सिर्फ़ आज के अपॉइंटमेंट की चेक-इन हो सकती है।</translation>
+    </message>
+    <message>
+        <source>{patient} is already in the queue (token {token}).</source>
+        <translation>{patient} पहले से कतार में हैं (टोकन {token})।</translation>
+    </message>
+    <message>
+        <source>{doctor} is on leave today.</source>
+        <translation>{doctor} आज छुट्टी पर हैं।</translation>
+    </message>
+    <message>
+        <source>Ask for 1 to {limit} rows at a time.</source>
+        <translation>एक बार में 1 से {limit} पंक्तियाँ माँगें।</translation>
+    </message>
+    <message>
+        <source>Connected to PostgreSQL {version} at {host}.</source>
+        <translation>{host} पर PostgreSQL {version} से जुड़ गए।</translation>
+    </message>
+    <message>
+        <source>Enter the URL of the remote database to test it.</source>
+        <translation>जाँचने के लिए रिमोट डेटाबेस का URL दर्ज करें।</translation>
+    </message>
+    <message>
+        <source>The {what} is too long (at most {limit} characters).</source>
+        <translation>{what} बहुत लंबा है (अधिकतम {limit} अक्षर)।</translation>
+    </message>
+    <message>
+        <source>Enter a phone number of 10 to 15 digits.</source>
+        <translation>10 से 15 अंकों का फ़ोन नंबर दर्ज करें।</translation>
+    </message>
+    <message>
+        <source>Choose an existing PNG, JPEG, SVG or BMP image.</source>
+        <translation>मौजूदा PNG, JPEG, SVG या BMP इमेज चुनें।</translation>
+    </message>
+    <message>
+        <source>Letters, digits, &apos;.&apos;, &apos;_&apos; and &apos;-&apos; only, as Exotel shows it.</source>
+        <translation>केवल अक्षर, अंक, &apos;.&apos;, &apos;_&apos; और &apos;-&apos;, जैसा Exotel दिखाता है।</translation>
+    </message>
+    <message>
+        <source>Enter the Razorpay key secret.</source>
+        <translation>Razorpay key secret दर्ज करें।</translation>
+    </message>
+    <message>
+        <source>Enter the Twilio auth token.</source>
+        <translation>Twilio auth token दर्ज करें।</translation>
+    </message>
+    <message>
+        <source>Enter the Exotel API token.</source>
+        <translation>Exotel API टोकन डालें।</translation>
+    </message>
+    <message>
+        <source>Enter the mail account&apos;s password.</source>
+        <translation>मेल अकाउंट का पासवर्ड दर्ज करें।</translation>
+    </message>
+    <message>
+        <source>Enter the bot token from @BotFather.</source>
+        <translation>@BotFather से मिला बॉट टोकन दर्ज करें।</translation>
+    </message>
+    <message>
+        <source>This computer has no keyring to keep it in: use the file keyring (the button at the top of this page), or install GNOME Keyring or KWallet.</source>
+        <translation>इस कंप्यूटर में इसे रखने के लिए कीरिंग नहीं है: फ़ाइल कीरिंग इस्तेमाल करें (इस पेज में सबसे ऊपर का बटन), या GNOME Keyring या KWallet इंस्टॉल करें।</translation>
+    </message>
+    <message>
+        <source>Enter the Principal Entity ID the templates belong to.</source>
+        <translation>वह प्रिंसिपल एंटिटी ID डालें जिसके ये टेम्पलेट हैं।</translation>
+    </message>
+    <message>
+        <source>Enter the sender header the templates are linked to.</source>
+        <translation>वह सेंडर हेडर डालें जिससे ये टेम्पलेट जुड़े हैं।</translation>
+    </message>
+    <message>
+        <source>Choose admin, receptionist or doctor.</source>
+        <translation>एडमिन, रिसेप्शनिस्ट या डॉक्टर चुनें।</translation>
+    </message>
+    <message>
+        <source>The first account is the clinic&apos;s admin.</source>
+        <translation>पहला अकाउंट क्लिनिक का एडमिन होता है।</translation>
+    </message>
+    <message>
+        <source>You cannot disable your own account.</source>
+        <translation>आप अपना ही अकाउंट बंद नहीं कर सकते।</translation>
+    </message>
+    <message>
+        <source>No such staff member.</source>
+        <translation>ऐसा कोई स्टाफ़ सदस्य नहीं है।</translation>
+    </message>
+    <message>
+        <source>The two passwords differ.</source>
+        <translation>दोनों पासवर्ड अलग हैं।</translation>
+    </message>
+    <message>
+        <source>Another account already uses this e-mail.</source>
+        <translation>यह ई-मेल पहले से किसी दूसरे अकाउंट में है।</translation>
+    </message>
+    <message>
+        <source>No such UPI payment.</source>
+        <translation>ऐसा कोई UPI भुगतान नहीं है।</translation>
+    </message>
+    <message>
+        <source>Nothing is due on this bill.</source>
+        <translation>इस बिल पर कुछ बाकी नहीं है।</translation>
+    </message>
+    <message>
+        <source>A UPI payment is already open for this bill; cancel it or wait for it.</source>
+        <translation>इस बिल का UPI भुगतान पहले से खुला है; उसे रद्द करें या उसका इंतज़ार करें।</translation>
+    </message>
+    <message>
+        <source>The payment gateway did not answer, so no QR was made and nothing was charged. Try again or take cash.</source>
+        <translation>पेमेंट गेटवे ने जवाब नहीं दिया, इसलिए QR नहीं बना और कोई पैसा नहीं कटा। फिर कोशिश करें या नकद लें।</translation>
+    </message>
+    <message>
+        <source>This UPI payment is already {status}.</source>
+        <translation>यह UPI भुगतान पहले से {status} है।</translation>
+    </message>
+    <message>
+        <source>Choose SMS or e-mail.</source>
+        <translation>SMS या ई-मेल चुनें।</translation>
+    </message>
+    <message>
+        <source>No such person.</source>
+        <translation>ऐसा कोई व्यक्ति नहीं है।</translation>
+    </message>
+    <message>
+        <source>There is no mobile number to send a code to.</source>
+        <translation>कोड भेजने के लिए मोबाइल नंबर नहीं है।</translation>
+    </message>
+    <message>
+        <source>There is no e-mail address to send a code to.</source>
+        <translation>कोड भेजने के लिए ई-मेल पता नहीं है।</translation>
+    </message>
+    <message>
+        <source>No code is waiting for this person. Send a new code.</source>
+        <translation>इस व्यक्ति के लिए कोई कोड बाकी नहीं है। नया कोड भेजें।</translation>
+    </message>
+    <message>
+        <source>The code has expired. Send a new code.</source>
+        <translation>कोड की समय-सीमा खत्म हो गई। नया कोड भेजें।</translation>
+    </message>
+    <message>
+        <source>Too many wrong codes. Send a new code.</source>
+        <translation>बहुत बार गलत कोड डाला गया। नया कोड भेजें।</translation>
+    </message>
+    <message>
+        <source>That code is not right. {left} tries left.</source>
+        <translation>कोड सही नहीं है। {left} कोशिशें बाकी हैं।</translation>
+    </message>
+    <message>
+        <source>Systolic BP (mmHg)</source>
+        <translation>सिस्टोलिक BP (mmHg)</translation>
+    </message>
+    <message>
+        <source>Diastolic BP (mmHg)</source>
+        <translation>डायस्टोलिक BP (mmHg)</translation>
+    </message>
+    <message>
+        <source>Pulse (per minute)</source>
+        <translation>पल्स (प्रति मिनट)</translation>
+    </message>
+    <message>
+        <source>Temperature (°C)</source>
+        <translation>तापमान (°C)</translation>
+    </message>
+    <message>
+        <source>Weight (kg)</source>
+        <translation>वज़न (kg)</translation>
+    </message>
+    <message>
+        <source>SpO₂ (%)</source>
+        <translation>SpO₂ (%)</translation>
+    </message>
+    <message>
+        <source>Symptoms</source>
+        <translation>लक्षण</translation>
+    </message>
+    <message>
+        <source>Symptoms and notes</source>
+        <translation>लक्षण और नोट्स</translation>
+    </message>
+    <message>
+        <source>The diagnosis</source>
+        <translation>निदान</translation>
+    </message>
+    <message>
+        <source>The advice</source>
+        <translation>सलाह</translation>
+    </message>
+    <message>
+        <source>The note</source>
+        <translation>नोट</translation>
+    </message>
+    <message>
+        <source>The address</source>
+        <translation>पता</translation>
+    </message>
+    <message>
+        <source>Allergies</source>
+        <translation>एलर्जी</translation>
+    </message>
+    <message>
+        <source>Medical history</source>
+        <translation>मेडिकल हिस्ट्री</translation>
+    </message>
+    <message>
+        <source>The reason</source>
+        <translation>कारण</translation>
+    </message>
+    <message>
+        <source>The reference</source>
+        <translation>रेफ़रेंस</translation>
+    </message>
+    <message>
+        <source>The description</source>
+        <translation>विवरण</translation>
+    </message>
+    <message>
+        <source>The password</source>
+        <translation>पासवर्ड</translation>
+    </message>
+    <message>
+        <source>The text</source>
+        <translation>टेक्स्ट</translation>
+    </message>
+    <message>
+        <source>The clinic&apos;s name</source>
+        <translation>क्लिनिक का नाम</translation>
+    </message>
+    <message>
+        <source>The folder</source>
+        <translation>फ़ोल्डर</translation>
+    </message>
+    <message>
+        <source>registration number</source>
+        <translation>रजिस्ट्रेशन नंबर</translation>
+    </message>
+    <message>
+        <source>specialty</source>
+        <translation>विशेषज्ञता</translation>
+    </message>
+    <message>
+        <source>qualification</source>
+        <translation>योग्यता</translation>
+    </message>
+    <message>
+        <source>reason</source>
+        <translation>कारण</translation>
+    </message>
+    <message>
+        <source>medicine</source>
+        <translation>दवा</translation>
+    </message>
+    <message>
+        <source>strength</source>
+        <translation>स्ट्रेंथ</translation>
+    </message>
+    <message>
+        <source>more</source>
+        <translation>ज़्यादा</translation>
+    </message>
+    <message>
+        <source>less</source>
+        <translation>कम</translation>
+    </message>
+    <message>
+        <source>scheduled</source>
+        <translation>तय</translation>
+    </message>
+    <message>
+        <source>completed</source>
+        <translation>पूरा</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>रद्द</translation>
+    </message>
+    <message>
+        <source>no-show</source>
+        <translation>नो-शो</translation>
+    </message>
+    <message>
+        <source>admin</source>
+        <translation>एडमिन</translation>
+    </message>
+    <message>
+        <source>receptionist</source>
+        <translation>रिसेप्शनिस्ट</translation>
+    </message>
+    <message>
+        <source>doctor</source>
+        <translation>डॉक्टर</translation>
+    </message>
+    <message>
+        <source>BP {value}</source>
+        <translation>BP {value}</translation>
+    </message>
+    <message>
+        <source>Pulse {value}/min</source>
+        <translation>पल्स {value}/मिनट</translation>
+    </message>
+    <message>
+        <source>Temp {value}</source>
+        <translation>तापमान {value}</translation>
+    </message>
+    <message>
+        <source>Weight {value} kg</source>
+        <translation>वज़न {value} kg</translation>
+    </message>
+    <message>
+        <source>SpO₂ {value}%</source>
+        <translation>SpO₂ {value}%</translation>
+    </message>
+    <message>
+        <source>Something went wrong; the details are in the log.</source>
+        <translation>कुछ गड़बड़ हो गई; विवरण लॉग में है।</translation>
     </message>
 </context>
 </TS>

@@ -20,6 +20,7 @@ from homa_desk.domain.notifications import Channel
 from homa_desk.domain.timeutil import to_local, utcnow
 from homa_desk.gateways.messaging import MessageSender, StatusChecker
 from homa_desk.gateways.senders import senders_from_settings
+from homa_desk.secret_store import SecretStoreUnavailable
 from homa_desk.services import message_channels, notifications
 from homa_desk.services.notifications import AttachmentRenderer
 
@@ -42,6 +43,7 @@ class OutboxSender:
         self._thread: threading.Thread | None = None
         self._render = render_attachment
         self.ticks = 0
+        self.no_keyring_logged = False
 
     def start(self) -> None:
         if self._thread is not None:
@@ -72,7 +74,7 @@ class OutboxSender:
         try:
             settings = self._load()
             self._scheduled_jobs(settings)
-            senders = self._senders(settings)
+            senders = self._channels(settings)
             report = notifications.deliver_due(self._backend.uow(), senders, render_attachment=self._render)
             message_channels.poll_delivery(self._backend.uow(), {c: s for c, s in senders.items()
                                                                  if isinstance(s, StatusChecker)})
@@ -82,6 +84,17 @@ class OutboxSender:
             return None
         finally:
             self.ticks += 1
+
+    def _channels(self, settings: Settings) -> Mapping[Channel, MessageSender]:
+        """The channels set up; none without a keyring (their secrets cannot be read), which is logged once a run."""
+        try:
+            return self._senders(settings)
+        except SecretStoreUnavailable:
+            if not self.no_keyring_logged:
+                self.no_keyring_logged = True
+                log.warning("no keyring: SMS, e-mail and Telegram secrets cannot be read, so messages wait in the "
+                            "outbox until the file-backed keyring is accepted in Settings → Setup")
+            return {}
 
     def _scheduled_jobs(self, settings: Settings) -> None:
         local = to_local(self._clock())

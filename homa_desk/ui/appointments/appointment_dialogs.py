@@ -296,7 +296,7 @@ class RescheduleDialog(QDialog):
         self.accept()
 
     def _failed(self, error: DomainError) -> None:
-        if isinstance(error, Conflict) and error.message == SLOT_TAKEN:
+        if isinstance(error, Conflict) and error.key == SLOT_TAKEN:
             self.slot_taken.emit(error.message)
             changes.announce(Change.APPOINTMENTS)  # another desk booked it: the views are stale
             self.load_slots()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from homa_desk.domain.errors import DomainError, FormErrors, ValidationError
+from homa_desk.ui.common.service_text import in_desk_language
 
 
 class ErrorLabel(QLabel):
@@ -63,6 +64,7 @@ class FieldErrors:
     def show(self, error: DomainError, aliases: dict[str, str] | None = None) -> None:
         """Put each message next to its field; anything without a field goes to the form's general label."""
         self.clear()
+        in_desk_language(error)
         if isinstance(error, FormErrors):
             messages = error.by_field()
         elif isinstance(error, ValidationError):

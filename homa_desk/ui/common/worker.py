@@ -22,16 +22,17 @@ from dataclasses import dataclass
 from typing import Any, Generic, ParamSpec, Self, TypeVar
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, QRunnable, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from homa_desk import APP_TITLE
 from homa_desk.domain.errors import DomainError
 from homa_desk.ui.common.changes import Change, announce
+from homa_desk.ui.common.service_text import in_desk_language
 
 log = logging.getLogger(__name__)
 
-UNEXPECTED_MESSAGE = "Something went wrong; the details are in the log."
+UNEXPECTED_MESSAGE = QT_TRANSLATE_NOOP("ServiceMessages", "Something went wrong; the details are in the log.")
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -75,7 +76,7 @@ class _Dispatcher(QObject):
                 call.on_success(result)
             return
         assert isinstance(error, BaseException)
-        problem = _as_domain_error(error, call.name)
+        problem = in_desk_language(_as_domain_error(error, call.name))
         if call.on_failure is not None:
             call.on_failure(problem)
         else:

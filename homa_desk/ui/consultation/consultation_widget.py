@@ -51,6 +51,8 @@ from homa_desk.services import consultations
 from homa_desk.ui.common.changes import Change
 from homa_desk.ui.common.form import ErrorLabel, FieldErrors
 from homa_desk.ui.common.i18n import tr
+from homa_desk.ui.common.patient_text import age_sex_shown
+from homa_desk.ui.common.service_text import service_word
 from homa_desk.ui.common.unsaved import UnsavedWork
 from homa_desk.ui.common.worker import CollectionOp, run_in_background
 from homa_desk.ui.consultation.prescription_editor import PrescriptionEditor
@@ -126,7 +128,7 @@ class ConsultationWidget(QWidget):
             edit.setObjectName(name)
             edit.setMaximumWidth(90)
             self.vitals[name] = edit
-            messages.addWidget(self.vital_errors.add_row(label, name, edit, beside=False))
+            messages.addWidget(self.vital_errors.add_row(service_word(label), name, edit, beside=False))
         messages.addWidget(self.vital_errors.general)
         messages.addStretch(1)
         self._reserve_message_room(self.vital_messages)
@@ -267,9 +269,11 @@ class ConsultationWidget(QWidget):
         self.consultation = consultation
         patient = consultation.patient
         today = local_day(utcnow())
-        self.heading.setText(f"{patient.full_name} · {patient.age_sex(today)} · "
+        age_sex = age_sex_shown(patient.date_of_birth, patient.dob_is_estimate, patient.gender, today)
+        self.heading.setText(f"{patient.full_name} · {age_sex} · "
                              + tr("patient {number}").format(number=patient.patient_number))
-        self.allergies.setText(f"⚠ Allergies: {patient.allergies}" if patient.allergies else tr("No known allergies"))
+        self.allergies.setText(tr("⚠ Allergies: {allergies}").format(allergies=patient.allergies) if patient.allergies
+                               else tr("No known allergies"))
         self.allergies.setProperty("role", "error" if patient.allergies else "")
         self.allergies.style().unpolish(self.allergies)
         self.allergies.style().polish(self.allergies)
@@ -322,7 +326,7 @@ class ConsultationWidget(QWidget):
         visit = self.past[row]
         lines = "\n".join(f"• {x.as_text()}" for x in visit.lines) or (visit.prescription_text or tr("No medicines."))
         parts = [f"{to_local(visit.starts_at):%d %b %Y, %I:%M %p} — {visit.doctor_name or '—'}",
-                 visit.vitals.as_text(self._temperature_unit()),
+                 visit.vitals.as_text(self._temperature_unit(), service_word),
                  tr("Symptoms: {text}").format(text=visit.symptoms) if visit.symptoms else "",
                  tr("Diagnosis: {text}").format(text=visit.diagnosis) if visit.diagnosis else "", lines]
         self.past_detail.setText("\n".join(p for p in parts if p))
@@ -499,7 +503,7 @@ class ConsultationWidget(QWidget):
             self.notes_errors[error.field].show_message(error.message)  # type: ignore[attr-defined]
         else:
             self.message.show_message(error.message)
-        if "just taken" in error.message:
+        if "just taken" in error.key:
             self.load_slots()
 
     # --- printing ----------------------------------------------------------------------------------------------

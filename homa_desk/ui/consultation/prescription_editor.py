@@ -32,6 +32,7 @@ from homa_desk.services import consultations
 from homa_desk.ui.common.column_widths import size_columns
 from homa_desk.ui.common.form import ErrorLabel
 from homa_desk.ui.common.i18n import tr
+from homa_desk.ui.common.service_text import in_desk_language
 from homa_desk.ui.common.worker import run_in_background
 
 COLUMNS = (QT_TR_NOOP("Medicine"), QT_TR_NOOP("Strength"), QT_TR_NOOP("Form"), QT_TR_NOOP("Dose"),
@@ -184,7 +185,7 @@ class PrescriptionEditor(QWidget):
                                  form=self.form.currentData(), dose=self.dose.text(), how_long=self.duration.text(),
                                  food=self.food.currentData(), notes=self.notes.text())
         except FormErrors as error:
-            self.error.show_message(" ".join(error.by_field().values()))
+            self.error.show_message(" ".join(in_desk_language(error).by_field().values()))
             return
         self.error.show_message("")
         if self.add_lines((line,)):

@@ -37,6 +37,7 @@ from homa_desk.services.message_channels import MessagePreferences
 from homa_desk.ui.common.changes import Change
 from homa_desk.ui.common.form import ErrorLabel, FieldErrors, line_edit
 from homa_desk.ui.common.i18n import tr
+from homa_desk.ui.common.patient_text import age_shown
 from homa_desk.ui.common.unsaved import guard_dialog
 from homa_desk.ui.common.worker import CollectionOp, run_in_background
 from homa_desk.ui.patients.message_choices import MessageChoices
@@ -227,7 +228,7 @@ class PatientFormDialog(QDialog):
         self.duplicates.clear()
         today = clinic_today()
         for patient in found:
-            age = patient.age_text(today)
+            age = age_shown(patient.date_of_birth, patient.dob_is_estimate, today)
             item = QListWidgetItem(f"{patient.full_name}\n#{patient.patient_number} · {format_phone(patient.phone)}"
                                    + (f" · {age}" if age else ""))
             item.setData(Qt.ItemDataRole.UserRole, patient)

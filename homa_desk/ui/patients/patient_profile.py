@@ -27,6 +27,7 @@ from homa_desk.domain.timeutil import format_local_time
 from homa_desk.services import contact_status, patients
 from homa_desk.ui.common.column_widths import size_columns
 from homa_desk.ui.common.i18n import tr
+from homa_desk.ui.common.patient_text import age_shown, gender_shown
 from homa_desk.ui.common.worker import run_in_background
 from homa_desk.ui.patients.contact_verification import ContactVerificationDialog
 from homa_desk.ui.patients.patient_actions import action_buttons, button_key
@@ -190,14 +191,14 @@ class PatientProfileDialog(QDialog):
         if summary.date_of_birth is None:
             age = "—"
         elif summary.dob_is_estimate:
-            age = tr("{age} (estimated)").format(age=summary.age_text(today))
+            age = tr("{age} (estimated)").format(age=age_shown(summary.date_of_birth, True, today))
         else:
-            age = tr("{age} · born {date}").format(age=summary.age_text(today),
+            age = tr("{age} · born {date}").format(age=age_shown(summary.date_of_birth, False, today),
                                                    date=summary.date_of_birth.strftime('%d %b %Y'))
         old_file = tr(" · old file {number}").format(number=summary.old_file_number) if summary.old_file_number else ""
         values = {"patient_number": f"{summary.patient_number}{old_file}", "phone": format_phone(summary.phone),
                   "email": profile.email or "—", "age": age,
-                  "gender": tr(summary.gender.value.capitalize()) if summary.gender else "—",
+                  "gender": gender_shown(summary.gender) or "—",
                   "address": profile.address or "—",
                   "emergency_contact": format_phone(profile.emergency_contact) if profile.emergency_contact else "—",
                   "language": tr(profile.language.label)}

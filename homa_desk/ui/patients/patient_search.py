@@ -23,6 +23,7 @@ from homa_desk.services import patients
 from homa_desk.ui.common.column_widths import size_columns
 from homa_desk.ui.common.i18n import tr
 from homa_desk.ui.common.paged_model import KeysetPagedModel
+from homa_desk.ui.common.patient_text import age_shown, gender_shown
 from homa_desk.ui.common.worker import run_in_background
 
 DEBOUNCE_MS = 250
@@ -85,8 +86,8 @@ class PatientSearchModel(KeysetPagedModel[PatientSummary]):
         if column == 2:
             return format_phone(patient.phone)
         if column == 3:
-            return patient.age_text(self._today)
-        return patient.gender.value.capitalize() if patient.gender else ""
+            return age_shown(patient.date_of_birth, patient.dob_is_estimate, self._today)
+        return gender_shown(patient.gender)
 
 
 class SearchBox(QLineEdit):

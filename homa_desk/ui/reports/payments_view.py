@@ -97,7 +97,7 @@ class PaymentHistoryPanel(QWidget):
         self.export_button.clicked.connect(lambda: self.export())
 
         filters = QHBoxLayout()
-        for label, widget in ((tr("From"), self.date_from), ("to", self.date_to)):
+        for label, widget in ((tr("From"), self.date_from), (tr("to"), self.date_to)):
             filters.addWidget(QLabel(label))
             filters.addWidget(widget)
         filters.addWidget(self.today_button)

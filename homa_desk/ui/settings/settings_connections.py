@@ -24,12 +24,15 @@ from PySide6.QtWidgets import (
 from homa_desk.backend import Backend
 from homa_desk.config import Settings
 from homa_desk.domain.errors import DomainError
+from homa_desk.domain.messages import Message
 from homa_desk.domain.roles import Actor
 from homa_desk.services import settings as settings_service
 from homa_desk.services.settings import EXOTEL_CLUSTERS, SECRETS, LoadedSettings, SettingsForm
 from homa_desk.ui.common.changes import Change
 from homa_desk.ui.common.form import ErrorLabel, FieldErrors, line_edit
 from homa_desk.ui.common.i18n import tr
+from homa_desk.ui.common.keyring_state import NoKeyringPanel
+from homa_desk.ui.common.service_text import service_text
 from homa_desk.ui.common.worker import CollectionOp, run_in_background
 
 SINGAPORE, MUMBAI = EXOTEL_CLUSTERS
@@ -111,7 +114,9 @@ class SettingsConnectionsTab(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.status, 1)
         buttons.addWidget(self.save_button)
+        self.no_keyring = NoKeyringPanel()
         layout = QVBoxLayout(self)
+        layout.addWidget(self.no_keyring)
         layout.addWidget(scroll)
         layout.addLayout(buttons)
         run_in_background(self, settings_service.load_settings, backend.uow(), actor, Settings.load(),
@@ -170,9 +175,9 @@ class SettingsConnectionsTab(QWidget):
         self.status.setText(tr("Not saved: see the messages next to the fields."))
         self.errors.show(error)
 
-    def _tested(self, message: str) -> None:
+    def _tested(self, message: Message) -> None:
         self.test_button.setEnabled(True)
-        self.test_result.setText(message)
+        self.test_result.setText(service_text(message.key, message.params))
         self.errors.label("database_url").show_message("")
 
     def _not_connected(self, error: DomainError) -> None:

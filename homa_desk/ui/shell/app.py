@@ -97,7 +97,7 @@ class DeskController(QObject):
                 if self._settings is not None:
                     from homa_desk.ui.shell.keyring_notice import settle_keyring  # lazy: cold start
 
-                    settle_keyring(self._settings, wizard)
+                    _record_keyring(settle_keyring(self._settings, wizard))
             return
         login = self.show_login()
         login.painted.connect(self._open)
@@ -243,7 +243,8 @@ class DeskController(QObject):
         if usable is None and not self._quitting:
             from homa_desk.ui.shell.keyring_notice import ask_keyring  # lazy: cold start
 
-            ask_keyring(self._settings, self.login_dialog)  # type: ignore[arg-type]  # None only with settings
+            usable = ask_keyring(self._settings, self.login_dialog)  # type: ignore[arg-type]  # None only with settings
+        _record_keyring(usable)
         self._open_database_now()
 
     def _open_database_now(self) -> None:
@@ -308,6 +309,13 @@ def _start_up(start_up: Callable[[], object] | None, settings: Settings | None) 
     from homa_desk.ui.shell.keyring_notice import keyring_settled  # lazy: cold start
 
     return keyring_settled(settings)
+
+
+def _record_keyring(usable: bool | None) -> None:
+    """Settings and the header say so while the desk has no keyring (None: not asked, as in tests)."""
+    from homa_desk.ui.common.keyring_state import keyring_state  # lazy: cold start
+
+    keyring_state().set_missing(usable is False)
 
 
 def _import_main_window() -> None:

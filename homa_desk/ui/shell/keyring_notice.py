@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from homa_desk import APP_TITLE
 from homa_desk.config import Settings
 from homa_desk.ui.common.i18n import tr
+from homa_desk.ui.common.keyring_state import accept_file_keyring
 
 
 def settle_keyring(settings: Settings, parent: QWidget | None = None) -> bool:
@@ -38,17 +39,16 @@ def keyring_settled(settings: Settings) -> bool | None:
 
 def ask_keyring(settings: Settings, parent: QWidget | None = None) -> bool:
     """The question itself, on the UI thread; the answer is saved in settings and True means "file keyring"."""
-    from homa_desk.secret_store import use_file_keyring  # lazy: cold start
-
     box = QMessageBox(QMessageBox.Icon.Warning, APP_TITLE, keyring_question(), parent=parent)
     accept = box.addButton(tr("Use the file keyring"), QMessageBox.ButtonRole.AcceptRole)
     box.addButton(tr("Not now"), QMessageBox.ButtonRole.RejectRole)
     box.exec()
     accepted = box.clickedButton() is accept
-    settings.keyring_fallback = "accepted" if accepted else "declined"
-    settings.save()
     if accepted:
-        use_file_keyring()
+        accept_file_keyring(settings)
+    else:
+        settings.keyring_fallback = "declined"
+        settings.save()
     return accepted
 
 

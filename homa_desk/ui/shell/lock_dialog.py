@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from homa_desk import APP_TITLE
@@ -16,6 +16,7 @@ from homa_desk.domain.staff import StaffMember
 from homa_desk.services import auth
 from homa_desk.ui.common.form import ErrorLabel, line_edit
 from homa_desk.ui.common.i18n import tr
+from homa_desk.ui.common.label_room import grow_with_text, make_room
 from homa_desk.ui.common.worker import run_in_background
 
 
@@ -59,6 +60,7 @@ class LockDialog(QDialog):
         for widget in (title, self.prompt, self.password, self.error):
             layout.addWidget(widget)
         layout.addLayout(buttons)
+        grow_with_text(self)
         self.password.setFocus()
 
     def unlock(self) -> None:
@@ -105,3 +107,8 @@ class LockDialog(QDialog):
         self.password.clear()
         self.password.setFocus()
         self.error.show_message(error.message)
+        make_room(self, self.prompt, self.error)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        make_room(self, self.prompt, self.error)

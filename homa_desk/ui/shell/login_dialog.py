@@ -16,6 +16,7 @@ from homa_desk import APP_TITLE
 from homa_desk.domain.errors import DomainError
 from homa_desk.ui.common.form import ErrorLabel, line_edit
 from homa_desk.ui.common.i18n import tr
+from homa_desk.ui.common.label_room import grow_with_text, make_room
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QPaintEvent
@@ -73,6 +74,7 @@ class LoginDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.status)
         layout.addWidget(buttons)
+        grow_with_text(self)
         (self.password if email else self.email).setFocus()
         if backend is not None:
             self.database_ready(backend)
@@ -95,6 +97,7 @@ class LoginDialog(QDialog):
         self._pending = False
         self.status.hide()
         self.error.show_message(message)
+        make_room(self, self.error)
         self.sign_in_button.setEnabled(False)
         self.try_again_button.show()
 
@@ -140,3 +143,4 @@ class LoginDialog(QDialog):
         self.password.clear()
         self.password.setFocus()
         self.error.show_message(error.message)
+        make_room(self, self.error)

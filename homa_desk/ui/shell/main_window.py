@@ -34,6 +34,7 @@ from homa_desk.services import clinic
 from homa_desk.ui.common import changes
 from homa_desk.ui.common.changes import Change
 from homa_desk.ui.common.i18n import tr
+from homa_desk.ui.common.keyring_state import NoKeyringBadge
 from homa_desk.ui.common.modal import end_running_dialogs
 from homa_desk.ui.common.resources import icon_path
 from homa_desk.ui.common.unsaved import keep_all, settle_all, unsaved_work
@@ -142,6 +143,8 @@ class MainWindow(QMainWindow):
         header_layout = QHBoxLayout(header)
         header_layout.addWidget(self.clinic_label)
         header_layout.addStretch(1)
+        self.no_keyring_badge = NoKeyringBadge()
+        header_layout.addWidget(self.no_keyring_badge)
         header_layout.addWidget(self.database_status)
         header_layout.addSpacing(16)
         header_layout.addWidget(self.user_label)

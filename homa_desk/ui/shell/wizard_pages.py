@@ -25,6 +25,7 @@ from homa_desk.services.first_run import RemoteCheck, SetupForm
 from homa_desk.services.settings import LOGO_SUFFIXES
 from homa_desk.ui.common.form import ErrorLabel, FieldErrors, line_edit
 from homa_desk.ui.common.i18n import tr
+from homa_desk.ui.common.service_text import service_text
 from homa_desk.ui.common.worker import run_in_background
 
 DATABASE, JOIN, ADMIN, CLINIC, PAYMENTS, GATEWAY, DEMO = range(7)
@@ -165,7 +166,7 @@ class DatabasePage(FormPage):
             note = tr("The database is empty: Finish creates the clinic's tables in it.")
         else:
             note = tr("The database has the clinic's tables but no admin yet.")
-        self.test_result.setText(f"{check.message} {note}")
+        self.test_result.setText(f"{service_text(check.message.key, check.message.params)} {note}")
         if self._advance and url == self.url():
             self.wizard().next()
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import datetime, timedelta
 from datetime import time as clock_time
 
+import keyring
+from keyring.backends import fail
 from sqlalchemy import text
 
 from homa_desk.config import Settings
@@ -102,3 +105,20 @@ def test_each_round_asks_twilio_what_became_of_sent_messages(backend, uow, recep
         status, next_check = conn.execute(text(
             "SELECT delivery_status, next_status_check_at FROM outbox_messages")).one()
     assert (status, next_check) == ("delivered", None)
+
+
+def test_no_keyring_is_logged_once_a_run_and_the_messages_wait(backend, uow, receptionist, caplog):
+    """Declining the file keyring: the channels' secrets cannot be read; one warning, not one every tick."""
+    keyring.set_keyring(fail.Keyring())
+    patient = a_patient(uow, receptionist, email=None)
+    bill = a_bill(uow, receptionist, patient)
+    billing.record_payment(uow, receptionist, bill.id, amount="500", method="cash")
+    sender = OutboxSender(backend, settings_loader=lambda: Settings(
+        reminder_hour=24, close_of_day_hour=24, twilio_account_sid=fm.TWILIO_SID, twilio_from_number=fm.TWILIO_FROM))
+    with caplog.at_level(logging.INFO, logger="homa_desk"):
+        for _ in range(4):
+            sender.tick()
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 1 and "no keyring" in warnings[0] and "Settings" in warnings[0]
+    (row,) = outbox_rows(backend.engine)
+    assert row["status"] == "pending" and row["attempts"] == 0
