@@ -191,7 +191,7 @@ class PatientRepository:
                 "SELECT patient_number FROM patient_profiles WHERE lower(old_file_number) = lower(:file)"),
                 {"file": details.old_file_number}).scalar()
             return FormErrors([ValidationError(
-                "old_file_number", f"Patient no. {holder} already has this old file number.")])
+                "old_file_number", "Patient no. {holder} already has this old file number.", holder=holder)])
         return error
 
     # -- reading ---------------------------------------------------------------------------------------------

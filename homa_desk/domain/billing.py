@@ -402,5 +402,6 @@ def change_to_give(amount: str | Decimal, handed_over: str | Decimal | None) -> 
     given = valid_amount(handed_over or "", "handed_over")
     paid = valid_amount(amount)
     if given < paid:
-        raise ValidationError("handed_over", f"Less than the amount: {format_inr(paid - given)} more is needed.")
+        raise ValidationError("handed_over", "Less than the amount: {more} more is needed.",
+                              more=format_inr(paid - given))
     return given - paid

@@ -91,7 +91,8 @@ class DltTemplate:
     def fill(self, values: Sequence[str], limit: int = VARIABLE_LIMIT) -> str:
         """The registered text with its variables filled in order, or TextRefused saying why it could not match."""
         if len(values) != self.variable_count:
-            raise TextRefused(f"the template has {self.variable_count} variables but the message fills {len(values)}")
+            raise TextRefused("the template has {count} variables but the message fills {filled}",
+                              count=self.variable_count, filled=len(values))
         parts = self.text.split(VAR)
         filled = [parts[0]]
         for number, (value, literal) in enumerate(zip(values, parts[1:], strict=True), start=1):
@@ -104,12 +105,13 @@ class DltTemplate:
             for sign, plain in PLAIN_SUBSTITUTES.items():
                 value = value.replace(sign, plain)
         if "\n" in value or "\r" in value:
-            raise TextRefused(f"variable {number} has a line break the registered template does not have")
+            raise TextRefused("variable {number} has a line break the registered template does not have", number=number)
         if len(value) > limit:
-            raise TextRefused(f"variable {number} is {len(value)} characters; DLT allows at most {limit}")
+            raise TextRefused("variable {number} is {length} characters; DLT allows at most {limit}", number=number,
+                              length=len(value), limit=limit)
         if self.encoding is Encoding.GSM7 and not is_gsm7(value):
-            raise TextRefused(f"variable {number} has characters a plain-text (English) template cannot carry;"
-                              " register the template in Unicode or correct the value")
+            raise TextRefused("variable {number} has characters a plain-text (English) template cannot carry;"
+                              " register the template in Unicode or correct the value", number=number)
         return value
 
 
@@ -152,10 +154,11 @@ def check_template(kind: Template, language: Language, template_id: str, text: s
     if not text:
         raise ValidationError(text_field, "Paste the template's text exactly as registered, with its {#var#}.")
     if len(text) > TEXT_LIMIT:
-        raise ValidationError(text_field, f"The text is too long (at most {TEXT_LIMIT} characters).")
+        raise ValidationError(text_field, "The text is too long (at most {limit} characters).", limit=TEXT_LIMIT)
     expected = variables(kind, language)
     if text.count(VAR) != len(expected):
         names = ", ".join(VARIABLE_LABELS.get(n, n) for n in expected)
-        raise ValidationError(text_field, f"This text has {text.count(VAR)} {VAR}; this message fills"
-                                          f" {len(expected)}, in this order: {names}.")
+        raise ValidationError(text_field, "This text has {count} {var}; this message fills {expected}, in this"
+                                          " order: {names}.", count=text.count(VAR), var=VAR,
+                              expected=len(expected), names=names)
     return DltTemplate(kind, language, template_id, text)

@@ -73,7 +73,7 @@ def parse_rule(text: str | Iterable[str] | None) -> tuple[Channel, ...]:
         try:
             channel = Channel(part.strip())
         except ValueError:
-            raise ValidationError("fallback", f"Unknown channel: {part.strip()}") from None
+            raise ValidationError("fallback", "Unknown channel: {name}", name=part.strip()) from None
         if channel not in PATIENT_CHANNELS:
             raise ValidationError("fallback", "Patients' messages go by WhatsApp, SMS or e-mail.")
         if channel not in chosen:

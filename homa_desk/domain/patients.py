@@ -180,7 +180,8 @@ def parse_old_file_number(value: str | None, field: str = "old_file_number") -> 
         return None
     text = " ".join(value.split())
     if len(text) > MAX_OLD_FILE_NUMBER:
-        raise ValidationError(field, f"The old file number is too long (at most {MAX_OLD_FILE_NUMBER} characters).")
+        raise ValidationError(field, "The old file number is too long (at most {limit} characters).",
+                              limit=MAX_OLD_FILE_NUMBER)
     if any(not char.isprintable() for char in text):
         raise ValidationError(field, "The old file number contains a character that cannot be stored.")
     return text

@@ -95,7 +95,7 @@ def under_dlt(uow: UnitOfWork, entry: OutboxEntry) -> tuple[str, DltRoute] | Non
         template = uow.sms_dlt.template(entry.template, entry.language)
     if template is None or not entity_id or not header:
         what = KIND_LABELS.get(entry.template, entry.template.value).lower()
-        raise NotSetUp(NOT_SET_UP.format(kind=what, language=entry.language.label))
+        raise NotSetUp(NOT_SET_UP, kind=what, language=entry.language.label)
     text = fill_for(template, entry.payload)
     return text, DltRoute(entity_id, template.template_id, header, template.encoding is Encoding.UCS2)
 

@@ -3203,6 +3203,10 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
         <translation>यह ई-मेल पहले से किसी दूसरे रिकॉर्ड में है।</translation>
     </message>
     <message>
+        <source>Patient no. {holder} already has this old file number.</source>
+        <translation>मरीज़ नं. {holder} के पास पहले से यह पुराना फ़ाइल नंबर है।</translation>
+    </message>
+    <message>
         <source>More than {count:,} patients match: type more of the name, or the patient number, to see totals.</source>
         <translation>{count:,} से ज़्यादा मरीज़ मिलते हैं: कुल देखने के लिए नाम का और हिस्सा या मरीज़ नंबर लिखें।</translation>
     </message>
@@ -3321,6 +3325,10 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
     <message>
         <source>Enter the date as DD-MM-YYYY, for example 15-08-1985.</source>
         <translation>तारीख DD-MM-YYYY में लिखें, जैसे 15-08-1985।</translation>
+    </message>
+    <message>
+        <source>Less than the amount: {more} more is needed.</source>
+        <translation>राशि से कम: {more} और चाहिए।</translation>
     </message>
     <message>
         <source>The bill comes to {total}; a bill can be at most {limit}. Split it into two bills.</source>
@@ -3443,6 +3451,30 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
         <translation>टेम्पलेट का पाठ ठीक वैसा ही चिपकाएँ जैसा पंजीकृत है, उसके {#var#} के साथ।</translation>
     </message>
     <message>
+        <source>The text is too long (at most {limit} characters).</source>
+        <translation>पाठ बहुत लंबा है (अधिकतम {limit} अक्षर)।</translation>
+    </message>
+    <message>
+        <source>This text has {count} {var}; this message fills {expected}, in this order: {names}.</source>
+        <translation>इस पाठ में {count} {var} हैं; यह संदेश {expected} भरता है, इस क्रम में: {names}।</translation>
+    </message>
+    <message>
+        <source>the template has {count} variables but the message fills {filled}</source>
+        <translation>टेम्पलेट में {count} वेरिएबल हैं पर संदेश {filled} भरता है</translation>
+    </message>
+    <message>
+        <source>variable {number} has a line break the registered template does not have</source>
+        <translation>वेरिएबल {number} में नई पंक्ति है जो पंजीकृत टेम्पलेट में नहीं है</translation>
+    </message>
+    <message>
+        <source>variable {number} is {length} characters; DLT allows at most {limit}</source>
+        <translation>वेरिएबल {number} में {length} अक्षर हैं; DLT अधिकतम {limit} की अनुमति देता है</translation>
+    </message>
+    <message>
+        <source>variable {number} has characters a plain-text (English) template cannot carry; register the template in Unicode or correct the value</source>
+        <translation>वेरिएबल {number} में ऐसे अक्षर हैं जो सादा (अंग्रेज़ी) टेम्पलेट नहीं ले सकता; टेम्पलेट यूनिकोड में पंजीकृत करें या मान सुधारें</translation>
+    </message>
+    <message>
         <source>The {label} is too long (at most {limit} characters).</source>
         <translation>{label} बहुत लंबा है (अधिकतम {limit} अक्षर)।</translation>
     </message>
@@ -3527,6 +3559,10 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
         <translation>मरीज़ों के संदेश WhatsApp, SMS या ई-मेल से जाते हैं।</translation>
     </message>
     <message>
+        <source>Unknown channel: {name}</source>
+        <translation>अज्ञात माध्यम: {name}</translation>
+    </message>
+    <message>
         <source>Enter a mobile number such as +919876543210.</source>
         <translation>मोबाइल नंबर दर्ज करें, जैसे +919876543210।</translation>
     </message>
@@ -3545,6 +3581,10 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
     <message>
         <source>{label} is too long (at most {limit} characters).</source>
         <translation>{label} बहुत लंबा है (अधिकतम {limit} अक्षर)।</translation>
+    </message>
+    <message>
+        <source>The old file number is too long (at most {limit} characters).</source>
+        <translation>पुराना फ़ाइल नंबर बहुत लंबा है (अधिकतम {limit} अक्षर)।</translation>
     </message>
     <message>
         <source>The old file number contains a character that cannot be stored.</source>
@@ -4065,6 +4105,14 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
     <message>
         <source>Only a failed message can be sent again, and not one that went by another channel since (for a verification code, send a new code).</source>
         <translation>केवल विफल संदेश दोबारा भेजा जा सकता है, और वह नहीं जो बाद में किसी दूसरे माध्यम से जा चुका है (सत्यापन कोड के लिए नया कोड भेजें)।</translation>
+    </message>
+    <message>
+        <source>not set up: no DLT template for {kind} ({language}); an admin adds it in Settings → Messages</source>
+        <translation>सेट नहीं: {kind} ({language}) के लिए कोई DLT टेम्पलेट नहीं; एडमिन इसे सेटिंग्स → संदेश में जोड़ते हैं</translation>
+    </message>
+    <message>
+        <source>not_set_up</source>
+        <translation>सेट नहीं</translation>
     </message>
     <message>
         <source>Paste the Phone number ID from WhatsApp Manager (digits only).</source>

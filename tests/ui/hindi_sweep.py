@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-E_MAIL = re.compile(r"\S+@\S+|\S*[?=/]\S*=\S*|\S+://\S*")  # addresses and URLs, typed as they are
+E_MAIL = re.compile(r"\S+@\S+|\S*[?=/]\S*=\S*|\S+://\S*|\b[\w.-]+\.(?:com|in)\b")  # addresses, URLs, hosts
+DLT_VARIABLE = "{#var#}"  # a DLT template's variable, written as the operators' portals write it
 FORMATS = re.compile(r"\b(DD-MM-YYYY|HH:MM)\b")  # how to type a date or time: the same in Hindi
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z’'-]*[A-Za-z]|[A-Za-z]")
 # Names of things that are the same in Hindi (units, acronyms, brands, the app), as a receptionist reads them.
@@ -33,6 +34,8 @@ ALLOWED = {
     "Razorpay", "Telegram", "Twilio", "SMTP", "STARTTLS", "Neon", "PostgreSQL", "URL", "VPA", "SID", "INR",
     "Ctrl", "Esc", "Enter", "Return", "Tab", "Shift", "Alt", "Del", "PgUp", "PgDown", "Home", "End", "AM", "PM",
     "mg", "ml", "min", *"ABCDEFGHIJKLMNOPQRSTUVWXYZ",  # key caps (Ctrl+B) and °C, °F
+    "WhatsApp", "Meta", "Exotel", "API", "DLT", "Jio", "Airtel", "Vi", "BSNL", "Hindi",  # "हिन्दी (Hindi)"
+    "HOMACL",  # the sender header's example: six letters as DLT registers them
 }
 # Dates keep English month and weekday names (README: "Interface language").
 CALENDAR = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Monday", "Tuesday",
@@ -84,8 +87,8 @@ def shown_texts(root: QWidget) -> Iterator[tuple[str, str]]:
             yield name, widget.text()
         elif isinstance(widget, QGroupBox):
             yield name, widget.title()
-        elif isinstance(widget, (QLineEdit, QTextEdit, QPlainTextEdit)):
-            yield name, widget.placeholderText()
+        elif isinstance(widget, (QLineEdit, QTextEdit, QPlainTextEdit)) and not widget.objectName().endswith(":en"):
+            yield name, widget.placeholderText()  # an English DLT template's box shows its English wording
         elif isinstance(widget, QTabWidget):
             yield from ((name, widget.tabText(i)) for i in range(widget.count()))
         elif isinstance(widget, QComboBox):
@@ -99,4 +102,5 @@ def english_left(roots: Iterable[QWidget], names: Iterable[str] = ()) -> str:
     """One line per shown text with a Latin word that is no allowed name, unit or proper name ("" when none)."""
     allowed = ALLOWED | CALENDAR | {word for name in names for word in LATIN_WORD.findall(name)}
     return "\n".join(f"{where}: {text!r}" for root in roots for where, text in shown_texts(root)
-                     if any(word not in allowed for word in LATIN_WORD.findall(FORMATS.sub("", E_MAIL.sub("", text)))))
+                     if any(word not in allowed for word in
+                            LATIN_WORD.findall(FORMATS.sub("", E_MAIL.sub("", text.replace(DLT_VARIABLE, ""))))))

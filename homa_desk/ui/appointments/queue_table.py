@@ -11,6 +11,7 @@ from homa_desk.domain.queue import DoctorQueue, QueueEntryView
 from homa_desk.domain.timeutil import to_local
 from homa_desk.ui.common.column_widths import size_columns
 from homa_desk.ui.common.i18n import tr
+from homa_desk.ui.common.patient_text import age_sex_shown
 
 HEADERS = (QT_TR_NOOP("Token"), QT_TR_NOOP("Patient"), QT_TR_NOOP("Booking"), QT_TR_NOOP("Arrived"),
            QT_TR_NOOP("State"))
@@ -46,8 +47,9 @@ def fill_all_doctors_table(table: QTableWidget, entries: tuple[QueueEntryView, .
     set_headers(table, ALL_DOCTORS_HEADERS)
     table.setRowCount(len(entries))
     for row, entry in enumerate(entries):
-        values = (entry.doctor_name, str(entry.token), entry.patient_name, entry.age_sex(today),
-                  entry.complaint or "", tr(entry.state.label))
+        age_sex = age_sex_shown(entry.patient_born, entry.patient_born_estimated, entry.patient_gender, today)
+        values = (entry.doctor_name, str(entry.token), entry.patient_name, age_sex, entry.complaint or "",
+                  tr(entry.state.label))
         for col, value in enumerate(values):
             table.setItem(row, col, QTableWidgetItem(value))
 

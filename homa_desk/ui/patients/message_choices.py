@@ -26,14 +26,14 @@ class MessageChoices:
         self.channel.setObjectName("preferred_channel")
         self.channel.addItem(tr(NO_CHANNEL), "")
         for channel in PATIENT_CHANNELS:
-            self.channel.addItem(CHANNEL_LABELS[channel], channel.value)
+            self.channel.addItem(tr(CHANNEL_LABELS[channel]), channel.value)
         self.boxes: dict[Channel, QCheckBox] = {}
         self.consents = QWidget()
         self.consents.setObjectName("message_consents")
         row = QHBoxLayout(self.consents)
         row.setContentsMargins(0, 0, 0, 0)
         for channel in PATIENT_CHANNELS:
-            box = QCheckBox(CHANNEL_LABELS[channel])
+            box = QCheckBox(tr(CHANNEL_LABELS[channel]))
             box.setObjectName(f"consent_{channel.value}")
             box.setChecked(channel is not Channel.WHATSAPP)
             self.boxes[channel] = box
