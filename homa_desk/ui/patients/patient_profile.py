@@ -26,6 +26,7 @@ from homa_desk.domain.roles import Actor
 from homa_desk.domain.timeutil import format_local_time
 from homa_desk.services import contact_status, patients
 from homa_desk.ui.common.i18n import tr
+from homa_desk.ui.common.screen_fit import fit_to_screen
 from homa_desk.ui.common.worker import run_in_background
 from homa_desk.ui.patients.contact_verification import ContactVerificationDialog
 from homa_desk.ui.patients.patient_bills import PatientBillsPanel
@@ -76,7 +77,7 @@ class PatientProfileDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("patient_profile")
         self.setWindowTitle(tr("Patient"))
-        self.resize(820, 700)
+        fit_to_screen(self, 820, 700)
         self._backend = backend
         self._actor = actor
         self.user_id = user_id

@@ -35,6 +35,7 @@ from homa_desk.ui.common.changes import Change
 from homa_desk.ui.common.i18n import tr
 from homa_desk.ui.common.modal import end_running_dialogs
 from homa_desk.ui.common.resources import icon_path
+from homa_desk.ui.common.screen_fit import fit_to_screen
 from homa_desk.ui.common.worker import run_in_background
 from homa_desk.ui.shell import shortcuts
 from homa_desk.ui.shell.database_status import PING_INTERVAL_MS, DatabaseStatus
@@ -117,7 +118,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.setObjectName("main_window")
         self.setWindowTitle(APP_TITLE)
-        self.resize(1100, 720)
+        fit_to_screen(self, 1280, 800)
         self._backend = backend
         self.actor = actor
         self._signing_out = False
