@@ -3,17 +3,14 @@ and the main window never grows by itself. The screen is the laptop's for the de
 
 from __future__ import annotations
 
-import pytest
-from PySide6.QtCore import QRect, QSize
-from PySide6.QtGui import QScreen
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QSize
+from PySide6.QtWidgets import QApplication, QScrollArea, QWidget
 
 from homa_desk.domain.appointments import SlotState
 from homa_desk.services import appointments, queue
 from homa_desk.ui.appointments.appointments_view import AppointmentsView
 from homa_desk.ui.billing.bill_editor import BillEditorDialog
 from homa_desk.ui.billing.bill_screen import BillDialog
-from homa_desk.ui.common.resources import apply_style
 from homa_desk.ui.patients.patient_picker import PatientPickerDialog
 from homa_desk.ui.patients.patients_view import PatientsView
 from homa_desk.ui.settings.staff_view import StaffView
@@ -24,20 +21,9 @@ from homa_desk.ui.shell.main_window import MainWindow
 from tests.appointment_helpers import at, next_weekday, with_hours
 from tests.services.billing_helpers import a_bill, a_patient
 from tests.services.held_money_helpers import hold
+from tests.ui.screen_helpers import WORK_AREA
 
-SCREEN = QRect(0, 0, 1366, 768)
-WORK_AREA = QRect(0, 0, 1366, 728)  # less a taskbar
 TITLE_BAR = 32  # the window manager's frame, which the offscreen test screen does not draw
-
-
-@pytest.fixture
-def laptop(qapp, monkeypatch):
-    monkeypatch.setattr(QScreen, "availableGeometry", lambda _screen: QRect(WORK_AREA))
-    monkeypatch.setattr(QScreen, "geometry", lambda _screen: QRect(SCREEN))
-    previous = qapp.styleSheet()
-    assert apply_style(qapp)
-    yield
-    qapp.setStyleSheet(previous)
 
 
 def outer_size(window: QWidget) -> QSize:
@@ -54,6 +40,15 @@ def misfit(name: str, window: QWidget) -> str | None:
         return f"{name} is {size.width()}×{size.height()}"
     if least.width() > WORK_AREA.width() or least.height() > WORK_AREA.height():
         return f"{name} needs at least {least.width()}×{least.height()}"
+    return None
+
+
+def sideways(name: str, page: QWidget) -> str | None:
+    """Scrolling down a long page is fine; scrolling across to find a button is not."""
+    for area in page.findChildren(QScrollArea):
+        if area.isVisible() and area.horizontalScrollBar().isVisible():
+            return (f"{name} scrolls sideways: {area.widget().minimumSizeHint().width()} px wide in "
+                    f"{area.viewport().width()}")
     return None
 
 
@@ -75,8 +70,7 @@ def test_every_page_fits_and_the_main_window_never_grows(qtbot, laptop, backend,
             qtbot.wait(200)
             name = page.key + (f" / {tabs.tabText(index)}" if tabs is not None else "")
             problems.append(misfit(name, window))
-
-
+            problems.append(sideways(name, tabs.currentWidget() if tabs is not None else view))
             if window.size() != set_size:
                 problems.append(f"{name} grew the window to {window.width()}×{window.height()}")
     window.show_page("workstation")
@@ -88,6 +82,8 @@ def test_every_page_fits_and_the_main_window_never_grows(qtbot, laptop, backend,
     station.consultation.save_button.click()
     qtbot.waitUntil(lambda: bool(station.consultation.vitals["temperature_c"].toolTip()))
     problems.append(misfit("consultation with a message", window))
+    qtbot.wait(50)
+    problems.append(sideways("consultation", station))  # Complete visit would sit past the right edge
     assert [p for p in problems if p] == [] and window.size() == set_size
 
 

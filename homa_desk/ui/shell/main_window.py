@@ -118,7 +118,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.setObjectName("main_window")
         self.setWindowTitle(APP_TITLE)
-        fit_to_screen(self, 1280, 800)
+        fit_to_screen(self, 1366, 800)
         self._backend = backend
         self.actor = actor
         self._signing_out = False
