@@ -11,6 +11,7 @@ import importlib
 import pkgutil
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QApplication, QDialog, QScrollArea, QWidget, QWizard
 
@@ -20,6 +21,7 @@ from homa_desk.services import appointments, queue
 from homa_desk.ui.appointments.appointments_view import AppointmentsView
 from homa_desk.ui.billing.bill_editor import BillEditorDialog
 from homa_desk.ui.billing.bill_screen import BillDialog
+from homa_desk.ui.common.i18n import install_language
 from homa_desk.ui.patients.patient_picker import PatientPickerDialog
 from homa_desk.ui.patients.patients_view import PatientsView
 from homa_desk.ui.settings.backup_tab import BackupTab
@@ -34,6 +36,14 @@ from tests.services.held_money_helpers import hold
 from tests.ui.screen_helpers import WORK_AREA
 
 TITLE_BAR = 32  # the window manager's frame, which the offscreen test screen does not draw
+
+
+@pytest.fixture(params=["en", "hi"])
+def language(request, qapp):
+    """English, and Hindi, whose words are often longer."""
+    assert install_language(qapp, request.param) == (request.param == "hi")
+    yield request.param
+    install_language(qapp, "en")
 
 
 def outer_size(window: QWidget) -> QSize:
@@ -62,7 +72,7 @@ def sideways(name: str, page: QWidget) -> str | None:
     return None
 
 
-def test_every_page_fits_and_the_main_window_never_grows(qtbot, laptop, backend, uow, admin, receptionist,
+def test_every_page_fits_and_the_main_window_never_grows(qtbot, laptop, language, backend, uow, admin, receptionist,
                                                         doctor):
     queue.add_walk_in(uow, receptionist, a_patient(uow, receptionist), doctor.user_id)
     window = MainWindow(backend, admin)
@@ -107,7 +117,7 @@ def shown(qtbot, window: QWidget) -> QWidget:  # type: ignore[no-untyped-def]
     return window
 
 
-def test_the_patient_windows_fit(qtbot, laptop, backend, uow, receptionist):
+def test_the_patient_windows_fit(qtbot, laptop, language, backend, uow, receptionist):
     patient = a_patient(uow, receptionist)
     view = PatientsView(backend, receptionist)
     qtbot.addWidget(view)
@@ -127,7 +137,7 @@ def test_the_patient_windows_fit(qtbot, laptop, backend, uow, receptionist):
                    ("patient picker", shown(qtbot, picker))) == []
 
 
-def test_the_appointment_windows_fit(qtbot, laptop, backend, uow, admin, receptionist, doctor):
+def test_the_appointment_windows_fit(qtbot, laptop, language, backend, uow, admin, receptionist, doctor):
     patient = a_patient(uow, receptionist)
     with_hours(uow, admin, doctor)
     day = next_weekday(1)
@@ -149,7 +159,7 @@ def test_the_appointment_windows_fit(qtbot, laptop, backend, uow, admin, recepti
                    ("cancel appointment", shown(qtbot, cancel)), ("reschedule", shown(qtbot, reschedule))) == []
 
 
-def test_the_billing_windows_fit(qtbot, laptop, backend, uow, admin, receptionist):
+def test_the_billing_windows_fit(qtbot, laptop, language, backend, uow, admin, receptionist):
     patient = a_patient(uow, receptionist)
     bill = a_bill(uow, receptionist, patient, ("consultation", "Consultation", "1", "800"))
     hold(uow, bill, "300")
@@ -169,7 +179,7 @@ def test_the_billing_windows_fit(qtbot, laptop, backend, uow, admin, receptionis
     assert misfits(*((name, shown(qtbot, window)) for name, window in windows)) == []
 
 
-def test_the_staff_and_shell_windows_fit(qtbot, laptop, backend, uow, admin, doctor):
+def test_the_staff_and_shell_windows_fit(qtbot, laptop, language, backend, uow, admin, doctor):
     staff = StaffView(backend, admin)
     qtbot.addWidget(staff)
     staff.show()
