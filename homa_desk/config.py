@@ -39,6 +39,10 @@ class Settings:
     twilio_account_sid: str = ""
     twilio_from_number: str = ""
     twilio_base_url: str = "https://api.twilio.com"
+    sms_provider: str = "twilio"  # twilio | exotel (issue 15: DLT fields passed explicitly)
+    exotel_account_sid: str = ""
+    exotel_api_key: str = ""  # the API key is not secret; the API token is in the keyring
+    exotel_base_url: str = "https://api.exotel.com"  # or https://api.in.exotel.com (Mumbai cluster)
     smtp_host: str = ""
     smtp_port: int = 587
     smtp_user: str = ""
@@ -55,6 +59,12 @@ class Settings:
     backup_keep: int = 30
     # where the receptionist put the customer display on a one-screen desk: [x, y, width, height]; [] = not yet
     customer_display_geometry: list[int] = field(default_factory=list)
+    print_token_slips: bool = False  # this desk prints each walk-in's token on the receipt printer
+    # the main window's normal geometry [x, y, width, height] ([] = not yet) and whether it was maximised
+    window_geometry: list[int] = field(default_factory=list)
+    window_maximized: bool = False
+    # column widths the user dragged, by table name: one width a column, 0 where the desk sizes it
+    column_widths: dict[str, list[int]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path | None = None) -> Settings:

@@ -1,9 +1,10 @@
 """Take the README's screenshots from the real desk on a throwaway demo clinic.
 
-    xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python docs/screenshots/take.py
+    xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python docs/screenshots/take.py
 
 Starts an embedded PostgreSQL in a temporary folder, fills it with the demo clinic, signs in an admin and a doctor,
-walks the pages (and one bill through Pay by UPI with the customer display), and saves each window as a PNG here.
+walks the pages in English and again in Hindi (`<page>_hi.png`), one bill through Pay by UPI with the customer
+display, and saves each window as a PNG here. The main window is 1366×768, the common clinic laptop's screen.
 Run it under Xvfb (a real X server, so fonts and window frames are drawn as on a desk); for the Hindi page the
 machine needs a Devanagari font (Debian: fonts-noto-core).
 """
@@ -31,7 +32,8 @@ from homa_desk.ui.common.resources import apply_style
 from homa_desk.ui.common.worker import wait_for_idle
 
 HERE = Path(__file__).resolve().parent
-SIZE = (1360, 820)
+SIZE = (1366, 768)
+PAGES = ("dashboard", "patients", "appointments", "billing", "payments", "settings")
 
 
 def settle(app: QApplication, seconds: float = 1.5, until: Callable[[], bool] | None = None) -> None:
@@ -89,48 +91,61 @@ def _busy_morning(backend: Backend, admin) -> list[int]:  # type: ignore[no-unty
 
 
 def _walk(app: QApplication, backend: Backend, admin) -> None:  # type: ignore[no-untyped-def]
+    busy = _busy_morning(backend, admin)
+    for language, suffix in (("en", ""), ("hi", "_hi")):
+        install_language(app, language)
+        _front_desk(app, backend, admin, suffix, with_upi=not suffix)
+        doctor = next(m for m in staff.list_staff(backend.uow(), admin)
+                      if m.role is Role.DOCTOR and m.is_active and (not busy or m.id == busy[0]))
+        _workstation(app, backend, doctor.as_actor(), suffix)
+    install_language(app, "en")
+
+
+def _front_desk(app: QApplication, backend: Backend, admin, suffix: str,  # type: ignore[no-untyped-def]
+                with_upi: bool) -> None:
     from homa_desk.ui.shell.main_window import MainWindow
 
-    busy = _busy_morning(backend, admin)
     window = MainWindow(backend, admin)
     window.resize(*SIZE)
     window.show()
     settle(app, 3)
-    _upi(app, backend, admin, window)
-    for key in ("dashboard", "appointments", "billing", "payments", "settings"):
+    if with_upi:
+        _upi(app, backend, admin, window)
+    for key in PAGES:
         window.show_page(key)
+        if key == "patients":
+            search = window.views["patients"].findChild(QWidget, "patient_search")
+            if search is not None:
+                search.setText("sharma")
         settle(app, 2.5)
-        save(window, key)
-
-    window.show_page("patients")
-    patients_view = window.views["patients"]
-    search = patients_view.findChild(QWidget, "patient_search")
-    if search is not None:
-        search.setText("sharma")
-    settle(app, 2.5)
-    save(window, "patients")
+        save(window, key + suffix)
     found = patients.search_patients(backend.uow(), admin, "sharma")
     if found:
-        profile = patients_view.open_profile(found[0].user_id)
-        profile.resize(980, 720)
+        profile = window.views["patients"].open_profile(found[0].user_id)
         settle(app, 2.5)
-        save(profile, "patient_profile")
+        save(profile, "patient_profile" + suffix)
         profile.close()
-
     window.sign_out()
     window.deleteLater()
     settle(app, 0.5)
 
-    doctor = next(m for m in staff.list_staff(backend.uow(), admin)
-                  if m.role is Role.DOCTOR and m.is_active and (not busy or m.id == busy[0]))
-    install_language(app, "hi")
-    hindi = MainWindow(backend, doctor.as_actor())
-    hindi.resize(*SIZE)
-    hindi.show()
+
+def _workstation(app: QApplication, backend: Backend, doctor, suffix: str) -> None:  # type: ignore[no-untyped-def]
+    from homa_desk.ui.shell.main_window import MainWindow
+
+    window = MainWindow(backend, doctor)
+    window.resize(*SIZE)
+    window.show()
     settle(app, 3)
-    save(hindi, "workstation_hindi")
-    hindi.sign_out()
-    install_language(app, "en")
+    view = window.views["workstation"]
+    with_doctor = [e for e in view.entries() if e.state == "in_consultation"]
+    if with_doctor:
+        view.open_consultation(with_doctor[0].appointment_id)
+        settle(app, 2.5)
+    save(window, "workstation" + suffix)
+    window.sign_out()
+    window.deleteLater()
+    settle(app, 0.5)
 
 
 def _upi(app: QApplication, backend: Backend, admin, window: QWidget) -> None:  # type: ignore[no-untyped-def]

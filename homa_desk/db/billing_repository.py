@@ -132,7 +132,8 @@ class BillRepository:
         """The bill with patient, doctor, lines and payments: three statements."""
         doctor, staff = aliased(User), aliased(User)
         head = self._session.execute(
-            select(Bill, User.full_name, User.phone, PatientProfile.patient_number, doctor.full_name)
+            select(Bill, User.full_name, User.phone, PatientProfile.patient_number, doctor.full_name,
+                   PatientProfile.old_file_number)
             .join(User, User.id == Bill.patient_id)
             .outerjoin(PatientProfile, PatientProfile.user_id == Bill.patient_id)
             .outerjoin(doctor, doctor.id == Bill.doctor_id)
@@ -140,7 +141,7 @@ class BillRepository:
         ).first()
         if head is None:
             return None
-        bill, patient_name, phone, number, doctor_name = head
+        bill, patient_name, phone, number, doctor_name, old_file_number = head
         lines = self._session.scalars(
             select(BillLineRow).where(BillLineRow.bill_id == bill_id).order_by(BillLineRow.position))
         payments = self._session.execute(
@@ -153,7 +154,7 @@ class BillRepository:
             lines=tuple(BillLine(LineKind(r.kind), r.description, r.quantity, r.unit_price, r.discount)
                         for r in lines),
             payments=tuple(payment_record(p, received_by) for p, received_by in payments),
-            notes=bill.notes, cancellation_reason=bill.cancellation_reason,
+            notes=bill.notes, cancellation_reason=bill.cancellation_reason, patient_old_file_number=old_file_number,
         )
 
     def recent(self, *, since: datetime, query: str = "", limit: int = 200) -> list[tuple]:

@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from homa_desk.db.models import (
+    ConsultationDraftRow,
     ConsultationRow,
     FavouriteMedicine,
     FollowUpRequestRow,
@@ -18,6 +19,7 @@ from homa_desk.db.models import (
     PrescriptionTemplate,
 )
 from homa_desk.domain.consultations import Favourite, FollowUpRequest, PastVisit, PatientCard, Template, Vitals
+from homa_desk.domain.notifications import language_of
 from homa_desk.domain.patients import Gender
 from homa_desk.domain.prescriptions import DoseForm, PrescriptionLine
 
@@ -50,14 +52,15 @@ class ConsultationRepository:
     def patient_card(self, patient_id: int, *, medical_history: bool = True) -> PatientCard | None:
         row = self._session.execute(text(
             "SELECT u.id, u.full_name, u.phone, p.patient_number, p.gender::text AS gender, p.date_of_birth,"
-            " p.dob_is_estimate, p.allergies, p.medical_history FROM users u"
+            " p.dob_is_estimate, p.allergies, p.medical_history, p.old_file_number, p.preferred_language FROM users u"
             " LEFT JOIN patient_profiles p ON p.user_id = u.id WHERE u.id = :id"), {"id": patient_id}).first()
         if row is None:
             return None
         return PatientCard(user_id=row.id, full_name=row.full_name, patient_number=row.patient_number,
                            phone=row.phone, gender=Gender(row.gender) if row.gender else None,
                            date_of_birth=row.date_of_birth, dob_is_estimate=bool(row.dob_is_estimate),
-                           allergies=row.allergies, medical_history=row.medical_history if medical_history else None)
+                           allergies=row.allergies, medical_history=row.medical_history if medical_history else None,
+                           old_file_number=row.old_file_number, language=language_of(row.preferred_language))
 
     def visit(self, appointment_id: int) -> dict[str, Any] | None:
         """The appointment's clinical record in one statement: notes, vitals, lines, bill and follow-up."""
@@ -197,3 +200,25 @@ class ConsultationRepository:
         self._session.execute(delete(FollowUpRequestRow).where(FollowUpRequestRow.appointment_id == appointment_id,
                                                                FollowUpRequestRow.closed_at.is_(None)))
 
+
+    # --- a doctor's unsaved draft (0024) -----------------------------------------------------------------------
+
+    def unsaved_draft(self, appointment_id: int, author_id: int) -> tuple[dict[str, Any], datetime] | None:
+        row = self._session.execute(select(ConsultationDraftRow.content, ConsultationDraftRow.kept_at).where(
+            ConsultationDraftRow.appointment_id == appointment_id,
+            ConsultationDraftRow.author_id == author_id)).first()
+        return None if row is None else (row.content, row.kept_at)
+
+    def keep_draft(self, appointment_id: int, author_id: int, content: dict[str, Any], now: datetime) -> None:
+        statement = insert(ConsultationDraftRow).values(appointment_id=appointment_id, author_id=author_id,
+                                                        content=content, kept_at=now)
+        self._session.execute(statement.on_conflict_do_update(
+            index_elements=[ConsultationDraftRow.appointment_id, ConsultationDraftRow.author_id],
+            set_={"content": statement.excluded.content, "kept_at": statement.excluded.kept_at}))
+
+    def drop_drafts(self, appointment_id: int, author_id: int | None = None) -> None:
+        """The author's draft of the visit; with no author, every draft of it (the visit is completed)."""
+        statement = delete(ConsultationDraftRow).where(ConsultationDraftRow.appointment_id == appointment_id)
+        if author_id is not None:
+            statement = statement.where(ConsultationDraftRow.author_id == author_id)
+        self._session.execute(statement)

@@ -91,6 +91,12 @@ PATIENT_NUMBER_SEQ = Sequence("patient_number_seq", start=1001, metadata=Base.me
 
 class PatientProfile(Base):
     __tablename__ = "patient_profiles"
+    __table_args__ = (
+        CheckConstraint("old_file_number = btrim(old_file_number) AND char_length(old_file_number) BETWEEN 1 AND 30",
+                        name="patient_profiles_old_file_number_trimmed"),
+        Index("ux_patient_profiles_old_file_number", text("lower(old_file_number)"), unique=True,
+              postgresql_where=text("old_file_number IS NOT NULL")),
+    )
 
     id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
@@ -105,6 +111,7 @@ class PatientProfile(Base):
     dob_is_estimate: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     created_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
     preferred_language: Mapped[str] = mapped_column(String(2), server_default="en")  # 0008: messages in en/hi
+    old_file_number: Mapped[str | None] = mapped_column(String(30))  # 0021: the paper records' file number
 
 
 class Appointment(Base):
@@ -467,6 +474,21 @@ class PrescriptionTemplate(Base):
     created_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
 
 
+class ConsultationDraftRow(Base):
+    """0024: what a doctor typed in a consultation and has not saved yet, per appointment and author."""
+
+    __tablename__ = "consultation_drafts"
+    __table_args__ = (
+        CheckConstraint("jsonb_typeof(content) = 'object'", name="consultation_drafts_content_object"),
+        CheckConstraint("octet_length(content::text) <= 200000", name="consultation_drafts_content_size"),
+    )
+
+    appointment_id: Mapped[int] = mapped_column(ForeignKey("appointments.id", ondelete="CASCADE"), primary_key=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    content: Mapped[Any] = mapped_column(JSONB)
+    kept_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
+
+
 class FollowUpRequestRow(Base):
     __tablename__ = "follow_up_requests"
     __table_args__ = (
@@ -522,6 +544,18 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
     sent_at: Mapped[datetime | None] = mapped_column(TIMESTAMPTZ)
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+
+
+class SmsDltTemplate(Base):
+    """A content template the clinic registered on DLT, per message kind and language (0022)."""
+
+    __tablename__ = "sms_dlt_templates"
+
+    template: Mapped[str] = mapped_column(String(40), primary_key=True)
+    language: Mapped[str] = mapped_column(String(2), primary_key=True)
+    dlt_template_id: Mapped[str] = mapped_column(String(19))
+    body: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
 
 
 class VerificationCode(Base):

@@ -135,6 +135,13 @@ class OutboxRepository:
             .values(status=OutboxStatus.FAILED.value, last_error=error[:1000], lease_until=None,
                     payload=_without_code()))
 
+    def mark_not_set_up(self, message_id: int, reason: str) -> None:
+        """Held back before any provider call (no registered DLT template): a status, not a failure to retry."""
+        self._session.execute(
+            update(OutboxMessage).where(OutboxMessage.id == message_id)
+            .values(status=OutboxStatus.NOT_SET_UP.value, last_error=reason[:1000], lease_until=None,
+                    payload=_without_code()))
+
     def fail_abandoned(self, now: datetime, reason: str) -> list[int]:
         """`sending` rows whose lease ran out: their desk died mid-send. Marked failed, never resent blindly."""
         return list(self._session.scalars(
@@ -147,7 +154,8 @@ class OutboxRepository:
         """An admin sends a failed message again (a person decided a duplicate is acceptable). Not a verification
         code: its code was dropped when it failed; staff send a new code instead."""
         return self._session.execute(
-            update(OutboxMessage).where(OutboxMessage.id == message_id, OutboxMessage.status == "failed",
+            update(OutboxMessage).where(OutboxMessage.id == message_id,
+                                        OutboxMessage.status.in_(["failed", OutboxStatus.NOT_SET_UP.value]),
                                         OutboxMessage.template != Template.VERIFICATION.value)
             .values(status=OutboxStatus.PENDING.value, attempts=0, next_attempt_at=now)).rowcount == 1
 

@@ -9,6 +9,8 @@ Search rules (why each query is shaped as it is):
 - a 1-2 character name is a prefix of the name, served by the (lower(full_name), id) btree that also gives the
   order, because trigram indexes cannot help with fewer than three characters.
 Every page is ordered by (lower(full_name), id) and continues after the last row of the previous page (keyset).
+Whatever the query, a patient whose old (paper) file number is exactly the query comes first on the first page and
+is left out of the name order, one probe of the unique index on lower(old_file_number) (schema 0021).
 """
 
 from __future__ import annotations
@@ -25,15 +27,22 @@ from homa_desk.db.like import LIKE_ESCAPE, containing
 from homa_desk.db.models import PatientProfile, User
 from homa_desk.domain.errors import FormErrors, NotFound, ValidationError
 from homa_desk.domain.notifications import Language, language_of
-from homa_desk.domain.patients import AppointmentLine, Gender, PatientDetails, PatientSummary
+from homa_desk.domain.patients import (
+    MAX_OLD_FILE_NUMBER,
+    AppointmentLine,
+    Gender,
+    PatientDetails,
+    PatientSummary,
+)
 from homa_desk.domain.validation import ascii_digits, national_mobile
 
 DUPLICATE_NAME_SIMILARITY = 0.45
 PAST_APPOINTMENTS_SHOWN = 50
 EMAIL_TAKEN = "Another record already uses this e-mail."
+OLD_FILE_NUMBER_INDEX = "ux_patient_profiles_old_file_number"
 
 _SUMMARY_COLUMNS = """u.id, p.patient_number, u.full_name, u.phone, p.gender::text AS gender, p.date_of_birth,
-       p.dob_is_estimate, lower(u.full_name) AS sort_key"""
+       p.dob_is_estimate, lower(u.full_name) AS sort_key, p.old_file_number"""
 
 
 
@@ -66,13 +75,36 @@ def _summary(row: Any) -> PatientSummary:
     return PatientSummary(user_id=row.id, patient_number=row.patient_number, full_name=row.full_name,
                           phone=row.phone, gender=Gender(row.gender) if row.gender else None,
                           date_of_birth=row.date_of_birth, dob_is_estimate=row.dob_is_estimate,
-                          sort_key=row.sort_key)
+                          sort_key=row.sort_key, old_file_number=row.old_file_number)
 
 
 def _appointment(item: dict[str, Any]) -> AppointmentLine:
     return AppointmentLine(id=item["id"], starts_at=datetime.fromisoformat(item["starts_at"]),
                            doctor_name=item["doctor_name"], status=item["status"],
                            consultation_type=item["consultation_type"], is_walk_in=item["is_walk_in"])
+
+
+def _old_file_first(sql: str) -> str:
+    """`sql` (a page of `:fetch` rows in name order) with the patient whose old file number is the query put first
+    on the first page and left out of every page's name order, so pages stay `:limit` rows and repeat no one."""
+    return f"""
+        WITH exact AS (SELECT user_id AS id FROM patient_profiles
+                       WHERE lower(old_file_number) = :file AND old_file_number IS NOT NULL),
+             named AS ({sql})
+        SELECT * FROM (
+            SELECT {_SUMMARY_COLUMNS}, 0 AS exact_first
+            FROM exact e JOIN users u ON u.id = e.id JOIN patient_profiles p ON p.user_id = u.id
+            WHERE u.role = 'patient' AND :first_page
+            UNION ALL
+            (SELECT n.*, 1 FROM named n WHERE n.id NOT IN (SELECT id FROM exact) ORDER BY n.sort_key, n.id
+             LIMIT :limit)) r
+        ORDER BY exact_first, sort_key, id"""
+
+
+def _old_file_params(params: dict[str, Any], words: str, after: tuple[str, int] | None) -> dict[str, Any]:
+    """The name-order page fetches one row more, in case the exact old-file match is among its rows."""
+    return {**params, "fetch": params["limit"] + 1, "first_page": after is None,
+            "file": words if len(words) <= MAX_OLD_FILE_NUMBER else None}
 
 
 class PatientRepository:
@@ -90,7 +122,8 @@ class PatientRepository:
                                  address=details.address, emergency_contact=details.emergency_contact,
                                  allergies=details.allergies, medical_history=details.medical_history or None,
                                  dob_is_estimate=details.dob_is_estimate,
-                                 preferred_language=(details.language or Language.ENGLISH).value)
+                                 preferred_language=(details.language or Language.ENGLISH).value,
+                                 old_file_number=details.old_file_number or None)
         try:
             with self._session.begin_nested():
                 self._session.add(user)
@@ -99,9 +132,7 @@ class PatientRepository:
                 self._session.add(profile)
                 self._session.flush()
         except IntegrityError as error:
-            if "users_email_key" in str(error.orig):
-                raise FormErrors([ValidationError("email", EMAIL_TAKEN)]) from None
-            raise
+            raise self._refusal(error, details) from None
         summary = self.summary(user.id)
         assert summary is not None
         return summary
@@ -116,7 +147,8 @@ class PatientRepository:
         """The editable fields now, row-locked so two desks editing one patient apply one after the other."""
         row = self._session.execute(text("""
             SELECT u.full_name, u.phone, u.email, p.date_of_birth, p.dob_is_estimate, p.gender::text AS gender,
-                   p.address, p.emergency_contact, p.allergies, p.medical_history, p.preferred_language
+                   p.address, p.emergency_contact, p.allergies, p.medical_history, p.preferred_language,
+                   p.old_file_number
             FROM users u JOIN patient_profiles p ON p.user_id = u.id
             WHERE u.id = :id AND u.role = 'patient'
             FOR UPDATE OF u, p"""), {"id": user_id}).mappings().first()
@@ -136,18 +168,31 @@ class PatientRepository:
                     UPDATE patient_profiles SET date_of_birth = :dob, dob_is_estimate = :estimate,
                         gender = CAST(:gender AS gender), address = :address, emergency_contact = :emergency,
                         allergies = :allergies,
-                        preferred_language = coalesce(CAST(:language AS varchar(2)), preferred_language)
+                        preferred_language = coalesce(CAST(:language AS varchar(2)), preferred_language),
+                        old_file_number = CASE WHEN CAST(:file AS text) IS NULL THEN old_file_number
+                                               ELSE nullif(CAST(:file AS text), '') END
                         {", medical_history = :history" if medical_history else ""}
                     WHERE user_id = :id"""),
                     {"id": user_id, "dob": details.date_of_birth, "estimate": details.dob_is_estimate,
                      "gender": details.gender.value if details.gender else None, "address": details.address,
                      "emergency": details.emergency_contact, "allergies": details.allergies,
                      "history": details.medical_history or None,
-                     "language": details.language.value if details.language else None})
+                     "language": details.language.value if details.language else None,
+                     "file": details.old_file_number})
         except IntegrityError as error:
-            if "users_email_key" in str(error.orig):
-                raise FormErrors([ValidationError("email", EMAIL_TAKEN)]) from None
-            raise
+            raise self._refusal(error, details) from None
+
+    def _refusal(self, error: IntegrityError, details: PatientDetails) -> Exception:
+        """The form's message for a unique rule PostgreSQL enforced, or the error itself for anything else."""
+        if "users_email_key" in str(error.orig):
+            return FormErrors([ValidationError("email", EMAIL_TAKEN)])
+        if OLD_FILE_NUMBER_INDEX in str(error.orig):
+            holder = self._session.execute(text(
+                "SELECT patient_number FROM patient_profiles WHERE lower(old_file_number) = lower(:file)"),
+                {"file": details.old_file_number}).scalar()
+            return FormErrors([ValidationError(
+                "old_file_number", f"Patient no. {holder} already has this old file number.")])
+        return error
 
     # -- reading ---------------------------------------------------------------------------------------------
 
@@ -184,7 +229,7 @@ class PatientRepository:
                                          SELECT u.id, lower(u.full_name) FROM patient_profiles n
                                          JOIN users u ON u.id = n.user_id
                                          WHERE n.patient_number = :number AND u.role = 'patient' {keyset}) found
-                      ORDER BY k, id LIMIT :limit) m
+                      ORDER BY k, id LIMIT :fetch) m
                 JOIN users u ON u.id = m.id JOIN patient_profiles p ON p.user_id = u.id
                 ORDER BY m.k, m.id"""
         elif len(words) >= 3:
@@ -198,7 +243,7 @@ class PatientRepository:
                 FROM (SELECT id, k FROM (SELECT user_id AS id, name_key AS k FROM patient_search
                                          WHERE name_key LIKE :pattern ESCAPE '{LIKE_ESCAPE}' {keyset}
                                          OFFSET 0) found
-                      ORDER BY k, id LIMIT :limit) m
+                      ORDER BY k, id LIMIT :fetch) m
                 JOIN users u ON u.id = m.id JOIN patient_profiles p ON p.user_id = u.id
                 ORDER BY m.k, m.id"""
         else:
@@ -214,10 +259,11 @@ class PatientRepository:
                 SELECT {_SUMMARY_COLUMNS}
                 FROM (SELECT id, lower(full_name) AS k FROM users
                       WHERE role = 'patient' AND lower(full_name) >= :prefix {bound} {keyset}
-                      ORDER BY lower(full_name), id LIMIT :limit) m
+                      ORDER BY lower(full_name), id LIMIT :fetch) m
                 JOIN users u ON u.id = m.id JOIN patient_profiles p ON p.user_id = u.id
                 ORDER BY m.k, m.id"""
-        return [_summary(row) for row in self._session.execute(text(sql), params)]
+        return [_summary(row) for row in self._session.execute(text(_old_file_first(sql)),
+                                                              _old_file_params(params, words, after))]
 
     def likely_duplicates(self, full_name: str | None, phone: str | None, *, exclude_user_id: int | None = None,
                           limit: int = 10) -> list[PatientSummary]:

@@ -9,14 +9,17 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from homa_desk.domain.patients import Gender
 from homa_desk.domain.queue import QueueEntryView, QueueState
 
 _ENTRIES = """
 SELECT q.id, q.appointment_id, q.doctor_id, q.day, q.token, a.patient_id, u.full_name AS patient_name,
-       pp.patient_number, q.arrived_at, q.state::text AS state, a.is_walk_in, a.appointment_date, q.called_at
+       pp.patient_number, q.arrived_at, q.state::text AS state, a.is_walk_in, a.appointment_date, q.called_at,
+       d.full_name AS doctor_name, pp.gender::text AS gender, pp.date_of_birth, pp.dob_is_estimate, a.symptoms
 FROM queue_entries q
 JOIN appointments a ON a.id = q.appointment_id
 JOIN users u ON u.id = a.patient_id
+JOIN users d ON d.id = q.doctor_id
 LEFT JOIN patient_profiles pp ON pp.user_id = a.patient_id
 """
 
@@ -27,6 +30,8 @@ def _entry(row: Any) -> QueueEntryView:
         patient_id=row.patient_id, patient_name=row.patient_name, patient_number=row.patient_number,
         arrived_at=row.arrived_at, state=QueueState(row.state), is_walk_in=row.is_walk_in,
         scheduled_at=None if row.is_walk_in else row.appointment_date, called_at=row.called_at,
+        doctor_name=row.doctor_name, patient_gender=Gender(row.gender) if row.gender else None,
+        patient_born=row.date_of_birth, patient_born_estimated=bool(row.dob_is_estimate), complaint=row.symptoms,
     )
 
 
@@ -39,6 +44,13 @@ class QueueRepository:
         rows = self._session.execute(
             text(f"{_ENTRIES} WHERE q.doctor_id = :doctor_id AND q.day = :day ORDER BY q.arrived_at, q.token"),
             {"doctor_id": doctor_id, "day": day})
+        return [_entry(row) for row in rows]
+
+    def for_day(self, day: date) -> list[QueueEntryView]:
+        """Every doctor's queue of the day: by doctor's name, then arrival and token."""
+        rows = self._session.execute(
+            text(f"{_ENTRIES} WHERE q.day = :day ORDER BY d.full_name, q.doctor_id, q.arrived_at, q.token"),
+            {"day": day})
         return [_entry(row) for row in rows]
 
     def for_appointment(self, appointment_id: int) -> QueueEntryView | None:

@@ -30,6 +30,7 @@ from homa_desk.db.appointment_repository import AppointmentRepository
 from homa_desk.db.billing_repository import BillRepository
 from homa_desk.db.close_of_day_repository import CloseOfDayRepository
 from homa_desk.db.consultation_repository import ConsultationRepository
+from homa_desk.db.dlt_repository import SmsDltRepository
 from homa_desk.db.doctor_repository import DoctorRepository
 from homa_desk.db.held_money_repository import HeldMoneyRepository
 from homa_desk.db.outbox_repository import OutboxRepository, VerificationCodes
@@ -123,6 +124,7 @@ class UnitOfWork:
         self.consultations = ConsultationRepository(self._session)
         self.outbox = OutboxRepository(self._session)
         self.verification = VerificationCodes(self._session)
+        self.sms_dlt = SmsDltRepository(self._session)
         self.reports = ReportRepository(self._session)
         self.close_of_day = CloseOfDayRepository(self._session)
         return self

@@ -270,6 +270,7 @@ class BillView:
     payments: tuple[PaymentRecord, ...]
     notes: str | None = None
     cancellation_reason: str | None = None
+    patient_old_file_number: str | None = None  # the paper records' file number, printed beside the patient number
 
     @property
     def totals(self) -> BillTotals:
@@ -392,3 +393,18 @@ class PatientAccount:
     @property
     def complete(self) -> bool:
         return self.bill_count <= len(self.bills) and self.payment_count <= len(self.payments)
+
+
+def change_to_give(amount: str | Decimal, handed_over: str | Decimal | None) -> Decimal | None:
+    """The change a cash payment gives back: what the patient handed over less the amount paid.
+
+    None while nothing is handed over (the field is optional). A ValidationError on `handed_over` when it is not an
+    amount or is less than the amount paid; on `amount` when the amount itself is not one.
+    """
+    if not str(handed_over or "").strip():
+        return None
+    given = valid_amount(handed_over or "", "handed_over")
+    paid = valid_amount(amount)
+    if given < paid:
+        raise ValidationError("handed_over", f"Less than the amount: {format_inr(paid - given)} more is needed.")
+    return given - paid

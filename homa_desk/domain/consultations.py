@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from homa_desk.domain.errors import FormErrors, ValidationError
+from homa_desk.domain.notifications import Language
 from homa_desk.domain.patients import Gender, age_on, free_text
 from homa_desk.domain.prescriptions import PrescriptionLine, check_lines
 
@@ -220,6 +221,8 @@ class PatientCard:
     dob_is_estimate: bool
     allergies: str | None
     medical_history: str | None
+    old_file_number: str | None = None  # the paper records' file number, printed beside the patient number
+    language: Language = Language.ENGLISH  # the patient's language, for the dose explanations on the printout
 
     def age_sex(self, today: date) -> str:
         age = ""

@@ -41,6 +41,7 @@ class OutboxStatus(enum.StrEnum):
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
+    NOT_SET_UP = "not_set_up"  # an SMS with no registered DLT template: held back, never retried by itself
 
 
 class Template(enum.StrEnum):

@@ -17,6 +17,7 @@ MAX_ADDRESS = 500
 MAX_ALLERGIES = 1000
 MAX_MEDICAL_HISTORY = 5000
 MAX_AGE_YEARS = 120
+MAX_OLD_FILE_NUMBER = 30
 CLINICAL_FIELDS = ("allergies", "medical_history")
 MEDICAL_HISTORY_ROLES = frozenset({Role.DOCTOR, Role.ADMIN})
 REGISTERING_ROLES = (Role.RECEPTIONIST, Role.ADMIN, Role.DOCTOR)
@@ -44,6 +45,7 @@ class PatientSummary:
     date_of_birth: date | None
     dob_is_estimate: bool = False
     sort_key: str = field(default="", compare=False, repr=False)  # the database's lower(full_name), for paging
+    old_file_number: str | None = None  # the paper records' file number, if the clinic kept one
 
     def age_text(self, today: date) -> str:
         if self.date_of_birth is None:
@@ -80,6 +82,7 @@ class PatientDetails:
     allergies: str | None
     medical_history: str | None = None
     language: Language | None = None  # the language of the patient's SMS and e-mail
+    old_file_number: str | None = None  # the paper records' file number; None leaves it, "" clears it
 
 
 @dataclass(frozen=True)
@@ -171,6 +174,18 @@ def parse_language(value: Language | str | None, field: str = "language") -> Lan
         raise ValidationError(field, "Choose English or Hindi.") from None
 
 
+def parse_old_file_number(value: str | None, field: str = "old_file_number") -> str | None:
+    """The file number of the clinic's paper records, spaces tidied; None when not given, "" when cleared."""
+    if value is None:
+        return None
+    text = " ".join(value.split())
+    if len(text) > MAX_OLD_FILE_NUMBER:
+        raise ValidationError(field, f"The old file number is too long (at most {MAX_OLD_FILE_NUMBER} characters).")
+    if any(not char.isprintable() for char in text):
+        raise ValidationError(field, "The old file number contains a character that cannot be stored.")
+    return text
+
+
 def optional_mobile(value: str | None, field: str) -> str | None:
     return validation.indian_mobile(value or "", field) if value and value.strip() else None
 
@@ -199,11 +214,13 @@ def validate_patient(*, full_name: str, phone: str, today: date, email: str | No
                      date_of_birth: date | str | None = None, age_years: str | int | None = None,
                      gender: Gender | str | None = None, address: str | None = None,
                      emergency_contact: str | None = None, allergies: str | None = None,
-                     medical_history: str | None = None, language: Language | str | None = None) -> PatientDetails:
+                     medical_history: str | None = None, language: Language | str | None = None,
+                     old_file_number: str | None = None) -> PatientDetails:
     """Check every field at once so the form can mark them all; raise FormErrors.
 
     The date of birth wins over the age; with only an age the birth date is estimated (dob_is_estimate).
     `medical_history=None` means not given; "" means cleared. `language` is 'en' or 'hi'; None means not given.
+    `old_file_number=None` means not given; "" means cleared.
     """
     errors: list[ValidationError] = []
     values: dict[str, object] = {}
@@ -216,6 +233,7 @@ def validate_patient(*, full_name: str, phone: str, today: date, email: str | No
         "emergency_contact": lambda: optional_mobile(emergency_contact, "emergency_contact"),
         "allergies": lambda: free_text(allergies, "allergies", MAX_ALLERGIES, "Allergies"),
         "language": lambda: parse_language(language),
+        "old_file_number": lambda: parse_old_file_number(old_file_number),
     }
     for name, check in checks.items():
         try:
@@ -254,5 +272,6 @@ def revalidated(details: PatientDetails, today: date) -> PatientDetails:
         full_name=details.full_name, phone=details.phone, today=today, email=details.email,
         date_of_birth=details.date_of_birth, gender=details.gender, address=details.address,
         emergency_contact=details.emergency_contact, allergies=details.allergies,
-        medical_history=details.medical_history, language=details.language)
+        medical_history=details.medical_history, language=details.language,
+        old_file_number=details.old_file_number)
     return replace(checked, dob_is_estimate=details.dob_is_estimate)

@@ -1,7 +1,7 @@
 """Structured prescription lines (medicine, strength, form, dose pattern, duration, food) and the allergy check.
 
 A line reads on paper as "Amoxicillin 500 mg tablet — 1-0-1 × 5 days, after food". The dose pattern is the Indian
-morning-noon-night notation: digits or ½ separated by "-" (1-0-1, ½-0-½, 1-1-1-1).
+morning-noon-night notation: digits or ½ separated by "-" (1-0-1, ½-0-½, 1-1-1-1), or SOS (only when needed).
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ MAX_STRENGTH = 60
 MAX_NOTES = 300
 MAX_LINES = 40
 MAX_TEMPLATE_NAME = 120
+AS_NEEDED = "SOS"  # the dose pattern of a medicine taken only when needed
+_AS_NEEDED_WORDS = ("sos", "prn", "asneeded", "whenneeded")
 
 _DOSE = re.compile(r"(?:[0-9]{1,2}½?|½)(?:-(?:[0-9]{1,2}½?|½)){1,3}")
 _DURATION = re.compile(r"([0-9]{1,3})\s*(d|day|days|w|wk|week|weeks|m|month|months)", re.IGNORECASE)
@@ -101,8 +103,10 @@ def dose_pattern(value: str | None, field: str = "dose_pattern") -> str:
     text = "".join((value or "").split()).replace("1/2", "½").replace("–", "-")
     if not text:
         raise ValidationError(field, "Enter the dose pattern, e.g. 1-0-1.")
+    if text.lower() in _AS_NEEDED_WORDS:
+        return AS_NEEDED
     if not _DOSE.fullmatch(text):
-        raise ValidationError(field, "Write the dose as numbers or ½ separated by -, e.g. 1-0-1 or ½-0-½.")
+        raise ValidationError(field, "Write the dose as numbers or ½ separated by -, e.g. 1-0-1 or ½-0-½, or SOS.")
     if all(part == "0" or set(part) == {"0"} for part in text.split("-")):
         raise ValidationError(field, "A dose pattern of only zeros gives nothing.")
     return text

@@ -6,6 +6,8 @@ import enum
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from homa_desk.domain.patients import Gender, age_on
+
 
 class QueueState(enum.StrEnum):
     WAITING = "waiting"
@@ -36,6 +38,19 @@ class QueueEntryView:
     is_walk_in: bool
     scheduled_at: datetime | None = None  # the booked slot; None for a walk-in
     called_at: datetime | None = None
+    doctor_name: str = ""
+    patient_gender: Gender | None = None
+    patient_born: date | None = None
+    patient_born_estimated: bool = False
+    complaint: str | None = None  # the reason given at booking or walk-in (appointments.symptoms)
+
+    def age_sex(self, today: date) -> str:
+        """"34 y / F", "~60 y / M", "F" or "" as the front desk's all-doctors queue shows it."""
+        age = ""
+        if self.patient_born is not None:
+            age = f"{'~' if self.patient_born_estimated else ''}{age_on(self.patient_born, today)} y"
+        sex = self.patient_gender.value[0].upper() if self.patient_gender else ""
+        return " / ".join(part for part in (age, sex) if part)
 
     @property
     def called_in(self) -> bool:

@@ -11,11 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from homa_desk.domain.dlt import DltRoute
 from homa_desk.domain.notifications import Channel
 
 TWILIO_TOKEN = "twilio:auth_token"
 SMTP_PASSWORD = "smtp:password"
 TELEGRAM_TOKEN = "telegram:bot_token"
+EXOTEL_TOKEN = "exotel:api_token"
 SEND_TIMEOUT = (5.0, 15.0)  # connect, read (seconds)
 
 
@@ -32,6 +34,7 @@ class Outgoing:
     subject: str
     body: str
     attachments: tuple[Attachment, ...] = ()
+    dlt: DltRoute | None = None  # an SMS to India: the registered template's ids, for providers that take them
 
 
 class SendError(Exception):

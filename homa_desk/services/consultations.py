@@ -26,6 +26,7 @@ from homa_desk.domain.appointments import (
     local_day,
 )
 from homa_desk.domain.appointments import day_bounds as _day_bounds
+from homa_desk.domain.consultation_drafts import UnsavedConsultation, check_unsaved
 from homa_desk.domain.consultations import (
     Completion,
     Consultation,
@@ -148,6 +149,7 @@ def save_consultation(uow: UnitOfWork, actor: Actor, appointment_id: int, draft:
             raise ValidationError("appointment", f"A {appointment.status.label.lower()} appointment has no "
                                                  "consultation.")
         _store(uow, actor, appointment, checked, allergy_override=allergy_override)
+        uow.consultations.drop_drafts(appointment_id, actor.user_id)
         if checked.follow_up_on is None:
             uow.consultations.drop_follow_up_request(appointment_id)
         result = _consultation(uow, appointment)
@@ -174,6 +176,7 @@ def complete_consultation(uow: UnitOfWork, actor: Actor, appointment_id: int, dr
         if before.status is not Status.SCHEDULED:
             raise ValidationError("appointment", f"This appointment is already {before.status.label.lower()}.")
         _store(uow, actor, before, checked, allergy_override=allergy_override, completed_at=now)
+        uow.consultations.drop_drafts(appointment_id)
         uow.appointments.set_status(appointment_id, Status.COMPLETED)
         after = uow.appointments.get(appointment_id)
         assert after is not None
@@ -201,6 +204,33 @@ def complete_consultation(uow: UnitOfWork, actor: Actor, appointment_id: int, dr
     assert bill is not None
     log.info("user %s completed consultation %s (bill %s)", actor.user_id, appointment_id, bill_id)
     return Completion(result, bill_id, bill.bill_number, booked_id, request_id)
+
+
+# --- the author's unsaved draft: theirs alone, not the record (so neither audited nor printed) -------------------
+
+def unsaved_draft(uow: UnitOfWork, actor: Actor, appointment_id: int) -> UnsavedConsultation | None:
+    """What this user typed in the visit and has not saved (kept by keep_draft), or None."""
+    with uow.reading(actor, *CLINICAL_ROLES):
+        _treating(uow, actor, appointment_id)
+        found = uow.consultations.unsaved_draft(appointment_id, actor.user_id)
+    return None if found is None else UnsavedConsultation.from_json(*found)
+
+
+def keep_draft(uow: UnitOfWork, actor: Actor, appointment_id: int, draft: UnsavedConsultation) -> None:
+    """Keep the screen as typed, replacing this user's earlier draft of the visit; saving the visit drops it."""
+    checked = check_unsaved(draft)
+    with uow.acting(actor, *CLINICAL_ROLES):
+        _treating(uow, actor, appointment_id)
+        uow.consultations.keep_draft(appointment_id, actor.user_id, checked.as_json(), utcnow())
+        uow.commit()
+
+
+def discard_draft(uow: UnitOfWork, actor: Actor, appointment_id: int) -> None:
+    """The user chose to throw away what they typed: their draft of the visit goes."""
+    with uow.acting(actor, *CLINICAL_ROLES):
+        _treating(uow, actor, appointment_id)
+        uow.consultations.drop_drafts(appointment_id, actor.user_id)
+        uow.commit()
 
 
 def _store(uow: UnitOfWork, actor: Actor, appointment: AppointmentView, draft: ConsultationDraft, *,

@@ -11,13 +11,15 @@ rolled-back booking or payment leaves no message behind. Delivery (`deliver_due`
 2. Each message is sent, and its outcome recorded in its own transaction: sent (provider id), pending again with
    exponential backoff when retrying cannot duplicate it, or failed (after MAX_ATTEMPTS, or at once when the provider
    may have taken it — a read timeout — or refused it for good). An admin may send a failed message again.
+   An SMS to India goes only as the clinic's registered DLT template (services/sms_dlt.py): with none it is held
+   as `not_set_up` before any provider call, and a filled text that could not match is failed with its reason.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -26,6 +28,7 @@ from homa_desk.db.outbox_repository import AppointmentFacts, Contact
 from homa_desk.db.unit_of_work import UnitOfWork
 from homa_desk.domain.appointments import day_bounds, local_day
 from homa_desk.domain.billing import PaymentMethod
+from homa_desk.domain.dlt import NotSetUp, TextRefused
 from homa_desk.domain.errors import NotFound, ValidationError
 from homa_desk.domain.money import format_inr
 from homa_desk.domain.notifications import (
@@ -45,6 +48,7 @@ from homa_desk.domain.notifications import (
 from homa_desk.domain.roles import STAFF_ROLES, Actor, Role
 from homa_desk.domain.timeutil import format_local_time, utcnow
 from homa_desk.gateways.messaging import Attachment, MessageSender, Outgoing, SendError
+from homa_desk.services import sms_dlt
 from homa_desk.services.clinic import DEFAULT_NAME, clinic_info
 
 log = logging.getLogger(__name__)
@@ -173,6 +177,7 @@ class DeliveryReport:
     retrying: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
     abandoned: list[int] = field(default_factory=list)
+    not_set_up: list[int] = field(default_factory=list)
 
 
 def deliver_due(uow: UnitOfWork, senders: Mapping[Channel, MessageSender], *, now: datetime | None = None,
@@ -196,7 +201,15 @@ def _deliver_one(uow: UnitOfWork, sender: MessageSender, entry: OutboxEntry,
                  render_attachment: AttachmentRenderer | None, max_attempts: int, report: DeliveryReport) -> None:
     try:
         outgoing = _outgoing(entry, render_attachment)
+        if entry.channel is Channel.SMS:
+            outgoing = _under_dlt(uow, entry, outgoing)
         provider_id = sender.send(outgoing)
+    except NotSetUp as missing:
+        _hold_not_set_up(uow, entry, missing.message, report)
+        return
+    except TextRefused as refused:
+        _record_failure(uow, entry, f"refused before sending: {refused.message}", False, max_attempts, report)
+        return
     except SendError as error:
         _record_failure(uow, entry, error.message, error.retry_safe, max_attempts, report)
         return
@@ -227,6 +240,20 @@ def _record_failure(uow: UnitOfWork, entry: OutboxEntry, error: str, retry_safe:
         uow.commit()
     log.warning("outbox message %s (%s) not sent, attempt %s: %s", entry.id, entry.channel.value, entry.attempts,
                 error)
+
+
+def _under_dlt(uow: UnitOfWork, entry: OutboxEntry, outgoing: Outgoing) -> Outgoing:
+    """An SMS to India goes as the clinic's registered DLT template, never as the desk's own text."""
+    dlt = sms_dlt.under_dlt(uow, entry)
+    return outgoing if dlt is None else replace(outgoing, body=dlt[0], dlt=dlt[1])
+
+
+def _hold_not_set_up(uow: UnitOfWork, entry: OutboxEntry, reason: str, report: DeliveryReport) -> None:
+    with uow:
+        uow.outbox.mark_not_set_up(entry.id, reason)
+        uow.commit()
+    report.not_set_up.append(entry.id)
+    log.warning("outbox message %s (%s) held back: %s", entry.id, entry.channel.value, reason)
 
 
 def _outgoing(entry: OutboxEntry, render_attachment: AttachmentRenderer | None) -> Outgoing:

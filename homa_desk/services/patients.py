@@ -38,7 +38,8 @@ def _require_history_rights(actor: Actor) -> None:
 
 def search_patients(uow: UnitOfWork, actor: Actor, query: str, *, after: tuple[str, int] | None = None,
                     limit: int = PAGE_SIZE) -> list[PatientSummary]:
-    """One page of patients by name fragment, phone fragment or patient number, in name order.
+    """One page of patients by name fragment, phone fragment or patient number, in name order; a patient whose old
+    (paper) file number is exactly the query comes first.
 
     For the next page pass `after=page_key(last_row)` (homa_desk.domain.patients.page_key).
     """
@@ -83,6 +84,8 @@ def register_patient(uow: UnitOfWork, actor: Actor, details: PatientDetails) -> 
         after.update({f: getattr(details, f) for f in CLINICAL_FIELDS if getattr(details, f)})
         if details.language is not None and details.language is not Language.ENGLISH:
             after["language"] = details.language.value
+        if details.old_file_number:
+            after["old_file_number"] = details.old_file_number
         uow.audit.record(actor, "patient_registered", "patient", summary.user_id, after=after)
         uow.commit()
     log.info("user %s registered patient %s", actor.user_id, summary.user_id)
@@ -114,6 +117,8 @@ def update_patient(uow: UnitOfWork, actor: Actor, user_id: int, details: Patient
                   if before[f] != getattr(details, f)]
         if details.language is not None and details.language.value != before["preferred_language"]:
             others.append("language")
+        if details.old_file_number is not None and (details.old_file_number or None) != before["old_file_number"]:
+            others.append("old_file_number")
         if others:
             uow.audit.record(actor, "patient_updated", "patient", user_id, after={"fields": others})
         summary = uow.patients.summary(user_id)

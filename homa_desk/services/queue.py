@@ -27,6 +27,12 @@ def queue_for(uow: UnitOfWork, actor: Actor, doctor_id: int, day: date) -> Docto
         return DoctorQueue(doctor_id, day, tuple(uow.queue.for_doctor(doctor_id, day)))
 
 
+def all_doctors_queue(uow: UnitOfWork, actor: Actor, day: date) -> tuple[QueueEntryView, ...]:
+    """The front desk's view of every doctor's queue at once, with each patient's age, sex and complaint."""
+    with uow.reading(actor, *DESK):
+        return tuple(uow.queue.for_day(day))
+
+
 def check_in(uow: UnitOfWork, actor: Actor, appointment_id: int) -> QueueEntryView:
     """A booked patient has arrived: they join today's queue of their doctor with the next token."""
     actor.require(*DESK)

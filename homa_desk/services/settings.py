@@ -7,6 +7,7 @@ file (never a secret); keys, tokens and passwords go to the OS keyring. A blank 
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
@@ -21,7 +22,8 @@ from homa_desk.domain.errors import FormErrors, ValidationError
 from homa_desk.domain.notifications import Language, check_sms_number
 from homa_desk.domain.roles import Actor, Role
 from homa_desk.gateways.factory import GATEWAYS, RAZORPAY_SECRET
-from homa_desk.gateways.messaging import SMTP_PASSWORD, TELEGRAM_TOKEN, TWILIO_TOKEN
+from homa_desk.gateways.messaging import EXOTEL_TOKEN, SMTP_PASSWORD, TELEGRAM_TOKEN, TWILIO_TOKEN
+from homa_desk.gateways.sms_exotel import MUMBAI, SINGAPORE
 from homa_desk.secret_store import SecretStoreUnavailable, get_secret, set_secret
 from homa_desk.services.clinic import DEFAULT_NAME, validate_clinic_name
 
@@ -29,7 +31,9 @@ log = logging.getLogger(__name__)
 
 CLINIC_KEYS = ("clinic_name", "clinic_address", "clinic_phone", "clinic_logo_path", "clinic_gstin")
 SECRETS = {"razorpay_key_secret": RAZORPAY_SECRET, "twilio_auth_token": TWILIO_TOKEN,
-           "smtp_password": SMTP_PASSWORD, "telegram_bot_token": TELEGRAM_TOKEN}
+           "smtp_password": SMTP_PASSWORD, "telegram_bot_token": TELEGRAM_TOKEN, "exotel_api_token": EXOTEL_TOKEN}
+SMS_PROVIDERS = ("twilio", "exotel")
+EXOTEL_CLUSTERS = (SINGAPORE, MUMBAI)
 LOGO_SUFFIXES = (".png", ".jpg", ".jpeg", ".svg", ".bmp")
 
 
@@ -48,6 +52,10 @@ class SettingsForm:
     razorpay_key_id: str = ""
     twilio_account_sid: str = ""
     twilio_from_number: str = ""
+    sms_provider: str = "twilio"
+    exotel_account_sid: str = ""
+    exotel_api_key: str = ""
+    exotel_base_url: str = SINGAPORE
     smtp_host: str = ""
     smtp_port: str = "587"
     smtp_user: str = ""
@@ -61,6 +69,7 @@ class SettingsForm:
     twilio_auth_token: str = ""
     smtp_password: str = ""
     telegram_bot_token: str = ""
+    exotel_api_token: str = ""
 
 
 NO_KEYRING_FOR_SECRETS = ("This computer has no keyring to keep it in: accept the file keyring when the desk starts, "
@@ -124,6 +133,16 @@ def validate(form: SettingsForm, stored_secrets: frozenset[str] = frozenset()) -
           if form.twilio_from_number.strip() or form.twilio_account_sid.strip() else "")
     if form.twilio_account_sid.strip() and not has_secret("twilio_auth_token"):
         errors.append(ValidationError("twilio_auth_token", "Enter the Twilio auth token."))
+    check("sms_provider", lambda: _choice(form.sms_provider, SMS_PROVIDERS, "sms_provider", "Choose Twilio or Exotel."))
+    exotel = form.sms_provider == "exotel"
+    check("exotel_account_sid", lambda: _exotel_name(form.exotel_account_sid, exotel, "exotel_account_sid",
+                                                     "Enter the Exotel account SID (Dashboard → API settings)."))
+    check("exotel_api_key", lambda: _exotel_name(form.exotel_api_key, exotel, "exotel_api_key",
+                                                 "Enter the Exotel API key (Dashboard → API settings)."))
+    check("exotel_base_url", lambda: _choice(form.exotel_base_url, EXOTEL_CLUSTERS, "exotel_base_url",
+                                             "Choose the cluster your Exotel account is on."))
+    if exotel and not has_secret("exotel_api_token"):
+        errors.append(ValidationError("exotel_api_token", "Enter the Exotel API token."))
     check("smtp_host", lambda: host_name(form.smtp_host))
     check("smtp_port", lambda: int(number_in(form.smtp_port or "587", 1, 65535, "smtp_port", "port")))
     check("smtp_user", lambda: _at_most(form.smtp_user, 254, "user name"))
@@ -169,7 +188,8 @@ def save_settings(uow: UnitOfWork, actor: Actor, form: SettingsForm, *, path: Pa
             set_secret(key, value)
     settings = Settings.load(path)
     for name in ("gateway", "upi_vpa", "upi_payee_name", "razorpay_key_id", "twilio_account_sid",
-                 "twilio_from_number", "smtp_host", "smtp_port", "smtp_user", "smtp_from", "telegram_chat_id",
+                 "twilio_from_number", "sms_provider", "exotel_account_sid", "exotel_api_key", "exotel_base_url",
+                 "smtp_host", "smtp_port", "smtp_user", "smtp_from", "telegram_chat_id",
                  "poll_interval_seconds", "idle_lock_minutes", "language"):
         setattr(settings, name, clean[name])
     settings.smtp_user = form.smtp_user.strip()
@@ -247,6 +267,15 @@ def _choice(value: str, allowed, field: str, message: str) -> str:  # type: igno
     if value not in allowed:
         raise ValidationError(field, message)
     return value
+
+
+def _exotel_name(value: str, required: bool, field: str, message: str) -> str:
+    text = (value or "").strip()
+    if required and not text:
+        raise ValidationError(field, message)
+    if text and not re.fullmatch(r"[A-Za-z0-9_.-]{1,100}", text):
+        raise ValidationError(field, "Letters, digits, '.', '_' and '-' only, as Exotel shows it.")
+    return text
 
 
 def _required_if(value: str, required: bool, message: str) -> str:

@@ -108,6 +108,10 @@
         <translation>मरीज़: {name}</translation>
     </message>
     <message>
+        <source>Save the changes to this bill?</source>
+        <translation>इस बिल के बदलाव सहेजें?</translation>
+    </message>
+    <message>
         <source>Total {amount}</source>
         <translation>कुल {amount}</translation>
     </message>
@@ -464,6 +468,14 @@
         <translation>सहेजें</translation>
     </message>
     <message>
+        <source>Discard</source>
+        <translation>छोड़ दें</translation>
+    </message>
+    <message>
+        <source>Stay</source>
+        <translation>यहीं रहें</translation>
+    </message>
+    <message>
         <source>Complete visit</source>
         <translation>विज़िट पूरी करें</translation>
     </message>
@@ -472,8 +484,28 @@
         <translation>प्रिंट…</translation>
     </message>
     <message>
+        <source>Save the changes to this consultation?</source>
+        <translation>इस परामर्श के बदलाव सहेजें?</translation>
+    </message>
+    <message>
+        <source>Walk-in: {name}</source>
+        <translation>वॉक-इन: {name}</translation>
+    </message>
+    <message>
+        <source>Optional: fever, follow-up, dressing…</source>
+        <translation>वैकल्पिक: बुखार, फ़ॉलो-अप, पट्टी…</translation>
+    </message>
+    <message>
+        <source>Give token</source>
+        <translation>टोकन दें</translation>
+    </message>
+    <message>
         <source>patient {number}</source>
         <translation>मरीज़ {number}</translation>
+    </message>
+    <message>
+        <source>on leave today</source>
+        <translation>आज छुट्टी पर</translation>
     </message>
     <message>
         <source>No known allergies</source>
@@ -506,6 +538,10 @@
     <message>
         <source>Diagnosis: {text}</source>
         <translation>निदान: {text}</translation>
+    </message>
+    <message>
+        <source>Your unsaved changes of {time} are back: Save or Complete visit keeps them.</source>
+        <translation>{time} के बिना सहेजे बदलाव वापस आ गए हैं: सहेजें या विज़िट पूरी करें से वे रखे जाएँगे।</translation>
     </message>
     <message>
         <source>Saved.</source>
@@ -872,6 +908,10 @@ Homa Desk इन्हें ऐसी फ़ाइल में रख सक�
         <translation>इसके बजाय साइन आउट करें</translation>
     </message>
     <message>
+        <source>Typed changes in an open form are not saved: unlock to save them, or press Sign out instead again to throw them away.</source>
+        <translation>एक खुले फ़ॉर्म में लिखे बदलाव सहेजे नहीं गए हैं: उन्हें सहेजने के लिए अनलॉक करें, या उन्हें छोड़ने के लिए फिर से &quot;इसके बजाय साइन आउट करें&quot; दबाएँ।</translation>
+    </message>
+    <message>
         <source>That is another account; enter your own password.</source>
         <translation>यह दूसरा खाता है; अपना पासवर्ड डालें।</translation>
     </message>
@@ -948,6 +988,10 @@ Homa Desk इन्हें ऐसी फ़ाइल में रख सक�
         <translation>वैकल्पिक</translation>
     </message>
     <message>
+        <source>optional, from the paper records</source>
+        <translation>वैकल्पिक, पुराने काग़ज़ी रिकॉर्ड से</translation>
+    </message>
+    <message>
         <source>DD-MM-YYYY</source>
         <translation>DD-MM-YYYY</translation>
     </message>
@@ -962,6 +1006,10 @@ Homa Desk इन्हें ऐसी फ़ाइल में रख सक�
     <message>
         <source>Full name</source>
         <translation>पूरा नाम</translation>
+    </message>
+    <message>
+        <source>Old file no.</source>
+        <translation>पुरानी फ़ाइल सं.</translation>
     </message>
     <message>
         <source>Date of birth</source>
@@ -1002,6 +1050,10 @@ Homa Desk इन्हें ऐसी फ़ाइल में रख सक�
     <message>
         <source>Already registered?</source>
         <translation>पहले से पंजीकृत?</translation>
+    </message>
+    <message>
+        <source>Save this patient&apos;s details?</source>
+        <translation>इस मरीज़ का विवरण सहेजें?</translation>
     </message>
     <message>
         <source>Age {years} years</source>
@@ -1110,6 +1162,14 @@ Prescribe anyway?</source>
     <message>
         <source>Arrived</source>
         <translation>पहुँचे</translation>
+    </message>
+    <message>
+        <source>Age / sex</source>
+        <translation>आयु / लिंग</translation>
+    </message>
+    <message>
+        <source>Complaint</source>
+        <translation>तकलीफ़</translation>
     </message>
     <message>
         <source>Walk-in</source>
@@ -1306,6 +1366,10 @@ Prescribe anyway?</source>
     <message>
         <source>{age} · born {date}</source>
         <translation>{age} · जन्म {date}</translation>
+    </message>
+    <message>
+        <source> · old file {number}</source>
+        <translation> · पुरानी फ़ाइल {number}</translation>
     </message>
     <message>
         <source>None known</source>
@@ -1568,8 +1632,16 @@ Tue 09:00-13:00</translation>
         <translation>{name} ({role}) के रूप में साइन इन।</translation>
     </message>
     <message>
+        <source>Token {token} for {name} ({doctor}).</source>
+        <translation>{name} को टोकन {token} ({doctor})।</translation>
+    </message>
+    <message>
         <source>Arrow keys choose a slot; Enter or Ctrl+B books it.</source>
         <translation>तीर कुंजियों से स्लॉट चुनें; Enter या Ctrl+B से बुक करें।</translation>
+    </message>
+    <message>
+        <source>{name} has no unpaid bill.</source>
+        <translation>{name} का कोई बकाया बिल नहीं है।</translation>
     </message>
     <message>
         <source>Booking for {name}: arrow keys choose a slot; Enter or Ctrl+B books it.</source>
@@ -1676,12 +1748,48 @@ Tue 09:00-13:00</translation>
         <translation>अगले को बुलाएँ</translation>
     </message>
     <message>
+        <source>Check in: who has arrived?</source>
+        <translation>चेक-इन: कौन आया है?</translation>
+    </message>
+    <message>
+        <source>Type part of the name</source>
+        <translation>नाम का कुछ हिस्सा लिखें</translation>
+    </message>
+    <message>
         <source>Check in</source>
         <translation>चेक इन</translation>
     </message>
     <message>
+        <source>Nobody booked for today is still to arrive.</source>
+        <translation>आज की बुकिंग वाला कोई भी आना बाकी नहीं है।</translation>
+    </message>
+    <message>
+        <source>Checked in {name}: token {token}.</source>
+        <translation>{name} का चेक-इन हुआ: टोकन {token}।</translation>
+    </message>
+    <message>
+        <source>{name} has no booking today still to check in.</source>
+        <translation>{name} की आज कोई बुकिंग चेक-इन के लिए बाकी नहीं है।</translation>
+    </message>
+    <message>
+        <source>Print a token slip for each walk-in (this computer)</source>
+        <translation>हर वॉक-इन के लिए टोकन पर्ची छापें (यह कंप्यूटर)</translation>
+    </message>
+    <message>
         <source>Booked today, not yet arrived</source>
         <translation>आज बुक, अभी नहीं पहुँचे</translation>
+    </message>
+    <message>
+        <source>All doctors</source>
+        <translation>सभी डॉक्टर</translation>
+    </message>
+    <message>
+        <source>{doctor}: token {token}, {name}</source>
+        <translation>{doctor}: टोकन {token}, {name}</translation>
+    </message>
+    <message>
+        <source>Nobody with a doctor</source>
+        <translation>किसी डॉक्टर के पास कोई नहीं</translation>
     </message>
     <message>
         <source>With the doctor: token {token}, {name}</source>
@@ -1692,12 +1800,20 @@ Tue 09:00-13:00</translation>
         <translation>डॉक्टर के पास कोई नहीं</translation>
     </message>
     <message>
-        <source>{count} waiting</source>
-        <translation>{count} प्रतीक्षा में</translation>
+        <source>Choose who has arrived…</source>
+        <translation>चुनें कि कौन आया है…</translation>
     </message>
     <message>
-        <source>Choose the doctor first.</source>
-        <translation>पहले डॉक्टर चुनें।</translation>
+        <source>No printer on this computer: the token slip was not printed.</source>
+        <translation>इस कंप्यूटर पर प्रिंटर नहीं है: टोकन पर्ची नहीं छपी।</translation>
+    </message>
+    <message>
+        <source>Choose the doctor, or a row of their queue, first.</source>
+        <translation>पहले डॉक्टर चुनें, या उनकी कतार की कोई पंक्ति।</translation>
+    </message>
+    <message>
+        <source>{count} waiting</source>
+        <translation>{count} प्रतीक्षा में</translation>
     </message>
     <message>
         <source>Token {token} given to {name}</source>
@@ -1716,8 +1832,104 @@ Tue 09:00-13:00</translation>
         <translation>स्थिर UPI (क्लिनिक का VPA)</translation>
     </message>
     <message>
+        <source>Reschedule</source>
+        <translation>समय बदलना</translation>
+    </message>
+    <message>
+        <source>Cancellation</source>
+        <translation>रद्द करना</translation>
+    </message>
+    <message>
+        <source>Reminder</source>
+        <translation>याद दिलाना</translation>
+    </message>
+    <message>
+        <source>Payment received</source>
+        <translation>भुगतान प्राप्त</translation>
+    </message>
+    <message>
+        <source>Verification code</source>
+        <translation>सत्यापन कोड</translation>
+    </message>
+    <message>
+        <source>patient&apos;s name</source>
+        <translation>मरीज़ का नाम</translation>
+    </message>
+    <message>
+        <source>doctor</source>
+        <translation>डॉक्टर</translation>
+    </message>
+    <message>
+        <source>clinic</source>
+        <translation>क्लिनिक</translation>
+    </message>
+    <message>
+        <source>date and time</source>
+        <translation>तारीख और समय</translation>
+    </message>
+    <message>
+        <source>amount</source>
+        <translation>राशि</translation>
+    </message>
+    <message>
+        <source>payment method</source>
+        <translation>भुगतान का तरीका</translation>
+    </message>
+    <message>
+        <source>bill number</source>
+        <translation>बिल नंबर</translation>
+    </message>
+    <message>
+        <source>code</source>
+        <translation>कोड</translation>
+    </message>
+    <message>
+        <source>{count} SMS per message · plain text (160 characters in one SMS)</source>
+        <translation>हर संदेश {count} SMS · सादा टेक्स्ट (एक SMS में 160 अक्षर)</translation>
+    </message>
+    <message>
+        <source>{count} SMS per message · Unicode (70 characters in one SMS)</source>
+        <translation>हर संदेश {count} SMS · यूनिकोड (एक SMS में 70 अक्षर)</translation>
+    </message>
+    <message>
+        <source>SMS to Indian numbers go only as templates registered on DLT (Jio, Airtel, Vi or BSNL portal). Paste each exactly as the portal shows it; a message left blank is not sent by SMS.</source>
+        <translation>भारतीय नंबरों पर SMS केवल DLT पर पंजीकृत टेम्पलेट के रूप में जाते हैं (Jio, Airtel, Vi या BSNL पोर्टल)। हर टेम्पलेट ठीक वैसा ही चिपकाएँ जैसा पोर्टल दिखाता है; खाली छोड़ा गया संदेश SMS से नहीं भेजा जाता।</translation>
+    </message>
+    <message>
+        <source>Fill empty texts with the desk&apos;s wording (to register as it is)</source>
+        <translation>खाली टेक्स्ट में डेस्क के अपने शब्द भरें (जैसे हैं वैसे पंजीकृत करने के लिए)</translation>
+    </message>
+    <message>
+        <source>Principal Entity ID</source>
+        <translation>प्रिंसिपल एंटिटी ID</translation>
+    </message>
+    <message>
+        <source>Sender header</source>
+        <translation>सेंडर हेडर</translation>
+    </message>
+    <message>
         <source>हिन्दी (Hindi)</source>
         <translation>हिन्दी (Hindi)</translation>
+    </message>
+    <message>
+        <source>{language}: template ID</source>
+        <translation>{language}: टेम्पलेट ID</translation>
+    </message>
+    <message>
+        <source>{language}: registered text</source>
+        <translation>{language}: पंजीकृत टेक्स्ट</translation>
+    </message>
+    <message>
+        <source>Variables, in order: {names}</source>
+        <translation>वेरिएबल, क्रम से: {names}</translation>
+    </message>
+    <message>
+        <source>{count} SMS not sent: not set up. Fill in the templates below and save; new messages of this kind then go by SMS.</source>
+        <translation>{count} SMS नहीं भेजे गए: सेट नहीं है। नीचे टेम्पलेट भरकर सहेजें; फिर इस तरह के नए संदेश SMS से जाएँगे।</translation>
+    </message>
+    <message>
+        <source>Saved. SMS use these templates from the next message on.</source>
+        <translation>सहेजा गया। अगले संदेश से SMS इन्हीं टेम्पलेट से जाएँगे।</translation>
     </message>
     <message>
         <source>Clinic profile</source>
@@ -1726,6 +1938,22 @@ Tue 09:00-13:00</translation>
     <message>
         <source>Address</source>
         <translation>पता</translation>
+    </message>
+    <message>
+        <source>Twilio</source>
+        <translation>Twilio</translation>
+    </message>
+    <message>
+        <source>Exotel (sends the DLT IDs with each SMS)</source>
+        <translation>Exotel (हर SMS के साथ DLT ID भेजता है)</translation>
+    </message>
+    <message>
+        <source>Singapore (api.exotel.com)</source>
+        <translation>सिंगापुर (api.exotel.com)</translation>
+    </message>
+    <message>
+        <source>Mumbai (api.in.exotel.com)</source>
+        <translation>मुंबई (api.in.exotel.com)</translation>
     </message>
     <message>
         <source>Phone</source>
@@ -1774,6 +2002,26 @@ Tue 09:00-13:00</translation>
     <message>
         <source>Auth token</source>
         <translation>Auth token</translation>
+    </message>
+    <message>
+        <source>SMS provider; Exotel</source>
+        <translation>SMS प्रदाता; Exotel</translation>
+    </message>
+    <message>
+        <source>Send SMS through</source>
+        <translation>SMS किसके ज़रिए भेजें</translation>
+    </message>
+    <message>
+        <source>API key</source>
+        <translation>API कुंजी</translation>
+    </message>
+    <message>
+        <source>API token</source>
+        <translation>API टोकन</translation>
+    </message>
+    <message>
+        <source>Cluster</source>
+        <translation>क्लस्टर</translation>
     </message>
     <message>
         <source>E-mail (SMTP with STARTTLS)</source>
@@ -2216,6 +2464,18 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
         <translation>कार्ड स्लिप, UTR या वॉलेट संदर्भ</translation>
     </message>
     <message>
+        <source>optional, to work out the change</source>
+        <translation>वैकल्पिक, बाक़ी पैसे निकालने के लिए</translation>
+    </message>
+    <message>
+        <source>Handed over (₹)</source>
+        <translation>मरीज़ ने दिए (₹)</translation>
+    </message>
+    <message>
+        <source>Change to give</source>
+        <translation>लौटाने की राशि</translation>
+    </message>
+    <message>
         <source>Record payment</source>
         <translation>भुगतान दर्ज करें</translation>
     </message>
@@ -2248,8 +2508,28 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
         <translation>बुक करें: शेड्यूल में तीर कुंजियों से स्लॉट चुनें, फिर Ctrl+B या Enter</translation>
     </message>
     <message>
-        <source>Take payment for the open bill (or the one selected in Billing)</source>
-        <translation>खुले बिल का भुगतान लें (या बिलिंग में चुने हुए बिल का)</translation>
+        <source>Take payment for the open bill, the patient found&apos;s unpaid bill, or the one selected in Billing</source>
+        <translation>खुले बिल का, मिले हुए मरीज़ के बकाया बिल का, या बिलिंग में चुने हुए बिल का भुगतान लें</translation>
+    </message>
+    <message>
+        <source>Pay by UPI: the same bill as F9, with the QR code</source>
+        <translation>UPI से भुगतान: F9 वाला ही बिल, QR कोड के साथ</translation>
+    </message>
+    <message>
+        <source>Add a walk-in: the patient found (or choose one), then the doctor; gives the token</source>
+        <translation>वॉक-इन जोड़ें: मिला हुआ मरीज़ (या कोई चुनें), फिर डॉक्टर; टोकन मिलता है</translation>
+    </message>
+    <message>
+        <source>Check in: the patient found&apos;s booking today, or choose from today&apos;s bookings</source>
+        <translation>चेक-इन: मिले हुए मरीज़ की आज की बुकिंग, या आज की बुकिंग में से चुनें</translation>
+    </message>
+    <message>
+        <source>New bill for the patient found (or choose one)</source>
+        <translation>मिले हुए मरीज़ (या चुने हुए) के लिए नया बिल</translation>
+    </message>
+    <message>
+        <source>Call next in the chosen doctor&apos;s queue</source>
+        <translation>चुने हुए डॉक्टर की कतार से अगले को बुलाएँ</translation>
     </message>
     <message>
         <source>Show this list of shortcuts</source>
@@ -2382,6 +2662,10 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
     <message>
         <source>Setup</source>
         <translation>सेटअप</translation>
+    </message>
+    <message>
+        <source>Messages</source>
+        <translation>संदेश</translation>
     </message>
     <message>
         <source>Backup</source>
@@ -2742,6 +3026,14 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
     <message>
         <source>Asking the payment gateway…</source>
         <translation>पेमेंट गेटवे से पूछ रहे हैं…</translation>
+    </message>
+    <message>
+        <source>Walk-in…</source>
+        <translation>वॉक-इन…</translation>
+    </message>
+    <message>
+        <source>Book…</source>
+        <translation>बुक करें…</translation>
     </message>
 </context>
 </TS>

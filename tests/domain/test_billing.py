@@ -13,12 +13,13 @@ from homa_desk.domain.billing import (
     LineInput,
     LineKind,
     bill_number,
+    change_to_give,
     financial_year,
     looks_like_gateway_payment_id,
     totals,
     validate_lines,
 )
-from homa_desk.domain.errors import FormErrors
+from homa_desk.domain.errors import FormErrors, ValidationError
 from homa_desk.domain.validation import MAX_AMOUNT
 
 
@@ -120,3 +121,25 @@ def test_lines_that_pass_always_fit_the_columns(rows):
 ])
 def test_gateway_payment_ids_typed_at_the_desk_are_recognised(reference, expected):
     assert looks_like_gateway_payment_id(reference) is expected
+
+
+@pytest.mark.parametrize(("amount", "handed_over", "change"), [
+    ("450", "500", Decimal("50.00")), ("450.50", "₹2,000", Decimal("1549.50")), ("500", "500", Decimal("0.00")),
+    ("499.99", "500", Decimal("0.01")), ("450", "", None), ("450", "  ", None), ("450", None, None),
+])
+def test_the_change_to_give_is_exact_money(amount, handed_over, change):
+    result = change_to_give(amount, handed_over)
+    assert result == change and (result is None or isinstance(result, Decimal))
+
+
+@pytest.mark.parametrize(("amount", "handed_over", "field", "message"), [
+    ("450", "400", "handed_over", "Less than the amount: ₹50.00 more is needed."),
+    ("1500", "1,000.50", "handed_over", "Less than the amount: ₹499.50 more is needed."),
+    ("450", "abc", "handed_over", "Enter the amount in rupees, for example 500 or 499.50."),
+    ("450", "0", "handed_over", "The amount must be more than zero."),
+    ("", "500", "amount", "Enter the amount."),
+])
+def test_too_little_or_no_amount_handed_over_is_refused_on_its_field(amount, handed_over, field, message):
+    with pytest.raises(ValidationError) as refused:
+        change_to_give(amount, handed_over)
+    assert (refused.value.field, refused.value.message) == (field, message)

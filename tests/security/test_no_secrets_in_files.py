@@ -25,7 +25,17 @@ from homa_desk.gateways.messaging import SMTP_PASSWORD, Attachment
 from homa_desk.gateways.senders import senders_from_settings
 from homa_desk.logging_setup import configure_logging
 from homa_desk.secret_store import get_secret
-from homa_desk.services import appointments, auth, billing, notifications, settings, staff, upi_payments, verification
+from homa_desk.services import (
+    appointments,
+    auth,
+    billing,
+    notifications,
+    settings,
+    sms_dlt,
+    staff,
+    upi_payments,
+    verification,
+)
 from homa_desk.services.patients import register_patient
 from homa_desk.services.settings import SettingsForm
 from tests import fake_messaging as fm
@@ -33,6 +43,7 @@ from tests.appointment_helpers import at, next_weekday, with_hours
 from tests.gateways.fake_razorpay import KEY_ID, FakeRazorpay
 from tests.helpers import engine_for, libpq, new_staff
 from tests.services.consultation_helpers import with_profile
+from tests.services.notification_helpers import dlt_form
 
 ADMIN_PASSWORD = "Quartz-Heron-4127-Lantern"
 WRONG_PASSWORD = "Typo-Heron-4127-Lantrn"
@@ -150,6 +161,7 @@ def _day_at_the_desk(backend, admin, providers, smtp, razorpay) -> None:  # type
     assert upi_payments.check_upi_payment(uow, backend.gateway, session.id).status.value == "completed"
     verification.send_code(uow, desk, patient, "sms")
     notifications.enqueue_daily_collection(uow, local_day(utcnow()), fm.CHAT_ID)
+    sms_dlt.save_dlt_setup(uow, admin, dlt_form())
 
     senders = senders_from_settings(Settings.load())
     assert set(senders) == {Channel.SMS, Channel.EMAIL, Channel.TELEGRAM}

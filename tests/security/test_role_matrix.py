@@ -25,6 +25,7 @@ from homa_desk.config import Settings
 from homa_desk.db.unit_of_work import UnitOfWork
 from homa_desk.domain.appointments import local_day
 from homa_desk.domain.billing import LineInput
+from homa_desk.domain.consultation_drafts import UnsavedConsultation
 from homa_desk.domain.consultations import ConsultationDraft, TemperatureUnit, Vitals
 from homa_desk.domain.doctors import ProfileChanges
 from homa_desk.domain.errors import DomainError, PermissionDenied
@@ -49,6 +50,7 @@ from homa_desk.services import (
     queue,
     reports,
     settings,
+    sms_dlt,
     staff,
     upi_payments,
     verification,
@@ -107,6 +109,9 @@ EXPECTED: dict[str, set[str]] = {
     "consultations.follow_up_slots": TREATING,
     "consultations.save_consultation": TREATING,
     "consultations.complete_consultation": TREATING,
+    "consultations.unsaved_draft": TREATING,
+    "consultations.keep_draft": TREATING,
+    "consultations.discard_draft": TREATING,
     "consultations.list_favourites": CLINICAL,
     "consultations.add_favourite": CLINICAL,
     "consultations.remove_favourite": CLINICAL,
@@ -133,6 +138,7 @@ EXPECTED: dict[str, set[str]] = {
     "patients.update_patient": ALL_STAFF,
     "patients.get_patient_profile": ALL_STAFF,
     "queue.queue_for": ALL_STAFF,
+    "queue.all_doctors_queue": DESK,
     "queue.check_in": DESK,
     "queue.add_walk_in": DESK,
     "queue.call_next": DESK | {"doctor"},  # a doctor calls only their own queue
@@ -142,6 +148,8 @@ EXPECTED: dict[str, set[str]] = {
     "reports.daily_collection": DESK,
     "settings.load_settings": ADMIN,
     "settings.save_settings": ADMIN,
+    "sms_dlt.load_dlt_setup": ADMIN,
+    "sms_dlt.save_dlt_setup": ADMIN,
     "staff.add_staff": ADMIN,
     "staff.list_staff": ADMIN,
     "staff.set_staff_active": ADMIN,
@@ -181,6 +189,9 @@ NO_ACTOR: dict[str, str] = {
     "notifications.receipt_data": "the background sender renders the receipt it e-mails",
     "notifications.deliver_due": "the background sender",
     "settings.validate": "pure validation",
+    "sms_dlt.under_dlt": "the background sender, for an SMS it claimed",
+    "sms_dlt.id_field": "names a form field",
+    "sms_dlt.text_field": "names a form field",
     "settings.test_database_connection": "connects with what the admin typed; nothing stored",
     "staff.validate_new_staff": "pure validation",
     "staff.needs_first_admin": "the first-run check before any account exists",
@@ -304,6 +315,10 @@ CASES: dict[str, Case] = {
                                                             _draft()),
     "consultations.complete_consultation": lambda w, a: partial(consultations.complete_consultation, w.uow, a,
                                                                 w.visit(), _draft()),
+    "consultations.unsaved_draft": lambda w, a: partial(consultations.unsaved_draft, w.uow, a, w.visit()),
+    "consultations.keep_draft": lambda w, a: partial(consultations.keep_draft, w.uow, a, w.visit(),
+                                                     UnsavedConsultation(diagnosis="Viral fever")),
+    "consultations.discard_draft": lambda w, a: partial(consultations.discard_draft, w.uow, a, w.visit()),
     "consultations.list_favourites": lambda w, a: partial(consultations.list_favourites, w.uow, a),
     "consultations.add_favourite": lambda w, a: partial(consultations.add_favourite, w.uow, a, "Cetirizine",
                                                         "10 mg"),
@@ -342,6 +357,7 @@ CASES: dict[str, Case] = {
                                                     _details("Priya Sharma Iyer")),
     "patients.get_patient_profile": lambda w, a: partial(patients.get_patient_profile, w.uow, a, w.patient_id),
     "queue.queue_for": lambda w, a: partial(queue.queue_for, w.uow, a, w.doctor.user_id, w.today),
+    "queue.all_doctors_queue": lambda w, a: partial(queue.all_doctors_queue, w.uow, a, w.today),
     "queue.check_in": lambda w, a: partial(queue.check_in, w.uow, a, w.arrival()),
     "queue.add_walk_in": lambda w, a: partial(queue.add_walk_in, w.uow, a, w.patient_id, w.doctor.user_id),
     "queue.call_next": lambda w, a: partial(queue.call_next, w.uow, a, w.doctor.user_id),
@@ -351,6 +367,9 @@ CASES: dict[str, Case] = {
                                                       io.StringIO()),
     "reports.daily_collection": lambda w, a: partial(reports.daily_collection, w.uow, a, w.today),
     "settings.load_settings": lambda w, a: partial(settings.load_settings, w.uow, a, Settings()),
+    "sms_dlt.load_dlt_setup": lambda w, a: partial(sms_dlt.load_dlt_setup, w.uow, a),
+    "sms_dlt.save_dlt_setup": lambda w, a: partial(sms_dlt.save_dlt_setup, w.uow, a, sms_dlt.DltForm(
+        "1201159100000000001", "HOMACL")),
     "settings.save_settings": lambda w, a: partial(settings.save_settings, w.uow, a, SettingsForm(
         clinic_name="Sunrise Clinic", clinic_address="12 MG Road, Pune"), path=w.settings_path),
     "staff.add_staff": lambda w, a: partial(staff.add_staff, w.uow, a, w.new_staff()),

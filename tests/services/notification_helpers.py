@@ -6,9 +6,12 @@ from datetime import date
 
 from sqlalchemy import Engine, text
 
+from homa_desk.domain.dlt import KINDS, suggested_text
+from homa_desk.domain.notifications import Language
 from homa_desk.domain.patients import validate_patient
 from homa_desk.services import appointments
 from homa_desk.services.patients import register_patient
+from homa_desk.services.sms_dlt import DltForm
 from tests.appointment_helpers import at, next_weekday, with_hours
 
 
@@ -35,3 +38,33 @@ def outbox_rows(engine: Engine) -> list[dict]:
         return [dict(r._mapping) for r in conn.execute(text(
             "SELECT id, channel, recipient, template, language, payload, status, attempts, last_error,"
             " provider_message_id, attachment_bill_id, idempotency_key FROM outbox_messages ORDER BY id"))]
+
+
+DLT_ENTITY_ID = "1201159100000000001"
+DLT_HEADER = "HOMACL"
+
+
+def dlt_registered(engine: Engine) -> dict[tuple[str, str], str]:
+    """The clinic registered on DLT with the desk's own wording for every kind and language (dlt_form), written
+    straight to the database; the template ids by (kind, language)."""
+    form = dlt_form()
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO clinic_settings (key, value) VALUES"
+                          " ('dlt_entity_id', to_jsonb(CAST(:e AS text))), ('dlt_header', to_jsonb(CAST(:h AS text)))"
+                          " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"),
+                     {"e": form.entity_id, "h": form.header})
+        for (kind, language), (template_id, body) in form.templates.items():
+            conn.execute(text("INSERT INTO sms_dlt_templates (template, language, dlt_template_id, body)"
+                              " VALUES (:k, :l, :i, :b) ON CONFLICT (template, language) DO NOTHING"),
+                         {"k": kind.value, "l": language.value, "i": template_id, "b": body})
+    return {(kind.value, language.value): template_id for (kind, language), (template_id, _) in form.templates.items()}
+
+
+def dlt_form() -> DltForm:
+    """Settings → Messages filled as a clinic that registered the desk's own wording would fill it."""
+    templates = {}
+    for number, kind in enumerate(KINDS):
+        for language in Language:
+            template_id = f"11071600000000{number:03d}{'01' if language is Language.ENGLISH else '02'}"
+            templates[(kind, language)] = (template_id, suggested_text(kind, language))
+    return DltForm(DLT_ENTITY_ID, DLT_HEADER, templates)

@@ -18,13 +18,15 @@ from homa_desk.gateways.telegram import TelegramBot
 from homa_desk.services import appointments, billing, notifications
 from tests import fake_messaging as fm
 from tests.services.billing_helpers import a_bill
-from tests.services.notification_helpers import a_booking, a_patient, outbox_rows, speaks_hindi
+from tests.services.notification_helpers import a_booking, a_patient, dlt_registered, outbox_rows, speaks_hindi
 
 PDF = b"%PDF-1.4 receipt"
 
 
 @pytest.fixture
-def senders(providers, smtp):
+def senders(providers, smtp, engine):
+    """The three channels on local providers, the clinic registered on DLT with the desk's own wording."""
+    dlt_registered(engine)
     return {
         Channel.SMS: TwilioSms(fm.TWILIO_SID, fm.TWILIO_TOKEN, fm.TWILIO_FROM, base_url=providers.base_url,
                                timeout=(2, 1)),

@@ -11,7 +11,7 @@ from homa_desk.domain import verification as rules
 from homa_desk.domain.errors import ValidationError
 from homa_desk.domain.timeutil import utcnow
 from homa_desk.services import verification
-from tests.services.notification_helpers import a_patient, outbox_rows
+from tests.services.notification_helpers import a_patient, dlt_registered, outbox_rows
 
 
 def sent_code(engine) -> str:  # type: ignore[no-untyped-def]
@@ -85,6 +85,7 @@ def test_the_code_leaves_the_outbox_once_its_message_is_sent(uow, engine, recept
     patient = a_patient(uow, receptionist)
     verification.send_code(uow, receptionist, patient, "sms")
     assert "code" in outbox_rows(engine)[-1]["payload"]
+    dlt_registered(engine)
     with fm.FakeProviders() as providers:
         sms = TwilioSms(fm.TWILIO_SID, fm.TWILIO_TOKEN, fm.TWILIO_FROM, base_url=providers.base_url, timeout=(2, 1))
         assert len(notifications.deliver_due(uow, {Channel.SMS: sms}).sent) == 1

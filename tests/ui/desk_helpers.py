@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtWidgets import QAbstractItemView
+from PySide6.QtWidgets import QAbstractItemView, QStyle
 
 from homa_desk.ui.shell.app import DeskController
 from homa_desk.ui.shell.login_dialog import LoginDialog
@@ -41,3 +41,19 @@ def double_click(qtbot, view: QAbstractItemView, index: QModelIndex) -> None:  #
     centre = view.visualRect(index).center()
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=centre)
     qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=centre)
+
+
+def cut_cells(view: QAbstractItemView) -> list[tuple[str, int, int]]:  # type: ignore[no-untyped-def]
+    """The cells of the rows in `view` whose text is wider than their column, as (text, text width, column width).
+
+    A cell's text is drawn inside the focus frame's margin on each side; wider than that, it is elided ("02-1…")."""
+    model, header = view.model(), view.horizontalHeader()
+    margin = 2 * (view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1)
+    cut = []
+    for row in range(model.rowCount()):
+        for column in range(model.columnCount()):
+            text = str(model.data(model.index(row, column)) or "")
+            width = view.fontMetrics().horizontalAdvance(text) + margin
+            if width > header.sectionSize(column):
+                cut.append((text, width, header.sectionSize(column)))
+    return cut

@@ -18,7 +18,10 @@ from PySide6.QtWidgets import QApplication, QDialog, QScrollArea, QWidget, QWiza
 import homa_desk.ui
 from homa_desk.domain.appointments import SlotState
 from homa_desk.services import appointments, queue
+from homa_desk.services.patients import get_patient_profile
 from homa_desk.ui.appointments.appointments_view import AppointmentsView
+from homa_desk.ui.appointments.check_in import CheckInChooser
+from homa_desk.ui.appointments.walk_in_dialog import WalkInDialog
 from homa_desk.ui.billing.bill_editor import BillEditorDialog
 from homa_desk.ui.billing.bill_screen import BillDialog
 from homa_desk.ui.common.i18n import install_language
@@ -155,8 +158,14 @@ def test_the_appointment_windows_fit(qtbot, laptop, language, backend, uow, admi
     details = view.open_appointment(booked)
     cancel = details.open_cancel()
     reschedule = details.open_reschedule()
+    walk_in = WalkInDialog(backend, receptionist, get_patient_profile(uow, receptionist, patient).summary)
+    chooser = CheckInChooser([booked])
+    for window in (walk_in, chooser):
+        qtbot.addWidget(window)
+        window.show()
     assert misfits(("booking", shown(qtbot, booking)), ("appointment details", shown(qtbot, details)),
-                   ("cancel appointment", shown(qtbot, cancel)), ("reschedule", shown(qtbot, reschedule))) == []
+                   ("cancel appointment", shown(qtbot, cancel)), ("reschedule", shown(qtbot, reschedule)),
+                   ("walk-in token", shown(qtbot, walk_in)), ("check in: who arrived", shown(qtbot, chooser))) == []
 
 
 def test_the_billing_windows_fit(qtbot, laptop, language, backend, uow, admin, receptionist):
@@ -211,7 +220,7 @@ def test_the_staff_and_shell_windows_fit(qtbot, laptop, language, backend, uow, 
 MEASURED = {"PatientFormDialog", "PatientProfileDialog", "ContactVerificationDialog", "PatientPickerDialog",
             "BookingDialog", "AppointmentDialog", "ReasonDialog", "RescheduleDialog", "BillDialog", "BillEditorDialog",
             "PaymentDialog", "UpiPanel", "RefundDialog", "CancelBillDialog", "ResolveHeldDialog", "AddStaffDialog",
-            "ResetPasswordDialog", "LoginDialog", "LockDialog", "FirstRunWizard"}
+            "ResetPasswordDialog", "LoginDialog", "LockDialog", "FirstRunWizard", "WalkInDialog", "CheckInChooser"}
 
 
 def test_every_dialog_of_the_desk_is_measured_above():

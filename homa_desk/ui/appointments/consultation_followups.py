@@ -6,7 +6,6 @@ from PySide6.QtCore import QT_TR_NOOP, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QTableWidget,
@@ -22,6 +21,7 @@ from homa_desk.domain.roles import Actor, Role
 from homa_desk.services import consultations
 from homa_desk.ui.common import changes
 from homa_desk.ui.common.changes import Change
+from homa_desk.ui.common.column_widths import size_columns
 from homa_desk.ui.common.form import ErrorLabel
 from homa_desk.ui.common.i18n import tr
 from homa_desk.ui.common.worker import CollectionOp, run_in_background
@@ -43,8 +43,8 @@ class FollowUpsWidget(QWidget):
         self.table.setHorizontalHeaderLabels([tr(h) for h in HEADERS])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setVisible(False)
+        size_columns(self.table, stretch_column=1)
         self.done_button = QPushButton(tr("Booked — remove from the list"))
         self.done_button.setObjectName("follow_up_done")
         self.done_button.setEnabled(actor.role in (Role.RECEPTIONIST, Role.ADMIN))

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QTableWidget,
@@ -30,8 +29,10 @@ from homa_desk.domain.roles import Actor
 from homa_desk.domain.validation import ascii_digits
 from homa_desk.services import billing
 from homa_desk.ui.common.changes import Change
+from homa_desk.ui.common.column_widths import size_columns
 from homa_desk.ui.common.form import ErrorLabel, line_edit
 from homa_desk.ui.common.i18n import tr
+from homa_desk.ui.common.unsaved import guard_dialog
 from homa_desk.ui.common.worker import CollectionOp
 
 COLUMNS = ("kind", "description", "quantity", "unit_price", "discount")
@@ -72,7 +73,7 @@ class BillEditorDialog(QDialog):
         self.table.verticalHeader().setVisible(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setTabKeyNavigation(False)  # arrows move between cells; Tab goes on to the buttons
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        size_columns(self.table, stretch_column=1)
         self.table.itemChanged.connect(lambda _item: self.update_total())
         self.add_button = QPushButton(tr("Add line"))
         self.add_button.setObjectName("add_line")
@@ -112,11 +113,16 @@ class BillEditorDialog(QDialog):
         QWidget.setTabOrder(self.save_button, buttons.button(QDialogButtonBox.StandardButton.Cancel))
         if bill is None:
             self.add_line(LineKind.CONSULTATION, "Consultation")
-            return
-        for line in bill.lines:
-            self.add_line(line.kind, line.description, f"{line.quantity.normalize():f}", f"{line.unit_price:.2f}",
-                          f"{line.discount:.2f}")
-        self.notes.setText(bill.notes or "")
+        else:
+            for line in bill.lines:
+                self.add_line(line.kind, line.description, f"{line.quantity.normalize():f}",
+                              f"{line.unit_price:.2f}", f"{line.discount:.2f}")
+            self.notes.setText(bill.notes or "")
+        self.unsaved = guard_dialog(self, tr("Save the changes to this bill?"), self.save)
+
+    def reject(self) -> None:
+        """Esc, Cancel and the window's close: typed lines are asked about (Save / Discard / Stay)."""
+        self.unsaved.ask(super().reject)
 
     # -- lines ------------------------------------------------------------------------------------------------
 
@@ -209,10 +215,12 @@ class BillEditorDialog(QDialog):
 
     def _saved(self, bill: BillView) -> None:
         self.bill_saved.emit(bill)
+        self.unsaved.saved()
         self.accept()
 
     def _refused(self, error: DomainError) -> None:
         self.save_button.setEnabled(True)
+        self.unsaved.save_failed()
         errors = error.errors if isinstance(error, FormErrors) else [error] if isinstance(error, ValidationError) \
             else []
         if not errors:

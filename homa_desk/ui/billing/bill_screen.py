@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QTableWidget,
@@ -35,20 +34,20 @@ from homa_desk.ui.billing.held_money_dialog import ResolveHeldDialog
 from homa_desk.ui.billing.payment_dialog import PaymentDialog
 from homa_desk.ui.billing.receipt import print_receipt, save_receipt_pdf
 from homa_desk.ui.billing.upi_panel import UpiPanel
+from homa_desk.ui.common.column_widths import size_columns
 from homa_desk.ui.common.i18n import tr
 from homa_desk.ui.common.open_windows import open_once
 from homa_desk.ui.common.worker import run_in_background
 
 
-def _table(headers: list[str], name: str) -> QTableWidget:
+def _table(headers: list[str], name: str, stretch: int) -> QTableWidget:
     table = QTableWidget(0, len(headers))
     table.setObjectName(name)
     table.setHorizontalHeaderLabels(headers)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.verticalHeader().setVisible(False)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
+    size_columns(table, stretch_column=stretch)
     return table
 
 
@@ -89,9 +88,9 @@ class BillDialog(QDialog):
         self.details = QLabel("")
         self.details.setObjectName("bill_details")
         self.lines = _table([tr("Item"), tr("Description"), tr("Qty"), tr("Rate"), tr("Discount"), tr("Amount")],
-                            "bill_lines")
+                            "bill_lines", 1)
         self.payments = _table([tr("Date"), tr("Method"), tr("Amount"), tr("State"), tr("Reference"),
-                                tr("Received by")], "bill_payments")
+                                tr("Received by")], "bill_payments", 5)
         self.totals = QLabel("")
         self.totals.setObjectName("bill_totals")
         self.totals.setTextFormat(Qt.TextFormat.RichText)

@@ -1,13 +1,19 @@
-"""Take a payment at the desk: amount (the balance due unless changed), method, and the reference or UTR."""
+"""Take a payment at the desk: amount (the balance due unless changed), method, and the reference or UTR.
+
+For cash the receptionist may type what the patient handed over; the change to give back shows as it is typed, and
+less than the amount is flagged beside the field and blocks saving. Only the amount paid is recorded.
+"""
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 from PySide6.QtCore import QT_TR_NOOP, Signal
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from homa_desk.backend import Backend
-from homa_desk.domain.billing import BillView, PaymentMethod
-from homa_desk.domain.errors import DomainError
+from homa_desk.domain.billing import BillView, PaymentMethod, change_to_give
+from homa_desk.domain.errors import DomainError, ValidationError
 from homa_desk.domain.money import format_inr
 from homa_desk.domain.roles import Actor
 from homa_desk.services import billing
@@ -42,10 +48,16 @@ class PaymentDialog(QDialog):
             self.method.addItem(tr(METHOD_LABELS.get(item, item.label)), item.value)
         self.method.setCurrentIndex(METHODS.index(method))
         self.reference = line_edit("reference", placeholder=tr("Card slip, UTR or wallet reference"))
+        self.handed_over = line_edit("handed_over", placeholder=tr("optional, to work out the change"))
+        self.change_due = QLabel("")
+        self.change_due.setObjectName("change_due")
         form = QFormLayout()
         self.errors = FieldErrors(form, ErrorLabel())
         self.errors.general.setObjectName("payment_error")
         self.errors.add_row(tr("Amount (₹)"), "amount", self.amount)
+        self._cash_rows = (form.rowCount(), form.rowCount() + 1)
+        self.errors.add_row(tr("Handed over (₹)"), "handed_over", self.handed_over)
+        form.addRow(tr("Change to give"), self.change_due)
         self.errors.add_row(tr("Method"), "method", self.method)
         self.errors.add_row(tr("Reference"), "reference", self.reference)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
@@ -59,13 +71,38 @@ class PaymentDialog(QDialog):
         layout.addWidget(self.errors.general)
         layout.addWidget(buttons)
         QWidget.setTabOrder(self.reference, self.save_button)
+        self.amount.textChanged.connect(self.show_change)
+        self.handed_over.textChanged.connect(self.show_change)
+        self.method.currentIndexChanged.connect(self.show_change)
+        self._form = form
+        self._saving = False
+        self.show_change()
         QWidget.setTabOrder(self.save_button, buttons.button(QDialogButtonBox.StandardButton.Cancel))
 
     def selected_method(self) -> PaymentMethod:
         return PaymentMethod(self.method.currentData())
 
+    def show_change(self) -> None:
+        """The change to give for cash, as typed; too little handed over is flagged and blocks saving."""
+        cash = self.selected_method() is PaymentMethod.CASH
+        for row in self._cash_rows:
+            self._form.setRowVisible(row, cash)
+        change, short = self._change() if cash else (None, "")
+        self.change_due.setText(format_inr(change) if change is not None else "")
+        self.errors.label("handed_over").show_message(short)
+        self.save_button.setEnabled(not short and not self._saving)
+
+    def _change(self) -> tuple[Decimal | None, str]:
+        try:
+            return change_to_give(self.amount.text(), self.handed_over.text()), ""
+        except ValidationError as error:
+            return None, error.message if error.field == "handed_over" else ""
+
     def save(self) -> None:
+        if not self.save_button.isEnabled():
+            return
         self.errors.clear()
+        self._saving = True
         self.save_button.setEnabled(False)
         CollectionOp(self, MONEY, billing.record_payment, self._backend.uow(), self._actor, self.bill.id,
                      amount=self.amount.text().strip(), method=self.selected_method(),
@@ -76,5 +113,7 @@ class PaymentDialog(QDialog):
         self.accept()
 
     def _refused(self, error: DomainError) -> None:
+        self._saving = False
         self.save_button.setEnabled(True)
         self.errors.show(error)
+        self.show_change()

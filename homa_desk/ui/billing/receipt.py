@@ -43,7 +43,9 @@ def receipt_html(bill: BillView, clinic: ClinicInfo) -> str:
     """The receipt as HTML (QTextDocument's subset): letterhead, bill, lines, payments, totals, amount in words."""
     totals = bill.totals
     head = _letterhead(clinic)
-    patient = escape(bill.patient_name) + (f" (No. {bill.patient_number})" if bill.patient_number else "")
+    numbers = ", ".join(n for n in (bill.patient_number and f"No. {bill.patient_number}",
+                                    bill.patient_old_file_number and f"old file {bill.patient_old_file_number}") if n)
+    patient = escape(bill.patient_name) + (f" ({escape(numbers)})" if numbers else "")
     rows = "".join(
         f"<tr><td>{n}</td><td>{escape(line.kind.label)}</td><td>{escape(line.description)}</td>"
         f"<td class='num'>{line.quantity.normalize():f}</td><td class='num'>{format_inr(line.unit_price)}</td>"

@@ -1,4 +1,5 @@
-"""The desk's read-only list tables: whole rows selected one at a time, no editing, one stretching column."""
+"""The desk's read-only list tables: whole rows selected one at a time, no editing, columns sized to their content
+and one free-text column stretching (see column_widths)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+from PySide6.QtWidgets import QAbstractItemView, QTableView
 
+from homa_desk.ui.common.column_widths import size_columns
 from homa_desk.ui.common.i18n import tr
 
 Row = TypeVar("Row")
@@ -102,7 +104,5 @@ def read_only_table(object_name: str, model: QAbstractItemModel, *, stretch_colu
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.verticalHeader().setVisible(False)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
-    table.horizontalHeader().setResizeContentsPrecision(0)  # size columns to the visible rows, not 1,000
+    size_columns(table, stretch_column=stretch_column)
     return table

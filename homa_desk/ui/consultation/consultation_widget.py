@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from PySide6.QtCore import QT_TR_NOOP, QDate, Qt, Signal
+from PySide6.QtCore import QT_TR_NOOP, QDate, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from homa_desk.backend import Backend
 from homa_desk.domain.appointments import local_day
+from homa_desk.domain.consultation_drafts import UnsavedConsultation
 from homa_desk.domain.consultations import (
     VITAL_RANGES,
     Completion,
@@ -50,12 +51,14 @@ from homa_desk.services import consultations
 from homa_desk.ui.common.changes import Change
 from homa_desk.ui.common.form import ErrorLabel, FieldErrors
 from homa_desk.ui.common.i18n import tr
+from homa_desk.ui.common.unsaved import UnsavedWork
 from homa_desk.ui.common.worker import CollectionOp, run_in_background
 from homa_desk.ui.consultation.prescription_editor import PrescriptionEditor
 from homa_desk.ui.consultation.prescription_print import print_prescription, save_pdf
 
 NO_SLOT = QT_TR_NOOP("No slot: the front desk books it")
 VITAL_MESSAGE_LINES = 3
+DRAFT_AFTER_MS = 1_500  # typing pauses this long, and the draft is kept
 COMPLETION_CHANGES = (Change.QUEUE, Change.APPOINTMENTS, Change.BILLS, Change.CONSULTATIONS, Change.FOLLOW_UPS)
 
 
@@ -225,7 +228,27 @@ class ConsultationWidget(QWidget):
         self.complete_button.clicked.connect(self.complete)
         self.print_button.clicked.connect(self.print_)
         self.pdf_button.clicked.connect(self.ask_pdf_path)
+        self._keep_drafts()
         self.reload()
+
+    def _keep_drafts(self) -> None:
+        """What is typed and not saved is kept as the doctor's draft a moment after typing pauses, and leaving the
+        visit on purpose asks Save / Discard / Stay (ui/common/unsaved.py)."""
+        self._draft_kept = False
+        self.unsaved = UnsavedWork(self, tr("Save the changes to this consultation?"), self.screen_state, self.save,
+                                   discard=self.discard_draft, keep=self.keep_draft,
+                                   is_open=lambda: self.window().isVisible())
+        self.draft_timer = QTimer(self)
+        self.draft_timer.setSingleShot(True)
+        self.draft_timer.setInterval(DRAFT_AFTER_MS)
+        self.draft_timer.timeout.connect(self._keep_or_drop_draft)
+        typed = lambda *_args: self.draft_timer.start()  # noqa: E731
+        for edit in self.vitals.values():
+            edit.textEdited.connect(typed)
+        for box in (self.symptoms, self.diagnosis, self.advice):
+            box.textChanged.connect(typed)
+        for signal in (self.editor.lines_changed, self.follow_up.toggled, self.follow_up_date.dateChanged):
+            signal.connect(typed)
 
     def _reserve_message_room(self, area: QWidget) -> None:
         """The vitals' messages get room kept for them: showing one moves and squeezes nothing (notes, lines)."""
@@ -268,6 +291,9 @@ class ConsultationWidget(QWidget):
             self._set_follow_up_date(draft.follow_up_on)
         self.follow_up.setChecked(draft.follow_up_on is not None)
         self._show_state()
+        self.unsaved.reset()
+        run_in_background(self, consultations.unsaved_draft, self._backend.uow(), self._actor, self.appointment_id,
+                          on_success=self._restore_draft, on_failure=self._failed)
         self.loaded.emit(consultation)
 
     def _show_state(self) -> None:
@@ -344,6 +370,54 @@ class ConsultationWidget(QWidget):
         for slot in slots:
             self.follow_up_slot.addItem(f"{to_local(slot):%I:%M %p}", slot)
 
+    # --- the doctor's unsaved draft ------------------------------------------------------------------------------
+
+    def screen_state(self) -> UnsavedConsultation:
+        """The screen as typed, vitals as text (they may not read yet)."""
+        return UnsavedConsultation({name: edit.text() for name, edit in self.vitals.items()},
+                                   self.symptoms.toPlainText(), self.diagnosis.toPlainText(),
+                                   self.advice.toPlainText(), self.editor.lines(), self.follow_up_day())
+
+    def _restore_draft(self, draft: UnsavedConsultation | None) -> None:
+        if draft is None or draft == self.screen_state() or self.unsaved.changed():
+            return  # nothing kept, or the doctor is already typing: what is typed now wins
+        for name, edit in self.vitals.items():
+            edit.setText(draft.vitals.get(name, ""))
+        self.symptoms.setPlainText(draft.symptoms)
+        self.diagnosis.setPlainText(draft.diagnosis)
+        self.advice.setPlainText(draft.advice)
+        self.editor.set_lines(draft.lines)
+        if draft.follow_up_on is not None:
+            self._set_follow_up_date(draft.follow_up_on)
+        self.follow_up.setChecked(draft.follow_up_on is not None)
+        self._draft_kept = True
+        kept = f"{to_local(draft.kept_at):%I:%M %p}" if draft.kept_at else ""
+        self.status.setText(tr("Your unsaved changes of {time} are back: Save or Complete visit keeps them.")
+                            .format(time=kept))
+
+    def _keep_or_drop_draft(self) -> None:
+        if self.consultation is None:
+            return
+        if self.unsaved.changed():
+            self.keep_draft()
+        elif self._draft_kept:
+            self.discard_draft()
+
+    def keep_draft(self) -> None:
+        """Keep the screen as typed as this doctor's draft of the visit (in the database, off the UI thread)."""
+        self.draft_timer.stop()
+        if self.consultation is None:
+            return
+        self._draft_kept = True
+        CollectionOp(self, (), consultations.keep_draft, self._backend.uow(), self._actor, self.appointment_id,
+                     self.screen_state()).failure(self._failed).run_in_background()
+
+    def discard_draft(self) -> None:
+        self.draft_timer.stop()
+        self._draft_kept = False
+        CollectionOp(self, (), consultations.discard_draft, self._backend.uow(), self._actor, self.appointment_id) \
+            .failure(self._failed).run_in_background()
+
     # --- saving ------------------------------------------------------------------------------------------------
 
     def draft(self) -> ConsultationDraft | None:
@@ -361,8 +435,10 @@ class ConsultationWidget(QWidget):
                                  self.advice.toPlainText(), self.editor.lines(), self.follow_up_day())
 
     def save(self) -> None:
+        self.draft_timer.stop()
         draft = self.draft()
         if draft is None:
+            self.unsaved.save_failed()
             return
         CollectionOp(self, Change.CONSULTATIONS, consultations.save_consultation, self._backend.uow(), self._actor,
                      self.appointment_id, draft, allergy_override=self.editor.allergy_override) \
@@ -373,9 +449,12 @@ class ConsultationWidget(QWidget):
         self.consultation = consultation
         self._show_state()
         self.status.setText(tr("Saved."))
+        self._draft_kept = False
         self.saved.emit(consultation)
+        self.unsaved.saved()
 
     def complete(self) -> None:
+        self.draft_timer.stop()
         draft = self.draft()
         if draft is None:
             return
@@ -396,7 +475,9 @@ class ConsultationWidget(QWidget):
             follow = " " + tr("Follow-up sent to the front desk to book.")
         self.status.setText(tr("Completed. Bill {number} is with the front desk.").format(
             number=completion.bill_number) + follow)
+        self._draft_kept = False
         self.completed.emit(completion)
+        self.unsaved.saved()
 
     def _clear_errors(self) -> None:
         self.message.show_message("")
@@ -404,6 +485,7 @@ class ConsultationWidget(QWidget):
             label.show_message("")
 
     def _failed(self, error: DomainError) -> None:
+        self.unsaved.save_failed()
         self._clear_errors()
         if isinstance(error, FormErrors):
             unplaced = []

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QCompleter,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -30,6 +29,7 @@ from homa_desk.domain.errors import DomainError, FormErrors
 from homa_desk.domain.prescriptions import DoseForm, FoodTiming, PrescriptionLine, conflicts_in, validate_line
 from homa_desk.domain.roles import Actor
 from homa_desk.services import consultations
+from homa_desk.ui.common.column_widths import size_columns
 from homa_desk.ui.common.form import ErrorLabel
 from homa_desk.ui.common.i18n import tr
 from homa_desk.ui.common.worker import run_in_background
@@ -108,8 +108,8 @@ class PrescriptionEditor(QWidget):
         self.table.setHorizontalHeaderLabels([tr(c) for c in COLUMNS])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setVisible(False)
+        size_columns(self.table, stretch_column=0)
         self.remove_button = _button(tr("Remove line"), "rx_remove")
 
         self.favourite_box = QComboBox()

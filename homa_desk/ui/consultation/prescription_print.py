@@ -11,6 +11,8 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QWidget
 
 from homa_desk.domain.consultations import PrescriptionDocument
+from homa_desk.domain.dose_words import dose_in_words
+from homa_desk.domain.prescriptions import PrescriptionLine
 from homa_desk.domain.timeutil import to_local
 from homa_desk.ui.common.modal import exec_dialog
 
@@ -18,6 +20,9 @@ RX = "℞"
 # Fonts that carry the ℞ glyph; without one the fallback's taller glyph is cut by the line of the body font.
 RX_STYLE = ("font-family: 'Segoe UI Symbol', 'DejaVu Sans', 'Noto Sans Symbols', 'Noto Sans', sans-serif; "
             "font-size: 20pt; font-weight: bold; line-height: 160%; margin-top: 6pt")
+# Fonts with Devanagari (Windows 8+, older Windows, Linux) for the dose said in Hindi under its pattern.
+DOSE_WORDS_STYLE = ("font-family: 'Nirmala UI', 'Mangal', 'Noto Sans Devanagari', 'Lohit Devanagari', 'FreeSans', "
+                    "sans-serif; font-size: 9pt")
 
 
 def _e(value: object) -> str:
@@ -26,6 +31,13 @@ def _e(value: object) -> str:
 
 def _para(text: str | None) -> str:
     return "<br>".join(_e(line) for line in (text or "").splitlines())
+
+
+def _dose(line: PrescriptionLine, doc: PrescriptionDocument) -> str:
+    """The pattern as the doctor wrote it, and under it what it means in the patient's language."""
+    words = dose_in_words(line.dose_pattern, line.food, doc.consultation.patient.language)
+    return f"{_e(line.dose_pattern)}<br><span style=\"{DOSE_WORDS_STYLE}\">{_e(words)}</span>" if words \
+        else _e(line.dose_pattern)
 
 
 def prescription_html(doc: PrescriptionDocument) -> str:
@@ -38,7 +50,7 @@ def prescription_html(doc: PrescriptionDocument) -> str:
     visit_day = to_local(c.starts_at).date()
     rows = "".join(
         f"<tr><td>{n}</td><td><b>{_e(x.medicine)}</b> {_e(x.strength)}</td><td>{_e(x.form.label)}</td>"
-        f"<td>{_e(x.dose_pattern)}</td><td>{_e(x.duration)}</td><td>{_e(x.food.label)}</td><td>{_e(x.notes)}</td></tr>"
+        f"<td>{_dose(x, doc)}</td><td>{_e(x.duration)}</td><td>{_e(x.food.label)}</td><td>{_e(x.notes)}</td></tr>"
         for n, x in enumerate(draft.lines, start=1))
     table = (f"<table width='100%' border='1' cellspacing='0' cellpadding='4'>"
              f"<tr><th>#</th><th>Medicine</th><th>Form</th><th>Dose</th><th>Duration</th><th>Food</th>"
@@ -54,6 +66,7 @@ def prescription_html(doc: PrescriptionDocument) -> str:
         sections.append(f"<p><b>Allergies:</b> {_e(patient.allergies)}</p>")
     advice = f"<p><b>Advice:</b> {_para(draft.advice)}</p>" if draft.advice else ""
     follow_up = (f"<p><b>Follow-up:</b> {draft.follow_up_on:%d %b %Y}</p>" if draft.follow_up_on else "")
+    old_file = f" &nbsp; <b>Old file no.:</b> {_e(patient.old_file_number)}" if patient.old_file_number else ""
     registration = f"Reg. No. {_e(doc.registration_number)}" if doc.registration_number else ""
     return f"""
 <html><body style="font-family: sans-serif; font-size: 10pt;">
@@ -64,7 +77,7 @@ def prescription_html(doc: PrescriptionDocument) -> str:
 <hr>
 <table width="100%"><tr>
   <td><b>Patient:</b> {_e(patient.full_name)} ({_e(patient.age_sex(doc.printed_on))})
-      &nbsp; <b>Patient no.:</b> {_e(patient.patient_number or "—")}</td>
+      &nbsp; <b>Patient no.:</b> {_e(patient.patient_number or "—")}{old_file}</td>
   <td align="right"><b>Date:</b> {visit_day:%d %b %Y}</td>
 </tr></table>
 {"".join(sections)}

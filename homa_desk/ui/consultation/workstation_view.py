@@ -6,6 +6,7 @@ The queue reloads on this desk's changes and every few seconds for the front des
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import Qt, QTimer, Slot
@@ -13,7 +14,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QScrollArea,
     QSplitter,
@@ -67,8 +67,6 @@ class WorkstationView(QWidget):
         self.message.setObjectName("workstation_message")
         self.table = queue_table("workstation_queue")
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
 
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -155,10 +153,14 @@ class WorkstationView(QWidget):
         return entries[row] if 0 <= row < len(entries) else None
 
     def call_next(self) -> None:
+        """Unsaved changes of the consultation open are asked about first (Save / Discard / Stay)."""
         doctor_id = self.doctor_id()
         if doctor_id is not None:
-            CollectionOp(self, (Change.QUEUE, Change.APPOINTMENTS), queue.call_next, self._backend.uow(), self._actor,
-                         doctor_id).success(self._called).failure(self._failed).run_in_background()
+            self._leave_consultation(lambda: self._call_next(doctor_id))
+
+    def _call_next(self, doctor_id: int) -> None:
+        CollectionOp(self, (Change.QUEUE, Change.APPOINTMENTS), queue.call_next, self._backend.uow(), self._actor,
+                     doctor_id).success(self._called).failure(self._failed).run_in_background()
 
     def _called(self, entry: QueueEntryView | None) -> None:
         if entry is None:
@@ -169,12 +171,24 @@ class WorkstationView(QWidget):
     def open_selected(self) -> None:
         entry = self.selected_entry() or (self.queue.current if self.queue else None)
         if entry is not None:
-            self.open_consultation(entry.appointment_id)
+            self.switch_to(entry.appointment_id)
 
     def open_row(self, row: int) -> None:
         entries = self.entries()
         if 0 <= row < len(entries):
-            self.open_consultation(entries[row].appointment_id)
+            self.switch_to(entries[row].appointment_id)
+
+    def switch_to(self, appointment_id: int) -> None:
+        """Open another patient's consultation once the one open is saved or its changes discarded."""
+        if self.consultation is not None and self.consultation.appointment_id == appointment_id:
+            return
+        self._leave_consultation(lambda: self.open_consultation(appointment_id))
+
+    def _leave_consultation(self, then: Callable[[], object]) -> None:
+        if self.consultation is None:
+            then()
+        else:
+            self.consultation.unsaved.ask(then, after_save=then)
 
     def open_consultation(self, appointment_id: int) -> ConsultationWidget:
         if self.consultation is not None and self.consultation.appointment_id == appointment_id:

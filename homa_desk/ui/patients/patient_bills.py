@@ -12,7 +12,6 @@ from PySide6.QtCore import QT_TR_NOOP, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QTableWidget,
@@ -32,6 +31,7 @@ from homa_desk.services import billing
 from homa_desk.ui.billing.bill_screen import BillDialog, payment_state_text, show_bill
 from homa_desk.ui.common import changes
 from homa_desk.ui.common.changes import Change
+from homa_desk.ui.common.column_widths import size_columns
 from homa_desk.ui.common.i18n import tr
 from homa_desk.ui.common.worker import OneLoadAtATime
 
@@ -52,8 +52,7 @@ def _table(name: str, headers: tuple[str, ...], stretch: int) -> QTableWidget:
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.verticalHeader().setVisible(False)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    size_columns(table, stretch_column=stretch)
     return table
 
 

@@ -22,6 +22,7 @@ from homa_desk.backend import Backend
 from homa_desk.domain.errors import DomainError, ValidationError
 from homa_desk.domain.notifications import Language
 from homa_desk.domain.patients import (
+    MAX_OLD_FILE_NUMBER,
     Gender,
     PatientProfile,
     PatientSummary,
@@ -35,6 +36,7 @@ from homa_desk.services import patients
 from homa_desk.ui.common.changes import Change
 from homa_desk.ui.common.form import ErrorLabel, FieldErrors, line_edit, text_box
 from homa_desk.ui.common.i18n import tr
+from homa_desk.ui.common.unsaved import guard_dialog
 from homa_desk.ui.common.worker import CollectionOp, run_in_background
 from homa_desk.ui.patients.patient_search import clinic_today, format_phone
 
@@ -65,6 +67,8 @@ class PatientFormDialog(QDialog):
         self.full_name = line_edit("full_name")
         self.phone = line_edit("phone", placeholder="98765 43210")
         self.email = line_edit("email", placeholder=tr("optional"))
+        self.old_file_number = line_edit("old_file_number", placeholder=tr("optional, from the paper records"))
+        self.old_file_number.setMaxLength(MAX_OLD_FILE_NUMBER)
         self.date_of_birth = line_edit("date_of_birth", placeholder=tr("DD-MM-YYYY"))
         self.age_years = line_edit("age_years", placeholder=tr("years, if the date of birth is unknown"))
         self.age_shown = QLabel("")
@@ -90,7 +94,8 @@ class PatientFormDialog(QDialog):
         self.general_error.setObjectName("general_error")
         self.errors = FieldErrors(form, self.general_error)
         rows = [(tr("Full name"), "full_name", self.full_name), (tr("Mobile"), "phone", self.phone),
-                (tr("E-mail"), "email", self.email), (tr("Date of birth"), "date_of_birth", self.date_of_birth),
+                (tr("E-mail"), "email", self.email), (tr("Old file no."), "old_file_number", self.old_file_number),
+                (tr("Date of birth"), "date_of_birth", self.date_of_birth),
                 (tr("Age (years)"), "age_years", self.age_years), ("", "age_shown", self.age_shown),
                 (tr("Gender"), "gender", self.gender), (tr("Address"), "address", self.address),
                 (tr("Emergency contact"), "emergency_contact", self.emergency_contact),
@@ -148,12 +153,14 @@ class PatientFormDialog(QDialog):
         self.age_years.textChanged.connect(self._show_age)
         if existing is not None:
             self._fill(existing)
+        self.unsaved = guard_dialog(self, tr("Save this patient's details?"), self.save)
 
     def _fill(self, profile: PatientProfile) -> None:
         summary = profile.summary
         self.full_name.setText(summary.full_name)
         self.phone.setText(format_phone(summary.phone))
         self.email.setText(profile.email or "")
+        self.old_file_number.setText(summary.old_file_number or "")
         if summary.date_of_birth is not None:
             if summary.dob_is_estimate:
                 self.age_years.setText(str(age_on(summary.date_of_birth, clinic_today())))
@@ -213,7 +220,11 @@ class PatientFormDialog(QDialog):
         if item is None:
             return
         self.existing_chosen.emit(item.data(Qt.ItemDataRole.UserRole))
-        self.reject()
+        super().reject()  # the receptionist chose the patient already registered: nothing typed is wanted
+
+    def reject(self) -> None:
+        """Esc, Cancel and the window's close: typed details are asked about (Save / Discard / Stay)."""
+        self.unsaved.ask(super().reject)
 
     # -- saving ----------------------------------------------------------------------------------------------
 
@@ -226,11 +237,12 @@ class PatientFormDialog(QDialog):
                 date_of_birth=self.date_of_birth.text(), age_years=self.age_years.text(),
                 gender=str(self.gender.currentData() or ""), address=self.address.toPlainText(),
                 emergency_contact=self.emergency_contact.text(), allergies=self.allergies.toPlainText(),
-                language=str(self.language.currentData()),
+                language=str(self.language.currentData()), old_file_number=self.old_file_number.text(),
                 medical_history=self.medical_history.toPlainText() if self.medical_history is not None else None,
                 today=clinic_today())
         except DomainError as error:
             self.errors.show(error)
+            self.unsaved.save_failed()
             return
         self.errors.clear()
         self.save_button.setEnabled(False)
@@ -245,8 +257,10 @@ class PatientFormDialog(QDialog):
     def _refused(self, error: DomainError) -> None:
         self.save_button.setEnabled(True)
         self.errors.show(error)
+        self.unsaved.save_failed()
 
     def _saved(self, summary: PatientSummary) -> None:
         self.saved = summary
         self.patient_saved.emit(summary)
+        self.unsaved.saved()
         self.accept()

@@ -1,4 +1,5 @@
-"""One patient's page: details, allergies in red, medical history (doctors and admins), appointments, bills."""
+"""One patient's page: details, allergies in red, medical history (doctors and admins), appointments, bills, and
+the desk's actions on this patient (walk-in, check in, book, new bill, payment), each one key away."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QTableWidget,
@@ -25,10 +25,12 @@ from homa_desk.domain.patients import AppointmentLine, PatientProfile, PatientSu
 from homa_desk.domain.roles import Actor
 from homa_desk.domain.timeutil import format_local_time
 from homa_desk.services import contact_status, patients
+from homa_desk.ui.common.column_widths import size_columns
 from homa_desk.ui.common.i18n import tr
 from homa_desk.ui.common.screen_fit import fit_to_screen
 from homa_desk.ui.common.worker import run_in_background
 from homa_desk.ui.patients.contact_verification import ContactVerificationDialog
+from homa_desk.ui.patients.patient_actions import action_buttons, button_key
 from homa_desk.ui.patients.patient_bills import PatientBillsPanel
 from homa_desk.ui.patients.patient_form import PatientFormDialog
 from homa_desk.ui.patients.patient_search import clinic_today, format_phone
@@ -53,8 +55,7 @@ def _appointments_table(name: str) -> QTableWidget:
     table.setHorizontalHeaderLabels([tr(c) for c in APPOINTMENT_COLUMNS])
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.verticalHeader().setVisible(False)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+    size_columns(table, stretch_column=1)
     return table
 
 
@@ -72,6 +73,7 @@ class PatientProfileDialog(QDialog):
 
     loaded = Signal(object)
     patient_saved = Signal(object)
+    act = Signal(str, object)  # (action, PatientSummary): the Patients page's actions, asked for from here
 
     def __init__(self, backend: Backend, actor: Actor, user_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -134,8 +136,15 @@ class PatientProfileDialog(QDialog):
         self.sections.addTab(self.past, tr("Past appointments"))
         self.sections.addTab(self.bills, tr("Bills and payments"))
 
+        actions, self.action_buttons = action_buttons(self._act, actor.role)
+        for action, button in self.action_buttons.items():
+            button.setEnabled(False)
+            if action != "take_payment":  # F9 is the desk's own key in every window (ui/shell/main_window.py)
+                button.setShortcut(button_key(action))
+
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addLayout(actions)
         layout.addWidget(self.error)
         layout.addLayout(details)
         layout.addWidget(self.history_box)
@@ -183,7 +192,8 @@ class PatientProfileDialog(QDialog):
         else:
             age = tr("{age} · born {date}").format(age=summary.age_text(today),
                                                    date=summary.date_of_birth.strftime('%d %b %Y'))
-        values = {"patient_number": str(summary.patient_number), "phone": format_phone(summary.phone),
+        old_file = tr(" · old file {number}").format(number=summary.old_file_number) if summary.old_file_number else ""
+        values = {"patient_number": f"{summary.patient_number}{old_file}", "phone": format_phone(summary.phone),
                   "email": profile.email or "—", "age": age,
                   "gender": tr(summary.gender.value.capitalize()) if summary.gender else "—",
                   "address": profile.address or "—",
@@ -204,8 +214,14 @@ class PatientProfileDialog(QDialog):
         self.sections.setTabText(1, tr("Past appointments ({count})").format(count=len(profile.past)))
         self.edit_button.setEnabled(True)
         self.verify_button.setEnabled(True)
+        for button in self.action_buttons.values():
+            button.setEnabled(True)
         self.error.setVisible(False)
         self.loaded.emit(profile)
+
+    def _act(self, action: str) -> None:
+        if self.profile is not None:
+            self.act.emit(action, self.profile.summary)
 
     def verify_contact(self) -> None:
         """A code by SMS or e-mail that the patient reads back; success sets users.is_verified."""

@@ -12,7 +12,7 @@ from datetime import date
 
 from PySide6.QtCore import QT_TR_NOOP, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QTableView, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QTableView, QWidget
 
 from homa_desk.backend import Backend
 from homa_desk.domain.errors import DomainError
@@ -20,6 +20,7 @@ from homa_desk.domain.patients import PatientSummary, page_key
 from homa_desk.domain.roles import Actor
 from homa_desk.domain.timeutil import CLINIC_TZ, utcnow
 from homa_desk.services import patients
+from homa_desk.ui.common.column_widths import size_columns
 from homa_desk.ui.common.i18n import tr
 from homa_desk.ui.common.paged_model import KeysetPagedModel
 from homa_desk.ui.common.worker import run_in_background
@@ -128,6 +129,6 @@ def results_table(model: PatientSearchModel, parent: QWidget | None = None) -> Q
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.verticalHeader().setVisible(False)
-    table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+    size_columns(table, stretch_column=1)
     table.setAlternatingRowColors(True)
     return table

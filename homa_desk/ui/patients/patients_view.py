@@ -1,8 +1,9 @@
-"""The Patients page: one search box (name, mobile or patient number), lazy results, New patient, the profile."""
+"""The Patients page: one search box (name, mobile or patient number), lazy results, New patient, the profile, and
+the actions on the patient found (walk-in, check in, book, new bill, payment), each one key away."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt, Slot
+from PySide6.QtCore import QModelIndex, Qt, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from homa_desk.backend import Backend
@@ -12,12 +13,15 @@ from homa_desk.ui.common import changes
 from homa_desk.ui.common.changes import Change
 from homa_desk.ui.common.i18n import tr
 from homa_desk.ui.common.open_windows import open_once
+from homa_desk.ui.patients.patient_actions import action_buttons
 from homa_desk.ui.patients.patient_form import PatientFormDialog
 from homa_desk.ui.patients.patient_profile import PatientProfileDialog
 from homa_desk.ui.patients.patient_search import DEBOUNCE_MS, PatientSearchModel, SearchBox, results_table
 
 
 class PatientsView(QWidget):
+    act = Signal(str, object)  # (action of PATIENT_ACTIONS, PatientSummary): from the results or a profile
+
     def __init__(self, backend: Backend, actor: Actor, parent: QWidget | None = None, *,
                  debounce_ms: int = DEBOUNCE_MS) -> None:
         super().__init__(parent)
@@ -41,10 +45,14 @@ class PatientsView(QWidget):
         self.status = QLabel(tr("Type a name, part of a mobile number or a patient number."))
         self.status.setObjectName("patients_status")
 
+        actions, self.action_buttons = action_buttons(self._act_on_chosen, actor.role)
+        self._enable_actions()
+
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
+        layout.addLayout(actions)
         layout.addWidget(self.status)
 
         self.search.query_changed.connect(self.model.set_query)
@@ -53,9 +61,21 @@ class PatientsView(QWidget):
         self.table.activated.connect(self._open_index)
         self.model.page_loaded.connect(self._page_loaded)
         self.model.search_failed.connect(self.status.setText)
+        self.model.modelReset.connect(self._enable_actions)
+        self.table.selectionModel().currentRowChanged.connect(lambda _now, _before: self._enable_actions())
         changes.change_hub().changed.connect(self._refresh_if)
 
+    def _enable_actions(self) -> None:
+        for button in self.action_buttons.values():
+            button.setEnabled(self.chosen_patient() is not None)
+
+    def _act_on_chosen(self, action: str) -> None:
+        patient = self.chosen_patient()
+        if patient is not None:
+            self.act.emit(action, patient)
+
     def _page_loaded(self, _count: int) -> None:
+        self._enable_actions()
         rows = self.model.rowCount()
         if not rows:
             self.status.setText(tr("No patient found."))
@@ -91,6 +111,7 @@ class PatientsView(QWidget):
 
         def make() -> PatientProfileDialog:
             dialog = PatientProfileDialog(self._backend, self._actor, user_id, parent=self)
+            dialog.act.connect(self.act)
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             dialog.show()
             return dialog

@@ -38,6 +38,7 @@ from homa_desk.ui.reports.collection_report import CollectionReportView
 from homa_desk.ui.reports.report_history_model import PaymentHistoryModel, export_csv
 
 DEBOUNCE_MS = 300
+DATE_DEBOUNCE_MS = 400  # a date typed digit by digit is filtered once, when the typing pauses
 
 
 def clinic_today() -> date:
@@ -56,16 +57,21 @@ class PaymentHistoryPanel(QWidget):
     """Filters on top, the lazily paged table, a totals strip and the export below."""
 
     def __init__(self, backend: Backend, actor: Actor, parent: QWidget | None = None, *,
-                 debounce_ms: int = DEBOUNCE_MS, today: date | None = None) -> None:
+                 debounce_ms: int = DEBOUNCE_MS, date_debounce_ms: int = DATE_DEBOUNCE_MS,
+                 today: date | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("payment_history")
         self._backend = backend
         self._actor = actor
+        self._fixed_today = today
         self.bill_dialog: BillDialog | None = None
-        today = today or clinic_today()
+        today = self.today()
 
         self.date_from = _date_edit("history_from", today.replace(day=1))
         self.date_to = _date_edit("history_to", today)
+        self.today_button = QPushButton(tr("Today"))
+        self.today_button.setObjectName("history_today")
+        self.today_button.clicked.connect(self.show_today)
         self.method = QComboBox()
         self.method.setObjectName("history_method")
         self.method.addItem(tr("Any method"), None)
@@ -94,6 +100,7 @@ class PaymentHistoryPanel(QWidget):
         for label, widget in ((tr("From"), self.date_from), ("to", self.date_to)):
             filters.addWidget(QLabel(label))
             filters.addWidget(widget)
+        filters.addWidget(self.today_button)
         for widget in (self.method, self.status_filter, self.doctor):
             filters.addWidget(widget)
         filters.addWidget(self.patient, 1)
@@ -123,8 +130,15 @@ class PaymentHistoryPanel(QWidget):
         self.patient.returnPressed.connect(self.apply_filters)
         for combo in (self.method, self.status_filter, self.doctor):
             combo.currentIndexChanged.connect(lambda _index: self.apply_filters())
+        self._date_timer = QTimer(self)
+        self._date_timer.setSingleShot(True)
+        self._date_timer.setInterval(date_debounce_ms)
+        self._date_timer.timeout.connect(self.apply_filters)
         for edit in (self.date_from, self.date_to):
-            edit.dateChanged.connect(lambda _date: self.apply_filters())
+            edit.dateChanged.connect(lambda _date: self._date_timer.start())
+            edit.editingFinished.connect(self._apply_if_changed)
+            edit.calendarWidget().clicked.connect(lambda _date: self._apply_if_changed())
+            edit.calendarWidget().activated.connect(lambda _date: self._apply_if_changed())
         self.table.activated.connect(self._open_index)
         self.model.page_loaded.connect(self._page_loaded)
         self.model.totals_loaded.connect(self._show_totals)
@@ -142,8 +156,23 @@ class PaymentHistoryPanel(QWidget):
                               status=self.status_filter.currentData(), patient=self.patient.text().strip() or None,
                               doctor_id=self.doctor.currentData())
 
+    def today(self) -> date:
+        return self._fixed_today or clinic_today()
+
+    def show_today(self) -> None:
+        """From and to set to today, filtered at once."""
+        day = self.today()
+        for edit in (self.date_from, self.date_to):
+            edit.setDate(QDate(day.year, day.month, day.day))
+        self.apply_filters()
+
+    def _apply_if_changed(self) -> None:
+        if self.current_filters() != self.model.filters:
+            self.apply_filters()
+
     def apply_filters(self) -> None:
         self._timer.stop()
+        self._date_timer.stop()
         self.status.setText(tr("Loading…"))
         self.totals.setText("")
         self.model.set_filters(self.current_filters())

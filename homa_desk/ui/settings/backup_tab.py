@@ -38,6 +38,7 @@ from homa_desk.services import backup
 from homa_desk.services.backup import BackupFile, BackupPlan, RestoreOutcome
 from homa_desk.services.move_database import MoveOutcome, move_to_remote
 from homa_desk.ui.common.changes import EVERYTHING
+from homa_desk.ui.common.column_widths import size_columns
 from homa_desk.ui.common.form import ErrorLabel, FieldErrors, line_edit
 from homa_desk.ui.common.i18n import tr
 from homa_desk.ui.common.worker import CollectionOp, run_in_background
@@ -152,7 +153,7 @@ class BackupTab(QWidget):
         self.table = QTableWidget(0, 3)
         self.table.setObjectName("backup_list")
         self.table.setHorizontalHeaderLabels([tr("Made"), tr("Size"), tr("File")])
-        self.table.horizontalHeader().setStretchLastSection(True)
+        size_columns(self.table, stretch_column=2)
         self.table.verticalHeader().setVisible(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

@@ -27,16 +27,21 @@ from homa_desk.config import Settings
 from homa_desk.domain.errors import DomainError
 from homa_desk.domain.roles import Actor
 from homa_desk.services import settings as settings_service
-from homa_desk.services.settings import SECRETS, LoadedSettings, SettingsForm
+from homa_desk.services.settings import EXOTEL_CLUSTERS, SECRETS, LoadedSettings, SettingsForm
 from homa_desk.ui.common.changes import Change
 from homa_desk.ui.common.form import ErrorLabel, FieldErrors, line_edit, text_box
 from homa_desk.ui.common.i18n import tr
 from homa_desk.ui.common.worker import CollectionOp, run_in_background
 
+SINGAPORE, MUMBAI = EXOTEL_CLUSTERS
 CHOICES = {
     "gateway": [("simulator", QT_TR_NOOP("Simulator (practice)")), ("razorpay", QT_TR_NOOP("Razorpay (dynamic QR)")),
                 ("static_upi", QT_TR_NOOP("Static UPI (the clinic's VPA)"))],
     "language": [("en", QT_TR_NOOP("English")), ("hi", QT_TR_NOOP("हिन्दी (Hindi)"))],
+    "sms_provider": [("twilio", QT_TR_NOOP("Twilio")),
+                     ("exotel", QT_TR_NOOP("Exotel (sends the DLT IDs with each SMS)"))],
+    "exotel_base_url": [(SINGAPORE, QT_TR_NOOP("Singapore (api.exotel.com)")),
+                        (MUMBAI, QT_TR_NOOP("Mumbai (api.in.exotel.com)"))],
 }
 SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
     (QT_TR_NOOP("Clinic profile"), [("clinic_name", QT_TR_NOOP("Clinic name")),
@@ -47,6 +52,9 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
         ("razorpay_key_secret", QT_TR_NOOP("Razorpay key secret"))]),
     (QT_TR_NOOP("SMS (Twilio)"), [("twilio_account_sid", QT_TR_NOOP("Account SID")),
         ("twilio_from_number", QT_TR_NOOP("From number")), ("twilio_auth_token", QT_TR_NOOP("Auth token"))]),
+    (QT_TR_NOOP("SMS provider; Exotel"), [("sms_provider", QT_TR_NOOP("Send SMS through")),
+        ("exotel_account_sid", QT_TR_NOOP("Account SID")), ("exotel_api_key", QT_TR_NOOP("API key")),
+        ("exotel_api_token", QT_TR_NOOP("API token")), ("exotel_base_url", QT_TR_NOOP("Cluster"))]),
     (QT_TR_NOOP("E-mail (SMTP with STARTTLS)"), [("smtp_host", QT_TR_NOOP("Server")),
         ("smtp_port", QT_TR_NOOP("Port")), ("smtp_user", QT_TR_NOOP("User name")),
         ("smtp_password", QT_TR_NOOP("Password")), ("smtp_from", QT_TR_NOOP("From address"))]),

@@ -1,4 +1,5 @@
-"""Settings, for admins only: staff accounts, the clinic's profile, doctors' profiles, hours and leave, backups.
+"""Settings, for admins only: staff accounts, the clinic's profile, doctors' profiles, hours and leave,
+messages (DLT templates), backups.
 
 Each tab is built, and loads, when it is first opened (ui/common/lazy_tabs.py).
 """
@@ -14,6 +15,7 @@ from homa_desk.ui.common.lazy_tabs import LazyTabs
 from homa_desk.ui.settings.backup_tab import BackupTab
 from homa_desk.ui.settings.clinic_tab import ClinicTab
 from homa_desk.ui.settings.doctors_tab import DoctorsTab
+from homa_desk.ui.settings.messages_tab import MessagesTab
 from homa_desk.ui.settings.settings_connections import SettingsConnectionsTab
 from homa_desk.ui.settings.staff_view import StaffView
 
@@ -27,6 +29,7 @@ class SettingsView(QWidget):
         self.tabs.add_page("clinic", tr("Clinic"), lambda: ClinicTab(backend, actor))
         self.tabs.add_page("doctors", tr("Doctors"), lambda: DoctorsTab(backend, actor))
         self.tabs.add_page("setup", tr("Setup"), lambda: SettingsConnectionsTab(backend, actor))
+        self.tabs.add_page("messages", tr("Messages"), lambda: MessagesTab(backend, actor))
         self.tabs.add_page("backup", tr("Backup"), lambda: BackupTab(backend, actor))
         QVBoxLayout(self).addWidget(self.tabs)
 
@@ -45,6 +48,10 @@ class SettingsView(QWidget):
     @property
     def setup(self) -> SettingsConnectionsTab:
         return self.tabs.page("setup", SettingsConnectionsTab)
+
+    @property
+    def messages(self) -> MessagesTab:
+        return self.tabs.page("messages", MessagesTab)
 
     @property
     def backup(self) -> BackupTab:

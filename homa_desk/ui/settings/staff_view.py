@@ -3,16 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Slot
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHBoxLayout,
-    QHeaderView,
-    QMessageBox,
-    QPushButton,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QMessageBox, QPushButton, QTableView, QVBoxLayout, QWidget
 
 from homa_desk.backend import Backend
 from homa_desk.domain.errors import DomainError
@@ -21,6 +12,7 @@ from homa_desk.domain.staff import StaffMember
 from homa_desk.services import staff
 from homa_desk.ui.common import changes
 from homa_desk.ui.common.changes import Change
+from homa_desk.ui.common.column_widths import size_columns
 from homa_desk.ui.common.form import ErrorLabel
 from homa_desk.ui.common.i18n import tr
 from homa_desk.ui.common.worker import CollectionOp, run_in_background
@@ -42,7 +34,7 @@ class StaffView(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        size_columns(self.table, stretch_column=0)
         self.table.verticalHeader().setVisible(False)
 
         self.add_button = _button(tr("Add staff"), "add_staff")

@@ -133,8 +133,9 @@ class DeskController(QObject):
         window.closed.connect(self.quit)
         minutes = DEFAULT_IDLE_MINUTES if self._idle_lock_minutes is None else self._idle_lock_minutes
         self.idle_lock = IdleLock(window, self._backend, actor, idle_minutes=minutes,
-                                  interval_ms=self._idle_interval_ms)
-        self.idle_lock.sign_out_requested.connect(window.sign_out)
+                                  interval_ms=self._idle_interval_ms, unkept_work=window.unkept_work)
+        self.idle_lock.sign_out_requested.connect(window.sign_out_keeping_work)
+        self.idle_lock.locked.connect(window.keep_work)
         window.database_status.watch_account(member)
         window.database_status.account_revoked.connect(self._account_revoked)
         self.main_window = window
@@ -205,7 +206,7 @@ class DeskController(QObject):
 
         if self.main_window is not None:
             self._sign_in_message = revoked_message(reason)
-            self.main_window.sign_out()
+            self.main_window.sign_out_keeping_work()
 
     def quit(self, code: int = 0) -> None:
         self._quitting = True

@@ -8,7 +8,6 @@ from datetime import datetime
 from PySide6.QtCore import QT_TR_NOOP, QTimer, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHeaderView,
     QLabel,
     QTableWidget,
     QTableWidgetItem,
@@ -23,6 +22,7 @@ from homa_desk.domain.timeutil import to_local, utcnow
 from homa_desk.services import appointments, clinic
 from homa_desk.ui.common import changes
 from homa_desk.ui.common.changes import Change
+from homa_desk.ui.common.column_widths import size_columns
 from homa_desk.ui.common.i18n import tr
 from homa_desk.ui.common.worker import run_in_background
 
@@ -91,9 +91,8 @@ class DashboardView(QWidget):
         self.table.setObjectName("today_table")
         self.table.setHorizontalHeaderLabels([tr(c) for c in COLUMNS])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().setVisible(False)
+        size_columns(self.table, stretch_column=0)
 
         layout = QVBoxLayout(self)
         for widget in (self.greeting, self.clinic, self.date, self.totals):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
@@ -24,8 +26,10 @@ class IdleLock(QObject):
     sign_out_requested = Signal()
 
     def __init__(self, window: QWidget, backend: Backend, actor: Actor, *,
-                 idle_minutes: int = DEFAULT_IDLE_MINUTES, interval_ms: int | None = None) -> None:
+                 idle_minutes: int = DEFAULT_IDLE_MINUTES, interval_ms: int | None = None,
+                 unkept_work: Callable[[], int] | None = None) -> None:
         super().__init__(window)
+        self._unkept_work = unkept_work
         self._window = window
         self._backend = backend
         self._actor = actor
@@ -52,7 +56,7 @@ class IdleLock(QObject):
         if self.dialog is not None:
             return
         self.timer.stop()
-        self.dialog = LockDialog(self._backend, self._actor, self._window)
+        self.dialog = LockDialog(self._backend, self._actor, self._window, unkept_work=self._unkept_work)
         self.dialog.unlocked.connect(self._on_unlocked)
         self.dialog.sign_out_requested.connect(self.sign_out_requested)
         self._cover(True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -23,8 +25,12 @@ class LockDialog(QDialog):
     unlocked = Signal()
     sign_out_requested = Signal()
 
-    def __init__(self, backend: Backend, actor: Actor, parent: QWidget | None = None) -> None:
+    def __init__(self, backend: Backend, actor: Actor, parent: QWidget | None = None, *,
+                 unkept_work: Callable[[], int] | None = None) -> None:
+        """`unkept_work`: how many open forms have typed changes that signing out would lose (not a draft)."""
         super().__init__(parent)
+        self._unkept_work = unkept_work
+        self._warned = False
         self.setObjectName("lock_dialog")
         self.setWindowTitle(f"{APP_TITLE} — " + tr("Locked"))
         self.setWindowModality(Qt.WindowModality.WindowModal)
@@ -65,6 +71,12 @@ class LockDialog(QDialog):
                           on_success=self._check_member, on_failure=self._show_refusal)
 
     def sign_out_instead(self) -> None:
+        """Typed changes that cannot be kept are never lost without a word: the first press says so."""
+        if not self._warned and self._unkept_work is not None and self._unkept_work():
+            self._warned = True
+            self.error.show_message(tr("Typed changes in an open form are not saved: unlock to save them, or press "
+                                       "Sign out instead again to throw them away."))
+            return
         self._leaving = True
         self.sign_out_requested.emit()
         self.done(QDialog.DialogCode.Rejected)

@@ -7,10 +7,10 @@ or a shortcut needs it, so signing in does not wait for pages the user may never
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QT_TR_NOOP, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QT_TR_NOOP, QRect, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from homa_desk import APP_TITLE
 from homa_desk.backend import Backend
 from homa_desk.domain.appointments import SlotState
+from homa_desk.domain.patients import PatientSummary
 from homa_desk.domain.roles import Actor, Role
 from homa_desk.services import clinic
 from homa_desk.ui.common import changes
@@ -35,11 +36,13 @@ from homa_desk.ui.common.changes import Change
 from homa_desk.ui.common.i18n import tr
 from homa_desk.ui.common.modal import end_running_dialogs
 from homa_desk.ui.common.resources import icon_path
-from homa_desk.ui.common.screen_fit import fit_to_screen
+from homa_desk.ui.common.unsaved import keep_all, settle_all, unsaved_work
 from homa_desk.ui.common.worker import run_in_background
 from homa_desk.ui.shell import shortcuts
 from homa_desk.ui.shell.database_status import PING_INTERVAL_MS, DatabaseStatus
 from homa_desk.ui.shell.help_overlay import HelpOverlay
+from homa_desk.ui.shell.patient_desk import PatientDesk
+from homa_desk.ui.shell.window_place import place_window, remember_place
 
 ALL_STAFF = frozenset({Role.ADMIN, Role.RECEPTIONIST, Role.DOCTOR})
 FRONT_DESK = frozenset({Role.ADMIN, Role.RECEPTIONIST})
@@ -114,14 +117,15 @@ class MainWindow(QMainWindow):
     closed = Signal()
 
     def __init__(self, backend: Backend, actor: Actor, parent: QWidget | None = None, *,
-                 ping_interval_ms: int = PING_INTERVAL_MS) -> None:
+                 ping_interval_ms: int = PING_INTERVAL_MS, screen_areas: Sequence[QRect] | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("main_window")
         self.setWindowTitle(APP_TITLE)
-        fit_to_screen(self, 1366, 800)
+        place_window(self, screen_areas)
         self._backend = backend
         self.actor = actor
         self._signing_out = False
+        self._closing_anyway = False
         self.pages = pages_for(actor.role)
 
         self.clinic_label = QLabel("")
@@ -160,6 +164,7 @@ class MainWindow(QMainWindow):
         self.sidebar.currentRowChanged.connect(self._show_row)
         self._help_overlay: HelpOverlay | None = None
         self.sidebar.setCurrentRow(0)
+        self.desk = PatientDesk(self, backend)
         self._bind_shortcuts()
 
         body = QWidget()
@@ -205,6 +210,8 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentIndex(current)
         if key == "appointments":
             self._bind_grid_enter(view)
+        if key == "patients":
+            view.act.connect(self.desk.act_for)
         return view
 
     def _bind_shortcuts(self) -> None:
@@ -214,9 +221,15 @@ class MainWindow(QMainWindow):
         shortcuts.bind(self, shortcuts.NEW_PATIENT, self.new_patient)
         shortcuts.bind(self, shortcuts.SEARCH, self.focus_search)
         shortcuts.bind(self, shortcuts.BOOK, self.book)
+        shortcuts.bind(self, shortcuts.ADD_WALK_IN, self.desk.add_walk_in)
+        shortcuts.bind(self, shortcuts.CHECK_IN, self.desk.check_in)
+        shortcuts.bind(self, shortcuts.NEW_BILL, self.desk.new_bill)
+        shortcuts.bind(self, shortcuts.CALL_NEXT, self.desk.call_next)
         shortcuts.bind(self, shortcuts.HELP, lambda: self.help_overlay.toggle())
-        # F9 also works while a bill's own window is in front (it is not modal)
+        # F9 and Shift+F9 also work while a bill's or a patient's own window is in front (neither is modal)
         shortcuts.bind(self, shortcuts.TAKE_PAYMENT, self.take_payment, Qt.ShortcutContext.ApplicationShortcut)
+        shortcuts.bind(self, shortcuts.PAY_BY_UPI, lambda: self.take_payment(upi=True),
+                       Qt.ShortcutContext.ApplicationShortcut)
 
     def _bind_grid_enter(self, view: QWidget) -> None:
         for key in ("Return", "Enter"):
@@ -233,15 +246,16 @@ class MainWindow(QMainWindow):
             search.setFocus(Qt.FocusReason.ShortcutFocusReason)
             search.selectAll()
 
-    def book(self) -> None:
+    def book(self, patient: PatientSummary | None = None) -> None:
         """Book the slot chosen in the schedule; with none chosen yet, put the cursor on the first free one. Pressed
-        on the Patients page, the booking is for the patient selected there (or the only one found)."""
+        on the Patients page, the booking is for the patient selected there (or the only one found); asked for from
+        a profile, for that patient."""
         page = self.current_page()
-        found = self.views["patients"].chosen_patient() if page == "patients" else None
+        found = patient or self.desk.patient_found()
         if not self._open("appointments"):
             return
         view = self.views["appointments"]
-        if page != "appointments":
+        if page != "appointments" or patient is not None:
             view.patient_to_book = found
         view.tabs.setCurrentIndex(0)
         grid = view.grid
@@ -259,14 +273,21 @@ class MainWindow(QMainWindow):
                 name=view.patient_to_book.full_name) if view.patient_to_book is not None
             else tr("Arrow keys choose a slot; Enter or Ctrl+B books it."), 5000)
 
-    def take_payment(self) -> None:
-        """In a bill's window: the payment dialog. Elsewhere: the bill selected in Billing, or the list to pick."""
+    def take_payment(self, *, upi: bool = False) -> None:
+        """In a bill's window: the payment dialog (or the UPI QR). For a patient found or whose profile is in front:
+        their newest unpaid bill. Elsewhere: the bill selected in Billing, or the list to pick."""
         from homa_desk.ui.billing.bill_screen import BillDialog  # lazy: cold start
+        from homa_desk.ui.patients.patient_profile import PatientProfileDialog  # lazy: cold start
 
         active = QApplication.activeWindow()
         if isinstance(active, BillDialog):
             if active.pay_button.isEnabled():
-                active.take_payment()
+                (active.pay_by_upi if upi else active.take_payment)()
+            return
+        patient = (active.profile.summary if isinstance(active, PatientProfileDialog) and active.profile
+                   else self.desk.patient_found())
+        if patient is not None:
+            self.desk.take_payment_for(patient, upi=upi)
             return
         if not self._open("billing"):
             return
@@ -279,8 +300,13 @@ class MainWindow(QMainWindow):
             view.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
             self.statusBar().showMessage(tr("Choose the bill with the arrow keys, then F9 again."), 5000)
             return
-        dialog = view.open_bill(bill.id)
-        dialog.bill_loaded.connect(lambda _bill: dialog.take_payment() if dialog.pay_button.isEnabled() else None,
+        self.pay_bill(bill.id, upi=upi)
+
+    def pay_bill(self, bill_id: int, *, upi: bool = False) -> None:
+        """Open the bill and, once it has loaded, its payment dialog (or the UPI QR)."""
+        dialog = self.views["billing"].open_bill(bill_id)
+        pay = dialog.pay_by_upi if upi else dialog.take_payment
+        dialog.bill_loaded.connect(lambda _bill: pay() if dialog.pay_button.isEnabled() else None,
                                    Qt.ConnectionType.SingleShotConnection)
 
     def _open(self, key: str) -> bool:
@@ -309,9 +335,32 @@ class MainWindow(QMainWindow):
     def sign_out(self) -> None:
         """Close the desk for this user; whoever listens to `signed_out` shows the sign-in again.
 
-        A print dialog still open is cancelled first, and the sign-out goes on once it has returned."""
+        A print dialog still open is cancelled first, and the sign-out goes on once it has returned. Typed work not
+        saved (a consultation, a patient form, a bill) is asked about first: Save, Discard or Stay."""
         if end_running_dialogs():
             QTimer.singleShot(0, self, self.sign_out)
+            return
+        settle_all(self, self._sign_out_now)
+
+    def sign_out_keeping_work(self) -> None:
+        """The idle lock's "Sign out instead" and a revoked account: nothing is asked (whoever is at the desk may not
+        be its user), and the consultation's typed changes are kept as the doctor's draft."""
+        if end_running_dialogs():
+            QTimer.singleShot(0, self, self.sign_out_keeping_work)
+            return
+        keep_all(self)
+        self._sign_out_now()
+
+    def keep_work(self) -> None:
+        """The desk locked: typed consultation changes are kept as the doctor's draft at once."""
+        keep_all(self)
+
+    def unkept_work(self) -> int:
+        """Open forms whose typed changes a sign-out without asking would lose (no draft keeps them)."""
+        return sum(1 for work in unsaved_work(self) if not work.keepable)
+
+    def _sign_out_now(self) -> None:
+        if self._signing_out:
             return
         self._signing_out = True
         self.database_status.stop()
@@ -319,10 +368,20 @@ class MainWindow(QMainWindow):
         self.signed_out.emit()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not (self._signing_out or self._closing_anyway) and unsaved_work(self):
+            event.ignore()
+            settle_all(self, self._close_anyway)
+            return
         self.database_status.stop()
+        if self.isVisible():
+            remember_place(self)
         super().closeEvent(event)
         if not self._signing_out:
             self.closed.emit()
+
+    def _close_anyway(self) -> None:
+        self._closing_anyway = True
+        self.close()
 
     def _show_clinic_name(self, name: str) -> None:
         self.clinic_label.setText(name)

@@ -17,7 +17,7 @@ from homa_desk.services.jobs.outbox import OutboxSender
 from homa_desk.ui.billing.receipt import receipt_renderer
 from tests import fake_messaging as fm
 from tests.services.billing_helpers import a_bill
-from tests.services.notification_helpers import a_booking, a_patient, outbox_rows
+from tests.services.notification_helpers import a_booking, a_patient, dlt_registered, outbox_rows
 
 
 def factory(providers, smtp):  # type: ignore[no-untyped-def]
@@ -34,6 +34,7 @@ def test_the_sender_delivers_in_the_background_with_the_receipt_pdf(qtbot, backe
     patient = a_patient(uow, receptionist)
     bill = a_bill(uow, receptionist, patient)
     billing.record_payment(uow, receptionist, bill.id, amount="500", method="upi", reference="412345678901")
+    dlt_registered(backend.engine)
     sender = OutboxSender(backend, senders_factory=factory(providers, smtp), interval=0.1,
                           render_attachment=receipt_renderer(backend),
                           settings_loader=lambda: Settings(reminder_hour=24, close_of_day_hour=24))
@@ -55,6 +56,7 @@ def test_a_provider_down_never_stops_the_desk(qtbot, backend, uow, receptionist,
     bill = a_bill(uow, receptionist, patient)
     billing.record_payment(uow, receptionist, bill.id, amount="500", method="cash")
     providers.fail_next(1000, status=503)
+    dlt_registered(backend.engine)
     sender = OutboxSender(backend, senders_factory=factory(providers, smtp), interval=0.05,
                           settings_loader=lambda: Settings(reminder_hour=24, close_of_day_hour=24))
     sender.start()

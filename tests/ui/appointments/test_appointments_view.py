@@ -201,7 +201,8 @@ def test_queue_add_walk_in_and_call_next(qtbot, backend, engine, uow, receptioni
     qtbot.addWidget(view)
     view.show()
     panel = view.queue
-    qtbot.waitUntil(lambda: panel.doctor.count() == 1)
+    qtbot.waitUntil(lambda: panel.doctor.count() == 2)  # All doctors, then the one doctor
+    panel.doctor.setCurrentIndex(1)
     picker = panel.open_picker()
     qtbot.keyClicks(picker.search, "priya")
     qtbot.waitUntil(lambda: picker.model.rowCount() == 1, timeout=5000)
@@ -223,6 +224,8 @@ def test_a_walk_in_cancelled_from_the_list_leaves_the_queue(qtbot, backend, engi
     qtbot.addWidget(view)
     view.show()
     panel = view.queue
+    qtbot.waitUntil(lambda: panel.doctor.count() == 2)
+    panel.doctor.setCurrentIndex(1)
     qtbot.waitUntil(lambda: len(panel.entries()) == 2 and view.others.count() == 2)
     item = next(view.others.item(n) for n in range(2) if "Priya Sharma" in view.others.item(n).text())
     view.others.scrollToItem(item)

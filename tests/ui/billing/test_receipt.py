@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtPdf import QPdfDocument
+from sqlalchemy import text
 
 from homa_desk.domain.amount_words import rupees_in_words
 from homa_desk.services import billing
@@ -48,3 +49,13 @@ def test_paid_bill_says_paid_and_escapes_text(uow, receptionist):
     html = receipt_html(bill, ClinicInfo(name="A & B Clinic"))
     assert "A &amp; B Clinic" in html and "&lt;b&gt;" in html
     assert "Rupees Eighty Only" in html and ">Paid<" in html and "412345678901" in html
+
+
+def test_the_receipt_carries_the_old_file_number_beside_the_patient_number(uow, engine, receptionist):
+    patient = a_patient(uow, receptionist)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE patient_profiles SET old_file_number = 'F-2019/<88>' WHERE user_id = :p"),
+                     {"p": patient})
+    bill = a_bill(uow, receptionist, patient)
+    html = receipt_html(billing.get_bill(uow, receptionist, bill.id), ClinicInfo(name="Sunrise Clinic"))
+    assert f"Kavya Nair (No. {bill.patient_number}, old file F-2019/&lt;88&gt;)" in html

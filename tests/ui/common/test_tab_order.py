@@ -51,9 +51,9 @@ def shown(qtbot, widget: QWidget) -> QWidget:
 
 def test_patient_form(qtbot, backend, receptionist):
     form = shown(qtbot, PatientFormDialog(backend, receptionist))
-    assert tab_chain(qtbot, form, form.full_name, 12) == [
-        "full_name", "phone", "email", "date_of_birth", "age_years", "gender", "address", "emergency_contact",
-        "language", "allergies", "save", "cancel", "full_name"]
+    assert tab_chain(qtbot, form, form.full_name, 13) == [
+        "full_name", "phone", "email", "old_file_number", "date_of_birth", "age_years", "gender", "address",
+        "emergency_contact", "language", "allergies", "save", "cancel", "full_name"]
 
 
 def test_booking_dialog(qtbot, backend, uow, admin, receptionist, doctor):
@@ -80,8 +80,8 @@ def test_bill_editor_tab_leaves_the_lines_for_the_buttons(qtbot, backend, uow, r
 def test_payment_dialog(qtbot, backend, uow, receptionist):
     bill = a_bill(uow, receptionist, a_patient(uow, receptionist))
     dialog = shown(qtbot, PaymentDialog(backend, receptionist, billing.get_bill(uow, receptionist, bill.id)))
-    assert tab_chain(qtbot, dialog, dialog.amount, 5) == [
-        "amount", "method", "reference", "record_payment", "Cancel", "amount"]
+    assert tab_chain(qtbot, dialog, dialog.amount, 6) == [
+        "amount", "handed_over", "method", "reference", "record_payment", "Cancel", "amount"]
 
 
 def test_staff_dialogs(qtbot, backend, uow, admin):

@@ -134,3 +134,58 @@ def test_the_page_has_history_daily_collection_and_held_money_tabs(qtbot, backen
     assert [view.tabs.tabText(i) for i in range(view.tabs.count())] == ["History", "Daily collection",
                                                                         "Held for review"]
     qtbot.waitUntil(lambda: not view.history.loading and not view.collection.loading)
+
+
+def test_today_shows_todays_payments_at_once(qtbot, backend, uow, receptionist):
+    patient = a_patient(uow, receptionist)
+    today = paid_bill(uow, receptionist, patient, "300", at=ist(2026, 11, 25, 9, 30))
+    paid_bill(uow, receptionist, patient, "700", at=ist(2026, 11, 24, 18))
+    panel = open_panel(qtbot, backend, receptionist)
+    assert len(panel.model.rows) == 2
+    qtbot.mouseClick(panel.today_button, Qt.MouseButton.LeftButton)
+    assert panel.model.filters.date_from == panel.model.filters.date_to == TODAY  # asked at once, not after a pause
+    qtbot.waitUntil(lambda: not panel.loading)
+    assert [r.id for r in panel.model.rows] == [today.payments[0].id]
+    assert panel.date_from.date().toPython() == panel.date_to.date().toPython() == TODAY
+
+
+def test_typing_a_date_asks_once_when_the_typing_pauses(qtbot, backend, uow, receptionist):
+    panel = PaymentHistoryPanel(backend, receptionist, today=TODAY)
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitUntil(lambda: not panel.loading)
+    asked: list[HistoryFilters] = []
+    ask = panel.model.set_filters
+    panel.model.set_filters = lambda filters: (asked.append(filters), ask(filters))
+    changed: list[date] = []
+    panel.date_from.dateChanged.connect(lambda day: changed.append(day.toPython()))
+    panel.date_from.setFocus()
+    panel.date_from.setSelectedSection(panel.date_from.Section.DaySection)
+    for key in "0810":  # 08-10-2026, a digit at a time as a receptionist types
+        qtbot.keyClick(panel.date_from, key)
+        qtbot.wait(60)
+    qtbot.waitUntil(lambda: bool(asked))
+    qtbot.wait(500)
+    assert changed == [date(2026, 11, 8), date(2026, 10, 8)]  # the date changed twice while typing...
+    assert [f.date_from for f in asked] == [date(2026, 10, 8)]  # ...and the history was asked once
+    qtbot.keyClick(panel.date_from, Qt.Key.Key_Return)  # the typing is finished: nothing new to ask
+    assert len(asked) == 1
+
+
+def test_a_date_chosen_in_the_calendar_filters_at_once(qtbot, backend, uow, receptionist):
+    panel = open_panel(qtbot, backend, receptionist)
+    calendar = panel.date_to.calendarWidget()
+    calendar.setSelectedDate(calendar.selectedDate().addDays(-3))
+    qtbot.keyClick(calendar.focusProxy() or calendar, Qt.Key.Key_Return)
+    assert panel.model.filters.date_to == date(2026, 11, 22)
+
+
+def test_enter_after_typing_a_date_filters_without_waiting(qtbot, backend, uow, receptionist):
+    panel = open_panel(qtbot, backend, receptionist)
+    panel.date_to.setFocus()
+    panel.date_to.setSelectedSection(panel.date_to.Section.DaySection)
+    for key in "02":  # the 2nd
+        qtbot.keyClick(panel.date_to, key)
+    qtbot.keyClick(panel.date_to, Qt.Key.Key_Return)
+    assert panel.date_to.date().toPython() == date(2026, 11, 2)
+    assert panel.model.filters.date_to == date(2026, 11, 2)  # asked at Enter, not after the pause

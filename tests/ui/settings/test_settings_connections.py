@@ -19,6 +19,7 @@ SECRET_VALUES = {
     "twilio_auth_token": "twilio-token-Zx9-222",
     "smtp_password": "smtp-pass-Mn7-333",
     "telegram_bot_token": "123456:tg-token-Lk5-444",
+    "exotel_api_token": "exotel-token-Rt4-666",
 }
 DB_PASSWORD = "neon-db-pass-Pq2-555"
 
@@ -140,3 +141,23 @@ def test_the_clinic_address_keeps_its_lines_through_settings(qtbot, backend, uow
     qtbot.keyClicks(address, "  Maharashtra ")
     save(qtbot, tab)
     assert clinic.clinic_info(backend.uow()).address == "12 MG Road\nPune 411001\nMaharashtra"
+
+
+def test_exotel_is_chosen_next_to_twilio_with_its_token_in_the_keyring(qtbot, backend, admin, memory_keyring):
+    tab = open_tab(qtbot, backend, admin)
+    type_into(qtbot, tab, {"sms_provider": "exotel"})
+    save(qtbot, tab)
+    assert "account SID" in tab.errors.label("exotel_account_sid").text()
+    assert "API key" in tab.errors.label("exotel_api_key").text()
+    assert "API token" in tab.errors.label("exotel_api_token").text()
+    assert not config_file().exists()
+    type_into(qtbot, tab, {"exotel_account_sid": "homaclinic1", "exotel_api_key": "key-11",
+                           "exotel_api_token": "exotel-token-Rt4-666",
+                           "exotel_base_url": "https://api.in.exotel.com"})
+    save(qtbot, tab)
+    assert tab.status.text().startswith("Saved")
+    data = json.loads(config_file().read_text(encoding="utf-8"))
+    assert (data["sms_provider"], data["exotel_account_sid"], data["exotel_api_key"], data["exotel_base_url"]) == (
+        "exotel", "homaclinic1", "key-11", "https://api.in.exotel.com")
+    assert "exotel-token-Rt4-666" not in json.dumps(data)
+    assert memory_keyring.secrets[(SERVICE, "exotel:api_token")] == "exotel-token-Rt4-666"

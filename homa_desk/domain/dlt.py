@@ -1,0 +1,161 @@
+"""SMS under TRAI's DLT rules: the clinic's Principal Entity ID, its sender header, and a registered content template
+per message kind and language, whose `{#var#}` the desk fills in order.
+
+Operators compare every SMS to an Indian number with the template registered for its id and block what does not
+match. So the desk never sends its own wording to India: it fills the registered text and refuses, before sending, a
+text that could not match — a variable over the provider's length limit, a line break the template lacks, a
+character a plain-text template cannot carry.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from homa_desk.domain.errors import DomainError, ValidationError
+from homa_desk.domain.notification_templates import TEMPLATES
+from homa_desk.domain.notifications import Language, Template
+from homa_desk.domain.sms_segments import Encoding, SegmentCount, count_segments, encoding_of, is_gsm7
+
+VAR = "{#var#}"
+VARIABLE_LIMIT = 30  # characters per {#var#}: the limit the desk keeps to (MSG91 documents 40; 30 is safe everywhere)
+TEXT_LIMIT = 2000  # Exotel's limit for Body
+KINDS = (Template.BOOKED, Template.RESCHEDULED, Template.CANCELLED, Template.REMINDER, Template.PAYMENT,
+         Template.VERIFICATION)
+KIND_LABELS = {Template.BOOKED: "Booking", Template.RESCHEDULED: "Reschedule", Template.CANCELLED: "Cancellation",
+               Template.REMINDER: "Reminder", Template.PAYMENT: "Payment received",
+               Template.VERIFICATION: "Verification code"}
+VARIABLE_LABELS = {"patient_name": "patient's name", "doctor_name": "doctor", "clinic_name": "clinic",
+                   "when": "date and time", "amount": "amount", "method": "payment method",
+                   "bill_number": "bill number", "code": "code"}
+PLAIN_SUBSTITUTES = {"₹": "Rs."}  # in a plain-text template the rupee sign would turn the whole SMS into Unicode
+_ENTITY_ID = re.compile(r"^[0-9]{12,19}$")
+_TEMPLATE_ID = re.compile(r"^[0-9]{12,19}$")
+_HEADER = re.compile(r"^[A-Z]{6}$")
+NOT_SET_UP = "not set up: no DLT template for {kind} ({language}); an admin adds it in Settings → Messages"
+
+
+class TextRefused(DomainError):
+    """The filled text could not match its registered template, so it is not sent (the reason says why)."""
+
+
+class NotSetUp(DomainError):
+    """No registered template (or no entity ID / header) for this message: it is not sent, and not retried."""
+
+
+@dataclass(frozen=True)
+class DltRoute:
+    """What a provider that takes the DLT fields explicitly needs besides the text."""
+
+    entity_id: str
+    template_id: str
+    header: str
+    unicode: bool
+
+
+def variables(kind: Template, language: Language) -> tuple[str, ...]:
+    """The payload fields a kind's text fills, in order: the order the clinic's {#var#} are filled in."""
+    body = TEMPLATES[kind.value][language.value][1]
+    return tuple(name for _, name, _, _ in string.Formatter().parse(body) if name)
+
+
+def suggested_text(kind: Template, language: Language) -> str:
+    """The desk's own wording with each variable as {#var#}: a text a clinic may register as it is."""
+    body = TEMPLATES[kind.value][language.value][1]
+    return "".join(literal + (VAR if name else "") for literal, name, _, _ in string.Formatter().parse(body))
+
+
+@dataclass(frozen=True)
+class DltTemplate:
+    kind: Template
+    language: Language
+    template_id: str
+    text: str
+
+    @property
+    def variable_count(self) -> int:
+        return self.text.count(VAR)
+
+    @property
+    def encoding(self) -> Encoding:
+        """A template registered in plain text stays plain: only its fixed text decides."""
+        return encoding_of(self.text.replace(VAR, ""))
+
+    def segments(self, variable_length: int = 0) -> SegmentCount:
+        """The segments of a message whose every variable is `variable_length` characters (0: the fixed text)."""
+        filler = "x" if self.encoding is Encoding.GSM7 else "क"
+        return count_segments(self.text.replace(VAR, filler * variable_length))
+
+    def fill(self, values: Sequence[str], limit: int = VARIABLE_LIMIT) -> str:
+        """The registered text with its variables filled in order, or TextRefused saying why it could not match."""
+        if len(values) != self.variable_count:
+            raise TextRefused(f"the template has {self.variable_count} variables but the message fills {len(values)}")
+        parts = self.text.split(VAR)
+        filled = [parts[0]]
+        for number, (value, literal) in enumerate(zip(values, parts[1:], strict=True), start=1):
+            filled.append(self._checked(number, value, limit))
+            filled.append(literal)
+        return "".join(filled)
+
+    def _checked(self, number: int, value: str, limit: int) -> str:
+        if self.encoding is Encoding.GSM7:
+            for sign, plain in PLAIN_SUBSTITUTES.items():
+                value = value.replace(sign, plain)
+        if "\n" in value or "\r" in value:
+            raise TextRefused(f"variable {number} has a line break the registered template does not have")
+        if len(value) > limit:
+            raise TextRefused(f"variable {number} is {len(value)} characters; DLT allows at most {limit}")
+        if self.encoding is Encoding.GSM7 and not is_gsm7(value):
+            raise TextRefused(f"variable {number} has characters a plain-text (English) template cannot carry;"
+                              " register the template in Unicode or correct the value")
+        return value
+
+
+def fill_for(template: DltTemplate, payload: Mapping[str, object]) -> str:
+    """The registered text filled from an outbox payload, in the kind's variable order."""
+    names = variables(template.kind, template.language)
+    return template.fill([_text(payload.get(name)) for name in names])
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+# -- checking what an admin types ---------------------------------------------------------------------------------
+
+
+def check_entity_id(value: str, field: str = "dlt_entity_id") -> str:
+    text = (value or "").strip()
+    if text and not _ENTITY_ID.match(text):
+        raise ValidationError(field, "Enter the Principal Entity ID from the DLT portal (12 to 19 digits).")
+    return text
+
+
+def check_header(value: str, field: str = "dlt_header") -> str:
+    text = (value or "").strip().upper()
+    if text and not _HEADER.match(text):
+        raise ValidationError(field, "Enter the 6-letter sender header registered on DLT (letters A–Z only).")
+    return text
+
+
+def check_template(kind: Template, language: Language, template_id: str, text: str, *, id_field: str,
+                   text_field: str) -> DltTemplate | None:
+    """The template as registered, None when both fields are blank, or ValidationError for the field at fault."""
+    template_id = (template_id or "").strip()
+    text = (text or "").strip()
+    if not template_id and not text:
+        return None
+    if not _TEMPLATE_ID.match(template_id):
+        raise ValidationError(id_field, "Enter the content template ID from the DLT portal (12 to 19 digits).")
+    if not text:
+        raise ValidationError(text_field, "Paste the template's text exactly as registered, with its {#var#}.")
+    if len(text) > TEXT_LIMIT:
+        raise ValidationError(text_field, f"The text is too long (at most {TEXT_LIMIT} characters).")
+    expected = variables(kind, language)
+    if text.count(VAR) != len(expected):
+        names = ", ".join(VARIABLE_LABELS.get(n, n) for n in expected)
+        raise ValidationError(text_field, f"This text has {text.count(VAR)} {VAR}; this message fills"
+                                          f" {len(expected)}, in this order: {names}.")
+    return DltTemplate(kind, language, template_id, text)

@@ -1,0 +1,136 @@
+"""Settings → Messages (the clinic's DLT registration) and the rule the outbox applies to every SMS to India.
+
+An SMS to an Indian number goes only as the clinic's registered template for its kind and language, filled in
+order; with no template (or no entity ID and header) it is held back as "not set up", and a filled text that could
+not match is refused before any provider call. SMS to numbers abroad are not under DLT and keep the desk's text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from homa_desk.db.unit_of_work import UnitOfWork
+from homa_desk.domain.dlt import (
+    KIND_LABELS,
+    KINDS,
+    NOT_SET_UP,
+    DltRoute,
+    DltTemplate,
+    NotSetUp,
+    check_entity_id,
+    check_header,
+    check_template,
+    fill_for,
+)
+from homa_desk.domain.errors import FormErrors, ValidationError
+from homa_desk.domain.notifications import Language, OutboxEntry, Template
+from homa_desk.domain.roles import Actor, Role
+from homa_desk.domain.sms_segments import Encoding
+
+INDIA = "+91"
+Key = tuple[Template, Language]
+
+
+@dataclass(frozen=True)
+class DltSetup:
+    entity_id: str
+    header: str
+    templates: dict[Key, DltTemplate]
+    not_set_up: dict[Key, int]  # SMS held back for want of a template, per kind and language
+
+
+@dataclass
+class DltForm:
+    """What the admin typed: blank template id and text = no template for that kind and language."""
+
+    entity_id: str = ""
+    header: str = ""
+    templates: dict[Key, tuple[str, str]] = field(default_factory=dict)  # (DLT template id, registered text)
+
+
+def id_field(kind: Template, language: Language) -> str:
+    return f"template_id:{kind.value}:{language.value}"
+
+
+def text_field(kind: Template, language: Language) -> str:
+    return f"text:{kind.value}:{language.value}"
+
+
+def load_dlt_setup(uow: UnitOfWork, actor: Actor) -> DltSetup:
+    with uow.reading(actor, Role.ADMIN):
+        entity_id, header = uow.sms_dlt.sender()
+        templates = {(t.kind, t.language): t for t in uow.sms_dlt.templates()}
+        held = uow.sms_dlt.not_set_up_counts()
+    return DltSetup(entity_id, header, templates, held)
+
+
+def save_dlt_setup(uow: UnitOfWork, actor: Actor, form: DltForm) -> DltSetup:
+    """Check every field at once, then store the registration (audited, before and after)."""
+    actor.require(Role.ADMIN)
+    entity_id, header, templates = _validated(form)
+    with uow:
+        before = _snapshot(*uow.sms_dlt.sender(), {(t.kind, t.language): t for t in uow.sms_dlt.templates()})
+        uow.settings.put("dlt_entity_id", entity_id)
+        uow.settings.put("dlt_header", header)
+        for kind in KINDS:
+            for language in Language:
+                template = templates.get((kind, language))
+                if template is None:
+                    uow.sms_dlt.remove(kind, language)
+                else:
+                    uow.sms_dlt.put(template)
+        after = _snapshot(entity_id, header, templates)
+        if before != after:
+            uow.audit.record(actor, "sms_dlt_changed", "clinic_settings", "dlt", before=before, after=after)
+        uow.commit()
+    return load_dlt_setup(uow, actor)
+
+
+def under_dlt(uow: UnitOfWork, entry: OutboxEntry) -> tuple[str, DltRoute] | None:
+    """The text and DLT route for an SMS to India; None for a number abroad; NotSetUp or TextRefused otherwise."""
+    if not entry.recipient.startswith(INDIA):
+        return None
+    with uow.reading(None):
+        entity_id, header = uow.sms_dlt.sender()
+        template = uow.sms_dlt.template(entry.template, entry.language)
+    if template is None or not entity_id or not header:
+        what = KIND_LABELS.get(entry.template, entry.template.value).lower()
+        raise NotSetUp(NOT_SET_UP.format(kind=what, language=entry.language.label))
+    text = fill_for(template, entry.payload)
+    return text, DltRoute(entity_id, template.template_id, header, template.encoding is Encoding.UCS2)
+
+
+def _validated(form: DltForm) -> tuple[str, str, dict[Key, DltTemplate]]:
+    errors: list[ValidationError] = []
+    entity_id = header = ""
+    try:
+        entity_id = check_entity_id(form.entity_id)
+    except ValidationError as error:
+        errors.append(error)
+    try:
+        header = check_header(form.header)
+    except ValidationError as error:
+        errors.append(error)
+    templates: dict[Key, DltTemplate] = {}
+    for (kind, language), (template_id, text) in form.templates.items():
+        try:
+            template = check_template(kind, language, template_id, text, id_field=id_field(kind, language),
+                                      text_field=text_field(kind, language))
+        except ValidationError as error:
+            errors.append(error)
+            continue
+        if template is not None:
+            templates[(kind, language)] = template
+    if templates and not entity_id:
+        errors.append(ValidationError("dlt_entity_id", "Enter the Principal Entity ID the templates belong to."))
+    if templates and not header:
+        errors.append(ValidationError("dlt_header", "Enter the sender header the templates are linked to."))
+    if errors:
+        raise FormErrors(errors)
+    return entity_id, header, templates
+
+
+def _snapshot(entity_id: str, header: str, templates: dict[Key, DltTemplate]) -> dict[str, object]:
+    return {"entity_id": entity_id, "header": header,
+            "templates": {f"{k.value}:{lang.value}": [t.template_id, t.text]
+                          for (k, lang), t in sorted(templates.items())}}

@@ -1,0 +1,152 @@
+"""A local Exotel on 127.0.0.1 that enforces what Exotel and DLT document for Send SMS, and records what arrived.
+
+Rules, each with its source:
+1. `POST /v1/Accounts/<sid>/Sms/send.json` with HTTP basic auth `<api_key>:<api_token>`; anything else is a 401
+   `{"RestException": {"Status": 401, "Message": "Authentication failed…", "Code": "UNAUTHORIZED"}}`
+   (developer.exotel.com/docs/sms-api/api-reference/send-sms; …/docs/sms-support/sms-api-errors).
+2. From, To and Body are mandatory, Body at most 2000 characters: else 400 (send-sms, "Request Parameters").
+3. DltEntityId is mandatory for an Indian number and must be the account's registered entity: else 400
+   (send-sms: "DltEntityId | Mandatory (India)"; "pass this as DltEntityId in every SMS request").
+4. From must be the DLT header linked to the template: else 400 ("If your account doesn't have a valid Sender ID
+   against the SMS body, API will return HTTP 400", developer.exotel.com/api/sms).
+5. Body must match the registered text of DltTemplateId exactly, each `{#var#}` standing for at most 30 characters
+   with no line break (TRAI DLT content templates; MSG91 documents 40, the desk keeps to 30). A mismatch is taken
+   (200) but never delivered: the message is recorded in `blocked` as FAILED_DLT_TEMPLATE (23082), as operators'
+   scrubbing does (developer.exotel.com/docs/sms-api/api-reference/status-codes).
+6. A Body with characters outside GSM-7 needs EncodingType=unicode, else it is blocked as garbled ("EncodingType
+   | plain (default) or unicode", send-sms).
+7. Answers: 200 `{"SMSMessage": {"Sid", "Status": "queued", …}}`; `fail_next` answers 429 or 5xx as a
+   `RestException` (sms-api-errors lists 429 Too Many Requests, 500, 502, 503); `stall_next` delays the answer.
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import json
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
+from homa_desk.domain.sms_segments import is_gsm7
+
+ACCOUNT_SID = "homaclinic1"
+API_KEY = "exotel-key-not-real-11"
+API_TOKEN = "exotel-token-not-real-22"
+ENTITY_ID = "1201159100000000001"
+HEADER = "HOMACL"
+VARIABLE_LIMIT = 30
+
+
+@dataclass
+class FakeExotel:
+    templates: dict[str, str] = field(default_factory=dict)  # DLT template id -> registered text
+    delivered: list[dict[str, str]] = field(default_factory=list)
+    blocked: list[dict[str, str]] = field(default_factory=list)
+    requests: int = 0
+    _faults: list[list] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+        self._ids = itertools.count(1)
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._server.daemon_threads = True
+        self._server.handle_error = lambda *_: None
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def __enter__(self) -> FakeExotel:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def register(self, template_id: str, text: str) -> None:
+        self.templates[template_id] = text
+
+    def fail_next(self, n: int, status: int = 500) -> None:
+        with self._lock:
+            self._faults.append(["fail", n, status])
+
+    def stall_next(self, n: int, seconds: float) -> None:
+        with self._lock:
+            self._faults.append(["stall", n, seconds])
+
+    def _take_fault(self) -> list | None:
+        with self._lock:
+            self.requests += 1
+            for fault in self._faults:
+                if fault[1] > 0:
+                    fault[1] -= 1
+                    return fault
+        return None
+
+    def matches(self, template_id: str, body: str) -> bool:
+        text = self.templates.get(template_id)
+        if text is None:
+            return False
+        pattern = f"[^\\r\\n]{{0,{VARIABLE_LIMIT}}}".join(re.escape(part) for part in text.split("{#var#}"))
+        return re.fullmatch(pattern, body) is not None
+
+
+def _handler(fake: FakeExotel) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            fault = fake._take_fault()
+            if fault and fault[0] == "stall":
+                time.sleep(fault[2])
+            if fault and fault[0] == "fail":
+                return self._refuse(fault[2], "Too Many Requests" if fault[2] == 429 else "Internal Server Error")
+            if self.path != f"/v1/Accounts/{ACCOUNT_SID}/Sms/send.json":
+                return self._refuse(404, "Not Found")
+            expected = "Basic " + base64.b64encode(f"{API_KEY}:{API_TOKEN}".encode()).decode()
+            if self.headers.get("Authorization") != expected:
+                return self._refuse(401, "Authentication failed. Invalid API Key or Token.", "UNAUTHORIZED")
+            form = {k: v[0] for k, v in parse_qs(raw.decode(), keep_blank_values=True).items()}
+            missing = [name for name in ("From", "To", "Body") if not form.get(name)]
+            if missing:
+                return self._refuse(400, f"Missing parameter {missing[0]}")
+            if len(form["Body"]) > 2000:
+                return self._refuse(400, "Body exceeds 2000 characters")
+            if form["To"].startswith("+91") and form.get("DltEntityId") != ENTITY_ID:
+                return self._refuse(400, "DltEntityId missing or not registered")
+            if form["From"] != HEADER:
+                return self._refuse(400, "Invalid Sender ID for the SMS body")
+            sid = f"{next(fake._ids):032x}"
+            record = {**form, "Sid": sid}
+            if not fake.matches(form.get("DltTemplateId", ""), form["Body"]):
+                record["DetailedStatus"] = "FAILED_DLT_TEMPLATE"
+            elif not is_gsm7(form["Body"]) and form.get("EncodingType") != "unicode":
+                record["DetailedStatus"] = "GARBLED_PLAIN_ENCODING"
+            with fake._lock:
+                (fake.blocked if "DetailedStatus" in record else fake.delivered).append(record)
+            self._json(200, {"SMSMessage": {"Sid": sid, "AccountSid": ACCOUNT_SID, "To": form["To"],
+                                            "From": form["From"], "Body": form["Body"], "Status": "queued",
+                                            "DltEntityId": form.get("DltEntityId"),
+                                            "DltTemplateId": form.get("DltTemplateId")}})
+
+        def _refuse(self, status: int, message: str, code: str | int = "") -> None:
+            self._json(status, {"RestException": {"Status": status, "Message": message, "Code": code or status}})
+
+        def _json(self, status: int, payload: dict) -> None:
+            body = json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    return Handler
