@@ -223,6 +223,11 @@ class PaymentState(enum.StrEnum):
     FAILED = "failed"
     REFUNDED = "refunded"  # fully refunded; part refunds keep `completed` with refunded_amount > 0
 
+    @property
+    def label(self) -> str:
+        """As a receipt or the bill screen shows it ("Completed"); the stored value stays lower case."""
+        return self.value.capitalize()
+
 
 @dataclass(frozen=True)
 class PaymentRecord:

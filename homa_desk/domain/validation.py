@@ -36,6 +36,11 @@ def storable(text: str, field: str, what: str = "The text") -> str:
     return text
 
 
+def tidy_lines(text: str | None) -> str:
+    """Each line's spaces tidied and blank lines dropped, the lines kept (an address for a letterhead)."""
+    return "\n".join(tidy for line in (text or "").splitlines() if (tidy := " ".join(line.split())))
+
+
 def ascii_digits(text: str) -> bool:
     """True when `text` is one or more of 0-9. str.isdigit() also says True for ², ① or ४, which int() refuses
     or reads as a number nobody meant."""

@@ -52,6 +52,7 @@ from homa_desk.domain.prescriptions import (
 from homa_desk.domain.queue import QueueState
 from homa_desk.domain.roles import Actor, Role
 from homa_desk.domain.timeutil import utcnow
+from homa_desk.domain.validation import tidy_lines
 from homa_desk.services import billing
 from homa_desk.services.clinic import DEFAULT_NAME, TEMPERATURE_UNIT
 
@@ -112,7 +113,8 @@ def prescription_document(uow: UnitOfWork, actor: Actor, appointment_id: int) ->
         settings = uow.settings.get_many(("clinic_name", "clinic_address", "clinic_phone"))
     profile = doctor.doctor if doctor else None
     return PrescriptionDocument(
-        clinic_name=settings["clinic_name"] or DEFAULT_NAME, clinic_address=_setting(settings["clinic_address"]),
+        clinic_name=settings["clinic_name"] or DEFAULT_NAME,
+        clinic_address=tidy_lines(settings["clinic_address"]) or None,
         clinic_phone=_setting(settings["clinic_phone"]),
         doctor_name=profile.full_name if profile else (appointment.doctor_name or ""),
         qualification=profile.qualification if profile else None,

@@ -116,7 +116,7 @@ def validate(form: SettingsForm, stored_secrets: frozenset[str] = frozenset()) -
         return bool(getattr(form, field).strip()) or field in stored_secrets
 
     check("clinic_name", lambda: validate_clinic_name(form.clinic_name))
-    check("clinic_address", lambda: _at_most(form.clinic_address, 300, "address"))
+    check("clinic_address", lambda: _at_most(form.clinic_address, 300, "address", lines=True))
     check("clinic_phone", lambda: _optional_phone(form.clinic_phone, "clinic_phone"))
     check("clinic_logo_path", lambda: _logo(form.clinic_logo_path))
     check("clinic_gstin", lambda: optional_gstin(form.clinic_gstin))
@@ -236,8 +236,9 @@ def _database(raw: str) -> str:
     return text
 
 
-def _at_most(value: str, limit: int, what: str) -> str:
-    text = " ".join((value or "").split())
+def _at_most(value: str, limit: int, what: str, *, lines: bool = False) -> str:
+    """Spaces tidied; with `lines` (an address for the letterhead) its line breaks are kept."""
+    text = validation.tidy_lines(value) if lines else " ".join((value or "").split())
     if len(text) > limit:
         raise ValidationError("", "The {what} is too long (at most {limit} characters).", what=what, limit=limit)
     return validation.storable(text, "", f"The {what}")

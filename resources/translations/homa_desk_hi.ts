@@ -2248,6 +2248,14 @@ Tue 09:00-13:00</translation>
         <translation>पासवर्ड रीसेट करें</translation>
     </message>
     <message>
+        <source>Password reset</source>
+        <translation>पासवर्ड रीसेट हुआ</translation>
+    </message>
+    <message>
+        <source>{name}&apos;s password is reset ({email}). Tell them the new password in person: they sign in with it now, and a lockout is lifted.</source>
+        <translation>{name} का पासवर्ड रीसेट हो गया ({email})। नया पासवर्ड उन्हें खुद बताएँ: वे अब इसी से साइन इन करेंगे, और लॉकआउट हट गया है।</translation>
+    </message>
+    <message>
         <source>{name}&apos;s account is enabled.</source>
         <translation>{name} का खाता चालू है।</translation>
     </message>

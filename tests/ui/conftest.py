@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import QRect
+from PySide6.QtGui import QScreen
 from PySide6.QtWidgets import QApplication, QWidget
 
 from homa_desk.backend import Backend, DatabaseTarget
 from homa_desk.ui.common import worker
+from homa_desk.ui.common.resources import apply_style
+from tests.ui.screen_helpers import SCREEN, WORK_AREA
 
 
 @pytest.fixture
@@ -29,3 +33,15 @@ def _no_call_left_running(qapp):
 
 def top_level(kind: type[QWidget]) -> list[QWidget]:
     return [w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible()]
+
+
+@pytest.fixture
+def laptop(qapp, monkeypatch):
+    """The desk's code sees a 1366×768 laptop's screen (QScreen as Python calls it), with the desk's style sheet,
+    which sets the fonts and paddings that decide what fits."""
+    monkeypatch.setattr(QScreen, "availableGeometry", lambda _screen: QRect(WORK_AREA))
+    monkeypatch.setattr(QScreen, "geometry", lambda _screen: QRect(SCREEN))
+    previous = qapp.styleSheet()
+    assert apply_style(qapp)
+    yield
+    qapp.setStyleSheet(previous)

@@ -290,7 +290,7 @@ def status_text(bill: BillView) -> str:
 def payment_state_text(payment: PaymentRecord) -> str:
     if payment.review_reason:
         return tr("Needs review ({reason})").format(reason=payment.review_reason)
-    text = tr(payment.state.value.capitalize())
+    text = tr(payment.state.label)
     if payment.refunded_amount:
         text += tr(", refunded {amount}").format(amount=format_inr(payment.refunded_amount))
     return text

@@ -153,7 +153,7 @@ def _letterhead(clinic: ClinicInfo) -> str:
 
 def _payment_row(payment: PaymentRecord) -> str:
     when = format_local_time(payment.paid_at) if payment.paid_at else ""
-    state = "for review" if payment.review_reason else payment.state.value
+    state = "For review" if payment.review_reason else payment.state.label
     if payment.refunded_amount:
         state += f", refunded {format_inr(payment.refunded_amount)}"
     return (f"<tr><td>{escape(when)}</td><td>{escape(payment.method.label)}</td>"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QWidget
 
 from homa_desk.domain.errors import DomainError, FormErrors, ValidationError
 from homa_desk.ui.common.service_text import in_desk_language
@@ -29,6 +29,15 @@ def line_edit(name: str, *, password: bool = False, placeholder: str = "") -> QL
     if password:
         edit.setEchoMode(QLineEdit.EchoMode.Password)
     return edit
+
+
+def text_box(name: str, height: int = 60) -> QPlainTextEdit:
+    """A few lines of text (an address, notes); Tab moves on to the next field instead of typing a tab."""
+    box = QPlainTextEdit()
+    box.setObjectName(name)
+    box.setTabChangesFocus(True)
+    box.setFixedHeight(height)
+    return box
 
 
 class FieldErrors:

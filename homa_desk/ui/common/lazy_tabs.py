@@ -2,7 +2,8 @@
 
 A view with five tabs used to build all five at once, and each asked the database for its data: five calls for
 one glance at the first tab, over a network where every round trip costs 100 ms. Here a tab holds an empty frame
-until it is chosen (or its page is asked for by name, as tests and shortcuts do).
+until it is chosen (or its page is asked for by name, as tests and shortcuts do). A page taller or wider than the
+room left on a 1366×768 laptop scrolls inside its tab instead of growing the window.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+
+from homa_desk.ui.common.screen_fit import scrolling
 
 Page = TypeVar("Page", bound=QWidget)
 
@@ -43,7 +46,7 @@ class LazyTabs(QTabWidget):
         frame = self._frames[name]
         if frame.page is None:
             frame.page = frame.build()
-            frame.layout().addWidget(frame.page)
+            frame.layout().addWidget(scrolling(frame.page, f"{name}_scroll"))
         assert isinstance(frame.page, kind)
         return frame.page
 

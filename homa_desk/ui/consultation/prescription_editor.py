@@ -38,6 +38,7 @@ from homa_desk.ui.common.worker import run_in_background
 COLUMNS = (QT_TR_NOOP("Medicine"), QT_TR_NOOP("Strength"), QT_TR_NOOP("Form"), QT_TR_NOOP("Dose"),
            QT_TR_NOOP("Duration"), QT_TR_NOOP("Food"), QT_TR_NOOP("Notes"))
 VISIBLE_LINES = 6
+ENTRY_COLUMNS = 4
 
 
 def _edit(name: str, placeholder: str = "", text: str = "") -> QLineEdit:
@@ -123,35 +124,40 @@ class PrescriptionEditor(QWidget):
         self.template_name = _edit("rx_template_name", tr("Template name"))
         self.save_template_button = _button(tr("Save as template"), "rx_save_template")
 
-        entry = QGridLayout()
-        for col, (label, widget) in enumerate(((tr("Medicine"), self.medicine), (tr("Strength"), self.strength),
-                                               (tr("Form"), self.form), (tr("Dose"), self.dose),
-                                               (tr("Duration"), self.duration), (tr("Food"), self.food),
-                                               (tr("Notes"), self.notes))):
-            entry.addWidget(QLabel(label), 0, col)
-            entry.addWidget(widget, 1, col)
-        entry.addWidget(self.add_button, 1, len(COLUMNS))
+        entry = QGridLayout()  # two lines of fields, so the consultation fits beside the queue on a 1366 laptop
+        for n, (label, widget) in enumerate(((tr("Medicine"), self.medicine), (tr("Strength"), self.strength),
+                                             (tr("Form"), self.form), (tr("Dose"), self.dose),
+                                             (tr("Duration"), self.duration), (tr("Food"), self.food),
+                                             (tr("Notes"), self.notes), ("", self.add_button))):
+            row, col = divmod(n, ENTRY_COLUMNS)
+            entry.addWidget(QLabel(label), 2 * row, col)
+            entry.addWidget(widget, 2 * row + 1, col)
         entry.setColumnStretch(0, 3)
-        favourites = QHBoxLayout()
-        favourites.addWidget(QLabel(tr("Favourites")))
-        favourites.addWidget(self.favourite_box, 1)
-        favourites.addWidget(self.add_favourite_button)
-        favourites.addWidget(self.remove_favourite_button)
-        templates = QHBoxLayout()
-        templates.addWidget(QLabel(tr("Templates")))
-        templates.addWidget(self.template_box, 1)
-        templates.addWidget(self.apply_template_button)
-        templates.addWidget(self.remove_template_button)
-        templates.addWidget(self.template_name)
-        templates.addWidget(self.save_template_button)
+        choosers = QGridLayout()  # a template's name takes the row's width: "Upper respiratory tract infection…"
+        choosers.addWidget(QLabel(tr("Favourites")), 0, 0)
+        choosers.addWidget(self.favourite_box, 0, 1)
+        choosers.addWidget(self.add_favourite_button, 0, 2)
+        choosers.addWidget(self.remove_favourite_button, 0, 3)
+        choosers.addWidget(QLabel(tr("Templates")), 1, 0)
+        choosers.addWidget(self.template_box, 1, 1, 1, 3)
+        template_buttons = QHBoxLayout()
+        template_buttons.addWidget(self.apply_template_button)
+        template_buttons.addWidget(self.remove_template_button)
+        template_buttons.addStretch(1)
+        choosers.addLayout(template_buttons, 2, 1, 1, 3)
+        choosers.setColumnStretch(1, 1)
+        below = QHBoxLayout()  # saving a template sits under the lines it saves
+        below.addWidget(self.remove_button)
+        below.addStretch(1)
+        below.addWidget(self.template_name)
+        below.addWidget(self.save_template_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(favourites)
-        layout.addLayout(templates)
+        layout.addLayout(choosers)
         layout.addLayout(entry)
         layout.addWidget(self.error)
         layout.addWidget(self.table, 1)
-        layout.addWidget(self.remove_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addLayout(below)
 
         self.add_button.clicked.connect(self.add_typed_line)
         for edit in (self.medicine, self.strength, self.dose, self.duration, self.notes):
@@ -247,6 +253,8 @@ class PrescriptionEditor(QWidget):
                 if warn:
                     item.setToolTip(tr("Allergy: {terms} (confirmed)").format(terms=", ".join(conflicts[x.medicine])))
                 self.table.setItem(row, col, item)
+        for col in range(1, len(COLUMNS) - 1):  # strength to food in full; the medicine takes what is left
+            self.table.resizeColumnToContents(col)
         self.lines_changed.emit()
 
     # --- favourites and templates ------------------------------------------------------------------------------

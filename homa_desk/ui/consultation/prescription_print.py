@@ -45,7 +45,8 @@ def prescription_html(doc: PrescriptionDocument) -> str:
     patient = c.patient
     draft = c.draft
     doctor_line = ", ".join(p for p in (doc.qualification, doc.specialty) if p)
-    contact = " · ".join(_e(p) for p in (doc.clinic_address, doc.clinic_phone and f"Phone {doc.clinic_phone}") if p)
+    contact = " · ".join(p for p in (_para(doc.clinic_address), doc.clinic_phone and _e(f"Phone {doc.clinic_phone}"))
+                         if p)
     visit_day = to_local(c.starts_at).date()
     rows = "".join(
         f"<tr><td>{n}</td><td><b>{_e(x.medicine)}</b> {_e(x.strength)}</td><td>{_e(x.form.label)}</td>"

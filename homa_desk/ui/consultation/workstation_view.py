@@ -13,7 +13,6 @@ from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QScrollArea,
@@ -36,6 +35,7 @@ from homa_desk.ui.common import changes
 from homa_desk.ui.common.changes import Change
 from homa_desk.ui.common.form import ErrorLabel
 from homa_desk.ui.common.i18n import tr
+from homa_desk.ui.common.screen_fit import scrolling
 from homa_desk.ui.common.worker import CollectionOp, run_in_background
 from homa_desk.ui.consultation.consultation_widget import ConsultationWidget
 
@@ -214,9 +214,4 @@ class WorkstationView(QWidget):
 def _scrolling(consultation: ConsultationWidget) -> QScrollArea:
     """The consultation is taller than a 1366×768 laptop's work area (six prescription lines, messages under the
     vitals): it scrolls inside the page instead of growing the window past the screen."""
-    page = QScrollArea()
-    page.setObjectName("consultation_page")
-    page.setWidgetResizable(True)
-    page.setFrameShape(QFrame.Shape.NoFrame)
-    page.setWidget(consultation)
-    return page
+    return scrolling(consultation, "consultation_page")

@@ -35,7 +35,7 @@ from homa_desk.domain.roles import Actor
 from homa_desk.services import message_channels, patients
 from homa_desk.services.message_channels import MessagePreferences
 from homa_desk.ui.common.changes import Change
-from homa_desk.ui.common.form import ErrorLabel, FieldErrors, line_edit
+from homa_desk.ui.common.form import ErrorLabel, FieldErrors, line_edit, text_box
 from homa_desk.ui.common.i18n import tr
 from homa_desk.ui.common.patient_text import age_shown
 from homa_desk.ui.common.unsaved import guard_dialog
@@ -44,14 +44,6 @@ from homa_desk.ui.patients.message_choices import MessageChoices
 from homa_desk.ui.patients.patient_search import clinic_today, format_phone
 
 DUPLICATE_DEBOUNCE_MS = 300
-
-
-def _text_box(name: str, height: int = 60) -> QPlainTextEdit:
-    box = QPlainTextEdit()
-    box.setObjectName(name)
-    box.setTabChangesFocus(True)
-    box.setFixedHeight(height)
-    return box
 
 
 class PatientFormDialog(QDialog):
@@ -93,13 +85,13 @@ class PatientFormDialog(QDialog):
         self.language.setObjectName("language")
         for language in Language:
             self.language.addItem(tr(language.label), language.value)
-        self.address = _text_box("address")
+        self.address = text_box("address")
         self.emergency_contact = line_edit("emergency_contact", placeholder=tr("optional mobile"))
-        self.allergies = _text_box("allergies")
+        self.allergies = text_box("allergies")
         self.messages = MessageChoices()
         self.medical_history: QPlainTextEdit | None = None
         if may_see_medical_history(actor.role):
-            self.medical_history = _text_box("medical_history", 100)
+            self.medical_history = text_box("medical_history", 100)
 
         form = QFormLayout()
         self.general_error = ErrorLabel()

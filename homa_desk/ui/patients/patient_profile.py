@@ -28,6 +28,7 @@ from homa_desk.services import contact_status, patients
 from homa_desk.ui.common.column_widths import size_columns
 from homa_desk.ui.common.i18n import tr
 from homa_desk.ui.common.patient_text import age_shown, gender_shown
+from homa_desk.ui.common.screen_fit import fit_to_screen
 from homa_desk.ui.common.worker import run_in_background
 from homa_desk.ui.patients.contact_verification import ContactVerificationDialog
 from homa_desk.ui.patients.patient_actions import action_buttons, button_key
@@ -80,7 +81,7 @@ class PatientProfileDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("patient_profile")
         self.setWindowTitle(tr("Patient"))
-        self.resize(820, 700)
+        fit_to_screen(self, 820, 700)
         self._backend = backend
         self._actor = actor
         self.user_id = user_id

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -29,7 +30,7 @@ from homa_desk.domain.roles import Actor
 from homa_desk.services import settings as settings_service
 from homa_desk.services.settings import EXOTEL_CLUSTERS, SECRETS, LoadedSettings, SettingsForm
 from homa_desk.ui.common.changes import Change
-from homa_desk.ui.common.form import ErrorLabel, FieldErrors, line_edit
+from homa_desk.ui.common.form import ErrorLabel, FieldErrors, line_edit, text_box
 from homa_desk.ui.common.i18n import tr
 from homa_desk.ui.common.keyring_state import NoKeyringPanel
 from homa_desk.ui.common.service_text import service_text
@@ -76,7 +77,7 @@ class SettingsConnectionsTab(QWidget):
         self.setObjectName("settings_connections")
         self._backend = backend
         self._actor = actor
-        self.inputs: dict[str, QLineEdit | QComboBox] = {}
+        self.inputs: dict[str, QLineEdit | QPlainTextEdit | QComboBox] = {}
         form = QFormLayout()
         self.general_error = ErrorLabel()
         self.errors = FieldErrors(form, self.general_error)
@@ -122,13 +123,15 @@ class SettingsConnectionsTab(QWidget):
         run_in_background(self, settings_service.load_settings, backend.uow(), actor, Settings.load(),
                           on_success=self.show_settings, on_failure=self.errors.show)
 
-    def _input(self, name: str) -> QLineEdit | QComboBox:
+    def _input(self, name: str) -> QLineEdit | QPlainTextEdit | QComboBox:
         if name in CHOICES:
             combo = QComboBox()
             combo.setObjectName(name)
             for value, label in CHOICES[name]:
                 combo.addItem(tr(label), value)
             return combo
+        if name == "clinic_address":
+            return text_box(name)
         return line_edit(name, password=name in SECRETS)
 
     def show_settings(self, loaded: LoadedSettings) -> None:
@@ -141,6 +144,8 @@ class SettingsConnectionsTab(QWidget):
                 widget.clear()
                 widget.setPlaceholderText(tr("stored — type to replace") if field.name in loaded.stored_secrets
                                           else tr("not set"))
+            elif isinstance(widget, QPlainTextEdit):
+                widget.setPlainText(value)
             else:
                 widget.setText(value)
         self.save_button.setEnabled(True)
@@ -148,7 +153,8 @@ class SettingsConnectionsTab(QWidget):
     def form(self) -> SettingsForm:
         values = {}
         for name, widget in self.inputs.items():
-            values[name] = widget.currentData() if isinstance(widget, QComboBox) else widget.text()
+            values[name] = (widget.currentData() if isinstance(widget, QComboBox) else
+                            widget.toPlainText() if isinstance(widget, QPlainTextEdit) else widget.text())
         return SettingsForm(**values)
 
     def save(self) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Slot
-from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QPushButton, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QMessageBox, QPushButton, QTableView, QVBoxLayout, QWidget
 
 from homa_desk.backend import Backend
 from homa_desk.domain.errors import DomainError
@@ -26,6 +26,7 @@ class StaffView(QWidget):
         self.setObjectName("staff_view")
         self._backend = backend
         self._actor = actor
+        self.confirmation: QMessageBox | None = None
         self.model = StaffTableModel(self)
         self.table = QTableView()
         self.table.setObjectName("staff_table")
@@ -77,8 +78,18 @@ class StaffView(QWidget):
         if member is None:
             return None
         dialog = ResetPasswordDialog(self._backend, self._actor, member, self)
+        dialog.password_reset.connect(self._password_reset)
         dialog.open()
         return dialog
+
+    def _password_reset(self, member: StaffMember) -> None:
+        """Say what was done and for whom: the dialog closes, and nothing else on the page changes."""
+        self.confirmation = QMessageBox(QMessageBox.Icon.Information, tr("Password reset"), tr(
+            "{name}'s password is reset ({email}). Tell them the new password in person: they sign in with it now, "
+            "and a lockout is lifted.").format(name=member.full_name, email=member.email),
+            QMessageBox.StandardButton.Ok, self)
+        self.confirmation.setObjectName("password_reset_confirmation")
+        self.confirmation.open()
 
     def toggle_selected(self) -> None:
         """Disable an active account or enable a disabled one; the service refuses disabling the last admin."""

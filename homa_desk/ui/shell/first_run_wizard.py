@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QCheckBox, QLineEdit, QWidget, QWizard
+from PySide6.QtWidgets import QCheckBox, QLineEdit, QPlainTextEdit, QWidget, QWizard
 
 from homa_desk import APP_TITLE
 from homa_desk.backend import Backend
@@ -63,7 +63,7 @@ class FirstRunWizard(QWizard):
     def form_pages(self) -> list[pages.FormPage]:
         return [self.admin_page, self.clinic_page, self.payments_page, self.gateway_page]
 
-    def input_for(self, name: str) -> QLineEdit:
+    def input_for(self, name: str) -> QLineEdit | QPlainTextEdit:
         """The input named `name` on any page (tests and the form use it)."""
         for page in self.form_pages():
             if name in page.inputs:

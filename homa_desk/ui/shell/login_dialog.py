@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from homa_desk.domain.staff import StaffMember
 
 
+EMAIL_CHARACTERS = 52  # a clinic's long addresses (reception.frontdesk@sunrise-family-clinic.co.in) show in full
+
+
 class LoginDialog(QDialog):
     """Accepted once the service returns the staff member; every refusal is shown beside the fields."""
 
@@ -46,6 +49,7 @@ class LoginDialog(QDialog):
         title.setProperty("role", "title")
         self.email = line_edit("email", placeholder=tr("name@clinic.example"))
         self.email.setText(email)
+        self.email.setMinimumWidth(self.email.fontMetrics().averageCharWidth() * EMAIL_CHARACTERS + 16)
         self.password = line_edit("password", password=True)
         self.error = ErrorLabel()
         self.error.setObjectName("error")

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QPushButton,
     QRadioButton,
     QVBoxLayout,
@@ -23,7 +24,7 @@ from homa_desk.domain.errors import DomainError, FormErrors
 from homa_desk.services import first_run
 from homa_desk.services.first_run import RemoteCheck, SetupForm
 from homa_desk.services.settings import LOGO_SUFFIXES
-from homa_desk.ui.common.form import ErrorLabel, FieldErrors, line_edit
+from homa_desk.ui.common.form import ErrorLabel, FieldErrors, line_edit, text_box
 from homa_desk.ui.common.i18n import tr
 from homa_desk.ui.common.service_text import service_text
 from homa_desk.ui.common.worker import run_in_background
@@ -72,7 +73,8 @@ class FormPage(QWizardPage):
         self.inputs[field] = widget
 
     def fields(self) -> dict[str, str]:
-        return {name: w.text() for name, w in self.inputs.items() if isinstance(w, QLineEdit)}
+        return {name: w.toPlainText() if isinstance(w, QPlainTextEdit) else w.text()
+                for name, w in self.inputs.items() if isinstance(w, QLineEdit | QPlainTextEdit)}
 
     def validatePage(self) -> bool:
         self.errors.clear()
@@ -218,7 +220,7 @@ class ClinicPage(FormPage):
         super().__init__(tr("The clinic"), tr("Shown on the desk, bills and receipts."), [], first_run.check_clinic,
                          form)
         self.add_row(tr("Clinic name"), "clinic_name", line_edit("clinic_name", placeholder=tr("Sunrise Clinic")))
-        self.add_row(tr("Address"), "clinic_address", line_edit("clinic_address"))
+        self.add_row(tr("Address"), "clinic_address", text_box("clinic_address"))  # as many lines as the letterhead
         self.add_row(tr("Phone"), "clinic_phone", line_edit("clinic_phone", placeholder=tr("optional")))
         self.logo = line_edit("clinic_logo_path", placeholder=tr("optional PNG, JPEG, SVG or BMP"))
         self.browse = QPushButton(tr("Browse…"))

@@ -35,6 +35,14 @@ def test_saved_pdf_has_number_words_and_totals(qapp, tmp_path, uow, receptionist
         assert expected in text, expected
 
 
+def test_a_payment_shows_its_status_as_a_word_not_a_stored_value(qapp, tmp_path, uow, receptionist):
+    """Issue 18, defect 17: the receipt said "completed" in lower case, the value the database keeps."""
+    bill = a_bill(uow, receptionist, a_patient(uow, receptionist), ("consultation", "Consultation", "1", "500"))
+    bill = billing.record_payment(uow, receptionist, bill.id, amount="500", method="cash")
+    text = pdf_text(save_receipt_pdf(bill, ClinicInfo(name="Sunrise Clinic"), tmp_path / "receipt.pdf"))
+    assert "Cash Completed ₹500.00" in text and "completed" not in text
+
+
 def test_paid_bill_says_paid_and_escapes_text(uow, receptionist):
     bill = a_bill(uow, receptionist, a_patient(uow, receptionist), ("other", "Dressing <b>& bandage</b>", "1", "80"))
     bill = billing.record_payment(uow, receptionist, bill.id, amount="80", method="upi", reference="412345678901")

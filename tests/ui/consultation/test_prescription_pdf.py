@@ -53,6 +53,25 @@ def test_the_saved_pdf_has_letterhead_doctor_patient_and_lines(qtbot, backend, u
         assert expected in printed, expected
 
 
+def test_an_address_of_several_lines_prints_as_several_lines(qtbot, backend, uow, engine, admin, receptionist,
+                                                            doctor, tmp_path):
+    """Issue 18, defect 17: the wizard and Settings keep the clinic's address in lines; the letterhead keeps them."""
+    with uow:
+        uow.settings.put("clinic_address", "12 MG Road\nShivajinagar\nPune 411005")
+        uow.commit()
+    with_profile(uow, admin, doctor)
+    visit = a_visit(uow, receptionist, a_patient(engine), doctor)
+    widget = ConsultationWidget(backend, doctor, visit)
+    qtbot.addWidget(widget)
+    qtbot.waitUntil(lambda: widget.consultation is not None)
+    path = tmp_path / "rx.pdf"
+    with qtbot.waitSignal(widget.pdf_saved, timeout=10_000):
+        widget.save_pdf_to(str(path))
+    lines = [line.strip() for line in pdf_text(path).splitlines()]
+    first = lines.index("12 MG Road")
+    assert lines[first + 1] == "Shivajinagar" and lines[first + 2].startswith("Pune 411005")
+
+
 def rx_block_format(doc: PrescriptionDocument):  # type: ignore[no-untyped-def]
     """The ℞ paragraph of the laid-out prescription: its block format and the font of the symbol."""
     text = QTextDocument()

@@ -6,6 +6,7 @@ import json
 import logging
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
 
 from homa_desk.config import Settings, config_file
 from homa_desk.logging_setup import configure_logging
@@ -125,6 +126,21 @@ def test_only_an_admin_sees_the_settings(qtbot, backend, receptionist):
     assert not tab.save_button.isEnabled()
     assert "admin" in tab.general_error.text()
     assert Settings.load() == Settings()
+
+
+def test_the_clinic_address_keeps_its_lines_through_settings(qtbot, backend, uow, admin):
+    """Issue 18, defect 17: the address the wizard took in lines shows in lines, and an edit keeps them."""
+    with uow:
+        uow.settings.put("clinic_address", "12 MG Road\nPune 411001")
+        uow.commit()
+    tab = open_tab(qtbot, backend, admin)
+    address = tab.inputs["clinic_address"]
+    assert address.toPlainText() == "12 MG Road\nPune 411001"
+    address.moveCursor(QTextCursor.MoveOperation.End)
+    qtbot.keyClick(address, Qt.Key.Key_Return)
+    qtbot.keyClicks(address, "  Maharashtra ")
+    save(qtbot, tab)
+    assert clinic.clinic_info(backend.uow()).address == "12 MG Road\nPune 411001\nMaharashtra"
 
 
 def test_exotel_is_chosen_next_to_twilio_with_its_token_in_the_keyring(qtbot, backend, admin, memory_keyring):

@@ -141,3 +141,8 @@ def test_reset_password(qtbot, view, backend, doctor):
     with qtbot.waitSignal(dialog.password_reset, timeout=5000):
         qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert auth.sign_in(backend.uow(), doctor.email, NEW_PASSWORD).id == doctor.user_id
+    # issue 18, defect 17: the admin is told what was done, and for whom
+    qtbot.waitUntil(lambda: view.confirmation is not None and view.confirmation.isVisible())
+    told = view.confirmation.text()
+    assert "Rahul Menon's password is reset" in told and doctor.email in told and NEW_PASSWORD not in told
+    assert not dialog.isVisible()

@@ -8,7 +8,8 @@ import json
 
 import psycopg
 import pytest
-from PySide6.QtWidgets import QWizard
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPlainTextEdit, QWizard
 
 from homa_desk.config import Settings, config_file
 from homa_desk.db import migrate
@@ -130,6 +131,27 @@ def test_nothing_is_written_before_finish_then_everything_is(qtbot, wizard, uow,
     assert "rzp-secret-value" not in config_file().read_text()
     assert memory_keyring.secrets[(SERVICE, RAZORPAY_SECRET)] == "rzp-secret-value"
     assert outcome.backend.gateway.__class__.__name__ == "RazorpayGateway"
+
+
+def test_the_clinic_address_takes_several_lines_and_keeps_them(qtbot, wizard, uow):
+    """Issue 18, defect 17: an Indian address is three or four lines; Enter starts a new one, Tab moves on."""
+    next_page(qtbot, wizard, **ADMIN)
+    address = wizard.input_for("clinic_address")
+    assert isinstance(address, QPlainTextEdit)
+    type_into(qtbot, wizard, clinic_name="Lotus Family Clinic")
+    address.setFocus()
+    for number, line in enumerate(("12 MG Road", "Shivajinagar", "Pune 411005")):
+        if number:
+            qtbot.keyClick(address, Qt.Key.Key_Return)
+        qtbot.keyClicks(address, line)
+    assert wizard.currentPage() is wizard.clinic_page
+    qtbot.keyClick(address, Qt.Key.Key_Tab)
+    assert wizard.input_for("clinic_phone").hasFocus()
+    click(qtbot, wizard, NEXT)
+    for values in (UPI, {}):
+        next_page(qtbot, wizard, **values)
+    finish(qtbot, wizard)
+    assert clinic_profile(uow)["clinic_address"] == "12 MG Road\nShivajinagar\nPune 411005"
 
 
 def test_upi_only_sets_the_static_upi_gateway_and_demo_fills_the_clinic(qtbot, wizard, engine):

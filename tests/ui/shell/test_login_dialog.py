@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QDialog
 from homa_desk.domain.errors import AuthenticationFailed
 from homa_desk.domain.staff import MAX_FAILED_SIGN_INS
 from homa_desk.services import staff
+from homa_desk.ui.common.resources import apply_style
 from homa_desk.ui.shell.login_dialog import LoginDialog
 from tests.helpers import STRONG_PASSWORD
 
@@ -123,3 +124,22 @@ def test_the_first_paint_is_announced_once(qtbot, waiting):
     with qtbot.assertNotEmitted(waiting.painted, wait=100):
         waiting.update()
         waiting.repaint()
+
+
+@pytest.mark.parametrize("email", ["reception.frontdesk@sunrise-family-clinic.co.in",
+                                   "dr.shilpa.hegde.paediatrics@lotusclinic.example"])
+def test_the_sign_in_shows_the_whole_email(qtbot, qapp, backend, email):
+    """Issue 18, defect 17: a clinic's long addresses are read in full before the password is typed."""
+    previous = qapp.styleSheet()
+    assert apply_style(qapp)
+    try:
+        dialog = LoginDialog(backend, email=email)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        field = dialog.email
+        room = field.contentsRect().width() - field.textMargins().left() - field.textMargins().right() - 8
+        assert field.fontMetrics().horizontalAdvance(email) <= room, (field.width(), room)
+        assert dialog.width() <= 1366 - 8
+    finally:
+        qapp.setStyleSheet(previous)
