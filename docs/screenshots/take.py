@@ -18,6 +18,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
 from homa_desk.backend import Backend, DatabaseTarget
@@ -116,7 +117,8 @@ def _front_desk(app: QApplication, backend: Backend, admin, suffix: str,  # type
         if key == "patients":
             search = window.views["patients"].findChild(QWidget, "patient_search")
             if search is not None:
-                search.setText("sharma")
+                search.setFocus()
+                QTest.keyClicks(search, "sharma")
         settle(app, 2.5)
         save(window, key + suffix)
     found = patients.search_patients(backend.uow(), admin, "sharma")
