@@ -20,7 +20,7 @@ from homa_desk.services import billing, message_channels, notifications, verific
 from tests import fake_messaging as fm
 from tests.gateways import fake_whatsapp as fw
 from tests.services.billing_helpers import a_bill
-from tests.services.notification_helpers import a_booking, a_patient, dlt_registered
+from tests.services.notification_helpers import a_booking, a_patient, dlt_registered, rows_of
 
 PDF = b"%PDF-1.4 receipt"
 
@@ -43,13 +43,6 @@ def receipt(bill_id: int) -> Attachment:
 
 def on_whatsapp(uow, actor, patient_id: int) -> None:
     message_channels.set_message_preferences(uow, actor, patient_id, Channel.WHATSAPP, {Channel.WHATSAPP: True})
-
-
-def rows_of(engine) -> list[dict]:
-    with engine.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(text(
-            "SELECT id, channel, status, message_key, fallback_channels, patient_id, last_error, delivery_status,"
-            " delivery_error, next_status_check_at, status_checks FROM outbox_messages ORDER BY id"))]
 
 
 # -- consent and preferred channel --------------------------------------------------------------------------------

@@ -11,16 +11,24 @@ from sqlalchemy.exc import IntegrityError
 
 from homa_desk.domain.dlt import suggested_text
 from homa_desk.domain.errors import FormErrors, PermissionDenied
+from homa_desk.domain.message_routing import delivery_state
 from homa_desk.domain.notifications import LEASE, UNKNOWN_OUTCOME, Channel, Language, NewMessage, Template
 from homa_desk.domain.timeutil import utcnow
 from homa_desk.gateways.sms_exotel import ExotelSms
 from homa_desk.gateways.sms_twilio import TwilioSms
-from homa_desk.services import billing, notifications, sms_dlt
+from homa_desk.services import billing, message_channels, notifications, sms_dlt
 from homa_desk.services.sms_dlt import DltForm, id_field, text_field
 from tests import fake_messaging as fm
 from tests.gateways import fake_exotel as fx
 from tests.services.billing_helpers import a_bill
-from tests.services.notification_helpers import a_booking, a_patient, dlt_registered, outbox_rows, speaks_hindi
+from tests.services.notification_helpers import (
+    a_booking,
+    a_patient,
+    dlt_registered,
+    outbox_rows,
+    rows_of,
+    speaks_hindi,
+)
 
 
 @pytest.fixture
@@ -217,3 +225,43 @@ def test_the_database_refuses_a_template_of_an_unknown_kind_or_a_bad_id(engine):
         with pytest.raises(IntegrityError), engine.begin() as conn:
             conn.execute(text("INSERT INTO sms_dlt_templates (template, language, dlt_template_id, body)"
                               " VALUES (:k, 'en', :i, 'Hello {#var#}')"), {"k": kind, "i": template_id})
+
+
+# -- delivery status through Exotel's SMS Details API ---------------------------------------------------------------
+
+
+def test_exotel_status_is_polled_with_twilios_backoff_and_shows_exotels_reason(uow, engine, receptionist, exotel):
+    """Exotel's SMS, like Twilio's, is asked after 1, 2, 4 … minutes until final; the Messages tab then says
+    delivered, or not delivered with Exotel's detailed status."""
+    ids = dlt_registered(engine)
+    exotel.register(ids[("payment_received", "en")], "Paid {#var#} {#var#} {#var#} {#var#} {#var#}")  # DLT drift
+    first = paid(uow, receptionist, phone="9876543210")
+    notifications.deliver_due(uow, exotel_sms(exotel))
+    row = rows_of(engine)[0]
+    assert row["status"] == "sent" and row["next_status_check_at"] is not None
+    checkers = {Channel.SMS: exotel_sms(exotel)[Channel.SMS]}
+    due = row["next_status_check_at"]
+    assert message_channels.poll_delivery(uow, checkers, now=due - timedelta(seconds=1)) == 0
+    assert message_channels.poll_delivery(uow, checkers, now=due) == 1
+    row = rows_of(engine)[0]
+    assert row["delivery_status"] == "submitted" and row["next_status_check_at"] == due + timedelta(minutes=2)
+    exotel.settle()
+    assert message_channels.poll_delivery(uow, checkers, now=row["next_status_check_at"]) == 1
+    row = rows_of(engine)[0]
+    assert (row["delivery_status"], row["delivery_error"], row["next_status_check_at"]) == (
+        "undelivered", "23082 FAILED_DLT_TEMPLATE", None)
+    (entry,) = message_channels.patient_messages(uow, receptionist, first)
+    assert delivery_state(entry) == ("Not delivered", "23082 FAILED_DLT_TEMPLATE")
+
+
+def test_an_exotel_sms_confirmed_on_the_handset_shows_delivered(uow, engine, receptionist, exotel):
+    patient = paid(uow, receptionist)
+    notifications.deliver_due(uow, exotel_sms(exotel))
+    exotel.settle()
+    checkers = {Channel.SMS: exotel_sms(exotel)[Channel.SMS]}
+    exotel.fail_next(1, 429)
+    due = rows_of(engine)[0]["next_status_check_at"]
+    assert message_channels.poll_delivery(uow, checkers, now=due) == 0
+    assert message_channels.poll_delivery(uow, checkers, now=due + timedelta(minutes=2)) == 1
+    (entry,) = message_channels.patient_messages(uow, receptionist, patient)
+    assert delivery_state(entry) == ("Delivered", "") and rows_of(engine)[0]["next_status_check_at"] is None

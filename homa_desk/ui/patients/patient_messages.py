@@ -1,8 +1,8 @@
 """A patient's messages on the profile: what was sent, by which channel, when, and what became of it.
 
-Delivered / not delivered comes from the provider when the desk can ask it (Twilio: the background sender polls each
-message's status with backoff); WhatsApp through Meta reports delivery only to a webhook, so its messages stay "Sent"
-(accepted by WhatsApp). A verification code never leaves the database: the text shows •••••• in its place.
+Delivered / not delivered comes from the provider when the desk can ask it (Twilio and Exotel: the background sender
+polls each message's status with backoff); WhatsApp through Meta reports delivery only to a webhook, so its messages
+stay "Sent" (accepted by WhatsApp). A verification code never leaves the database: the text shows •••••• in its place.
 """
 
 from __future__ import annotations
