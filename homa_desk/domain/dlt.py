@@ -13,6 +13,7 @@ import re
 import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from homa_desk.domain.errors import DomainError, ValidationError
 from homa_desk.domain.notification_templates import TEMPLATES
@@ -162,3 +163,40 @@ def check_template(kind: Template, language: Language, template_id: str, text: s
                                           " order: {names}.", count=text.count(VAR), var=VAR,
                               expected=len(expected), names=names)
     return DltTemplate(kind, language, template_id, text)
+
+
+# -- messages held as "not set up", once their template is in --------------------------------------------------
+
+APPOINTMENT_KINDS = (Template.BOOKED, Template.RESCHEDULED, Template.CANCELLED, Template.REMINDER)
+HELD_PAST = "not sent: held for want of a DLT template until the appointment had passed"
+HELD_CANCELLED = "not sent: held for want of a DLT template, and the appointment has since been cancelled"
+HELD_CODE_EXPIRED = "not sent: a verification code held for want of a DLT template has expired; send a new code"
+HELD_WENT_OTHERWISE = "not sent: the message went by another channel while the SMS was held"
+HELD_LEFT = "not sent: held for want of a DLT template; an admin chose to leave it"
+
+
+@dataclass(frozen=True)
+class HeldSms:
+    """An SMS held back as "not set up" whose kind and language now have a registered template."""
+
+    id: int
+    kind: Template
+    appointment_starts: datetime | None = None  # the appointment's time now, for an appointment message
+    appointment_cancelled: bool = False
+    went_otherwise: bool = False  # another delivery of the same message is live (a fallback took it)
+
+
+def why_not_send_held(held: HeldSms, now: datetime) -> str | None:
+    """Why a held SMS is no longer worth sending now that its template is in, or None when it still is: a code has
+    expired (10 minutes), an appointment message is late once the appointment has begun, a booking or reminder
+    is wrong once the appointment was cancelled, and a message that went by another channel must not go twice."""
+    if held.went_otherwise:
+        return HELD_WENT_OTHERWISE
+    if held.kind is Template.VERIFICATION:
+        return HELD_CODE_EXPIRED
+    if held.kind in APPOINTMENT_KINDS:
+        if held.appointment_starts is None or held.appointment_starts <= now:
+            return HELD_PAST
+        if held.appointment_cancelled and held.kind is not Template.CANCELLED:
+            return HELD_CANCELLED
+    return None
