@@ -1976,6 +1976,30 @@ Tue 09:00-13:00</translation>
         <translation>हर संदेश {count} SMS · यूनिकोड (एक SMS में 70 अक्षर)</translation>
     </message>
     <message>
+        <source>Send them now</source>
+        <translation>अभी भेजें</translation>
+    </message>
+    <message>
+        <source>Leave them</source>
+        <translation>रहने दें</translation>
+    </message>
+    <message>
+        <source>{count} messages were held for want of this template:</source>
+        <translation>इस टेम्पलेट के न होने से {count} संदेश रुके हुए थे:</translation>
+    </message>
+    <message>
+        <source>{count} held messages queued; they go with the next round.</source>
+        <translation>रुके हुए {count} संदेश कतार में हैं; वे अगले दौर में जाएँगे।</translation>
+    </message>
+    <message>
+        <source>{count} held messages left unsent.</source>
+        <translation>रुके हुए {count} संदेश नहीं भेजे गए।</translation>
+    </message>
+    <message>
+        <source>Not set up</source>
+        <translation>सेट अप नहीं</translation>
+    </message>
+    <message>
         <source>SMS to Indian numbers go only as templates registered on DLT (Jio, Airtel, Vi or BSNL portal). Paste each exactly as the portal shows it; a message left blank is not sent by SMS.</source>
         <translation>भारतीय नंबरों पर SMS केवल DLT पर पंजीकृत टेम्पलेट के रूप में जाते हैं (Jio, Airtel, Vi या BSNL पोर्टल)। हर टेम्पलेट ठीक वैसा ही चिपकाएँ जैसा पोर्टल दिखाता है; खाली छोड़ा गया संदेश SMS से नहीं भेजा जाता।</translation>
     </message>

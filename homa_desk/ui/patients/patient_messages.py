@@ -38,7 +38,8 @@ from homa_desk.ui.common.worker import OneLoadAtATime
 COLUMNS = (QT_TR_NOOP("When"), QT_TR_NOOP("Channel"), QT_TR_NOOP("Message"), QT_TR_NOOP("Status"),
            QT_TR_NOOP("Reason"))
 STATE_WORDS = (QT_TR_NOOP("Failed"), QT_TR_NOOP("Will retry"), QT_TR_NOOP("Waiting to send"), QT_TR_NOOP("Sending"),
-               QT_TR_NOOP("Sent"), QT_TR_NOOP("Delivered"), QT_TR_NOOP("Read"), QT_TR_NOOP("Not delivered"))
+               QT_TR_NOOP("Sent"), QT_TR_NOOP("Delivered"), QT_TR_NOOP("Read"), QT_TR_NOOP("Not delivered"),
+               QT_TR_NOOP("Not set up"))
 CONSENT_WORDS = {Consent.GRANTED: QT_TR_NOOP("agreed {date} ({by})"),
                  Consent.OPTED_OUT: QT_TR_NOOP("opted out {date} ({by})")}
 
