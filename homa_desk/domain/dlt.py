@@ -35,6 +35,10 @@ PLAIN_SUBSTITUTES = {"₹": "Rs."}  # in a plain-text template the rupee sign wo
 _ENTITY_ID = re.compile(r"^[0-9]{12,19}$")
 _TEMPLATE_ID = re.compile(r"^[0-9]{12,19}$")
 _HEADER = re.compile(r"^[A-Z]{6}$")
+TYPOGRAPHIC = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-",
+               "\u2026": "...", "\u00a0": " "}  # what word processors and chat apps put in place of plain signs
+TYPOGRAPHIC_NAMES = {"\u00a0": "non-breaking space"}
+INVISIBLE = ("\ufeff", "\u200b")  # a byte-order mark or zero-width space copied from a web page: never registered
 NOT_SET_UP = "not set up: no DLT template for {kind} ({language}); an admin adds it in Settings → Messages"
 
 
@@ -129,8 +133,32 @@ def _text(value: object) -> str:
 # -- checking what an admin types ---------------------------------------------------------------------------------
 
 
+def _compact(value: str) -> str:
+    """An id as pasted, without the spaces a portal's display or a careless copy puts in it."""
+    return "".join((value or "").split())
+
+
+def pasted_text(value: str) -> str:
+    """A registered text as pasted: Windows line ends made plain, invisible characters and the ends' blank space
+    and trailing newline dropped (none of them can be part of what the portal registered)."""
+    text = (value or "").replace("\r\n", "\n").replace("\r", "\n")
+    for invisible in INVISIBLE:
+        text = text.replace(invisible, "")
+    return text.strip()
+
+
+def _typographic_only(text: str) -> list[str]:
+    """The typographic signs that alone make an otherwise plain (GSM-7) text Unicode; [] when there are none or the
+    text is Unicode anyway (Hindi)."""
+    fixed = text.replace(VAR, "")
+    found = sorted({c for c in fixed if c in TYPOGRAPHIC})
+    for sign, plain in TYPOGRAPHIC.items():
+        fixed = fixed.replace(sign, plain)
+    return found if found and is_gsm7(fixed) else []
+
+
 def check_entity_id(value: str, field: str = "dlt_entity_id") -> str:
-    text = (value or "").strip()
+    text = _compact(value)
     if text and not _ENTITY_ID.match(text):
         raise ValidationError(field, "Enter the Principal Entity ID from the DLT portal (12 to 19 digits).")
     return text
@@ -146,8 +174,8 @@ def check_header(value: str, field: str = "dlt_header") -> str:
 def check_template(kind: Template, language: Language, template_id: str, text: str, *, id_field: str,
                    text_field: str) -> DltTemplate | None:
     """The template as registered, None when both fields are blank, or ValidationError for the field at fault."""
-    template_id = (template_id or "").strip()
-    text = (text or "").strip()
+    template_id = _compact(template_id)
+    text = pasted_text(text)
     if not template_id and not text:
         return None
     if not _TEMPLATE_ID.match(template_id):
@@ -156,6 +184,13 @@ def check_template(kind: Template, language: Language, template_id: str, text: s
         raise ValidationError(text_field, "Paste the template's text exactly as registered, with its {#var#}.")
     if len(text) > TEXT_LIMIT:
         raise ValidationError(text_field, "The text is too long (at most {limit} characters).", limit=TEXT_LIMIT)
+    typographic = _typographic_only(text)
+    if typographic:
+        signs = " ".join(TYPOGRAPHIC_NAMES.get(c, c) for c in typographic)
+        raise ValidationError(text_field, "This text has {signs}, which a plain-text SMS cannot carry: every SMS would"
+                                          " go as Unicode (70 characters each) and not match the portal's text. Type"
+                                          " them as plain ' \" - ... or a space, as the portal shows them.",
+                              signs=signs)
     expected = variables(kind, language)
     if text.count(VAR) != len(expected):
         names = ", ".join(VARIABLE_LABELS.get(n, n) for n in expected)

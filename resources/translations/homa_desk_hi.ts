@@ -3487,6 +3487,10 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
         <translation>पाठ बहुत लंबा है (अधिकतम {limit} अक्षर)।</translation>
     </message>
     <message>
+        <source>This text has {signs}, which a plain-text SMS cannot carry: every SMS would go as Unicode (70 characters each) and not match the portal&apos;s text. Type them as plain &apos; &quot; - ... or a space, as the portal shows them.</source>
+        <translation>इस पाठ में {signs} है, जिसे सादा-टेक्स्ट SMS नहीं ले जा सकता: हर SMS यूनिकोड में जाएगा (हर SMS में 70 अक्षर) और पोर्टल के पाठ से मेल नहीं खाएगा। इन्हें सादे &apos; &quot; - ... या खाली जगह के रूप में टाइप करें, जैसा पोर्टल दिखाता है।</translation>
+    </message>
+    <message>
         <source>This text has {count} {var}; this message fills {expected}, in this order: {names}.</source>
         <translation>इस पाठ में {count} {var} हैं; यह संदेश {expected} भरता है, इस क्रम में: {names}।</translation>
     </message>

@@ -75,6 +75,7 @@ MESSAGES = (
     QT_TRANSLATE_NOOP("ServiceMessages", "Enter the content template ID from the DLT portal (12 to 19 digits)."),
     QT_TRANSLATE_NOOP("ServiceMessages", "Paste the template's text exactly as registered, with its {#var#}."),
     QT_TRANSLATE_NOOP("ServiceMessages", "The text is too long (at most {limit} characters)."),
+    QT_TRANSLATE_NOOP("ServiceMessages", "This text has {signs}, which a plain-text SMS cannot carry: every SMS would go as Unicode (70 characters each) and not match the portal's text. Type them as plain ' \" - ... or a space, as the portal shows them."),
     QT_TRANSLATE_NOOP("ServiceMessages", "This text has {count} {var}; this message fills {expected}, in this order: {names}."),
     QT_TRANSLATE_NOOP("ServiceMessages", "the template has {count} variables but the message fills {filled}"),
     QT_TRANSLATE_NOOP("ServiceMessages", "variable {number} has a line break the registered template does not have"),
