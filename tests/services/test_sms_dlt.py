@@ -3,12 +3,14 @@ could not match, delivered through Exotel with the DLT IDs, and never twice."""
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
+from homa_desk.db.unit_of_work import UnitOfWork
 from homa_desk.domain.dlt import suggested_text
 from homa_desk.domain.errors import FormErrors, PermissionDenied
 from homa_desk.domain.message_routing import delivery_state
@@ -265,3 +267,50 @@ def test_an_exotel_sms_confirmed_on_the_handset_shows_delivered(uow, engine, rec
     assert message_channels.poll_delivery(uow, checkers, now=due + timedelta(minutes=2)) == 1
     (entry,) = message_channels.patient_messages(uow, receptionist, patient)
     assert delivery_state(entry) == ("Delivered", "") and rows_of(engine)[0]["next_status_check_at"] is None
+
+
+def test_two_desks_sending_and_polling_at_once_send_and_ask_each_sms_once(uow, engine, receptionist, exotel):
+    """Two desks' background senders run the same round at the same moment against a slow Exotel: the lease
+    (FOR UPDATE SKIP LOCKED, committed before the provider is called) gives each SMS to one desk, and each status
+    question is asked by one desk."""
+    for number, name in enumerate(("Anil", "Bina", "Chetan", "Divya")):
+        paid(uow, receptionist, name=f"{name} Rao", phone=f"98765000{number:02d}")
+    exotel.stall_next(8, 0.3)
+    barrier = threading.Barrier(2)
+    reports: list = []
+
+    def desk(work) -> None:
+        barrier.wait()
+        reports.append(work())
+
+    def run_both(make_work) -> None:
+        threads = [threading.Thread(target=desk, args=(make_work(UnitOfWork(engine)),)) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(20)
+
+    run_both(lambda own: lambda: notifications.deliver_due(own, exotel_sms(exotel, timeout=(2, 5))))
+    sent = [i for report in reports for i in report.sent]
+    assert len(sent) == len(set(sent)) == 4 and len(exotel.delivered) == 4
+    assert len({m["To"] for m in exotel.delivered}) == 4
+    exotel.settle()
+    requests_before = exotel.requests
+    later = utcnow() + timedelta(minutes=2)
+    reports.clear()
+    run_both(lambda own: lambda: message_channels.poll_delivery(own, {Channel.SMS: exotel_sms(exotel)[Channel.SMS]},
+                                                                now=later))
+    assert sum(reports) == 4 and exotel.requests - requests_before == 4
+    assert {r["delivery_status"] for r in rows_of(engine)} == {"delivered"}
+
+
+def test_an_opt_out_recorded_while_the_sms_waits_is_honoured_at_sending(uow, engine, receptionist, exotel):
+    """A patient who chose no channel gets SMS by default; saying no at the desk before the sender's round stops
+    the SMS already queued, before any provider call."""
+    patient = paid(uow, receptionist)
+    message_channels.set_message_preferences(uow, receptionist, patient, None, {Channel.SMS: False})
+    report = notifications.deliver_due(uow, exotel_sms(exotel))
+    row = sms_row(engine)
+    assert report.failed == [row["id"]] and row["status"] == "failed"
+    assert row["last_error"].startswith("not sent: the patient has no consent for sms")
+    assert exotel.requests == 0
