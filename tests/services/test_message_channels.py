@@ -137,6 +137,28 @@ def test_whatsapp_goes_as_the_template_and_the_receipt_as_an_uploaded_pdf(uow, e
     assert len(whatsapp.messages) == 1
 
 
+def test_the_patients_language_chooses_the_template_language_on_each_channel(uow, engine, admin, receptionist,
+                                                                             doctor, senders, whatsapp, providers):
+    """Set at the desk (notifications.set_preferred_language): Hindi goes as the WhatsApp template's `hi` version
+    and, when WhatsApp refuses, as the Hindi DLT template by SMS; back to English, English."""
+    patient = a_patient(uow, receptionist)
+    on_whatsapp(uow, receptionist, patient)
+    notifications.set_preferred_language(uow, receptionist, patient, "hi")
+    a_booking(uow, admin, receptionist, doctor, patient, hour=10)
+    notifications.deliver_due(uow, senders)
+    assert [m["template"]["language"]["code"] for m in whatsapp.messages] == ["hi"]
+    del whatsapp.templates[("appointment_booked", "hi")]  # the Hindi version not approved (yet): 132001
+    a_booking(uow, admin, receptionist, doctor, patient, hour=11)
+    notifications.deliver_due(uow, senders)
+    notifications.deliver_due(uow, senders)
+    (sms,) = providers.sms
+    assert sms["Body"].startswith("प्रिय Priya Sharma")
+    notifications.set_preferred_language(uow, receptionist, patient, "en")
+    a_booking(uow, admin, receptionist, doctor, patient, hour=12)
+    notifications.deliver_due(uow, senders)
+    assert [m["template"]["language"]["code"] for m in whatsapp.messages] == ["hi", "en"]
+
+
 def test_a_refused_whatsapp_falls_back_to_sms_once_never_both(uow, engine, admin, receptionist, doctor, senders,
                                                              whatsapp, providers):
     patient = a_patient(uow, receptionist)
