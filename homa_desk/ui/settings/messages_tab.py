@@ -3,7 +3,8 @@
 The Principal Entity ID and sender header, then per message kind and language the content template ID and its
 exact registered text with `{#var#}`. Each text shows how many SMS segments a message will be billed as (from the
 text alone to every variable at the DLT limit) and whether it goes as plain text or Unicode. A kind left blank is
-not sent by SMS; its messages wait as "not set up", counted here.
+not sent by SMS; its messages wait as "not set up", counted here, and once its template is saved the admin sends the
+ones still worth sending or leaves them.
 """
 
 from __future__ import annotations
