@@ -6,7 +6,7 @@ from sqlalchemy import Integer, and_, case, cast, delete, exists, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, aliased
 
-from homa_desk.db.models import Appointment, ClinicSetting, OutboxMessage, SmsDltTemplate
+from homa_desk.db.models import Appointment, ClinicSetting, MessageConsent, OutboxMessage, SmsDltTemplate
 from homa_desk.domain.dlt import DltTemplate, HeldSms
 from homa_desk.domain.notifications import Channel, Language, OutboxStatus, Template
 
@@ -60,8 +60,10 @@ class SmsDltRepository:
         appointment_id = case((key.like("appointment:%"), cast(func.split_part(key, ":", 2), Integer)))
         went_otherwise = exists().where(live.message_key == OutboxMessage.message_key, live.id != OutboxMessage.id,
                                         live.status.notin_([OutboxStatus.FAILED.value, OutboxStatus.NOT_SET_UP.value]))
+        opted_out = exists().where(MessageConsent.patient_id == OutboxMessage.patient_id,
+                                   MessageConsent.channel == Channel.SMS.value, MessageConsent.granted.is_(False))
         query = (select(OutboxMessage.id, OutboxMessage.template, Appointment.appointment_date, Appointment.status,
-                        went_otherwise)
+                        went_otherwise, opted_out)
                  .join(SmsDltTemplate, and_(SmsDltTemplate.template == OutboxMessage.template,
                                             SmsDltTemplate.language == OutboxMessage.language))
                  .outerjoin(Appointment, Appointment.id == appointment_id)
@@ -70,8 +72,8 @@ class SmsDltRepository:
                  .order_by(OutboxMessage.id))
         if lock:
             query = query.with_for_update(of=OutboxMessage, skip_locked=True)
-        return [HeldSms(row_id, Template(kind), starts, status == "cancelled", bool(other))
-                for row_id, kind, starts, status, other in self._session.execute(query)]
+        return [HeldSms(row_id, Template(kind), starts, status == "cancelled", bool(other), bool(no))
+                for row_id, kind, starts, status, other, no in self._session.execute(query)]
 
 
 def _template(row: SmsDltTemplate) -> DltTemplate:

@@ -207,6 +207,7 @@ HELD_PAST = "not sent: held for want of a DLT template until the appointment had
 HELD_CANCELLED = "not sent: held for want of a DLT template, and the appointment has since been cancelled"
 HELD_CODE_EXPIRED = "not sent: a verification code held for want of a DLT template has expired; send a new code"
 HELD_WENT_OTHERWISE = "not sent: the message went by another channel while the SMS was held"
+HELD_OPTED_OUT = "not sent: held for want of a DLT template, and the patient has since opted out of SMS"
 HELD_LEFT = "not sent: held for want of a DLT template; an admin chose to leave it"
 
 
@@ -219,14 +220,18 @@ class HeldSms:
     appointment_starts: datetime | None = None  # the appointment's time now, for an appointment message
     appointment_cancelled: bool = False
     went_otherwise: bool = False  # another delivery of the same message is live (a fallback took it)
+    opted_out: bool = False  # the patient has since said no to SMS
 
 
 def why_not_send_held(held: HeldSms, now: datetime) -> str | None:
     """Why a held SMS is no longer worth sending now that its template is in, or None when it still is: a code has
     expired (10 minutes), an appointment message is late once the appointment has begun, a booking or reminder
-    is wrong once the appointment was cancelled, and a message that went by another channel must not go twice."""
+    is wrong once the appointment was cancelled, a message that went by another channel must not go twice, and
+    a patient who has since opted out of SMS gets none."""
     if held.went_otherwise:
         return HELD_WENT_OTHERWISE
+    if held.opted_out:
+        return HELD_OPTED_OUT
     if held.kind is Template.VERIFICATION:
         return HELD_CODE_EXPIRED
     if held.kind in APPOINTMENT_KINDS:

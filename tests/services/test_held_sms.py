@@ -4,12 +4,21 @@ cancelled, never one that went by another channel, never twice — or to leave t
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
 
-from homa_desk.domain.dlt import HELD_CANCELLED, HELD_CODE_EXPIRED, HELD_LEFT, HELD_PAST, HELD_WENT_OTHERWISE
+from homa_desk.db.unit_of_work import UnitOfWork
+from homa_desk.domain.dlt import (
+    HELD_CANCELLED,
+    HELD_CODE_EXPIRED,
+    HELD_LEFT,
+    HELD_OPTED_OUT,
+    HELD_PAST,
+    HELD_WENT_OTHERWISE,
+)
 from homa_desk.domain.errors import PermissionDenied
 from homa_desk.domain.notifications import Channel, Template
 from homa_desk.domain.timeutil import utcnow
@@ -133,3 +142,36 @@ def test_only_an_admin_decides_about_held_sms(uow, engine, admin, receptionist, 
         with pytest.raises(PermissionDenied):
             decide(uow, receptionist)
     assert {r["status"] for r in held_rows(engine).values()} == {"not_set_up"}
+
+
+def test_a_patient_who_opted_out_while_the_sms_was_held_gets_nothing(uow, engine, admin, receptionist, twilio,
+                                                                      providers):
+    patient = a_patient(uow, receptionist, email=None)
+    billing.record_payment(uow, receptionist, a_bill(uow, receptionist, patient).id, amount="500", method="cash")
+    notifications.deliver_due(uow, twilio)
+    message_channels.set_message_preferences(uow, receptionist, patient, None, {Channel.SMS: False})
+    dlt_registered(engine)
+    assert sms_dlt.load_dlt_setup(uow, admin).sendable == 0
+    assert sms_dlt.send_held_messages(uow, admin) == 0
+    (row,) = held_rows(engine).values()
+    assert (row["status"], row["last_error"]) == ("failed", HELD_OPTED_OUT) and providers.sms == []
+
+
+def test_two_admins_clicking_send_at_once_queue_each_held_sms_once(uow, engine, admin, receptionist, doctor, twilio,
+                                                                   providers):
+    held_back(uow, engine, admin, receptionist, doctor, twilio)
+    dlt_registered(engine)
+    barrier = threading.Barrier(2)
+    queued: list[int] = []
+
+    def click() -> None:
+        barrier.wait()
+        queued.append(sms_dlt.send_held_messages(UnitOfWork(engine), admin))
+
+    threads = [threading.Thread(target=click) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert sum(queued) == 3
+    assert len(notifications.deliver_due(uow, twilio).sent) == 3 and len(providers.sms) == 3
