@@ -35,6 +35,10 @@ PLAIN_SUBSTITUTES = {"₹": "Rs."}  # in a plain-text template the rupee sign wo
 _ENTITY_ID = re.compile(r"^[0-9]{12,19}$")
 _TEMPLATE_ID = re.compile(r"^[0-9]{12,19}$")
 _HEADER = re.compile(r"^[A-Z]{6}$")
+_HEADER_AS_SHOWN = re.compile(r"^[A-Z]{2}-([A-Z]{6})(?:-[A-Z])?$")  # what a phone shows: VM-HOMACL-S, AD-HOMACL
+_SPREADSHEET_NUMBER = re.compile(r"^[0-9](?:[.,][0-9]+)?[eE]\+?[0-9]+$")  # 1.10716E+18: Excel cut the digits
+SHORTENED_ID = ("This is the number as a spreadsheet shortened it ({value}); its last digits are lost. Copy the ID"
+                " from the DLT portal, or format the spreadsheet column as Text first.")
 TYPOGRAPHIC = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-",
                "\u2026": "...", "\u00a0": " "}  # what word processors and chat apps put in place of plain signs
 TYPOGRAPHIC_NAMES = {"\u00a0": "non-breaking space"}
@@ -157,8 +161,14 @@ def _typographic_only(text: str) -> list[str]:
     return found if found and is_gsm7(fixed) else []
 
 
+def _not_shortened(text: str, field: str) -> None:
+    if _SPREADSHEET_NUMBER.match(text):
+        raise ValidationError(field, SHORTENED_ID, value=text)
+
+
 def check_entity_id(value: str, field: str = "dlt_entity_id") -> str:
     text = _compact(value)
+    _not_shortened(text, field)
     if text and not _ENTITY_ID.match(text):
         raise ValidationError(field, "Enter the Principal Entity ID from the DLT portal (12 to 19 digits).")
     return text
@@ -166,6 +176,9 @@ def check_entity_id(value: str, field: str = "dlt_entity_id") -> str:
 
 def check_header(value: str, field: str = "dlt_header") -> str:
     text = (value or "").strip().upper()
+    shown = _HEADER_AS_SHOWN.match(text)
+    if shown:
+        text = shown.group(1)
     if text and not _HEADER.match(text):
         raise ValidationError(field, "Enter the 6-letter sender header registered on DLT (letters A–Z only).")
     return text
@@ -178,6 +191,7 @@ def check_template(kind: Template, language: Language, template_id: str, text: s
     text = pasted_text(text)
     if not template_id and not text:
         return None
+    _not_shortened(template_id, id_field)
     if not _TEMPLATE_ID.match(template_id):
         raise ValidationError(id_field, "Enter the content template ID from the DLT portal (12 to 19 digits).")
     if not text:

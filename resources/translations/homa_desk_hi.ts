@@ -3467,6 +3467,10 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
         <translation>फ़ॉलो-अप एक साल के अंदर होना चाहिए।</translation>
     </message>
     <message>
+        <source>This is the number as a spreadsheet shortened it ({value}); its last digits are lost. Copy the ID from the DLT portal, or format the spreadsheet column as Text first.</source>
+        <translation>यह नंबर स्प्रेडशीट ने छोटा कर दिया है ({value}); इसके आखिरी अंक खो गए हैं। ID DLT पोर्टल से कॉपी करें, या पहले स्प्रेडशीट के कॉलम को Text फ़ॉर्मैट में बदलें।</translation>
+    </message>
+    <message>
         <source>Enter the Principal Entity ID from the DLT portal (12 to 19 digits).</source>
         <translation>DLT पोर्टल से प्रिंसिपल एंटिटी ID डालें (12 से 19 अंक)।</translation>
     </message>

@@ -138,3 +138,21 @@ def test_curly_quotes_in_a_hindi_text_are_its_own_business():
     text = "प्रिय {#var#}, {#var#} में {#var#} के साथ आपका ‘अपॉइंटमेंट’ {#var#} के लिए बुक हो गया है।"
     template = check_template(Template.BOOKED, Language.HINDI, TID, text, id_field="id", text_field="text")
     assert template is not None and template.encoding is Encoding.UCS2
+
+
+def test_the_header_as_a_phone_shows_it_is_taken_as_the_six_letters():
+    """An SMS arrives from "VM-HOMACL-S" (operator and circle, header, category): the header is HOMACL."""
+    assert [check_header(v) for v in ("VM-HOMACL-S", "ad-homacl", " HOMACL ")] == ["HOMACL"] * 3
+    with pytest.raises(ValidationError):
+        check_header("VM-HOMA-S")
+
+
+@pytest.mark.parametrize("pasted", ["1.10716E+18", "1,20116E+18", "1E+18"])
+def test_an_id_a_spreadsheet_shortened_is_refused_saying_so(pasted):
+    """DLT portals export templates to Excel, which shows a 19-digit id as 1.10716E+18 and drops its digits."""
+    with pytest.raises(ValidationError) as template_id:
+        check_template(Template.BOOKED, Language.ENGLISH, pasted, BOOKED_EN.text, id_field="id", text_field="text")
+    assert template_id.value.field == "id" and "spreadsheet shortened" in template_id.value.message
+    with pytest.raises(ValidationError) as entity:
+        check_entity_id(pasted)
+    assert pasted in entity.value.message

@@ -70,6 +70,7 @@ MESSAGES = (
     QT_TRANSLATE_NOOP("ServiceMessages", "The follow-up must be after today."),
     QT_TRANSLATE_NOOP("ServiceMessages", "Diastolic BP must be lower than systolic."),
     QT_TRANSLATE_NOOP("ServiceMessages", "The follow-up must be within a year."),
+    QT_TRANSLATE_NOOP("ServiceMessages", "This is the number as a spreadsheet shortened it ({value}); its last digits are lost. Copy the ID from the DLT portal, or format the spreadsheet column as Text first."),
     QT_TRANSLATE_NOOP("ServiceMessages", "Enter the Principal Entity ID from the DLT portal (12 to 19 digits)."),
     QT_TRANSLATE_NOOP("ServiceMessages", "Enter the 6-letter sender header registered on DLT (letters A–Z only)."),
     QT_TRANSLATE_NOOP("ServiceMessages", "Enter the content template ID from the DLT portal (12 to 19 digits)."),
