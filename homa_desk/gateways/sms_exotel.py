@@ -19,6 +19,8 @@ Exotel's older pages call `sent` final ("Once SMS reaches terminal state (sent/f
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import requests
 
 from homa_desk.domain.notifications import Channel
@@ -64,7 +66,7 @@ class ExotelSms:
         """What Exotel's SMS Details API says became of the SMS: delivered, undelivered with Exotel's reason
         ("23082 FAILED_DLT_TEMPLATE"), or still on its way (queued, sending, submitted, sent)."""
         try:
-            response = requests.get(f"{self._details}/{provider_message_id}.json", auth=self._auth,
+            response = requests.get(f"{self._details}/{quote(provider_message_id, safe='')}.json", auth=self._auth,
                                     timeout=self._timeout)
         except requests.RequestException as error:
             raise SendError(f"Exotel unreachable ({type(error).__name__})", retry_safe=True) from None

@@ -4,6 +4,7 @@ Rules, each with its source:
 1. `POST /v1/Accounts/<sid>/Sms/send.json` with HTTP basic auth `<api_key>:<api_token>`; anything else is a 401
    `{"RestException": {"Status": 401, "Message": "Authentication failed…", "Code": "UNAUTHORIZED"}}`
    (developer.exotel.com/docs/sms-api/api-reference/send-sms; …/docs/sms-support/sms-api-errors).
+   `fail_next(n, 200)` makes the next sends answer 200 without a Sid (an answer the desk must survive).
 2. From, To and Body are mandatory, Body at most 2000 characters: else 400 (send-sms, "Request Parameters").
 3. DltEntityId is mandatory for an Indian number and must be the account's registered entity: else 400
    (send-sms: "DltEntityId | Mandatory (India)"; "pass this as DltEntityId in every SMS request").
@@ -151,6 +152,8 @@ def _handler(fake: FakeExotel) -> type[BaseHTTPRequestHandler]:
             fault = fake._take_fault()
             if fault and fault[0] == "stall":
                 time.sleep(fault[2])
+            if fault and fault[0] == "fail" and fault[2] == 200:
+                return self._json(200, {"SMSMessage": {"Status": "queued"}})  # taken, but no Sid came back
             if fault and fault[0] == "fail":
                 return self._refuse(fault[2], "Too Many Requests" if fault[2] == 429 else "Internal Server Error")
             if self.path != f"/v1/Accounts/{ACCOUNT_SID}/Sms/send.json":

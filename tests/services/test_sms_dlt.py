@@ -314,3 +314,13 @@ def test_an_opt_out_recorded_while_the_sms_waits_is_honoured_at_sending(uow, eng
     assert report.failed == [row["id"]] and row["status"] == "failed"
     assert row["last_error"].startswith("not sent: the patient has no consent for sms")
     assert exotel.requests == 0
+
+
+def test_an_sms_taken_without_an_id_is_sent_and_never_asked_about(uow, engine, receptionist, exotel):
+    """Without the provider's id there is nothing to ask: no status question is scheduled (it would be a 404 every
+    hour for two days)."""
+    paid(uow, receptionist)
+    exotel.fail_next(1, 200)
+    assert len(notifications.deliver_due(uow, exotel_sms(exotel)).sent) == 1
+    (row,) = rows_of(engine)
+    assert row["status"] == "sent" and row["next_status_check_at"] is None
