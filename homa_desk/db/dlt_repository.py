@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Integer, and_, case, cast, delete, exists, func, select
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
-from homa_desk.db.models import ClinicSetting, OutboxMessage, SmsDltTemplate
-from homa_desk.domain.dlt import DltTemplate
+from homa_desk.db.models import Appointment, ClinicSetting, MessageConsent, OutboxMessage, SmsDltTemplate
+from homa_desk.domain.dlt import DltTemplate, HeldSms
 from homa_desk.domain.notifications import Channel, Language, OutboxStatus, Template
 
 ENTITY_KEY = "dlt_entity_id"
@@ -50,6 +50,30 @@ class SmsDltRepository:
             .where(OutboxMessage.status == OutboxStatus.NOT_SET_UP.value, OutboxMessage.channel == Channel.SMS.value)
             .group_by(OutboxMessage.template, OutboxMessage.language))
         return {(Template(t), Language(lang)): n for t, lang, n in rows}
+
+    def held_with_template(self, *, lock: bool = False) -> list[HeldSms]:
+        """SMS held as "not set up" whose kind and language now have a template, with what decides whether they are
+        still worth sending; `lock` takes them for this transaction (FOR UPDATE SKIP LOCKED: two admins deciding at
+        once never both act on one message)."""
+        live = aliased(OutboxMessage)
+        key = OutboxMessage.idempotency_key
+        appointment_id = case((key.like("appointment:%"), cast(func.split_part(key, ":", 2), Integer)))
+        went_otherwise = exists().where(live.message_key == OutboxMessage.message_key, live.id != OutboxMessage.id,
+                                        live.status.notin_([OutboxStatus.FAILED.value, OutboxStatus.NOT_SET_UP.value]))
+        opted_out = exists().where(MessageConsent.patient_id == OutboxMessage.patient_id,
+                                   MessageConsent.channel == Channel.SMS.value, MessageConsent.granted.is_(False))
+        query = (select(OutboxMessage.id, OutboxMessage.template, Appointment.appointment_date, Appointment.status,
+                        went_otherwise, opted_out)
+                 .join(SmsDltTemplate, and_(SmsDltTemplate.template == OutboxMessage.template,
+                                            SmsDltTemplate.language == OutboxMessage.language))
+                 .outerjoin(Appointment, Appointment.id == appointment_id)
+                 .where(OutboxMessage.status == OutboxStatus.NOT_SET_UP.value,
+                        OutboxMessage.channel == Channel.SMS.value)
+                 .order_by(OutboxMessage.id))
+        if lock:
+            query = query.with_for_update(of=OutboxMessage, skip_locked=True)
+        return [HeldSms(row_id, Template(kind), starts, status == "cancelled", bool(other), bool(no))
+                for row_id, kind, starts, status, other, no in self._session.execute(query)]
 
 
 def _template(row: SmsDltTemplate) -> DltTemplate:

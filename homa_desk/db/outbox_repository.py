@@ -170,7 +170,8 @@ class OutboxRepository:
                     update(OutboxMessage).where(OutboxMessage.id == message_id,
                                                 OutboxMessage.status.in_(["failed", OutboxStatus.NOT_SET_UP.value]),
                                                 OutboxMessage.template != Template.VERIFICATION.value)
-                    .values(status=OutboxStatus.PENDING.value, attempts=0, next_attempt_at=now)).rowcount == 1
+                    .values(status=OutboxStatus.PENDING.value, attempts=0, next_attempt_at=now,
+                            last_error=None)).rowcount == 1
         except IntegrityError:  # ux_outbox_messages_one_delivery: the message already went by another channel
             return False
 

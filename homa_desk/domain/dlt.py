@@ -13,6 +13,7 @@ import re
 import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from homa_desk.domain.errors import DomainError, ValidationError
 from homa_desk.domain.notification_templates import TEMPLATES
@@ -34,6 +35,14 @@ PLAIN_SUBSTITUTES = {"₹": "Rs."}  # in a plain-text template the rupee sign wo
 _ENTITY_ID = re.compile(r"^[0-9]{12,19}$")
 _TEMPLATE_ID = re.compile(r"^[0-9]{12,19}$")
 _HEADER = re.compile(r"^[A-Z]{6}$")
+_HEADER_AS_SHOWN = re.compile(r"^[A-Z]{2}-([A-Z]{6})(?:-[A-Z])?$")  # what a phone shows: VM-HOMACL-S, AD-HOMACL
+_SPREADSHEET_NUMBER = re.compile(r"^[0-9](?:[.,][0-9]+)?[eE]\+?[0-9]+$")  # 1.10716E+18: Excel cut the digits
+SHORTENED_ID = ("This is the number as a spreadsheet shortened it ({value}); its last digits are lost. Copy the ID"
+                " from the DLT portal, or format the spreadsheet column as Text first.")
+TYPOGRAPHIC = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-",
+               "\u2026": "...", "\u00a0": " "}  # what word processors and chat apps put in place of plain signs
+TYPOGRAPHIC_NAMES = {"\u00a0": "non-breaking space"}
+INVISIBLE = ("\ufeff", "\u200b")  # a byte-order mark or zero-width space copied from a web page: never registered
 NOT_SET_UP = "not set up: no DLT template for {kind} ({language}); an admin adds it in Settings → Messages"
 
 
@@ -128,8 +137,38 @@ def _text(value: object) -> str:
 # -- checking what an admin types ---------------------------------------------------------------------------------
 
 
+def _compact(value: str) -> str:
+    """An id as pasted, without the spaces a portal's display or a careless copy puts in it."""
+    return "".join((value or "").split())
+
+
+def pasted_text(value: str) -> str:
+    """A registered text as pasted: Windows line ends made plain, invisible characters and the ends' blank space
+    and trailing newline dropped (none of them can be part of what the portal registered)."""
+    text = (value or "").replace("\r\n", "\n").replace("\r", "\n")
+    for invisible in INVISIBLE:
+        text = text.replace(invisible, "")
+    return text.strip()
+
+
+def _typographic_only(text: str) -> list[str]:
+    """The typographic signs that alone make an otherwise plain (GSM-7) text Unicode; [] when there are none or the
+    text is Unicode anyway (Hindi)."""
+    fixed = text.replace(VAR, "")
+    found = sorted({c for c in fixed if c in TYPOGRAPHIC})
+    for sign, plain in TYPOGRAPHIC.items():
+        fixed = fixed.replace(sign, plain)
+    return found if found and is_gsm7(fixed) else []
+
+
+def _not_shortened(text: str, field: str) -> None:
+    if _SPREADSHEET_NUMBER.match(text):
+        raise ValidationError(field, SHORTENED_ID, value=text)
+
+
 def check_entity_id(value: str, field: str = "dlt_entity_id") -> str:
-    text = (value or "").strip()
+    text = _compact(value)
+    _not_shortened(text, field)
     if text and not _ENTITY_ID.match(text):
         raise ValidationError(field, "Enter the Principal Entity ID from the DLT portal (12 to 19 digits).")
     return text
@@ -137,6 +176,9 @@ def check_entity_id(value: str, field: str = "dlt_entity_id") -> str:
 
 def check_header(value: str, field: str = "dlt_header") -> str:
     text = (value or "").strip().upper()
+    shown = _HEADER_AS_SHOWN.match(text)
+    if shown:
+        text = shown.group(1)
     if text and not _HEADER.match(text):
         raise ValidationError(field, "Enter the 6-letter sender header registered on DLT (letters A–Z only).")
     return text
@@ -145,16 +187,24 @@ def check_header(value: str, field: str = "dlt_header") -> str:
 def check_template(kind: Template, language: Language, template_id: str, text: str, *, id_field: str,
                    text_field: str) -> DltTemplate | None:
     """The template as registered, None when both fields are blank, or ValidationError for the field at fault."""
-    template_id = (template_id or "").strip()
-    text = (text or "").strip()
+    template_id = _compact(template_id)
+    text = pasted_text(text)
     if not template_id and not text:
         return None
+    _not_shortened(template_id, id_field)
     if not _TEMPLATE_ID.match(template_id):
         raise ValidationError(id_field, "Enter the content template ID from the DLT portal (12 to 19 digits).")
     if not text:
         raise ValidationError(text_field, "Paste the template's text exactly as registered, with its {#var#}.")
     if len(text) > TEXT_LIMIT:
         raise ValidationError(text_field, "The text is too long (at most {limit} characters).", limit=TEXT_LIMIT)
+    typographic = _typographic_only(text)
+    if typographic:
+        signs = " ".join(TYPOGRAPHIC_NAMES.get(c, c) for c in typographic)
+        raise ValidationError(text_field, "This text has {signs}, which a plain-text SMS cannot carry: every SMS would"
+                                          " go as Unicode (70 characters each) and not match the portal's text. Type"
+                                          " them as plain ' \" - ... or a space, as the portal shows them.",
+                              signs=signs)
     expected = variables(kind, language)
     if text.count(VAR) != len(expected):
         names = ", ".join(VARIABLE_LABELS.get(n, n) for n in expected)
@@ -162,3 +212,45 @@ def check_template(kind: Template, language: Language, template_id: str, text: s
                                           " order: {names}.", count=text.count(VAR), var=VAR,
                               expected=len(expected), names=names)
     return DltTemplate(kind, language, template_id, text)
+
+
+# -- messages held as "not set up", once their template is in --------------------------------------------------
+
+APPOINTMENT_KINDS = (Template.BOOKED, Template.RESCHEDULED, Template.CANCELLED, Template.REMINDER)
+HELD_PAST = "not sent: held for want of a DLT template until the appointment had passed"
+HELD_CANCELLED = "not sent: held for want of a DLT template, and the appointment has since been cancelled"
+HELD_CODE_EXPIRED = "not sent: a verification code held for want of a DLT template has expired; send a new code"
+HELD_WENT_OTHERWISE = "not sent: the message went by another channel while the SMS was held"
+HELD_OPTED_OUT = "not sent: held for want of a DLT template, and the patient has since opted out of SMS"
+HELD_LEFT = "not sent: held for want of a DLT template; an admin chose to leave it"
+
+
+@dataclass(frozen=True)
+class HeldSms:
+    """An SMS held back as "not set up" whose kind and language now have a registered template."""
+
+    id: int
+    kind: Template
+    appointment_starts: datetime | None = None  # the appointment's time now, for an appointment message
+    appointment_cancelled: bool = False
+    went_otherwise: bool = False  # another delivery of the same message is live (a fallback took it)
+    opted_out: bool = False  # the patient has since said no to SMS
+
+
+def why_not_send_held(held: HeldSms, now: datetime) -> str | None:
+    """Why a held SMS is no longer worth sending now that its template is in, or None when it still is: a code has
+    expired (10 minutes), an appointment message is late once the appointment has begun, a booking or reminder
+    is wrong once the appointment was cancelled, a message that went by another channel must not go twice, and
+    a patient who has since opted out of SMS gets none."""
+    if held.went_otherwise:
+        return HELD_WENT_OTHERWISE
+    if held.opted_out:
+        return HELD_OPTED_OUT
+    if held.kind is Template.VERIFICATION:
+        return HELD_CODE_EXPIRED
+    if held.kind in APPOINTMENT_KINDS:
+        if held.appointment_starts is None or held.appointment_starts <= now:
+            return HELD_PAST
+        if held.appointment_cancelled and held.kind is not Template.CANCELLED:
+            return HELD_CANCELLED
+    return None

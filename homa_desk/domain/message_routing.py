@@ -129,6 +129,8 @@ def delivery_state(entry: OutboxEntry) -> tuple[str, str]:
     """What the Messages tab says of one delivery: its state word and the reason, the provider's when it gave one."""
     if entry.status is OutboxStatus.FAILED:
         return "Failed", entry.last_error or ""
+    if entry.status is OutboxStatus.NOT_SET_UP:
+        return "Not set up", entry.last_error or ""
     if entry.status is OutboxStatus.PENDING:
         return ("Will retry", entry.last_error) if entry.last_error else ("Waiting to send", "")
     if entry.status is OutboxStatus.SENDING:

@@ -234,7 +234,7 @@ def _deliver_one(uow: UnitOfWork, sender: MessageSender, entry: OutboxEntry,
     with uow:
         now = utcnow()
         uow.outbox.mark_sent(entry.id, provider_id, now, check_status_at=now + FIRST_STATUS_CHECK
-                             if isinstance(sender, StatusChecker) else None)
+                             if provider_id and isinstance(sender, StatusChecker) else None)
         uow.commit()
     report.sent.append(entry.id)
     log.info("outbox message %s sent by %s", entry.id, entry.channel.value)

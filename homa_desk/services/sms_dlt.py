@@ -8,9 +8,12 @@ not match is refused before any provider call. SMS to numbers abroad are not und
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from homa_desk.db.unit_of_work import UnitOfWork
 from homa_desk.domain.dlt import (
+    HELD_LEFT,
+    HELD_WENT_OTHERWISE,
     KIND_LABELS,
     KINDS,
     NOT_SET_UP,
@@ -21,11 +24,13 @@ from homa_desk.domain.dlt import (
     check_header,
     check_template,
     fill_for,
+    why_not_send_held,
 )
 from homa_desk.domain.errors import FormErrors, ValidationError
 from homa_desk.domain.notifications import Language, OutboxEntry, Template
 from homa_desk.domain.roles import Actor, Role
 from homa_desk.domain.sms_segments import Encoding
+from homa_desk.domain.timeutil import utcnow
 
 INDIA = "+91"
 Key = tuple[Template, Language]
@@ -37,6 +42,7 @@ class DltSetup:
     header: str
     templates: dict[Key, DltTemplate]
     not_set_up: dict[Key, int]  # SMS held back for want of a template, per kind and language
+    sendable: int = 0  # of those, the ones whose template is in now and that are still worth sending
 
 
 @dataclass
@@ -61,7 +67,8 @@ def load_dlt_setup(uow: UnitOfWork, actor: Actor) -> DltSetup:
         entity_id, header = uow.sms_dlt.sender()
         templates = {(t.kind, t.language): t for t in uow.sms_dlt.templates()}
         held = uow.sms_dlt.not_set_up_counts()
-    return DltSetup(entity_id, header, templates, held)
+        sendable = _sorted_held(uow, utcnow())[0] if entity_id and header else []
+    return DltSetup(entity_id, header, templates, held, len(sendable))
 
 
 def save_dlt_setup(uow: UnitOfWork, actor: Actor, form: DltForm) -> DltSetup:
@@ -84,6 +91,53 @@ def save_dlt_setup(uow: UnitOfWork, actor: Actor, form: DltForm) -> DltSetup:
             uow.audit.record(actor, "sms_dlt_changed", "clinic_settings", "dlt", before=before, after=after)
         uow.commit()
     return load_dlt_setup(uow, actor)
+
+
+def send_held_messages(uow: UnitOfWork, actor: Actor) -> int:
+    """An admin sends the SMS held for want of the templates now saved: those still worth sending go to the outbox
+    again; a verification code, a message about an appointment that has begun or was cancelled, and one that went by
+    another channel are closed with their reason instead. Audited; a second call finds nothing left."""
+    return _decide_held(uow, actor, send=True)
+
+
+def leave_held_messages(uow: UnitOfWork, actor: Actor) -> int:
+    """An admin leaves the held SMS unsent: each is closed with the reason, so none is offered again. Audited."""
+    return _decide_held(uow, actor, send=False)
+
+
+def _decide_held(uow: UnitOfWork, actor: Actor, *, send: bool) -> int:
+    actor.require(Role.ADMIN)
+    with uow.acting(actor, Role.ADMIN):
+        entity_id, header = uow.sms_dlt.sender()
+        if not entity_id or not header:
+            return 0
+        now = utcnow()
+        sendable, closed = _sorted_held(uow, now, lock=True)
+        queued = [i for i in sendable if uow.outbox.retry_failed(i, now)] if send else []
+        for message_id in sendable:
+            if message_id not in queued:
+                uow.outbox.mark_failed(message_id, HELD_WENT_OTHERWISE if send else HELD_LEFT)
+        for message_id, reason in closed.items():
+            uow.outbox.mark_failed(message_id, reason)
+        if sendable or closed:
+            uow.audit.record(actor, "held_sms_sent" if send else "held_sms_left", "outbox_message", "dlt",
+                             after={"queued": queued, "left": [i for i in sendable if i not in queued],
+                                    "closed": sorted(closed)})
+        uow.commit()
+    return len(queued) if send else len(sendable)
+
+
+def _sorted_held(uow: UnitOfWork, now: datetime, *, lock: bool = False) -> tuple[list[int], dict[int, str]]:
+    """The held SMS whose template is in: those still worth sending, and the others with why not."""
+    sendable: list[int] = []
+    closed: dict[int, str] = {}
+    for held in uow.sms_dlt.held_with_template(lock=lock):
+        reason = why_not_send_held(held, now)
+        if reason is None:
+            sendable.append(held.id)
+        else:
+            closed[held.id] = reason
+    return sendable, closed
 
 
 def under_dlt(uow: UnitOfWork, entry: OutboxEntry) -> tuple[str, DltRoute] | None:

@@ -40,12 +40,23 @@ def load_whatsapp(uow: UnitOfWork, actor: Actor, settings: Settings) -> WhatsApp
     return WhatsAppSetup(settings.whatsapp_phone_number_id, stored, rule)
 
 
+def _pasted_token(value: str) -> str:
+    """The token as pasted: Meta's pages and curl examples show it as "Authorization: Bearer EAAG…"; the desk adds
+    the scheme itself, so a copied "Bearer " (or the whole header) is dropped rather than sent twice."""
+    token = (value or "").strip()
+    if token.lower().startswith("authorization:"):
+        token = token[len("authorization:"):].strip()
+    if token.lower().startswith("bearer "):
+        token = token[len("bearer "):].strip()
+    return token
+
+
 def save_whatsapp(uow: UnitOfWork, actor: Actor, phone_number_id: str, access_token: str, rule: str, *,
                   path: Path | None = None) -> WhatsAppSetup:
     """Check every field, then store the token (blank keeps the stored one), the id and the clinic's rule."""
     actor.require(Role.ADMIN)
-    number_id = (phone_number_id or "").strip()
-    token = (access_token or "").strip()
+    number_id = "".join((phone_number_id or "").split())
+    token = _pasted_token(access_token)
     errors: list[ValidationError] = []
     if number_id and not (number_id.isascii() and number_id.isdigit() and 5 <= len(number_id) <= 30):
         errors.append(ValidationError("whatsapp_phone_number_id",

@@ -1976,6 +1976,30 @@ Tue 09:00-13:00</translation>
         <translation>हर संदेश {count} SMS · यूनिकोड (एक SMS में 70 अक्षर)</translation>
     </message>
     <message>
+        <source>Send them now</source>
+        <translation>अभी भेजें</translation>
+    </message>
+    <message>
+        <source>Leave them</source>
+        <translation>रहने दें</translation>
+    </message>
+    <message>
+        <source>{count} messages were held for want of this template:</source>
+        <translation>इस टेम्पलेट के न होने से {count} संदेश रुके हुए थे:</translation>
+    </message>
+    <message>
+        <source>{count} held messages queued; they go with the next round.</source>
+        <translation>रुके हुए {count} संदेश कतार में हैं; वे अगले दौर में जाएँगे।</translation>
+    </message>
+    <message>
+        <source>{count} held messages left unsent.</source>
+        <translation>रुके हुए {count} संदेश नहीं भेजे गए।</translation>
+    </message>
+    <message>
+        <source>Not set up</source>
+        <translation>सेट अप नहीं</translation>
+    </message>
+    <message>
         <source>SMS to Indian numbers go only as templates registered on DLT (Jio, Airtel, Vi or BSNL portal). Paste each exactly as the portal shows it; a message left blank is not sent by SMS.</source>
         <translation>भारतीय नंबरों पर SMS केवल DLT पर पंजीकृत टेम्पलेट के रूप में जाते हैं (Jio, Airtel, Vi या BSNL पोर्टल)। हर टेम्पलेट ठीक वैसा ही चिपकाएँ जैसा पोर्टल दिखाता है; खाली छोड़ा गया संदेश SMS से नहीं भेजा जाता।</translation>
     </message>
@@ -3443,6 +3467,10 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
         <translation>फ़ॉलो-अप एक साल के अंदर होना चाहिए।</translation>
     </message>
     <message>
+        <source>This is the number as a spreadsheet shortened it ({value}); its last digits are lost. Copy the ID from the DLT portal, or format the spreadsheet column as Text first.</source>
+        <translation>यह नंबर स्प्रेडशीट ने छोटा कर दिया है ({value}); इसके आखिरी अंक खो गए हैं। ID DLT पोर्टल से कॉपी करें, या पहले स्प्रेडशीट के कॉलम को Text फ़ॉर्मैट में बदलें।</translation>
+    </message>
+    <message>
         <source>Enter the Principal Entity ID from the DLT portal (12 to 19 digits).</source>
         <translation>DLT पोर्टल से प्रिंसिपल एंटिटी ID डालें (12 से 19 अंक)।</translation>
     </message>
@@ -3461,6 +3489,10 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
     <message>
         <source>The text is too long (at most {limit} characters).</source>
         <translation>पाठ बहुत लंबा है (अधिकतम {limit} अक्षर)।</translation>
+    </message>
+    <message>
+        <source>This text has {signs}, which a plain-text SMS cannot carry: every SMS would go as Unicode (70 characters each) and not match the portal&apos;s text. Type them as plain &apos; &quot; - ... or a space, as the portal shows them.</source>
+        <translation>इस पाठ में {signs} है, जिसे सादा-टेक्स्ट SMS नहीं ले जा सकता: हर SMS यूनिकोड में जाएगा (हर SMS में 70 अक्षर) और पोर्टल के पाठ से मेल नहीं खाएगा। इन्हें सादे &apos; &quot; - ... या खाली जगह के रूप में टाइप करें, जैसा पोर्टल दिखाता है।</translation>
     </message>
     <message>
         <source>This text has {count} {var}; this message fills {expected}, in this order: {names}.</source>

@@ -108,3 +108,51 @@ def test_admin_input_is_checked_field_by_field():
     assert count.value.field == "t"
     kept = check_template(Template.BOOKED, Language.ENGLISH, TID, BOOKED_EN.text, id_field="i", text_field="t")
     assert kept == BOOKED_EN
+
+
+def test_ids_pasted_with_spaces_and_a_text_with_a_trailing_newline_are_taken_as_registered():
+    """A portal shows ids in groups and a copied text brings its line end (Windows: \\r\\n) and invisible marks."""
+    text = "\ufeffDear {#var#}, your appointment with {#var#} at {#var#} is booked for {#var#}.\r\n"
+    template = check_template(Template.BOOKED, Language.ENGLISH, " 1107 1600 0000 0012 345\t", text,
+                              id_field="id", text_field="text")
+    assert template is not None and template.template_id == TID
+    assert template.text == "Dear {#var#}, your appointment with {#var#} at {#var#} is booked for {#var#}."
+    assert check_entity_id("1201 1591 0000 0000 001") == "1201159100000000001"
+    two_lines = check_template(Template.BOOKED, Language.ENGLISH, TID, "Dear {#var#},\r\nyour visit with {#var#}"
+                               " at {#var#} is on {#var#}.", id_field="id", text_field="text")
+    assert two_lines is not None and "\r" not in two_lines.text and "\n" in two_lines.text
+
+
+@pytest.mark.parametrize(("sign", "named"), [("\u2019", "\u2019"), ("\u201c", "\u201c"), ("\u2013", "\u2013"),
+                                             ("\u00a0", "non-breaking space")])
+def test_smart_quotes_in_a_plain_text_are_refused_with_the_fix(sign, named):
+    """A word processor's ’ “ – or a web page's non-breaking space would turn every SMS into Unicode (70 characters
+    each, billed 2–3×) and not match the portal's plain text."""
+    text = f"Dear {{#var#}}, your appointment{sign}s with {{#var#}} at {{#var#}} is booked for {{#var#}}."
+    with pytest.raises(ValidationError) as refused:
+        check_template(Template.BOOKED, Language.ENGLISH, TID, text, id_field="id", text_field="text")
+    assert refused.value.field == "text" and named in refused.value.message and "Unicode" in refused.value.message
+
+
+def test_curly_quotes_in_a_hindi_text_are_its_own_business():
+    text = "प्रिय {#var#}, {#var#} में {#var#} के साथ आपका ‘अपॉइंटमेंट’ {#var#} के लिए बुक हो गया है।"
+    template = check_template(Template.BOOKED, Language.HINDI, TID, text, id_field="id", text_field="text")
+    assert template is not None and template.encoding is Encoding.UCS2
+
+
+def test_the_header_as_a_phone_shows_it_is_taken_as_the_six_letters():
+    """An SMS arrives from "VM-HOMACL-S" (operator and circle, header, category): the header is HOMACL."""
+    assert [check_header(v) for v in ("VM-HOMACL-S", "ad-homacl", " HOMACL ")] == ["HOMACL"] * 3
+    with pytest.raises(ValidationError):
+        check_header("VM-HOMA-S")
+
+
+@pytest.mark.parametrize("pasted", ["1.10716E+18", "1,20116E+18", "1E+18"])
+def test_an_id_a_spreadsheet_shortened_is_refused_saying_so(pasted):
+    """DLT portals export templates to Excel, which shows a 19-digit id as 1.10716E+18 and drops its digits."""
+    with pytest.raises(ValidationError) as template_id:
+        check_template(Template.BOOKED, Language.ENGLISH, pasted, BOOKED_EN.text, id_field="id", text_field="text")
+    assert template_id.value.field == "id" and "spreadsheet shortened" in template_id.value.message
+    with pytest.raises(ValidationError) as entity:
+        check_entity_id(pasted)
+    assert pasted in entity.value.message

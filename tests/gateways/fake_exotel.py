@@ -4,6 +4,7 @@ Rules, each with its source:
 1. `POST /v1/Accounts/<sid>/Sms/send.json` with HTTP basic auth `<api_key>:<api_token>`; anything else is a 401
    `{"RestException": {"Status": 401, "Message": "Authentication failed…", "Code": "UNAUTHORIZED"}}`
    (developer.exotel.com/docs/sms-api/api-reference/send-sms; …/docs/sms-support/sms-api-errors).
+   `fail_next(n, 200)` makes the next sends answer 200 without a Sid (an answer the desk must survive).
 2. From, To and Body are mandatory, Body at most 2000 characters: else 400 (send-sms, "Request Parameters").
 3. DltEntityId is mandatory for an Indian number and must be the account's registered entity: else 400
    (send-sms: "DltEntityId | Mandatory (India)"; "pass this as DltEntityId in every SMS request").
@@ -15,7 +16,12 @@ Rules, each with its source:
    scrubbing does (developer.exotel.com/docs/sms-api/api-reference/status-codes).
 6. A Body with characters outside GSM-7 needs EncodingType=unicode, else it is blocked as garbled ("EncodingType
    | plain (default) or unicode", send-sms).
-7. Answers: 200 `{"SMSMessage": {"Sid", "Status": "queued", …}}`; `fail_next` answers 429 or 5xx as a
+7. `GET /v1/Accounts/<sid>/SMS/Messages/<SmsSid>.json` (SMS Details, same basic auth) answers `{"SMSMessage":
+   {"Sid", "Status", "DetailedStatusCode", "DetailedStatus", …}}`, 404 `RestException` for a Sid this account never
+   sent (developer.exotel.com/docs/sms-api/api-reference/sms-details; error-codes: "404 Not Found | Resource does
+   not exist"). A message stays `submitted` (21020) until `settle()`: then what was delivered is `sent` with 20005
+   DELIVERED_TO_HANDSET and what operators blocked is `failed` with 23082 FAILED_DLT_TEMPLATE (status-codes).
+8. Answers: 200 `{"SMSMessage": {"Sid", "Status": "queued", …}}`; `fail_next` answers 429 or 5xx as a
    `RestException` (sms-api-errors lists 429 Too Many Requests, 500, 502, 503); `stall_next` delays the answer.
 """
 
@@ -90,6 +96,19 @@ class FakeExotel:
                     return fault
         return None
 
+    def settle(self) -> None:
+        """The operators' delivery reports arrive: delivered to the handset, or failed with the DLT reason."""
+        with self._lock:
+            for record in self.delivered:
+                record.update(Status="sent", DetailedStatusCode="20005", DetailedStatus="DELIVERED_TO_HANDSET")
+            for record in self.blocked:
+                code = "23082" if record["DetailedStatus"] == "FAILED_DLT_TEMPLATE" else "23185"
+                record.update(Status="failed", DetailedStatusCode=code)
+
+    def record(self, sid: str) -> dict[str, str] | None:
+        with self._lock:
+            return next((r for r in self.delivered + self.blocked if r["Sid"] == sid), None)
+
     def matches(self, template_id: str, body: str) -> bool:
         text = self.templates.get(template_id)
         if text is None:
@@ -103,17 +122,43 @@ def _handler(fake: FakeExotel) -> type[BaseHTTPRequestHandler]:
         def log_message(self, *args: object) -> None:
             pass
 
-        def do_POST(self) -> None:
-            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        def do_GET(self) -> None:
             fault = fake._take_fault()
             if fault and fault[0] == "stall":
                 time.sleep(fault[2])
             if fault and fault[0] == "fail":
                 return self._refuse(fault[2], "Too Many Requests" if fault[2] == 429 else "Internal Server Error")
+            prefix = f"/v1/Accounts/{ACCOUNT_SID}/SMS/Messages/"
+            if not (self.path.startswith(prefix) and self.path.endswith(".json")):
+                return self._refuse(404, "Not Found")
+            if not self._authorised():
+                return self._refuse(401, "Authentication failed. Invalid API Key or Token.", "UNAUTHORIZED")
+            record = fake.record(self.path[len(prefix):-len(".json")])
+            if record is None:
+                return self._refuse(404, "SMS not found")
+            self._json(200, {"SMSMessage": {
+                "Sid": record["Sid"], "AccountSid": ACCOUNT_SID, "From": record["From"], "To": record["To"],
+                "Body": record["Body"], "Status": record.get("Status", "submitted"),
+                "DetailedStatusCode": int(record.get("DetailedStatusCode", "21020")),
+                "DetailedStatus": record.get("DetailedStatus", "PENDING_ON_OPERATOR")
+                if "Status" in record else "PENDING_ON_OPERATOR"}})
+
+        def _authorised(self) -> bool:
+            expected = "Basic " + base64.b64encode(f"{API_KEY}:{API_TOKEN}".encode()).decode()
+            return self.headers.get("Authorization") == expected
+
+        def do_POST(self) -> None:
+            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            fault = fake._take_fault()
+            if fault and fault[0] == "stall":
+                time.sleep(fault[2])
+            if fault and fault[0] == "fail" and fault[2] == 200:
+                return self._json(200, {"SMSMessage": {"Status": "queued"}})  # taken, but no Sid came back
+            if fault and fault[0] == "fail":
+                return self._refuse(fault[2], "Too Many Requests" if fault[2] == 429 else "Internal Server Error")
             if self.path != f"/v1/Accounts/{ACCOUNT_SID}/Sms/send.json":
                 return self._refuse(404, "Not Found")
-            expected = "Basic " + base64.b64encode(f"{API_KEY}:{API_TOKEN}".encode()).decode()
-            if self.headers.get("Authorization") != expected:
+            if not self._authorised():
                 return self._refuse(401, "Authentication failed. Invalid API Key or Token.", "UNAUTHORIZED")
             form = {k: v[0] for k, v in parse_qs(raw.decode(), keep_blank_values=True).items()}
             missing = [name for name in ("From", "To", "Body") if not form.get(name)]

@@ -6,8 +6,8 @@ import pytest
 
 from homa_desk.domain.dlt import DltRoute, DltTemplate, suggested_text
 from homa_desk.domain.notifications import Language, Template
-from homa_desk.gateways.messaging import Outgoing, SendError
-from homa_desk.gateways.sms_exotel import ExotelSms
+from homa_desk.gateways.messaging import DeliveryStatus, Outgoing, SendError
+from homa_desk.gateways.sms_exotel import ExotelSms, delivery_of
 from tests.gateways import fake_exotel as fx
 
 TID_EN, TID_HI = "1107160000000010001", "1107160000000010002"
@@ -119,3 +119,47 @@ def test_the_settings_choose_exotel_or_twilio_for_sms():
     assert isinstance(senders_from_settings(Settings(sms_provider="exotel", **both))[Channel.SMS], ExotelSms)
     assert isinstance(senders_from_settings(Settings(**both))[Channel.SMS], TwilioSms)
     assert Channel.SMS not in senders_from_settings(Settings(sms_provider="exotel"))
+
+
+# -- delivery status: Exotel's SMS Details API -------------------------------------------------------------------
+
+
+def test_the_status_is_asked_of_exotels_sms_details_and_read_from_its_detailed_code(exotel):
+    exotel_sms = sender(exotel)
+    delivered = exotel_sms.send(sms(EN, EN.fill(VALUES)))
+    blocked = exotel_sms.send(sms(EN, EN.fill(VALUES).replace("Dear", "Hi")))
+    assert exotel_sms.status(delivered).status == "submitted"
+    exotel.settle()
+    assert exotel_sms.status(delivered) == DeliveryStatus("delivered")
+    assert exotel_sms.status(blocked) == DeliveryStatus("undelivered", "23082 FAILED_DLT_TEMPLATE")
+
+
+@pytest.mark.parametrize(("status", "code", "detailed", "expected"), [
+    ("sent", "20006", "DELIVERED_TO_OPERATOR", DeliveryStatus("sent")),
+    ("sent", "20005", "DELIVERED_TO_HANDSET", DeliveryStatus("delivered")),
+    ("delivered", "20000", "DELIVERED_TO_HANDSET", DeliveryStatus("delivered")),
+    ("failed_dnd", "23005", "FAILED_DND", DeliveryStatus("undelivered", "23005 FAILED_DND")),
+    ("expired", "", "", DeliveryStatus("undelivered", "expired")),
+    ("queued", "21010", "PENDING_TO_OPERATOR", DeliveryStatus("queued")),
+])
+def test_exotels_statuses_map_onto_the_desks(status, code, detailed, expected):
+    """Handed to the operator is not delivered: only the handset's confirmation (or Status=delivered) is."""
+    assert delivery_of(status, code, detailed) == expected
+
+
+def test_asking_about_an_unknown_sms_a_wrong_token_or_a_busy_exotel(exotel):
+    with pytest.raises(SendError, match="404") as unknown:
+        sender(exotel).status("f" * 32)
+    assert not unknown.value.retry_safe
+    sid = sender(exotel).send(sms(EN, EN.fill(VALUES)))
+    with pytest.raises(SendError, match="401") as wrong:
+        sender(exotel, token="wrong-token").status(sid)
+    assert "wrong-token" not in wrong.value.message
+    exotel.fail_next(1, 429)
+    with pytest.raises(SendError, match="429") as busy:
+        sender(exotel).status(sid)
+    assert busy.value.retry_safe
+    exotel.stall_next(1, 1.5)
+    with pytest.raises(SendError, match="unreachable") as slow:
+        sender(exotel, timeout=(1, 0.5)).status(sid)
+    assert slow.value.retry_safe

@@ -160,6 +160,8 @@ EXPECTED: dict[str, set[str]] = {
     "settings.save_settings": ADMIN,
     "sms_dlt.load_dlt_setup": ADMIN,
     "sms_dlt.save_dlt_setup": ADMIN,
+    "sms_dlt.send_held_messages": ADMIN,
+    "sms_dlt.leave_held_messages": ADMIN,
     "staff.add_staff": ADMIN,
     "staff.list_staff": ADMIN,
     "staff.set_staff_active": ADMIN,
@@ -399,6 +401,8 @@ CASES: dict[str, Case] = {
     "reports.daily_collection": lambda w, a: partial(reports.daily_collection, w.uow, a, w.today),
     "settings.load_settings": lambda w, a: partial(settings.load_settings, w.uow, a, Settings()),
     "sms_dlt.load_dlt_setup": lambda w, a: partial(sms_dlt.load_dlt_setup, w.uow, a),
+    "sms_dlt.send_held_messages": lambda w, a: partial(sms_dlt.send_held_messages, w.uow, a),
+    "sms_dlt.leave_held_messages": lambda w, a: partial(sms_dlt.leave_held_messages, w.uow, a),
     "sms_dlt.save_dlt_setup": lambda w, a: partial(sms_dlt.save_dlt_setup, w.uow, a, sms_dlt.DltForm(
         "1201159100000000001", "HOMACL")),
     "settings.save_settings": lambda w, a: partial(settings.save_settings, w.uow, a, SettingsForm(

@@ -40,6 +40,14 @@ def outbox_rows(engine: Engine) -> list[dict]:
             " provider_message_id, attachment_bill_id, idempotency_key FROM outbox_messages ORDER BY id"))]
 
 
+def rows_of(engine: Engine) -> list[dict]:
+    """The outbox as the channel and delivery-status tests read it."""
+    with engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(text(
+            "SELECT id, channel, status, message_key, fallback_channels, patient_id, last_error, delivery_status,"
+            " delivery_error, next_status_check_at, status_checks FROM outbox_messages ORDER BY id"))]
+
+
 DLT_ENTITY_ID = "1201159100000000001"
 DLT_HEADER = "HOMACL"
 

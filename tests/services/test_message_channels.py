@@ -20,7 +20,7 @@ from homa_desk.services import billing, message_channels, notifications, verific
 from tests import fake_messaging as fm
 from tests.gateways import fake_whatsapp as fw
 from tests.services.billing_helpers import a_bill
-from tests.services.notification_helpers import a_booking, a_patient, dlt_registered
+from tests.services.notification_helpers import a_booking, a_patient, dlt_registered, rows_of
 
 PDF = b"%PDF-1.4 receipt"
 
@@ -43,13 +43,6 @@ def receipt(bill_id: int) -> Attachment:
 
 def on_whatsapp(uow, actor, patient_id: int) -> None:
     message_channels.set_message_preferences(uow, actor, patient_id, Channel.WHATSAPP, {Channel.WHATSAPP: True})
-
-
-def rows_of(engine) -> list[dict]:
-    with engine.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(text(
-            "SELECT id, channel, status, message_key, fallback_channels, patient_id, last_error, delivery_status,"
-            " delivery_error, next_status_check_at, status_checks FROM outbox_messages ORDER BY id"))]
 
 
 # -- consent and preferred channel --------------------------------------------------------------------------------
@@ -142,6 +135,28 @@ def test_whatsapp_goes_as_the_template_and_the_receipt_as_an_uploaded_pdf(uow, e
                                                       "Sunrise Clinic"]
     assert notifications.deliver_due(uow, senders, render_attachment=receipt).sent == []
     assert len(whatsapp.messages) == 1
+
+
+def test_the_patients_language_chooses_the_template_language_on_each_channel(uow, engine, admin, receptionist,
+                                                                             doctor, senders, whatsapp, providers):
+    """Set at the desk (notifications.set_preferred_language): Hindi goes as the WhatsApp template's `hi` version
+    and, when WhatsApp refuses, as the Hindi DLT template by SMS; back to English, English."""
+    patient = a_patient(uow, receptionist)
+    on_whatsapp(uow, receptionist, patient)
+    notifications.set_preferred_language(uow, receptionist, patient, "hi")
+    a_booking(uow, admin, receptionist, doctor, patient, hour=10)
+    notifications.deliver_due(uow, senders)
+    assert [m["template"]["language"]["code"] for m in whatsapp.messages] == ["hi"]
+    del whatsapp.templates[("appointment_booked", "hi")]  # the Hindi version not approved (yet): 132001
+    a_booking(uow, admin, receptionist, doctor, patient, hour=11)
+    notifications.deliver_due(uow, senders)
+    notifications.deliver_due(uow, senders)
+    (sms,) = providers.sms
+    assert sms["Body"].startswith("प्रिय Priya Sharma")
+    notifications.set_preferred_language(uow, receptionist, patient, "en")
+    a_booking(uow, admin, receptionist, doctor, patient, hour=12)
+    notifications.deliver_due(uow, senders)
+    assert [m["template"]["language"]["code"] for m in whatsapp.messages] == ["hi", "en"]
 
 
 def test_a_refused_whatsapp_falls_back_to_sms_once_never_both(uow, engine, admin, receptionist, doctor, senders,

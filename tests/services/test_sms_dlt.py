@@ -3,24 +3,34 @@ could not match, delivered through Exotel with the DLT IDs, and never twice."""
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
+from homa_desk.db.unit_of_work import UnitOfWork
 from homa_desk.domain.dlt import suggested_text
 from homa_desk.domain.errors import FormErrors, PermissionDenied
+from homa_desk.domain.message_routing import delivery_state
 from homa_desk.domain.notifications import LEASE, UNKNOWN_OUTCOME, Channel, Language, NewMessage, Template
 from homa_desk.domain.timeutil import utcnow
 from homa_desk.gateways.sms_exotel import ExotelSms
 from homa_desk.gateways.sms_twilio import TwilioSms
-from homa_desk.services import billing, notifications, sms_dlt
+from homa_desk.services import billing, message_channels, notifications, sms_dlt
 from homa_desk.services.sms_dlt import DltForm, id_field, text_field
 from tests import fake_messaging as fm
 from tests.gateways import fake_exotel as fx
 from tests.services.billing_helpers import a_bill
-from tests.services.notification_helpers import a_booking, a_patient, dlt_registered, outbox_rows, speaks_hindi
+from tests.services.notification_helpers import (
+    a_booking,
+    a_patient,
+    dlt_registered,
+    outbox_rows,
+    rows_of,
+    speaks_hindi,
+)
 
 
 @pytest.fixture
@@ -217,3 +227,100 @@ def test_the_database_refuses_a_template_of_an_unknown_kind_or_a_bad_id(engine):
         with pytest.raises(IntegrityError), engine.begin() as conn:
             conn.execute(text("INSERT INTO sms_dlt_templates (template, language, dlt_template_id, body)"
                               " VALUES (:k, 'en', :i, 'Hello {#var#}')"), {"k": kind, "i": template_id})
+
+
+# -- delivery status through Exotel's SMS Details API ---------------------------------------------------------------
+
+
+def test_exotel_status_is_polled_with_twilios_backoff_and_shows_exotels_reason(uow, engine, receptionist, exotel):
+    """Exotel's SMS, like Twilio's, is asked after 1, 2, 4 … minutes until final; the Messages tab then says
+    delivered, or not delivered with Exotel's detailed status."""
+    ids = dlt_registered(engine)
+    exotel.register(ids[("payment_received", "en")], "Paid {#var#} {#var#} {#var#} {#var#} {#var#}")  # DLT drift
+    first = paid(uow, receptionist, phone="9876543210")
+    notifications.deliver_due(uow, exotel_sms(exotel))
+    row = rows_of(engine)[0]
+    assert row["status"] == "sent" and row["next_status_check_at"] is not None
+    checkers = {Channel.SMS: exotel_sms(exotel)[Channel.SMS]}
+    due = row["next_status_check_at"]
+    assert message_channels.poll_delivery(uow, checkers, now=due - timedelta(seconds=1)) == 0
+    assert message_channels.poll_delivery(uow, checkers, now=due) == 1
+    row = rows_of(engine)[0]
+    assert row["delivery_status"] == "submitted" and row["next_status_check_at"] == due + timedelta(minutes=2)
+    exotel.settle()
+    assert message_channels.poll_delivery(uow, checkers, now=row["next_status_check_at"]) == 1
+    row = rows_of(engine)[0]
+    assert (row["delivery_status"], row["delivery_error"], row["next_status_check_at"]) == (
+        "undelivered", "23082 FAILED_DLT_TEMPLATE", None)
+    (entry,) = message_channels.patient_messages(uow, receptionist, first)
+    assert delivery_state(entry) == ("Not delivered", "23082 FAILED_DLT_TEMPLATE")
+
+
+def test_an_exotel_sms_confirmed_on_the_handset_shows_delivered(uow, engine, receptionist, exotel):
+    patient = paid(uow, receptionist)
+    notifications.deliver_due(uow, exotel_sms(exotel))
+    exotel.settle()
+    checkers = {Channel.SMS: exotel_sms(exotel)[Channel.SMS]}
+    exotel.fail_next(1, 429)
+    due = rows_of(engine)[0]["next_status_check_at"]
+    assert message_channels.poll_delivery(uow, checkers, now=due) == 0
+    assert message_channels.poll_delivery(uow, checkers, now=due + timedelta(minutes=2)) == 1
+    (entry,) = message_channels.patient_messages(uow, receptionist, patient)
+    assert delivery_state(entry) == ("Delivered", "") and rows_of(engine)[0]["next_status_check_at"] is None
+
+
+def test_two_desks_sending_and_polling_at_once_send_and_ask_each_sms_once(uow, engine, receptionist, exotel):
+    """Two desks' background senders run the same round at the same moment against a slow Exotel: the lease
+    (FOR UPDATE SKIP LOCKED, committed before the provider is called) gives each SMS to one desk, and each status
+    question is asked by one desk."""
+    for number, name in enumerate(("Anil", "Bina", "Chetan", "Divya")):
+        paid(uow, receptionist, name=f"{name} Rao", phone=f"98765000{number:02d}")
+    exotel.stall_next(8, 0.3)
+    barrier = threading.Barrier(2)
+    reports: list = []
+
+    def desk(work) -> None:
+        barrier.wait()
+        reports.append(work())
+
+    def run_both(make_work) -> None:
+        threads = [threading.Thread(target=desk, args=(make_work(UnitOfWork(engine)),)) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(20)
+
+    run_both(lambda own: lambda: notifications.deliver_due(own, exotel_sms(exotel, timeout=(2, 5))))
+    sent = [i for report in reports for i in report.sent]
+    assert len(sent) == len(set(sent)) == 4 and len(exotel.delivered) == 4
+    assert len({m["To"] for m in exotel.delivered}) == 4
+    exotel.settle()
+    requests_before = exotel.requests
+    later = utcnow() + timedelta(minutes=2)
+    reports.clear()
+    run_both(lambda own: lambda: message_channels.poll_delivery(own, {Channel.SMS: exotel_sms(exotel)[Channel.SMS]},
+                                                                now=later))
+    assert sum(reports) == 4 and exotel.requests - requests_before == 4
+    assert {r["delivery_status"] for r in rows_of(engine)} == {"delivered"}
+
+
+def test_an_opt_out_recorded_while_the_sms_waits_is_honoured_at_sending(uow, engine, receptionist, exotel):
+    """A patient who chose no channel gets SMS by default; saying no at the desk before the sender's round stops
+    the SMS already queued, before any provider call."""
+    patient = paid(uow, receptionist)
+    message_channels.set_message_preferences(uow, receptionist, patient, None, {Channel.SMS: False})
+    report = notifications.deliver_due(uow, exotel_sms(exotel))
+    row = sms_row(engine)
+    assert report.failed == [row["id"]] and row["status"] == "failed"
+    assert row["last_error"].startswith("not sent: the patient has no consent for sms")
+    assert exotel.requests == 0
+
+
+def test_an_sms_taken_without_an_id_is_sent_and_never_asked_about(uow, engine, receptionist, exotel):
+    """Without the provider's id there is nothing to ask: no status question is scheduled (it would be a 404 every
+    hour for two days)."""
+    paid(uow, receptionist)
+    exotel.fail_next(1, 200)
+    assert len(notifications.deliver_due(uow, exotel_sms(exotel)).sent) == 1
+    (row,) = rows_of(engine)
+    assert row["status"] == "sent" and row["next_status_check_at"] is None

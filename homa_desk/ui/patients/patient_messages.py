@@ -1,8 +1,8 @@
 """A patient's messages on the profile: what was sent, by which channel, when, and what became of it.
 
-Delivered / not delivered comes from the provider when the desk can ask it (Twilio: the background sender polls each
-message's status with backoff); WhatsApp through Meta reports delivery only to a webhook, so its messages stay "Sent"
-(accepted by WhatsApp). A verification code never leaves the database: the text shows •••••• in its place.
+Delivered / not delivered comes from the provider when the desk can ask it (Twilio and Exotel: the background sender
+polls each message's status with backoff); WhatsApp through Meta reports delivery only to a webhook, so its messages
+stay "Sent" (accepted by WhatsApp). A verification code never leaves the database: the text shows •••••• in its place.
 """
 
 from __future__ import annotations
@@ -38,7 +38,8 @@ from homa_desk.ui.common.worker import OneLoadAtATime
 COLUMNS = (QT_TR_NOOP("When"), QT_TR_NOOP("Channel"), QT_TR_NOOP("Message"), QT_TR_NOOP("Status"),
            QT_TR_NOOP("Reason"))
 STATE_WORDS = (QT_TR_NOOP("Failed"), QT_TR_NOOP("Will retry"), QT_TR_NOOP("Waiting to send"), QT_TR_NOOP("Sending"),
-               QT_TR_NOOP("Sent"), QT_TR_NOOP("Delivered"), QT_TR_NOOP("Read"), QT_TR_NOOP("Not delivered"))
+               QT_TR_NOOP("Sent"), QT_TR_NOOP("Delivered"), QT_TR_NOOP("Read"), QT_TR_NOOP("Not delivered"),
+               QT_TR_NOOP("Not set up"))
 CONSENT_WORDS = {Consent.GRANTED: QT_TR_NOOP("agreed {date} ({by})"),
                  Consent.OPTED_OUT: QT_TR_NOOP("opted out {date} ({by})")}
 

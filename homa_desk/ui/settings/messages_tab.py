@@ -3,10 +3,13 @@
 The Principal Entity ID and sender header, then per message kind and language the content template ID and its
 exact registered text with `{#var#}`. Each text shows how many SMS segments a message will be billed as (from the
 text alone to every variable at the DLT limit) and whether it goes as plain text or Unicode. A kind left blank is
-not sent by SMS; its messages wait as "not set up", counted here.
+not sent by SMS; its messages wait as "not set up", counted here, and once its template is saved the admin sends the
+ones still worth sending or leaves them.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import QT_TR_NOOP
 from PySide6.QtWidgets import (
@@ -22,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from homa_desk.backend import Backend
+from homa_desk.db.unit_of_work import UnitOfWork
 from homa_desk.domain.dlt import KINDS, VARIABLE_LIMIT, DltTemplate, suggested_text, variables
 from homa_desk.domain.errors import DomainError
 from homa_desk.domain.notifications import Language, Template
@@ -91,6 +95,7 @@ class MessagesTab(QWidget):
         self.save_button.setObjectName("save")
         self.save_button.clicked.connect(self.save)
         self.save_button.setEnabled(False)
+        self.offer = self._held_offer()
         body = QWidget()
         inner = QVBoxLayout(body)
         inner.addLayout(form)
@@ -102,10 +107,49 @@ class MessagesTab(QWidget):
         buttons.addWidget(self.status, 1)
         buttons.addWidget(self.save_button)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.offer)
         layout.addWidget(scroll)
         layout.addLayout(buttons)
         run_in_background(self, sms_dlt.load_dlt_setup, backend.uow(), actor, on_success=self.show_setup,
                           on_failure=self.errors.show)
+
+    def _held_offer(self) -> QWidget:
+        """Shown while SMS held for want of a template could go now: send them, or leave them (an admin decides)."""
+        offer = QWidget()
+        offer.setObjectName("held_offer")
+        self.offer_text = QLabel()
+        self.offer_text.setWordWrap(True)
+        self.send_held = QPushButton(tr("Send them now"))
+        self.send_held.setObjectName("send_held")
+        self.send_held.clicked.connect(lambda: self._decide_held(sms_dlt.send_held_messages))
+        self.leave_held = QPushButton(tr("Leave them"))
+        self.leave_held.setObjectName("leave_held")
+        self.leave_held.clicked.connect(lambda: self._decide_held(sms_dlt.leave_held_messages))
+        row = QHBoxLayout(offer)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.offer_text, 1)
+        row.addWidget(self.send_held)
+        row.addWidget(self.leave_held)
+        offer.hide()
+        return offer
+
+    def _decide_held(self, decide: Callable[[UnitOfWork, Actor], int]) -> None:
+        self.send_held.setEnabled(False)
+        self.leave_held.setEnabled(False)
+        sent = decide is sms_dlt.send_held_messages
+        CollectionOp(self, Change.CLINIC, decide, self._backend.uow(), self._actor) \
+            .success(lambda count: self._decided(count, sent)).failure(self._decide_failed).run_in_background()
+
+    def _decided(self, count: int, sent: bool) -> None:
+        self.status.setText(tr("{count} held messages queued; they go with the next round.").format(count=count)
+                            if sent else tr("{count} held messages left unsent.").format(count=count))
+        run_in_background(self, sms_dlt.load_dlt_setup, self._backend.uow(), self._actor,
+                          on_success=self.show_setup, on_failure=self.errors.show)
+
+    def _decide_failed(self, error: DomainError) -> None:
+        self.send_held.setEnabled(True)
+        self.leave_held.setEnabled(True)
+        self.status.setText(error.message)
 
     def _kind_rows(self, form: QFormLayout, kind: Template) -> None:
         form.addRow(QLabel(f"<b>{tr(KIND_TITLES[kind])}</b>"))
@@ -162,6 +206,11 @@ class MessagesTab(QWidget):
             label.setText(tr("{count} SMS not sent: not set up. Fill in the templates below and save; new messages"
                              " of this kind then go by SMS.").format(count=waiting))
             label.setVisible(waiting > 0)
+        self.offer_text.setText(tr("{count} messages were held for want of this template:").format(
+            count=setup.sendable))
+        self.offer.setVisible(setup.sendable > 0)
+        self.send_held.setEnabled(True)
+        self.leave_held.setEnabled(True)
         self.save_button.setEnabled(True)
 
     def form(self) -> DltForm:

@@ -85,3 +85,16 @@ def test_a_verification_code_never_shows(qtbot, backend, uow, receptionist):
     dialog = open_messages(qtbot, backend, receptionist, patient)
     (row,) = texts(dialog.messages.table)
     assert "code is ••••••." in row[2] and not re.search(r"\d{6}", " ".join(row))
+
+
+def test_an_sms_not_set_up_on_dlt_says_so_and_where_to_set_it_up(qtbot, backend, uow, admin, receptionist, doctor,
+                                                                  providers):
+    """The receptionist sees it where they look: the patient's Messages tab, not only Settings."""
+    patient = a_patient(uow, receptionist, email=None)
+    a_booking(uow, admin, receptionist, doctor, patient)
+    sms = TwilioSms(fm.TWILIO_SID, fm.TWILIO_TOKEN, fm.TWILIO_FROM, base_url=providers.base_url, timeout=(2, 2))
+    notifications.deliver_due(uow, {Channel.SMS: sms})
+    dialog = open_messages(qtbot, backend, receptionist, patient)
+    assert dialog.messages.state_of(0) == (
+        "Not set up", "not set up: no DLT template for booking (English); an admin adds it in Settings → Messages")
+    assert providers.requests == 0

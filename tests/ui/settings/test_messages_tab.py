@@ -106,3 +106,33 @@ def test_the_desks_wording_fills_only_the_empty_texts(qtbot, backend, admin):
     assert tab.texts[BOOKED_EN].toPlainText() == ENGLISH_TEXT
     assert tab.texts[BOOKED_HI].toPlainText() == suggested_text(Template.BOOKED, Language.HINDI)
     assert tab.segments[(Template.VERIFICATION, Language.ENGLISH)].text().startswith("1 SMS per message")
+
+
+def test_saving_the_missing_template_offers_the_held_sms_and_sends_them_once(qtbot, backend, engine, uow, admin,
+                                                                            receptionist, providers):
+    from homa_desk.gateways.sms_twilio import TwilioSms
+    from homa_desk.services import verification
+    from tests import fake_messaging as fm
+
+    patient = a_patient(uow, receptionist, email=None)
+    billing.record_payment(uow, receptionist, a_bill(uow, receptionist, patient).id, amount="500", method="cash")
+    verification.send_code(uow, receptionist, patient, "sms")
+    twilio = TwilioSms(fm.TWILIO_SID, fm.TWILIO_TOKEN, fm.TWILIO_FROM, base_url=providers.base_url)
+    assert len(notifications.deliver_due(uow, {Channel.SMS: twilio}).not_set_up) == 2
+    tab = open_tab(qtbot, backend, admin)
+    assert not tab.offer.isVisible()
+    qtbot.keyClicks(tab.entity_id, "1201159100000000001")
+    qtbot.keyClicks(tab.header, "HOMACL")
+    for kind, number in ((Template.PAYMENT, "1107160000000010005"), (Template.VERIFICATION, "1107160000000010006")):
+        qtbot.keyClicks(tab.template_ids[(kind, Language.ENGLISH)], number)
+        tab.texts[(kind, Language.ENGLISH)].setPlainText(suggested_text(kind, Language.ENGLISH))
+    save(qtbot, tab)
+    assert tab.offer.isVisible()  # the payment only: a verification code held this long has expired
+    assert tab.offer_text.text() == "1 messages were held for want of this template:"
+    qtbot.mouseClick(tab.send_held, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not tab.offer.isVisible(), timeout=10_000)
+    assert tab.status.text() == "1 held messages queued; they go with the next round."
+    with engine.connect() as conn:
+        statuses = dict(conn.execute(text("SELECT template, status FROM outbox_messages")).all())
+    assert statuses == {"payment_received": "pending", "verification_code": "failed"}
+    assert len(notifications.deliver_due(uow, {Channel.SMS: twilio}).sent) == 1 and len(providers.sms) == 1

@@ -56,3 +56,16 @@ def test_bad_input_is_shown_next_to_the_field(qtbot, backend, admin):
     assert "digits only" in tab.errors.label("whatsapp_phone_number_id").text()
     assert tab.errors.label("whatsapp_access_token").text() == "Paste the access token."
     assert Settings.load().whatsapp_phone_number_id == "" and get_secret(WHATSAPP_TOKEN) is None
+
+
+def test_a_token_pasted_with_bearer_and_an_id_with_spaces_are_taken_as_meant(qtbot, backend, admin):
+    """Meta's API Setup page and curl samples show "Authorization: Bearer EAAG…"; the desk adds the scheme itself, so
+    a pasted one must not be stored (it would go as "Bearer Bearer …" and every message would be refused 401)."""
+    view = open_tab(qtbot, backend, admin)
+    tab = view.whatsapp
+    qtbot.keyClicks(tab.phone_number_id, " 1065 4035 2242 922 ")
+    qtbot.keyClicks(tab.access_token, f"Authorization: Bearer {TOKEN}")
+    with qtbot.waitSignal(tab.saved, timeout=10_000):
+        qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+    assert get_secret(WHATSAPP_TOKEN) == TOKEN
+    assert Settings.load().whatsapp_phone_number_id == "106540352242922"
