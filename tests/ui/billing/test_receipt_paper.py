@@ -9,12 +9,17 @@ from itertools import count
 import pytest
 
 from homa_desk.config import Settings
+from homa_desk.domain.errors import FormErrors
 from homa_desk.domain.paper import Paper
 from homa_desk.services import billing
+from homa_desk.services import settings as settings_service
 from homa_desk.services.clinic import ClinicInfo
+from homa_desk.services.settings import SettingsForm
 from homa_desk.ui.billing.receipt import save_receipt_pdf
 from tests.services.billing_helpers import a_bill, a_patient
+from tests.ui.billing.test_billing_bill import open_bill
 from tests.ui.pdf_pages import PdfPages
+from tests.ui.settings.test_settings_connections import open_tab, save, type_into
 
 CLINIC = ClinicInfo(name="Sunrise Multispeciality Clinic", address="12 MG Road, Near Deccan Gymkhana\nPune 411004",
                     phone="020 1234 5678")
@@ -85,3 +90,25 @@ def test_the_desk_paper_setting_decides_when_none_is_given(qapp, tmp_path, uow, 
     Settings(receipt_paper="letter-from-a-newer-version").save()
     with PdfPages(save_receipt_pdf(bill, CLINIC, tmp_path / "a4.pdf")) as pdf:
         assert abs(pdf.size_mm()[0] - 210) <= 1
+
+
+def test_the_paper_is_chosen_in_settings_for_this_desk(qtbot, backend, uow, admin, receptionist, tmp_path,
+                                                       memory_keyring):
+    tab = open_tab(qtbot, backend, admin)
+    assert tab.inputs["receipt_paper"].currentData() == "a4"
+    type_into(qtbot, tab, {"receipt_paper": "roll58"})
+    save(qtbot, tab)
+    assert tab.status.text().startswith("Saved")
+    assert Settings.load().receipt_paper == "roll58"
+
+    bill = a_part_paid_bill(uow, receptionist)
+    dialog = open_bill(qtbot, backend, receptionist, bill.id)
+    with PdfPages(dialog.save_pdf(tmp_path / "receipt.pdf")) as pdf:
+        assert abs(pdf.size_mm()[0] - 58) <= 1 and bill.bill_number in pdf.text()
+
+
+def test_a_paper_the_desk_does_not_know_is_refused_next_to_the_field(uow, admin, memory_keyring):
+    with pytest.raises(FormErrors) as refused:
+        settings_service.save_settings(uow, admin, SettingsForm(receipt_paper="roll110"))
+    assert [(e.field, e.message) for e in refused.value.errors] == [
+        ("receipt_paper", "Choose A4, A5 or a receipt roll.")]
