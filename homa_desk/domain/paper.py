@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from homa_desk.domain.errors import ValidationError
+
 
 class Paper(StrEnum):
     A4 = "a4"
@@ -22,6 +24,14 @@ class Paper(StrEnum):
             return cls(value)
         except ValueError:
             return cls.A4
+
+    @classmethod
+    def chosen(cls, value: str, field: str = "receipt_paper") -> Paper:
+        """The paper a form chose; a value no desk knows is refused next to the field."""
+        try:
+            return cls(value)
+        except ValueError:
+            raise ValidationError(field, "Choose A4, A5 or a receipt roll.") from None
 
     @property
     def is_roll(self) -> bool:

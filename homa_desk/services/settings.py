@@ -163,8 +163,7 @@ def validate(form: SettingsForm, stored_secrets: frozenset[str] = frozenset()) -
                                                      "idle lock time")))
     check("language", lambda: _choice(form.language, [lang.value for lang in Language], "language",
                                       "Choose English or Hindi."))
-    check("receipt_paper", lambda: _choice(form.receipt_paper, [paper.value for paper in Paper], "receipt_paper",
-                                           "Choose A4, A5 or a receipt roll."))
+    check("receipt_paper", lambda: Paper.chosen(form.receipt_paper).value)
     if errors:
         raise FormErrors(errors)
     return clean
