@@ -7,6 +7,9 @@ from __future__ import annotations
 from itertools import count
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPageLayout
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 
 from homa_desk.config import Settings
 from homa_desk.domain.errors import FormErrors
@@ -15,6 +18,7 @@ from homa_desk.services import billing
 from homa_desk.services import settings as settings_service
 from homa_desk.services.clinic import ClinicInfo
 from homa_desk.services.settings import SettingsForm
+from homa_desk.ui.billing import receipt
 from homa_desk.ui.billing.receipt import save_receipt_pdf
 from tests.services.billing_helpers import a_bill, a_patient
 from tests.ui.billing.test_billing_bill import open_bill
@@ -112,3 +116,29 @@ def test_a_paper_the_desk_does_not_know_is_refused_next_to_the_field(uow, admin,
         settings_service.save_settings(uow, admin, SettingsForm(receipt_paper="roll110"))
     assert [(e.field, e.message) for e in refused.value.errors] == [
         ("receipt_paper", "Choose A4, A5 or a receipt roll.")]
+
+
+@pytest.mark.parametrize("paper", list(Paper))
+def test_print_offers_the_desk_paper_and_prints_on_it(qtbot, backend, uow, receptionist, tmp_path, monkeypatch,
+                                                      paper):
+    """The print dialog opens on the desk's paper; the receptionist prints to a PDF file (as "Print to file" does)."""
+    Settings(receipt_paper=paper.value).save()
+    bill = a_part_paid_bill(uow, receptionist)
+    target = tmp_path / "printed.pdf"
+    offered: list[float] = []
+
+    def print_to_file(dialog) -> int:  # type: ignore[no-untyped-def]
+        printer = dialog.printer()
+        offered.append(printer.pageLayout().fullRect(QPageLayout.Unit.Millimeter).width())
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(target))
+        return QPrintDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(receipt, "exec_dialog", print_to_file)
+    dialog = open_bill(qtbot, backend, receptionist, bill.id)
+    qtbot.waitUntil(lambda: dialog.clinic.name != "")
+    qtbot.mouseClick(dialog.print_button, Qt.MouseButton.LeftButton)
+    assert offered == [pytest.approx(paper.width_mm, abs=1)]
+    with PdfPages(target) as pdf:
+        assert abs(pdf.size_mm()[0] - paper.width_mm) <= 1
+        assert bill.bill_number in pdf.text() and pdf.qr_texts() == [bill.bill_number]
