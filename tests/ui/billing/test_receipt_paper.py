@@ -116,6 +116,7 @@ def test_a_paper_the_desk_does_not_know_is_refused_next_to_the_field(uow, admin,
         settings_service.save_settings(uow, admin, SettingsForm(receipt_paper="roll110"))
     assert [(e.field, e.message) for e in refused.value.errors] == [
         ("receipt_paper", "Choose A4, A5 or a receipt roll.")]
+    assert Settings.load() == Settings()  # nothing written
 
 
 @pytest.mark.parametrize("paper", list(Paper))
