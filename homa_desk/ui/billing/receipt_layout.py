@@ -155,9 +155,10 @@ def _qr(content: ReceiptContent) -> str:
 
 
 def _sum_row(line: SumLine, *, indent: bool = False) -> str:
-    style = " class='big'" if line.big else ""
+    big = " big" if line.big else ""
     gap = "<td width='70%'></td>" if indent else ""
-    return f"<tr>{gap}<td{style}>{escape(line.label)}</td><td class='num'{style}>{escape(line.amount)}</td></tr>"
+    return (f"<tr>{gap}<td class='label{big}'>{escape(line.label)}</td>"
+            f"<td class='num{big}'>{escape(line.amount)}</td></tr>")
 
 
 def _closing(content: ReceiptContent) -> list[str]:
