@@ -62,6 +62,7 @@ class Settings:
     # where the receptionist put the customer display on a one-screen desk: [x, y, width, height]; [] = not yet
     customer_display_geometry: list[int] = field(default_factory=list)
     print_token_slips: bool = False  # this desk prints each walk-in's token on the receipt printer
+    receipt_paper: str = "a4"  # a4 | a5 | roll80 | roll58 (domain/paper.py); token slips follow a roll's width
     # the main window's normal geometry [x, y, width, height] ([] = not yet) and whether it was maximised
     window_geometry: list[int] = field(default_factory=list)
     window_maximized: bool = False

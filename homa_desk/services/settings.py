@@ -21,6 +21,7 @@ from homa_desk.domain.clinic_profile import host_name, number_in, optional_gstin
 from homa_desk.domain.errors import FormErrors, ValidationError
 from homa_desk.domain.messages import Message
 from homa_desk.domain.notifications import Language, check_sms_number
+from homa_desk.domain.paper import Paper
 from homa_desk.domain.roles import Actor, Role
 from homa_desk.gateways.factory import GATEWAYS, RAZORPAY_SECRET
 from homa_desk.gateways.messaging import EXOTEL_TOKEN, SMTP_PASSWORD, TELEGRAM_TOKEN, TWILIO_TOKEN
@@ -66,6 +67,7 @@ class SettingsForm:
     poll_interval_seconds: str = "2"
     idle_lock_minutes: str = "10"
     language: str = "en"
+    receipt_paper: str = Paper.A4.value
     razorpay_key_secret: str = ""
     twilio_auth_token: str = ""
     smtp_password: str = ""
@@ -161,6 +163,7 @@ def validate(form: SettingsForm, stored_secrets: frozenset[str] = frozenset()) -
                                                      "idle lock time")))
     check("language", lambda: _choice(form.language, [lang.value for lang in Language], "language",
                                       "Choose English or Hindi."))
+    check("receipt_paper", lambda: Paper.chosen(form.receipt_paper).value)
     if errors:
         raise FormErrors(errors)
     return clean
@@ -191,7 +194,7 @@ def save_settings(uow: UnitOfWork, actor: Actor, form: SettingsForm, *, path: Pa
     for name in ("gateway", "upi_vpa", "upi_payee_name", "razorpay_key_id", "twilio_account_sid",
                  "twilio_from_number", "sms_provider", "exotel_account_sid", "exotel_api_key", "exotel_base_url",
                  "smtp_host", "smtp_port", "smtp_user", "smtp_from", "telegram_chat_id",
-                 "poll_interval_seconds", "idle_lock_minutes", "language"):
+                 "poll_interval_seconds", "idle_lock_minutes", "language", "receipt_paper"):
         setattr(settings, name, clean[name])
     settings.smtp_user = form.smtp_user.strip()
     raw_url = form.database_url.strip()

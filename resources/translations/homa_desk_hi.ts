@@ -2056,6 +2056,22 @@ Tue 09:00-13:00</translation>
         <translation>Exotel (हर SMS के साथ DLT ID भेजता है)</translation>
     </message>
     <message>
+        <source>A4 sheet</source>
+        <translation>A4 शीट</translation>
+    </message>
+    <message>
+        <source>A5 sheet</source>
+        <translation>A5 शीट</translation>
+    </message>
+    <message>
+        <source>Receipt roll 80 mm</source>
+        <translation>रसीद रोल 80 mm</translation>
+    </message>
+    <message>
+        <source>Receipt roll 58 mm</source>
+        <translation>रसीद रोल 58 mm</translation>
+    </message>
+    <message>
         <source>Singapore (api.exotel.com)</source>
         <translation>सिंगापुर (api.exotel.com)</translation>
     </message>
@@ -2186,6 +2202,10 @@ Tue 09:00-13:00</translation>
     <message>
         <source>Language</source>
         <translation>भाषा</translation>
+    </message>
+    <message>
+        <source>Receipt paper</source>
+        <translation>रसीद का कागज़</translation>
     </message>
     <message>
         <source>Test connection</source>
@@ -3605,6 +3625,10 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
     <message>
         <source>Enter a mobile number such as +919876543210.</source>
         <translation>मोबाइल नंबर दर्ज करें, जैसे +919876543210।</translation>
+    </message>
+    <message>
+        <source>Choose A4, A5 or a receipt roll.</source>
+        <translation>A4, A5 या रसीद रोल चुनें।</translation>
     </message>
     <message>
         <source>Enter the age as whole years.</source>

@@ -1,7 +1,8 @@
 """A walk-in's token slip for the desk's receipt printer: clinic, doctor, token, time and the patient's first name.
 
 Only the first name: the slip is handed over and often left on a bench. Whether a desk prints slips is its own
-setting (config.Settings.print_token_slips, off by default), switched in the Queue tab.
+setting (config.Settings.print_token_slips, off by default), switched in the Queue tab; the slip is as wide as the
+desk's receipt roll (Settings → Setup → Receipt paper; 80 mm where the desk prints receipts on sheets).
 """
 
 from __future__ import annotations
@@ -10,18 +11,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 
-from PySide6.QtCore import QMarginsF, QSizeF
-from PySide6.QtGui import QPageLayout, QPageSize, QTextDocument
 from PySide6.QtPrintSupport import QPrinter
 
 from homa_desk.config import Settings
 from homa_desk.domain.consultations import with_doctor_title
+from homa_desk.domain.paper import Paper
 from homa_desk.domain.queue import QueueEntryView
 from homa_desk.domain.timeutil import to_local
 from homa_desk.ui.common.i18n import tr
-
-ROLL_WIDTH_MM = 80  # the common thermal receipt roll
-SLIP_HEIGHT_MM = 90
+from homa_desk.ui.common.paper import desk_paper, new_printer, print_html
 
 
 @dataclass(frozen=True)
@@ -61,20 +59,20 @@ def slip_html(slip: TokenSlip) -> str:
         "</body></html>")
 
 
+def slip_paper() -> Paper:
+    """The desk's receipt roll (80 mm or 58 mm); an 80 mm roll, the common one, at a desk that prints on sheets."""
+    paper = desk_paper()
+    return paper if paper.is_roll else Paper.ROLL_80
+
+
 def receipt_printer() -> QPrinter:
     """The computer's default printer (the receipt printer at a desk that prints slips) with a roll-sized page."""
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    printer.setPageLayout(QPageLayout(QPageSize(QSizeF(ROLL_WIDTH_MM, SLIP_HEIGHT_MM), QPageSize.Unit.Millimeter),
-                                      QPageLayout.Orientation.Portrait, QMarginsF(4, 4, 4, 4),
-                                      QPageLayout.Unit.Millimeter))
-    return printer
+    return new_printer(slip_paper())
 
 
 def render(slip: TokenSlip, printer: QPrinter) -> None:
-    document = QTextDocument()
-    document.setHtml(slip_html(slip))
-    document.setPageSize(printer.pageLayout().paintRectPixels(printer.resolution()).size().toSizeF())
-    document.print_(printer)
+    """The slip on the roll, as long as its content."""
+    print_html(slip_html(slip), printer, slip_paper())
 
 
 def print_slip(slip: TokenSlip) -> bool:

@@ -8,7 +8,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -37,6 +36,7 @@ from homa_desk.ui.billing.upi_panel import UpiPanel
 from homa_desk.ui.common.column_widths import size_columns
 from homa_desk.ui.common.i18n import tr
 from homa_desk.ui.common.open_windows import open_once
+from homa_desk.ui.common.save_dialog import ask_save_path
 from homa_desk.ui.common.worker import run_in_background
 
 
@@ -258,7 +258,7 @@ class BillDialog(QDialog):
             return None
         if path is None:
             suggested = f"receipt-{self.bill.bill_number.replace('/', '-')}.pdf"
-            path, _ = QFileDialog.getSaveFileName(self, tr("Save receipt as PDF"), suggested, "PDF (*.pdf)")
+            path = ask_save_path(self, tr("Save receipt as PDF"), suggested, "PDF (*.pdf)")
             if not path:
                 return None
         saved = save_receipt_pdf(self.bill, self._clinic(), path)

@@ -105,6 +105,7 @@ MESSAGES = (
     QT_TRANSLATE_NOOP("ServiceMessages", "Patients' messages go by WhatsApp, SMS or e-mail."),
     QT_TRANSLATE_NOOP("ServiceMessages", "Unknown channel: {name}"),
     QT_TRANSLATE_NOOP("ServiceMessages", "Enter a mobile number such as +919876543210."),
+    QT_TRANSLATE_NOOP("ServiceMessages", "Choose A4, A5 or a receipt roll."),
     QT_TRANSLATE_NOOP("ServiceMessages", "Enter the age as whole years."),
     QT_TRANSLATE_NOOP("ServiceMessages", "Enter the age in years."),
     QT_TRANSLATE_NOOP("ServiceMessages", "Enter the age as whole years, 0 to {limit}."),

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -52,6 +51,7 @@ from homa_desk.ui.common.changes import Change
 from homa_desk.ui.common.form import ErrorLabel, FieldErrors
 from homa_desk.ui.common.i18n import tr
 from homa_desk.ui.common.patient_text import age_sex_shown
+from homa_desk.ui.common.save_dialog import ask_save_path
 from homa_desk.ui.common.service_text import service_word
 from homa_desk.ui.common.unsaved import UnsavedWork
 from homa_desk.ui.common.worker import CollectionOp, run_in_background
@@ -515,8 +515,7 @@ class ConsultationWidget(QWidget):
         name = "prescription.pdf"
         if self.consultation:
             name = f"prescription-{self.consultation.patient.patient_number}-{local_day(utcnow()):%Y%m%d}.pdf"
-        path, _ = QFileDialog.getSaveFileName(self, tr("Save prescription as PDF"), str(Path.home() / name),
-                                              "PDF (*.pdf)")
+        path = ask_save_path(self, tr("Save prescription as PDF"), name, "PDF (*.pdf)")
         if path:
             self.save_pdf_to(path)
 

@@ -12,7 +12,6 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDateEdit,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -30,6 +29,7 @@ from homa_desk.services import clinic, reports
 from homa_desk.ui.common import changes
 from homa_desk.ui.common.changes import Change
 from homa_desk.ui.common.i18n import tr
+from homa_desk.ui.common.save_dialog import ask_save_path
 from homa_desk.ui.common.tables import RowsModel, read_only_table
 from homa_desk.ui.common.worker import run_in_background
 from homa_desk.ui.reports.bar_chart import BarChart
@@ -209,8 +209,8 @@ class CollectionReportView(QWidget):
         if self.report is None:
             return None
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, tr("Save daily collection"),
-                                                  f"collection-{self.report.day:%Y-%m-%d}.pdf", "PDF (*.pdf)")
+            path = ask_save_path(self, tr("Save daily collection"), f"collection-{self.report.day:%Y-%m-%d}.pdf",
+                                 "PDF (*.pdf)")
             if not path:
                 return None
         saved = save_collection_pdf(self.report, self.clinic_name, path, self.chart_images(),

@@ -10,7 +10,6 @@ from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -32,6 +31,7 @@ from homa_desk.ui.common import changes
 from homa_desk.ui.common.changes import Change
 from homa_desk.ui.common.i18n import tr
 from homa_desk.ui.common.lazy_tabs import LazyTabs
+from homa_desk.ui.common.save_dialog import ask_save_path
 from homa_desk.ui.common.tables import ChoicesModel, read_only_table
 from homa_desk.ui.common.worker import run_in_background
 from homa_desk.ui.reports.collection_report import CollectionReportView
@@ -224,7 +224,7 @@ class PaymentHistoryPanel(QWidget):
         filters = self.current_filters()
         if path is None:
             suggested = f"payments-{filters.date_from:%Y-%m-%d}-to-{filters.date_to:%Y-%m-%d}.csv"
-            path, _ = QFileDialog.getSaveFileName(self, tr("Export payments"), suggested, tr("CSV files (*.csv)"))
+            path = ask_save_path(self, tr("Export payments"), suggested, tr("CSV files (*.csv)"))
             if not path:
                 return
         self.export_button.setEnabled(False)

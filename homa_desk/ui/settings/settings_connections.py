@@ -43,6 +43,8 @@ CHOICES = {
     "language": [("en", QT_TR_NOOP("English")), ("hi", QT_TR_NOOP("हिन्दी (Hindi)"))],
     "sms_provider": [("twilio", QT_TR_NOOP("Twilio")),
                      ("exotel", QT_TR_NOOP("Exotel (sends the DLT IDs with each SMS)"))],
+    "receipt_paper": [("a4", QT_TR_NOOP("A4 sheet")), ("a5", QT_TR_NOOP("A5 sheet")),
+                      ("roll80", QT_TR_NOOP("Receipt roll 80 mm")), ("roll58", QT_TR_NOOP("Receipt roll 58 mm"))],
     "exotel_base_url": [(SINGAPORE, QT_TR_NOOP("Singapore (api.exotel.com)")),
                         (MUMBAI, QT_TR_NOOP("Mumbai (api.in.exotel.com)"))],
 }
@@ -65,7 +67,8 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
         ("telegram_bot_token", QT_TR_NOOP("Bot token"))]),
     (QT_TR_NOOP("Database"), [("database_url", QT_TR_NOOP("Remote URL (blank = embedded)"))]),
     (QT_TR_NOOP("This desk"), [("poll_interval_seconds", QT_TR_NOOP("UPI poll interval (s)")),
-        ("idle_lock_minutes", QT_TR_NOOP("Lock after idle (min)")), ("language", QT_TR_NOOP("Language"))]),
+        ("idle_lock_minutes", QT_TR_NOOP("Lock after idle (min)")), ("language", QT_TR_NOOP("Language")),
+        ("receipt_paper", QT_TR_NOOP("Receipt paper"))]),
 ]
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from homa_desk.config import Settings
 from homa_desk.domain.appointments import local_day
+from homa_desk.domain.paper import Paper
 from homa_desk.domain.patients import validate_patient
 from homa_desk.domain.roles import Role
 from homa_desk.domain.timeutil import utcnow
@@ -24,6 +25,7 @@ from homa_desk.ui.appointments.walk_in_dialog import WalkInDialog
 from tests.helpers import new_staff
 from tests.services.test_queue import booked_today
 from tests.ui.conftest import top_level
+from tests.ui.pdf_pages import PdfPages
 
 
 def a_patient(uow, actor, name: str, phone: str, gender: str, age: str) -> int:  # type: ignore[no-untyped-def]
@@ -181,3 +183,17 @@ def test_no_printer_says_so_instead_of_failing(qtbot, backend, uow, receptionist
     dialog = give_token(qtbot, backend, receptionist, ravi)
     assert dialog.slip_printed is False and dialog.entry.token == 1
 
+
+
+@pytest.mark.parametrize(("paper", "width_mm"), [("a4", 80), ("roll80", 80), ("roll58", 58)])
+def test_the_slip_is_as_wide_as_the_desk_roll_and_as_long_as_the_slip(qtbot, backend, uow, receptionist, doctor,
+                                                                      slip_pdf, paper, width_mm):
+    Settings(print_token_slips=True, receipt_paper=paper).save()
+    ravi = a_patient(uow, receptionist, "Ravi Kumar", "9123456788", "male", "34")
+    assert give_token(qtbot, backend, receptionist, ravi).slip_printed is True
+    with PdfPages(slip_pdf) as pdf:
+        width, height = pdf.size_mm()
+        bounds = pdf.text_bounds_mm()
+        assert pdf.count == 1 and "Token 1" in pdf.text()
+    assert abs(width - width_mm) <= 1 and 40 < height < 120
+    assert bounds.right() <= width_mm - Paper(paper if paper != "a4" else "roll80").side_margin_mm + 0.5
