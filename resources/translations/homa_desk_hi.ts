@@ -3807,6 +3807,10 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
         <translation>पासवर्ड में आपका नाम या ई-मेल नहीं होना चाहिए।</translation>
     </message>
     <message>
+        <source>Choose English, Hindi or both.</source>
+        <translation>अंग्रेज़ी, हिन्दी या दोनों चुनें।</translation>
+    </message>
+    <message>
         <source>Unknown payment gateway {gateway!r}.</source>
         <translation>अनजान पेमेंट गेटवे {gateway!r}।</translation>
     </message>
@@ -4389,6 +4393,10 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
     <message>
         <source>qualification</source>
         <translation>योग्यता</translation>
+    </message>
+    <message>
+        <source>room</source>
+        <translation>कमरा</translation>
     </message>
     <message>
         <source>reason</source>
