@@ -3175,6 +3175,22 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
         <source>{years} y</source>
         <translation>{years} वर्ष</translation>
     </message>
+    <message>
+        <source>Waiting room screen</source>
+        <translation>प्रतीक्षा कक्ष स्क्रीन</translation>
+    </message>
+    <message>
+        <source>Full screen on screen {number}: {name} ({width}×{height})</source>
+        <translation>स्क्रीन {number} पर पूरी स्क्रीन: {name} ({width}×{height})</translation>
+    </message>
+    <message>
+        <source>In a window</source>
+        <translation>एक विंडो में</translation>
+    </message>
+    <message>
+        <source>On the customer display, between payments</source>
+        <translation>ग्राहक डिस्प्ले पर, भुगतानों के बीच</translation>
+    </message>
 </context>
 <context>
     <name>ServiceMessages</name>
