@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from sqlalchemy import text
 
 from homa_desk.domain.appointments import local_day
-from homa_desk.domain.doctors import validate_profile
+from homa_desk.domain.doctors import ProfileChanges, validate_profile
 from homa_desk.domain.errors import FormErrors, PermissionDenied, ValidationError
 from homa_desk.domain.timeutil import utcnow
 from homa_desk.domain.waiting_room import BoardLanguage, announcement
@@ -92,3 +94,14 @@ def test_the_database_refuses_a_room_with_padding_or_control_characters(engine, 
         with pytest.raises(Exception, match="doctor_profiles_room_shape"), engine.begin() as conn:
             conn.execute(text("UPDATE doctor_profiles SET room = :r WHERE user_id = :id"),
                          {"r": bad, "id": doctor.user_id})
+
+
+def test_a_hand_built_profile_with_a_bad_room_is_refused_by_the_service(uow, admin):
+    doctor = a_doctor(uow, admin, "Dr. Shilpa Hegde", None)
+    with pytest.raises(FormErrors) as refused:
+        doctors.update_profile(uow, admin, doctor.user_id, ProfileChanges(
+            "General Physician", None, None, Decimal("500"), 15, "OPD\u200b3"))
+    assert [e.field for e in refused.value.errors] == ["room"]
+    saved = doctors.update_profile(uow, admin, doctor.user_id, ProfileChanges(
+        "General Physician", None, None, Decimal("500"), 15, "  OPD   3 "))
+    assert saved.doctor.room == "OPD 3"
