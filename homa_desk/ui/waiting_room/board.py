@@ -9,7 +9,7 @@ metres; a long name shrinks to fit its line rather than running off the screen.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QHideEvent, QResizeEvent, QShowEvent
@@ -34,8 +34,8 @@ ALTERNATE_MS = 8000  # English and Hindi in turn, when the clinic wants both
 MAX_DOCTOR_ROWS = 6
 BACKGROUND, TEXT, TOKEN, SOFT = "#0b1f3a", "#ffffff", "#ffc83d", "#9cc9ff"
 
-# Shares of the board's height.
 COLUMNS = (41, 19, 13, 27)  # doctor, room, in now, next: shares of the width
+# Shares of the board's height.
 HEADING, CALLED_TOKEN, CALLED_DOCTOR, ROW, ROWS_AREA = 0.065, 0.16, 0.08, 0.055, 0.4
 
 
@@ -55,7 +55,7 @@ class WaitingBoardView(QWidget):
         self.announcer = announcer or call_announcer()
         self.board: WaitingBoard | None = None
         self.language_turn = 0
-        self._calls_on_screen: set[tuple[int, object]] | None = None
+        self._calls_on_screen: set[tuple[int, datetime]] | None = None
         self._busy = False
         self.polls = 0
 
