@@ -29,7 +29,7 @@ from homa_desk.ui.waiting_room.announcer import CallAnnouncer, call_announcer
 from homa_desk.ui.waiting_room.fit_label import LINE_HEIGHT, FitLabel
 
 LEFT = Qt.AlignmentFlag.AlignLeft
-POLL_MS = 1500
+POLL_MS = 1000
 ALTERNATE_MS = 8000  # English and Hindi in turn, when the clinic wants both
 MAX_DOCTOR_ROWS = 6
 BACKGROUND, TEXT, TOKEN, SOFT = "#0b1f3a", "#ffffff", "#ffc83d", "#9cc9ff"
