@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 CHIME = "sounds/chime.wav"
 SPEAK_AFTER_MS = 1400  # the chime's length: the announcement follows it
 REMEMBERED_CALLS = 500
+MOCK_ENGINE = "mock"  # Qt's test engine, shipped in PySide6's wheel: it speaks nothing
 
 
 class Voice(Protocol):
@@ -65,16 +66,18 @@ class QtVoice(QObject):
 
 
 def system_voice(parent: QObject | None = None) -> Voice | None:
-    """The computer's default speech engine, or None when Qt's text-to-speech cannot load or has no working engine."""
+    """The computer's speech engine (the first Qt lists, its test engine aside), or None when Qt's text-to-speech
+    cannot load or has no working engine."""
     try:
         from PySide6.QtTextToSpeech import QTextToSpeech  # lazy: optional; a missing library must not stop the desk
     except ImportError as error:
         log.info("no text-to-speech on this computer (%s): calls are chimed, not spoken", error)
         return None
-    if not QTextToSpeech.availableEngines():
+    engines = [name for name in QTextToSpeech.availableEngines() if name != MOCK_ENGINE]
+    if not engines:
         log.info("no text-to-speech engine on this computer: calls are chimed, not spoken")
         return None
-    engine = QTextToSpeech(parent)
+    engine = QTextToSpeech(engines[0], parent)
     if engine.state() == QTextToSpeech.State.Error:
         log.info("the text-to-speech engine did not start: calls are chimed, not spoken")
         return None

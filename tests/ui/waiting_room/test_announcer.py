@@ -125,3 +125,32 @@ def test_this_computers_own_sound_and_speech_never_stop_the_board(qtbot, backend
 
 def test_one_announcer_per_process():
     assert announcer_module.call_announcer() is announcer_module.call_announcer()
+
+
+class SpeechModule:
+    """Stands in for PySide6.QtTextToSpeech on a computer whose engines are `engines`."""
+
+    def __init__(self, engines: list[str]) -> None:
+        module = self
+        self.made: list[str] = []
+
+        class QTextToSpeech(EngineLike):
+            @staticmethod
+            def availableEngines() -> list[str]:
+                return engines
+
+            def __init__(self, engine: str, _parent: QObject | None = None) -> None:
+                super().__init__(("en",))
+                module.made.append(engine)
+
+        self.QTextToSpeech = QTextToSpeech
+
+
+def test_qts_test_engine_is_never_taken_for_a_voice(monkeypatch):
+    only_mock = SpeechModule(["mock"])
+    monkeypatch.setitem(sys.modules, "PySide6.QtTextToSpeech", only_mock)
+    assert system_voice() is None and only_mock.made == []
+    with_speechd = SpeechModule(["mock", "speechd"])
+    monkeypatch.setitem(sys.modules, "PySide6.QtTextToSpeech", with_speechd)
+    voice = system_voice()
+    assert voice is not None and voice.can_speak("en") and with_speechd.made == ["speechd"]
