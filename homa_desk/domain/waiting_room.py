@@ -101,21 +101,16 @@ class WaitingBoard:
         return tuple(sorted((c for c in self.calls if c.key not in seen), key=lambda c: c.called_at))
 
 
-def first_name(full_name: str | None) -> str | None:
-    words = (full_name or "").split()
-    return words[0] if words else None
-
-
 _DOCTOR_TITLE = re.compile(r"^\s*dr\b\.?\s*", re.IGNORECASE)
 
 PHRASES = {
     "en": {"now_calling": "Now calling", "token": "Token {token}", "room": "Room {room}", "doctor": "Dr. {name}",
-           "next": "Next", "in_now": "In now", "nobody": "Please wait: your token will be called here",
+           "next": "Next", "nobody": "Please wait: your token will be called here",
            "more": "+{count} more", "none_waiting": "—",
            "announce": "Token {token}{name}, please go to {doctor}.",
            "announce_room": "Token {token}{name}, please go to {doctor}, Room {room}."},
     "hi": {"now_calling": "अब बारी", "token": "टोकन {token}", "room": "कमरा {room}", "doctor": "डॉ. {name}",
-           "next": "अगले", "in_now": "अभी अंदर", "nobody": "कृपया प्रतीक्षा करें: आपका टोकन यहाँ बुलाया जाएगा",
+           "next": "अगले", "nobody": "कृपया प्रतीक्षा करें: आपका टोकन यहाँ बुलाया जाएगा",
            "more": "+{count} और", "none_waiting": "—",
            "announce": "टोकन {token}{name}, कृपया {doctor} के पास जाइए।",
            "announce_room": "टोकन {token}{name}, कृपया कमरा {room} में {doctor} के पास जाइए।"},

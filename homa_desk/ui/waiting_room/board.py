@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QHideEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QGridLayout, QVBoxLayout, QWidget
 
@@ -40,9 +40,7 @@ HEADING, CALLED_TOKEN, CALLED_DOCTOR, ROW, ROWS_AREA = 0.065, 0.16, 0.08, 0.055,
 
 
 class WaitingBoardView(QWidget):
-    """`board_shown` after each board read from the database has been drawn."""
-
-    board_shown = Signal(object)
+    """Reads while shown, stops while hidden; `board` is the last board read (None before the first answer)."""
 
     def __init__(self, backend: Backend, actor: Actor, parent: QWidget | None = None, *, poll_ms: int = POLL_MS,
                  alternate_ms: int = ALTERNATE_MS, announcer: CallAnnouncer | None = None) -> None:
@@ -126,7 +124,6 @@ class WaitingBoardView(QWidget):
             self.language_turn = 0
         self.draw()
         self._schedule()
-        self.board_shown.emit(board)
 
     def _failed(self, _error: DomainError) -> None:
         """The database is away for a moment: keep showing the last board and try again."""
