@@ -27,6 +27,7 @@ _SCHEDULES = """
 SELECT u.id, u.full_name, u.is_active, p.user_id IS NOT NULL AS has_profile,
        coalesce(p.specialty, :specialty) AS specialty, p.qualification, p.registration_number,
        coalesce(p.consultation_fee, 0) AS consultation_fee, coalesce(p.slot_minutes, :slot) AS slot_minutes,
+       p.room,
        (SELECT coalesce(json_agg(json_build_array(s.weekday, s.starts_at, s.ends_at)
                                  ORDER BY s.weekday, s.starts_at), '[]')
           FROM doctor_sessions s WHERE s.doctor_id = u.id) AS sessions,
@@ -43,7 +44,7 @@ def _profile(row: Any) -> DoctorProfile:
         user_id=row.id, full_name=row.full_name, specialty=row.specialty, qualification=row.qualification,
         registration_number=row.registration_number,
         consultation_fee=Decimal(row.consultation_fee).quantize(Decimal("0.01")),
-        slot_minutes=row.slot_minutes, is_active=row.is_active, has_profile=row.has_profile,
+        slot_minutes=row.slot_minutes, is_active=row.is_active, has_profile=row.has_profile, room=row.room,
     )
 
 
@@ -90,7 +91,8 @@ class DoctorRepository:
     def save_profile(self, doctor_id: int, changes: ProfileChanges) -> None:
         values = {"specialty": changes.specialty, "qualification": changes.qualification,
                   "registration_number": changes.registration_number,
-                  "consultation_fee": changes.consultation_fee, "slot_minutes": changes.slot_minutes}
+                  "consultation_fee": changes.consultation_fee, "slot_minutes": changes.slot_minutes,
+                  "room": changes.room}
         statement = insert(DoctorProfileRow).values(user_id=doctor_id, **values)
         self._session.execute(statement.on_conflict_do_update(index_elements=["user_id"], set_=values))
 

@@ -157,6 +157,7 @@ class DoctorProfile(Base):
     registration_number: Mapped[str | None] = mapped_column(String(64))
     consultation_fee: Mapped[Decimal] = mapped_column(Numeric(10, 2), server_default=text("0"))
     slot_minutes: Mapped[int] = mapped_column(Integer, server_default=text("15"))
+    room: Mapped[str | None] = mapped_column(String(20))  # shown on the waiting room screen (0027)
 
 
 class DoctorSession(Base):

@@ -40,6 +40,7 @@ from homa_desk.db.payment_repository import PaymentRepository, PaymentSessionRep
 from homa_desk.db.queue_repository import QueueRepository
 from homa_desk.db.report_repository import ReportRepository
 from homa_desk.db.repositories import AuditLog, ClinicSettings, Health, StaffRepository
+from homa_desk.db.waiting_board_repository import WaitingBoardRepository
 from homa_desk.domain.account_check import AccountRevoked, Revocation
 from homa_desk.domain.errors import Conflict, DatabaseUnavailable
 from homa_desk.domain.roles import Actor, Role
@@ -66,6 +67,7 @@ class UnitOfWork:
     verification: VerificationCodes
     reports: ReportRepository
     close_of_day: CloseOfDayRepository
+    waiting_board: WaitingBoardRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -130,6 +132,7 @@ class UnitOfWork:
         self.sms_dlt = SmsDltRepository(self._session)
         self.reports = ReportRepository(self._session)
         self.close_of_day = CloseOfDayRepository(self._session)
+        self.waiting_board = WaitingBoardRepository(self._session)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

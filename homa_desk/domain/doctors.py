@@ -22,6 +22,7 @@ MAX_SLOT_MINUTES = 240
 MAX_SPECIALTY = 120
 MAX_QUALIFICATION = 200
 MAX_REGISTRATION = 64
+MAX_ROOM = 20
 MAX_LEAVE_REASON = 500
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")  # ISO 1..7
 SPECIALTIES = ("General Physician", "Paediatrics", "Gynaecology", "Orthopaedics", "Dermatology", "ENT",
@@ -61,6 +62,7 @@ class DoctorProfile:
     slot_minutes: int = DEFAULT_SLOT_MINUTES
     is_active: bool = True
     has_profile: bool = False  # False: no doctor_profiles row yet, the values are the defaults
+    room: str | None = None  # where patients go when called: the waiting room screen shows and says it
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ class ProfileChanges:
     registration_number: str | None
     consultation_fee: Decimal
     slot_minutes: int
+    room: str | None = None
 
 
 def _text(value: str | None, field_name: str, limit: int, label: str, *, required: bool = False) -> str | None:
@@ -117,7 +120,8 @@ def slot_minutes(value: str | int | None, field_name: str = "slot_minutes") -> i
 
 
 def validate_profile(*, specialty: str, qualification: str | None, registration_number: str | None,
-                     consultation_fee: str | Decimal, slot_minutes_text: str | int) -> ProfileChanges:
+                     consultation_fee: str | Decimal, slot_minutes_text: str | int,
+                     room: str | None = None) -> ProfileChanges:
     """Check every field at once; raise FormErrors."""
     errors: list[ValidationError] = []
     values: dict[str, object] = {}
@@ -135,6 +139,7 @@ def validate_profile(*, specialty: str, qualification: str | None, registration_
         "registration_number": registration,
         "consultation_fee": lambda: validation.amount(consultation_fee, "consultation_fee", allow_zero=True),
         "slot_minutes": lambda: slot_minutes(slot_minutes_text),
+        "room": lambda: _text(room, "room", MAX_ROOM, "room"),
     }
     for name, check in checks.items():
         try:
@@ -198,4 +203,5 @@ def revalidated_profile(changes: ProfileChanges) -> ProfileChanges:
     """`changes` checked again, whoever built them (FormErrors for a bad field)."""
     return validate_profile(specialty=changes.specialty, qualification=changes.qualification,
                             registration_number=changes.registration_number,
-                            consultation_fee=str(changes.consultation_fee), slot_minutes_text=changes.slot_minutes)
+                            consultation_fee=str(changes.consultation_fee), slot_minutes_text=changes.slot_minutes,
+                            room=changes.room)

@@ -93,11 +93,11 @@ def _save_profile(uow: UnitOfWork, actor: Actor, doctor_id: int, changes: Profil
                      before={"specialty": before.specialty, "qualification": before.qualification,
                              "registration_number": before.registration_number,
                              "consultation_fee": str(before.consultation_fee),
-                             "slot_minutes": before.slot_minutes} if before.has_profile else None,
+                             "slot_minutes": before.slot_minutes, "room": before.room} if before.has_profile else None,
                      after={"specialty": changes.specialty, "qualification": changes.qualification,
                             "registration_number": changes.registration_number,
                             "consultation_fee": str(changes.consultation_fee),
-                            "slot_minutes": changes.slot_minutes})
+                            "slot_minutes": changes.slot_minutes, "room": changes.room})
 
 
 def _replace_hours(uow: UnitOfWork, actor: Actor, doctor_id: int, parsed: tuple[WorkSession, ...]) -> None:

@@ -1620,6 +1620,10 @@ Prescribe anyway?</source>
         <translation>काम का समय नहीं</translation>
     </message>
     <message>
+        <source>For example 2 or 3B: the waiting room screen shows it</source>
+        <translation>जैसे 2 या 3B: प्रतीक्षा कक्ष स्क्रीन पर दिखता है</translation>
+    </message>
+    <message>
         <source>Mon 09:00-13:00
 Mon 17:00-20:00
 Tue 09:00-13:00</source>
@@ -1658,6 +1662,10 @@ Tue 09:00-13:00</translation>
     <message>
         <source>Slot (minutes)</source>
         <translation>स्लॉट (मिनट)</translation>
+    </message>
+    <message>
+        <source>Room</source>
+        <translation>कमरा</translation>
     </message>
     <message>
         <source>Weekly hours</source>
@@ -3219,6 +3227,30 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
         <source>{years} y</source>
         <translation>{years} वर्ष</translation>
     </message>
+    <message>
+        <source>Waiting room screen</source>
+        <translation>प्रतीक्षा कक्ष स्क्रीन</translation>
+    </message>
+    <message>
+        <source>English and हिन्दी in turn</source>
+        <translation>बारी-बारी से अंग्रेज़ी और हिन्दी</translation>
+    </message>
+    <message>
+        <source>Show the called patient&apos;s first name (never the full name)</source>
+        <translation>बुलाए गए मरीज़ का पहला नाम दिखाएँ (पूरा नाम कभी नहीं)</translation>
+    </message>
+    <message>
+        <source>Full screen on screen {number}: {name} ({width}×{height})</source>
+        <translation>स्क्रीन {number} पर पूरी स्क्रीन: {name} ({width}×{height})</translation>
+    </message>
+    <message>
+        <source>In a window</source>
+        <translation>एक विंडो में</translation>
+    </message>
+    <message>
+        <source>On the customer display, between payments</source>
+        <translation>ग्राहक डिस्प्ले पर, भुगतानों के बीच</translation>
+    </message>
 </context>
 <context>
     <name>ServiceMessages</name>
@@ -3863,6 +3895,10 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
         <translation>पासवर्ड में आपका नाम या ई-मेल नहीं होना चाहिए।</translation>
     </message>
     <message>
+        <source>Choose English, Hindi or both.</source>
+        <translation>अंग्रेज़ी, हिन्दी या दोनों चुनें।</translation>
+    </message>
+    <message>
         <source>Unknown payment gateway {gateway!r}.</source>
         <translation>अनजान पेमेंट गेटवे {gateway!r}।</translation>
     </message>
@@ -4445,6 +4481,10 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
     <message>
         <source>qualification</source>
         <translation>योग्यता</translation>
+    </message>
+    <message>
+        <source>room</source>
+        <translation>कमरा</translation>
     </message>
     <message>
         <source>reason</source>

@@ -56,6 +56,7 @@ from homa_desk.services import (
     staff,
     upi_payments,
     verification,
+    waiting_room,
     whatsapp_setup,
 )
 from homa_desk.services.settings import SettingsForm
@@ -172,6 +173,9 @@ EXPECTED: dict[str, set[str]] = {
     "upi_payments.confirm_by_reference": DESK,
     "verification.send_code": ALL_STAFF,
     "verification.check_code": ALL_STAFF,
+    "waiting_room.waiting_board": DESK,
+    "waiting_room.board_settings": DESK,
+    "waiting_room.set_board_settings": ADMIN,
 }
 
 # Allowed here means: past the role check to the next refusal (a restore or a move would replace or copy the shared
@@ -422,6 +426,10 @@ CASES: dict[str, Case] = {
     "verification.send_code": lambda w, a: partial(verification.send_code, w.uow, a, w.patient_id, "sms"),
     "verification.check_code": lambda w, a: partial(verification.check_code, w.uow, a, w.patient_id,
                                                     w.sent_code()),
+    "waiting_room.waiting_board": lambda w, a: partial(waiting_room.waiting_board, w.uow, a, w.today),
+    "waiting_room.board_settings": lambda w, a: partial(waiting_room.board_settings, w.uow, a),
+    "waiting_room.set_board_settings": lambda w, a: partial(waiting_room.set_board_settings, w.uow, a, "both",
+                                                            False),
 }
 
 

@@ -35,6 +35,7 @@ from homa_desk.ui.common.i18n import tr
 from homa_desk.ui.common.worker import CollectionOp, run_in_background
 from homa_desk.ui.patients.patient_picker import PatientPickerDialog
 from homa_desk.ui.shell import shortcuts
+from homa_desk.ui.waiting_room.board_window import WaitingRoomButton
 
 REFRESH_MS = 5_000  # a doctor's Call next on another desk shows within seconds
 QUEUE_CHANGES = (Change.QUEUE, Change.APPOINTMENTS)  # a queue entry moves its appointment along
@@ -82,6 +83,9 @@ class QueueView(QWidget):
         top.addWidget(self.doctor, 1)
         top.addWidget(self.add_button)
         top.addWidget(self.call_button)
+        self.board_button = WaitingRoomButton(backend, actor, self)
+        top.addWidget(self.board_button)
+        self.board_button.setVisible(desk)
         check = QHBoxLayout()
         check.addWidget(QLabel(tr("Booked today, not yet arrived")))
         check.addWidget(self.booked, 1)

@@ -2,8 +2,9 @@
 the screen, opens beside the UPI panel and comes back where the receptionist last put it (per computer).
 
 It shows what the receptionist's UPI panel shows, in large type: the QR with amount and countdown, then Paid,
-Expired or Cancelled, and goes back to the idle welcome after a few seconds. One per main window, made on first
-use and kept between payments.
+Expired or Cancelled, and goes back to idle after a few seconds. Idle, it shows the waiting room board (whose turn
+it is) when the desk's user may read the queue, else a welcome. One per main window, made on first use and kept
+between payments.
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ from homa_desk.backend import Backend
 from homa_desk.config import Settings
 from homa_desk.domain.billing import SessionStatus, UpiSession
 from homa_desk.domain.money import format_inr
+from homa_desk.domain.roles import Actor, Role
 from homa_desk.domain.timeutil import utcnow
 from homa_desk.services import clinic
 from homa_desk.ui.billing.display_placement import beside, fitted_frame, frame_margins, saved_place
 from homa_desk.ui.common.i18n import tr
 from homa_desk.ui.common.worker import run_in_background
+from homa_desk.ui.waiting_room.board import WaitingBoardView
 
 RETURN_TO_IDLE_MS = 6000
 QR_SIZE = 420
@@ -103,7 +106,8 @@ class CustomerDisplay(QWidget):
     """States: idle, qr, paid, expired, cancelled, review (`state` names the one shown)."""
 
     def __init__(self, parent: QWidget | None = None, *, return_after_ms: int = RETURN_TO_IDLE_MS,
-                 screens: Sequence[QScreen] | None = None, available: QRect | None = None) -> None:
+                 screens: Sequence[QScreen] | None = None, available: QRect | None = None,
+                 board: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("customer_display")
         self.setWindowTitle(tr("Customer display"))
@@ -136,6 +140,9 @@ class CustomerDisplay(QWidget):
         self.pages = QStackedWidget()
         self.pages.addWidget(message_page)
         self.pages.addWidget(qr_page)
+        self.board = board
+        if board is not None:
+            self.pages.addWidget(board)
         layout = QVBoxLayout(self)
         layout.addWidget(self.clinic)
         layout.addWidget(self.pages, 1)
@@ -233,6 +240,8 @@ class CustomerDisplay(QWidget):
         self.session = None
         self.qr.clear()
         self._message("idle", tr("Welcome"), "")
+        if self.board is not None:
+            self.pages.setCurrentWidget(self.board)
 
     def show_qr(self, session: UpiSession, png: bytes) -> None:
         self._idle_timer.stop()
@@ -285,7 +294,9 @@ def display_for(widget: QWidget, backend: Backend) -> CustomerDisplay:
     found = root.findChild(CustomerDisplay, "customer_display", Qt.FindChildOption.FindDirectChildrenOnly)
     if found is not None:
         return found
-    display = CustomerDisplay(root)
+    actor = getattr(root, "actor", None)
+    desk = isinstance(actor, Actor) and actor.role in (Role.RECEPTIONIST, Role.ADMIN)
+    display = CustomerDisplay(root, board=WaitingBoardView(backend, actor) if desk else None)
     _CloseWith(root, display)
     run_in_background(display, clinic.clinic_name, backend.uow(), on_success=display.set_clinic_name,
                       on_failure=lambda _error: None)

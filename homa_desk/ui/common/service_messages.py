@@ -164,6 +164,7 @@ MESSAGES = (
     QT_TRANSLATE_NOOP("ServiceMessages", "This password is too common; choose one that is harder to guess."),
     QT_TRANSLATE_NOOP("ServiceMessages", "{what} contains a character that cannot be stored."),
     QT_TRANSLATE_NOOP("ServiceMessages", "The password must not contain your name or e-mail."),
+    QT_TRANSLATE_NOOP("ServiceMessages", "Choose English, Hindi or both."),
     QT_TRANSLATE_NOOP("ServiceMessages", "Unknown payment gateway {gateway!r}."),
     QT_TRANSLATE_NOOP("ServiceMessages", "Razorpay needs its key id and key secret (Settings → Payments)."),
     QT_TRANSLATE_NOOP("ServiceMessages", "Static UPI needs the clinic's UPI ID and payee name (Settings)."),

@@ -45,6 +45,7 @@ WORDS = (
     QT_TRANSLATE_NOOP("ServiceMessages", "registration number"),
     QT_TRANSLATE_NOOP("ServiceMessages", "specialty"),
     QT_TRANSLATE_NOOP("ServiceMessages", "qualification"),
+    QT_TRANSLATE_NOOP("ServiceMessages", "room"),
     QT_TRANSLATE_NOOP("ServiceMessages", "reason"),
     QT_TRANSLATE_NOOP("ServiceMessages", "medicine"),
     QT_TRANSLATE_NOOP("ServiceMessages", "strength"),

@@ -1,5 +1,5 @@
-"""Settings → Clinic: the admin renames the clinic every desk shows in its header and says what unit its
-thermometers read (°C or °F; a choice is saved at once)."""
+"""Settings → Clinic: the admin renames the clinic every desk shows in its header, says what unit its
+thermometers read (°C or °F) and how the waiting room screen speaks (a choice is saved at once)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from homa_desk.ui.common.changes import Change
 from homa_desk.ui.common.form import ErrorLabel, FieldErrors, line_edit
 from homa_desk.ui.common.i18n import tr
 from homa_desk.ui.common.worker import CollectionOp, run_in_background
+from homa_desk.ui.settings.waiting_room_box import WaitingRoomBox
 
 
 class ClinicTab(QWidget):
@@ -42,6 +43,8 @@ class ClinicTab(QWidget):
         layout.addLayout(form)
         layout.addWidget(self.general_error)
         layout.addLayout(row)
+        self.waiting_room = WaitingRoomBox(backend, actor, self)
+        layout.addWidget(self.waiting_room)
         layout.addStretch(1)
         self.temperature_unit.activated.connect(self.save_temperature_unit)
         run_in_background(self, clinic.clinic_name, self._backend.uow(), on_success=self.clinic_name.setText,

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from homa_desk.backend import Backend
-from homa_desk.domain.doctors import SPECIALTIES, WEEKDAYS, DoctorSchedule, validate_profile
+from homa_desk.domain.doctors import MAX_ROOM, SPECIALTIES, WEEKDAYS, DoctorSchedule, validate_profile
 from homa_desk.domain.errors import DomainError, ValidationError
 from homa_desk.domain.roles import Actor
 from homa_desk.services import doctors
@@ -81,6 +81,10 @@ class DoctorsTab(QWidget):
         self.slot.setObjectName("slot_minutes")
         self.slot.setRange(5, 240)
         self.slot.setSingleStep(5)
+        self.room = QLineEdit()
+        self.room.setObjectName("room")
+        self.room.setMaxLength(MAX_ROOM)
+        self.room.setPlaceholderText(tr("For example 2 or 3B: the waiting room screen shows it"))
         self.hours = QPlainTextEdit()
         self.hours.setObjectName("hours")
         self.hours.setTabChangesFocus(True)
@@ -112,6 +116,7 @@ class DoctorsTab(QWidget):
         self.errors.add_row(tr("Registration no."), "registration_number", self.registration)
         self.errors.add_row(tr("Consultation fee (₹)"), "consultation_fee", self.fee)
         self.errors.add_row(tr("Slot (minutes)"), "slot_minutes", self.slot)
+        self.errors.add_row(tr("Room"), "room", self.room)
         self.errors.add_row(tr("Weekly hours"), "sessions", self.hours)
         leave_row = QHBoxLayout()
         for widget in (self.leave_day, self.leave_reason, self.add_leave_button, self.remove_leave_button):
@@ -165,6 +170,7 @@ class DoctorsTab(QWidget):
         self.registration.setText(profile.registration_number or "")
         self.fee.setText(str(profile.consultation_fee))
         self.slot.setValue(profile.slot_minutes)
+        self.room.setText(profile.room or "")
         self.hours.setPlainText(hours_text(schedule))
         self.leaves.clear()
         for leave in schedule.leaves:
@@ -178,7 +184,7 @@ class DoctorsTab(QWidget):
         try:
             changes_ = validate_profile(specialty=self.specialty.currentText(), qualification=self.qualification.text(),
                                         registration_number=self.registration.text(), consultation_fee=self.fee.text(),
-                                        slot_minutes_text=str(self.slot.value()))
+                                        slot_minutes_text=str(self.slot.value()), room=self.room.text())
             sessions = parse_hours(self.hours.toPlainText())
         except DomainError as error:
             self.errors.show(error)

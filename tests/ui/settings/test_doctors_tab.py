@@ -59,3 +59,19 @@ def test_leave_day_with_reason(qtbot, backend, uow, admin, doctor):
     qtbot.waitUntil(lambda: tab.leaves.count() == 1)
     assert "Conference" in tab.leaves.item(0).text()
     assert doctors.get_doctor(uow, admin, doctor.user_id).leave_on(day).reason == "Conference"
+
+
+def test_a_doctors_room_for_the_waiting_room_screen(qtbot, backend, uow, admin, doctor):
+    tab = open_tab(qtbot, backend, admin)
+    assert tab.room.text() == ""
+    qtbot.keyClicks(tab.room, "  OPD   3 ")
+    qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.status.text().startswith("Saved") or bool(tab.general.text()), timeout=10000)
+    assert doctors.get_doctor(uow, admin, doctor.user_id).doctor.room == "OPD 3"
+    qtbot.waitUntil(lambda: tab.room.text() == "OPD 3")
+    tab.room.setText("OPD\u200b3")  # a zero-width space pasted from a chat message
+    qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+    assert "cannot be stored" in tab.errors.label("room").text()
+    tab.room.clear()
+    qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: doctors.get_doctor(uow, admin, doctor.user_id).doctor.room is None, timeout=10000)

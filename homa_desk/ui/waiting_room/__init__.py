@@ -1,0 +1,1 @@
+"""The waiting room screen: the board patients read from across the room, its window and its announcements."""
