@@ -31,5 +31,6 @@ def test_the_admin_chooses_hindi_and_the_first_name(qtbot, backend, uow, engine,
 
     again = ClinicTab(backend, admin)
     qtbot.addWidget(again)
-    qtbot.waitUntil(lambda: again.waiting_room.language.currentData() == "hi")
+    again.show()
+    qtbot.waitUntil(lambda: again.waiting_room.language.currentData() == "hi", timeout=15000)
     assert again.waiting_room.first_name.isChecked()
