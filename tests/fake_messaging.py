@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Self
 from urllib.parse import parse_qs
 
 from aiosmtpd.controller import Controller
@@ -33,20 +34,17 @@ SMTP_USER = "desk@clinic.example"
 SMTP_PASSWORD = "smtp-password-not-real-99"
 
 
-@dataclass
-class FakeProviders:
-    """Twilio and Telegram in one local HTTP server."""
+class HttpStandIn:
+    """What every local provider stand-in shares: a threaded HTTP server on 127.0.0.1, its address, start and stop,
+    injected failures and stalls for the next requests, and the ids it hands out."""
 
-    sms: list[dict[str, str]] = field(default_factory=list)
-    statuses: dict[str, tuple[str, int | None, str | None]] = field(default_factory=dict)  # sid: status, code, text
-    telegram: list[dict[str, object]] = field(default_factory=list)
-    requests: int = 0
-    _faults: list[list] = field(default_factory=list)
+    _faults: list[list]
+    requests: int
 
-    def __post_init__(self) -> None:
+    def _serve(self, handler: type[BaseHTTPRequestHandler]) -> None:
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
         self._server.handle_error = lambda *_: None  # a client that gave up (timeout tests) is expected
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
@@ -56,7 +54,7 @@ class FakeProviders:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
 
-    def __enter__(self) -> FakeProviders:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
@@ -83,6 +81,21 @@ class FakeProviders:
 
     def next_id(self) -> int:
         return next(self._ids)
+
+
+@dataclass
+class FakeProviders(HttpStandIn):
+    """Twilio and Telegram in one local HTTP server."""
+
+    sms: list[dict[str, str]] = field(default_factory=list)
+    statuses: dict[str, tuple[str, int | None, str | None]] = field(default_factory=dict)  # sid: status, code, text
+    telegram: list[dict[str, object]] = field(default_factory=list)
+    requests: int = 0
+    _faults: list[list] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._serve(_handler(self))
+
 
 
 def _handler(fake: FakeProviders) -> type[BaseHTTPRequestHandler]:

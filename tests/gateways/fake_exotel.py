@@ -28,16 +28,15 @@ Rules, each with its source:
 from __future__ import annotations
 
 import base64
-import itertools
 import json
 import re
-import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs
 
 from homa_desk.domain.sms_segments import is_gsm7
+from tests.fake_messaging import HttpStandIn
 
 ACCOUNT_SID = "homaclinic1"
 API_KEY = "exotel-key-not-real-11"
@@ -48,7 +47,7 @@ VARIABLE_LIMIT = 30
 
 
 @dataclass
-class FakeExotel:
+class FakeExotel(HttpStandIn):
     templates: dict[str, str] = field(default_factory=dict)  # DLT template id -> registered text
     delivered: list[dict[str, str]] = field(default_factory=list)
     blocked: list[dict[str, str]] = field(default_factory=list)
@@ -56,45 +55,11 @@ class FakeExotel:
     _faults: list[list] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self._lock = threading.Lock()
-        self._ids = itertools.count(1)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._server.daemon_threads = True
-        self._server.handle_error = lambda *_: None
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def __enter__(self) -> FakeExotel:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._serve(_handler(self))
 
     def register(self, template_id: str, text: str) -> None:
         self.templates[template_id] = text
 
-    def fail_next(self, n: int, status: int = 500) -> None:
-        with self._lock:
-            self._faults.append(["fail", n, status])
-
-    def stall_next(self, n: int, seconds: float) -> None:
-        with self._lock:
-            self._faults.append(["stall", n, seconds])
-
-    def _take_fault(self) -> list | None:
-        with self._lock:
-            self.requests += 1
-            for fault in self._faults:
-                if fault[1] > 0:
-                    fault[1] -= 1
-                    return fault
-        return None
 
     def settle(self) -> None:
         """The operators' delivery reports arrive: delivered to the handset, or failed with the DLT reason."""
@@ -123,7 +88,7 @@ def _handler(fake: FakeExotel) -> type[BaseHTTPRequestHandler]:
             pass
 
         def do_GET(self) -> None:
-            fault = fake._take_fault()
+            fault = fake.take_fault()
             if fault and fault[0] == "stall":
                 time.sleep(fault[2])
             if fault and fault[0] == "fail":
@@ -149,7 +114,7 @@ def _handler(fake: FakeExotel) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:
             raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            fault = fake._take_fault()
+            fault = fake.take_fault()
             if fault and fault[0] == "stall":
                 time.sleep(fault[2])
             if fault and fault[0] == "fail" and fault[2] == 200:
