@@ -33,15 +33,14 @@ from __future__ import annotations
 
 import email.parser
 import email.policy
-import itertools
 import json
-import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 from homa_desk.domain.message_routing import WHATSAPP_VARIABLES
 from homa_desk.domain.notifications import Template
+from tests.fake_messaging import HttpStandIn
 
 PHONE_NUMBER_ID = "106540352242922"
 ACCESS_TOKEN = "EAAG-whatsapp-token-not-real-55"
@@ -51,7 +50,7 @@ MAX_DOCUMENT = 100 * 1024 * 1024
 
 
 @dataclass
-class FakeWhatsApp:
+class FakeWhatsApp(HttpStandIn):
     messages: list[dict] = field(default_factory=list)
     media: dict[str, dict] = field(default_factory=dict)
     templates: dict[tuple[str, str], tuple[int, bool]] = field(default_factory=dict)
@@ -60,25 +59,7 @@ class FakeWhatsApp:
     _faults: list[list] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self._lock = threading.Lock()
-        self._ids = itertools.count(1)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._server.daemon_threads = True
-        self._server.handle_error = lambda *_: None
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def __enter__(self) -> FakeWhatsApp:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._serve(_handler(self))
 
     def approve(self, name: str, language: str, variables: int, *, document: bool = False) -> None:
         self.templates[(name, language)] = (variables, document)
@@ -86,29 +67,10 @@ class FakeWhatsApp:
     def open_window(self, number: str) -> None:
         self.windows.add(number.lstrip("+"))
 
-    def fail_next(self, n: int, status: int = 500) -> None:
-        with self._lock:
-            self._faults.append(["fail", n, status])
-
-    def stall_next(self, n: int, seconds: float) -> None:
-        with self._lock:
-            self._faults.append(["stall", n, seconds])
-
     def rate_limit_next(self, n: int) -> None:
         with self._lock:
             self._faults.append(["rate", n, 429])
 
-    def take_fault(self) -> list | None:
-        with self._lock:
-            self.requests += 1
-            for fault in self._faults:
-                if fault[1] > 0:
-                    fault[1] -= 1
-                    return fault
-        return None
-
-    def next_id(self) -> int:
-        return next(self._ids)
 
 
 def error_body(code: int, message: str, details: str = "", kind: str = "OAuthException") -> dict:
