@@ -49,10 +49,10 @@ class BillRepository:
 
     def add(self, *, bill_number: str, financial_year: str, serial: int, patient_id: int,
             appointment_id: int | None, doctor_id: int | None, lines: list[BillLine], total: Decimal,
-            notes: str | None, created_by: int | None) -> int:
+            notes: str | None, created_by: int | None, place_of_supply: str | None = None) -> int:
         bill = Bill(bill_number=bill_number, financial_year=financial_year, serial=serial, patient_id=patient_id,
                     appointment_id=appointment_id, doctor_id=doctor_id, total=total, notes=notes,
-                    created_by=created_by)
+                    created_by=created_by, place_of_supply=place_of_supply)
         self._session.add(bill)
         self._session.flush()
         self._add_lines(bill.id, lines)
@@ -61,16 +61,19 @@ class BillRepository:
     def _add_lines(self, bill_id: int, lines: list[BillLine]) -> None:
         self._session.add_all(
             BillLineRow(bill_id=bill_id, position=n, kind=line.kind.value, description=line.description,
-                        quantity=line.quantity, unit_price=line.unit_price, discount=line.discount, total=line.total)
+                        quantity=line.quantity, unit_price=line.unit_price, discount=line.discount, total=line.total,
+                        price_item_id=line.price_item_id, gst_rate=line.gst_rate, sac_hsn=line.sac_hsn)
             for n, line in enumerate(lines, start=1)
         )
         self._session.flush()
 
-    def replace_lines(self, bill_id: int, lines: list[BillLine], total: Decimal, notes: str | None) -> None:
-        """The bill's lines, total and notes from now on (the total is checked against its payments at commit by
-        bills_total_covers_payments, schema 0015)."""
+    def replace_lines(self, bill_id: int, lines: list[BillLine], total: Decimal, notes: str | None,
+                      place_of_supply: str | None = None) -> None:
+        """The bill's lines, total, notes and place of supply from now on (the total is checked against its payments
+        at commit by bills_total_covers_payments, schema 0015)."""
         self._session.execute(delete(BillLineRow).where(BillLineRow.bill_id == bill_id))
-        self._session.execute(update(Bill).where(Bill.id == bill_id).values(total=total, notes=notes))
+        self._session.execute(update(Bill).where(Bill.id == bill_id).values(total=total, notes=notes,
+                                                                           place_of_supply=place_of_supply))
         self._add_lines(bill_id, lines)
 
     def has_payments(self, bill_id: int) -> bool:
@@ -151,10 +154,12 @@ class BillRepository:
             id=bill.id, bill_number=bill.bill_number, status=BillStatus(bill.status), patient_id=bill.patient_id,
             patient_name=patient_name, patient_phone=phone, patient_number=number, doctor_id=bill.doctor_id,
             doctor_name=doctor_name, appointment_id=bill.appointment_id, created_at=bill.created_at,
-            lines=tuple(BillLine(LineKind(r.kind), r.description, r.quantity, r.unit_price, r.discount)
+            lines=tuple(BillLine(LineKind(r.kind), r.description, r.quantity, r.unit_price, r.discount,
+                                 gst_rate=r.gst_rate, sac_hsn=r.sac_hsn, price_item_id=r.price_item_id)
                         for r in lines),
             payments=tuple(payment_record(p, received_by) for p, received_by in payments),
             notes=bill.notes, cancellation_reason=bill.cancellation_reason, patient_old_file_number=old_file_number,
+            place_of_supply=bill.place_of_supply,
         )
 
     def recent(self, *, since: datetime, query: str = "", limit: int = 200) -> list[tuple]:

@@ -371,6 +371,7 @@ class Bill(Base):
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
+    place_of_supply: Mapped[str | None] = mapped_column(String(2))  # 0028: GST state code
 
 
 class BillLineRow(Base):
@@ -390,6 +391,31 @@ class BillLineRow(Base):
     unit_price: Mapped[Decimal] = mapped_column(Numeric(10, 2))
     discount: Mapped[Decimal] = mapped_column(Numeric(10, 2), server_default=text("0"))
     total: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    price_item_id: Mapped[int | None] = mapped_column(ForeignKey("price_list_items.id", ondelete="SET NULL"))
+    gst_rate: Mapped[Decimal] = mapped_column(Numeric(4, 2), server_default=text("0"))
+    sac_hsn: Mapped[str] = mapped_column(String(8), server_default=text("''"))
+
+
+class PriceListItem(Base):
+    """The clinic's price list (0028); a rate includes GST. Codes are unique whatever their case."""
+
+    __tablename__ = "price_list_items"
+    __table_args__ = (
+        Index("ux_price_list_items_code", text("lower(code)"), unique=True),
+        Index("ix_price_list_items_name", text("lower(name)")),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    code: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str] = mapped_column(String(60), server_default=text("''"))
+    rate: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    gst_rate: Mapped[Decimal] = mapped_column(Numeric(4, 2), server_default=text("0"))
+    sac_hsn: Mapped[str] = mapped_column(String(8), server_default=text("''"))
+    is_active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    created_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
 
 
 class Refund(Base):

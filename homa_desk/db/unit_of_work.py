@@ -37,6 +37,7 @@ from homa_desk.db.message_repository import MessageChannelRepository
 from homa_desk.db.outbox_repository import OutboxRepository, VerificationCodes
 from homa_desk.db.patient_repository import PatientRepository
 from homa_desk.db.payment_repository import PaymentRepository, PaymentSessionRepository
+from homa_desk.db.price_list_repository import PriceListRepository
 from homa_desk.db.queue_repository import QueueRepository
 from homa_desk.db.report_repository import ReportRepository
 from homa_desk.db.repositories import AuditLog, ClinicSettings, Health, StaffRepository
@@ -68,6 +69,7 @@ class UnitOfWork:
     reports: ReportRepository
     close_of_day: CloseOfDayRepository
     waiting_board: WaitingBoardRepository
+    price_list: PriceListRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -133,6 +135,7 @@ class UnitOfWork:
         self.reports = ReportRepository(self._session)
         self.close_of_day = CloseOfDayRepository(self._session)
         self.waiting_board = WaitingBoardRepository(self._session)
+        self.price_list = PriceListRepository(self._session)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -44,6 +44,9 @@ class BillLine:
     quantity: Decimal
     unit_price: Decimal
     discount: Decimal = Decimal("0.00")
+    gst_rate: Decimal = Decimal("0")  # per cent, inside the amount (the rate includes GST); 0 = exempt
+    sac_hsn: str = ""  # as the price list had it when the line was billed
+    price_item_id: int | None = None  # the price-list item the line was filled from, if any
 
     @property
     def gross(self) -> Decimal:
@@ -88,6 +91,7 @@ class LineInput:
     quantity: str | Decimal
     unit_price: str | Decimal
     discount: str | Decimal = "0"
+    price_item_id: int | None = None  # picked from the price list: the service takes its GST and SAC/HSN from there
 
 
 @dataclass
@@ -120,7 +124,7 @@ def validate_lines(inputs: Iterable[LineInput]) -> list[BillLine]:
         discount = collector.run(valid_amount, item.discount or "0", f"{prefix}.discount", allow_zero=True)
         if None in (kind, description, quantity, price, discount):
             continue
-        line = BillLine(kind, description, quantity, price, discount)
+        line = BillLine(kind, description, quantity, price, discount, price_item_id=_item_id(item.price_item_id))
         if discount > line.gross:
             collector.errors.append(ValidationError(f"{prefix}.discount", "The discount is more than the line."))
             continue
@@ -137,6 +141,10 @@ def validate_lines(inputs: Iterable[LineInput]) -> list[BillLine]:
     if collector.errors:
         raise FormErrors(collector.errors)
     return lines
+
+
+def _item_id(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
 
 def _kind(value: str, field_name: str) -> LineKind:
@@ -272,6 +280,7 @@ class BillView:
     notes: str | None = None
     cancellation_reason: str | None = None
     patient_old_file_number: str | None = None  # the paper records' file number, printed beside the patient number
+    place_of_supply: str | None = None  # GST state code the bill was made out for (None: the clinic's own state)
 
     @property
     def totals(self) -> BillTotals:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from homa_desk.domain.errors import ValidationError
+from homa_desk.domain.gst import STATES
 
 _GSTIN = re.compile(r"^[0-9]{2}[A-Z]{5}[0-9]{4}[A-Z][1-9A-Z]Z[0-9A-Z]$")
 _ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -25,6 +26,9 @@ def optional_gstin(value: str | None, field: str = "clinic_gstin") -> str:
         return ""
     if not _GSTIN.match(text):
         raise ValidationError(field, "A GSTIN has 15 characters, like 27AAPFU0939F1ZV.")
+    if text[:2] not in STATES:
+        raise ValidationError(field, "A GSTIN starts with a state code (01 to 38, or 97): {code} is none.",
+                              code=text[:2])
     if gstin_check_character(text[:14]) != text[14]:
         raise ValidationError(field, "This GSTIN's last character does not match: check for a typing mistake.")
     return text

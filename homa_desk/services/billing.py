@@ -29,9 +29,11 @@ from homa_desk.domain.billing import (
     validate_lines,
 )
 from homa_desk.domain.errors import Conflict, NotFound, ValidationError
+from homa_desk.domain.gst import state_code
 from homa_desk.domain.roles import STAFF_ROLES, Actor, Role
 from homa_desk.domain.timeutil import to_local, utcnow
 from homa_desk.services import notifications
+from homa_desk.services.price_list import default_sac, price_lines
 
 log = logging.getLogger(__name__)
 
@@ -44,14 +46,19 @@ QR_OPEN = ("A UPI QR for this bill can still be paid. Cancel it on the UPI scree
 
 def create_bill(uow: UnitOfWork, actor: Actor, *, patient_id: int, lines: Iterable[LineInput],
                 appointment_id: int | None = None, doctor_id: int | None = None, notes: str = "",
-                now: datetime | None = None) -> BillView:
-    """A bill for a visit (appointment) or a walk-in, numbered within the financial year (April–March)."""
+                now: datetime | None = None, place_of_supply: str | None = None) -> BillView:
+    """A bill for a visit (appointment) or a walk-in, numbered within the financial year (April–March).
+
+    Lines from the price list keep its GST rate and SAC/HSN (price_list.price_lines); `place_of_supply` is the GST
+    state code the bill is made out for (None: the clinic's own state)."""
     actor.require(*FRONT_DESK)
     checked = validate_lines(lines)
     validation.storable(notes or "", "notes", "The note")
+    place = state_code(place_of_supply) if place_of_supply else None
     with uow:
+        checked = price_lines(uow, actor, checked)
         bill_id = _add_bill(uow, actor, patient_id=patient_id, lines=checked, appointment_id=appointment_id,
-                            doctor_id=doctor_id, notes=notes, now=now or utcnow())
+                            doctor_id=doctor_id, notes=notes, now=now or utcnow(), place_of_supply=place)
         uow.commit()
         view = uow.bills.view(bill_id)
     assert view is not None
@@ -86,13 +93,14 @@ def add_consultation_bill(uow: UnitOfWork, actor: Actor, appointment_id: int, no
         raise NotFound("No such appointment.")
     patient_id, doctor_id, fee, doctor_name = visit
     description = f"Consultation — {doctor_name}" if doctor_name else "Consultation"
-    line = BillLine(LineKind.CONSULTATION, description[:200], Decimal("1"), fee)
+    line = BillLine(LineKind.CONSULTATION, description[:200], Decimal("1"), fee,
+                    sac_hsn=default_sac(LineKind.CONSULTATION))
     return _add_bill(uow, actor, patient_id=patient_id, lines=[line], appointment_id=appointment_id,
                      doctor_id=doctor_id, notes="", now=now)
 
 
 def _add_bill(uow: UnitOfWork, actor: Actor, *, patient_id: int, lines: list[BillLine], appointment_id: int | None,
-              doctor_id: int | None, notes: str, now: datetime) -> int:
+              doctor_id: int | None, notes: str, now: datetime, place_of_supply: str | None = None) -> int:
     is_patient, visit_of_patient, active_doctor = uow.bills.links(patient_id, appointment_id, doctor_id)
     if not is_patient:
         raise NotFound("No such patient.")
@@ -108,7 +116,7 @@ def _add_bill(uow: UnitOfWork, actor: Actor, *, patient_id: int, lines: list[Bil
     total = totals(lines).total
     bill_id = uow.bills.add(bill_number=bill_number(fy, serial), financial_year=fy, serial=serial,
                             patient_id=patient_id, appointment_id=appointment_id, doctor_id=doctor_id, lines=lines,
-                            total=total, notes=notes, created_by=actor.user_id)
+                            total=total, notes=notes, created_by=actor.user_id, place_of_supply=place_of_supply)
     uow.audit.record(actor, "bill_created", "bill", bill_id, after={
         "bill_number": bill_number(fy, serial), "total": str(total), "patient_id": patient_id,
         "lines": _audit_lines(lines),
@@ -119,13 +127,15 @@ def _add_bill(uow: UnitOfWork, actor: Actor, *, patient_id: int, lines: list[Bil
 
 
 def update_lines(uow: UnitOfWork, actor: Actor, bill_id: int, lines: Iterable[LineInput], *,
-                 notes: str | None = None) -> BillView:
-    """The bill's lines (and notes, unless None) replaced, while nothing has been paid on it: no payment (completed,
-    refunded or held for review) and no UPI QR that can still be paid. Audited with both sides."""
+                 notes: str | None = None, place_of_supply: str | None = None) -> BillView:
+    """The bill's lines (and notes, and place of supply, unless None) replaced, while nothing has been paid on it: no
+    payment (completed, refunded or held for review) and no UPI QR that can still be paid. Audited with both sides.
+    A line kept as it was keeps the GST it was billed at."""
     actor.require(*FRONT_DESK)
     checked = validate_lines(lines)
     if notes is not None:
         validation.storable(notes, "notes", "The note")
+    place = state_code(place_of_supply) if place_of_supply else None
     with uow:
         status, before_total, _ = locked_bill(uow, bill_id)
         if status is BillStatus.CANCELLED:
@@ -136,9 +146,10 @@ def update_lines(uow: UnitOfWork, actor: Actor, bill_id: int, lines: Iterable[Li
             raise Conflict("A UPI QR for this bill can still be paid: cancel it before changing the lines.")
         before = uow.bills.view(bill_id)
         assert before is not None
+        checked = price_lines(uow, actor, checked, before.lines)
         kept_notes = before.notes if notes is None else " ".join(notes.split())[:MAX_REASON] or None
         total = totals(checked).total
-        uow.bills.replace_lines(bill_id, checked, total, kept_notes)
+        uow.bills.replace_lines(bill_id, checked, total, kept_notes, place or before.place_of_supply)
         uow.bills.set_status(bill_id, BillStatus.PAID if total == 0 else BillStatus.OPEN)
         uow.audit.record(actor, "bill_lines_changed", "bill", bill_id,
                          before={"total": str(before_total), "lines": _audit_lines(before.lines),
@@ -153,7 +164,8 @@ def update_lines(uow: UnitOfWork, actor: Actor, bill_id: int, lines: Iterable[Li
 
 def _audit_lines(lines: Iterable[BillLine]) -> list[dict[str, str]]:
     return [{"kind": x.kind.value, "description": x.description, "quantity": str(x.quantity),
-             "unit_price": str(x.unit_price), "discount": str(x.discount)} for x in lines]
+             "unit_price": str(x.unit_price), "discount": str(x.discount), "gst_rate": str(x.gst_rate),
+             "sac_hsn": x.sac_hsn, "price_item_id": x.price_item_id} for x in lines]
 
 
 def get_bill(uow: UnitOfWork, actor: Actor, bill_id: int) -> BillView:

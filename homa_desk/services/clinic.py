@@ -27,13 +27,21 @@ class ClinicInfo:
     address: str = ""
     phone: str = ""
     logo_path: str = ""
+    gstin: str = ""  # set: the receipt is the document the GST rules ask for (tax invoice or bill of supply)
+
+    @property
+    def state(self) -> str:
+        """The clinic's GST state code (a GSTIN's first two digits), '' without a GSTIN."""
+        return self.gstin[:2]
 
 
 def clinic_info(uow: UnitOfWork) -> ClinicInfo:
     with uow.reading(None):
-        found = uow.settings.get_many(("clinic_name", "clinic_address", "clinic_phone", "clinic_logo_path"))
+        found = uow.settings.get_many(("clinic_name", "clinic_address", "clinic_phone", "clinic_logo_path",
+                                       "clinic_gstin"))
     return ClinicInfo(name=found["clinic_name"] or DEFAULT_NAME, address=found["clinic_address"] or "",
-                      phone=found["clinic_phone"] or "", logo_path=found["clinic_logo_path"] or "")
+                      phone=found["clinic_phone"] or "", logo_path=found["clinic_logo_path"] or "",
+                      gstin=found["clinic_gstin"] or "")
 
 
 def validate_clinic_name(name: str) -> str:
