@@ -13,7 +13,8 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QWidget
 
 from homa_desk.domain.amount_words import rupees_in_words
-from homa_desk.domain.billing import BillStatus, BillView, PaymentRecord
+from homa_desk.domain.billing import BillLine, BillStatus, BillView, PaymentRecord
+from homa_desk.domain.gst import DocumentKind, LineTax, document_kind, line_tax, state_label, summary_by_rate
 from homa_desk.domain.money import format_inr
 from homa_desk.domain.paper import Paper
 from homa_desk.domain.timeutil import format_local_time, utcnow
@@ -22,7 +23,16 @@ from homa_desk.gateways.messaging import Attachment
 from homa_desk.services import notifications
 from homa_desk.services.clinic import ClinicInfo
 from homa_desk.services.notifications import AttachmentRenderer
-from homa_desk.ui.billing.receipt_layout import LOGO, QR, ItemLine, PaymentLine, ReceiptContent, SumLine, layout_html
+from homa_desk.ui.billing.receipt_layout import (
+    LOGO,
+    QR,
+    ItemLine,
+    PaymentLine,
+    ReceiptContent,
+    SumLine,
+    TaxRow,
+    layout_html,
+)
 from homa_desk.ui.common.i18n import tr
 from homa_desk.ui.common.modal import exec_dialog
 from homa_desk.ui.common.paper import Picture, desk_paper, new_printer, print_html
@@ -40,9 +50,12 @@ def receipt_content(bill: BillView, clinic: ClinicInfo) -> ReceiptContent:
     numbers = ", ".join(n for n in (bill.patient_number and f"No. {bill.patient_number}",
                                     bill.patient_old_file_number and f"old file {bill.patient_old_file_number}") if n)
     patient = bill.patient_name + (f" ({numbers})" if numbers else "")
-    items = [ItemLine(kind=line.kind.label, description=line.description, quantity=f"{line.quantity.normalize():f}",
-                      rate=format_inr(line.unit_price), discount=format_inr(line.discount) if line.discount else "",
-                      amount=format_inr(line.total)) for line in bill.lines]
+    kind = document_kind(clinic.gstin, (line.gst_rate for line in bill.lines))
+    place = bill.place_of_supply or clinic.state
+    inter_state = kind is not DocumentKind.RECEIPT and place != clinic.state
+    taxes = [line_tax(line.total, line.gst_rate, inter_state=inter_state) for line in bill.lines]
+    taxed = kind in (DocumentKind.TAX_INVOICE, DocumentKind.INVOICE_CUM_BILL)
+    items = [_item_line(line, tax if taxed else None) for line, tax in zip(bill.lines, taxes, strict=True)]
     sums = [SumLine("Total", format_inr(totals.total), big=True), SumLine("Paid", format_inr(totals.paid))]
     if totals.refunded:
         sums.append(SumLine("Refunded", format_inr(totals.refunded)))
@@ -50,15 +63,66 @@ def receipt_content(bill: BillView, clinic: ClinicInfo) -> ReceiptContent:
     status = ("Cancelled" if bill.status is BillStatus.CANCELLED
               else "Paid" if totals.balance_due <= 0 else f"Balance due {format_inr(totals.balance_due)}")
     clinic_lines = [*(clinic.address.splitlines() if clinic.address else []),
-                    *([f"Phone {clinic.phone}"] if clinic.phone else [])]
+                    *([f"Phone {clinic.phone}"] if clinic.phone else []),
+                    *([f"GSTIN {clinic.gstin}"] if clinic.gstin else [])]
+    number_label = {DocumentKind.RECEIPT: "Receipt / Bill No.", DocumentKind.BILL_OF_SUPPLY: "Bill No."}.get(
+        kind, "Invoice No.")
+    facts = [(number_label, bill.bill_number), ("Date", format_local_time(bill.created_at)),
+             ("Patient", patient), ("Doctor", bill.doctor_name or "—")]
+    if kind is not DocumentKind.RECEIPT:
+        facts.append(("Place of supply", state_label(place)))
+    if taxed:
+        facts.append(("Tax payable on reverse charge", "No"))
     return ReceiptContent(
-        clinic_name=clinic.name, clinic_lines=clinic_lines,
-        facts=[("Receipt / Bill No.", bill.bill_number), ("Date", format_local_time(bill.created_at)),
-               ("Patient", patient), ("Doctor", bill.doctor_name or "—")],
+        clinic_name=clinic.name, clinic_lines=clinic_lines, facts=facts,
         items=items, sums=sums, words=rupees_in_words(totals.total), status=status,
         payments=[_payment_line(p) for p in bill.payments], notes=bill.notes or "",
         footer=f"Printed {format_local_time(utcnow())}. Thank you.", has_logo=_logo(clinic) is not None,
-        qr_caption=bill.bill_number)
+        qr_caption=bill.bill_number, title="" if kind is DocumentKind.RECEIPT else kind.title,
+        tax_rows=[_tax_row(row) for row in summary_by_rate(taxes)] if taxed else [],
+        tax_note=_tax_note(kind),
+        signature="" if kind is DocumentKind.RECEIPT else f"For {clinic.name} — Authorised signatory")
+
+
+EXEMPT_NOTE = ("Health care services are exempt from GST (notification 12/2017-Central Tax (Rate), entry 74): "
+               "no tax is charged on {what}.")
+
+
+def _tax_note(kind: DocumentKind) -> str:
+    if kind is DocumentKind.BILL_OF_SUPPLY:
+        return EXEMPT_NOTE.format(what="this bill")
+    if kind is DocumentKind.INVOICE_CUM_BILL:
+        return EXEMPT_NOTE.format(what="the lines marked exempt")
+    return ""
+
+
+def _item_line(line: BillLine, tax: LineTax | None) -> ItemLine:
+    """A bill line as printed; with `tax` (a tax invoice), its taxable value and each tax, or "Exempt"."""
+    taxable, taxes = "", ()
+    if tax is not None:
+        taxable, taxes = (format_inr(tax.taxable), _tax_texts(tax)) if tax.rate else ("", ("Exempt",))
+    return ItemLine(kind=line.kind.label, description=line.description, quantity=f"{line.quantity.normalize():f}",
+                    rate=format_inr(line.unit_price), discount=format_inr(line.discount) if line.discount else "",
+                    amount=format_inr(line.total), sac_hsn=line.sac_hsn, taxable=taxable, taxes=taxes)
+
+
+def _tax_texts(tax: LineTax) -> tuple[str, ...]:
+    if tax.rate == 0:
+        return ("Exempt",)
+    if tax.igst:
+        return (f"IGST {_percent(tax.rate)} {format_inr(tax.igst)}",)
+    half = tax.rate / 2
+    return (f"CGST {_percent(half)} {format_inr(tax.cgst)}", f"SGST {_percent(half)} {format_inr(tax.sgst)}")
+
+
+def _percent(rate: Decimal) -> str:
+    return f"{rate.normalize():f}%"
+
+
+def _tax_row(row: LineTax) -> TaxRow:
+    if row.rate == 0:
+        return TaxRow("Exempt", format_inr(row.taxable), ("—",), format_inr(row.tax))
+    return TaxRow(_percent(row.rate), format_inr(row.taxable), _tax_texts(row), format_inr(row.tax))
 
 
 def receipt_html(bill: BillView, clinic: ClinicInfo, paper: Paper = Paper.A4) -> str:

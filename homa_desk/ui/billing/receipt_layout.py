@@ -27,6 +27,19 @@ class ItemLine:
     rate: str
     discount: str  # "" when none
     amount: str
+    sac_hsn: str = ""  # shown on a GST document (tax invoice, bill of supply)
+    taxable: str = ""  # a taxed line's value without the tax; "" when the document shows no tax
+    taxes: tuple[str, ...] = ()  # ("CGST 9% ₹76.27", "SGST 9% ₹76.27"), ("IGST 18% ₹152.54",) or ("Exempt",)
+
+
+@dataclass(frozen=True)
+class TaxRow:
+    """One row of a tax invoice's summary by rate; `taxes` as ItemLine's, summed over the rate's lines."""
+
+    rate: str  # "18%", "Exempt"
+    taxable: str
+    taxes: tuple[str, ...]
+    total_tax: str
 
 
 @dataclass(frozen=True)
@@ -59,6 +72,14 @@ class ReceiptContent:
     footer: str = ""
     has_logo: bool = False
     qr_caption: str = ""  # the text the QR encodes, printed under it; "" = no QR
+    title: str = ""  # the document's name on a GST document ("Tax invoice", "Bill of supply"); "" = a receipt
+    tax_rows: list[TaxRow] = field(default_factory=list)  # a tax invoice's summary by rate
+    tax_note: str = ""  # why no tax is charged (bill of supply), or the reverse-charge statement
+    signature: str = ""  # "For <clinic> — Authorised signatory" on a GST document
+
+    @property
+    def taxed(self) -> bool:
+        return bool(self.tax_rows)
 
 
 def _style(paper: Paper) -> str:
@@ -70,6 +91,7 @@ table.lines {{ border-collapse: collapse; width: 100%; }}
 table.lines th {{ border-bottom: 1px solid #444; text-align: left; padding: 3px; }}
 table.lines td {{ padding: 3px; border-bottom: 1px solid #ddd; }}
 td.num, th.num {{ text-align: right; white-space: nowrap; }}
+td.tax, th.tax {{ text-align: right; }}
 .muted {{ color: #555; }}
 .small {{ font-size: {size.small}pt; }}
 .big {{ font-size: {size.big}pt; font-weight: bold; }}
@@ -90,16 +112,10 @@ def sheet_body(content: ReceiptContent) -> str:
     columns = ["<br/>".join(f"<b>{e(label)}</b> {e(value)}" for label, value in part)
                for part in (content.facts[:half], content.facts[half:])]
     qr = f"<td align='right'>{_qr(content)}</td>" if content.qr_caption else ""
-    rows = "".join(
-        f"<tr><td>{n}</td><td>{e(line.kind)}</td><td>{e(line.description)}</td><td class='num'>{e(line.quantity)}"
-        f"</td><td class='num'>{e(line.rate)}</td><td class='num'>{e(line.discount or '₹0.00')}</td>"
-        f"<td class='num'>{e(line.amount)}</td></tr>" for n, line in enumerate(content.items, start=1))
+    title = f"<p align='center' class='big'>{e(content.title)}</p>" if content.title else ""
     parts = [
-        head, _RULE, "<table width='100%'><tr>", *(f"<td valign='top'>{column}</td>" for column in columns), qr,
-        "</tr></table><br/>",
-        "<table class='lines' width='100%'><tr><th>#</th><th>Item</th><th>Description</th><th class='num'>Qty</th>"
-        "<th class='num'>Rate</th><th class='num'>Discount</th><th class='num'>Amount</th></tr>", rows,
-        "</table><br/><table width='100%'>",
+        head, _RULE, title, "<table width='100%'><tr>", *(f"<td valign='top'>{column}</td>" for column in columns),
+        qr, "</tr></table><br/>", _sheet_lines(content), "<br/><table width='100%'>",
         *(_sum_row(line, indent=True) for line in content.sums), "</table>",
         f"<p><b>Amount in words:</b> {e(content.words)}</p>", f"<p class='big'>{e(content.status)}</p>",
     ]
@@ -111,18 +127,68 @@ def sheet_body(content: ReceiptContent) -> str:
     return "".join(parts + _closing(content))
 
 
+def _sheet_lines(content: ReceiptContent) -> str:
+    """The lines as a table; on a GST document with the SAC/HSN under each description. A tax invoice gives each
+    line its taxable value and tax instead of the item and discount columns (the kind and any discount go under
+    the description, so A5 keeps its words whole), then the summary by rate."""
+    e = escape
+    if not content.taxed:
+        rows = "".join(
+            f"<tr><td>{n}</td><td>{e(line.kind)}</td><td>{e(line.description)}{_code(content, line)}</td>"
+            f"<td class='num'>{e(line.quantity)}</td><td class='num'>{e(line.rate)}</td>"
+            f"<td class='num'>{e(line.discount or '₹0.00')}</td><td class='num'>{e(line.amount)}</td></tr>"
+            for n, line in enumerate(content.items, start=1))
+        note = f"<p class='small'>{e(content.tax_note)}</p>" if content.tax_note else ""
+        return ("<table class='lines' width='100%'><tr><th>#</th><th>Item</th><th>Description</th>"
+                "<th class='num'>Qty</th><th class='num'>Rate</th><th class='num'>Discount</th>"
+                f"<th class='num'>Amount</th></tr>{rows}</table>{note}")
+    rows = []
+    for n, line in enumerate(content.items, start=1):
+        under = " · ".join(x for x in (line.kind, line.discount and f"discount {line.discount}") if x)
+        rows.append(f"<tr><td>{n}</td><td>{e(line.description)}<br/><span class='small'>{e(under)}</span>"
+                    f"{_code(content, line)}</td><td class='num'>{e(line.quantity)}</td>"
+                    f"<td class='num'>{e(line.rate)}</td><td class='num'>{e(line.taxable)}</td>"
+                    f"<td class='tax'>{'<br/>'.join(e(t) for t in line.taxes)}</td>"
+                    f"<td class='num'>{e(line.amount)}</td></tr>")
+    parts = ["<table class='lines' width='100%'><tr><th>#</th><th>Description</th><th class='num'>Qty</th>"
+             "<th class='num'>Rate</th><th class='num'>Taxable value</th><th class='tax'>Tax</th>"
+             "<th class='num'>Amount</th></tr>", *rows, "</table>",
+             "<br/><p><b>Tax summary by rate</b></p><table class='lines' width='100%'><tr><th>GST rate</th>"
+             "<th class='num'>Taxable value</th><th class='tax'>Tax</th><th class='num'>Total tax</th></tr>",
+             *(f"<tr><td>{e(r.rate)}</td><td class='num'>{e(r.taxable)}</td>"
+               f"<td class='tax'>{'<br/>'.join(e(t) for t in r.taxes)}</td><td class='num'>{e(r.total_tax)}</td>"
+               f"</tr>" for r in content.tax_rows), "</table>"]
+    if content.tax_note:
+        parts.append(f"<p class='small'>{e(content.tax_note)}</p>")
+    return "".join(parts)
+
+
+def _code(content: ReceiptContent, line: ItemLine) -> str:
+    return f"<br/><span class='small'>SAC/HSN {escape(line.sac_hsn)}</span>" if content.title and line.sac_hsn else ""
+
+
 def roll_body(content: ReceiptContent, paper: Paper) -> str:
     """A receipt roll: everything centred or in two columns (text, amount), each bill line over two rows."""
     e = escape
     head = "<br/>".join([f"<span class='big'>{e(content.clinic_name)}</span>", *(e(x) for x in content.clinic_lines)])
     logo = f"<img src='{LOGO}'/><br/>" if content.has_logo else ""
     facts = "<br/>".join(f"<b>{e(label)}</b> {e(value)}" for label, value in content.facts)
-    items = "".join(f"<tr><td colspan='2'><b>{e(line.description or line.kind)}</b></td></tr>"
-                    + _two_columns(_quantity_rate(line), line.amount, ROLL_CHARACTERS[paper])
-                    for line in content.items)
+    width = ROLL_CHARACTERS[paper]
+    items = "".join(_roll_line(content, line, width) for line in content.items)
+    title = f"<p align='center' class='big'>{e(content.title)}</p>" if content.title else ""
     parts = [
-        f"<p align='center'>{logo}{head}</p>{_RULE}<p>{facts}</p>{_RULE}",
+        f"<p align='center'>{logo}{head}</p>{_RULE}{title}<p>{facts}</p>{_RULE}",
         f"<table width='100%' cellspacing='0'>{items}</table>{_RULE}",
+    ]
+    if content.taxed:
+        rows = "".join(f"<tr><td colspan='2'><b>{e('GST ' + r.rate if r.rate.endswith('%') else r.rate)}</b></td></tr>"
+                       + _two_columns("Taxable value", r.taxable, width)
+                       + "".join(_two_columns(*_split_tax(t), width) for t in r.taxes if t != "—")
+                       for r in content.tax_rows)
+        parts.append(f"<p><b>Tax summary</b></p><table width='100%' cellspacing='0'>{rows}</table>{_RULE}")
+    if content.tax_note:
+        parts.append(f"<p class='small'>{e(content.tax_note)}</p>")
+    parts += [
         "<table width='100%' cellspacing='0'>", *(_sum_row(line) for line in content.sums), "</table>",
         f"<p class='small'>{e(content.words)}</p>", f"<p align='center' class='big'>{e(content.status)}</p>",
     ]
@@ -135,6 +201,27 @@ def roll_body(content: ReceiptContent, paper: Paper) -> str:
     if content.qr_caption:
         parts.append(f"<p align='center'>{_qr(content)}</p>")
     return "".join(parts + _closing(content))
+
+
+def _roll_line(content: ReceiptContent, line: ItemLine, width: int) -> str:
+    """A bill line on a roll: its name, the SAC/HSN on a GST document, quantity × rate and amount, then on a tax
+    invoice the taxable value and each tax on rows of their own."""
+    rows = f"<tr><td colspan='2'><b>{escape(line.description or line.kind)}</b></td></tr>"
+    if content.title and line.sac_hsn:
+        rows += f"<tr><td colspan='2' class='small'>SAC/HSN {escape(line.sac_hsn)}</td></tr>"
+    rows += _two_columns(_quantity_rate(line), line.amount, width)
+    if content.taxed and line.taxable:
+        rows += _two_columns("Taxable value", line.taxable, width)
+        rows += "".join(_two_columns(*_split_tax(t), width) for t in line.taxes)
+    elif content.taxed:
+        rows += "".join(f"<tr><td colspan='2' class='small'>{escape(t)}</td></tr>" for t in line.taxes)
+    return rows
+
+
+def _split_tax(text: str) -> tuple[str, str]:
+    """'CGST 9% ₹76.27' → ('CGST 9%', '₹76.27'), for a roll's two columns."""
+    label, _, amount = text.rpartition(" ")
+    return (label, amount) if amount.startswith("₹") else (text, "")
 
 
 def _two_columns(text: str, amount: str, characters: int) -> str:
@@ -163,4 +250,6 @@ def _sum_row(line: SumLine, *, indent: bool = False) -> str:
 
 def _closing(content: ReceiptContent) -> list[str]:
     parts = [f"<p class='muted'>{escape(content.notes)}</p>"] if content.notes else []
+    if content.signature:
+        parts.append(f"<p align='right'><br/>{escape(content.signature)}</p>")
     return [*parts, f"<p class='muted'>{escape(content.footer)}</p>"]
