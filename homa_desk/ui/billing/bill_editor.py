@@ -1,5 +1,9 @@
 """A new bill, or the lines of a bill nothing has been paid on yet: lines (what, description, quantity, rate,
-discount), a running total and notes; saved off the UI thread, with each refused value marked on its cell."""
+discount), a running total and notes; saved off the UI thread, with each refused value marked on its cell.
+
+Lines come from the price list through the field above them (price_pick.py): the item's name and rate fill in. The
+rate stays editable for admins, and for receptionists only when the clinic allows it (the service refuses it too).
+Under a GSTIN the bill asks for its place of supply (the clinic's state unless changed): another state means IGST."""
 
 from __future__ import annotations
 
@@ -24,16 +28,20 @@ from PySide6.QtWidgets import (
 from homa_desk.backend import Backend
 from homa_desk.domain.billing import BillLine, BillView, LineInput, LineKind, totals
 from homa_desk.domain.errors import DomainError, FormErrors, ValidationError
+from homa_desk.domain.gst import STATES, state_label
 from homa_desk.domain.money import format_inr, rupees
-from homa_desk.domain.roles import Actor
+from homa_desk.domain.price_list import PriceItem
+from homa_desk.domain.roles import Actor, Role
 from homa_desk.domain.validation import ascii_digits
-from homa_desk.services import billing
+from homa_desk.services import billing, clinic, price_list
+from homa_desk.services.clinic import ClinicInfo
+from homa_desk.ui.billing.price_pick import PricePicker
 from homa_desk.ui.common.changes import Change
 from homa_desk.ui.common.column_widths import size_columns
 from homa_desk.ui.common.form import ErrorLabel, line_edit
 from homa_desk.ui.common.i18n import tr
 from homa_desk.ui.common.unsaved import guard_dialog
-from homa_desk.ui.common.worker import CollectionOp
+from homa_desk.ui.common.worker import CollectionOp, run_in_background
 
 COLUMNS = ("kind", "description", "quantity", "unit_price", "discount")
 MARKABLE = (*COLUMNS, "total")  # the Amount cell carries what is wrong with quantity × rate − discount as a whole
@@ -41,6 +49,7 @@ HEADERS = (QT_TR_NOOP("Item"), QT_TR_NOOP("Description"), QT_TR_NOOP("Qty"), QT_
            QT_TR_NOOP("Discount (₹)"), QT_TR_NOOP("Amount"))
 TOTAL_COLUMN = 5
 ERROR_BRUSH = QBrush(QColor("#f8d7da"))
+ITEM_ROLE = Qt.ItemDataRole.UserRole  # the price-list item id a line was picked from, on its description cell
 PREVIEW_LIMIT = Decimal("1e15")  # far above what a bill may hold (saving says so), still summed and shown exactly
 FIELD_NAMES = {"kind": QT_TR_NOOP("item"), "description": QT_TR_NOOP("description"), "quantity": QT_TR_NOOP("quantity"),
                "unit_price": QT_TR_NOOP("rate"), "discount": QT_TR_NOOP("discount"), "total": QT_TR_NOOP("Amount")}
@@ -66,6 +75,19 @@ class BillEditorDialog(QDialog):
         self.patient_id = patient_id
         self.appointment_id = appointment_id
         self.doctor_id = doctor_id
+        self.rates_open = actor.role is Role.ADMIN  # a receptionist's opens only if the clinic allows it
+
+        self.picker = PricePicker(backend, actor)
+        self.picker.item_chosen.connect(self.add_item)
+        self.place = QComboBox()
+        self.place.setObjectName("place_of_supply")
+        for code in STATES:
+            self.place.addItem(state_label(code), code)
+        self.place_label = QLabel(tr("Place of supply (GST)"))
+        self.place_label.setBuddy(self.place)
+        self.place.setVisible(False)
+        self.place_label.setVisible(False)
+        self.asks_place = False  # set once the clinic turns out to have a GSTIN
 
         self.table = QTableWidget(0, len(HEADERS))
         self.table.setObjectName("bill_lines_editor")
@@ -101,14 +123,21 @@ class BillEditorDialog(QDialog):
         row.addWidget(self.remove_button)
         row.addStretch(1)
         row.addWidget(self.total)
+        head = QHBoxLayout()
+        head.addWidget(QLabel(tr("Patient: {name}").format(name=patient_name)), 1)
+        head.addWidget(self.place_label)
+        head.addWidget(self.place)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(tr("Patient: {name}").format(name=patient_name)))
+        layout.addLayout(head)
+        layout.addWidget(self.picker)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.lines_error)
         layout.addLayout(row)
         layout.addWidget(self.notes)
         layout.addWidget(self.general_error)
         layout.addWidget(buttons)
+        QWidget.setTabOrder(self.place, self.picker)
+        QWidget.setTabOrder(self.picker, self.table)
         QWidget.setTabOrder(self.notes, self.save_button)
         QWidget.setTabOrder(self.save_button, buttons.button(QDialogButtonBox.StandardButton.Cancel))
         if bill is None:
@@ -116,9 +145,33 @@ class BillEditorDialog(QDialog):
         else:
             for line in bill.lines:
                 self.add_line(line.kind, line.description, f"{line.quantity.normalize():f}",
-                              f"{line.unit_price:.2f}", f"{line.discount:.2f}")
+                              f"{line.unit_price:.2f}", f"{line.discount:.2f}", price_item_id=line.price_item_id)
             self.notes.setText(bill.notes or "")
         self.unsaved = guard_dialog(self, tr("Save the changes to this bill?"), self.save)
+        self.picker.setFocus()
+        run_in_background(self, clinic.clinic_info, backend.uow(), on_success=self._show_clinic,
+                          on_failure=lambda _error: None)
+        if not self.rates_open:
+            run_in_background(self, price_list.receptionists_may_change_rates, backend.uow(), actor,
+                              on_success=self._rates_policy, on_failure=lambda _error: None)
+
+    def _show_clinic(self, info: ClinicInfo) -> None:
+        """Under a GSTIN, the place of supply: the bill's, else the clinic's own state."""
+        if not info.gstin:
+            return
+        place = (self.bill.place_of_supply if self.bill is not None else None) or info.state
+        self.place.setCurrentIndex(max(self.place.findData(place), 0))
+        self.place.setVisible(True)
+        self.place_label.setVisible(True)
+        self.asks_place = True
+
+    def _rates_policy(self, allowed: bool) -> None:
+        self.rates_open = bool(allowed)
+        for row in range(self.table.rowCount()):
+            self._lock_rate(row)
+
+    def place_of_supply(self) -> str | None:
+        return self.place.currentData() if self.asks_place else None
 
     def reject(self) -> None:
         """Esc, Cancel and the window's close: typed lines are asked about (Save / Discard / Stay)."""
@@ -126,8 +179,14 @@ class BillEditorDialog(QDialog):
 
     # -- lines ------------------------------------------------------------------------------------------------
 
+    def add_item(self, item: PriceItem) -> int:
+        """A line filled from the price list: its kind, name and rate (locked for a receptionist unless allowed)."""
+        row = self.add_line(item.kind.line_kind, item.name, "1", f"{item.rate:.2f}", "0", price_item_id=item.id)
+        self.table.setCurrentCell(row, COLUMNS.index("quantity"))
+        return row
+
     def add_line(self, kind: LineKind = LineKind.OTHER, description: str = "", quantity: str = "1",
-                 unit_price: str = "", discount: str = "0") -> int:
+                 unit_price: str = "", discount: str = "0", *, price_item_id: int | None = None) -> int:
         row = self.table.rowCount()
         self.table.blockSignals(True)
         self.table.insertRow(row)
@@ -140,6 +199,8 @@ class BillEditorDialog(QDialog):
         QWidget.setTabOrder(self.table.cellWidget(row - 1, 0) if row else self.table, combo)
         for column, text in ((1, description), (2, quantity), (3, unit_price), (4, discount)):
             self.table.setItem(row, column, QTableWidgetItem(text))
+        self.table.item(row, 1).setData(ITEM_ROLE, price_item_id)
+        self._lock_rate(row)
         total = QTableWidgetItem("")
         total.setFlags(Qt.ItemFlag.ItemIsEnabled)
         total.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -147,6 +208,20 @@ class BillEditorDialog(QDialog):
         self.table.blockSignals(False)
         self.update_total()
         return row
+
+    def price_item_of(self, row: int) -> int | None:
+        return self.table.item(row, 1).data(ITEM_ROLE)
+
+    def rate_locked(self, row: int) -> bool:
+        return not bool(self.table.item(row, COLUMNS.index("unit_price")).flags() & Qt.ItemFlag.ItemIsEditable)
+
+    def _lock_rate(self, row: int) -> None:
+        """A price-list line's rate is read-only for a receptionist while the clinic does not allow changing it."""
+        cell = self.table.item(row, COLUMNS.index("unit_price"))
+        locked = self.price_item_of(row) is not None and not self.rates_open
+        editable = Qt.ItemFlag.ItemIsEditable
+        cell.setFlags(cell.flags() & ~editable if locked else cell.flags() | editable)
+        cell.setToolTip(tr("The price list sets this rate; an admin may change it.") if locked else "")
 
     def remove_line(self) -> None:
         row = self.table.currentRow()
@@ -164,7 +239,8 @@ class BillEditorDialog(QDialog):
         for row in range(self.table.rowCount()):
             combo = self.table.cellWidget(row, 0)
             assert isinstance(combo, QComboBox)
-            rows.append(LineInput(combo.currentData(), *(self._text(row, c) for c in range(1, 5))))
+            rows.append(LineInput(combo.currentData(), *(self._text(row, c) for c in range(1, 5)),
+                                  price_item_id=self.price_item_of(row)))
         return rows
 
     def _text(self, row: int, column: int) -> str:
@@ -190,11 +266,13 @@ class BillEditorDialog(QDialog):
         self.save_button.setEnabled(False)
         if self.bill is not None:
             op = CollectionOp(self, Change.BILLS, billing.update_lines, self._backend.uow(), self._actor,
-                              self.bill.id, self.inputs(), notes=self.notes.text())
+                              self.bill.id, self.inputs(), notes=self.notes.text(),
+                              place_of_supply=self.place_of_supply())
         else:
             op = CollectionOp(self, Change.BILLS, billing.create_bill, self._backend.uow(), self._actor,
                               patient_id=self.patient_id, lines=self.inputs(), appointment_id=self.appointment_id,
-                              doctor_id=self.doctor_id, notes=self.notes.text())
+                              doctor_id=self.doctor_id, notes=self.notes.text(),
+                              place_of_supply=self.place_of_supply())
         op.success(self._saved).failure(self._refused).run_in_background()
 
     def clear_errors(self) -> None:

@@ -26,6 +26,7 @@ class Change(StrEnum):
     PAYMENTS = "payments"
     CONSULTATIONS = "consultations"
     FOLLOW_UPS = "follow_ups"
+    PRICE_LIST = "price_list"
 
 
 EVERYTHING: tuple[Change, ...] = tuple(Change)

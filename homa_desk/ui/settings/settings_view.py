@@ -1,5 +1,5 @@
 """Settings, for admins only: staff accounts, the clinic's profile, doctors' profiles, hours and leave,
-messages (DLT templates), backups, WhatsApp.
+messages (DLT templates), backups, WhatsApp, the price list.
 
 Each tab is built, and loads, when it is first opened (ui/common/lazy_tabs.py).
 """
@@ -16,6 +16,7 @@ from homa_desk.ui.settings.backup_tab import BackupTab
 from homa_desk.ui.settings.clinic_tab import ClinicTab
 from homa_desk.ui.settings.doctors_tab import DoctorsTab
 from homa_desk.ui.settings.messages_tab import MessagesTab
+from homa_desk.ui.settings.price_list_tab import PriceListTab
 from homa_desk.ui.settings.settings_connections import SettingsConnectionsTab
 from homa_desk.ui.settings.staff_view import StaffView
 from homa_desk.ui.settings.whatsapp_tab import WhatsAppTab
@@ -33,6 +34,7 @@ class SettingsView(QWidget):
         self.tabs.add_page("messages", tr("Messages"), lambda: MessagesTab(backend, actor))
         self.tabs.add_page("backup", tr("Backup"), lambda: BackupTab(backend, actor))
         self.tabs.add_page("whatsapp", tr("WhatsApp"), lambda: WhatsAppTab(backend, actor))
+        self.tabs.add_page("price_list", tr("Price list"), lambda: PriceListTab(backend, actor))
         QVBoxLayout(self).addWidget(self.tabs)
 
     @property
@@ -62,3 +64,7 @@ class SettingsView(QWidget):
     @property
     def whatsapp(self) -> WhatsAppTab:
         return self.tabs.page("whatsapp", WhatsAppTab)
+
+    @property
+    def price_list(self) -> PriceListTab:
+        return self.tabs.page("price_list", PriceListTab)
