@@ -56,7 +56,7 @@ def create_bill(uow: UnitOfWork, actor: Actor, *, patient_id: int, lines: Iterab
     validation.storable(notes or "", "notes", "The note")
     place = state_code(place_of_supply) if place_of_supply else None
     with uow:
-        checked = price_lines(uow, actor, checked)
+        checked = price_lines(uow, checked, by_admin=actor.role is Role.ADMIN)
         bill_id = _add_bill(uow, actor, patient_id=patient_id, lines=checked, appointment_id=appointment_id,
                             doctor_id=doctor_id, notes=notes, now=now or utcnow(), place_of_supply=place)
         uow.commit()
@@ -146,7 +146,7 @@ def update_lines(uow: UnitOfWork, actor: Actor, bill_id: int, lines: Iterable[Li
             raise Conflict("A UPI QR for this bill can still be paid: cancel it before changing the lines.")
         before = uow.bills.view(bill_id)
         assert before is not None
-        checked = price_lines(uow, actor, checked, before.lines)
+        checked = price_lines(uow, checked, before.lines, by_admin=actor.role is Role.ADMIN)
         kept_notes = before.notes if notes is None else " ".join(notes.split())[:MAX_REASON] or None
         total = totals(checked).total
         uow.bills.replace_lines(bill_id, checked, total, kept_notes, place or before.place_of_supply)

@@ -129,15 +129,16 @@ def default_sac(kind: LineKind) -> str:
     return HEALTHCARE_SAC if kind in (LineKind.CONSULTATION, LineKind.PROCEDURE, LineKind.LAB_TEST) else ""
 
 
-def price_lines(uow: UnitOfWork, actor: Actor, lines: list[BillLine], previous: tuple[BillLine, ...] = ()
-                ) -> list[BillLine]:
-    """Inside the bill's unit of work: each line with the GST rate and SAC/HSN it is billed at, kept on the line.
+def price_lines(uow: UnitOfWork, lines: list[BillLine], previous: tuple[BillLine, ...] = (), *,
+                by_admin: bool) -> list[BillLine]:
+    """Inside the bill's unit of work, after its role check: each line with the GST rate and SAC/HSN it is billed
+    at, kept on the line.
 
     A line picked from the price list (or typed with an active item's exact name) takes the item's GST and SAC/HSN;
     a receptionist may bill it only at the item's rate unless the clinic allows otherwise. A line kept unchanged
     from the bill's earlier version keeps what it was billed at, so a later price change never alters it.
     """
-    rates_open = actor.role is Role.ADMIN or bool(uow.settings.get(RATES_OPEN, False))
+    rates_open = by_admin or bool(uow.settings.get(RATES_OPEN, False))
     by_name = uow.price_list.by_names([x.description for x in lines if x.price_item_id is None
                                     and x.kind is not LineKind.CONSULTATION]) if lines else {}
     linked = [x if x.price_item_id is not None or x.description.lower() not in by_name

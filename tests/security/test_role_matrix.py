@@ -32,6 +32,7 @@ from homa_desk.domain.errors import DomainError, PermissionDenied
 from homa_desk.domain.notifications import Channel
 from homa_desk.domain.patients import validate_patient
 from homa_desk.domain.prescriptions import PrescriptionLine
+from homa_desk.domain.price_list import PriceItemInput
 from homa_desk.domain.reports import HistoryFilters
 from homa_desk.domain.roles import Actor
 from homa_desk.domain.timeutil import utcnow
@@ -49,6 +50,7 @@ from homa_desk.services import (
     move_database,
     notifications,
     patients,
+    price_list,
     queue,
     reports,
     settings,
@@ -148,6 +150,13 @@ EXPECTED: dict[str, set[str]] = {
     "patients.register_patient": ALL_STAFF,
     "patients.update_patient": ALL_STAFF,
     "patients.get_patient_profile": ALL_STAFF,
+    "price_list.list_items": ADMIN,
+    "price_list.search_items": DESK,
+    "price_list.save_item": ADMIN,
+    "price_list.import_items": ADMIN,
+    "price_list.export_items": ADMIN,
+    "price_list.receptionists_may_change_rates": DESK,
+    "price_list.set_receptionists_may_change_rates": ADMIN,
     "queue.queue_for": ALL_STAFF,
     "queue.all_doctors_queue": DESK,
     "queue.check_in": DESK,
@@ -213,6 +222,8 @@ NO_ACTOR: dict[str, str] = {
     "message_channels.outgoing_fields": "pure: a WhatsApp delivery's template fields",
     "message_channels.with_template": "pure: a WhatsApp delivery's template fields",
     "message_channels.poll_delivery": "the background sender asks providers for delivery status",
+    "price_list.price_lines": "inside the bill's unit of work, after its role check (the audit entry checks the role)",
+    "price_list.default_sac": "pure: the SAC code of a line typed by hand",
     "settings.validate": "pure validation",
     "sms_dlt.under_dlt": "the background sender, for an SMS it claimed",
     "sms_dlt.id_field": "names a form field",
@@ -393,6 +404,17 @@ CASES: dict[str, Case] = {
     "patients.update_patient": lambda w, a: partial(patients.update_patient, w.uow, a, raw_patient(w.engine),
                                                     _details("Priya Sharma Iyer")),
     "patients.get_patient_profile": lambda w, a: partial(patients.get_patient_profile, w.uow, a, w.patient_id),
+    "price_list.list_items": lambda w, a: partial(price_list.list_items, w.uow, a),
+    "price_list.search_items": lambda w, a: partial(price_list.search_items, w.uow, a, "co"),
+    "price_list.save_item": lambda w, a: partial(price_list.save_item, w.uow, a, PriceItemInput(
+        f"RM{w.next()}", "Dressing, small", "procedure", "", "150")),
+    "price_list.import_items": lambda w, a: partial(price_list.import_items, w.uow, a,
+                                                    f"code,name,rate\nIMP{w.next()},Suture removal,200\n".encode()),
+    "price_list.export_items": lambda w, a: partial(price_list.export_items, w.uow, a),
+    "price_list.receptionists_may_change_rates": lambda w, a: partial(
+        price_list.receptionists_may_change_rates, w.uow, a),
+    "price_list.set_receptionists_may_change_rates": lambda w, a: partial(
+        price_list.set_receptionists_may_change_rates, w.uow, a, False),
     "queue.queue_for": lambda w, a: partial(queue.queue_for, w.uow, a, w.doctor.user_id, w.today),
     "queue.all_doctors_queue": lambda w, a: partial(queue.all_doctors_queue, w.uow, a, w.today),
     "queue.check_in": lambda w, a: partial(queue.check_in, w.uow, a, w.arrival()),

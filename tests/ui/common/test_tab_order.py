@@ -73,9 +73,8 @@ def test_booking_dialog(qtbot, backend, uow, admin, receptionist, doctor):
 def test_bill_editor_tab_leaves_the_lines_for_the_buttons(qtbot, backend, uow, receptionist):
     editor = shown(qtbot, BillEditorDialog(backend, receptionist, a_patient(uow, receptionist), "Kavya Nair"))
     editor.add_line()
-    assert tab_chain(qtbot, editor, editor.table, 8) == [
-        "bill_lines_editor", "kind_0", "kind_1", "add_line", "remove_line", "notes", "save_bill", "Cancel",
-        "bill_lines_editor"]
+    assert tab_chain(qtbot, editor, editor.picker, 8) == [
+        "price_pick", "kind_0", "kind_1", "add_line", "remove_line", "notes", "save_bill", "Cancel", "price_pick"]
 
 
 def test_payment_dialog(qtbot, backend, uow, receptionist):
