@@ -83,7 +83,7 @@ class PriceItemData:
 
     def as_audit(self) -> dict[str, object]:
         return {"code": self.code, "name": self.name, "kind": self.kind.value, "category": self.category,
-                "rate": str(self.rate), "gst_rate": str(self.gst_rate), "sac_hsn": self.sac_hsn,
+                "rate": f"{self.rate:.2f}", "gst_rate": f"{self.gst_rate.normalize():f}", "sac_hsn": self.sac_hsn,
                 "active": self.active}
 
 
