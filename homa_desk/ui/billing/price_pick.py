@@ -78,16 +78,22 @@ class PricePicker(QLineEdit):
         QTimer.singleShot(0, self.clear)  # after the completer has written its text into the field
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter: an exact code, else the drop-down's highlighted item, else the drop-down again; never the dialog's
+        Save. Down opens the drop-down when it was closed."""
+        popup = self.completer.popup()
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()
             typed = self.text().strip().lower()
             exact = next((i for i in self.found if i.code.lower() == typed), None)
+            current = popup.currentIndex() if popup.isVisible() else None
             if exact is not None:
                 self._choose(exact)
-            elif self.found and not self.completer.popup().isVisible() and self._asked:
+            elif current is not None and current.isValid():
+                self._activated(current.data())
+            elif self.found and not popup.isVisible():
                 self.completer.complete()
-            event.accept()
             return
-        if event.key() == Qt.Key.Key_Down and not self.completer.popup().isVisible() and self.found:
+        if event.key() == Qt.Key.Key_Down and not popup.isVisible() and self.found:
             self.completer.complete()
             event.accept()
             return

@@ -251,6 +251,7 @@ class PriceListTab(QWidget):
 
     def save(self) -> None:
         self.errors.clear()
+        self.status.setText("")
         self.save_button.setEnabled(False)
         CollectionOp(self, Change.PRICE_LIST, price_list.save_item, self._backend.uow(), self._actor, self.entry(),
                      self.item_id).success(self._saved).failure(self._failed).run_in_background()
