@@ -92,6 +92,10 @@
         <translation>नया बिल — {name}</translation>
     </message>
     <message>
+        <source>Place of supply (GST)</source>
+        <translation>आपूर्ति का स्थान (GST)</translation>
+    </message>
+    <message>
         <source>Add line</source>
         <translation>पंक्ति जोड़ें</translation>
     </message>
@@ -110,6 +114,10 @@
     <message>
         <source>Save the changes to this bill?</source>
         <translation>इस बिल के बदलाव सहेजें?</translation>
+    </message>
+    <message>
+        <source>The price list sets this rate; an admin may change it.</source>
+        <translation>यह दर मूल्य सूची से है; इसे केवल एडमिन बदल सकते हैं।</translation>
     </message>
     <message>
         <source>Total {amount}</source>
@@ -2280,8 +2288,168 @@ Tue 09:00-13:00</translation>
         <translation>तब तक लॉक</translation>
     </message>
     <message>
+        <source>Code</source>
+        <translation>कोड</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>प्रकार</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>श्रेणी</translation>
+    </message>
+    <message>
         <source>Active</source>
         <translation>चालू</translation>
+    </message>
+    <message>
+        <source>Rate (₹, incl. GST)</source>
+        <translation>दर (₹, GST सहित)</translation>
+    </message>
+    <message>
+        <source>GST</source>
+        <translation>GST</translation>
+    </message>
+    <message>
+        <source>SAC/HSN</source>
+        <translation>SAC/HSN</translation>
+    </message>
+    <message>
+        <source>Service</source>
+        <translation>सेवा</translation>
+    </message>
+    <message>
+        <source>name</source>
+        <translation>नाम</translation>
+    </message>
+    <message>
+        <source>kind</source>
+        <translation>प्रकार</translation>
+    </message>
+    <message>
+        <source>category</source>
+        <translation>श्रेणी</translation>
+    </message>
+    <message>
+        <source>GST rate</source>
+        <translation>GST दर</translation>
+    </message>
+    <message>
+        <source>active</source>
+        <translation>सक्रिय</translation>
+    </message>
+    <message>
+        <source>Import a price list</source>
+        <translation>मूल्य सूची आयात करें</translation>
+    </message>
+    <message>
+        <source>Row {row}, {column}: {message}</source>
+        <translation>पंक्ति {row}, {column}: {message}</translation>
+    </message>
+    <message>
+        <source>Find by code or name</source>
+        <translation>कोड या नाम से खोजें</translation>
+    </message>
+    <message>
+        <source>For example Dental, Pathology</source>
+        <translation>जैसे दंत, पैथोलॉजी</translation>
+    </message>
+    <message>
+        <source>What the patient pays, GST included</source>
+        <translation>मरीज़ जितना देता है, GST सहित</translation>
+    </message>
+    <message>
+        <source>Exempt (0%)</source>
+        <translation>छूट (0%)</translation>
+    </message>
+    <message>
+        <source>9993 for health care</source>
+        <translation>स्वास्थ्य सेवा के लिए 9993</translation>
+    </message>
+    <message>
+        <source>Offered (shown when billing)</source>
+        <translation>उपलब्ध (बिल बनाते समय दिखेगा)</translation>
+    </message>
+    <message>
+        <source>Name on the bill</source>
+        <translation>बिल पर नाम</translation>
+    </message>
+    <message>
+        <source>SAC/HSN code</source>
+        <translation>SAC/HSN कोड</translation>
+    </message>
+    <message>
+        <source>New item</source>
+        <translation>नई मद</translation>
+    </message>
+    <message>
+        <source>Save item</source>
+        <translation>मद सहेजें</translation>
+    </message>
+    <message>
+        <source>Import CSV…</source>
+        <translation>CSV आयात करें…</translation>
+    </message>
+    <message>
+        <source>Receptionists may change a price-list rate on a bill</source>
+        <translation>रिसेप्शनिस्ट बिल पर मूल्य सूची की दर बदल सकते हैं</translation>
+    </message>
+    <message>
+        <source>Exempt</source>
+        <translation>छूट</translation>
+    </message>
+    <message>
+        <source>Yes</source>
+        <translation>हाँ</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>नहीं</translation>
+    </message>
+    <message>
+        <source>Add item</source>
+        <translation>मद जोड़ें</translation>
+    </message>
+    <message>
+        <source>Saved {code} — {name}.</source>
+        <translation>{code} — {name} सहेजा गया।</translation>
+    </message>
+    <message>
+        <source>Receptionists may now change price-list rates on a bill.</source>
+        <translation>अब रिसेप्शनिस्ट बिल पर मूल्य सूची की दरें बदल सकते हैं।</translation>
+    </message>
+    <message>
+        <source>Receptionists now bill price-list items at their rates.</source>
+        <translation>अब रिसेप्शनिस्ट मूल्य सूची की मदें उनकी तय दर पर ही बिल करते हैं।</translation>
+    </message>
+    <message>
+        <source>The file is too large (at most 2 MB).</source>
+        <translation>फ़ाइल बहुत बड़ी है (अधिकतम 2 MB)।</translation>
+    </message>
+    <message>
+        <source>This file cannot be read.</source>
+        <translation>यह फ़ाइल पढ़ी नहीं जा सकती।</translation>
+    </message>
+    <message>
+        <source>Imported: {added} added, {changed} changed, {unchanged} unchanged.</source>
+        <translation>आयात हुआ: {added} जोड़ी गईं, {changed} बदली गईं, {unchanged} जैसी थीं वैसी रहीं।</translation>
+    </message>
+    <message>
+        <source>Nothing was imported: correct these rows and import the file again.</source>
+        <translation>कुछ भी आयात नहीं हुआ: इन पंक्तियों को ठीक करके फ़ाइल फिर से आयात करें।</translation>
+    </message>
+    <message>
+        <source>Export the price list</source>
+        <translation>मूल्य सूची निर्यात करें</translation>
+    </message>
+    <message>
+        <source>The file could not be saved there; choose another folder.</source>
+        <translation>फ़ाइल वहाँ सहेजी नहीं जा सकी; कोई दूसरा फ़ोल्डर चुनें।</translation>
+    </message>
+    <message>
+        <source>Exported to {path}.</source>
+        <translation>{path} में निर्यात किया गया।</translation>
     </message>
     <message>
         <source>Disabled</source>
@@ -2808,6 +2976,10 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
         <translation>WhatsApp</translation>
     </message>
     <message>
+        <source>Price list</source>
+        <translation>मूल्य सूची</translation>
+    </message>
+    <message>
         <source>Where the clinic&apos;s data lives</source>
         <translation>क्लिनिक का डेटा कहाँ रहेगा</translation>
     </message>
@@ -3251,6 +3423,10 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
         <source>On the customer display, between payments</source>
         <translation>ग्राहक डिस्प्ले पर, भुगतानों के बीच</translation>
     </message>
+    <message>
+        <source>Add from the price list: type a code or name (2 letters or more)</source>
+        <translation>मूल्य सूची से जोड़ें: कोड या नाम लिखें (2 या अधिक अक्षर)</translation>
+    </message>
 </context>
 <context>
     <name>ServiceMessages</name>
@@ -3443,6 +3619,10 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
         <translation>GSTIN में 15 अक्षर होते हैं, जैसे 27AAPFU0939F1ZV।</translation>
     </message>
     <message>
+        <source>A GSTIN starts with a state code (01 to 38, or 97): {code} is none.</source>
+        <translation>GSTIN राज्य कोड (01 से 38, या 97) से शुरू होता है: {code} कोई राज्य कोड नहीं है।</translation>
+    </message>
+    <message>
         <source>This GSTIN&apos;s last character does not match: check for a typing mistake.</source>
         <translation>इस GSTIN का आख़िरी अक्षर मेल नहीं खाता: टाइपिंग की गलती जाँचें।</translation>
     </message>
@@ -3627,6 +3807,14 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
         <translation>ई-मेल या पासवर्ड गलत है। {tries} बार गलत होने पर साइन-इन {minutes} मिनट रुकता है; बंद किया गया अकाउंट साइन इन नहीं कर सकता (क्लिनिक के एडमिन से पूछें)।</translation>
     </message>
     <message>
+        <source>Choose a GST rate: 0, 5, 12, 18 or 28 %.</source>
+        <translation>GST दर चुनें: 0, 5, 12, 18 या 28 %।</translation>
+    </message>
+    <message>
+        <source>Choose the state of supply.</source>
+        <translation>आपूर्ति का राज्य चुनें।</translation>
+    </message>
+    <message>
         <source>Enter the refund&apos;s reference: the gateway refund id or the bank transfer&apos;s reference.</source>
         <translation>रिफ़ंड का रेफ़रेंस दर्ज करें: गेटवे की रिफ़ंड id या बैंक ट्रांसफ़र का रेफ़रेंस।</translation>
     </message>
@@ -3749,6 +3937,74 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
     <message>
         <source>At most {limit} medicines on one prescription.</source>
         <translation>एक पर्चे पर अधिकतम {limit} दवाइयाँ।</translation>
+    </message>
+    <message>
+        <source>The file is too large (at most {limit} MB).</source>
+        <translation>फ़ाइल बहुत बड़ी है (अधिकतम {limit} MB)।</translation>
+    </message>
+    <message>
+        <source>This is not a CSV file.</source>
+        <translation>यह CSV फ़ाइल नहीं है।</translation>
+    </message>
+    <message>
+        <source>The file is empty.</source>
+        <translation>फ़ाइल खाली है।</translation>
+    </message>
+    <message>
+        <source>The first row must name the columns: {columns}.</source>
+        <translation>पहली पंक्ति में कॉलमों के नाम होने चाहिए: {columns}।</translation>
+    </message>
+    <message>
+        <source>Unknown or repeated column: {name}.</source>
+        <translation>अनजान या दोहराया गया कॉलम: {name}।</translation>
+    </message>
+    <message>
+        <source>The file has no rows below its header.</source>
+        <translation>फ़ाइल में शीर्ष पंक्ति के नीचे कोई पंक्ति नहीं है।</translation>
+    </message>
+    <message>
+        <source>At most {limit} rows in one file.</source>
+        <translation>एक फ़ाइल में अधिकतम {limit} पंक्तियाँ।</translation>
+    </message>
+    <message>
+        <source>Row {row} has more cells than the header.</source>
+        <translation>पंक्ति {row} में शीर्ष पंक्ति से अधिक खाने हैं।</translation>
+    </message>
+    <message>
+        <source>The code {code} is also on row {first}.</source>
+        <translation>कोड {code} पंक्ति {first} में भी है।</translation>
+    </message>
+    <message>
+        <source>Save the file as CSV UTF-8 and try again.</source>
+        <translation>फ़ाइल को CSV UTF-8 के रूप में सहेजें और फिर कोशिश करें।</translation>
+    </message>
+    <message>
+        <source>Write yes or no.</source>
+        <translation>yes या no लिखें।</translation>
+    </message>
+    <message>
+        <source>Enter a short code, like CBC or XRAY-CH.</source>
+        <translation>छोटा कोड लिखें, जैसे CBC या XRAY-CH।</translation>
+    </message>
+    <message>
+        <source>A code has at most {limit} letters, digits, and . _ / - (no spaces).</source>
+        <translation>कोड में अधिकतम {limit} अक्षर, अंक और . _ / - होते हैं (खाली जगह नहीं)।</translation>
+    </message>
+    <message>
+        <source>Enter the name the bill shows.</source>
+        <translation>बिल पर दिखने वाला नाम लिखें।</translation>
+    </message>
+    <message>
+        <source>A SAC or HSN code has 4, 6 or 8 digits, like 9993 or 3004.</source>
+        <translation>SAC या HSN कोड में 4, 6 या 8 अंक होते हैं, जैसे 9993 या 3004।</translation>
+    </message>
+    <message>
+        <source>Cannot start with = + - or @ (a spreadsheet would run it as a formula).</source>
+        <translation>= + - या @ से शुरू नहीं हो सकता (स्प्रेडशीट इसे फ़ॉर्मूला मानकर चलाएगी)।</translation>
+    </message>
+    <message>
+        <source>Choose service, procedure, lab test or medicine.</source>
+        <translation>सेवा, प्रक्रिया, लैब जाँच या दवा चुनें।</translation>
     </message>
     <message>
         <source>The drawer holds {amount} {side} than the desk recorded: say why.</source>
@@ -4205,6 +4461,22 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
     <message>
         <source>Only a failed message can be sent again, and not one that went by another channel since (for a verification code, send a new code).</source>
         <translation>केवल विफल संदेश दोबारा भेजा जा सकता है, और वह नहीं जो बाद में किसी दूसरे माध्यम से जा चुका है (सत्यापन कोड के लिए नया कोड भेजें)।</translation>
+    </message>
+    <message>
+        <source>The code {code} is already on the price list.</source>
+        <translation>कोड {code} पहले से मूल्य सूची में है।</translation>
+    </message>
+    <message>
+        <source>No such item on the price list.</source>
+        <translation>मूल्य सूची में ऐसी कोई मद नहीं है।</translation>
+    </message>
+    <message>
+        <source>This item is no longer on the price list: pick another or type the line.</source>
+        <translation>यह मद अब मूल्य सूची में नहीं है: दूसरी चुनें या पंक्ति खुद लिखें।</translation>
+    </message>
+    <message>
+        <source>{code} costs {rate} on the price list; only an admin may bill another rate.</source>
+        <translation>मूल्य सूची में {code} की दर {rate} है; दूसरी दर पर केवल एडमिन बिल कर सकते हैं।</translation>
     </message>
     <message>
         <source>not set up: no DLT template for {kind} ({language}); an admin adds it in Settings → Messages</source>
