@@ -36,6 +36,7 @@ ALLOWED = {
     "mg", "ml", "min", *"ABCDEFGHIJKLMNOPQRSTUVWXYZ",  # key caps (Ctrl+B) and °C, °F
     "WhatsApp", "Meta", "Exotel", "API", "DLT", "Jio", "Airtel", "Vi", "BSNL", "Hindi",  # "हिन्दी (Hindi)"
     "HOMACL",  # the sender header's example: six letters as DLT registers them
+    "GST", "SAC", "HSN",  # the tax and its service and goods codes, as invoices and the GST portal write them
 }
 # Dates keep English month and weekday names (README: "Interface language").
 CALENDAR = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Monday", "Tuesday",
