@@ -136,7 +136,8 @@ def price_lines(uow: UnitOfWork, lines: list[BillLine], previous: tuple[BillLine
 
     A line picked from the price list (or typed with an active item's exact name) takes the item's GST and SAC/HSN;
     a receptionist may bill it only at the item's rate unless the clinic allows otherwise. A line kept unchanged
-    from the bill's earlier version keeps what it was billed at, so a later price change never alters it.
+    from the bill's earlier version keeps what it was billed at, so a later price change never alters it; each
+    earlier line is kept once (a second line at an admin's old rate is a new line, at the list's rate).
     """
     rates_open = by_admin or bool(uow.settings.get(RATES_OPEN, False))
     by_name = uow.price_list.by_names([x.description for x in lines if x.price_item_id is None
@@ -144,14 +145,18 @@ def price_lines(uow: UnitOfWork, lines: list[BillLine], previous: tuple[BillLine
     linked = [x if x.price_item_id is not None or x.description.lower() not in by_name
               else replace(x, price_item_id=by_name[x.description.lower()].id) for x in lines]
     items = uow.price_list.get_many(x.price_item_id for x in linked if x.price_item_id is not None)
-    kept = {(x.price_item_id, x.unit_price): x for x in previous if x.price_item_id is not None}
+    kept: dict[tuple[int | None, Decimal], list[BillLine]] = {}
+    for x in previous:
+        if x.price_item_id is not None:
+            kept.setdefault((x.price_item_id, x.unit_price), []).append(x)
     errors: list[ValidationError] = []
     priced: list[BillLine] = []
     for row, line in enumerate(linked):
         if line.price_item_id is None:
             priced.append(replace(line, gst_rate=Decimal("0"), sac_hsn=default_sac(line.kind)))
             continue
-        old = kept.get((line.price_item_id, line.unit_price))
+        same = kept.get((line.price_item_id, line.unit_price))
+        old = same.pop() if same else None  # each line of the earlier bill is kept once, not copied at its old rate
         if old is not None:
             priced.append(replace(line, gst_rate=old.gst_rate, sac_hsn=old.sac_hsn))
             continue

@@ -73,6 +73,9 @@ def test_a_bill_line_keeps_name_rate_gst_and_sac_so_a_later_change_never_alters_
     edited = billing.update_lines(uow, receptionist, bill.id, [kept, LineInput("other", "Dressing", "1", "50")])
     assert (edited.lines[0].unit_price, edited.lines[0].gst_rate, edited.lines[0].sac_hsn) == (
         Decimal("5900.00"), Decimal("18.00"), "999722")
+    with pytest.raises(FormErrors) as copied:  # the old rate is kept for the line billed at it, not for a copy
+        billing.update_lines(uow, receptionist, bill.id, [kept, kept])
+    assert list(copied.value.by_field()) == ["lines.1.unit_price"]
 
 
 def test_a_receptionist_bills_a_price_list_item_at_its_rate_unless_the_clinic_allows(uow, engine, admin,
