@@ -53,11 +53,11 @@ def test_an_advance_sits_on_the_patients_account_until_applied(uow, receptionist
 def test_more_than_the_balance_due_or_than_what_is_left_is_refused(uow, receptionist, patient):
     an_advance(uow, receptionist, patient, "300")
     bill = a_bill(uow, receptionist, patient)  # ₹500
-    with pytest.raises(ValidationError, match="Only ₹300.00 of the patient's advances is left") as refused:
+    with pytest.raises(ValidationError, match=r"Only ₹300\.00 of the patient's advances is left") as refused:
         advances.apply_advance(uow, receptionist, bill.id, amount="400")
     assert refused.value.field == "amount"
     an_advance(uow, receptionist, patient, "1000")
-    with pytest.raises(ValidationError, match="Only ₹500.00 is due"):
+    with pytest.raises(ValidationError, match=r"Only ₹500\.00 is due"):
         advances.apply_advance(uow, receptionist, bill.id, amount="600")
     for hostile in ("-5", "0", "1e3", "NaN", "12.345", "₹١٠٠"):
         with pytest.raises(ValidationError):
@@ -71,7 +71,7 @@ def test_a_bill_paid_in_cash_takes_no_advance_and_the_database_refuses_one(engin
     advance = an_advance(uow, receptionist, patient, "1000")
     bill = a_bill(uow, receptionist, patient)
     billing.record_payment(uow, receptionist, bill.id, amount="500", method="cash")
-    with pytest.raises(ValidationError, match="Only ₹0.00 is due"):
+    with pytest.raises(ValidationError, match=r"Only ₹0\.00 is due"):
         advances.apply_advance(uow, receptionist, bill.id, amount="100")
     with pytest.raises(IntegrityError, match="bills_not_overpaid"), engine.begin() as conn:
         conn.execute(text("INSERT INTO advance_applications (advance_id, bill_id, amount) VALUES (:a, :b, 100)"),
@@ -82,7 +82,7 @@ def test_an_advance_never_pays_another_patients_bill(engine, uow, receptionist, 
     advance = an_advance(uow, receptionist, patient, "1000")
     other = a_patient(uow, receptionist, "Rohan Das", "9800011122")
     their_bill = a_bill(uow, receptionist, other)
-    with pytest.raises(ValidationError, match="Only ₹0.00 of the patient's advances"):
+    with pytest.raises(ValidationError, match=r"Only ₹0\.00 of the patient's advances"):
         advances.apply_advance(uow, receptionist, their_bill.id, amount="100")  # Rohan has none
     with pytest.raises(IntegrityError, match="advance_applications_same_patient"), engine.begin() as conn:
         conn.execute(text("INSERT INTO advance_applications (advance_id, bill_id, amount) VALUES (:a, :b, 100)"),
@@ -144,7 +144,7 @@ def test_a_refund_needs_an_admin_a_reference_and_what_is_left(uow, admin, recept
     advances.apply_advance(uow, receptionist, bill.id, amount="1200")
     with pytest.raises(PermissionDenied):
         advances.refund_advance(uow, receptionist, advance.id, amount="100", reference="CASH-1", reason="Asked")
-    with pytest.raises(ValidationError, match="Only ₹800.00 of this advance is left"):
+    with pytest.raises(ValidationError, match=r"Only ₹800\.00 of this advance is left"):
         advances.refund_advance(uow, admin, advance.id, amount="900", reference="NEFT-77", reason="Moving city")
     with pytest.raises(ValidationError) as no_reference:
         advances.refund_advance(uow, admin, advance.id, amount="100", reference=" ", reason="Moving city")
