@@ -12,6 +12,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QWidget
 
+from homa_desk.domain.advances import AdvanceUse
 from homa_desk.domain.amount_words import rupees_in_words
 from homa_desk.domain.billing import BillStatus, BillView, PaymentRecord
 from homa_desk.domain.money import format_inr
@@ -44,19 +45,20 @@ def receipt_content(bill: BillView, clinic: ClinicInfo) -> ReceiptContent:
                       rate=format_inr(line.unit_price), discount=format_inr(line.discount) if line.discount else "",
                       amount=format_inr(line.total)) for line in bill.lines]
     sums = [SumLine("Total", format_inr(totals.total), big=True), SumLine("Paid", format_inr(totals.paid))]
+    if totals.from_advance:
+        sums.append(SumLine("Paid from advance", format_inr(totals.from_advance)))
     if totals.refunded:
         sums.append(SumLine("Refunded", format_inr(totals.refunded)))
     sums.append(SumLine("Balance due", format_inr(max(totals.balance_due, Decimal("0.00")))))
     status = ("Cancelled" if bill.status is BillStatus.CANCELLED
               else "Paid" if totals.balance_due <= 0 else f"Balance due {format_inr(totals.balance_due)}")
-    clinic_lines = [*(clinic.address.splitlines() if clinic.address else []),
-                    *([f"Phone {clinic.phone}"] if clinic.phone else [])]
     return ReceiptContent(
-        clinic_name=clinic.name, clinic_lines=clinic_lines,
+        clinic_name=clinic.name, clinic_lines=letterhead_lines(clinic),
         facts=[("Receipt / Bill No.", bill.bill_number), ("Date", format_local_time(bill.created_at)),
                ("Patient", patient), ("Doctor", bill.doctor_name or "—")],
         items=items, sums=sums, words=rupees_in_words(totals.total), status=status,
-        payments=[_payment_line(p) for p in bill.payments], notes=bill.notes or "",
+        payments=[*(_payment_line(p) for p in bill.payments), *(_advance_line(u) for u in bill.advance_uses)],
+        notes=bill.notes or "",
         footer=f"Printed {format_local_time(utcnow())}. Thank you.", has_logo=_logo(clinic) is not None,
         qr_caption=bill.bill_number)
 
@@ -101,11 +103,26 @@ def print_receipt(bill: BillView, clinic: ClinicInfo, parent: QWidget | None = N
 
 
 def _print(bill: BillView, clinic: ClinicInfo, printer: QPrinter, paper: Paper) -> None:
-    pictures = {QR: Picture(QImage.fromData(render_qr_png(bill.bill_number, box_size=1)), QR_WIDTH_MM[paper],
+    print_content(receipt_content(bill, clinic), clinic, printer, paper)
+
+
+def print_content(content: ReceiptContent, clinic: ClinicInfo, printer: QPrinter, paper: Paper) -> None:
+    """Any receipt's content on the printer (or PDF) laid out for the paper, with its QR and the clinic's logo."""
+    pictures = {QR: Picture(QImage.fromData(render_qr_png(content.qr_caption, box_size=1)), QR_WIDTH_MM[paper],
                             sharp=True)}
     if (logo := _logo(clinic)) is not None:
         pictures[LOGO] = Picture(logo, LOGO_WIDTH_MM[paper])
-    print_html(receipt_html(bill, clinic, paper), printer, paper, pictures)
+    print_html(layout_html(content, paper), printer, paper, pictures)
+
+
+def letterhead_lines(clinic: ClinicInfo) -> list[str]:
+    """The clinic's address lines, then its phone."""
+    return [*(clinic.address.splitlines() if clinic.address else []),
+            *([f"Phone {clinic.phone}"] if clinic.phone else [])]
+
+
+def has_logo(clinic: ClinicInfo) -> bool:
+    return _logo(clinic) is not None
 
 
 def _logo(clinic: ClinicInfo) -> QImage | None:
@@ -122,3 +139,9 @@ def _payment_line(payment: PaymentRecord) -> PaymentLine:
     return PaymentLine(when=format_local_time(payment.paid_at) if payment.paid_at else "",
                        method=payment.method.label, reference=payment.reference or "", state=state,
                        amount=format_inr(payment.amount))
+
+
+def _advance_line(use: AdvanceUse) -> PaymentLine:
+    state = "Applied" if use.live else f"Returned ({use.return_reason})"
+    return PaymentLine(when=format_local_time(use.applied_at), method="Paid from advance",
+                       reference=use.advance_number, state=state, amount=format_inr(use.amount))
