@@ -50,8 +50,6 @@ OVERPAID = "This would pay the bill beyond its total (another desk took money fo
 ADVANCE_USED = ("This advance was used or refunded at another desk at the same moment: less is left than that. "
                 "Refresh it.")
 ADVANCE_OTHER_PATIENT = "An advance can only be used on a bill of the same patient."
-_REFUSED = {"bills_not_overpaid": OVERPAID, "advances_within_amount": ADVANCE_USED,
-            "advance_applications_same_patient": ADVANCE_OTHER_PATIENT}
 
 
 class UnitOfWork:
@@ -160,9 +158,13 @@ class UnitOfWork:
         if (isinstance(exc, OperationalError) and exc.connection_invalidated) or _is_connection_error(exc):
             raise DatabaseUnavailable() from exc
         if isinstance(exc, IntegrityError):
-            refused = _REFUSED.get(getattr(getattr(exc.orig, "diag", None), "constraint_name", None) or "")
-            if refused is not None:
-                raise Conflict(refused) from exc
+            constraint = getattr(getattr(exc.orig, "diag", None), "constraint_name", None)
+            if constraint == "bills_not_overpaid":
+                raise Conflict(OVERPAID) from exc
+            if constraint == "advances_within_amount":
+                raise Conflict(ADVANCE_USED) from exc
+            if constraint == "advance_applications_same_patient":
+                raise Conflict(ADVANCE_OTHER_PATIENT) from exc
             raise Conflict("Another desk changed this record at the same moment. Refresh and try again.") from exc
 
     def commit(self) -> None:

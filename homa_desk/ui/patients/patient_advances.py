@@ -37,7 +37,7 @@ from homa_desk.ui.common.save_dialog import ask_save_path
 from homa_desk.ui.common.worker import OneLoadAtATime, run_in_background
 
 ADVANCE_COLUMNS = (QT_TR_NOOP("Advance No."), QT_TR_NOOP("Date"), QT_TR_NOOP("For"), QT_TR_NOOP("Method"),
-                   QT_TR_NOOP("Amount"), QT_TR_NOOP("Used"), QT_TR_NOOP("Refunded"), QT_TR_NOOP("Left"))
+                   QT_TR_NOOP("Amount"), QT_TR_NOOP("Used"), QT_TR_NOOP("Refunded"), QT_TR_NOOP("Available"))
 DETAIL_COLUMNS = (QT_TR_NOOP("Date"), QT_TR_NOOP("What"), QT_TR_NOOP("Amount"), QT_TR_NOOP("Reference"),
                   QT_TR_NOOP("By"))
 
