@@ -1612,6 +1612,10 @@ Prescribe anyway?</source>
         <translation>प्राप्त &lt;b&gt;{collected}&lt;/b&gt; ({payments} भुगतान) &amp;nbsp; रिफ़ंड &lt;b&gt;{refunded}&lt;/b&gt; ({refunds}) &amp;nbsp; शुद्ध &lt;b&gt;{net}&lt;/b&gt;&lt;br/&gt;बने बिल: {bills} &amp;nbsp; जाँच बाकी: {review} ({review_amount})</translation>
     </message>
     <message>
+        <source>Advances received {received} (in the totals above) · paid from advances {applied} (counted the day they were received, not again) · advances refunded {refunded} (in the refunds above)</source>
+        <translation>मिले अग्रिम {received} (ऊपर के जोड़ में) · अग्रिम से चुकाया {applied} (मिलने के दिन गिना गया, दोबारा नहीं) · वापस किए अग्रिम {refunded} (ऊपर के रिफ़ंड में)</translation>
+    </message>
+    <message>
         <source>Save daily collection</source>
         <translation>दैनिक संग्रह सहेजें</translation>
     </message>
@@ -3768,7 +3772,7 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
     </message>
     <message>
         <source>Enter the refund&apos;s reference: the gateway refund id or the bank transfer&apos;s reference.</source>
-        <translation>रिफ़ंड का रेफ़रेंस दर्ज करें: गेटवे की रिफ़ंड id या बैंक ट्रांसफ़र का रेफ़रेंस।</translation>
+        <translation>रिफ़ंड का रेफ़रेंस दर्ज करें: गेटवे की रिफ़ंड आईडी या बैंक ट्रांसफ़र का रेफ़रेंस।</translation>
     </message>
     <message>
         <source>Say why the money is refunded.</source>
