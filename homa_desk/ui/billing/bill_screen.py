@@ -116,8 +116,8 @@ class BillDialog(QDialog):
         self.print_button = self._button(tr("Print receipt…"), "print_receipt", self.print_receipt)
         self.pdf_button = self._button(tr("Save PDF…"), "save_pdf", lambda: self.save_pdf())
         actions = QHBoxLayout()
-        for button in (self.edit_button, self.pay_button, self.upi_button, self.advance_button, self.refund_button,
-                       self.resolve_button, self.cancel_button):
+        for button in (self.edit_button, self.pay_button, self.upi_button, self.refund_button, self.resolve_button,
+                       self.cancel_button):
             actions.addWidget(button)
         actions.addStretch(1)
         actions.addWidget(self.print_button)
@@ -130,7 +130,10 @@ class BillDialog(QDialog):
         layout.addWidget(self.lines, 2)
         layout.addWidget(QLabel(tr("Payments")))
         layout.addWidget(self.payments, 1)
-        layout.addWidget(self.totals)
+        totals_row = QHBoxLayout()  # "Use advance (₹X available)…" beside the balance it pays
+        totals_row.addWidget(self.totals, 1)
+        totals_row.addWidget(self.advance_button)
+        layout.addLayout(totals_row)
         layout.addWidget(self.held)
         layout.addWidget(self.message)
         layout.addLayout(actions)
