@@ -1880,8 +1880,8 @@ Tue 09:00-13:00</translation>
         <translation>&lt;b&gt;{count} भुगतान&lt;/b&gt; &amp;nbsp; प्राप्त &lt;b&gt;{collected}&lt;/b&gt; &amp;nbsp; रिफ़ंड &lt;b&gt;{refunded}&lt;/b&gt; &amp;nbsp; शुद्ध &lt;b&gt;{net}&lt;/b&gt;</translation>
     </message>
     <message>
-        <source>This payment has no bill to open: it was recorded before bills existed.</source>
-        <translation>इस भुगतान का कोई बिल नहीं है: यह बिल व्यवस्था से पहले दर्ज हुआ था।</translation>
+        <source>This payment has no bill to open: an advance (the patient&apos;s Advances tab), or money recorded before bills existed.</source>
+        <translation>इस भुगतान का खोलने लायक कोई बिल नहीं: यह अग्रिम है (मरीज़ का अग्रिम टैब), या बिल शुरू होने से पहले दर्ज पैसा।</translation>
     </message>
     <message>
         <source>Export payments</source>
@@ -2704,8 +2704,8 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
         <translation>बिल क्र.</translation>
     </message>
     <message>
-        <source>This payment has no bill to open (recorded before bills existed).</source>
-        <translation>इस भुगतान का कोई बिल नहीं है (बिल व्यवस्था से पहले दर्ज हुआ)।</translation>
+        <source>This payment has no bill to open (an advance, or recorded before bills existed).</source>
+        <translation>इस भुगतान का खोलने लायक कोई बिल नहीं (अग्रिम, या बिल शुरू होने से पहले दर्ज)।</translation>
     </message>
     <message>
         <source> or </source>
