@@ -4,21 +4,25 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import and_, case, delete, func, or_, select, text, true, union_all, update
 from sqlalchemy.orm import Session, aliased
 
 from homa_desk.db.like import LIKE_ESCAPE, containing
 from homa_desk.db.models import (
+    AdvanceApplication,
     Appointment,
     Bill,
     BillLineRow,
     DoctorProfile,
+    PatientAdvance,
     PatientProfile,
     Payment,
     QueueEntry,
     User,
 )
+from homa_desk.domain.advances import AdvanceUse
 from homa_desk.domain.billing import (
     BillLine,
     BillStatus,
@@ -34,6 +38,20 @@ from homa_desk.domain.billing import (
 )
 
 ARRIVED = ("waiting", "in_consultation", "done")
+_LIVE_USE = AdvanceApplication.returned_at.is_(None)
+
+
+def _from_advances(bill_id: Any) -> Any:
+    """SQL: the advances applied (and not returned) on a bill: money that settles it without being collected."""
+    return (select(func.coalesce(func.sum(AdvanceApplication.amount), 0))
+            .where(AdvanceApplication.bill_id == bill_id, _LIVE_USE).scalar_subquery())
+
+
+def _settled(bill_id: Any) -> Any:
+    """SQL: what settles a bill: completed payments less their refunds, plus advances applied (0029)."""
+    paid = (select(func.coalesce(func.sum(Payment.amount - Payment.refunded_amount), 0))
+            .where(Payment.bill_id == bill_id, Payment.status.in_(("completed", "refunded"))).scalar_subquery())
+    return paid + _from_advances(bill_id)
 
 
 class BillRepository:
@@ -77,10 +95,12 @@ class BillRepository:
         self._add_lines(bill_id, lines)
 
     def has_payments(self, bill_id: int) -> bool:
-        """Any money on the bill: completed, refunded or held for review (a failed attempt is no money)."""
-        return bool(self._session.scalar(select(
-            select(Payment.id).where(Payment.bill_id == bill_id, Payment.status != PaymentState.FAILED.value)
-            .exists())))
+        """Any money on the bill: completed, refunded or held for review (a failed attempt is no money), or an
+        advance applied to it."""
+        payments = select(Payment.id).where(Payment.bill_id == bill_id,
+                                            Payment.status != PaymentState.FAILED.value).exists()
+        advances = select(AdvanceApplication.id).where(AdvanceApplication.bill_id == bill_id, _LIVE_USE).exists()
+        return bool(self._session.scalar(select(payments | advances)))
 
     def for_appointment(self, appointment_id: int) -> int | None:
         return self._session.scalar(select(Bill.id).where(Bill.appointment_id == appointment_id))
@@ -126,6 +146,11 @@ class BillRepository:
         self._session.execute(update(Bill).where(Bill.id == bill_id).values(**values))
 
     def net_paid(self, bill_id: int) -> Decimal:
+        """What settles the bill: its completed payments less refunds, plus advances applied to it."""
+        return Decimal(self._session.scalar(select(_settled(bill_id))))
+
+    def paid_in_money(self, bill_id: int) -> Decimal:
+        """Completed payments on the bill less their refunds (advances applied left out)."""
         return self._session.scalar(
             select(func.coalesce(func.sum(Payment.amount - Payment.refunded_amount), 0))
             .where(Payment.bill_id == bill_id, Payment.status.in_(("completed", "refunded")))
@@ -160,13 +185,14 @@ class BillRepository:
             payments=tuple(payment_record(p, received_by) for p, received_by in payments),
             notes=bill.notes, cancellation_reason=bill.cancellation_reason, patient_old_file_number=old_file_number,
             place_of_supply=bill.place_of_supply,
+            advance_uses=tuple(advance_uses(self._session, AdvanceApplication.bill_id == bill_id)),
+            advance_available=advances_available(self._session, bill.patient_id),
         )
 
     def recent(self, *, since: datetime, query: str = "", limit: int = 200) -> list[tuple]:
-        """Bills for the billing list: (id, number, patient, total, net paid, status, created_at), newest first."""
-        paid = (select(func.coalesce(func.sum(Payment.amount - Payment.refunded_amount), 0))
-                .where(Payment.bill_id == Bill.id, Payment.status.in_(("completed", "refunded")))
-                .scalar_subquery())
+        """Bills for the billing list: (id, number, patient, total, net paid with advances applied, status,
+        created_at), newest first."""
+        paid = _settled(Bill.id)
         stmt = (select(Bill.id, Bill.bill_number, User.full_name, Bill.total, paid, Bill.status, Bill.created_at)
                 .join(User, User.id == Bill.patient_id).where(Bill.created_at >= since)
                 .order_by(Bill.created_at.desc(), Bill.id.desc()).limit(limit))
@@ -183,8 +209,9 @@ class BillRepository:
         A visit counts once the patient arrived (queued on `day`, not left) or the doctor completed it.
         """
         doctor, bill_maker = aliased(User), aliased(User)
-        money = select(Payment.id).where(Payment.bill_id == Bill.id,
-                                         Payment.status != PaymentState.FAILED.value).exists()
+        money = (select(Payment.id).where(Payment.bill_id == Bill.id,
+                                          Payment.status != PaymentState.FAILED.value).exists()
+                 | select(AdvanceApplication.id).where(AdvanceApplication.bill_id == Bill.id, _LIVE_USE).exists())
         doctor_bill_unpaid = and_(Bill.status == BillStatus.OPEN.value, bill_maker.role == "doctor", ~money)
         # the candidates come from the two small sets (today's arrivals, the day's completed visits, through its
         # partial index) instead of every appointment of the day: at 36,000 a day that read took 340-630 ms
@@ -219,9 +246,7 @@ class BillRepository:
     def patient_account(self, patient_id: int, *, limit: int) -> PatientAccount:
         """The patient's newest bills and payments with counts and totals over all of them: two statements."""
         doctor = aliased(User)
-        paid = (select(func.coalesce(func.sum(Payment.amount - Payment.refunded_amount), 0))
-                .where(Payment.bill_id == Bill.id, Payment.status.in_(("completed", "refunded")))
-                .scalar_subquery())
+        paid = _settled(Bill.id)
         bills = (select(Bill.id, Bill.bill_number, Bill.created_at, doctor.full_name.label("doctor"), Bill.total,
                         paid.label("paid"), Bill.status)
                  .outerjoin(doctor, doctor.id == Bill.doctor_id).where(Bill.patient_id == patient_id).subquery())
@@ -257,3 +282,28 @@ def payment_record(p: Payment, received_by: str | None = None) -> PaymentRecord:
         state=PaymentState(p.status), paid_at=p.payment_date, reference=p.upi_transaction_id or p.transaction_id,
         refunded_amount=p.refunded_amount, review_reason=p.review_reason, received_by=received_by,
     )
+
+
+def advance_uses(session: Session, condition: Any) -> list[AdvanceUse]:
+    """Uses of advances on bills matching `condition` (on advance_applications), in the order they were made."""
+    by = aliased(User)
+    rows = session.execute(
+        select(AdvanceApplication, Bill.bill_number, by.full_name)
+        .join(Bill, Bill.id == AdvanceApplication.bill_id)
+        .outerjoin(by, by.id == AdvanceApplication.applied_by)
+        .where(condition).order_by(AdvanceApplication.id))
+    return [AdvanceUse(id=u.id, advance_id=u.advance_id, bill_id=u.bill_id, bill_number=number, amount=u.amount,
+                       applied_at=u.applied_at, applied_by=name, returned_at=u.returned_at,
+                       return_reason=u.return_reason)
+            for u, number, name in rows]
+
+
+def advances_available(session: Session, patient_id: int) -> Decimal:
+    """What is left of a patient's advances (amount less applied and refunded), in one statement."""
+    applied = (select(func.coalesce(func.sum(AdvanceApplication.amount), 0))
+               .where(AdvanceApplication.advance_id == PatientAdvance.id, _LIVE_USE).scalar_subquery())
+    left = session.scalar(
+        select(func.coalesce(func.sum(Payment.amount - Payment.refunded_amount - applied), 0))
+        .select_from(PatientAdvance).join(Payment, Payment.id == PatientAdvance.payment_id)
+        .where(PatientAdvance.patient_id == patient_id, Payment.status.in_(("completed", "refunded"))))
+    return Decimal(left).quantize(Decimal("0.01"))

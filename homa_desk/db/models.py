@@ -676,3 +676,49 @@ class SignInFailure(Base):
     failed_count: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     locked_until: Mapped[datetime | None] = mapped_column(TIMESTAMPTZ)
     last_failed_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
+
+
+# --- advances (0029) -----------------------------------------------------------------------------------------------
+
+class PatientAdvance(Base):
+    """Money a patient paid ahead: its `payments` row (no bill, ever) received it; applied to later bills of the
+    same patient (advance_applications) or refunded (refunds), never beyond its amount (advances_within_amount)."""
+
+    __tablename__ = "patient_advances"
+    __table_args__ = (
+        UniqueConstraint("payment_id", name="patient_advances_one_per_payment"),
+        CheckConstraint("purpose <> '' AND purpose = btrim(purpose) AND purpose !~ '[[:cntrl:]]'",
+                        name="patient_advances_purpose_shape"),
+        Index("ix_patient_advances_patient", "patient_id", text("created_at DESC")),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id", ondelete="RESTRICT"))
+    patient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    purpose: Mapped[str] = mapped_column(String(200))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
+
+
+class AdvanceApplication(Base):
+    """Part of an advance used on a bill of the same patient; never deleted, returned once (the bill cancelled)."""
+
+    __tablename__ = "advance_applications"
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="advance_applications_amount_positive"),
+        CheckConstraint("(returned_at IS NULL) = (return_reason IS NULL)",
+                        name="advance_applications_return_has_reason"),
+        Index("ix_advance_applications_advance", "advance_id"),
+        Index("ix_advance_applications_bill", "bill_id"),
+        Index("ix_advance_applications_applied", "applied_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    advance_id: Mapped[int] = mapped_column(ForeignKey("patient_advances.id", ondelete="RESTRICT"))
+    bill_id: Mapped[int] = mapped_column(ForeignKey("bills.id", ondelete="RESTRICT"))
+    amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    applied_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    applied_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
+    returned_at: Mapped[datetime | None] = mapped_column(TIMESTAMPTZ)
+    returned_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    return_reason: Mapped[str | None] = mapped_column(Text)

@@ -180,6 +180,21 @@ class ReportRepository:
             SELECT 'bills', 0, 0, NULL, NULL, NULL,
                    (SELECT count(*) FROM bills b WHERE b.created_at >= :start AND b.created_at < :end), 0, 0, 0
             UNION ALL
+            -- advances (schema 0029): received that day (already in the payments above), applied that day (no
+            -- money moved: never collected again), refunded that day (already in the refunds above)
+            SELECT 'advances', 0, 0, NULL, NULL, NULL, 0,
+                   (SELECT coalesce(sum(p.amount), 0) FROM payments p JOIN patient_advances a ON a.payment_id = p.id
+                    WHERE p.payment_date >= :start AND p.payment_date < :end
+                      AND p.status IN ('completed', 'refunded')),
+                   0,
+                   (SELECT coalesce(sum(x.amount), 0) FROM advance_applications x
+                    WHERE x.applied_at >= :start AND x.applied_at < :end AND x.returned_at IS NULL)
+            UNION ALL
+            SELECT 'advance_refunds', 0, 0, NULL, NULL, NULL, 0,
+                   (SELECT coalesce(sum(r.amount), 0) FROM refunds r
+                    JOIN patient_advances a ON a.payment_id = r.payment_id
+                    WHERE r.created_at >= :start AND r.created_at < :end), 0, 0
+            UNION ALL
             -- the drawer's counts of the day (schema 0019): id, reason and time as JSON, counted and expected
             SELECT 'cash', c.id, 0, json_build_object('reason', c.reason, 'at', c.counted_at)::text, c.counted_by,
                    (SELECT u.full_name FROM users u WHERE u.id = c.counted_by), 0, c.counted, 0, c.expected
@@ -192,6 +207,10 @@ class ReportRepository:
                 figures.cash_counts.append(_cash_count(by_other, start, method, name, s, ps))
             elif kind == "bills":
                 figures.bills_created = n
+            elif kind == "advances":
+                figures.advances_received, figures.advances_applied = s, ps
+            elif kind == "advance_refunds":
+                figures.advances_refunded = s
             elif kind == "refund":
                 if by_other:
                     figures.refunds_by_doctor[(person, name)] = s
@@ -216,6 +235,9 @@ class DayFigures:
     refunds_by_doctor: dict[_Key, Decimal]
     bills_created: int
     cash_counts: list[CashCount] = field(default_factory=list)
+    advances_received: Decimal = Decimal("0.00")  # of the day's payments, the advances (schema 0029)
+    advances_applied: Decimal = Decimal("0.00")  # used on bills that day: no money, not collected again
+    advances_refunded: Decimal = Decimal("0.00")  # of the day's refunds, those of advances
 
 
 def _cash_count(count_id: int, start: datetime, details: str, counted_by: str | None, counted: Decimal,

@@ -26,6 +26,7 @@ from sqlalchemy import Connection, Engine, event
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from homa_desk.db.advance_repository import AdvanceRepository
 from homa_desk.db.appointment_repository import AppointmentRepository
 from homa_desk.db.billing_repository import BillRepository
 from homa_desk.db.close_of_day_repository import CloseOfDayRepository
@@ -47,6 +48,9 @@ from homa_desk.domain.errors import Conflict, DatabaseUnavailable
 from homa_desk.domain.roles import Actor, Role
 
 OVERPAID = "This would pay the bill beyond its total (another desk took money for it at the same moment). Refresh it."
+ADVANCE_USED = ("This advance was used or refunded at another desk at the same moment: less is left than that. "
+                "Refresh it.")
+ADVANCE_OTHER_PATIENT = "An advance can only be used on a bill of the same patient."
 
 
 class UnitOfWork:
@@ -70,6 +74,7 @@ class UnitOfWork:
     close_of_day: CloseOfDayRepository
     waiting_board: WaitingBoardRepository
     price_list: PriceListRepository
+    advances: AdvanceRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -136,6 +141,7 @@ class UnitOfWork:
         self.close_of_day = CloseOfDayRepository(self._session)
         self.waiting_board = WaitingBoardRepository(self._session)
         self.price_list = PriceListRepository(self._session)
+        self.advances = AdvanceRepository(self._session)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -155,8 +161,13 @@ class UnitOfWork:
         if (isinstance(exc, OperationalError) and exc.connection_invalidated) or _is_connection_error(exc):
             raise DatabaseUnavailable() from exc
         if isinstance(exc, IntegrityError):
-            if getattr(getattr(exc.orig, "diag", None), "constraint_name", None) == "bills_not_overpaid":
+            constraint = getattr(getattr(exc.orig, "diag", None), "constraint_name", None)
+            if constraint == "bills_not_overpaid":
                 raise Conflict(OVERPAID) from exc
+            if constraint == "advances_within_amount":
+                raise Conflict(ADVANCE_USED) from exc
+            if constraint == "advance_applications_same_patient":
+                raise Conflict(ADVANCE_OTHER_PATIENT) from exc
             raise Conflict("Another desk changed this record at the same moment. Refresh and try again.") from exc
 
     def commit(self) -> None:

@@ -8,11 +8,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from homa_desk.domain.errors import Conflict, FormErrors, ValidationError
 from homa_desk.domain.money import PAISE, format_inr
-from homa_desk.domain.validation import MAX_AMOUNT, storable
+from homa_desk.domain.validation import MAX_AMOUNT, storable, utr
 from homa_desk.domain.validation import amount as valid_amount
+
+if TYPE_CHECKING:
+    from homa_desk.domain.advances import AdvanceUse
 
 MAX_LINES = 100
 MAX_DESCRIPTION = 200
@@ -64,22 +68,25 @@ class BillTotals:
     total: Decimal
     paid: Decimal = Decimal("0.00")
     refunded: Decimal = Decimal("0.00")
+    from_advance: Decimal = Decimal("0.00")  # advances applied to the bill (and not returned): no new money
 
     @property
     def net_paid(self) -> Decimal:
+        """Money paid on the bill itself, less its refunds (advances applied are not in it)."""
         return self.paid - self.refunded
 
     @property
     def balance_due(self) -> Decimal:
-        return self.total - self.net_paid
+        return self.total - self.net_paid - self.from_advance
 
 
-def totals(lines: Iterable[BillLine], *, paid: Decimal = Decimal("0.00"),
-           refunded: Decimal = Decimal("0.00")) -> BillTotals:
+def totals(lines: Iterable[BillLine], *, paid: Decimal = Decimal("0.00"), refunded: Decimal = Decimal("0.00"),
+           from_advance: Decimal = Decimal("0.00")) -> BillTotals:
     lines = list(lines)
     gross = sum((line.gross for line in lines), Decimal("0.00"))
     discount = sum((line.discount for line in lines), Decimal("0.00"))
-    return BillTotals(gross=gross, discount=discount, total=gross - discount, paid=paid, refunded=refunded)
+    return BillTotals(gross=gross, discount=discount, total=gross - discount, paid=paid, refunded=refunded,
+                      from_advance=from_advance)
 
 
 @dataclass(frozen=True)
@@ -197,6 +204,31 @@ def looks_like_gateway_payment_id(reference: str) -> bool:
     return bool(_GATEWAY_PAYMENT_ID.fullmatch(reference or ""))
 
 
+MAX_REFERENCE = 64
+
+
+def payment_method_and_reference(method: PaymentMethod | str, reference: str | None
+                                 ) -> tuple[PaymentMethod, str, str | None]:
+    """How the money came and its reference as typed, checked: (method, reference, gateway payment id or None).
+
+    UPI needs its UTR (6 to 35 letters and digits); a Razorpay-style id (pay_…) is returned as the gateway id, so the
+    unique indexes see it where the gateway's own ids are.
+    """
+    try:
+        method = PaymentMethod(method)
+    except ValueError:
+        raise ValidationError("method", "Choose how the patient paid.") from None
+    reference = storable(" ".join((reference or "").split()), "reference", "The reference")
+    if len(reference) > MAX_REFERENCE:
+        raise ValidationError("reference", "The reference is too long (at most {limit} characters).",
+                              limit=MAX_REFERENCE)
+    if method is PaymentMethod.UPI:
+        if not reference:
+            raise ValidationError("reference", "Enter the UPI reference (UTR) shown in the patient's app.")
+        utr(reference, "reference")
+    return method, reference, reference if looks_like_gateway_payment_id(reference) else None
+
+
 class ReferenceTaken(Conflict):
     """A UPI reference (UTR/RRN) or gateway payment id that already settles another payment; `bill_number` is that
     payment's bill (None when it has none)."""
@@ -281,12 +313,15 @@ class BillView:
     cancellation_reason: str | None = None
     patient_old_file_number: str | None = None  # the paper records' file number, printed beside the patient number
     place_of_supply: str | None = None  # GST state code the bill was made out for (None: the clinic's own state)
+    advance_uses: tuple[AdvanceUse, ...] = ()  # "Paid from advance", returned ones included (marked)
+    advance_available: Decimal = Decimal("0.00")  # what is left of the patient's advances, to use on this bill
 
     @property
     def totals(self) -> BillTotals:
         paid = sum((p.amount for p in self.payments if p.counts), Decimal("0.00"))
         refunded = sum((p.refunded_amount for p in self.payments if p.counts), Decimal("0.00"))
-        return totals(self.lines, paid=paid, refunded=refunded)
+        from_advance = sum((u.amount for u in self.advance_uses if u.live), Decimal("0.00"))
+        return totals(self.lines, paid=paid, refunded=refunded, from_advance=from_advance)
 
 
 class SessionStatus(enum.StrEnum):

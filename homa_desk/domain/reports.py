@@ -227,6 +227,9 @@ class DailyCollection:
     refund_count: int = 0
     generated_at: datetime | None = field(default=None, compare=False)
     cash_counts: tuple[CashCount, ...] = ()  # the drawer's counts of the day, oldest first
+    advances_received: Decimal = ZERO  # advances paid that day: already in the day's collection, by method
+    advances_applied: Decimal = ZERO  # advances used on bills that day: no money moved, not collected again
+    advances_refunded: Decimal = ZERO  # refunds of advances made that day: already in the day's refunds
 
     @property
     def cash_expected(self) -> Decimal:

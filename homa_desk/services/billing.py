@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from homa_desk.db.unit_of_work import UnitOfWork
 from homa_desk.domain import validation
+from homa_desk.domain.advances import RETURNED_ON_CANCEL
 from homa_desk.domain.appointments import day_bounds, local_day
 from homa_desk.domain.billing import (
     BillLine,
@@ -24,7 +25,7 @@ from homa_desk.domain.billing import (
     UnbilledVisit,
     bill_number,
     financial_year,
-    looks_like_gateway_payment_id,
+    payment_method_and_reference,
     totals,
     validate_lines,
 )
@@ -38,7 +39,6 @@ from homa_desk.services.price_list import default_sac, price_lines
 log = logging.getLogger(__name__)
 
 FRONT_DESK = (Role.ADMIN, Role.RECEPTIONIST)
-MAX_REFERENCE = 64
 MAX_REASON = 500
 QR_OPEN = ("A UPI QR for this bill can still be paid. Cancel it on the UPI screen (or use Switch to cash) before "
            "taking another payment, so the patient cannot pay twice.")
@@ -186,19 +186,7 @@ def record_payment(uow: UnitOfWork, actor: Actor, bill_id: int, *, amount: str |
     """
     actor.require(*FRONT_DESK)
     value = validation.amount(amount)
-    try:
-        method = PaymentMethod(method)
-    except ValueError:
-        raise ValidationError("method", "Choose how the patient paid.") from None
-    reference = validation.storable(" ".join((reference or "").split()), "reference", "The reference")
-    if len(reference) > MAX_REFERENCE:
-        raise ValidationError("reference", "The reference is too long (at most {limit} characters).",
-                              limit=MAX_REFERENCE)
-    if method is PaymentMethod.UPI:
-        if not reference:
-            raise ValidationError("reference", "Enter the UPI reference (UTR) shown in the patient's app.")
-        validation.utr(reference, "reference")
-    gateway_id = reference if looks_like_gateway_payment_id(reference) else None
+    method, reference, gateway_id = payment_method_and_reference(method, reference)
     with uow:
         status, total, patient_id = locked_bill(uow, bill_id)
         if status is BillStatus.CANCELLED:
@@ -257,7 +245,10 @@ def refund_payment(uow: UnitOfWork, actor: Actor, payment_id: int, *, amount: st
 
 
 def cancel_bill(uow: UnitOfWork, actor: Actor, bill_id: int, reason: str) -> BillView:
-    """Admins cancel a bill nobody has paid (refund the payments first). Cancelled bills keep their number."""
+    """Admins cancel a bill nobody has paid (refund the payments first). Cancelled bills keep their number.
+
+    Advances applied to it go back to the patient's balance in the same transaction (no money moved when they were
+    applied, so none moves now); the audit entry lists them."""
     actor.require(Role.ADMIN)
     reason = validation.storable(" ".join((reason or "").split()), "reason", "The reason")
     if not reason:
@@ -266,14 +257,18 @@ def cancel_bill(uow: UnitOfWork, actor: Actor, bill_id: int, reason: str) -> Bil
         status, _, _ = locked_bill(uow, bill_id)
         if status is BillStatus.CANCELLED:
             raise Conflict("This bill is already cancelled.")
-        if uow.bills.net_paid(bill_id) > 0 or uow.upi_sessions.active_for_bill(bill_id) is not None:
+        if uow.bills.paid_in_money(bill_id) > 0 or uow.upi_sessions.active_for_bill(bill_id) is not None:
             raise Conflict("Money has been paid on this bill, or a UPI payment is open: refund or cancel it first.")
         if uow.held_money.on_bill(bill_id) > 0:
             raise Conflict("Money is held for review on this bill: an admin resolves it (accept, refund or move it) "
                            "before the bill can be cancelled.")
+        returned = uow.advances.return_all(bill_id, returned_by=actor.user_id, reason=RETURNED_ON_CANCEL)
         uow.bills.set_status(bill_id, BillStatus.CANCELLED, reason=reason[:MAX_REASON])
-        uow.audit.record(actor, "bill_cancelled", "bill", bill_id, before={"status": status.value},
-                         after={"status": "cancelled", "reason": reason[:MAX_REASON]})
+        back = [{"advance_id": advance_id, "amount": str(amount)} for _use, advance_id, amount in returned]
+        uow.audit.record(actor, "bill_cancelled", "bill", bill_id,
+                         before={"status": status.value, **({"advances_applied": back} if back else {})},
+                         after={"status": "cancelled", "reason": reason[:MAX_REASON],
+                                **({"advances_returned": back} if back else {})})
         uow.commit()
         view = uow.bills.view(bill_id)
     assert view is not None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable
 from datetime import date, datetime
+from decimal import Decimal
 from typing import TextIO
 
 from homa_desk.db.unit_of_work import UnitOfWork
@@ -97,5 +98,8 @@ def daily_collection(uow: UnitOfWork, actor: Actor, day: date, *, now: datetime 
                            bills_created=figures.bills_created, pending_review=pending,
                            pending_review_amount=pending_amount,
                            refund_count=figures.refund_count, generated_at=now or utcnow(),
-                           cash_counts=tuple(sorted(figures.cash_counts, key=lambda count: count.id)))
+                           cash_counts=tuple(sorted(figures.cash_counts, key=lambda count: count.id)),
+                           advances_received=Decimal(figures.advances_received),
+                           advances_applied=Decimal(figures.advances_applied),
+                           advances_refunded=Decimal(figures.advances_refunded))
 

@@ -20,8 +20,52 @@
         <translation>भुगतान</translation>
     </message>
     <message>
+        <source>Receive advance — {name}</source>
+        <translation>अग्रिम लें — {name}</translation>
+    </message>
+    <message>
+        <source>Receive advance</source>
+        <translation>अग्रिम लें</translation>
+    </message>
+    <message>
+        <source>Money paid ahead (a deposit, a package) stays on the patient&apos;s account and is used on later bills.</source>
+        <translation>पहले से दिया गया पैसा (जमा राशि, पैकेज) मरीज़ के खाते में रहता है और आगे के बिलों में लगता है।</translation>
+    </message>
+    <message>
+        <source>e.g. Root canal deposit</source>
+        <translation>जैसे रूट कैनाल की जमा राशि</translation>
+    </message>
+    <message>
         <source>Amount (₹)</source>
         <translation>राशि (₹)</translation>
+    </message>
+    <message>
+        <source>For</source>
+        <translation>किसलिए</translation>
+    </message>
+    <message>
+        <source>Use advance — bill {number}</source>
+        <translation>अग्रिम लगाएँ — बिल {number}</translation>
+    </message>
+    <message>
+        <source>Use advance</source>
+        <translation>अग्रिम लगाएँ</translation>
+    </message>
+    <message>
+        <source>{available} of advances available · balance due {due}</source>
+        <translation>{available} अग्रिम उपलब्ध · बकाया {due}</translation>
+    </message>
+    <message>
+        <source>Refund advance {number}</source>
+        <translation>अग्रिम {number} वापस करें</translation>
+    </message>
+    <message>
+        <source>{left} of this advance is left to refund.</source>
+        <translation>इस अग्रिम में से {left} वापस किया जा सकता है।</translation>
+    </message>
+    <message>
+        <source>Bank transfer reference, or the cash voucher</source>
+        <translation>बैंक ट्रांसफ़र का संदर्भ, या नकद वाउचर</translation>
     </message>
     <message>
         <source>Reason</source>
@@ -168,6 +212,10 @@
         <translation>UPI से भुगतान…</translation>
     </message>
     <message>
+        <source>Use advance…</source>
+        <translation>अग्रिम लगाएँ…</translation>
+    </message>
+    <message>
         <source>Refund…</source>
         <translation>रिफ़ंड…</translation>
     </message>
@@ -220,6 +268,14 @@
         <translation>कुल &lt;b&gt;{total}&lt;/b&gt; · भुगतान {paid} · रिफ़ंड {refunded} · बकाया &lt;b&gt;{due}&lt;/b&gt;</translation>
     </message>
     <message>
+        <source>Paid from advance {amount}</source>
+        <translation>अग्रिम से चुकाया {amount}</translation>
+    </message>
+    <message>
+        <source>Use advance ({amount} available)…</source>
+        <translation>अग्रिम लगाएँ ({amount} उपलब्ध)…</translation>
+    </message>
+    <message>
         <source>Resolve it: accept it, refund it or move it to another bill.</source>
         <translation>इसका निपटारा करें: स्वीकार करें, रिफ़ंड करें या किसी दूसरे बिल में ले जाएँ।</translation>
     </message>
@@ -258,6 +314,18 @@
     <message>
         <source>, refunded {amount}</source>
         <translation>, रिफ़ंड {amount}</translation>
+    </message>
+    <message>
+        <source>Applied</source>
+        <translation>लगाया गया</translation>
+    </message>
+    <message>
+        <source>Returned to the advance (bill cancelled)</source>
+        <translation>अग्रिम में लौटाया (बिल रद्द)</translation>
+    </message>
+    <message>
+        <source>Paid from advance</source>
+        <translation>अग्रिम से चुकाया</translation>
     </message>
     <message>
         <source>Open</source>
@@ -1384,6 +1452,10 @@ Prescribe anyway?</source>
         <translation>बिल और भुगतान</translation>
     </message>
     <message>
+        <source>Advances</source>
+        <translation>अग्रिम</translation>
+    </message>
+    <message>
         <source>Messages</source>
         <translation>संदेश</translation>
     </message>
@@ -1422,6 +1494,10 @@ Prescribe anyway?</source>
     <message>
         <source>Past appointments ({count})</source>
         <translation>पिछले अपॉइंटमेंट ({count})</translation>
+    </message>
+    <message>
+        <source>Advances ({amount})</source>
+        <translation>अग्रिम ({amount})</translation>
     </message>
     <message>
         <source>cancelled</source>
@@ -1542,6 +1618,10 @@ Prescribe anyway?</source>
     <message>
         <source>Collected &lt;b&gt;{collected}&lt;/b&gt; ({payments} payments) &amp;nbsp; Refunds &lt;b&gt;{refunded}&lt;/b&gt; ({refunds}) &amp;nbsp; Net &lt;b&gt;{net}&lt;/b&gt;&lt;br/&gt;Bills created: {bills} &amp;nbsp; Pending review: {review} ({review_amount})</source>
         <translation>प्राप्त &lt;b&gt;{collected}&lt;/b&gt; ({payments} भुगतान) &amp;nbsp; रिफ़ंड &lt;b&gt;{refunded}&lt;/b&gt; ({refunds}) &amp;nbsp; शुद्ध &lt;b&gt;{net}&lt;/b&gt;&lt;br/&gt;बने बिल: {bills} &amp;nbsp; जाँच बाकी: {review} ({review_amount})</translation>
+    </message>
+    <message>
+        <source>Advances received {received} (in the totals above) · paid from advances {applied} (counted the day they were received, not again) · advances refunded {refunded} (in the refunds above)</source>
+        <translation>मिले अग्रिम {received} (ऊपर के जोड़ में) · अग्रिम से चुकाया {applied} (मिलने के दिन गिना गया, दोबारा नहीं) · वापस किए अग्रिम {refunded} (ऊपर के रिफ़ंड में)</translation>
     </message>
     <message>
         <source>Save daily collection</source>
@@ -1808,8 +1888,8 @@ Tue 09:00-13:00</translation>
         <translation>&lt;b&gt;{count} भुगतान&lt;/b&gt; &amp;nbsp; प्राप्त &lt;b&gt;{collected}&lt;/b&gt; &amp;nbsp; रिफ़ंड &lt;b&gt;{refunded}&lt;/b&gt; &amp;nbsp; शुद्ध &lt;b&gt;{net}&lt;/b&gt;</translation>
     </message>
     <message>
-        <source>This payment has no bill to open: it was recorded before bills existed.</source>
-        <translation>इस भुगतान का कोई बिल नहीं है: यह बिल व्यवस्था से पहले दर्ज हुआ था।</translation>
+        <source>This payment has no bill to open: an advance (the patient&apos;s Advances tab), or money recorded before bills existed.</source>
+        <translation>इस भुगतान का खोलने लायक कोई बिल नहीं: यह अग्रिम है (मरीज़ का अग्रिम टैब), या बिल शुरू होने से पहले दर्ज पैसा।</translation>
     </message>
     <message>
         <source>Export payments</source>
@@ -2792,8 +2872,8 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
         <translation>बिल क्र.</translation>
     </message>
     <message>
-        <source>This payment has no bill to open (recorded before bills existed).</source>
-        <translation>इस भुगतान का कोई बिल नहीं है (बिल व्यवस्था से पहले दर्ज हुआ)।</translation>
+        <source>This payment has no bill to open (an advance, or recorded before bills existed).</source>
+        <translation>इस भुगतान का खोलने लायक कोई बिल नहीं (अग्रिम, या बिल शुरू होने से पहले दर्ज)।</translation>
     </message>
     <message>
         <source> or </source>
@@ -3424,6 +3504,62 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
         <translation>ग्राहक डिस्प्ले पर, भुगतानों के बीच</translation>
     </message>
     <message>
+        <source>Print advance receipt {number}</source>
+        <translation>अग्रिम रसीद {number} छापें</translation>
+    </message>
+    <message>
+        <source>Advance No.</source>
+        <translation>अग्रिम सं.</translation>
+    </message>
+    <message>
+        <source>Used</source>
+        <translation>लगाया</translation>
+    </message>
+    <message>
+        <source>Available</source>
+        <translation>उपलब्ध</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>क्या</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>किसने</translation>
+    </message>
+    <message>
+        <source>Used on bill {number}</source>
+        <translation>बिल {number} में लगाया</translation>
+    </message>
+    <message>
+        <source>Used on bill {number}, returned (bill cancelled)</source>
+        <translation>बिल {number} में लगाया, लौटाया (बिल रद्द)</translation>
+    </message>
+    <message>
+        <source>Refunded: {reason}</source>
+        <translation>वापस किया: {reason}</translation>
+    </message>
+    <message>
+        <source>Receive advance…</source>
+        <translation>अग्रिम लें…</translation>
+    </message>
+    <message>
+        <source>Refund advance…</source>
+        <translation>अग्रिम वापस करें…</translation>
+    </message>
+    <message>
+        <source>Advance balance &lt;b&gt;{amount}&lt;/b&gt;</source>
+        <translation>अग्रिम शेष &lt;b&gt;{amount}&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>No advances yet.</source>
+        <translation>अभी कोई अग्रिम नहीं।</translation>
+    </message>
+    <message>
+        <source>Save advance receipt as PDF</source>
+        <translation>अग्रिम रसीद PDF में सहेजें</translation>
+    </message>
+    <message>
         <source>Add from the price list: type a code or name (2 letters or more)</source>
         <translation>मूल्य सूची से जोड़ें: कोड या नाम लिखें (2 या अधिक अक्षर)</translation>
     </message>
@@ -3481,10 +3617,6 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
     <message>
         <source>Another desk changed this record at the same moment. Refresh and try again.</source>
         <translation>इसी समय किसी दूसरी डेस्क ने यह रिकॉर्ड बदल दिया। ताज़ा करके फिर कोशिश करें।</translation>
-    </message>
-    <message>
-        <source>This would pay the bill beyond its total (another desk took money for it at the same moment). Refresh it.</source>
-        <translation>इससे बिल अपनी कुल राशि से ज़्यादा चुक जाएगा (इसी समय दूसरी डेस्क ने इसका पैसा लिया)। बिल ताज़ा करें।</translation>
     </message>
     <message>
         <source>Enter the database URL, for example postgresql://user@host/db?sslmode=require.</source>
@@ -3565,6 +3697,18 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
     <message>
         <source>At most {limit} characters.</source>
         <translation>अधिकतम {limit} अक्षर।</translation>
+    </message>
+    <message>
+        <source>This would pay the bill beyond its total (another desk took money for it at the same moment). Refresh it.</source>
+        <translation>इससे बिल अपनी कुल राशि से ज़्यादा चुक जाएगा (इसी समय दूसरी डेस्क ने इसका पैसा लिया)। बिल ताज़ा करें।</translation>
+    </message>
+    <message>
+        <source>This advance was used or refunded at another desk at the same moment: less is left than that. Refresh it.</source>
+        <translation>इसी समय दूसरी डेस्क पर यह अग्रिम लगाया या वापस किया गया: इतना नहीं बचा है। ताज़ा करें।</translation>
+    </message>
+    <message>
+        <source>An advance can only be used on a bill of the same patient.</source>
+        <translation>अग्रिम केवल उसी मरीज़ के बिल में लगाया जा सकता है।</translation>
     </message>
     <message>
         <source>Quantities are never floating point.</source>
@@ -3816,7 +3960,7 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
     </message>
     <message>
         <source>Enter the refund&apos;s reference: the gateway refund id or the bank transfer&apos;s reference.</source>
-        <translation>रिफ़ंड का रेफ़रेंस दर्ज करें: गेटवे की रिफ़ंड id या बैंक ट्रांसफ़र का रेफ़रेंस।</translation>
+        <translation>रिफ़ंड का रेफ़रेंस दर्ज करें: गेटवे की रिफ़ंड आईडी या बैंक ट्रांसफ़र का रेफ़रेंस।</translation>
     </message>
     <message>
         <source>Say why the money is refunded.</source>
@@ -4197,6 +4341,18 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
     <message>
         <source>No system keyring is available to keep passwords and keys. Accept the file-backed keyring (Settings) or install a keyring service such as GNOME Keyring or KWallet.</source>
         <translation>पासवर्ड और चाबियाँ रखने के लिए कोई सिस्टम कीरिंग नहीं है। फ़ाइल कीरिंग स्वीकार करें (सेटिंग्स) या GNOME Keyring या KWallet जैसी कीरिंग सेवा इंस्टॉल करें।</translation>
+    </message>
+    <message>
+        <source>No such advance.</source>
+        <translation>ऐसा कोई अग्रिम नहीं है।</translation>
+    </message>
+    <message>
+        <source>Only {left} of the patient&apos;s advances is left.</source>
+        <translation>मरीज़ के अग्रिम में केवल {left} बचा है।</translation>
+    </message>
+    <message>
+        <source>Only {left} of this advance is left to refund.</source>
+        <translation>इस अग्रिम में से केवल {left} वापस किया जा सकता है।</translation>
     </message>
     <message>
         <source>No such appointment.</source>

@@ -288,3 +288,26 @@ def test_cash_count(w, field, text):
 def close_of_day_counts(w):  # type: ignore[no-untyped-def]
     with w.uow:
         return w.uow.close_of_day.cash_counts(w.today)
+
+
+@pytest.mark.parametrize("field", ("purpose", "reference", "amount", "refund_reference", "refund_reason"))
+@FUZZ
+@given(text=hostile)
+def test_advances(w, field, text):
+    from homa_desk.services import advances
+
+    if field in ("purpose", "reference", "amount"):
+        args = {"amount": "100", "method": "card", "reference": "", "purpose": ""} | {field: text}
+        made = attempt(w, field, lambda: advances.receive_advance(w.uow, w.desk, w.patient_id, **args))
+        if made is not None and field == "purpose":
+            assert made.purpose == (" ".join(text.split()) or "Advance")
+        if made is not None and field == "reference":
+            assert made.payment.reference == (" ".join(text.split()) or None)
+        bill = w.bill()
+        if field == "amount":
+            attempt(w, field, lambda: advances.apply_advance(w.uow, w.desk, bill, amount=text))
+        return
+    advance = advances.receive_advance(w.uow, w.desk, w.patient_id, amount="50", method="cash").id
+    details = {"reference": f"REF-{w.next()}", "reason": "Asked"} | {field.removeprefix("refund_"): text}
+    attempt(w, field.removeprefix("refund_"),
+            lambda: advances.refund_advance(w.uow, w.admin, advance, amount="10", **details))

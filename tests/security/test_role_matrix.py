@@ -37,6 +37,7 @@ from homa_desk.domain.reports import HistoryFilters
 from homa_desk.domain.roles import Actor
 from homa_desk.domain.timeutil import utcnow
 from homa_desk.services import (
+    advances,
     appointments,
     backup,
     billing,
@@ -84,6 +85,11 @@ EXPECTED: dict[str, set[str]] = {
     "appointments.mark_no_show": DESK | {"doctor"},
     "appointments.dashboard": ALL_STAFF,
     "billing.create_bill": DESK,
+    "advances.receive_advance": DESK,
+    "advances.get_advance": DESK,
+    "advances.patient_advances": ALL_STAFF,
+    "advances.apply_advance": DESK,
+    "advances.refund_advance": ADMIN,
     "billing.consultation_bill": ALL_STAFF,
     "billing.add_consultation_bill": ALL_STAFF,
     "billing.get_bill": DESK,
@@ -282,11 +288,29 @@ def _past_visit(w: World) -> tuple[int, int]:
     return w.visit(), w.visit()
 
 
+def _advance(w: World) -> int:
+    """A ₹1,000 advance of the world's patient, received by the desk."""
+    return advances.receive_advance(w.uow, w.desk, w.patient_id, amount="1000", method="cash").id
+
+
+def _bill_with_advance(w: World) -> int:
+    _advance(w)
+    return w.bill()
+
+
 def _filters() -> HistoryFilters:
     return HistoryFilters(date_from=date.today() - timedelta(days=7))
 
 
 CASES: dict[str, Case] = {
+    "advances.receive_advance": lambda w, a: partial(advances.receive_advance, w.uow, a, w.patient_id,
+                                                     amount="1000", method="cash", purpose="Package"),
+    "advances.get_advance": lambda w, a: partial(advances.get_advance, w.uow, a, _advance(w)),
+    "advances.patient_advances": lambda w, a: partial(advances.patient_advances, w.uow, a, w.patient_id),
+    "advances.apply_advance": lambda w, a: partial(advances.apply_advance, w.uow, a, _bill_with_advance(w),
+                                                   amount="100"),
+    "advances.refund_advance": lambda w, a: partial(advances.refund_advance, w.uow, a, _advance(w), amount="100",
+                                                    reference=f"REF-{w.next()}", reason="Patient asked"),
     "appointments.day_view": lambda w, a: partial(appointments.day_view, w.uow, a, w.today),
     "appointments.week_view": lambda w, a: partial(appointments.week_view, w.uow, a, w.doctor.user_id, w.today),
     "appointments.get_appointment": lambda w, a: partial(appointments.get_appointment, w.uow, a, w.booking()),

@@ -25,6 +25,7 @@ from homa_desk.ui.appointments.walk_in_dialog import WalkInDialog
 from homa_desk.ui.billing.bill_editor import BillEditorDialog
 from homa_desk.ui.billing.bill_screen import BillDialog
 from homa_desk.ui.common.i18n import install_language
+from homa_desk.ui.patients.patient_advances import PatientAdvancesPanel
 from homa_desk.ui.patients.patient_picker import PatientPickerDialog
 from homa_desk.ui.patients.patients_view import PatientsView
 from homa_desk.ui.settings.backup_tab import BackupTab
@@ -34,6 +35,7 @@ from homa_desk.ui.shell.lock_dialog import LockDialog
 from homa_desk.ui.shell.login_dialog import LoginDialog
 from homa_desk.ui.shell.main_window import MainWindow
 from tests.appointment_helpers import at, next_weekday, with_hours
+from tests.services.advance_helpers import an_advance
 from tests.services.billing_helpers import a_bill, a_patient
 from tests.services.held_money_helpers import hold
 from tests.ui.screen_helpers import WORK_AREA
@@ -188,6 +190,24 @@ def test_the_billing_windows_fit(qtbot, laptop, language, backend, uow, admin, r
     assert misfits(*((name, shown(qtbot, window)) for name, window in windows)) == []
 
 
+def test_the_advance_windows_fit(qtbot, laptop, language, backend, uow, admin, receptionist):
+    patient = a_patient(uow, receptionist)
+    an_advance(uow, receptionist, patient, "1500", purpose="Orthodontic package, first of three instalments")
+    bill = a_bill(uow, receptionist, patient, ("procedure", "Braces fitting", "1", "25000"))
+    dialog = BillDialog(backend, admin, bill.id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.bill is not None)
+    use = dialog.use_advance()
+    panel = PatientAdvancesPanel(backend, admin, patient, "Kavya Nair")
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitUntil(lambda: panel.account is not None)
+    receive, refund = panel.receive(), panel.refund()
+    assert misfits(("bill with an advance", shown(qtbot, dialog)), ("use advance", shown(qtbot, use)),
+                   ("receive advance", shown(qtbot, receive)), ("refund advance", shown(qtbot, refund))) == []
+
+
 def test_the_staff_and_shell_windows_fit(qtbot, laptop, language, backend, uow, admin, doctor):
     staff = StaffView(backend, admin)
     qtbot.addWidget(staff)
@@ -220,7 +240,8 @@ def test_the_staff_and_shell_windows_fit(qtbot, laptop, language, backend, uow, 
 MEASURED = {"PatientFormDialog", "PatientProfileDialog", "ContactVerificationDialog", "PatientPickerDialog",
             "BookingDialog", "AppointmentDialog", "ReasonDialog", "RescheduleDialog", "BillDialog", "BillEditorDialog",
             "PaymentDialog", "UpiPanel", "RefundDialog", "CancelBillDialog", "ResolveHeldDialog", "AddStaffDialog",
-            "ResetPasswordDialog", "LoginDialog", "LockDialog", "FirstRunWizard", "WalkInDialog", "CheckInChooser"}
+            "ResetPasswordDialog", "LoginDialog", "LockDialog", "FirstRunWizard", "WalkInDialog", "CheckInChooser",
+            "ReceiveAdvanceDialog", "UseAdvanceDialog", "RefundAdvanceDialog"}
 
 
 def test_every_dialog_of_the_desk_is_measured_above():

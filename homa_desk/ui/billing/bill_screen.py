@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from homa_desk.backend import Backend
+from homa_desk.domain.advances import AdvanceUse
 from homa_desk.domain.billing import BillStatus, BillView, PaymentMethod, PaymentRecord, PaymentState
 from homa_desk.domain.held_money import held_on, is_held
 from homa_desk.domain.money import format_inr
@@ -26,6 +27,7 @@ from homa_desk.domain.timeutil import format_local_time
 from homa_desk.services import billing
 from homa_desk.services.clinic import DEFAULT_NAME as DEFAULT_CLINIC_NAME
 from homa_desk.services.clinic import ClinicInfo, clinic_info
+from homa_desk.ui.billing.advance_dialogs import UseAdvanceDialog
 from homa_desk.ui.billing.bill_admin_dialogs import CancelBillDialog, RefundDialog
 from homa_desk.ui.billing.bill_editor import BillEditorDialog
 from homa_desk.ui.billing.customer_display import display_for
@@ -78,7 +80,7 @@ class BillDialog(QDialog):
         self.clinic = ClinicInfo(name="")
         self.upi_panel: UpiPanel | None = None
         self.payment_dialog: PaymentDialog | None = None
-        self.admin_dialog: QDialog | None = None
+        self.admin_dialog: QDialog | None = None  # refund, cancel, resolve held money, use advance
         self.editor: BillEditorDialog | None = None
         admin = actor.role is Role.ADMIN
 
@@ -106,6 +108,7 @@ class BillDialog(QDialog):
         self.edit_button = self._button(tr("Edit lines…"), "edit_lines", lambda: self.edit_lines())
         self.pay_button = self._button(tr("Take payment…"), "take_payment", self.take_payment)
         self.upi_button = self._button(tr("Pay by UPI…"), "pay_by_upi", self.pay_by_upi)
+        self.advance_button = self._button(tr("Use advance…"), "use_advance", self.use_advance, visible=False)
         self.refund_button = self._button(tr("Refund…"), "refund", self.refund, visible=admin)
         self.resolve_button = self._button(tr("Resolve held money…"), "resolve_held", self.resolve_held,
                                            visible=admin)
@@ -127,7 +130,10 @@ class BillDialog(QDialog):
         layout.addWidget(self.lines, 2)
         layout.addWidget(QLabel(tr("Payments")))
         layout.addWidget(self.payments, 1)
-        layout.addWidget(self.totals)
+        totals_row = QHBoxLayout()  # "Use advance (₹X available)…" beside the balance it pays
+        totals_row.addWidget(self.totals, 1)
+        totals_row.addWidget(self.advance_button)
+        layout.addLayout(totals_row)
         layout.addWidget(self.held)
         layout.addWidget(self.message)
         layout.addLayout(actions)
@@ -164,11 +170,16 @@ class BillDialog(QDialog):
         _fill(self.payments, [[format_local_time(p.paid_at) if p.paid_at else "", tr(p.method.label),
                                format_inr(p.amount),
                                payment_state_text(p), p.reference or "", p.received_by or ""]
-                              for p in bill.payments], {2})
+                              for p in bill.payments] + [advance_use_row(u) for u in bill.advance_uses], {2})
         self.totals.setText(
             tr("Total <b>{total}</b> · Paid {paid} · Refunded {refunded} · Balance due <b>{due}</b>").format(
                 total=format_inr(t.total), paid=format_inr(t.paid), refunded=format_inr(t.refunded),
-                due=format_inr(t.balance_due)))
+                due=format_inr(t.balance_due))
+            + (" · " + tr("Paid from advance {amount}").format(amount=format_inr(t.from_advance))
+               if t.from_advance else ""))
+        self.advance_button.setText(tr("Use advance ({amount} available)…").format(
+            amount=format_inr(bill.advance_available)))
+        self.advance_button.setVisible(bill.advance_available > 0)
         self._show_held(bill)
         self._enable(bill)
         self.bill_loaded.emit(bill)
@@ -187,6 +198,7 @@ class BillDialog(QDialog):
         self.pay_button.setEnabled(open_)
         self.edit_button.setEnabled(editable(bill))
         self.upi_button.setEnabled(open_)
+        self.advance_button.setEnabled(open_ and bill is not None and bill.advance_available > 0)
         self.refund_button.setEnabled(bill is not None and any(p.refundable > 0 for p in bill.payments))
         held = held_on(bill) if bill is not None else 0
         self.resolve_button.setEnabled(held > 0)
@@ -230,6 +242,17 @@ class BillDialog(QDialog):
         self.upi_panel = panel
         panel.open()
         return panel
+
+    def use_advance(self) -> UseAdvanceDialog | None:
+        """Part or all of the patient's advances on this bill (the button says how much is available)."""
+        if self.bill is None or self.bill.advance_available <= 0:
+            return None
+        dialog = UseAdvanceDialog(self._backend, self._actor, self.bill, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.saved.connect(self._changed)
+        self.admin_dialog = dialog
+        dialog.open()
+        return dialog
 
     def refund(self) -> None:
         if self.bill is not None and self._actor.role is Role.ADMIN:
@@ -278,7 +301,8 @@ class BillDialog(QDialog):
 def editable(bill: BillView | None) -> bool:
     """Lines change until money is on the bill: none paid, refunded or held (a failed attempt is no money)."""
     return (bill is not None and bill.status is not BillStatus.CANCELLED
-            and all(p.state is PaymentState.FAILED for p in bill.payments))
+            and all(p.state is PaymentState.FAILED for p in bill.payments)
+            and not any(u.live for u in bill.advance_uses))
 
 
 def status_text(bill: BillView) -> str:
@@ -294,6 +318,13 @@ def payment_state_text(payment: PaymentRecord) -> str:
     if payment.refunded_amount:
         text += tr(", refunded {amount}").format(amount=format_inr(payment.refunded_amount))
     return text
+
+
+def advance_use_row(use: AdvanceUse) -> list[str]:
+    """An advance used on the bill, as a row of the payments table."""
+    state = tr("Applied") if use.live else tr("Returned to the advance (bill cancelled)")
+    return [format_local_time(use.applied_at), tr("Paid from advance"), format_inr(use.amount), state,
+            use.advance_number, use.applied_by or ""]
 
 
 def show_bill(parent: QWidget, backend: Backend, actor: Actor, bill_id: int) -> BillDialog:

@@ -12,6 +12,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QWidget
 
+from homa_desk.domain.advances import AdvanceUse
 from homa_desk.domain.amount_words import rupees_in_words
 from homa_desk.domain.billing import BillLine, BillStatus, BillView, PaymentRecord
 from homa_desk.domain.gst import DocumentKind, LineTax, document_kind, line_tax, state_label, summary_by_rate
@@ -57,14 +58,13 @@ def receipt_content(bill: BillView, clinic: ClinicInfo) -> ReceiptContent:
     taxed = kind in (DocumentKind.TAX_INVOICE, DocumentKind.INVOICE_CUM_BILL)
     items = [_item_line(line, tax if taxed else None) for line, tax in zip(bill.lines, taxes, strict=True)]
     sums = [SumLine("Total", format_inr(totals.total), big=True), SumLine("Paid", format_inr(totals.paid))]
+    if totals.from_advance:
+        sums.append(SumLine("Paid from advance", format_inr(totals.from_advance)))
     if totals.refunded:
         sums.append(SumLine("Refunded", format_inr(totals.refunded)))
     sums.append(SumLine("Balance due", format_inr(max(totals.balance_due, Decimal("0.00")))))
     status = ("Cancelled" if bill.status is BillStatus.CANCELLED
               else "Paid" if totals.balance_due <= 0 else f"Balance due {format_inr(totals.balance_due)}")
-    clinic_lines = [*(clinic.address.splitlines() if clinic.address else []),
-                    *([f"Phone {clinic.phone}"] if clinic.phone else []),
-                    *([f"GSTIN {clinic.gstin}"] if clinic.gstin else [])]
     number_label = {DocumentKind.RECEIPT: "Receipt / Bill No.", DocumentKind.BILL_OF_SUPPLY: "Bill No."}.get(
         kind, "Invoice No.")
     facts = [(number_label, bill.bill_number), ("Date", format_local_time(bill.created_at)),
@@ -74,9 +74,10 @@ def receipt_content(bill: BillView, clinic: ClinicInfo) -> ReceiptContent:
     if taxed:
         facts.append(("Tax payable on reverse charge", "No"))
     return ReceiptContent(
-        clinic_name=clinic.name, clinic_lines=clinic_lines, facts=facts,
+        clinic_name=clinic.name, clinic_lines=letterhead_lines(clinic), facts=facts,
         items=items, sums=sums, words=rupees_in_words(totals.total), status=status,
-        payments=[_payment_line(p) for p in bill.payments], notes=bill.notes or "",
+        payments=[*(_payment_line(p) for p in bill.payments), *(_advance_line(u) for u in bill.advance_uses)],
+        notes=bill.notes or "",
         footer=f"Printed {format_local_time(utcnow())}. Thank you.", has_logo=_logo(clinic) is not None,
         qr_caption=bill.bill_number, title="" if kind is DocumentKind.RECEIPT else kind.title,
         tax_rows=[_tax_row(row) for row in summary_by_rate(taxes)] if taxed else [],
@@ -165,11 +166,27 @@ def print_receipt(bill: BillView, clinic: ClinicInfo, parent: QWidget | None = N
 
 
 def _print(bill: BillView, clinic: ClinicInfo, printer: QPrinter, paper: Paper) -> None:
-    pictures = {QR: Picture(QImage.fromData(render_qr_png(bill.bill_number, box_size=1)), QR_WIDTH_MM[paper],
+    print_content(receipt_content(bill, clinic), clinic, printer, paper)
+
+
+def print_content(content: ReceiptContent, clinic: ClinicInfo, printer: QPrinter, paper: Paper) -> None:
+    """Any receipt's content on the printer (or PDF) laid out for the paper, with its QR and the clinic's logo."""
+    pictures = {QR: Picture(QImage.fromData(render_qr_png(content.qr_caption, box_size=1)), QR_WIDTH_MM[paper],
                             sharp=True)}
     if (logo := _logo(clinic)) is not None:
         pictures[LOGO] = Picture(logo, LOGO_WIDTH_MM[paper])
-    print_html(receipt_html(bill, clinic, paper), printer, paper, pictures)
+    print_html(layout_html(content, paper), printer, paper, pictures)
+
+
+def letterhead_lines(clinic: ClinicInfo) -> list[str]:
+    """The clinic's address lines, then its phone and GSTIN."""
+    return [*(clinic.address.splitlines() if clinic.address else []),
+            *([f"Phone {clinic.phone}"] if clinic.phone else []),
+            *([f"GSTIN {clinic.gstin}"] if clinic.gstin else [])]
+
+
+def has_logo(clinic: ClinicInfo) -> bool:
+    return _logo(clinic) is not None
 
 
 def _logo(clinic: ClinicInfo) -> QImage | None:
@@ -186,3 +203,9 @@ def _payment_line(payment: PaymentRecord) -> PaymentLine:
     return PaymentLine(when=format_local_time(payment.paid_at) if payment.paid_at else "",
                        method=payment.method.label, reference=payment.reference or "", state=state,
                        amount=format_inr(payment.amount))
+
+
+def _advance_line(use: AdvanceUse) -> PaymentLine:
+    state = "Applied" if use.live else f"Returned ({use.return_reason})"
+    return PaymentLine(when=format_local_time(use.applied_at), method="Paid from advance",
+                       reference=use.advance_number, state=state, amount=format_inr(use.amount))

@@ -20,7 +20,9 @@ from PySide6.QtWidgets import (
 )
 
 from homa_desk.backend import Backend
+from homa_desk.domain.advances import PatientAdvances
 from homa_desk.domain.errors import DomainError
+from homa_desk.domain.money import format_inr
 from homa_desk.domain.patients import AppointmentLine, PatientProfile, PatientSummary
 from homa_desk.domain.roles import Actor
 from homa_desk.domain.timeutil import format_local_time
@@ -32,6 +34,7 @@ from homa_desk.ui.common.screen_fit import fit_to_screen
 from homa_desk.ui.common.worker import run_in_background
 from homa_desk.ui.patients.contact_verification import ContactVerificationDialog
 from homa_desk.ui.patients.patient_actions import action_buttons, button_key
+from homa_desk.ui.patients.patient_advances import PatientAdvancesPanel
 from homa_desk.ui.patients.patient_bills import PatientBillsPanel
 from homa_desk.ui.patients.patient_form import PatientFormDialog
 from homa_desk.ui.patients.patient_messages import PatientMessagesPanel
@@ -137,6 +140,9 @@ class PatientProfileDialog(QDialog):
         self.sections.addTab(self.upcoming, tr("Upcoming appointments"))
         self.sections.addTab(self.past, tr("Past appointments"))
         self.sections.addTab(self.bills, tr("Bills and payments"))
+        self.advances = PatientAdvancesPanel(backend, actor, user_id)
+        self.sections.addTab(self.advances, tr("Advances"))
+        self.advances.loaded.connect(self._show_advance_balance)
         self.messages = PatientMessagesPanel(backend, actor, user_id)
         self.sections.addTab(self.messages, tr("Messages"))
 
@@ -212,6 +218,7 @@ class PatientProfileDialog(QDialog):
         self.history_box.setVisible(profile.medical_history_visible)
         self.medical_history.setText(profile.medical_history or tr("Nothing recorded.")
                                      if profile.medical_history_visible else "")
+        self.advances.patient_name = summary.full_name
         _fill(self.upcoming, profile.upcoming)
         _fill(self.past, profile.past)
         self.sections.setTabText(0, tr("Upcoming appointments ({count})").format(count=len(profile.upcoming)))
@@ -222,6 +229,12 @@ class PatientProfileDialog(QDialog):
             button.setEnabled(True)
         self.error.setVisible(False)
         self.loaded.emit(profile)
+
+    def _show_advance_balance(self, account: PatientAdvances) -> None:
+        """The tab says what is left on the account, so it shows without opening the tab."""
+        index = self.sections.indexOf(self.advances)
+        self.sections.setTabText(index, tr("Advances ({amount})").format(amount=format_inr(account.available))
+                                 if account.advances else tr("Advances"))
 
     def _act(self, action: str) -> None:
         if self.profile is not None:

@@ -179,7 +179,13 @@ class CollectionReportView(QWidget):
                 collected=format_inr(report.collected), payments=report.payments,
                 refunded=format_inr(report.refunded), refunds=report.refund_count, net=format_inr(report.net),
                 bills=report.bills_created, review=report.pending_review,
-                review_amount=format_inr(report.pending_review_amount)))
+                review_amount=format_inr(report.pending_review_amount))
+            + (("<br/>" + tr("Advances received {received} (in the totals above) · paid from advances {applied} "
+                             "(counted the day they were received, not again) · advances refunded {refunded} (in "
+                             "the refunds above)").format(
+                received=format_inr(report.advances_received), applied=format_inr(report.advances_applied),
+                refunded=format_inr(report.advances_refunded)))
+               if report.advances_received or report.advances_applied or report.advances_refunded else ""))
         for table, lines in ((self.by_method, report.by_method), (self.by_doctor, report.by_doctor),
                              (self.by_receiver, report.by_receiver)):
             table.model().set_rows(list(lines))

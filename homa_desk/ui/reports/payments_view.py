@@ -211,7 +211,8 @@ class PaymentHistoryPanel(QWidget):
         if row is None:
             return
         if row.bill_id is None:
-            self.status.setText(tr("This payment has no bill to open: it was recorded before bills existed."))
+            self.status.setText(tr("This payment has no bill to open: an advance (the patient's Advances tab), or "
+                                   "money recorded before bills existed."))
             return
         self.open_bill(row.bill_id)
 

@@ -99,7 +99,8 @@ class PaymentHistoryModel(KeysetPagedModel[HistoryRow]):
         if role == Qt.ItemDataRole.ToolTipRole:
             if row.review_reason:
                 return row.review_reason
-            return None if row.openable else tr("This payment has no bill to open (recorded before bills existed).")
+            return None if row.openable else tr("This payment has no bill to open (an advance, or recorded "
+                                                "before bills existed).")
         return super().data(index, role)
 
 

@@ -115,3 +115,26 @@ def test_upi_money_shows_under_the_receptionist_who_took_it(qtbot, backend, uow,
     view = open_report(qtbot, backend, receptionist, day=utcnow().astimezone(CLINIC_TZ).date())
     receivers = {row[0]: row[2] for row in cells(view.by_receiver)}
     assert receivers == {"Asha Verma": "₹650.00"}
+
+
+def test_an_advance_counts_the_day_it_came_not_again_when_used_and_its_refund_subtracts(
+        qtbot, backend, uow, admin, receptionist, tmp_path):
+    from homa_desk.domain.timeutil import CLINIC_TZ, utcnow
+    from homa_desk.services import advances
+    from tests.services.advance_helpers import an_advance
+    from tests.services.billing_helpers import a_bill
+
+    patient = a_patient(uow, receptionist)
+    advance = an_advance(uow, receptionist, patient, "2000", method="upi", reference="412345678977")
+    bill = a_bill(uow, receptionist, patient, ("procedure", "Root canal", "1", "1500"))
+    advances.apply_advance(uow, receptionist, bill.id, amount="1500")
+    advances.refund_advance(uow, admin, advance.id, amount="500", reference="IMPS 77", reason="Plan changed")
+    view = open_report(qtbot, backend, receptionist, day=utcnow().astimezone(CLINIC_TZ).date())
+    summary = view.summary.text()
+    assert "Collected <b>₹2,000.00</b> (1 payments)" in summary and "Net <b>₹1,500.00</b>" in summary
+    assert ("Advances received ₹2,000.00 (in the totals above) · paid from advances ₹1,500.00" in summary
+            and "advances refunded ₹500.00" in summary)
+    assert cells(view.by_method) == [["UPI", "1", "₹2,000.00", "₹500.00", "₹1,500.00"]]
+    text = " ".join(pdf_text(view.save_pdf(tmp_path / "collection.pdf")).split())
+    for expected in ("Advances received ₹2,000.00", "Paid from advances ₹1,500.00", "Advances refunded ₹500.00"):
+        assert expected in text, expected
