@@ -34,14 +34,15 @@ PREPARED_STATEMENTS = ("auto", "on", "off")
 def prepared_statements(url: URL, setting: str = "auto") -> bool:
     """Whether the desk may let psycopg prepare statements on this database.
 
-    "auto": yes on this computer's own server and on Neon (its pooler tracks them); no on any other remote host,
+    "auto": yes on this computer's own server (a Unix socket) and on Neon (its pooler tracks them); no on any other remote host,
     which may be a pooler that cannot (the desk cannot tell a pooler from a server). "on"/"off" say it outright.
     """
     from homa_desk.db.urls import is_local  # lazy: urls imports the domain's errors
 
     if setting in ("on", "off"):
         return setting == "on"
-    return is_local(url) or (url.host or "").lower().endswith(".neon.tech")
+    on_a_socket = is_local(url) and str(url.query.get("host", "")).startswith("/")  # the embedded server
+    return on_a_socket or (url.host or "").lower().endswith(".neon.tech")
 
 
 def make_engine(url: str | URL, *, pool_size: int = 5, prepare: bool = True) -> Engine:

@@ -281,8 +281,14 @@ pidfile = {self.base / "pgbouncer.pid"}
                 self._bouncer.wait()
         self._bouncer = None
 
-    def restart_pooler(self) -> None:
+    def restart_pooler(self, *, max_prepared_statements: int | None = None) -> None:
+        """Stop and start PgBouncer, with another `max_prepared_statements` when given."""
         self.stop_pooler()
+        if max_prepared_statements is not None:
+            ini = self.base / "pgbouncer.ini"
+            ini.write_text(re.sub(r"(?m)^max_prepared_statements = \d+$",
+                                  f"max_prepared_statements = {max_prepared_statements}", ini.read_text()))
+            self.max_prepared_statements = max_prepared_statements
         self.start_pooler()
 
     def stop(self) -> None:
