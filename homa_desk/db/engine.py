@@ -34,8 +34,8 @@ PREPARED_STATEMENTS = ("auto", "on", "off")
 def prepared_statements(url: URL, setting: str = "auto") -> bool:
     """Whether the desk may let psycopg prepare statements on this database.
 
-    "auto": yes on this computer's own server (a Unix socket) and on Neon (its pooler tracks them); no on any other remote host,
-    which may be a pooler that cannot (the desk cannot tell a pooler from a server). "on"/"off" say it outright.
+    "auto": yes on this computer's own server (a Unix socket) and on Neon (its pooler tracks them); no on any other
+    host, which may be a pooler that cannot (the desk cannot tell a pooler from a server). "on"/"off" say it outright.
     """
     from homa_desk.db.urls import is_local  # lazy: urls imports the domain's errors
 

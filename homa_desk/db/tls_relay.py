@@ -38,6 +38,7 @@ _TLS_ONLY_PARAMS = ("sslmode", "sslrootcert", "sslcert", "sslkey", "sslpassword"
                     "sslsni", "channel_binding", "ssl_min_protocol_version", "ssl_max_protocol_version",
                     "gssencmode", "hostaddr", "requiressl", "sslcompression")
 CONNECT_TIMEOUT = 10
+_AUTHENTICATION_OK, _SASL = 0, 10  # AuthenticationOk, AuthenticationSASL (protocol "Message Formats")
 
 
 def needs_relay(url: URL) -> bool:
@@ -110,9 +111,10 @@ class _Relay:
         async def close() -> None:
             if self._server is not None:
                 self._server.close()
-            for task in asyncio.all_tasks():
-                if task is not asyncio.current_task():
-                    task.cancel()
+            connections = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+            for task in connections:
+                task.cancel()
+            await asyncio.gather(*connections, return_exceptions=True)
 
         with suppress(Exception):
             asyncio.run_coroutine_threadsafe(close(), self._loop).result(CONNECT_TIMEOUT)
@@ -128,7 +130,8 @@ class _Relay:
         upstream_writer = None
         try:
             upstream_reader, upstream_writer = await asyncio.wait_for(self._open_upstream(), CONNECT_TIMEOUT)
-            await asyncio.gather(_pump(client_reader, upstream_writer), _pump(upstream_reader, client_writer))
+            await asyncio.gather(_pump(client_reader, upstream_writer),
+                                 _pump(upstream_reader, client_writer, authenticating=True))
         except (TimeoutError, OSError, ssl.SSLError, ConnectionError, asyncio.IncompleteReadError) as error:
             log.warning("TLS relay to the database failed: %s", type(error).__name__)
         finally:
@@ -148,9 +151,33 @@ class _Relay:
         return reader, writer
 
 
-async def _pump(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    """Copy until the reading side ends, then end the writing side."""
+async def _without_channel_binding(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """Pass the server's messages on until authentication ends, offering the tool SCRAM without `-PLUS`.
+
+    Over TLS the server offers SCRAM-SHA-256-PLUS (channel binding). The tool's own connection is plain, and libpq
+    rightly refuses a server that offers binding over a connection that cannot have it ("server offered
+    SCRAM-SHA-256-PLUS authentication over a non-SSL connection"), so that one mechanism is left out of the offer.
+    """
+    while True:
+        header = await reader.readexactly(5)
+        kind, length = header[:1], int.from_bytes(header[1:], "big")
+        body = await reader.readexactly(length - 4)
+        code = int.from_bytes(body[:4], "big") if kind == b"R" and len(body) >= 4 else None
+        if code == _SASL:
+            offered = [name for name in body[4:].split(b"\0") if name]
+            body = body[:4] + b"".join(name + b"\0" for name in offered if not name.endswith(b"-PLUS")) + b"\0"
+        writer.write(kind + (len(body) + 4).to_bytes(4, "big") + body)
+        await writer.drain()
+        if kind == b"E" or code == _AUTHENTICATION_OK:
+            return
+
+
+async def _pump(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, authenticating: bool = False) -> None:
+    """Copy until the reading side ends, then end the writing side; the server's side passes through
+    `_without_channel_binding` until the sign-in is over."""
     try:
+        if authenticating:
+            await _without_channel_binding(reader, writer)
         while data := await reader.read(65536):
             writer.write(data)
             await writer.drain()

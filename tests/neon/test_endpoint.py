@@ -16,7 +16,7 @@ from tests.neon.conftest import plain
 
 def test_the_stand_in_is_tls_only_and_asks_for_a_scram_password(neon):
     for url in (neon.direct_url(sslmode="disable"), neon.pooled_url(sslmode="disable")):
-        with pytest.raises(psycopg.OperationalError, match="no encryption|SSL required"):
+        with pytest.raises(psycopg.OperationalError, match=r"no encryption|SSL required"):
             psycopg.connect(plain(url)).close()
     with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
         psycopg.connect(plain(neon.direct_url(password="wrong"))).close()
