@@ -668,6 +668,14 @@
         <translation>जाँच हो रही है…</translation>
     </message>
     <message>
+        <source>connecting…</source>
+        <translation>जुड़ रहा है…</translation>
+    </message>
+    <message>
+        <source>resting until the desk is used</source>
+        <translation>डेस्क के उपयोग तक विश्राम में</translation>
+    </message>
+    <message>
         <source>Your account was disabled by an admin.</source>
         <translation>आपका खाता एडमिन ने बंद कर दिया है।</translation>
     </message>
