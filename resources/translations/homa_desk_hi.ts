@@ -2088,6 +2088,18 @@ Tue 09:00-13:00</translation>
         <translation>रसीद रोल 58 mm</translation>
     </message>
     <message>
+        <source>Automatic (on for Neon and this computer)</source>
+        <translation>स्वचालित (Neon और इस कंप्यूटर के लिए चालू)</translation>
+    </message>
+    <message>
+        <source>On</source>
+        <translation>चालू</translation>
+    </message>
+    <message>
+        <source>Off (a pooler without prepared-statement support)</source>
+        <translation>बंद (प्रिपेयर्ड स्टेटमेंट के बिना पूलर)</translation>
+    </message>
+    <message>
         <source>Singapore (api.exotel.com)</source>
         <translation>सिंगापुर (api.exotel.com)</translation>
     </message>
@@ -2202,6 +2214,14 @@ Tue 09:00-13:00</translation>
     <message>
         <source>Remote URL (blank = embedded)</source>
         <translation>रिमोट URL (खाली = एम्बेडेड)</translation>
+    </message>
+    <message>
+        <source>Direct URL, past a pooler (blank = derived)</source>
+        <translation>सीधा URL, पूलर के पार (खाली = अपने-आप)</translation>
+    </message>
+    <message>
+        <source>Prepared statements</source>
+        <translation>प्रिपेयर्ड स्टेटमेंट</translation>
     </message>
     <message>
         <source>This desk</source>
