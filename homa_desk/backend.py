@@ -23,6 +23,12 @@ class DatabaseTarget:
     kind: Literal["embedded", "remote"]
     url: URL = field(repr=False)  # may carry the password: never log or show it
     owner_url: URL | None = field(default=None, repr=False)
+    direct: URL | None = field(default=None, repr=False)  # the server itself when `url` is a pooler's
+
+    @property
+    def tools_url(self) -> URL:
+        """For dumps and restores: the server itself, never a transaction pooler (urls.direct_url)."""
+        return self.direct or self.url
 
     @property
     def schema_url(self) -> URL:

@@ -87,15 +87,18 @@ def _db_command(args: argparse.Namespace, settings: Settings, env: dict[str, str
         return _backup_command(args, settings, env)
     from sqlalchemy.exc import ProgrammingError  # lazy: cold start
 
-    from homa_desk.connect import ENV_URL, open_embedded, with_stored_password  # lazy: cold start
+    from homa_desk.connect import ENV_DIRECT_URL, ENV_URL, open_embedded, with_stored_password  # lazy: cold start
     from homa_desk.db import migrate  # lazy: cold start
     from homa_desk.db.engine import make_engine  # lazy: cold start
-    from homa_desk.db.urls import parse_database_url  # lazy: cold start
+    from homa_desk.db.urls import direct_url, parse_database_url  # lazy: cold start
 
     raw = env.get(ENV_URL) or settings.database_url
     if raw:
         url = with_stored_password(parse_database_url(raw))
-        engine, backend = make_engine(url, pool_size=1), None
+        explicit = env.get(ENV_DIRECT_URL) or settings.database_direct_url
+        server = direct_url(url, with_stored_password(parse_database_url(explicit, "database_direct_url"))
+                            if explicit else None)
+        engine, backend = make_engine(server, pool_size=1), None  # migrations never through a pooler
     else:
         backend = open_embedded(args.data_dir)  # starting it already upgrades to head
         engine = make_engine(backend.target.schema_url, pool_size=1)  # migrations run as the owner role
@@ -209,7 +212,8 @@ def _backup_command(args: argparse.Namespace, settings: Settings, env: dict[str,
             print(f"restored {restored.restored} (schema {restored.revision}); the data it replaced is in "
                   f"{restored.safety_copy.path}")
         else:
-            moved = move_to_remote(backend.target, None, args.revision, _remote_password(args.revision, env))
+            moved = move_to_remote(backend.target, None, args.revision, _remote_password(args.revision, env),
+                                   direct=env.get("HOMA_DIRECT_DATABASE_URL", ""))
             print(f"moved {moved.tables} tables, {moved.rows} rows to {moved.host}/{moved.database} (counts "
                   "checked); this computer's desk now uses it")
     finally:

@@ -26,6 +26,9 @@ def config_file() -> Path:
 @dataclass
 class Settings:
     database_url: str | None = None  # a remote PostgreSQL URL without its password; None = embedded
+    # the server itself behind a pooler that is not Neon's (dumps, restores, migrations); None = derived (urls.py)
+    database_direct_url: str | None = None
+    database_prepared_statements: str = "auto"  # auto | on | off (db/engine.py prepared_statements)
     idle_lock_minutes: int = 10
     language: str = "en"
     keyring_fallback: str | None = None  # "accepted" or "declined" once the user has answered
@@ -88,8 +91,9 @@ class Settings:
         path = path or config_file()
         path.parent.mkdir(parents=True, exist_ok=True)
         data = asdict(self)
-        if data["database_url"]:
-            data["database_url"] = without_password(data["database_url"])
+        for name in ("database_url", "database_direct_url"):
+            if data[name]:
+                data[name] = without_password(data[name])
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
         os.replace(tmp, path)

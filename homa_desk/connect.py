@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ENV_URL = "HOMA_DATABASE_URL"
+ENV_DIRECT_URL = "HOMA_DIRECT_DATABASE_URL"  # the server itself, behind a pooler that is not Neon's
 
 
 class SchemaOutOfDate(DomainError):
@@ -45,7 +46,9 @@ def open_backend(settings: Settings, *, env: Mapping[str, str] = os.environ,
 
     gateway = gateway_from_settings(settings)
     raw = env.get(ENV_URL) or settings.database_url
-    backend = open_remote(raw) if raw else open_embedded(data_dir)
+    direct = env.get(ENV_DIRECT_URL) or settings.database_direct_url
+    backend = open_remote(raw, direct=direct, prepared=settings.database_prepared_statements) if raw \
+        else open_embedded(data_dir)
     backend.gateway = gateway
     backend.poll_interval = settings.poll_interval_seconds
     return backend
@@ -97,20 +100,23 @@ def with_stored_password(url: URL) -> URL:
     return url.set(password=password) if password else url
 
 
-def open_remote(raw: str) -> Backend:
+def open_remote(raw: str, *, direct: str | None = None, prepared: str = "auto") -> Backend:
     """Connect to a remote PostgreSQL; its password comes from the URL (env) or the keyring, never a file.
 
-    Remote schemas are not migrated implicitly: an admin runs `homa-desk db upgrade` once for all desks.
+    Remote schemas are not migrated implicitly: an admin runs `homa-desk db upgrade` once for all desks. `direct`:
+    the server's own URL behind a pooler that is not Neon's (Neon's is derived); `prepared`: auto, on or off.
     """
     from sqlalchemy.exc import OperationalError  # lazy: cold start
 
     from homa_desk.backend import Backend, DatabaseTarget  # lazy: cold start
     from homa_desk.db import migrate  # lazy: cold start
-    from homa_desk.db.engine import make_engine  # lazy: cold start
-    from homa_desk.db.urls import parse_database_url  # lazy: cold start
+    from homa_desk.db.engine import make_engine, prepared_statements  # lazy: cold start
+    from homa_desk.db.urls import direct_url, parse_database_url  # lazy: cold start
 
     url = with_stored_password(parse_database_url(raw))
-    engine = make_engine(url)
+    server = direct_url(url, with_stored_password(parse_database_url(direct, "database_direct_url"))
+                        if direct else None)
+    engine = make_engine(url, prepare=prepared_statements(url, prepared))
     try:
         current = migrate.current_revision(engine)
     except OperationalError as error:
@@ -126,7 +132,7 @@ def open_remote(raw: str) -> Backend:
             head=migrate.head_revision()
         )
     log.info("remote database ready")
-    return Backend(engine=engine, target=DatabaseTarget("remote", url))
+    return Backend(engine=engine, target=DatabaseTarget("remote", url, direct=server))
 
 
 def remember_remote_database(settings: Settings, raw: str) -> Settings:

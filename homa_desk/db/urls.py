@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -9,11 +11,14 @@ from homa_desk.domain.errors import ValidationError
 
 SECURE_SSLMODES = ("require", "verify-ca", "verify-full")
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "")
+# Neon: the pooled host is the endpoint id plus "-pooler" (neon.com/docs/connect/connection-pooling)
+NEON_POOLER = re.compile(r"^(?P<endpoint>ep-[a-z0-9-]+?)-pooler\.(?P<region>[a-z0-9.-]+\.neon\.tech)$", re.IGNORECASE)
+_PASTED = re.compile(r"^\s*(?:psql\s+)?(?P<quote>['\"]?)(?P<url>.*?)(?P=quote)\s*$", re.DOTALL)
 
 
 def parse_database_url(raw: str, field: str = "database_url") -> URL:
     """A PostgreSQL URL; non-local hosts must ask for TLS (sslmode=require, verify-ca or verify-full)."""
-    text = (raw or "").strip()
+    text = pasted(raw)
     if not text:
         raise ValidationError(field, "Enter the database URL, for example postgresql://user@host/db?sslmode=require.")
     try:
@@ -31,6 +36,35 @@ def parse_database_url(raw: str, field: str = "database_url") -> URL:
                 field, "A database on another machine must use TLS: add ?sslmode=require (or verify-full)."
             )
     return url.set(drivername="postgresql+psycopg")
+
+
+def pasted(raw: str) -> str:
+    """The URL in what was pasted: Neon's console also offers it as `psql 'postgresql://…'`."""
+    match = _PASTED.match(raw or "")
+    return (match["url"] if match else raw or "").strip()
+
+
+def is_neon_pooler(url: URL) -> bool:
+    return bool(NEON_POOLER.match(url.host or ""))
+
+
+def direct_url(url: URL, explicit: str | URL | None = None) -> URL:
+    """The URL of the PostgreSQL server itself, never a transaction pooler: for dumps, restores, Move to Neon and
+    migrations, whose snapshot and session settings must stay on one server session.
+
+    `explicit` (Settings: "Direct URL") wins; it takes this URL's password when it names the same user without one.
+    Else a Neon pooled host gives its endpoint's direct host (`ep-x-pooler.region.aws.neon.tech` → `ep-x.region…`).
+    Else the URL is taken as direct.
+    """
+    if explicit:
+        chosen = parse_database_url(explicit, "database_direct_url") if not isinstance(explicit, URL) else explicit
+        if chosen.password is None and chosen.username == url.username:
+            chosen = chosen.set(password=url.password)
+        return chosen.set(drivername=url.drivername)
+    match = NEON_POOLER.match(url.host or "")
+    if match:
+        return url.set(host=f"{match['endpoint']}.{match['region']}")
+    return url
 
 
 def is_local(url: URL) -> bool:

@@ -190,7 +190,7 @@ def make_backup(uow: UnitOfWork, target: DatabaseTarget, folder: Path, keep: int
         path = folder / backup_name(clinic, moment, note)
     if progress:
         progress("Backing up…")
-    size = dumps.dump(target.url, path, progress=progress)
+    size = dumps.dump(target.tools_url, path, progress=progress)
     with uow:
         uow.settings.put(LAST_BACKUP_KEY, moment.isoformat())
         uow.commit()

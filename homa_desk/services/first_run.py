@@ -20,7 +20,7 @@ from homa_desk.config import Settings
 from homa_desk.connect import new_install, open_remote, with_stored_password
 from homa_desk.db.engine import make_engine
 from homa_desk.db.unit_of_work import UnitOfWork
-from homa_desk.db.urls import keyring_name, parse_database_url, without_password
+from homa_desk.db.urls import direct_url, keyring_name, parse_database_url, without_password
 from homa_desk.domain.errors import DomainError, FormErrors, PermissionDenied, ValidationError
 from homa_desk.domain.messages import Message
 from homa_desk.domain.roles import Role
@@ -207,7 +207,7 @@ def open_chosen_database(database_url: str, data_dir: Path | None = None) -> Bac
     if check.has_admin:
         raise PermissionDenied("This database already has a clinic and its admin; connect to it and sign in.")
     if check.empty:
-        engine = _engine(database_url)
+        engine = make_engine(direct_url(with_stored_password(parse_database_url(database_url))))  # not a pooler
         try:
             migrate.upgrade(engine)
         finally:

@@ -1,6 +1,8 @@
 """Move to Neon: copy the embedded database into an empty remote PostgreSQL, check every table, then switch.
 
-The copy is a dump and a restore in one transaction. The rows are counted in the very snapshot the dump reads, so
+The copy is a dump and a restore in one transaction, on the remote server's direct host (never Neon's pooler, through
+which the restore's session settings, an empty `search_path`, would reach other desks' transactions); the setting
+keeps the URL as pasted. The rows are counted in the very snapshot the dump reads, so
 a desk writing meanwhile can neither fail the check nor hide a loss. The desk's setting changes only after every
 table's count matches; the password goes to the keyring and the settings file keeps the URL without it.
 """
@@ -22,7 +24,7 @@ from homa_desk.db import backup as dumps
 from homa_desk.db import reach
 from homa_desk.db.engine import make_engine
 from homa_desk.db.unit_of_work import UnitOfWork
-from homa_desk.db.urls import parse_database_url
+from homa_desk.db.urls import direct_url, parse_database_url
 from homa_desk.domain.errors import DomainError, ValidationError
 from homa_desk.domain.roles import Actor, Role
 
@@ -40,13 +42,17 @@ class MoveOutcome:
 
 
 def move_to_remote(target: DatabaseTarget, actor: Actor | None, raw_url: str, password: str = "", *,
-                   progress: Progress | None = None) -> MoveOutcome:
-    """Copy, verify, switch this desk's setting. `actor` None: the command line, run by the machine's owner."""
+                   direct: str = "", progress: Progress | None = None) -> MoveOutcome:
+    """Copy, verify, switch this desk's setting. `actor` None: the command line, run by the machine's owner.
+
+    `direct`: the server's own URL when `raw_url` is a pooler other than Neon's (Neon's direct host is derived).
+    """
     if actor is not None:
         _confirm_admin(target.url, actor)
     if target.kind != "embedded":
         raise DomainError("This desk already uses a remote database; Move to Neon copies the embedded one.")
-    remote = _remote_url(raw_url, password)
+    pasted = _remote_url(raw_url, password)
+    remote = direct_url(pasted, parse_database_url(direct, "database_direct_url") if direct.strip() else None)
     _require_empty(remote)
     with tempfile.TemporaryDirectory(prefix="homa-move-") as private:
         copy = Path(private) / "move.dump"
@@ -71,7 +77,7 @@ def move_to_remote(target: DatabaseTarget, actor: Actor | None, raw_url: str, pa
     _grant_desks_role(remote)
     _record(remote, actor, "database_moved_here", {"tables": outcome.tables, "rows": outcome.rows})
     _record(target.url, actor, "database_moved_away", {"host": outcome.host, "database": outcome.database})
-    _switch(remote)
+    _switch(pasted, remote if direct.strip() else None)
     log.info("database moved to %s: %d tables, %d rows", outcome.host, outcome.tables, outcome.rows)
     return outcome
 
@@ -119,6 +125,9 @@ def _record(url: URL, actor: Actor | None, action: str, after: dict[str, object]
         engine.dispose()
 
 
-def _switch(url: URL) -> None:
+def _switch(url: URL, direct: URL | None) -> None:
     plain = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    remember_remote_database(Settings.load(), plain)
+    settings = Settings.load()
+    settings.database_direct_url = direct.set(drivername="postgresql", password=None).render_as_string(
+        hide_password=False) if direct is not None else None
+    remember_remote_database(settings, plain)

@@ -14,6 +14,7 @@ from pathlib import Path
 from homa_desk.config import Settings
 from homa_desk.connect import remember_remote_database, with_stored_password
 from homa_desk.db import reach
+from homa_desk.db.engine import PREPARED_STATEMENTS
 from homa_desk.db.unit_of_work import UnitOfWork
 from homa_desk.db.urls import keyring_name, parse_database_url, without_password
 from homa_desk.domain import validation
@@ -64,6 +65,8 @@ class SettingsForm:
     smtp_from: str = ""
     telegram_chat_id: str = ""
     database_url: str = ""  # blank = the embedded database
+    database_direct_url: str = ""  # the server itself behind a pooler that is not Neon's; blank = derived
+    database_prepared_statements: str = "auto"
     poll_interval_seconds: str = "2"
     idle_lock_minutes: str = "10"
     language: str = "en"
@@ -157,6 +160,10 @@ def validate(form: SettingsForm, stored_secrets: frozenset[str] = frozenset()) -
     if form.telegram_chat_id.strip() and not has_secret("telegram_bot_token"):
         errors.append(ValidationError("telegram_bot_token", "Enter the bot token from @BotFather."))
     check("database_url", lambda: _database(form.database_url))
+    check("database_direct_url", lambda: _database(form.database_direct_url, "database_direct_url"))
+    check("database_prepared_statements", lambda: _choice(
+        form.database_prepared_statements, PREPARED_STATEMENTS, "database_prepared_statements",
+        "Choose automatic, on or off."))
     check("poll_interval_seconds", lambda: number_in(form.poll_interval_seconds, 0.5, 30, "poll_interval_seconds",
                                                      "poll interval", whole=False))
     check("idle_lock_minutes", lambda: int(number_in(form.idle_lock_minutes, 1, 240, "idle_lock_minutes",
@@ -194,7 +201,8 @@ def save_settings(uow: UnitOfWork, actor: Actor, form: SettingsForm, *, path: Pa
     for name in ("gateway", "upi_vpa", "upi_payee_name", "razorpay_key_id", "twilio_account_sid",
                  "twilio_from_number", "sms_provider", "exotel_account_sid", "exotel_api_key", "exotel_base_url",
                  "smtp_host", "smtp_port", "smtp_user", "smtp_from", "telegram_chat_id",
-                 "poll_interval_seconds", "idle_lock_minutes", "language", "receipt_paper"):
+                 "poll_interval_seconds", "idle_lock_minutes", "language", "receipt_paper",
+                 "database_prepared_statements"):
         setattr(settings, name, clean[name])
     settings.smtp_user = form.smtp_user.strip()
     raw_url = form.database_url.strip()
@@ -202,6 +210,7 @@ def save_settings(uow: UnitOfWork, actor: Actor, form: SettingsForm, *, path: Pa
         settings.database_url = None
     elif raw_url != (settings.database_url or ""):
         settings = remember_remote_database(settings, raw_url) if path is None else _remember(settings, raw_url)
+    settings.database_direct_url = _direct(form.database_direct_url)
     settings.save(path)
     log.info("settings saved by user %s", actor.user_id)
     return load_settings(uow, actor, settings)
@@ -232,11 +241,21 @@ def _remember(settings: Settings, raw: str) -> Settings:
     return replace(settings, database_url=without_password(url))
 
 
-def _database(raw: str) -> str:
+def _database(raw: str, field: str = "database_url") -> str:
     text = (raw or "").strip()
     if text:
-        parse_database_url(text)
+        parse_database_url(text, field)
     return text
+
+
+def _direct(raw: str) -> str | None:
+    """The direct URL without its password (that one goes to the keyring, as the main URL's does)."""
+    if not raw.strip():
+        return None
+    url = parse_database_url(raw, "database_direct_url")
+    if url.password:
+        set_secret(keyring_name(url), url.password)
+    return without_password(url)
 
 
 def _at_most(value: str, limit: int, what: str, *, lines: bool = False) -> str:

@@ -744,6 +744,14 @@
         <translation>जाँच हो रही है…</translation>
     </message>
     <message>
+        <source>connecting…</source>
+        <translation>जुड़ रहा है…</translation>
+    </message>
+    <message>
+        <source>resting until the desk is used</source>
+        <translation>डेस्क के उपयोग तक विश्राम में</translation>
+    </message>
+    <message>
         <source>Your account was disabled by an admin.</source>
         <translation>आपका खाता एडमिन ने बंद कर दिया है।</translation>
     </message>
@@ -2168,6 +2176,18 @@ Tue 09:00-13:00</translation>
         <translation>रसीद रोल 58 mm</translation>
     </message>
     <message>
+        <source>Automatic (on for Neon and this computer)</source>
+        <translation>स्वचालित (Neon और इस कंप्यूटर के लिए चालू)</translation>
+    </message>
+    <message>
+        <source>On</source>
+        <translation>चालू</translation>
+    </message>
+    <message>
+        <source>Off (a pooler without prepared-statement support)</source>
+        <translation>बंद (प्रिपेयर्ड स्टेटमेंट के बिना पूलर)</translation>
+    </message>
+    <message>
         <source>Singapore (api.exotel.com)</source>
         <translation>सिंगापुर (api.exotel.com)</translation>
     </message>
@@ -2282,6 +2302,14 @@ Tue 09:00-13:00</translation>
     <message>
         <source>Remote URL (blank = embedded)</source>
         <translation>रिमोट URL (खाली = एम्बेडेड)</translation>
+    </message>
+    <message>
+        <source>Direct URL, past a pooler (blank = derived)</source>
+        <translation>सीधा URL, पूलर के पार (खाली = अपने-आप)</translation>
+    </message>
+    <message>
+        <source>Prepared statements</source>
+        <translation>प्रिपेयर्ड स्टेटमेंट</translation>
     </message>
     <message>
         <source>This desk</source>

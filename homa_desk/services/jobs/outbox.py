@@ -25,6 +25,7 @@ from homa_desk.services import message_channels, notifications
 from homa_desk.services.notifications import AttachmentRenderer
 
 log = logging.getLogger(__name__)
+RESTING_INTERVAL = 1800.0  # seconds between rounds while nobody uses the desk (a remote compute may suspend)
 
 SendersFactory = Callable[[Settings], Mapping[Channel, MessageSender]]
 
@@ -32,8 +33,10 @@ SendersFactory = Callable[[Settings], Mapping[Channel, MessageSender]]
 class OutboxSender:
     def __init__(self, backend: Backend, *, settings_loader: Callable[[], Settings] = Settings.load,
                  senders_factory: SendersFactory = senders_from_settings, interval: float | None = None,
-                 clock: Callable[[], datetime] = utcnow, render_attachment: AttachmentRenderer | None = None) -> None:
+                 clock: Callable[[], datetime] = utcnow, render_attachment: AttachmentRenderer | None = None,
+                 resting: Callable[[], bool] | None = None) -> None:
         self._backend = backend
+        self._resting = resting  # nobody uses the desk: a round only every RESTING_INTERVAL (wake() ends the rest)
         self._load = settings_loader
         self._senders = senders_factory
         self._interval = interval
@@ -107,5 +110,7 @@ class OutboxSender:
         while not self._stop.is_set():
             self.tick()
             interval = self._interval or self._load().outbox_interval_seconds
+            if self._resting is not None and self._resting():
+                interval = max(interval, RESTING_INTERVAL)
             self._wake.wait(interval)
             self._wake.clear()

@@ -34,6 +34,7 @@ from homa_desk.ui.appointments.consultation_followups import FollowUpsWidget
 from homa_desk.ui.appointments.day_grid import DayGrid
 from homa_desk.ui.appointments.queue_view import QueueView
 from homa_desk.ui.common import changes
+from homa_desk.ui.common.activity import when_in_use
 from homa_desk.ui.common.changes import Change
 from homa_desk.ui.common.form import ErrorLabel
 from homa_desk.ui.common.i18n import tr
@@ -118,7 +119,7 @@ class AppointmentsView(QWidget):
         changes.change_hub().changed.connect(self._refresh_if)
         self.timer = QTimer(self)
         self.timer.setInterval(refresh_ms)
-        self.timer.timeout.connect(self.load)
+        self.timer.timeout.connect(when_in_use(backend, self.load))
         self.timer.start()
         self.load()
 

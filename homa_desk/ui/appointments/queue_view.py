@@ -29,6 +29,7 @@ from homa_desk.ui.appointments.check_in import CheckInChooser, check_in_appointm
 from homa_desk.ui.appointments.queue_table import fill_all_doctors_table, fill_queue_table, named_button, queue_table
 from homa_desk.ui.appointments.walk_in_dialog import WalkInDialog
 from homa_desk.ui.common import changes
+from homa_desk.ui.common.activity import when_in_use
 from homa_desk.ui.common.changes import Change
 from homa_desk.ui.common.form import ErrorLabel
 from homa_desk.ui.common.i18n import tr
@@ -108,7 +109,7 @@ class QueueView(QWidget):
         changes.change_hub().changed.connect(self._refresh_if)
         self.timer = QTimer(self)
         self.timer.setInterval(refresh_ms)
-        self.timer.timeout.connect(self.load)
+        self.timer.timeout.connect(when_in_use(backend, self.load))
         self.timer.start()
         self.load_doctors()
 

@@ -32,6 +32,7 @@ from homa_desk.domain.timeutil import utcnow
 from homa_desk.services import doctors, queue
 from homa_desk.ui.appointments.queue_table import fill_queue_table, named_button, queue_table
 from homa_desk.ui.common import changes
+from homa_desk.ui.common.activity import when_in_use
 from homa_desk.ui.common.changes import Change
 from homa_desk.ui.common.form import ErrorLabel
 from homa_desk.ui.common.i18n import tr
@@ -103,7 +104,7 @@ class WorkstationView(QWidget):
         changes.change_hub().changed.connect(self._refresh_if)
         self.timer = QTimer(self)
         self.timer.setInterval(refresh_ms)
-        self.timer.timeout.connect(self.load)
+        self.timer.timeout.connect(when_in_use(backend, self.load))
         self.timer.start()
         if actor.role is Role.DOCTOR:
             self.load()

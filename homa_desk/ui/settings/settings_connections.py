@@ -45,6 +45,9 @@ CHOICES = {
                      ("exotel", QT_TR_NOOP("Exotel (sends the DLT IDs with each SMS)"))],
     "receipt_paper": [("a4", QT_TR_NOOP("A4 sheet")), ("a5", QT_TR_NOOP("A5 sheet")),
                       ("roll80", QT_TR_NOOP("Receipt roll 80 mm")), ("roll58", QT_TR_NOOP("Receipt roll 58 mm"))],
+    "database_prepared_statements": [
+        ("auto", QT_TR_NOOP("Automatic (on for Neon and this computer)")), ("on", QT_TR_NOOP("On")),
+        ("off", QT_TR_NOOP("Off (a pooler without prepared-statement support)"))],
     "exotel_base_url": [(SINGAPORE, QT_TR_NOOP("Singapore (api.exotel.com)")),
                         (MUMBAI, QT_TR_NOOP("Mumbai (api.in.exotel.com)"))],
 }
@@ -65,7 +68,9 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
         ("smtp_password", QT_TR_NOOP("Password")), ("smtp_from", QT_TR_NOOP("From address"))]),
     (QT_TR_NOOP("Telegram (daily collection to the owner)"), [("telegram_chat_id", QT_TR_NOOP("Owner's chat id")),
         ("telegram_bot_token", QT_TR_NOOP("Bot token"))]),
-    (QT_TR_NOOP("Database"), [("database_url", QT_TR_NOOP("Remote URL (blank = embedded)"))]),
+    (QT_TR_NOOP("Database"), [("database_url", QT_TR_NOOP("Remote URL (blank = embedded)")),
+        ("database_direct_url", QT_TR_NOOP("Direct URL, past a pooler (blank = derived)")),
+        ("database_prepared_statements", QT_TR_NOOP("Prepared statements"))]),
     (QT_TR_NOOP("This desk"), [("poll_interval_seconds", QT_TR_NOOP("UPI poll interval (s)")),
         ("idle_lock_minutes", QT_TR_NOOP("Lock after idle (min)")), ("language", QT_TR_NOOP("Language")),
         ("receipt_paper", QT_TR_NOOP("Receipt paper"))]),

@@ -169,8 +169,13 @@ class DeskController(QObject):
         if self._send_messages and self.outbox_sender is None:
             from homa_desk.services.jobs.outbox import OutboxSender  # lazy: cold start
             from homa_desk.ui.billing.receipt import receipt_renderer  # lazy: cold start
+            from homa_desk.ui.common.activity import desk_activity  # lazy: cold start
 
-            self.outbox_sender = OutboxSender(self._backend, render_attachment=receipt_renderer(self._backend))
+            activity = desk_activity()
+            resting = activity.resting if self._backend.target.kind == "remote" else None
+            self.outbox_sender = OutboxSender(self._backend, render_attachment=receipt_renderer(self._backend),
+                                              resting=resting)
+            activity.woke.connect(self.outbox_sender.wake)
             self.outbox_sender.start()
 
     def start_backup_scheduler(self) -> None:

@@ -21,6 +21,7 @@ from homa_desk.domain.roles import Actor, Role
 from homa_desk.domain.timeutil import to_local, utcnow
 from homa_desk.services import appointments, clinic
 from homa_desk.ui.common import changes
+from homa_desk.ui.common.activity import when_in_use
 from homa_desk.ui.common.changes import Change
 from homa_desk.ui.common.column_widths import size_columns
 from homa_desk.ui.common.i18n import tr
@@ -104,7 +105,7 @@ class DashboardView(QWidget):
         changes.change_hub().changed.connect(self._refresh_if)
         self.timer = QTimer(self)
         self.timer.setInterval(refresh_ms)
-        self.timer.timeout.connect(self.load_today)
+        self.timer.timeout.connect(when_in_use(backend, self.load_today))
         self.timer.start()
         self.load_clinic_name()
         self.load_today()
