@@ -181,7 +181,7 @@ def save_offsite(uow: UnitOfWork, actor: Actor, raw_url: str, password: str, dai
         except SecretStoreUnavailable as error:
             raise ValidationError("offsite_password", error.key) from None
     settings = Settings.load(path)
-    settings.offsite_url = without_password(url) if url is not None else ""
+    settings.offsite_url = _plain(url) if url is not None else ""
     settings.offsite_time = checked_time.strftime("%H:%M")
     settings.offsite_enabled = bool(enabled and url is not None)
     settings.save(path)
@@ -296,7 +296,7 @@ def _copy(uow: UnitOfWork, target: DatabaseTarget, settings: Settings, now: date
             progress("Checking every table…")
         found = remote.count_rows(copy_url)
         _require_same(manifest.counts, found)
-        result = CopyResult(utcnow(), manifest.made_at, manifest.size, len(found), sum(found.values()), name)
+        result = CopyResult(now, manifest.made_at, manifest.size, len(found), sum(found.values()), name)
         remote.mark_good(url, name, loaded_at=result.at, size=result.size, schema_revision=manifest.schema_revision,
                          counts=manifest.counts)
     except remote.Unreachable as refused:
@@ -414,7 +414,7 @@ def _remember(url: URL, settings_path: Path | None) -> None:
             log.warning("no keyring: the off-site copy's password is not kept on this computer")
     settings = Settings.load(settings_path)
     settings.database_url = None
-    settings.offsite_url = without_password(url)
+    settings.offsite_url = _plain(url)
     settings.offsite_enabled = False
     settings.save(settings_path)
 
@@ -434,6 +434,10 @@ def _url(raw_url: str, password: str) -> URL:
         if stored:
             return url.set(password=stored)
     return url
+
+
+def _plain(url: URL) -> str:
+    return without_password(url.set(drivername="postgresql"))
 
 
 def _result(copy: remote.RemoteCopy) -> CopyResult:
