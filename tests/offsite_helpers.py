@@ -30,3 +30,4 @@ class OffsiteServer(StandIn):
 
 def raw(url: URL, password: str | None = None) -> str:
     return url.set(drivername="postgresql")._replace(password=password).render_as_string(hide_password=False)
+

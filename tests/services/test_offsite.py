@@ -21,16 +21,14 @@ from homa_desk.secret_store import SERVICE
 from homa_desk.services import backup, backup_manifest, clinic, offsite
 from homa_desk.services import staff as staff_service
 from tests.helpers import libpq, new_staff
-from tests.offsite_helpers import PASSWORD, OffsiteServer, raw
+from tests.offsite_helpers import PASSWORD, raw
 
 NIGHT = datetime(2026, 12, 2, 23, 45, tzinfo=CLINIC_TZ)  # 15 minutes after the copy's time
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    found = OffsiteServer(tmp_path_factory.mktemp("offsite"))
-    yield found
-    found.server.stop()
+@pytest.fixture
+def server(offsite_server):
+    return offsite_server
 
 
 @pytest.fixture
