@@ -196,9 +196,9 @@ def save_offsite(uow: UnitOfWork, actor: Actor, raw_url: str, password: str, dai
     return plan_from(settings)
 
 
-def test_connection(actor: Actor, raw_url: str, password: str = "") -> OffsiteCheck:
+def test_connection(uow: UnitOfWork, actor: Actor, raw_url: str, password: str = "") -> OffsiteCheck:
     """Connect with what the admin typed (nothing is stored); refused at the URL field with the reason."""
-    actor.require(Role.ADMIN)
+    uow.confirm(actor, Role.ADMIN)
     url = _url(raw_url, password)
     try:
         found = remote.check(url)

@@ -195,17 +195,18 @@ def test_save_checks_the_fields_keeps_the_password_out_of_the_file_and_is_for_ad
     assert state.enabled and state.daily_at.strftime("%H:%M") == "02:15" and state.enabled_at is not None
 
 
-def test_test_connection_reports_the_server_and_refuses_a_role_that_cannot_create_databases(server, control, admin):
-    found = offsite.test_connection(admin, raw(control), PASSWORD)
+def test_test_connection_reports_the_server_and_refuses_a_role_that_cannot_create_databases(server, control, uow,
+                                                                                            admin):
+    found = offsite.test_connection(uow, admin, raw(control), PASSWORD)
     assert found.version and found.latest is None
     with pytest.raises(ValidationError, match="Cannot connect") as wrong:
-        offsite.test_connection(admin, raw(control), "not-the-password")
+        offsite.test_connection(uow, admin, raw(control), "not-the-password")
     assert wrong.value.field == "offsite_url" and "not-the-password" not in wrong.value.message
     with psycopg.connect(libpq(server.admin), autocommit=True) as conn:
         conn.execute("CREATE ROLE plain_user LOGIN PASSWORD 'Plain-pass-1'")
     try:
         with pytest.raises(ValidationError, match="may not create databases"):
-            offsite.test_connection(admin, raw(control.set(username="plain_user")), "Plain-pass-1")
+            offsite.test_connection(uow, admin, raw(control.set(username="plain_user")), "Plain-pass-1")
     finally:
         with psycopg.connect(libpq(server.admin), autocommit=True) as conn:
             conn.execute("DROP ROLE plain_user")

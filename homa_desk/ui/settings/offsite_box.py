@@ -144,8 +144,8 @@ class OffsiteBox(QGroupBox):
         self.errors.clear()
         self.last_good.setText(tr("Connecting…"))
         self.test_button.setEnabled(False)
-        run_in_background(self, offsite.test_connection, self._actor, self.url.text(), self.password.text(),
-                          on_success=self._tested, on_failure=self._test_refused)
+        run_in_background(self, offsite.test_connection, self._backend.uow(), self._actor, self.url.text(),
+                          self.password.text(), on_success=self._tested, on_failure=self._test_refused)
 
     def _tested(self, check: OffsiteCheck) -> None:
         self.test_button.setEnabled(True)
