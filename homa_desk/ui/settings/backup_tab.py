@@ -76,11 +76,9 @@ class BackupTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self._plan_box())
         layout.addWidget(self._backups_box(), 1)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self._move_box(), 1)
+        layout.addWidget(self._move_box())
         self.offsite = OffsiteBox(backend, actor)
-        bottom.addWidget(self.offsite, 1)
-        layout.addLayout(bottom)
+        layout.addWidget(self.offsite)
         embedded = backend.target.kind == "embedded"
         for button in (self.restore_button, self.restore_file_button, self.move_button):
             button.setEnabled(embedded)
