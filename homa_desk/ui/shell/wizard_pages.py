@@ -299,3 +299,6 @@ class DemoPage(FormPage):
         self.progress.setObjectName("progress")
         self.body.insertWidget(0, self.demo)
         self.body.addWidget(self.progress)
+
+    def nextId(self) -> int:
+        return -1  # the last page, though the off-site restore's page has a higher id

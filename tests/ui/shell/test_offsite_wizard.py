@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import psycopg
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 
@@ -13,6 +14,7 @@ from homa_desk.backend import DatabaseTarget
 from homa_desk.config import Settings, config_file
 from homa_desk.db import backup as dumps
 from homa_desk.db import offsite as offsite_layout
+from homa_desk.domain.errors import DomainError
 from homa_desk.domain.timeutil import CLINIC_TZ
 from homa_desk.secret_store import SERVICE
 from homa_desk.services import auth, clinic, offsite
@@ -78,3 +80,6 @@ def test_a_new_computer_restores_the_clinic_from_the_off_site_copy_and_signs_in(
         assert memory_keyring.secrets[(SERVICE, offsite.secret_name(control))] == PASSWORD
     finally:
         outcome.backend.close()
+    # the same path again on this computer, which now has the clinic: refused, its data untouched
+    with pytest.raises(DomainError, match="already has a clinic"):
+        offsite.restore_to_new_computer(raw(control), PASSWORD, data_dir=data_dir)
