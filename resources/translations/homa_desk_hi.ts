@@ -2576,6 +2576,26 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
         <translation>ले जाया गया: {host} पर {tables} तालिकाएँ, {rows} पंक्तियाँ कॉपी और जाँची गईं। यह डेस्क अब उसी डेटाबेस का उपयोग करता है: Homa Desk बंद करके फिर से शुरू करें। दूसरे कंप्यूटरों पर सेटिंग्स → सेटअप में यही URL दर्ज करें।</translation>
     </message>
     <message>
+        <source>Downloading the off-site copy…</source>
+        <translation>ऑफ़-साइट कॉपी डाउनलोड हो रही है…</translation>
+    </message>
+    <message>
+        <source>Restoring into this computer&apos;s database…</source>
+        <translation>इस कंप्यूटर के डेटाबेस में वापस लाया जा रहा है…</translation>
+    </message>
+    <message>
+        <source>Bringing the restored data up to this version…</source>
+        <translation>वापस लाए गए डेटा को इस संस्करण तक लाया जा रहा है…</translation>
+    </message>
+    <message>
+        <source>Switching to the restored data…</source>
+        <translation>वापस लाए गए डेटा पर बदला जा रहा है…</translation>
+    </message>
+    <message>
+        <source>Checking every table…</source>
+        <translation>हर टेबल जाँची जा रही है…</translation>
+    </message>
+    <message>
         <source>Set up the clinic</source>
         <translation>क्लिनिक सेट अप करें</translation>
     </message>

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QT_TR_NOOP, QObject, Signal
 from PySide6.QtWidgets import QCheckBox, QLineEdit, QPlainTextEdit, QWidget, QWizard
 
 from homa_desk import APP_TITLE
@@ -20,9 +20,13 @@ from homa_desk.services.first_run import FirstRunResult, SetupForm
 from homa_desk.services.offsite import RestoredCopy
 from homa_desk.ui.common.form import ErrorLabel
 from homa_desk.ui.common.i18n import tr
-from homa_desk.ui.common.service_text import service_text
 from homa_desk.ui.common.worker import run_in_background
 from homa_desk.ui.shell import wizard_pages as pages
+
+# The off-site restore's steps (services/offsite.py says them in English); the tools' "Table …" lines stay as they are.
+OFFSITE_STEPS = (QT_TR_NOOP("Downloading the off-site copy…"), QT_TR_NOOP("Restoring into this computer's database…"),
+                 QT_TR_NOOP("Bringing the restored data up to this version…"),
+                 QT_TR_NOOP("Switching to the restored data…"), QT_TR_NOOP("Checking every table…"))
 
 
 class _Relay(QObject):
@@ -143,7 +147,7 @@ class FirstRunWizard(QWizard):
 
     def _progress(self, message: str) -> None:
         if self.offsite_page is not None:
-            self.offsite_page.progress.setText(service_text(message, {}))
+            self.offsite_page.progress.setText(tr(message) if message in OFFSITE_STEPS else message)
 
     def _refused(self, error: DomainError) -> None:
         self._set_busy(False)
