@@ -79,3 +79,20 @@ def test_a_receptionist_sees_no_off_site_warning(qtbot, backend, uow, admin):
     window.show()
     qtbot.wait(200)
     assert not window.offsite_badge.isVisible()
+
+
+def test_a_night_without_a_good_copy_is_flagged_in_the_header(qtbot, backend, admin):
+    from datetime import time, timedelta
+
+    from homa_desk.domain.timeutil import utcnow
+    from homa_desk.services.offsite import OffsiteState
+    from homa_desk.ui.shell.offsite_badge import OffsiteBadge
+
+    badge = OffsiteBadge(backend, admin, first_after_ms=60_000)
+    qtbot.addWidget(badge)
+    badge.show_state(OffsiteState(enabled=True, daily_at=time(23, 30), enabled_at=utcnow() - timedelta(days=3)))
+    assert badge.isVisible() and badge.text() == "Off-site copy missed"
+    assert badge.toolTip().startswith("No good off-site copy")
+    badge.show_state(OffsiteState(enabled=True, daily_at=time(23, 30), enabled_at=utcnow()))
+    assert not badge.isVisible()
+    badge.stop()
