@@ -62,6 +62,10 @@ class Settings:
     backup_folder: str = ""
     backup_time: str = "20:00"  # clinic-local HH:MM
     backup_keep: int = 30
+    # the nightly off-site copy (issue 14): the URL without its password (that is in the keyring)
+    offsite_url: str = ""
+    offsite_time: str = "23:30"  # clinic-local HH:MM
+    offsite_enabled: bool = False
     # where the receptionist put the customer display on a one-screen desk: [x, y, width, height]; [] = not yet
     customer_display_geometry: list[int] = field(default_factory=list)
     print_token_slips: bool = False  # this desk prints each walk-in's token on the receipt printer
@@ -91,7 +95,7 @@ class Settings:
         path = path or config_file()
         path.parent.mkdir(parents=True, exist_ok=True)
         data = asdict(self)
-        for name in ("database_url", "database_direct_url"):
+        for name in ("database_url", "database_direct_url", "offsite_url"):
             if data[name]:
                 data[name] = without_password(data[name])
         tmp = path.with_suffix(".tmp")

@@ -44,6 +44,16 @@ def cluster(tmp_path_factory) -> TestCluster:
     cluster.stop()
 
 
+@pytest.fixture(scope="module")
+def offsite_server(tmp_path_factory):
+    """A second PostgreSQL as the off-site copy's "remote" (tests/offsite_helpers.py), one per test module."""
+    from tests.offsite_helpers import OffsiteServer
+
+    found = OffsiteServer(tmp_path_factory.mktemp("offsite"))
+    yield found
+    found.server.stop()
+
+
 @pytest.fixture
 def db_url(cluster):
     url = cluster.fresh_database()

@@ -26,6 +26,7 @@ from homa_desk.domain.errors import DomainError, FormErrors, ValidationError
 from homa_desk.domain.roles import Actor, Role
 from homa_desk.domain.timeutil import CLINIC_TZ, utcnow
 from homa_desk.domain.validation import storable
+from homa_desk.services import backup_manifest
 from homa_desk.services.clinic import DEFAULT_NAME
 
 log = logging.getLogger(__name__)
@@ -190,7 +191,7 @@ def make_backup(uow: UnitOfWork, target: DatabaseTarget, folder: Path, keep: int
         path = folder / backup_name(clinic, moment, note)
     if progress:
         progress("Backing up…")
-    size = dumps.dump(target.tools_url, path, progress=progress)
+    size = backup_manifest.dump_with_manifest(target.tools_url, path, moment, progress=progress).size
     with uow:
         uow.settings.put(LAST_BACKUP_KEY, moment.isoformat())
         uow.commit()
@@ -207,6 +208,7 @@ def prune(folder: Path, keep: int, *, spare: Path | None = None) -> list[Path]:
             continue
         try:
             old.path.unlink()
+            backup_manifest.manifest_path(old.path).unlink(missing_ok=True)
             deleted.append(old.path)
         except OSError as error:
             log.warning("could not delete an old backup: %s", type(error).__name__)

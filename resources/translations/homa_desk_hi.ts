@@ -2332,8 +2332,68 @@ Tue 09:00-13:00</translation>
         <translation>रसीद का कागज़</translation>
     </message>
     <message>
+        <source>No off-site copy yet.</source>
+        <translation>अभी तक कोई ऑफ़-साइट कॉपी नहीं।</translation>
+    </message>
+    <message>
+        <source>Last good copy: {time}, {size}; {tables} tables, {rows} rows matched the backup.</source>
+        <translation>पिछली सही कॉपी: {time}, {size}; {tables} टेबल, {rows} पंक्तियाँ बैकअप से मेल खाईं।</translation>
+    </message>
+    <message>
+        <source>The copy at {time} failed: {reason}</source>
+        <translation>{time} की कॉपी विफल रही: {reason}</translation>
+    </message>
+    <message>
+        <source>Next try at {time}.</source>
+        <translation>अगला प्रयास {time} पर।</translation>
+    </message>
+    <message>
+        <source>No good off-site copy since the last night&apos;s time: check it now.</source>
+        <translation>पिछली रात के समय से कोई सही ऑफ़-साइट कॉपी नहीं: अभी जाँचें।</translation>
+    </message>
+    <message>
+        <source>Off-site copy (Neon or any PostgreSQL)</source>
+        <translation>ऑफ़-साइट कॉपी (Neon या कोई भी PostgreSQL)</translation>
+    </message>
+    <message>
+        <source>Off-site URL</source>
+        <translation>ऑफ़-साइट URL</translation>
+    </message>
+    <message>
+        <source>blank = keep the saved password</source>
+        <translation>खाली = सहेजा गया पासवर्ड रखें</translation>
+    </message>
+    <message>
         <source>Test connection</source>
         <translation>कनेक्शन जाँचें</translation>
+    </message>
+    <message>
+        <source>Every night at</source>
+        <translation>हर रात</translation>
+    </message>
+    <message>
+        <source>Copy now</source>
+        <translation>अभी कॉपी करें</translation>
+    </message>
+    <message>
+        <source>This desk&apos;s data is on a remote server already; its provider keeps the off-site backups.</source>
+        <translation>इस डेस्क का डेटा पहले से रिमोट सर्वर पर है; उसका प्रदाता ऑफ़-साइट बैकअप रखता है।</translation>
+    </message>
+    <message>
+        <source>Connected to {host} (PostgreSQL {version}). {copy}</source>
+        <translation>{host} से कनेक्ट हुआ (PostgreSQL {version})। {copy}</translation>
+    </message>
+    <message>
+        <source>Saved: a copy every night at {time}.</source>
+        <translation>सहेजा गया: हर रात {time} पर एक कॉपी।</translation>
+    </message>
+    <message>
+        <source>Saved: the off-site copy is off.</source>
+        <translation>सहेजा गया: ऑफ़-साइट कॉपी बंद है।</translation>
+    </message>
+    <message>
+        <source>Copying to the off-site database…</source>
+        <translation>ऑफ़-साइट डेटाबेस में कॉपी हो रहा है…</translation>
     </message>
     <message>
         <source>Payment, database, poll, idle and language settings apply when the desk next starts.</source>
@@ -2792,6 +2852,26 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
         <translation>ले जाया गया: {host} पर {tables} तालिकाएँ, {rows} पंक्तियाँ कॉपी और जाँची गईं। यह डेस्क अब उसी डेटाबेस का उपयोग करता है: Homa Desk बंद करके फिर से शुरू करें। दूसरे कंप्यूटरों पर सेटिंग्स → सेटअप में यही URL दर्ज करें।</translation>
     </message>
     <message>
+        <source>Downloading the off-site copy…</source>
+        <translation>ऑफ़-साइट कॉपी डाउनलोड हो रही है…</translation>
+    </message>
+    <message>
+        <source>Restoring into this computer&apos;s database…</source>
+        <translation>इस कंप्यूटर के डेटाबेस में वापस लाया जा रहा है…</translation>
+    </message>
+    <message>
+        <source>Bringing the restored data up to this version…</source>
+        <translation>वापस लाए गए डेटा को इस संस्करण तक लाया जा रहा है…</translation>
+    </message>
+    <message>
+        <source>Switching to the restored data…</source>
+        <translation>वापस लाए गए डेटा पर बदला जा रहा है…</translation>
+    </message>
+    <message>
+        <source>Checking every table…</source>
+        <translation>हर टेबल जाँची जा रही है…</translation>
+    </message>
+    <message>
         <source>Set up the clinic</source>
         <translation>क्लिनिक सेट अप करें</translation>
     </message>
@@ -3112,6 +3192,10 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
         <translation>सर्वर URL</translation>
     </message>
     <message>
+        <source>Restore from the off-site copy (a new computer for an existing clinic)</source>
+        <translation>ऑफ़-साइट कॉपी से वापस लाएँ (मौजूदा क्लिनिक के लिए नया कंप्यूटर)</translation>
+    </message>
+    <message>
         <source>The password goes to this computer&apos;s keyring; the URL is saved without it. A server on another machine must use TLS (?sslmode=require).</source>
         <translation>पासवर्ड इस कंप्यूटर की कीरिंग में जाता है; URL उसके बिना सहेजा जाता है। किसी दूसरी मशीन के सर्वर को TLS (?sslmode=require) इस्तेमाल करना होगा।</translation>
     </message>
@@ -3126,6 +3210,18 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
     <message>
         <source>The database has the clinic&apos;s tables but no admin yet.</source>
         <translation>डेटाबेस में क्लिनिक की टेबल हैं, पर अभी कोई एडमिन नहीं।</translation>
+    </message>
+    <message>
+        <source>Restore from the off-site copy</source>
+        <translation>ऑफ़-साइट कॉपी से वापस लाएँ</translation>
+    </message>
+    <message>
+        <source>The URL and password of the database that keeps the clinic&apos;s nightly off-site copy.</source>
+        <translation>उस डेटाबेस का URL और पासवर्ड जिसमें क्लिनिक की रात की ऑफ़-साइट कॉपी रहती है।</translation>
+    </message>
+    <message>
+        <source>Finish copies the latest good copy into this computer&apos;s own database and checks every table&apos;s rows; then sign in with your usual account.</source>
+        <translation>समाप्त करने पर नवीनतम सही कॉपी इस कंप्यूटर के अपने डेटाबेस में आती है और हर टेबल की पंक्तियाँ जाँची जाती हैं; फिर अपने सामान्य खाते से साइन इन करें।</translation>
     </message>
     <message>
         <source>Join the clinic&apos;s database</source>
@@ -3586,6 +3682,14 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
     <message>
         <source>Save advance receipt as PDF</source>
         <translation>अग्रिम रसीद PDF में सहेजें</translation>
+    </message>
+    <message>
+        <source>Off-site copy failed</source>
+        <translation>ऑफ़-साइट कॉपी विफल</translation>
+    </message>
+    <message>
+        <source>Off-site copy missed</source>
+        <translation>ऑफ़-साइट कॉपी छूट गई</translation>
     </message>
     <message>
         <source>Add from the price list: type a code or name (2 letters or more)</source>
@@ -4659,8 +4763,52 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
         <translation>यह मद अब मूल्य सूची में नहीं है: दूसरी चुनें या पंक्ति खुद लिखें।</translation>
     </message>
     <message>
-        <source>{code} costs {rate} on the price list; only an admin may bill another rate.</source>
-        <translation>मूल्य सूची में {code} की दर {rate} है; दूसरी दर पर केवल एडमिन बिल कर सकते हैं।</translation>
+        <source>The role {user} may not create databases there. The off-site copy keeps each night&apos;s copy in a database of its own: use the database&apos;s owner (on Neon, a role made in the console).</source>
+        <translation>रोल {user} वहाँ डेटाबेस नहीं बना सकता। ऑफ़-साइट कॉपी हर रात की कॉपी अपने अलग डेटाबेस में रखती है: डेटाबेस के मालिक का उपयोग करें (Neon पर, कंसोल में बना रोल)।</translation>
+    </message>
+    <message>
+        <source>This desk&apos;s data is on a remote server already; its provider keeps the off-site backups.</source>
+        <translation>इस डेस्क का डेटा पहले से रिमोट सर्वर पर है; उसका प्रदाता ऑफ़-साइट बैकअप रखता है।</translation>
+    </message>
+    <message>
+        <source>Enter the off-site database&apos;s URL first.</source>
+        <translation>पहले ऑफ़-साइट डेटाबेस का URL दर्ज करें।</translation>
+    </message>
+    <message>
+        <source>The backup&apos;s manifest could not be read back; check the backup folder.</source>
+        <translation>बैकअप की मैनिफ़ेस्ट फ़ाइल पढ़ी नहीं जा सकी; बैकअप फ़ोल्डर जाँचें।</translation>
+    </message>
+    <message>
+        <source>The copy does not match the backup in {count} table(s) ({names}).</source>
+        <translation>कॉपी {count} टेबल में बैकअप से मेल नहीं खाती ({names})।</translation>
+    </message>
+    <message>
+        <source>That database holds no off-site copy made by Homa Desk.</source>
+        <translation>उस डेटाबेस में Homa Desk की बनाई कोई ऑफ़-साइट कॉपी नहीं है।</translation>
+    </message>
+    <message>
+        <source>Another desk is making the off-site copy right now; try again in a few minutes.</source>
+        <translation>दूसरा डेस्क अभी ऑफ़-साइट कॉपी बना रहा है; कुछ मिनट बाद फिर कोशिश करें।</translation>
+    </message>
+    <message>
+        <source>The off-site copy failed: {reason}</source>
+        <translation>ऑफ़-साइट कॉपी विफल रही: {reason}</translation>
+    </message>
+    <message>
+        <source>Cannot connect to the off-site database: {reason}</source>
+        <translation>ऑफ़-साइट डेटाबेस से कनेक्ट नहीं हो सका: {reason}</translation>
+    </message>
+    <message>
+        <source>The off-site database stopped answering: {reason}</source>
+        <translation>ऑफ़-साइट डेटाबेस ने जवाब देना बंद कर दिया: {reason}</translation>
+    </message>
+    <message>
+        <source>Cannot read the off-site copy: {reason}</source>
+        <translation>ऑफ़-साइट कॉपी पढ़ी नहीं जा सकी: {reason}</translation>
+    </message>
+    <message>
+        <source>This computer already has a clinic. Restore from the off-site copy is for a new computer; use Settings → Backup to restore here.</source>
+        <translation>इस कंप्यूटर पर पहले से एक क्लिनिक है। ऑफ़-साइट कॉपी से वापस लाना नए कंप्यूटर के लिए है; यहाँ वापस लाने के लिए सेटिंग्स → बैकअप का उपयोग करें।</translation>
     </message>
     <message>
         <source>not set up: no DLT template for {kind} ({language}); an admin adds it in Settings → Messages</source>
@@ -4685,6 +4833,10 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
     <message>
         <source>Only doctors and admins may see or change the medical history.</source>
         <translation>मेडिकल हिस्ट्री सिर्फ़ डॉक्टर और एडमिन देख या बदल सकते हैं।</translation>
+    </message>
+    <message>
+        <source>{code} costs {rate} on the price list; only an admin may bill another rate.</source>
+        <translation>मूल्य सूची में {code} की दर {rate} है; कोई और दर केवल एडमिन लगा सकते हैं।</translation>
     </message>
     <message>
         <source>A doctor may call only their own queue.</source>

@@ -50,6 +50,7 @@ from homa_desk.services import (
     message_channels,
     move_database,
     notifications,
+    offsite,
     patients,
     price_list,
     queue,
@@ -109,6 +110,10 @@ EXPECTED: dict[str, set[str]] = {
     "backup.back_up_now": ADMIN,
     "backup.restore_backup": ADMIN,
     "move_database.move_to_remote": ADMIN,
+    "offsite.save_offsite": ADMIN,
+    "offsite.test_connection": ADMIN,
+    "offsite.copy_status": ADMIN,
+    "offsite.copy_now": ADMIN,
     "clinic.set_clinic_name": ADMIN,
     "clinic.store_clinic_name": ADMIN,
     "clinic.set_temperature_unit": ADMIN,
@@ -195,7 +200,8 @@ EXPECTED: dict[str, set[str]] = {
 
 # Allowed here means: past the role check to the next refusal (a restore or a move would replace or copy the shared
 # test database, so the admin's call is given a remote target, which both refuse with their own DomainError).
-PAST_THE_ROLE_CHECK = {"backup.restore_backup", "move_database.move_to_remote"}
+PAST_THE_ROLE_CHECK = {"backup.restore_backup", "move_database.move_to_remote", "offsite.test_connection",
+                       "offsite.copy_now"}  # the off-site calls: a closed port, a remote target
 
 # Public functions that act on no one's behalf, and why that is safe.
 NO_ACTOR: dict[str, str] = {
@@ -252,6 +258,16 @@ NO_ACTOR: dict[str, str] = {
     "backup.last_backup_at": "the time of the last backup, for the status line",
     "backup.run_scheduled_backup": "the daily schedule on the desk",
     "backup.inspect": "reads a dump's schema revision before a restore",
+    "backup_manifest.manifest_path": "pure",
+    "backup_manifest.dump_with_manifest": "inside make_backup, after its caller's role check",
+    "backup_manifest.file_digest": "pure (a file's SHA-256)",
+    "backup_manifest.write": "writes a manifest beside a backup just made",
+    "backup_manifest.read": "reads a backup's manifest (table names and counts)",
+    "offsite.plan_from": "reads this desk's settings",
+    "offsite.secret_name": "pure",
+    "offsite.run_scheduled_copy": "the nightly schedule on the desk (like backup.run_scheduled_backup)",
+    "offsite.restore_to_new_computer": "the set-up wizard on a new computer, before any account exists; refused "
+                                       "when this computer already has a clinic",
     "first_run.needs_database_choice": "before any account exists",
     "first_run.check_admin": "pure validation of a wizard page",
     "first_run.check_clinic": "pure validation of a wizard page",
@@ -352,6 +368,13 @@ CASES: dict[str, Case] = {
                                              path=w.settings_path),
     "backup.back_up_now": lambda w, a: partial(backup.back_up_now, w.uow, w.target, a,
                                                Settings(backup_folder=str(w.backups))),
+    "offsite.save_offsite": lambda w, a: partial(offsite.save_offsite, w.uow, a, "", "", "23:30", False,
+                                                 path=w.settings_path),
+    "offsite.test_connection": lambda w, a: partial(offsite.test_connection, w.uow, a,
+                                                    "postgresql://homa@127.0.0.1:1/homa", "x"),
+    "offsite.copy_status": lambda w, a: partial(offsite.copy_status, w.uow, a),
+    "offsite.copy_now": lambda w, a: partial(offsite.copy_now, w.uow, w.remote_target, a,
+                                             Settings(backup_folder=str(w.backups))),
     "backup.restore_backup": lambda w, a: partial(backup.restore_backup, w.uow, w.remote_target, a,
                                                   w.backups / "none.dump", Settings(backup_folder=str(w.backups))),
     "clinic.set_clinic_name": lambda w, a: partial(clinic.set_clinic_name, w.uow, a, "Sunrise Clinic Annex"),

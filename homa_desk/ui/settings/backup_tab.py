@@ -1,4 +1,5 @@
-"""Settings → Backup: the folder and daily time, "Back up now", the backups in the folder, restore, Move to Neon.
+"""Settings → Backup: the folder and daily time, "Back up now", the backups in the folder, restore, Move to Neon, and
+the nightly off-site copy (offsite_box.py).
 
 Everything slow runs in the background; the tools' progress (the table being copied) shows under the buttons.
 Restoring replaces the data every desk sees, so it asks first and takes a safety copy before it starts.
@@ -42,6 +43,7 @@ from homa_desk.ui.common.column_widths import size_columns
 from homa_desk.ui.common.form import ErrorLabel, FieldErrors, line_edit
 from homa_desk.ui.common.i18n import tr
 from homa_desk.ui.common.worker import CollectionOp, run_in_background
+from homa_desk.ui.settings.offsite_box import OffsiteBox
 
 STALE_AFTER = timedelta(days=2)  # with a daily backup on, an older newest backup is shown in red
 
@@ -75,6 +77,8 @@ class BackupTab(QWidget):
         layout.addWidget(self._plan_box())
         layout.addWidget(self._backups_box(), 1)
         layout.addWidget(self._move_box())
+        self.offsite = OffsiteBox(backend, actor)
+        layout.addWidget(self.offsite)
         embedded = backend.target.kind == "embedded"
         for button in (self.restore_button, self.restore_file_button, self.move_button):
             button.setEnabled(embedded)

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from homa_desk.ui.shell.first_run_wizard import FirstRunWizard
     from homa_desk.ui.shell.idle_lock import IdleLock
     from homa_desk.ui.shell.main_window import MainWindow
+    from homa_desk.ui.shell.offsite_scheduler import OffsiteScheduler
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +86,7 @@ class DeskController(QObject):
         self._send_messages = send_messages
         self.outbox_sender: OutboxSender | None = None
         self.backup_scheduler: BackupScheduler | None = None
+        self.offsite_scheduler: OffsiteScheduler | None = None
 
     def start(self) -> None:
         """Show the first window now: the wizard on a new install, else the sign-in, which waits for the database."""
@@ -185,6 +187,18 @@ class DeskController(QObject):
 
             self.backup_scheduler = BackupScheduler(self._backend)
             self.backup_scheduler.start()
+        if self._send_messages and self.offsite_scheduler is None:
+            from homa_desk.ui.shell.offsite_scheduler import OffsiteScheduler  # lazy: cold start
+
+            self.offsite_scheduler = OffsiteScheduler(self._backend)
+            self.offsite_scheduler.copy_made.connect(self._offsite_copy_changed)
+            self.offsite_scheduler.copy_failed.connect(self._offsite_copy_changed)
+            self.offsite_scheduler.start()
+
+    def _offsite_copy_changed(self, _what: object) -> None:
+        """The header shows a failed or missed off-site copy at once (admins only)."""
+        if self.main_window is not None:
+            self.main_window.offsite_badge.refresh()
 
     def _reconciled(self, counts: dict[str, int]) -> None:
         self.reconciled = counts
@@ -223,6 +237,9 @@ class DeskController(QObject):
         if self.backup_scheduler is not None:
             self.backup_scheduler.stop()
             self.backup_scheduler = None
+        if self.offsite_scheduler is not None:
+            self.offsite_scheduler.stop()
+            self.offsite_scheduler = None
         self.finished.emit(code)
 
     @property

@@ -8,19 +8,31 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QT_TR_NOOP, QObject, Signal
 from PySide6.QtWidgets import QCheckBox, QLineEdit, QPlainTextEdit, QWidget, QWizard
 
 from homa_desk import APP_TITLE
 from homa_desk.backend import Backend
 from homa_desk.domain.errors import DomainError, FormErrors
 from homa_desk.domain.staff import StaffMember
-from homa_desk.services import first_run
+from homa_desk.services import first_run, offsite
 from homa_desk.services.first_run import FirstRunResult, SetupForm
+from homa_desk.services.offsite import RestoredCopy
 from homa_desk.ui.common.form import ErrorLabel
 from homa_desk.ui.common.i18n import tr
 from homa_desk.ui.common.worker import run_in_background
 from homa_desk.ui.shell import wizard_pages as pages
+
+# The off-site restore's steps (services/offsite.py says them in English); the tools' "Table …" lines stay as they are.
+OFFSITE_STEPS = (QT_TR_NOOP("Downloading the off-site copy…"), QT_TR_NOOP("Restoring into this computer's database…"),
+                 QT_TR_NOOP("Bringing the restored data up to this version…"),
+                 QT_TR_NOOP("Switching to the restored data…"), QT_TR_NOOP("Checking every table…"))
+
+
+class _Relay(QObject):
+    """Carries the restore's progress from the worker thread to the wizard."""
+
+    said = Signal(str)
 
 
 class FirstRunWizard(QWizard):
@@ -45,6 +57,9 @@ class FirstRunWizard(QWizard):
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage)
         self.database_page = pages.DatabasePage(self.form) if backend is None else None
         self.join_page = pages.JoinPage() if backend is None else None
+        self.offsite_page = pages.OffsiteRestorePage() if backend is None else None
+        self._relay = _Relay()
+        self._relay.said.connect(self._progress)
         self.admin_page = pages.admin_page(self.form)
         self.clinic_page = pages.ClinicPage(self.form)
         self.payments_page = pages.payments_page(self.form)
@@ -54,6 +69,8 @@ class FirstRunWizard(QWizard):
         if self.database_page is not None and self.join_page is not None:
             self.setPage(pages.DATABASE, self.database_page)
             self.setPage(pages.JOIN, self.join_page)
+        if self.offsite_page is not None:
+            self.setPage(pages.OFFSITE, self.offsite_page)
         for page_id, page in ((pages.ADMIN, self.admin_page), (pages.CLINIC, self.clinic_page),
                               (pages.PAYMENTS, self.payments_page), (pages.GATEWAY, self.gateway_page),
                               (pages.DEMO, self.demo_page)):
@@ -94,6 +111,13 @@ class FirstRunWizard(QWizard):
             run_in_background(self, first_run.set_up, self.form(), backend=self._backend,
                               database_url=self.database_url(), data_dir=self._data_dir,
                               settings_path=self._settings_path, on_success=self._done, on_failure=self._refused)
+        elif self.offsite_page is not None and self.currentPage() is self.offsite_page:
+            self.offsite_page.errors.clear()
+            self.offsite_page.progress.setText(tr("Connecting…"))
+            run_in_background(self, offsite.restore_to_new_computer, self.offsite_page.url.text(),
+                              self.offsite_page.password.text(), data_dir=self._data_dir,
+                              settings_path=self._settings_path, progress=self._relay.said.emit,
+                              on_success=self._restored, on_failure=self._offsite_refused)
         elif self.currentPage() is self.join_page:
             run_in_background(self, first_run.join_existing, self.database_url() or "",
                               settings_path=self._settings_path, on_success=self._done, on_failure=self._refused)
@@ -109,6 +133,21 @@ class FirstRunWizard(QWizard):
         if outcome.admin is not None:
             self.admin_created.emit(outcome.admin)
         super().accept()
+
+    def _restored(self, restored: RestoredCopy) -> None:
+        assert self.offsite_page is not None
+        self.offsite_page.password.clear()
+        self._done(FirstRunResult(restored.backend, None))
+
+    def _offsite_refused(self, error: DomainError) -> None:
+        assert self.offsite_page is not None
+        self._set_busy(False)
+        self.offsite_page.progress.setText("")
+        self.offsite_page.errors.show(error)
+
+    def _progress(self, message: str) -> None:
+        if self.offsite_page is not None:
+            self.offsite_page.progress.setText(tr(message) if message in OFFSITE_STEPS else message)
 
     def _refused(self, error: DomainError) -> None:
         self._set_busy(False)

@@ -42,6 +42,7 @@ from homa_desk.ui.common.worker import run_in_background
 from homa_desk.ui.shell import shortcuts
 from homa_desk.ui.shell.database_status import PING_INTERVAL_MS, DatabaseStatus
 from homa_desk.ui.shell.help_overlay import HelpOverlay
+from homa_desk.ui.shell.offsite_badge import OffsiteBadge
 from homa_desk.ui.shell.patient_desk import PatientDesk
 from homa_desk.ui.shell.window_place import place_window, remember_place
 
@@ -145,6 +146,8 @@ class MainWindow(QMainWindow):
         header_layout.addStretch(1)
         self.no_keyring_badge = NoKeyringBadge()
         header_layout.addWidget(self.no_keyring_badge)
+        self.offsite_badge = OffsiteBadge(backend, actor)
+        header_layout.addWidget(self.offsite_badge)
         header_layout.addWidget(self.database_status)
         header_layout.addSpacing(16)
         header_layout.addWidget(self.user_label)
@@ -367,6 +370,7 @@ class MainWindow(QMainWindow):
             return
         self._signing_out = True
         self.database_status.stop()
+        self.offsite_badge.stop()
         self.close()
         self.signed_out.emit()
 

@@ -29,7 +29,7 @@ from homa_desk.ui.common.i18n import tr
 from homa_desk.ui.common.service_text import service_text
 from homa_desk.ui.common.worker import run_in_background
 
-DATABASE, JOIN, ADMIN, CLINIC, PAYMENTS, GATEWAY, DEMO = range(7)
+DATABASE, JOIN, ADMIN, CLINIC, PAYMENTS, GATEWAY, DEMO, OFFSITE = range(8)
 
 
 def _note(text: str) -> QLabel:
@@ -113,13 +113,17 @@ class DatabasePage(FormPage):
         self.add_row(tr("Server URL"), "database_url", self.database_url, beside=self.test_button)
         self.test_result = _note("")
         self.test_result.setObjectName("test_result")
+        self.offsite = QRadioButton(tr("Restore from the off-site copy (a new computer for an existing clinic)"), self)
+        self.offsite.setObjectName("restore_offsite")
         choice = QButtonGroup(self)
         choice.addButton(self.embedded)
         choice.addButton(self.remote)
+        choice.addButton(self.offsite)
         self.embedded.setChecked(True)
         self.body.insertWidget(0, self.embedded)
         self.body.insertWidget(1, self.remote)
-        self.body.insertWidget(2, _note(tr("The password goes to this computer's keyring; the URL is saved without "
+        self.body.insertWidget(2, self.offsite)
+        self.body.insertWidget(3, _note(tr("The password goes to this computer's keyring; the URL is saved without "
                                            "it. A server on another machine must use TLS (?sslmode=require).")))
         self.body.addWidget(self.test_result)
         self.checked: RemoteCheck | None = None
@@ -143,6 +147,8 @@ class DatabasePage(FormPage):
         return False
 
     def nextId(self) -> int:
+        if self.offsite.isChecked():
+            return OFFSITE
         if self.remote.isChecked() and self.checked is not None and self.checked.has_admin:
             return JOIN
         return ADMIN
@@ -187,6 +193,35 @@ class DatabasePage(FormPage):
     def _url_changed(self, _text: str) -> None:
         self.checked = None
         self.test_result.setText("")
+
+
+class OffsiteRestorePage(QWizardPage):
+    """A new computer for a clinic whose computer was lost: its nightly off-site copy into this computer's database,
+    checked table by table; then sign in with the clinic's own accounts (no new admin, no new clinic)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTitle(tr("Restore from the off-site copy"))
+        self.setSubTitle(tr("The URL and password of the database that keeps the clinic's nightly off-site copy."))
+        layout = QFormLayout()
+        self.general_error = ErrorLabel()
+        self.general_error.setObjectName("general_error")
+        self.errors = FieldErrors(layout, self.general_error)
+        self.url = line_edit("offsite_url", placeholder=tr("postgresql://user@ep-….neon.tech/neondb?sslmode=require"))
+        self.password = line_edit("offsite_password", password=True)
+        self.errors.add_row(tr("Off-site URL"), "offsite_url", self.url)
+        self.errors.add_row(tr("Password"), "offsite_password", self.password)
+        self.progress = _note("")
+        self.progress.setObjectName("progress")
+        body = QVBoxLayout(self)
+        body.addLayout(layout)
+        body.addWidget(_note(tr("Finish copies the latest good copy into this computer's own database and checks "
+                                "every table's rows; then sign in with your usual account.")))
+        body.addWidget(self.progress)
+        body.addWidget(self.general_error)
+
+    def nextId(self) -> int:
+        return -1
 
 
 class JoinPage(QWizardPage):
@@ -264,3 +299,6 @@ class DemoPage(FormPage):
         self.progress.setObjectName("progress")
         self.body.insertWidget(0, self.demo)
         self.body.addWidget(self.progress)
+
+    def nextId(self) -> int:
+        return -1  # the last page, though the off-site restore's page has a higher id
