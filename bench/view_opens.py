@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
+import psycopg
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 from sqlalchemy import Engine, event
@@ -153,10 +154,22 @@ class Counter:
         self.proxy = LatencyProxy.for_url(self._url, latency_ms=self._latency_ms).__enter__()
         engine: Engine = make_engine(self.proxy.url_for(self._url))
         self.backend = Backend(engine=engine, target=DatabaseTarget("remote", engine.url), poll_interval=2.0)
-        event.listen(engine, "before_cursor_execute", lambda *args: self.statements.append(_first_word(args[2])))
-        for kind in ("begin", "commit", "rollback"):
-            event.listen(engine, kind, lambda *_args, kind=kind: self.statements.append(kind.upper()))
+        event.listen(engine, "before_cursor_execute", self._executed)
+        for kind in ("commit", "rollback"):
+            event.listen(engine, kind, lambda conn, kind=kind: self._ended(conn, kind.upper()))
         return self
+
+    def _executed(self, conn, _cursor, statement: str, *_args) -> None:  # type: ignore[no-untyped-def]
+        """The statement, after the BEGIN psycopg sends first when a transaction is not yet open."""
+        driver = conn.connection.dbapi_connection
+        if not driver.autocommit and driver.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
+            self.statements.append("BEGIN")
+        self.statements.append(_first_word(statement))
+
+    def _ended(self, conn, kind: str) -> None:  # type: ignore[no-untyped-def]
+        """COMMIT or ROLLBACK, when a transaction is open (psycopg sends nothing otherwise)."""
+        if conn.connection.dbapi_connection.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            self.statements.append(kind)
 
     def __exit__(self, *exc: object) -> None:
         wait_for_idle()
@@ -190,7 +203,7 @@ class Counter:
         if counted is not None:
             counted.round_trips = self.proxy.round_trips
             counted.statement_kinds = list(self.statements)
-            counted.statements = len([s for s in self.statements if s not in ("BEGIN", "COMMIT", "ROLLBACK")])
+            counted.statements = len(self.statements)
         view.close()
         view.deleteLater()
         QApplication.processEvents()

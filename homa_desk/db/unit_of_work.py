@@ -20,6 +20,7 @@ import re
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from types import TracebackType
+from typing import Any
 
 import psycopg
 from sqlalchemy import Connection, Engine, event
@@ -40,6 +41,7 @@ from homa_desk.db.payment_repository import PaymentRepository, PaymentSessionRep
 from homa_desk.db.queue_repository import QueueRepository
 from homa_desk.db.report_repository import ReportRepository
 from homa_desk.db.repositories import AuditLog, ClinicSettings, Health, StaffRepository
+from homa_desk.db.together import Later, run_together
 from homa_desk.db.waiting_board_repository import WaitingBoardRepository
 from homa_desk.domain.account_check import AccountRevoked, Revocation
 from homa_desk.domain.errors import Conflict, DatabaseUnavailable
@@ -155,6 +157,13 @@ class UnitOfWork:
             if getattr(getattr(exc.orig, "diag", None), "constraint_name", None) == "bills_not_overpaid":
                 raise Conflict(OVERPAID) from exc
             raise Conflict("Another desk changed this record at the same moment. Refresh and try again.") from exc
+
+    def together(self, *reads: Later[Any]) -> list[Any]:
+        """Independent reads handed out by repositories (`Later`), sent in one round trip; their answers in order
+        (db/together.py). Counts as this unit of work's first SELECT for the actor check when none ran yet."""
+        assert self._session is not None
+        conn = self._session.connection()
+        return run_together(conn, reads, guard=conn.get_execution_options().get("homa_guard"))
 
     def commit(self) -> None:
         assert self._session is not None

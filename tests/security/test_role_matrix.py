@@ -137,6 +137,7 @@ EXPECTED: dict[str, set[str]] = {
     "message_channels.message_preferences": ALL_STAFF,
     "message_channels.set_message_preferences": ALL_STAFF,
     "message_channels.patient_messages": ALL_STAFF,
+    "message_channels.messages_tab": ALL_STAFF,
     "message_channels.fallback_rule": ALL_STAFF,
     "message_channels.set_fallback_rule": ADMIN,
     "whatsapp_setup.load_whatsapp": ADMIN,
@@ -375,6 +376,7 @@ CASES: dict[str, Case] = {
                                                                  w.patient_id),
     "message_channels.set_message_preferences": lambda w, a: partial(
         message_channels.set_message_preferences, w.uow, a, w.patient_id, Channel.SMS, {Channel.WHATSAPP: True}),
+    "message_channels.messages_tab": lambda w, a: partial(message_channels.messages_tab, w.uow, a, w.patient_id),
     "message_channels.patient_messages": lambda w, a: partial(message_channels.patient_messages, w.uow, a,
                                                               w.patient_id),
     "message_channels.fallback_rule": lambda w, a: partial(message_channels.fallback_rule, w.uow, a),
