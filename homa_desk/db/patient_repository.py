@@ -291,7 +291,8 @@ class PatientRepository:
         """Details, whether the contact is verified, and upcoming and recent appointments (doctor's name, status,
         time), in one statement: the profile page opens in one round trip."""
         row = self._session.execute(text(f"""
-            SELECT {_SUMMARY_COLUMNS}, u.email, u.is_verified, p.address, p.emergency_contact, p.allergies, p.preferred_language,
+            SELECT {_SUMMARY_COLUMNS}, u.email, u.is_verified, p.address, p.emergency_contact, p.allergies,
+                   p.preferred_language,
                    {"p.medical_history" if medical_history else "NULL::text AS medical_history"}, p.created_at,
                    (SELECT coalesce(json_agg(x ORDER BY x.starts_at), '[]') FROM (
                         SELECT a.id, a.appointment_date AS starts_at, d.full_name AS doctor_name, a.status,

@@ -55,7 +55,8 @@ def _day_view(uow: UnitOfWork, actor: Actor, day: date, now: datetime,
     start, end = day_bounds(day)
     with uow.reading(actor, *STAFF_ROLES):
         if settings:
-            schedules, found = uow.together(uow.doctors.schedules_later(day, day), uow.settings.get_many_later(settings))
+            schedules, found = uow.together(uow.doctors.schedules_later(day, day),
+                                            uow.settings.get_many_later(settings))
         else:
             schedules, found = uow.doctors.schedules(day, day), {}
         appointments = uow.appointments.between(start, end, doctor_ids=[s.doctor.user_id for s in schedules])

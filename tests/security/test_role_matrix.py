@@ -138,6 +138,7 @@ EXPECTED: dict[str, set[str]] = {
     "message_channels.set_message_preferences": ALL_STAFF,
     "message_channels.patient_messages": ALL_STAFF,
     "message_channels.messages_tab": ALL_STAFF,
+    "clinic.clinic_tab": ADMIN,
     "message_channels.fallback_rule": ALL_STAFF,
     "message_channels.set_fallback_rule": ADMIN,
     "whatsapp_setup.load_whatsapp": ADMIN,
@@ -376,6 +377,7 @@ CASES: dict[str, Case] = {
                                                                  w.patient_id),
     "message_channels.set_message_preferences": lambda w, a: partial(
         message_channels.set_message_preferences, w.uow, a, w.patient_id, Channel.SMS, {Channel.WHATSAPP: True}),
+    "clinic.clinic_tab": lambda w, a: partial(clinic.clinic_tab, w.uow, a),
     "message_channels.messages_tab": lambda w, a: partial(message_channels.messages_tab, w.uow, a, w.patient_id),
     "message_channels.patient_messages": lambda w, a: partial(message_channels.patient_messages, w.uow, a,
                                                               w.patient_id),
