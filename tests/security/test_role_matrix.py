@@ -152,6 +152,7 @@ EXPECTED: dict[str, set[str]] = {
     "patients.get_patient_profile": ALL_STAFF,
     "queue.queue_for": ALL_STAFF,
     "queue.all_doctors_queue": DESK,
+    "queue.queue_page": DESK,  # every doctor's queue; one doctor's is open to all staff, as queue_for
     "queue.check_in": DESK,
     "queue.add_walk_in": DESK,
     "queue.call_next": DESK | {"doctor"},  # a doctor calls only their own queue
@@ -399,6 +400,7 @@ CASES: dict[str, Case] = {
     "patients.get_patient_profile": lambda w, a: partial(patients.get_patient_profile, w.uow, a, w.patient_id),
     "queue.queue_for": lambda w, a: partial(queue.queue_for, w.uow, a, w.doctor.user_id, w.today),
     "queue.all_doctors_queue": lambda w, a: partial(queue.all_doctors_queue, w.uow, a, w.today),
+    "queue.queue_page": lambda w, a: partial(queue.queue_page, w.uow, a, w.today, None),
     "queue.check_in": lambda w, a: partial(queue.check_in, w.uow, a, w.arrival()),
     "queue.add_walk_in": lambda w, a: partial(queue.add_walk_in, w.uow, a, w.patient_id, w.doctor.user_id),
     "queue.call_next": lambda w, a: partial(queue.call_next, w.uow, a, w.doctor.user_id),
