@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import and_, case, delete, func, or_, select, text, true, union_all, update
 from sqlalchemy.orm import Session, aliased
@@ -19,6 +20,7 @@ from homa_desk.db.models import (
     QueueEntry,
     User,
 )
+from homa_desk.db.together import Later, together_on
 from homa_desk.domain.billing import (
     BillLine,
     BillStatus,
@@ -129,32 +131,37 @@ class BillRepository:
         )
 
     def view(self, bill_id: int) -> BillView | None:
-        """The bill with patient, doctor, lines and payments: three statements."""
+        """The bill with patient, doctor, lines and payments: three statements sent together (one round trip)."""
         doctor, staff = aliased(User), aliased(User)
-        head = self._session.execute(
-            select(Bill, User.full_name, User.phone, PatientProfile.patient_number, doctor.full_name,
-                   PatientProfile.old_file_number)
-            .join(User, User.id == Bill.patient_id)
-            .outerjoin(PatientProfile, PatientProfile.user_id == Bill.patient_id)
-            .outerjoin(doctor, doctor.id == Bill.doctor_id)
-            .where(Bill.id == bill_id)
-        ).first()
-        if head is None:
+        bills, items = Bill.__table__.c, BillLineRow.__table__.c
+        head, lines, payments = together_on(
+            self._session,
+            Later(select(bills.id, bills.bill_number, bills.status, bills.patient_id, bills.doctor_id,
+                         bills.appointment_id, bills.created_at, bills.notes, bills.cancellation_reason,
+                         User.full_name.label("patient_name"), User.phone, PatientProfile.patient_number,
+                         doctor.full_name.label("doctor_name"), PatientProfile.old_file_number)
+                  .join(User, User.id == Bill.patient_id)
+                  .outerjoin(PatientProfile, PatientProfile.user_id == Bill.patient_id)
+                  .outerjoin(doctor, doctor.id == Bill.doctor_id)
+                  .where(Bill.id == bill_id), list),
+            Later(select(items.kind, items.description, items.quantity, items.unit_price, items.discount)
+                  .where(items.bill_id == bill_id).order_by(items.position), list),
+            Later(select(*Payment.__table__.c, staff.full_name.label("received_by_name"))
+                  .outerjoin(staff, staff.id == Payment.received_by)
+                  .where(Payment.bill_id == bill_id).order_by(Payment.id), list))
+        if not head:
             return None
-        bill, patient_name, phone, number, doctor_name, old_file_number = head
-        lines = self._session.scalars(
-            select(BillLineRow).where(BillLineRow.bill_id == bill_id).order_by(BillLineRow.position))
-        payments = self._session.execute(
-            select(Payment, staff.full_name).outerjoin(staff, staff.id == Payment.received_by)
-            .where(Payment.bill_id == bill_id).order_by(Payment.id))
+        bill = head[0]
         return BillView(
             id=bill.id, bill_number=bill.bill_number, status=BillStatus(bill.status), patient_id=bill.patient_id,
-            patient_name=patient_name, patient_phone=phone, patient_number=number, doctor_id=bill.doctor_id,
-            doctor_name=doctor_name, appointment_id=bill.appointment_id, created_at=bill.created_at,
+            patient_name=bill.patient_name, patient_phone=bill.phone, patient_number=bill.patient_number,
+            doctor_id=bill.doctor_id, doctor_name=bill.doctor_name, appointment_id=bill.appointment_id,
+            created_at=bill.created_at,
             lines=tuple(BillLine(LineKind(r.kind), r.description, r.quantity, r.unit_price, r.discount)
                         for r in lines),
-            payments=tuple(payment_record(p, received_by) for p, received_by in payments),
-            notes=bill.notes, cancellation_reason=bill.cancellation_reason, patient_old_file_number=old_file_number,
+            payments=tuple(payment_record(p, p.received_by_name) for p in payments),
+            notes=bill.notes, cancellation_reason=bill.cancellation_reason,
+            patient_old_file_number=bill.old_file_number,
         )
 
     def recent(self, *, since: datetime, query: str = "", limit: int = 200) -> list[tuple]:
@@ -246,7 +253,7 @@ class BillRepository:
         )
 
 
-def payment_record(p: Payment, received_by: str | None = None) -> PaymentRecord:
+def payment_record(p: Any, received_by: str | None = None) -> PaymentRecord:
     return PaymentRecord(
         id=p.id, bill_id=p.bill_id, amount=p.amount, method=PaymentMethod(p.payment_method),
         state=PaymentState(p.status), paid_at=p.payment_date, reference=p.upi_transaction_id or p.transaction_id,

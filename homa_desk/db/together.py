@@ -23,6 +23,7 @@ import psycopg
 from psycopg.rows import namedtuple_row
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Executable
 
 T = TypeVar("T")
@@ -74,3 +75,9 @@ def run_together(conn: Connection, reads: tuple[Later[Any], ...], *, guard: Any 
     if guard is not None:
         guard.pending = False
     return [read.shape(rows) for read, rows in zip(reads, answers, strict=True)]
+
+
+def together_on(session: Session, *reads: Later[Any]) -> list[Any]:
+    """`reads` in one round trip on the session's connection, with the unit of work's pending actor check."""
+    conn = session.connection()
+    return run_together(conn, reads, guard=conn.get_execution_options().get("homa_guard"))

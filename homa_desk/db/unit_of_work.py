@@ -41,7 +41,7 @@ from homa_desk.db.payment_repository import PaymentRepository, PaymentSessionRep
 from homa_desk.db.queue_repository import QueueRepository
 from homa_desk.db.report_repository import ReportRepository
 from homa_desk.db.repositories import AuditLog, ClinicSettings, Health, StaffRepository
-from homa_desk.db.together import Later, run_together
+from homa_desk.db.together import Later, together_on
 from homa_desk.db.waiting_board_repository import WaitingBoardRepository
 from homa_desk.domain.account_check import AccountRevoked, Revocation
 from homa_desk.domain.errors import Conflict, DatabaseUnavailable
@@ -162,8 +162,7 @@ class UnitOfWork:
         """Independent reads handed out by repositories (`Later`), sent in one round trip; their answers in order
         (db/together.py). Counts as this unit of work's first SELECT for the actor check when none ran yet."""
         assert self._session is not None
-        conn = self._session.connection()
-        return run_together(conn, reads, guard=conn.get_execution_options().get("homa_guard"))
+        return together_on(self._session, *reads)
 
     def commit(self) -> None:
         assert self._session is not None
