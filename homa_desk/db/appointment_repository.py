@@ -81,6 +81,11 @@ class AppointmentRepository:
         row = self._session.execute(text(f"{_COLUMNS} WHERE a.id = :id{lock}"), {"id": appointment_id}).first()
         return _view(row) if row is not None else None
 
+    def get_later(self, appointment_id: int) -> Later[AppointmentView | None]:
+        """`get` without a lock, to send with other reads in one round trip (`uow.together`)."""
+        return Later(text(f"{_COLUMNS} WHERE a.id = :id"), lambda rows: _view(rows[0]) if rows else None,
+                     {"id": appointment_id})
+
     def add(self, *, patient_id: int, doctor_id: int, starts_at: datetime, duration_minutes: int,
             consultation_type: ConsultationType, meeting_link: str | None, symptoms: str | None,
             booked_by: int, is_walk_in: bool = False) -> int:

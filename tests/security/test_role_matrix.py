@@ -107,6 +107,7 @@ EXPECTED: dict[str, set[str]] = {
     "close_of_day.count_cash": DESK,  # the people who close the desk count its drawer
     "close_of_day.reconcile_gateway": DESK,  # it only holds gateway money for review; resolving it is an admin's
     "consultations.get_consultation": TREATING,
+    "consultations.open_visit": TREATING,
     "consultations.past_visits": TREATING,
     "consultations.copy_prescription": TREATING,
     "consultations.prescription_document": TREATING,
@@ -332,6 +333,7 @@ CASES: dict[str, Case] = {
     "close_of_day.reconcile_gateway": lambda w, a: partial(close_of_day.reconcile_gateway, w.uow, w.gateway, a,
                                                            w.today),
     "consultations.get_consultation": lambda w, a: partial(consultations.get_consultation, w.uow, a, w.visit()),
+    "consultations.open_visit": lambda w, a: partial(consultations.open_visit, w.uow, a, w.visit()),
     "consultations.past_visits": lambda w, a: partial(consultations.past_visits, w.uow, a, w.visit()),
     "consultations.copy_prescription": lambda w, a: partial(consultations.copy_prescription, w.uow, a,
                                                             *_past_visit(w)),
@@ -533,6 +535,7 @@ CLINICAL_WORD = "Quokkitis"  # in every clinical field of one visit and in the p
 CLINICAL_VITAL = "77.77"  # the visit's weight in kg
 CLINICAL_READERS: dict[str, set[str]] = {
     "consultations.get_consultation": TREATING,
+    "consultations.open_visit": TREATING,
     "consultations.past_visits": TREATING,
     "consultations.prescription_document": TREATING,
     "consultations.save_consultation": TREATING,  # the saved consultation, with the patient's card
