@@ -3,8 +3,9 @@
 A round trip is counted on the wire: the latency proxy (bench/latency_proxy.py) sits between the desk's engine and
 PostgreSQL and counts each burst the client sends after the server has answered. That counts everything the desk
 waits for: each statement, BEGIN and COMMIT/ROLLBACK, `SET LOCAL`, a pool ping, and several statements sent in one
-burst (psycopg's pipeline mode) as one. Beside it, `statements` counts what SQLAlchemy executed plus the
-transaction commands (its begin/commit/rollback events), so a reader can see where the round trips go.
+burst (psycopg's pipeline mode, db/together.py) as one. Beside it, `statement_kinds` lists what was sent (each
+statement's first word, BEGIN/COMMIT/ROLLBACK when psycopg sends them, PIPELINE[n] for n reads sent together), so a
+reader can see where the round trips go.
 
 Each view is opened through its real widget, worker and service, as the desk opens it, once to warm the pool (a
 desk in use has its connections, and the first open of a connection costs the handshake), then counted. A view
@@ -29,6 +30,7 @@ from sqlalchemy import Engine, event
 
 from bench.latency_proxy import LatencyProxy
 from homa_desk.backend import Backend, DatabaseTarget
+from homa_desk.db import together
 from homa_desk.db.engine import make_engine
 from homa_desk.domain.roles import Actor
 from homa_desk.ui.common.worker import pending_calls, wait_for_idle
@@ -155,6 +157,8 @@ class Counter:
         engine: Engine = make_engine(self.proxy.url_for(self._url))
         self.backend = Backend(engine=engine, target=DatabaseTarget("remote", engine.url), poll_interval=2.0)
         event.listen(engine, "before_cursor_execute", self._executed)
+        self._run_together = together.run_together
+        together.run_together = self._together  # reads sent in one pipeline: one label, n statements
         for kind in ("commit", "rollback"):
             event.listen(engine, kind, lambda conn, kind=kind: self._ended(conn, kind.upper()))
         return self
@@ -166,12 +170,17 @@ class Counter:
             self.statements.append("BEGIN")
         self.statements.append(_first_word(statement))
 
+    def _together(self, conn, reads, *, guard):  # type: ignore[no-untyped-def]
+        self.statements.append(f"PIPELINE[{len(reads)}]")
+        return self._run_together(conn, reads, guard=guard)
+
     def _ended(self, conn, kind: str) -> None:  # type: ignore[no-untyped-def]
         """COMMIT or ROLLBACK, when a transaction is open (psycopg sends nothing otherwise)."""
         if conn.connection.dbapi_connection.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
             self.statements.append(kind)
 
     def __exit__(self, *exc: object) -> None:
+        together.run_together = self._run_together
         wait_for_idle()
         self.backend.close()
         self.proxy.__exit__(None, None, None)
@@ -203,7 +212,7 @@ class Counter:
         if counted is not None:
             counted.round_trips = self.proxy.round_trips
             counted.statement_kinds = list(self.statements)
-            counted.statements = len(self.statements)
+            counted.statements = sum(int(s[9:-1]) if s.startswith("PIPELINE[") else 1 for s in self.statements)
         view.close()
         view.deleteLater()
         QApplication.processEvents()
@@ -240,3 +249,34 @@ def _first_word(statement: str) -> str:
     if words[:2] == ["SELECT", "homa_guarded.*"]:
         return "SELECT"
     return words[0].upper() if words else ""
+
+
+@dataclass
+class ViewFigure:
+    name: str
+    round_trips: int
+    statements: int
+    open_ms: dict[float, float]  # added latency per round trip (ms) -> median open time (ms)
+
+
+def measure(url: str, cast: Cast, *, latencies: tuple[float, ...] = (100.0, 2.0), rounds: int = 3) -> list[ViewFigure]:
+    """Every view of the catalogue: round trips (counted at the first latency), and the median time from building
+    the view to its last answer at each added latency."""
+    from homa_desk.ui.common.garbage import freeze_long_lived_objects
+
+    app = QApplication.instance() or QApplication([])
+    del app
+    freeze_long_lived_objects()
+    figures = {spec.name: ViewFigure(spec.name, 0, 0, {}) for spec in catalogue()}
+    for latency in latencies:
+        with Counter(url, latency_ms=latency) as counter:
+            for spec in catalogue():
+                times = []
+                for _ in range(rounds):
+                    count, elapsed = counter.open(spec, getattr(cast, spec.who), cast)
+                    times.append(elapsed)
+                figure = figures[spec.name]
+                figure.open_ms[latency] = sorted(times)[len(times) // 2]
+                if latency == latencies[0]:
+                    figure.round_trips, figure.statements = count.round_trips, count.statements
+    return list(figures.values())
