@@ -19,12 +19,13 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import Engine, text
 
-from bench import cold_start, patient_search, payments_report, round_trips, upi_latency
+from bench import cold_start, patient_search, payments_report, round_trips, upi_latency, view_opens
 from bench.common import bench_database, cpu_name
 from homa_desk.db.unit_of_work import UnitOfWork
+from homa_desk.domain.billing import LineInput
 from homa_desk.domain.roles import Actor, Role
 from homa_desk.domain.staff import NewStaff
-from homa_desk.services import reports, staff
+from homa_desk.services import billing, reports, staff
 
 FULL = {"patients": 1_000_000, "appointments": 6_600_000, "cold_rounds": 7, "search_rounds": 5, "view_rounds": 3,
         "report_rounds": 30, "upi": {"interval": 2.0, "sessions": 40, "concurrent": 8, "idle_seconds": 30.0}}
@@ -34,7 +35,7 @@ ACTIVE_DOCTORS = 10  # a clinic's grid has a handful of columns, not the demo's 
 SEARCH_TARGET_MS, SEARCH_RATIO_TARGET = 30.0, 50.0
 COLD_TARGET, STALL_TARGET_MS, REPORT_TARGET_MS = 1.3, 50.0, 200.0
 PASSWORD = "Bench-Desk-Pass-1"
-FIGURES = ("cold", "search", "views", "upi", "collection")
+FIGURES = ("cold", "search", "views", "roundtrips", "upi", "collection")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -69,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
             _search(engine, plan)
         if "views" in args.only:
             _views(url, cast, plan, args.latency_ms)
+        if "roundtrips" in args.only:
+            _round_trips(engine, url, cast, plan, args.latency_ms)
         if "upi" in args.only:
             _upi(engine, cast, plan)
         if "collection" in args.only:
@@ -170,6 +173,34 @@ def _views(url: str, cast: round_trips.Cast, plan: dict, latency_ms: float) -> N
           f"with {figures.polls} UPI polls meanwhile: {figures.stall_polling_ms:.0f} ms "
           f"(target <= {STALL_TARGET_MS:.0f} ms: "
           f"{_verdict(max(figures.stall_loading_ms, figures.stall_polling_ms) <= STALL_TARGET_MS)})")
+
+
+def _round_trips(engine: Engine, url: str, cast: round_trips.Cast, plan: dict,  # type: ignore[type-arg]
+                 latency_ms: float) -> None:
+    """Every view the desk opens (bench/view_opens.py), counted on the wire, timed at +latency and +2 ms."""
+    with engine.connect() as conn:
+        bill_id = conn.execute(text("SELECT id FROM bills WHERE patient_id = :p ORDER BY id DESC LIMIT 1"),
+                               {"p": cast.patient_id}).scalar()
+        visit = conn.execute(text("SELECT id FROM appointments WHERE doctor_id = :d"
+                                  " ORDER BY appointment_date DESC LIMIT 1"), {"d": cast.doctor.user_id}).scalar()
+    if bill_id is None:
+        bill_id = billing.create_bill(UnitOfWork(engine), cast.receptionist, patient_id=cast.patient_id,
+                                      lines=[LineInput("consultation", "Consultation", "1", "500")]).id
+    everyone = view_opens.Cast(cast.receptionist, cast.doctor, cast.admin, cast.patient_id, cast.collection_day,
+                               bill_id, visit)
+    latencies = (latency_ms, 2.0)
+    figures = view_opens.measure(url, everyone, latencies=latencies, rounds=plan["view_rounds"])
+    limit = view_opens.ROUND_TRIP_LIMIT
+    print(f"round trips per view open, counted on the wire (every statement, BEGIN/COMMIT, pipelined reads as "
+          f"one); open time with +{latency_ms:.0f} ms / +2 ms per round trip (medians of {plan['view_rounds']}; "
+          f"target <= {limit} round trips)")
+    for figure in figures:
+        print(f"  {figure.name:40} {figure.round_trips} round trips "
+              f"({_verdict(figure.round_trips <= limit)}), {figure.statements} statements; "
+              f"{figure.open_ms[latency_ms]:.0f} ms / {figure.open_ms[2.0]:.0f} ms")
+    worst = max(figures, key=lambda f: f.round_trips)
+    print(f"views over {limit} round trips: {sum(f.round_trips > limit for f in figures)} of {len(figures)} "
+          f"(most: {worst.name}, {worst.round_trips})")
 
 
 def _upi(engine: Engine, cast: round_trips.Cast, plan: dict) -> None:  # type: ignore[type-arg]

@@ -12,6 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from homa_desk.db.together import Later
 from homa_desk.domain.appointments import SLOT_TAKEN, AppointmentView, ConsultationType, Status
 from homa_desk.domain.errors import Conflict
 
@@ -58,21 +59,32 @@ class AppointmentRepository:
                 doctor_ids: list[int] | None = None) -> list[AppointmentView]:
         """Every appointment starting in [start, end) (all doctors, one, or these), with patient names: one
         statement."""
+        read = self.between_later(start, end, doctor_id=doctor_id, doctor_ids=doctor_ids)
+        return read.shape(list(self._session.execute(read.statement, read.params)))
+
+    def between_later(self, start: datetime, end: datetime, *, doctor_id: int | None = None,
+                      doctor_ids: list[int] | None = None) -> Later[list[AppointmentView]]:
+        """The same, to send with other reads in one round trip (`uow.together`)."""
         only = ""
+        params: dict[str, Any] = {"start": start, "end": end}
         if doctor_id is not None:
             only = "AND a.doctor_id = :doctor_id"
+            params["doctor_id"] = doctor_id
         elif doctor_ids is not None:
             only = "AND a.doctor_id = ANY(:doctor_ids)"
-        rows = self._session.execute(
-            text(f"{_COLUMNS} WHERE a.appointment_date >= :start AND a.appointment_date < :end {only}"
-                 " ORDER BY a.appointment_date, a.id"),
-            {"start": start, "end": end, "doctor_id": doctor_id, "doctor_ids": doctor_ids})
-        return [_view(row) for row in rows]
+            params["doctor_ids"] = doctor_ids
+        return Later(text(f"{_COLUMNS} WHERE a.appointment_date >= :start AND a.appointment_date < :end {only}"
+                          " ORDER BY a.appointment_date, a.id"), lambda rows: [_view(row) for row in rows], params)
 
     def get(self, appointment_id: int, *, for_update: bool = False) -> AppointmentView | None:
         lock = " FOR UPDATE OF a" if for_update else ""
         row = self._session.execute(text(f"{_COLUMNS} WHERE a.id = :id{lock}"), {"id": appointment_id}).first()
         return _view(row) if row is not None else None
+
+    def get_later(self, appointment_id: int) -> Later[AppointmentView | None]:
+        """`get` without a lock, to send with other reads in one round trip (`uow.together`)."""
+        return Later(text(f"{_COLUMNS} WHERE a.id = :id"), lambda rows: _view(rows[0]) if rows else None,
+                     {"id": appointment_id})
 
     def add(self, *, patient_id: int, doctor_id: int, starts_at: datetime, duration_minutes: int,
             consultation_type: ConsultationType, meeting_link: str | None, symptoms: str | None,

@@ -22,6 +22,7 @@ from homa_desk.db.models import (
     QueueEntry,
     User,
 )
+from homa_desk.db.together import Later, together_on
 from homa_desk.domain.advances import AdvanceUse
 from homa_desk.domain.billing import (
     BillLine,
@@ -157,36 +158,44 @@ class BillRepository:
         )
 
     def view(self, bill_id: int) -> BillView | None:
-        """The bill with patient, doctor, lines and payments: three statements."""
+        """The bill with patient, doctor, lines and payments: three statements sent together (one round trip)."""
         doctor, staff = aliased(User), aliased(User)
-        head = self._session.execute(
-            select(Bill, User.full_name, User.phone, PatientProfile.patient_number, doctor.full_name,
-                   PatientProfile.old_file_number)
-            .join(User, User.id == Bill.patient_id)
-            .outerjoin(PatientProfile, PatientProfile.user_id == Bill.patient_id)
-            .outerjoin(doctor, doctor.id == Bill.doctor_id)
-            .where(Bill.id == bill_id)
-        ).first()
-        if head is None:
+        bills, items = Bill.__table__.c, BillLineRow.__table__.c
+        head, lines, payments, uses, available = together_on(
+            self._session,
+            Later(select(bills.id, bills.bill_number, bills.status, bills.patient_id, bills.doctor_id,
+                         bills.appointment_id, bills.created_at, bills.notes, bills.cancellation_reason,
+                         User.full_name.label("patient_name"), User.phone, PatientProfile.patient_number,
+                         doctor.full_name.label("doctor_name"), PatientProfile.old_file_number,
+                         bills.place_of_supply)
+                  .join(User, User.id == Bill.patient_id)
+                  .outerjoin(PatientProfile, PatientProfile.user_id == Bill.patient_id)
+                  .outerjoin(doctor, doctor.id == Bill.doctor_id)
+                  .where(Bill.id == bill_id), list),
+            Later(select(items.kind, items.description, items.quantity, items.unit_price, items.discount,
+                         items.gst_rate, items.sac_hsn, items.price_item_id)
+                  .where(items.bill_id == bill_id).order_by(items.position), list),
+            Later(select(*Payment.__table__.c, staff.full_name.label("received_by_name"))
+                  .outerjoin(staff, staff.id == Payment.received_by)
+                  .where(Payment.bill_id == bill_id).order_by(Payment.id), list),
+            Later(_advance_uses_query(AdvanceApplication.bill_id == bill_id), _advance_use_list),
+            Later(_advances_available_query(select(Bill.patient_id).where(Bill.id == bill_id).scalar_subquery()),
+                  _first_amount))
+        if not head:
             return None
-        bill, patient_name, phone, number, doctor_name, old_file_number = head
-        lines = self._session.scalars(
-            select(BillLineRow).where(BillLineRow.bill_id == bill_id).order_by(BillLineRow.position))
-        payments = self._session.execute(
-            select(Payment, staff.full_name).outerjoin(staff, staff.id == Payment.received_by)
-            .where(Payment.bill_id == bill_id).order_by(Payment.id))
+        bill = head[0]
         return BillView(
             id=bill.id, bill_number=bill.bill_number, status=BillStatus(bill.status), patient_id=bill.patient_id,
-            patient_name=patient_name, patient_phone=phone, patient_number=number, doctor_id=bill.doctor_id,
-            doctor_name=doctor_name, appointment_id=bill.appointment_id, created_at=bill.created_at,
+            patient_name=bill.patient_name, patient_phone=bill.phone, patient_number=bill.patient_number,
+            doctor_id=bill.doctor_id, doctor_name=bill.doctor_name, appointment_id=bill.appointment_id,
+            created_at=bill.created_at,
             lines=tuple(BillLine(LineKind(r.kind), r.description, r.quantity, r.unit_price, r.discount,
                                  gst_rate=r.gst_rate, sac_hsn=r.sac_hsn, price_item_id=r.price_item_id)
                         for r in lines),
-            payments=tuple(payment_record(p, received_by) for p, received_by in payments),
-            notes=bill.notes, cancellation_reason=bill.cancellation_reason, patient_old_file_number=old_file_number,
-            place_of_supply=bill.place_of_supply,
-            advance_uses=tuple(advance_uses(self._session, AdvanceApplication.bill_id == bill_id)),
-            advance_available=advances_available(self._session, bill.patient_id),
+            payments=tuple(payment_record(p, p.received_by_name) for p in payments),
+            notes=bill.notes, cancellation_reason=bill.cancellation_reason,
+            patient_old_file_number=bill.old_file_number, place_of_supply=bill.place_of_supply,
+            advance_uses=tuple(uses), advance_available=available,
         )
 
     def recent(self, *, since: datetime, query: str = "", limit: int = 200) -> list[tuple]:
@@ -276,7 +285,7 @@ class BillRepository:
         )
 
 
-def payment_record(p: Payment, received_by: str | None = None) -> PaymentRecord:
+def payment_record(p: Any, received_by: str | None = None) -> PaymentRecord:
     return PaymentRecord(
         id=p.id, bill_id=p.bill_id, amount=p.amount, method=PaymentMethod(p.payment_method),
         state=PaymentState(p.status), paid_at=p.payment_date, reference=p.upi_transaction_id or p.transaction_id,
@@ -286,24 +295,38 @@ def payment_record(p: Payment, received_by: str | None = None) -> PaymentRecord:
 
 def advance_uses(session: Session, condition: Any) -> list[AdvanceUse]:
     """Uses of advances on bills matching `condition` (on advance_applications), in the order they were made."""
-    by = aliased(User)
-    rows = session.execute(
-        select(AdvanceApplication, Bill.bill_number, by.full_name)
-        .join(Bill, Bill.id == AdvanceApplication.bill_id)
-        .outerjoin(by, by.id == AdvanceApplication.applied_by)
-        .where(condition).order_by(AdvanceApplication.id))
-    return [AdvanceUse(id=u.id, advance_id=u.advance_id, bill_id=u.bill_id, bill_number=number, amount=u.amount,
-                       applied_at=u.applied_at, applied_by=name, returned_at=u.returned_at,
-                       return_reason=u.return_reason)
-            for u, number, name in rows]
+    return _advance_use_list(session.execute(_advance_uses_query(condition)).all())
 
 
-def advances_available(session: Session, patient_id: int) -> Decimal:
+def advances_available(session: Session, patient_id: Any) -> Decimal:
     """What is left of a patient's advances (amount less applied and refunded), in one statement."""
+    return _first_amount(session.execute(_advances_available_query(patient_id)).all())
+
+
+def _advance_uses_query(condition: Any) -> Any:
+    by, uses = aliased(User), AdvanceApplication.__table__.c
+    return (select(uses.id, uses.advance_id, uses.bill_id, Bill.bill_number, uses.amount, uses.applied_at,
+                   by.full_name.label("applied_by_name"), uses.returned_at, uses.return_reason)
+            .select_from(AdvanceApplication.__table__)
+            .join(Bill, Bill.id == uses.bill_id)
+            .outerjoin(by, by.id == uses.applied_by)
+            .where(condition).order_by(uses.id))
+
+
+def _advance_use_list(rows: list[Any]) -> list[AdvanceUse]:
+    return [AdvanceUse(id=r.id, advance_id=r.advance_id, bill_id=r.bill_id, bill_number=r.bill_number,
+                       amount=r.amount, applied_at=r.applied_at, applied_by=r.applied_by_name,
+                       returned_at=r.returned_at, return_reason=r.return_reason) for r in rows]
+
+
+def _advances_available_query(patient_id: Any) -> Any:
+    """`patient_id` is a value or a scalar subquery (the bill's patient, so the bill view needs no extra trip)."""
     applied = (select(func.coalesce(func.sum(AdvanceApplication.amount), 0))
                .where(AdvanceApplication.advance_id == PatientAdvance.id, _LIVE_USE).scalar_subquery())
-    left = session.scalar(
-        select(func.coalesce(func.sum(Payment.amount - Payment.refunded_amount - applied), 0))
-        .select_from(PatientAdvance).join(Payment, Payment.id == PatientAdvance.payment_id)
-        .where(PatientAdvance.patient_id == patient_id, Payment.status.in_(("completed", "refunded"))))
-    return Decimal(left).quantize(Decimal("0.01"))
+    return (select(func.coalesce(func.sum(Payment.amount - Payment.refunded_amount - applied), 0).label("left"))
+            .select_from(PatientAdvance).join(Payment, Payment.id == PatientAdvance.payment_id)
+            .where(PatientAdvance.patient_id == patient_id, Payment.status.in_(("completed", "refunded"))))
+
+
+def _first_amount(rows: list[Any]) -> Decimal:
+    return Decimal(rows[0][0] if rows else 0).quantize(Decimal("0.01"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.dialects.postgresql import insert
@@ -18,10 +18,13 @@ from homa_desk.db.models import (
     PrescriptionLineRow,
     PrescriptionTemplate,
 )
+from homa_desk.db.together import Later
 from homa_desk.domain.consultations import Favourite, FollowUpRequest, PastVisit, PatientCard, Template, Vitals
 from homa_desk.domain.notifications import language_of
 from homa_desk.domain.patients import Gender
 from homa_desk.domain.prescriptions import DoseForm, PrescriptionLine
+
+T = TypeVar("T")
 
 # the doctor's symptoms once the visit has notes; before that the reason typed at booking, as a starting point
 _SYMPTOMS = "CASE WHEN c.appointment_id IS NULL THEN a.symptoms ELSE c.symptoms END"
@@ -50,34 +53,31 @@ class ConsultationRepository:
     # --- one visit ---------------------------------------------------------------------------------------------
 
     def patient_card(self, patient_id: int, *, medical_history: bool = True) -> PatientCard | None:
-        row = self._session.execute(text(
+        return self._now(self.patient_card_later(patient_id, medical_history=medical_history))
+
+    def patient_card_later(self, patient_id: int, *, medical_history: bool = True) -> Later[PatientCard | None]:
+        return Later(text(
             "SELECT u.id, u.full_name, u.phone, p.patient_number, p.gender::text AS gender, p.date_of_birth,"
             " p.dob_is_estimate, p.allergies, p.medical_history, p.old_file_number, p.preferred_language FROM users u"
-            " LEFT JOIN patient_profiles p ON p.user_id = u.id WHERE u.id = :id"), {"id": patient_id}).first()
-        if row is None:
-            return None
-        return PatientCard(user_id=row.id, full_name=row.full_name, patient_number=row.patient_number,
-                           phone=row.phone, gender=Gender(row.gender) if row.gender else None,
-                           date_of_birth=row.date_of_birth, dob_is_estimate=bool(row.dob_is_estimate),
-                           allergies=row.allergies, medical_history=row.medical_history if medical_history else None,
-                           old_file_number=row.old_file_number, language=language_of(row.preferred_language))
+            " LEFT JOIN patient_profiles p ON p.user_id = u.id WHERE u.id = :id"),
+            lambda rows: _card(rows[0], medical_history) if rows else None, {"id": patient_id})
+
+    def _now(self, read: Later[T]) -> T:
+        return read.shape(list(self._session.execute(read.statement, read.params)))
 
     def visit(self, appointment_id: int) -> dict[str, Any] | None:
         """The appointment's clinical record in one statement: notes, vitals, lines, bill and follow-up."""
-        row = self._session.execute(text(f"""
+        return self._now(self.visit_later(appointment_id))
+
+    def visit_later(self, appointment_id: int) -> Later[dict[str, Any] | None]:
+        return Later(text(f"""
             SELECT a.id, {_SYMPTOMS} AS symptoms, a.diagnosis, c.bp_systolic, c.bp_diastolic, c.pulse, c.temperature_c,
                    c.weight_kg, c.spo2, c.advice, c.follow_up_on, c.follow_up_appointment_id, c.completed_at,
                    {_LINES} AS lines,
                    (SELECT b.id FROM bills b WHERE b.appointment_id = a.id) AS bill_id,
                    EXISTS (SELECT 1 FROM follow_up_requests f WHERE f.appointment_id = a.id) AS follow_up_requested
             FROM appointments a LEFT JOIN consultations c ON c.appointment_id = a.id
-            WHERE a.id = :id"""), {"id": appointment_id}).first()
-        if row is None:
-            return None
-        return {"symptoms": row.symptoms, "diagnosis": row.diagnosis, "vitals": _vitals(row), "advice": row.advice,
-                "follow_up_on": row.follow_up_on, "follow_up_appointment_id": row.follow_up_appointment_id,
-                "completed_at": row.completed_at, "lines": _lines(row.lines), "bill_id": row.bill_id,
-                "follow_up_requested": row.follow_up_requested}
+            WHERE a.id = :id"""), lambda rows: _visit(rows[0]) if rows else None, {"id": appointment_id})
 
     def save(self, appointment_id: int, *, doctor_id: int | None, vitals: Vitals, symptoms: str | None,
              advice: str | None, follow_up_on: date | None, completed_at: datetime | None = None) -> None:
@@ -112,7 +112,12 @@ class ConsultationRepository:
     def past_visits(self, patient_id: int, *, except_appointment_id: int, before: datetime,
                     limit: int = 30) -> list[PastVisit]:
         """The patient's earlier visits that have something clinical (completed, or a diagnosis/prescription)."""
-        rows = self._session.execute(text(f"""
+        return self._now(self.past_visits_later(patient_id, except_appointment_id=except_appointment_id,
+                                                before=before, limit=limit))
+
+    def past_visits_later(self, patient_id: int, *, except_appointment_id: int, before: datetime,
+                          limit: int = 30) -> Later[list[PastVisit]]:
+        return Later(text(f"""
             SELECT a.id, a.appointment_date, d.full_name AS doctor_name, a.status::text AS status,
                    {_SYMPTOMS} AS symptoms,
                    a.diagnosis, a.prescription, c.bp_systolic, c.bp_diastolic, c.pulse, c.temperature_c,
@@ -122,19 +127,18 @@ class ConsultationRepository:
             LEFT JOIN consultations c ON c.appointment_id = a.id
             WHERE a.patient_id = :patient AND a.id <> :current AND a.appointment_date <= :before
               AND (a.status = 'completed' OR a.diagnosis IS NOT NULL OR a.prescription IS NOT NULL)
-            ORDER BY a.appointment_date DESC, a.id DESC LIMIT :limit"""),
+            ORDER BY a.appointment_date DESC, a.id DESC LIMIT :limit"""), lambda rows: [_past_visit(r) for r in rows],
             {"patient": patient_id, "current": except_appointment_id, "before": before, "limit": limit})
-        return [PastVisit(appointment_id=r.id, starts_at=r.appointment_date, doctor_name=r.doctor_name,
-                          status=r.status, symptoms=r.symptoms, diagnosis=r.diagnosis,
-                          prescription_text=r.prescription, lines=_lines(r.lines), vitals=_vitals(r))
-                for r in rows]
 
     # --- the doctor's own lists ----------------------------------------------------------------------------------
 
     def favourites(self, doctor_id: int) -> list[Favourite]:
-        rows = self._session.scalars(select(FavouriteMedicine).where(FavouriteMedicine.doctor_id == doctor_id)
-                                     .order_by(FavouriteMedicine.medicine, FavouriteMedicine.strength))
-        return [Favourite(r.id, r.medicine, r.strength, r.form) for r in rows]
+        return self._now(self.favourites_later(doctor_id))
+
+    def favourites_later(self, doctor_id: int) -> Later[list[Favourite]]:
+        f = FavouriteMedicine
+        return Later(select(f.id, f.medicine, f.strength, f.form).where(f.doctor_id == doctor_id)
+                     .order_by(f.medicine, f.strength), lambda rows: [Favourite(*row) for row in rows])
 
     def add_favourite(self, doctor_id: int, medicine: str, strength: str, form: DoseForm) -> int | None:
         """The new row's id; None when the doctor already has this medicine and strength."""
@@ -149,9 +153,12 @@ class ConsultationRepository:
         return result.rowcount > 0  # type: ignore[attr-defined]
 
     def templates(self, doctor_id: int) -> list[Template]:
-        rows = self._session.scalars(select(PrescriptionTemplate).where(PrescriptionTemplate.doctor_id == doctor_id)
-                                     .order_by(PrescriptionTemplate.name))
-        return [Template(r.id, r.name, _lines(r.lines)) for r in rows]
+        return self._now(self.templates_later(doctor_id))
+
+    def templates_later(self, doctor_id: int) -> Later[list[Template]]:
+        t = PrescriptionTemplate
+        return Later(select(t.id, t.name, t.lines).where(t.doctor_id == doctor_id).order_by(t.name),
+                     lambda rows: [Template(r.id, r.name, _lines(r.lines)) for r in rows])
 
     def save_template(self, doctor_id: int, name: str, lines: tuple[PrescriptionLine, ...]) -> int:
         """Insert, or replace the lines of the doctor's template with this name."""
@@ -204,10 +211,13 @@ class ConsultationRepository:
     # --- a doctor's unsaved draft (0024) -----------------------------------------------------------------------
 
     def unsaved_draft(self, appointment_id: int, author_id: int) -> tuple[dict[str, Any], datetime] | None:
-        row = self._session.execute(select(ConsultationDraftRow.content, ConsultationDraftRow.kept_at).where(
-            ConsultationDraftRow.appointment_id == appointment_id,
-            ConsultationDraftRow.author_id == author_id)).first()
-        return None if row is None else (row.content, row.kept_at)
+        return self._now(self.unsaved_draft_later(appointment_id, author_id))
+
+    def unsaved_draft_later(self, appointment_id: int, author_id: int
+                            ) -> Later[tuple[dict[str, Any], datetime] | None]:
+        return Later(select(ConsultationDraftRow.content, ConsultationDraftRow.kept_at).where(
+            ConsultationDraftRow.appointment_id == appointment_id, ConsultationDraftRow.author_id == author_id),
+            lambda rows: (rows[0].content, rows[0].kept_at) if rows else None)
 
     def keep_draft(self, appointment_id: int, author_id: int, content: dict[str, Any], now: datetime) -> None:
         statement = insert(ConsultationDraftRow).values(appointment_id=appointment_id, author_id=author_id,
@@ -222,3 +232,24 @@ class ConsultationRepository:
         if author_id is not None:
             statement = statement.where(ConsultationDraftRow.author_id == author_id)
         self._session.execute(statement)
+
+
+def _card(row: Any, medical_history: bool) -> PatientCard:
+    return PatientCard(user_id=row.id, full_name=row.full_name, patient_number=row.patient_number,
+                       phone=row.phone, gender=Gender(row.gender) if row.gender else None,
+                       date_of_birth=row.date_of_birth, dob_is_estimate=bool(row.dob_is_estimate),
+                       allergies=row.allergies, medical_history=row.medical_history if medical_history else None,
+                       old_file_number=row.old_file_number, language=language_of(row.preferred_language))
+
+
+def _visit(row: Any) -> dict[str, Any]:
+    return {"symptoms": row.symptoms, "diagnosis": row.diagnosis, "vitals": _vitals(row), "advice": row.advice,
+            "follow_up_on": row.follow_up_on, "follow_up_appointment_id": row.follow_up_appointment_id,
+            "completed_at": row.completed_at, "lines": _lines(row.lines), "bill_id": row.bill_id,
+            "follow_up_requested": row.follow_up_requested}
+
+
+def _past_visit(r: Any) -> PastVisit:
+    return PastVisit(appointment_id=r.id, starts_at=r.appointment_date, doctor_name=r.doctor_name, status=r.status,
+                     symptoms=r.symptoms, diagnosis=r.diagnosis, prescription_text=r.prescription,
+                     lines=_lines(r.lines), vitals=_vitals(r))

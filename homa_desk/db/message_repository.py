@@ -4,6 +4,7 @@ status the desk asks the providers for."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from homa_desk.db.models import MessageConsent, OutboxMessage, PatientProfile, User
 from homa_desk.db.outbox_repository import _entry, _without_code
+from homa_desk.db.together import Later
 from homa_desk.domain.message_routing import Consent, ConsentRecord
 from homa_desk.domain.notifications import Channel, OutboxEntry, OutboxStatus
 
@@ -22,11 +24,15 @@ class MessageChannelRepository:
     # -- consent and preferred channel ------------------------------------------------------------------------------
 
     def consents(self, patient_id: int) -> dict[Channel, ConsentRecord]:
-        rows = self._session.execute(
+        read = self.consents_later(patient_id)
+        return read.shape(list(self._session.execute(read.statement)))
+
+    def consents_later(self, patient_id: int) -> Later[dict[Channel, ConsentRecord]]:
+        return Later(
             select(MessageConsent.channel, MessageConsent.granted, MessageConsent.recorded_at, User.full_name)
-            .outerjoin(User, User.id == MessageConsent.recorded_by).where(MessageConsent.patient_id == patient_id))
-        return {Channel(c): ConsentRecord(Channel(c), Consent.GRANTED if granted else Consent.OPTED_OUT, at, by)
-                for c, granted, at, by in rows}
+            .outerjoin(User, User.id == MessageConsent.recorded_by).where(MessageConsent.patient_id == patient_id),
+            lambda rows: {Channel(c): ConsentRecord(Channel(c), Consent.GRANTED if granted else Consent.OPTED_OUT,
+                                                    at, by) for c, granted, at, by in rows})
 
     def set_consent(self, patient_id: int, channel: Channel, granted: bool, recorded_by: int | None,
                     now: datetime) -> None:
@@ -37,11 +43,16 @@ class MessageChannelRepository:
 
     def preferred_channel(self, patient_id: int) -> tuple[bool, Channel | None]:
         """(patient exists, their preferred channel)."""
-        row = self._session.execute(select(PatientProfile.preferred_channel)
-                                    .where(PatientProfile.user_id == patient_id)).first()
-        if row is None:
-            return False, None
-        return True, Channel(row[0]) if row[0] else None
+        read = self.preferred_channel_later(patient_id)
+        return read.shape(list(self._session.execute(read.statement)))
+
+    def preferred_channel_later(self, patient_id: int) -> Later[tuple[bool, Channel | None]]:
+        def shape(rows: list[Any]) -> tuple[bool, Channel | None]:
+            if not rows:
+                return False, None
+            return True, Channel(rows[0][0]) if rows[0][0] else None
+
+        return Later(select(PatientProfile.preferred_channel).where(PatientProfile.user_id == patient_id), shape)
 
     def set_preferred_channel(self, patient_id: int, channel: Channel | None) -> bool:
         return self._session.execute(
@@ -52,10 +63,14 @@ class MessageChannelRepository:
 
     def for_patient(self, patient_id: int, limit: int = 200) -> list[OutboxEntry]:
         """Newest first; a verification code never leaves the database (see OutboxRepository.recent)."""
+        read = self.for_patient_later(patient_id, limit)
+        return read.shape(list(self._session.execute(read.statement)))
+
+    def for_patient_later(self, patient_id: int, limit: int = 200) -> Later[list[OutboxEntry]]:
         columns = [c for c in OutboxMessage.__table__.c if c.name != "payload"]
         query = (select(*columns, _without_code().label("payload")).where(OutboxMessage.patient_id == patient_id)
                  .order_by(OutboxMessage.id.desc()).limit(limit))
-        return [_entry(r, hide_code=True) for r in self._session.execute(query)]
+        return Later(query, lambda rows: [_entry(r, hide_code=True) for r in rows])
 
     # -- delivery status --------------------------------------------------------------------------------------------
 

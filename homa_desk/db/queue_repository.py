@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from homa_desk.db.together import Later
 from homa_desk.domain.patients import Gender
 from homa_desk.domain.queue import QueueEntryView, QueueState
 
@@ -41,17 +42,21 @@ class QueueRepository:
 
     def for_doctor(self, doctor_id: int, day: date) -> list[QueueEntryView]:
         """In queue order: by arrival, then token."""
-        rows = self._session.execute(
-            text(f"{_ENTRIES} WHERE q.doctor_id = :doctor_id AND q.day = :day ORDER BY q.arrived_at, q.token"),
-            {"doctor_id": doctor_id, "day": day})
-        return [_entry(row) for row in rows]
+        read = self.for_doctor_later(doctor_id, day)
+        return read.shape(list(self._session.execute(read.statement, read.params)))
+
+    def for_doctor_later(self, doctor_id: int, day: date) -> Later[list[QueueEntryView]]:
+        return Later(text(f"{_ENTRIES} WHERE q.doctor_id = :doctor_id AND q.day = :day ORDER BY q.arrived_at, q.token"),
+                     lambda rows: [_entry(row) for row in rows], {"doctor_id": doctor_id, "day": day})
 
     def for_day(self, day: date) -> list[QueueEntryView]:
         """Every doctor's queue of the day: by doctor's name, then arrival and token."""
-        rows = self._session.execute(
-            text(f"{_ENTRIES} WHERE q.day = :day ORDER BY d.full_name, q.doctor_id, q.arrived_at, q.token"),
-            {"day": day})
-        return [_entry(row) for row in rows]
+        read = self.for_day_later(day)
+        return read.shape(list(self._session.execute(read.statement, read.params)))
+
+    def for_day_later(self, day: date) -> Later[list[QueueEntryView]]:
+        return Later(text(f"{_ENTRIES} WHERE q.day = :day ORDER BY d.full_name, q.doctor_id, q.arrived_at, q.token"),
+                     lambda rows: [_entry(row) for row in rows], {"day": day})
 
     def for_appointment(self, appointment_id: int) -> QueueEntryView | None:
         row = self._session.execute(text(f"{_ENTRIES} WHERE q.appointment_id = :id"), {"id": appointment_id}).first()

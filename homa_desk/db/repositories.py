@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from homa_desk.db.models import AuditEntry, ClinicAdminHistory, ClinicSetting, User
+from homa_desk.db.together import Later
 from homa_desk.domain.account_check import AccountRevoked, AccountState, Revocation
 from homa_desk.domain.audit import AuditRecord
 from homa_desk.domain.errors import Conflict
@@ -202,11 +203,18 @@ class ClinicSettings:
 
     def get_many(self, keys: Iterable[str]) -> dict[str, Any]:
         """Several settings in one statement: {key: value}, None for a key never set."""
+        read = self.get_many_later(keys)
+        return read.shape(self._session.execute(read.statement).all())
+
+    def get_many_later(self, keys: Iterable[str]) -> Later[dict[str, Any]]:
+        """The same, to send with other reads in one round trip (`uow.together`)."""
         wanted = list(keys)
-        rows = self._session.execute(select(ClinicSetting.key, ClinicSetting.value)
-                                     .where(ClinicSetting.key.in_(wanted))).all()
-        found = {key: value for key, value in rows}
-        return {key: found.get(key) for key in wanted}
+
+        def shape(rows: list[Any]) -> dict[str, Any]:
+            found = {key: value for key, value in rows}
+            return {key: found.get(key) for key in wanted}
+
+        return Later(select(ClinicSetting.key, ClinicSetting.value).where(ClinicSetting.key.in_(wanted)), shape)
 
     def put(self, key: str, value: Any) -> None:
         row = self._session.get(ClinicSetting, key)

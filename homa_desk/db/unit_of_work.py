@@ -20,6 +20,7 @@ import re
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from types import TracebackType
+from typing import Any
 
 import psycopg
 from sqlalchemy import Connection, Engine, event
@@ -42,6 +43,7 @@ from homa_desk.db.price_list_repository import PriceListRepository
 from homa_desk.db.queue_repository import QueueRepository
 from homa_desk.db.report_repository import ReportRepository
 from homa_desk.db.repositories import AuditLog, ClinicSettings, Health, StaffRepository
+from homa_desk.db.together import Later, together_on
 from homa_desk.db.waiting_board_repository import WaitingBoardRepository
 from homa_desk.domain.account_check import AccountRevoked, Revocation
 from homa_desk.domain.errors import Conflict, DatabaseUnavailable
@@ -169,6 +171,12 @@ class UnitOfWork:
             if constraint == "advance_applications_same_patient":
                 raise Conflict(ADVANCE_OTHER_PATIENT) from exc
             raise Conflict("Another desk changed this record at the same moment. Refresh and try again.") from exc
+
+    def together(self, *reads: Later[Any]) -> list[Any]:
+        """Independent reads handed out by repositories (`Later`), sent in one round trip; their answers in order
+        (db/together.py). Counts as this unit of work's first SELECT for the actor check when none ran yet."""
+        assert self._session is not None
+        return together_on(self._session, *reads)
 
     def commit(self) -> None:
         assert self._session is not None

@@ -324,6 +324,7 @@ class DoctorCounts:
 class DashboardSummary:
     day: date
     doctors: tuple[DoctorCounts, ...]
+    clinic_name: str = ""  # read with the doctors, so the home page opens in two round trips
 
     def totals(self) -> dict[Status, int]:
         totals = dict.fromkeys(Status, 0)

@@ -112,6 +112,7 @@ class PatientProfile:
     upcoming: tuple[AppointmentLine, ...] = ()
     past: tuple[AppointmentLine, ...] = ()
     language: Language = Language.ENGLISH  # patient_profiles.preferred_language: SMS and e-mail in this language
+    contact_verified: bool = False  # users.is_verified: a code sent to the patient was read back
 
     @property
     def user_id(self) -> int:

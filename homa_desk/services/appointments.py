@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from homa_desk.db.unit_of_work import UnitOfWork
 from homa_desk.domain.appointments import (
@@ -35,6 +36,7 @@ from homa_desk.domain.queue import QueueState
 from homa_desk.domain.roles import STAFF_ROLES, Actor, Role
 from homa_desk.domain.timeutil import utcnow
 from homa_desk.services import notifications
+from homa_desk.services.clinic import DEFAULT_NAME
 
 log = logging.getLogger(__name__)
 
@@ -44,12 +46,21 @@ DESK = (Role.RECEPTIONIST, Role.ADMIN)
 def day_view(uow: UnitOfWork, actor: Actor, day: date, *, now: datetime | None = None) -> DayView:
     """Every active doctor's slots of `day`: two statements (doctors with hours and leave; the day's appointments
     with patient names and queue tokens)."""
-    now = now or utcnow()
+    return _day_view(uow, actor, day, now or utcnow())[0]
+
+
+def _day_view(uow: UnitOfWork, actor: Actor, day: date, now: datetime,
+              settings: tuple[str, ...] = ()) -> tuple[DayView, dict[str, Any]]:
+    """The day view, and clinic `settings` read in the same round trip as the doctors."""
     start, end = day_bounds(day)
     with uow.reading(actor, *STAFF_ROLES):
-        schedules = uow.doctors.schedules(day, day)
+        if settings:
+            schedules, found = uow.together(uow.doctors.schedules_later(day, day),
+                                            uow.settings.get_many_later(settings))
+        else:
+            schedules, found = uow.doctors.schedules(day, day), {}
         appointments = uow.appointments.between(start, end, doctor_ids=[s.doctor.user_id for s in schedules])
-    return DayView(day, tuple(build_day(s, day, appointments, now) for s in schedules), now)
+    return DayView(day, tuple(build_day(s, day, appointments, now) for s in schedules), now), found
 
 
 def week_view(uow: UnitOfWork, actor: Actor, doctor_id: int, first_day: date, *,
@@ -164,8 +175,10 @@ def _change_status(uow: UnitOfWork, actor: Actor, appointment_id: int, new: Stat
 
 def dashboard(uow: UnitOfWork, actor: Actor, day: date | None = None, *,
               now: datetime | None = None) -> DashboardSummary:
-    """Per doctor: the day's appointments by status, who waits, who is with the doctor, the next free slot."""
-    view = day_view(uow, actor, day or local_day(now or utcnow()), now=now)
+    """Per doctor: the day's appointments by status, who waits, who is with the doctor, the next free slot; and the
+    clinic's name. Two round trips: the doctors with the clinic's name, then the day's appointments."""
+    now = now or utcnow()
+    view, found = _day_view(uow, actor, day or local_day(now), now, ("clinic_name",))
     counts = []
     for doctor_day in view.doctors:
         everything = doctor_day.appointments
@@ -178,7 +191,7 @@ def dashboard(uow: UnitOfWork, actor: Actor, day: date | None = None, *,
         next_free = next((s.starts_at for s in doctor_day.slots if s.state is SlotState.FREE), None)
         counts.append(DoctorCounts(doctor_day.doctor, {s: n for s, n in by_status.items() if n}, waiting, current,
                                    next_free))
-    return DashboardSummary(view.day, tuple(counts))
+    return DashboardSummary(view.day, tuple(counts), found["clinic_name"] or DEFAULT_NAME)
 
 
 def _get(uow: UnitOfWork, appointment_id: int, *, for_update: bool = False) -> AppointmentView:

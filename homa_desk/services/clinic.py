@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from homa_desk.db.unit_of_work import UnitOfWork
+from homa_desk.db.waiting_board_repository import FIRST_NAME_KEY, LANGUAGE_KEY
 from homa_desk.domain.consultations import TemperatureUnit
 from homa_desk.domain.errors import ValidationError
 from homa_desk.domain.roles import Actor, Role
 from homa_desk.domain.validation import storable
+from homa_desk.domain.waiting_room import BoardLanguage, BoardSettings
 
 DEFAULT_NAME = "Homa Clinic"
 TEMPERATURE_UNIT = "temperature_unit"
@@ -42,6 +44,23 @@ def clinic_info(uow: UnitOfWork) -> ClinicInfo:
     return ClinicInfo(name=found["clinic_name"] or DEFAULT_NAME, address=found["clinic_address"] or "",
                       phone=found["clinic_phone"] or "", logo_path=found["clinic_logo_path"] or "",
                       gstin=found["clinic_gstin"] or "")
+
+
+@dataclass(frozen=True)
+class ClinicTab:
+    """What Settings → Clinic shows: the name, the thermometers' unit, the waiting-room screen's choices."""
+
+    name: str
+    temperature_unit: TemperatureUnit
+    board: BoardSettings
+
+
+def clinic_tab(uow: UnitOfWork, actor: Actor) -> ClinicTab:
+    """Settings → Clinic in one statement (what clinic_name, temperature_unit and board_settings read)."""
+    with uow.reading(actor, Role.ADMIN):
+        found = uow.settings.get_many(("clinic_name", TEMPERATURE_UNIT, LANGUAGE_KEY, FIRST_NAME_KEY))
+    return ClinicTab(found["clinic_name"] or DEFAULT_NAME, TemperatureUnit.of(found[TEMPERATURE_UNIT]),
+                     BoardSettings(BoardLanguage.of(found[LANGUAGE_KEY]), found[FIRST_NAME_KEY] is True))
 
 
 def validate_clinic_name(name: str) -> str:

@@ -14,7 +14,9 @@ the front desk's list.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from homa_desk.db.unit_of_work import UnitOfWork
 from homa_desk.domain.appointments import (
@@ -34,6 +36,7 @@ from homa_desk.domain.consultations import (
     Favourite,
     FollowUpRequest,
     PastVisit,
+    PatientCard,
     PrescriptionDocument,
     TemperatureUnit,
     Template,
@@ -80,6 +83,38 @@ def get_consultation(uow: UnitOfWork, actor: Actor, appointment_id: int) -> Cons
     with uow.reading(actor, *CLINICAL_ROLES):
         appointment = _treating(uow, actor, appointment_id)
         return _consultation(uow, appointment)
+
+
+@dataclass(frozen=True)
+class OpenedVisit:
+    """Everything the workstation shows when a visit opens."""
+
+    consultation: Consultation
+    past_visits: list[PastVisit]
+    unsaved: UnsavedConsultation | None
+    favourites: list[Favourite]
+    templates: list[Template]
+
+
+def open_visit(uow: UnitOfWork, actor: Actor, appointment_id: int) -> OpenedVisit:
+    """What get_consultation, past_visits, unsaved_draft, list_favourites and list_templates read, in two round
+    trips: the visit, the user's draft and own lists together; then the patient's card and earlier visits. Nothing
+    read leaves before the treating-doctor check, which the second round trip waits for."""
+    actor.require(*CLINICAL_ROLES)
+    with uow.reading(actor, *CLINICAL_ROLES):
+        appointment, visit, draft, found, favourites, templates = uow.together(
+            uow.appointments.get_later(appointment_id), uow.consultations.visit_later(appointment_id),
+            uow.consultations.unsaved_draft_later(appointment_id, actor.user_id),
+            uow.settings.get_many_later((TEMPERATURE_UNIT,)), uow.consultations.favourites_later(actor.user_id),
+            uow.consultations.templates_later(actor.user_id))
+        appointment = _may_treat(actor, appointment)
+        card, past = uow.together(
+            uow.consultations.patient_card_later(appointment.patient_id),
+            uow.consultations.past_visits_later(appointment.patient_id, except_appointment_id=appointment_id,
+                                                before=max(appointment.starts_at, utcnow())))
+    consultation = _as_consultation(appointment, card, visit, TemperatureUnit.of(found[TEMPERATURE_UNIT]))
+    unsaved = None if draft is None else UnsavedConsultation.from_json(*draft)
+    return OpenedVisit(consultation, past, unsaved, favourites, templates)
 
 
 def past_visits(uow: UnitOfWork, actor: Actor, appointment_id: int) -> list[PastVisit]:
@@ -282,7 +317,10 @@ def _book_follow_up(uow: UnitOfWork, actor: Actor, visit: AppointmentView, start
 
 def _treating(uow: UnitOfWork, actor: Actor, appointment_id: int, *, for_update: bool = False) -> AppointmentView:
     actor.require(*CLINICAL_ROLES)
-    appointment = uow.appointments.get(appointment_id, for_update=for_update)
+    return _may_treat(actor, uow.appointments.get(appointment_id, for_update=for_update))
+
+
+def _may_treat(actor: Actor, appointment: AppointmentView | None) -> AppointmentView:
     if appointment is None:
         raise NotFound("No such appointment.")
     if actor.role is Role.DOCTOR and appointment.doctor_id != actor.user_id:
@@ -291,8 +329,13 @@ def _treating(uow: UnitOfWork, actor: Actor, appointment_id: int, *, for_update:
 
 
 def _consultation(uow: UnitOfWork, appointment: AppointmentView) -> Consultation:
-    card = uow.consultations.patient_card(appointment.patient_id)
-    visit = uow.consultations.visit(appointment.id)
+    return _as_consultation(appointment, uow.consultations.patient_card(appointment.patient_id),
+                            uow.consultations.visit(appointment.id),
+                            TemperatureUnit.of(uow.settings.get(TEMPERATURE_UNIT)))
+
+
+def _as_consultation(appointment: AppointmentView, card: PatientCard | None, visit: dict[str, Any] | None,
+                     unit: TemperatureUnit) -> Consultation:
     if card is None or visit is None:
         raise NotFound("No such appointment.")
     draft = ConsultationDraft(visit["vitals"], visit["symptoms"], visit["diagnosis"], visit["advice"],
@@ -301,8 +344,7 @@ def _consultation(uow: UnitOfWork, appointment: AppointmentView) -> Consultation
                         doctor_name=appointment.doctor_name, starts_at=appointment.starts_at,
                         status=appointment.status.value, draft=draft, completed_at=visit["completed_at"],
                         bill_id=visit["bill_id"], follow_up_appointment_id=visit["follow_up_appointment_id"],
-                        follow_up_requested=visit["follow_up_requested"],
-                        temperature_unit=TemperatureUnit.of(uow.settings.get(TEMPERATURE_UNIT)))
+                        follow_up_requested=visit["follow_up_requested"], temperature_unit=unit)
 
 
 def _setting(value: object) -> str | None:

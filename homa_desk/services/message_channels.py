@@ -188,6 +188,19 @@ def set_message_preferences(uow: UnitOfWork, actor: Actor, patient_id: int, pref
     return result
 
 
+def messages_tab(uow: UnitOfWork, actor: Actor, patient_id: int,
+                 limit: int = 200) -> tuple[list[OutboxEntry], MessagePreferences]:
+    """The profile's Messages tab: the patient's messages (as patient_messages) and their choices (as
+    message_preferences), read in one round trip."""
+    with uow.reading(actor, *STAFF_ROLES):
+        (exists, preferred), consents, entries = uow.together(
+            uow.channels.preferred_channel_later(patient_id), uow.channels.consents_later(patient_id),
+            uow.channels.for_patient_later(patient_id, limit))
+    if not exists:
+        raise NotFound("No such patient.")
+    return entries, MessagePreferences(preferred, consents)
+
+
 def patient_messages(uow: UnitOfWork, actor: Actor, patient_id: int, limit: int = 200) -> list[OutboxEntry]:
     """The patient's messages, newest first; a verification code never appears in clear."""
     with uow.reading(actor, *STAFF_ROLES):

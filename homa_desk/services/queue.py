@@ -7,15 +7,18 @@ same moment never share or skip a token (the unique constraint queue_entries_one
 from __future__ import annotations
 
 import logging
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from homa_desk.db.unit_of_work import UnitOfWork
-from homa_desk.domain.appointments import ConsultationType, Status, day_bounds, local_day
+from homa_desk.domain.appointments import ConsultationType, DayView, Status, build_day, day_bounds, local_day
+from homa_desk.domain.doctors import DoctorSchedule
 from homa_desk.domain.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from homa_desk.domain.patients import free_text
 from homa_desk.domain.queue import DoctorQueue, QueueEntryView, QueueState
 from homa_desk.domain.roles import STAFF_ROLES, Actor, Role
 from homa_desk.domain.timeutil import utcnow
+from homa_desk.services.clinic import DEFAULT_NAME
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +28,41 @@ DESK = (Role.RECEPTIONIST, Role.ADMIN)
 def queue_for(uow: UnitOfWork, actor: Actor, doctor_id: int, day: date) -> DoctorQueue:
     with uow.reading(actor, *STAFF_ROLES):
         return DoctorQueue(doctor_id, day, tuple(uow.queue.for_doctor(doctor_id, day)))
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """What the front desk's queue page shows: the doctors to choose from, the clinic's name (for token slips), the
+    queue (one doctor's, or every doctor's for `doctor_id=None`) and, for the desk, today's bookings."""
+
+    doctors: tuple[DoctorSchedule, ...]
+    clinic_name: str
+    queue: DoctorQueue | None
+    all_entries: tuple[QueueEntryView, ...]
+    bookings: DayView | None
+
+
+def queue_page(uow: UnitOfWork, actor: Actor, day: date, doctor_id: int | None, *,
+               now: datetime | None = None) -> QueuePage:
+    """The queue page in one round trip: what list_doctors, clinic_name, queue_for or all_doctors_queue, and (desk
+    only) day_view read, sent together. Every doctor's queue is for the desk only, as all_doctors_queue is."""
+    now = now or utcnow()
+    desk = actor.role in DESK
+    start, end = day_bounds(day)
+    with uow.reading(actor, *(STAFF_ROLES if doctor_id is not None else DESK)):
+        line = uow.queue.for_doctor_later(doctor_id, day) if doctor_id is not None else uow.queue.for_day_later(day)
+        reads = [uow.doctors.schedules_later(day, day), uow.settings.get_many_later(("clinic_name",)), line]
+        if desk:
+            reads.append(uow.appointments.between_later(start, end))
+        schedules, found, entries, *booked = uow.together(*reads)
+    bookings = None
+    if desk:
+        active = {s.doctor.user_id for s in schedules}
+        day_appointments = [a for a in booked[0] if a.doctor_id in active]
+        bookings = DayView(day, tuple(build_day(s, day, day_appointments, now) for s in schedules), now)
+    return QueuePage(tuple(schedules), found["clinic_name"] or DEFAULT_NAME,
+                     DoctorQueue(doctor_id, day, tuple(entries)) if doctor_id is not None else None,
+                     tuple(entries) if doctor_id is None else (), bookings)
 
 
 def all_doctors_queue(uow: UnitOfWork, actor: Actor, day: date) -> tuple[QueueEntryView, ...]:

@@ -19,6 +19,7 @@ from homa_desk.domain.dlt import (
     NOT_SET_UP,
     DltRoute,
     DltTemplate,
+    HeldSms,
     NotSetUp,
     check_entity_id,
     check_header,
@@ -63,12 +64,13 @@ def text_field(kind: Template, language: Language) -> str:
 
 
 def load_dlt_setup(uow: UnitOfWork, actor: Actor) -> DltSetup:
+    """The Messages tab in one round trip (the held SMS are read whether or not the sender is set up)."""
     with uow.reading(actor, Role.ADMIN):
-        entity_id, header = uow.sms_dlt.sender()
-        templates = {(t.kind, t.language): t for t in uow.sms_dlt.templates()}
-        held = uow.sms_dlt.not_set_up_counts()
-        sendable = _sorted_held(uow, utcnow())[0] if entity_id and header else []
-    return DltSetup(entity_id, header, templates, held, len(sendable))
+        (entity_id, header), templates, held, waiting = uow.together(
+            uow.sms_dlt.sender_later(), uow.sms_dlt.templates_later(), uow.sms_dlt.not_set_up_counts_later(),
+            uow.sms_dlt.held_with_template_later())
+    sendable = _sendable(waiting, utcnow())[0] if entity_id and header else []
+    return DltSetup(entity_id, header, {(t.kind, t.language): t for t in templates}, held, len(sendable))
 
 
 def save_dlt_setup(uow: UnitOfWork, actor: Actor, form: DltForm) -> DltSetup:
@@ -129,9 +131,13 @@ def _decide_held(uow: UnitOfWork, actor: Actor, *, send: bool) -> int:
 
 def _sorted_held(uow: UnitOfWork, now: datetime, *, lock: bool = False) -> tuple[list[int], dict[int, str]]:
     """The held SMS whose template is in: those still worth sending, and the others with why not."""
+    return _sendable(uow.sms_dlt.held_with_template(lock=lock), now)
+
+
+def _sendable(waiting: list[HeldSms], now: datetime) -> tuple[list[int], dict[int, str]]:
     sendable: list[int] = []
     closed: dict[int, str] = {}
-    for held in uow.sms_dlt.held_with_template(lock=lock):
+    for held in waiting:
         reason = why_not_send_held(held, now)
         if reason is None:
             sendable.append(held.id)

@@ -26,6 +26,11 @@ FIGURES = [
                    "payments history", "daily collection", "workstation (doctor)", "settings (admin)")),
     r"^longest UI-thread stall while views load at \+100 ms: \d+ ms; with \d+ UPI polls meanwhile: \d+ ms "
     r"\(target <= 50 ms",
+    r"^round trips per view open, counted on the wire .*target <= 2 round trips\)",
+    *(rf"^  {re.escape(name)} +\d+ round trips \(met\), \d+ statements; \d+ ms / \d+ ms"
+      for name in ("home (dashboard)", "patient profile", "payments history", "consultation open (doctor)",
+                   "settings → clinic", "customer display", "waiting-room board (each poll)")),
+    r"^views over 2 round trips: 0 of \d+",
     r"^UPI paid-to-shown over \d+ sessions .*: p50 [\d.]+ s, p95 [\d.]+ s",
     r"^UPI gateway calls per active session per minute: [\d.]+ \(target <= \d+",
     r"^daily collection report over [\d,]+ payments, busiest day \d{4}-\d\d-\d\d: p50 [\d.]+ ms, p95 [\d.]+ ms "

@@ -120,6 +120,7 @@ EXPECTED: dict[str, set[str]] = {
     "close_of_day.count_cash": DESK,  # the people who close the desk count its drawer
     "close_of_day.reconcile_gateway": DESK,  # it only holds gateway money for review; resolving it is an admin's
     "consultations.get_consultation": TREATING,
+    "consultations.open_visit": TREATING,
     "consultations.past_visits": TREATING,
     "consultations.copy_prescription": TREATING,
     "consultations.prescription_document": TREATING,
@@ -150,6 +151,8 @@ EXPECTED: dict[str, set[str]] = {
     "message_channels.message_preferences": ALL_STAFF,
     "message_channels.set_message_preferences": ALL_STAFF,
     "message_channels.patient_messages": ALL_STAFF,
+    "message_channels.messages_tab": ALL_STAFF,
+    "clinic.clinic_tab": ADMIN,
     "message_channels.fallback_rule": ALL_STAFF,
     "message_channels.set_fallback_rule": ADMIN,
     "whatsapp_setup.load_whatsapp": ADMIN,
@@ -170,6 +173,7 @@ EXPECTED: dict[str, set[str]] = {
     "price_list.set_receptionists_may_change_rates": ADMIN,
     "queue.queue_for": ALL_STAFF,
     "queue.all_doctors_queue": DESK,
+    "queue.queue_page": DESK,  # every doctor's queue; one doctor's is open to all staff, as queue_for
     "queue.check_in": DESK,
     "queue.add_walk_in": DESK,
     "queue.call_next": DESK | {"doctor"},  # a doctor calls only their own queue
@@ -387,6 +391,7 @@ CASES: dict[str, Case] = {
     "close_of_day.reconcile_gateway": lambda w, a: partial(close_of_day.reconcile_gateway, w.uow, w.gateway, a,
                                                            w.today),
     "consultations.get_consultation": lambda w, a: partial(consultations.get_consultation, w.uow, a, w.visit()),
+    "consultations.open_visit": lambda w, a: partial(consultations.open_visit, w.uow, a, w.visit()),
     "consultations.past_visits": lambda w, a: partial(consultations.past_visits, w.uow, a, w.visit()),
     "consultations.copy_prescription": lambda w, a: partial(consultations.copy_prescription, w.uow, a,
                                                             *_past_visit(w)),
@@ -433,6 +438,8 @@ CASES: dict[str, Case] = {
                                                                  w.patient_id),
     "message_channels.set_message_preferences": lambda w, a: partial(
         message_channels.set_message_preferences, w.uow, a, w.patient_id, Channel.SMS, {Channel.WHATSAPP: True}),
+    "clinic.clinic_tab": lambda w, a: partial(clinic.clinic_tab, w.uow, a),
+    "message_channels.messages_tab": lambda w, a: partial(message_channels.messages_tab, w.uow, a, w.patient_id),
     "message_channels.patient_messages": lambda w, a: partial(message_channels.patient_messages, w.uow, a,
                                                               w.patient_id),
     "message_channels.fallback_rule": lambda w, a: partial(message_channels.fallback_rule, w.uow, a),
@@ -464,6 +471,7 @@ CASES: dict[str, Case] = {
         price_list.set_receptionists_may_change_rates, w.uow, a, False),
     "queue.queue_for": lambda w, a: partial(queue.queue_for, w.uow, a, w.doctor.user_id, w.today),
     "queue.all_doctors_queue": lambda w, a: partial(queue.all_doctors_queue, w.uow, a, w.today),
+    "queue.queue_page": lambda w, a: partial(queue.queue_page, w.uow, a, w.today, None),
     "queue.check_in": lambda w, a: partial(queue.check_in, w.uow, a, w.arrival()),
     "queue.add_walk_in": lambda w, a: partial(queue.add_walk_in, w.uow, a, w.patient_id, w.doctor.user_id),
     "queue.call_next": lambda w, a: partial(queue.call_next, w.uow, a, w.doctor.user_id),
@@ -596,6 +604,7 @@ CLINICAL_WORD = "Quokkitis"  # in every clinical field of one visit and in the p
 CLINICAL_VITAL = "77.77"  # the visit's weight in kg
 CLINICAL_READERS: dict[str, set[str]] = {
     "consultations.get_consultation": TREATING,
+    "consultations.open_visit": TREATING,
     "consultations.past_visits": TREATING,
     "consultations.prescription_document": TREATING,
     "consultations.save_consultation": TREATING,  # the saved consultation, with the patient's card

@@ -23,7 +23,7 @@ from homa_desk.domain.patients import PatientSummary
 from homa_desk.domain.queue import DoctorQueue, QueueEntryView, QueueState
 from homa_desk.domain.roles import Actor, Role
 from homa_desk.domain.timeutil import to_local, utcnow
-from homa_desk.services import appointments, clinic, doctors, queue
+from homa_desk.services import appointments, queue
 from homa_desk.ui.appointments import token_slip
 from homa_desk.ui.appointments.check_in import CheckInChooser, check_in_appointment, checked_in_text, still_to_arrive
 from homa_desk.ui.appointments.queue_table import fill_all_doctors_table, fill_queue_table, named_button, queue_table
@@ -111,7 +111,7 @@ class QueueView(QWidget):
         self.timer.setInterval(refresh_ms)
         self.timer.timeout.connect(when_in_use(backend, self.load))
         self.timer.start()
-        self.load_doctors()
+        self.load()
 
     def today(self) -> date:
         return local_day(utcnow())
@@ -124,43 +124,44 @@ class QueueView(QWidget):
     def all_doctors(self) -> bool:
         return self.doctor.currentData() == ALL_DOCTORS
 
-    def load_doctors(self) -> None:
-        run_in_background(self, doctors.list_doctors, self._backend.uow(), self._actor,
-                          on_success=self._show_doctors, on_failure=self._failed)
-        run_in_background(self, clinic.clinic_name, self._backend.uow(), on_success=self._clinic_loaded,
-                          on_failure=lambda _error: None)
+    def _chosen(self) -> int | None:
+        """The doctor whose queue to read (None: every doctor's), before the list of doctors is in too."""
+        data = self.doctor.currentData()
+        if data is None:
+            return None if self.desk else self._actor.user_id
+        return None if data == ALL_DOCTORS else data
 
-    def _clinic_loaded(self, name: str) -> None:
-        self.clinic = name
-
-    def _show_doctors(self, schedules: list[DoctorSchedule]) -> None:
+    def _show_doctors(self, schedules: tuple[DoctorSchedule, ...]) -> None:
+        """Refills the choice only when the doctors changed, keeping the one chosen."""
+        items = [(f"{s.doctor.full_name} · {s.doctor.specialty}", s.doctor.user_id) for s in schedules]
+        if self.desk:
+            items.insert(0, (tr("All doctors"), ALL_DOCTORS))
+        if items == [(self.doctor.itemText(i), self.doctor.itemData(i)) for i in range(self.doctor.count())]:
+            return
         current = self.doctor.currentData()
         if current is None:
             current = ALL_DOCTORS if self.desk else self._actor.user_id
         self.doctor.blockSignals(True)
         self.doctor.clear()
-        if self.desk:
-            self.doctor.addItem(tr("All doctors"), ALL_DOCTORS)
-        for schedule in schedules:
-            self.doctor.addItem(f"{schedule.doctor.full_name} · {schedule.doctor.specialty}", schedule.doctor.user_id)
-        index = self.doctor.findData(current)
-        self.doctor.setCurrentIndex(max(index, 0))
+        for text, data in items:
+            self.doctor.addItem(text, data)
+        self.doctor.setCurrentIndex(max(self.doctor.findData(current), 0))
         self.doctor.blockSignals(False)
-        self.load()
 
     def load(self) -> None:
-        doctor_id = self.doctor_id()
-        if self.all_doctors():
-            run_in_background(self, queue.all_doctors_queue, self._backend.uow(), self._actor, self.today(),
-                              on_success=self._show_all, on_failure=self._failed)
-        elif doctor_id is not None:
-            run_in_background(self, queue.queue_for, self._backend.uow(), self._actor, doctor_id, self.today(),
-                              on_success=self._show, on_failure=self._failed)
+        """The doctors, the clinic's name, the queue and today's bookings: one call, one round trip."""
+        run_in_background(self, queue.queue_page, self._backend.uow(), self._actor, self.today(), self._chosen(),
+                          on_success=self._show_page, on_failure=self._failed)
+
+    def _show_page(self, page: queue.QueuePage) -> None:
+        self.clinic = page.clinic_name
+        self._show_doctors(page.doctors)
+        if page.queue is not None:
+            self._show(page.queue)
         else:
-            return
-        if self._actor.role in (Role.RECEPTIONIST, Role.ADMIN):
-            run_in_background(self, appointments.day_view, self._backend.uow(), self._actor, self.today(),
-                              on_success=self._show_booked, on_failure=self._failed)
+            self._show_all(page.all_entries)
+        if page.bookings is not None:
+            self._show_booked(page.bookings)
 
     def _show_all(self, entries: tuple[QueueEntryView, ...]) -> None:
         if not self.all_doctors():
@@ -280,7 +281,5 @@ class QueueView(QWidget):
 
     @Slot(object)
     def _refresh_if(self, entity: Change) -> None:
-        if entity == Change.DOCTORS:
-            self.load_doctors()
-        elif entity in (Change.QUEUE, Change.APPOINTMENTS):
+        if entity in (Change.DOCTORS, Change.QUEUE, Change.APPOINTMENTS):
             self.load()

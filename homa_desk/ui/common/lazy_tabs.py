@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from homa_desk.ui.common.screen_fit import scrolling
@@ -62,3 +63,20 @@ class LazyTabs(QTabWidget):
         frame = self.widget(index)
         if isinstance(frame, _Frame):
             self.page(frame.name)
+
+
+class FirstShown(QObject):
+    """Calls `load` the first time `widget` is shown, for a tab page built with its window but whose data should
+    cost nothing until the tab is chosen; `happened` tells whether it has (so change signals reload only then)."""
+
+    def __init__(self, widget: QWidget, load: Callable[[], object]) -> None:
+        super().__init__(widget)
+        self.happened = False
+        self._load = load
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Show and not self.happened:
+            self.happened = True
+            self._load()
+        return False

@@ -152,7 +152,7 @@ class ConsultationWidget(QWidget):
             column.addWidget(self.notes_errors[name])
             notes.addRow(label, column)
 
-        self.editor = PrescriptionEditor(backend, actor)
+        self.editor = PrescriptionEditor(backend, actor, load=False)  # its lists come with the visit
         rx_box = QGroupBox(tr("℞ Prescription"))
         rx_layout = QVBoxLayout(rx_box)
         rx_layout.addWidget(self.editor)
@@ -260,10 +260,15 @@ class ConsultationWidget(QWidget):
     # --- loading -----------------------------------------------------------------------------------------------
 
     def reload(self) -> None:
-        run_in_background(self, consultations.get_consultation, self._backend.uow(), self._actor,
-                          self.appointment_id, on_success=self._show, on_failure=self._failed)
-        run_in_background(self, consultations.past_visits, self._backend.uow(), self._actor, self.appointment_id,
-                          on_success=self._show_past_visits, on_failure=self._failed)
+        """The visit, earlier visits, this user's kept draft and own lists: one call, two round trips."""
+        run_in_background(self, consultations.open_visit, self._backend.uow(), self._actor, self.appointment_id,
+                          on_success=self._opened, on_failure=self._failed)
+
+    def _opened(self, opened: consultations.OpenedVisit) -> None:
+        self.editor.show_lists(opened.favourites, opened.templates)
+        self._show(opened.consultation)
+        self._show_past_visits(opened.past_visits)
+        self._restore_draft(opened.unsaved)
 
     def _show(self, consultation: Consultation) -> None:
         self.consultation = consultation
@@ -296,8 +301,6 @@ class ConsultationWidget(QWidget):
         self.follow_up.setChecked(draft.follow_up_on is not None)
         self._show_state()
         self.unsaved.reset()
-        run_in_background(self, consultations.unsaved_draft, self._backend.uow(), self._actor, self.appointment_id,
-                          on_success=self._restore_draft, on_failure=self._failed)
         self.loaded.emit(consultation)
 
     def _show_state(self) -> None:

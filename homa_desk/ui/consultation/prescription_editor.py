@@ -71,7 +71,9 @@ class PrescriptionEditor(QWidget):
     lines_changed = Signal()
     allergy_warning_shown = Signal(object)  # the QMessageBox
 
-    def __init__(self, backend: Backend, actor: Actor, parent: QWidget | None = None) -> None:
+    def __init__(self, backend: Backend, actor: Actor, parent: QWidget | None = None, *, load: bool = True) -> None:
+        """`load=False`: the consultation reads the favourites and templates with the visit and hands them over
+        (show_lists)."""
         super().__init__(parent)
         self.setObjectName("prescription_editor")
         self._backend = backend
@@ -169,7 +171,8 @@ class PrescriptionEditor(QWidget):
         self.apply_template_button.clicked.connect(self.apply_template)
         self.remove_template_button.clicked.connect(self.remove_template)
         self.save_template_button.clicked.connect(self.save_template)
-        self.load_lists()
+        if load:
+            self.load_lists()
 
     # --- lines -------------------------------------------------------------------------------------------------
 
@@ -264,6 +267,10 @@ class PrescriptionEditor(QWidget):
                           on_success=self._show_favourites, on_failure=self._failed)
         run_in_background(self, consultations.list_templates, self._backend.uow(), self._actor,
                           on_success=self._show_templates, on_failure=self._failed)
+
+    def show_lists(self, favourites: list[Favourite], templates: list[Template]) -> None:
+        self._show_favourites(favourites)
+        self._show_templates(templates)
 
     def _show_favourites(self, favourites: list[Favourite]) -> None:
         self.favourites = favourites

@@ -33,6 +33,7 @@ from homa_desk.ui.common import changes
 from homa_desk.ui.common.changes import Change
 from homa_desk.ui.common.column_widths import size_columns
 from homa_desk.ui.common.i18n import tr
+from homa_desk.ui.common.lazy_tabs import FirstShown
 from homa_desk.ui.common.worker import OneLoadAtATime
 
 PAGE = 50
@@ -137,7 +138,7 @@ class PatientBillsPanel(QWidget):
             table.cellDoubleClicked.connect(lambda _row, _column: self.open_selected())
         self.tabs.currentChanged.connect(lambda _index: self._selection_changed())
         changes.change_hub().changed.connect(self._refresh_if)
-        self.reload()
+        self.first_shown = FirstShown(self, self.reload)  # the profile's tab loads when it is chosen
 
     @property
     def loading(self) -> bool:
@@ -153,7 +154,7 @@ class PatientBillsPanel(QWidget):
 
     @Slot(object)
     def _refresh_if(self, entity: Change) -> None:
-        if entity in (Change.BILLS, Change.PAYMENTS):
+        if entity in (Change.BILLS, Change.PAYMENTS) and self.first_shown.happened:
             self.reload()
 
     def _failed(self, error: DomainError) -> None:

@@ -33,6 +33,7 @@ from homa_desk.services.message_channels import MessagePreferences
 from homa_desk.ui.common import changes
 from homa_desk.ui.common.changes import Change
 from homa_desk.ui.common.i18n import tr
+from homa_desk.ui.common.lazy_tabs import FirstShown
 from homa_desk.ui.common.worker import OneLoadAtATime
 
 COLUMNS = (QT_TR_NOOP("When"), QT_TR_NOOP("Channel"), QT_TR_NOOP("Message"), QT_TR_NOOP("Status"),
@@ -45,8 +46,7 @@ CONSENT_WORDS = {Consent.GRANTED: QT_TR_NOOP("agreed {date} ({by})"),
 
 
 def _load(backend: Backend, actor: Actor, patient_id: int) -> tuple[list[OutboxEntry], MessagePreferences]:
-    return (message_channels.patient_messages(backend.uow(), actor, patient_id),
-            message_channels.message_preferences(backend.uow(), actor, patient_id))
+    return message_channels.messages_tab(backend.uow(), actor, patient_id)
 
 
 def preferences_text(prefs: MessagePreferences) -> str:
@@ -101,13 +101,13 @@ class PatientMessagesPanel(QWidget):
         layout.addWidget(self.error)
         layout.addWidget(self.table, 1)
         changes.change_hub().changed.connect(self._refresh_if)
-        self.reload()
+        self.first_shown = FirstShown(self, self.reload)  # the profile's tab loads when it is chosen
 
     def reload(self) -> None:
         self._loads.load()
 
     def _refresh_if(self, change: Change) -> None:
-        if change in (Change.PATIENTS, Change.PAYMENTS, Change.APPOINTMENTS):
+        if change in (Change.PATIENTS, Change.PAYMENTS, Change.APPOINTMENTS) and self.first_shown.happened:
             self.reload()
 
     def _failed(self, error: DomainError) -> None:

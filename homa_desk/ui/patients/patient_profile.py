@@ -74,7 +74,8 @@ def _fill(table: QTableWidget, lines: tuple[AppointmentLine, ...]) -> None:
 
 
 class PatientProfileDialog(QDialog):
-    """Loads the profile in the background (one statement); Edit opens the form and reloads after a save."""
+    """Loads the profile in the background (one statement, one round trip); the bills and messages tabs load when
+    first chosen. Edit opens the form and reloads after a save."""
 
     loaded = Signal(object)
     patient_saved = Signal(object)
@@ -173,12 +174,12 @@ class PatientProfileDialog(QDialog):
         return row
 
     def reload(self) -> None:
+        """One round trip: the profile carries the verified mark; the bills and messages tabs load when chosen."""
         run_in_background(self, patients.get_patient_profile, self._backend.uow(), self._actor, self.user_id,
                           on_success=self._show, on_failure=self._failed)
-        self.reload_verified()
 
     def reload_verified(self) -> None:
-        """users.is_verified, which the profile itself does not carry; a failure leaves the mark blank."""
+        """users.is_verified alone, after a verification; a failure leaves the mark blank."""
         run_in_background(self, contact_status.is_contact_verified, self._backend.uow(), self._actor, self.user_id,
                           on_success=self._show_verified, on_failure=lambda _error: self.phone_verified.setText(""))
 
@@ -215,6 +216,7 @@ class PatientProfileDialog(QDialog):
         self.allergies.setProperty("role", "error" if profile.allergies else "")
         self.allergies.style().unpolish(self.allergies)
         self.allergies.style().polish(self.allergies)
+        self._show_verified(profile.contact_verified)
         self.history_box.setVisible(profile.medical_history_visible)
         self.medical_history.setText(profile.medical_history or tr("Nothing recorded.")
                                      if profile.medical_history_visible else "")

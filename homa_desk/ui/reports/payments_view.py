@@ -30,6 +30,7 @@ from homa_desk.ui.billing.held_money_view import HeldMoneyPanel
 from homa_desk.ui.common import changes
 from homa_desk.ui.common.changes import Change
 from homa_desk.ui.common.i18n import tr
+from homa_desk.ui.common.lazy_combo import LazyCombo
 from homa_desk.ui.common.lazy_tabs import LazyTabs
 from homa_desk.ui.common.save_dialog import ask_save_path
 from homa_desk.ui.common.tables import ChoicesModel, read_only_table
@@ -86,7 +87,7 @@ class PaymentHistoryPanel(QWidget):
         self.patient.setObjectName("history_patient")
         self.patient.setPlaceholderText(tr("Patient name or number"))
         self.patient.setClearButtonEnabled(True)
-        self.doctor = QComboBox()
+        self.doctor = LazyCombo(self._load_doctors)  # the names are read when the filter is first reached for
         self.doctor.setObjectName("history_doctor")
         self.doctors = ChoicesModel([(None, tr("Any doctor"))], self)
         self.doctor.setModel(self.doctors)
@@ -146,9 +147,11 @@ class PaymentHistoryPanel(QWidget):
         self.model.load_failed.connect(self.status.setText)
         changes.change_hub().changed.connect(self._refresh_if)
 
-        run_in_background(self, doctors.doctor_names, backend.uow(), actor, active_only=False,
-                          on_success=self._doctors_loaded, on_failure=lambda _error: None)
         self.apply_filters()
+
+    def _load_doctors(self) -> None:
+        run_in_background(self, doctors.doctor_names, self._backend.uow(), self._actor, active_only=False,
+                          on_success=self._doctors_loaded, on_failure=lambda _error: self.doctor.load_failed())
 
     def current_filters(self) -> HistoryFilters:
         first, last = self.date_from.date().toPython(), self.date_to.date().toPython()
@@ -183,6 +186,7 @@ class PaymentHistoryPanel(QWidget):
 
     def _doctors_loaded(self, names: list[tuple[int, str]]) -> None:
         self.doctors.extend(names)
+        self.doctor.loaded()
 
     def _page_loaded(self, _count: int) -> None:
         rows = self.model.rowCount()

@@ -43,14 +43,18 @@ class ClinicTab(QWidget):
         layout.addLayout(form)
         layout.addWidget(self.general_error)
         layout.addLayout(row)
-        self.waiting_room = WaitingRoomBox(backend, actor, self)
+        self.waiting_room = WaitingRoomBox(backend, actor, self, load=False)
         layout.addWidget(self.waiting_room)
         layout.addStretch(1)
         self.temperature_unit.activated.connect(self.save_temperature_unit)
-        run_in_background(self, clinic.clinic_name, self._backend.uow(), on_success=self.clinic_name.setText,
+        run_in_background(self, clinic.clinic_tab, self._backend.uow(), actor, on_success=self._show,
                           on_failure=self.errors.show)
-        run_in_background(self, clinic.temperature_unit, self._backend.uow(), on_success=self._show_unit,
-                          on_failure=self.errors.show)
+
+    def _show(self, tab: clinic.ClinicTab) -> None:
+        """Everything the tab shows, read in one round trip."""
+        self.clinic_name.setText(tab.name)
+        self._show_unit(tab.temperature_unit)
+        self.waiting_room.show_settings(tab.board)
 
     def _show_unit(self, unit: TemperatureUnit) -> None:
         self.temperature_unit.setCurrentIndex(self.temperature_unit.findData(unit.value))

@@ -16,7 +16,7 @@ from homa_desk.ui.common.worker import CollectionOp, run_in_background
 
 
 class WaitingRoomBox(QGroupBox):
-    def __init__(self, backend: Backend, actor: Actor, parent: QWidget | None = None) -> None:
+    def __init__(self, backend: Backend, actor: Actor, parent: QWidget | None = None, *, load: bool = True) -> None:
         super().__init__(tr("Waiting room screen"), parent)
         self.setObjectName("waiting_room_box")
         self._backend = backend
@@ -35,8 +35,9 @@ class WaitingRoomBox(QGroupBox):
         form.addRow(self.errors.general)
         self.language.activated.connect(self.save)
         self.first_name.clicked.connect(self.save)
-        run_in_background(self, waiting_room.board_settings, backend.uow(), actor, on_success=self.show_settings,
-                          on_failure=self.errors.show)
+        if load:  # Settings → Clinic reads these with its own (load=False)
+            run_in_background(self, waiting_room.board_settings, backend.uow(), actor, on_success=self.show_settings,
+                              on_failure=self.errors.show)
 
     def show_settings(self, settings: BoardSettings) -> None:
         self.language.setCurrentIndex(self.language.findData(settings.language.value))

@@ -19,7 +19,7 @@ from homa_desk.backend import Backend
 from homa_desk.domain.appointments import DashboardSummary, Status
 from homa_desk.domain.roles import Actor, Role
 from homa_desk.domain.timeutil import to_local, utcnow
-from homa_desk.services import appointments, clinic
+from homa_desk.services import appointments
 from homa_desk.ui.common import changes
 from homa_desk.ui.common.activity import when_in_use
 from homa_desk.ui.common.changes import Change
@@ -107,8 +107,7 @@ class DashboardView(QWidget):
         self.timer.setInterval(refresh_ms)
         self.timer.timeout.connect(when_in_use(backend, self.load_today))
         self.timer.start()
-        self.load_clinic_name()
-        self.load_today()
+        self.load_today()  # the clinic's name comes with it
 
     def load_today(self) -> None:
         run_in_background(self, appointments.dashboard, self._backend.uow(), self._actor,
@@ -116,6 +115,7 @@ class DashboardView(QWidget):
 
     def _show_today(self, summary: DashboardSummary) -> None:
         self.summary = summary
+        self.clinic.setText(summary.clinic_name)
         self.date.setText(f"{summary.day:%A, %d %B %Y}")
         self.totals.setText(totals_text(summary))
         self.table.setRowCount(len(summary.doctors))
@@ -127,13 +127,7 @@ class DashboardView(QWidget):
             for col, value in enumerate(values):
                 self.table.setItem(row, col, QTableWidgetItem(value))
 
-    def load_clinic_name(self) -> None:
-        run_in_background(self, clinic.clinic_name, self._backend.uow(), on_success=self.clinic.setText,
-                          on_failure=lambda _error: None)
-
     @Slot(object)
     def _refresh_if(self, entity: Change) -> None:
-        if entity == Change.CLINIC:
-            self.load_clinic_name()
-        elif entity in (Change.APPOINTMENTS, Change.QUEUE, Change.DOCTORS):
+        if entity in (Change.CLINIC, Change.APPOINTMENTS, Change.QUEUE, Change.DOCTORS):
             self.load_today()

@@ -52,6 +52,7 @@ def test_consent_is_recorded_at_registration_and_an_opt_out_on_edit(qtbot, backe
     assert {c: r.consent for c, r in prefs.consents.items()} == {
         Channel.WHATSAPP: Consent.GRANTED, Channel.SMS: Consent.GRANTED, Channel.EMAIL: Consent.GRANTED}
     assert {r.recorded_by for r in prefs.consents.values()} == {receptionist.full_name}
+    view.profile.sections.setCurrentWidget(view.profile.messages)  # the tab loads when chosen
     qtbot.waitUntil(lambda: view.profile.messages.preferences.text().startswith("Messages by: WhatsApp"))
 
     view.profile.edit()

@@ -40,10 +40,12 @@ def open_profile(qtbot, backend, actor, patient) -> PatientProfileDialog:
     dialog = PatientProfileDialog(backend, actor, patient)
     qtbot.addWidget(dialog)
     dialog.show()
-    qtbot.waitUntil(lambda: dialog.profile is not None and dialog.bills.account is not None)
+    qtbot.waitUntil(lambda: dialog.profile is not None)
+    assert dialog.bills.account is None and not dialog.bills.loading  # the tab loads when it is chosen
     bar = dialog.sections.tabBar()
     qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(2).center())
     assert dialog.sections.currentWidget() is dialog.bills and dialog.bills.isVisible()
+    qtbot.waitUntil(lambda: dialog.bills.account is not None)
     return dialog
 
 

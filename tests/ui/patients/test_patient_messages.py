@@ -24,12 +24,14 @@ def open_messages(qtbot, backend, actor, patient) -> PatientProfileDialog:
     qtbot.addWidget(dialog)
     dialog.resize(1366, 768)
     dialog.show()
-    qtbot.waitUntil(lambda: dialog.profile is not None and dialog.messages.preferences.text() != "Loading…")
+    qtbot.waitUntil(lambda: dialog.profile is not None)
+    assert dialog.messages.preferences.text() == "Loading…"  # the tab loads when it is chosen
     bar = dialog.sections.tabBar()
     index = dialog.sections.indexOf(dialog.messages)
     assert dialog.sections.tabText(index) == "Messages"
     qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(index).center())
     assert dialog.messages.isVisible()
+    qtbot.waitUntil(lambda: dialog.messages.preferences.text() != "Loading…")
     return dialog
 
 

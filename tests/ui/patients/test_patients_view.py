@@ -154,6 +154,7 @@ def test_receptionist_does_not_see_medical_history_doctor_does(qtbot, backend, u
     mine = PatientProfileDialog(backend, receptionist, patient.user_id)
     qtbot.addWidget(mine)
     mine.show()
+    mine.sections.setCurrentWidget(mine.bills)
     qtbot.waitUntil(lambda: mine.profile is not None and mine.bills.account is not None)
     assert not mine.history_box.isVisible() and "diabetes" not in mine.medical_history.text()
     assert mine.allergies.text() == "Sulfa drugs" and mine.bills.shown.text() == "No bills or payments yet."
