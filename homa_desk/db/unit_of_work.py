@@ -34,8 +34,8 @@ from homa_desk.db.dlt_repository import SmsDltRepository
 from homa_desk.db.doctor_repository import DoctorRepository
 from homa_desk.db.held_money_repository import HeldMoneyRepository
 from homa_desk.db.message_repository import MessageChannelRepository
-from homa_desk.db.owner_report_repository import OwnerReportRepository
 from homa_desk.db.outbox_repository import OutboxRepository, VerificationCodes
+from homa_desk.db.owner_report_repository import OwnerReportRepository
 from homa_desk.db.patient_repository import PatientRepository
 from homa_desk.db.payment_repository import PaymentRepository, PaymentSessionRepository
 from homa_desk.db.queue_repository import QueueRepository

@@ -7,6 +7,7 @@ was cleared, one with the same value on both sides is left out.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -75,8 +76,15 @@ class FieldChange:
     new: str | None  # None: the field is not there after (cleared)
 
 
-def value_text(value: Any) -> str:
-    """A JSON value as a person reads it: text as is, numbers plainly, yes/no, lists and objects spelled out."""
+def humanized(key: str) -> str:
+    """"due_on" → "Due on": the label of a field or action the desk has no words for."""
+    words = key.replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+def value_text(value: Any, label: Callable[[str], str] = humanized) -> str:
+    """A JSON value as a person reads it: text as is, numbers plainly, yes/no, lists and objects spelled out
+    (an object's keys through `label`)."""
     if value is None or value == "":
         return NOTHING
     if isinstance(value, bool):
@@ -86,9 +94,9 @@ def value_text(value: Any) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, list):
-        return "; ".join(value_text(item) for item in value) or NOTHING
+        return "; ".join(value_text(item, label) for item in value) or NOTHING
     if isinstance(value, dict):
-        return ", ".join(f"{key}: {value_text(item)}" for key, item in value.items()) or NOTHING
+        return ", ".join(f"{label(key)}: {value_text(item, label)}" for key, item in value.items()) or NOTHING
     return str(value)
 
 
@@ -101,7 +109,8 @@ def _same(old: Any, new: Any) -> bool:
         return False
 
 
-def changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[FieldChange]:
+def changes(before: dict[str, Any] | None, after: dict[str, Any] | None,
+            label: Callable[[str], str] = humanized) -> list[FieldChange]:
     """Field by field, in the order the entry lists them (after's fields first, then those only before had)."""
     before, after = before or {}, after or {}
     result = []
@@ -109,15 +118,9 @@ def changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list
         if name in before and name in after:
             if _same(before[name], after[name]):
                 continue
-            result.append(FieldChange(name, value_text(before[name]), value_text(after[name])))
+            result.append(FieldChange(name, value_text(before[name], label), value_text(after[name], label)))
         elif name in after:
-            result.append(FieldChange(name, None, value_text(after[name])))
+            result.append(FieldChange(name, None, value_text(after[name], label)))
         else:
-            result.append(FieldChange(name, value_text(before[name]), None))
+            result.append(FieldChange(name, value_text(before[name], label), None))
     return result
-
-
-def humanized(key: str) -> str:
-    """"due_on" → "Due on": the label of a field or action the desk has no words for."""
-    words = key.replace("_", " ").strip()
-    return words[:1].upper() + words[1:]

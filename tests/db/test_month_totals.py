@@ -59,7 +59,7 @@ def test_payments_refunds_and_a_payment_moved_between_months_keep_the_monthly_to
     assert_owner_totals_match(engine)
 
 
-def test_a_cancelled_bill_and_changed_lines_leave_the_items_billed(engine, uow, admin, receptionist):
+def test_a_cancelled_bill_and_changed_lines_leave_the_items_billed(engine, owner_engine, uow, admin, receptionist):
     patient = a_patient(uow, receptionist)
     kept = a_bill(uow, receptionist, patient, ("procedure", "Dressing", "1", "300"),
                   ("medicine", "Paracetamol 500", "10", "2"))
@@ -75,6 +75,10 @@ def test_a_cancelled_bill_and_changed_lines_leave_the_items_billed(engine, uow, 
     assert_owner_totals_match(engine)
     assert _rows(engine, "SELECT kind::text, name_key, amount FROM bill_item_month_totals WHERE lines <> 0") == [
         ("procedure", "ecg", Decimal("250.00"))]
+    with owner_engine.begin() as conn:  # a bill's date corrected by hand: its lines move to that month
+        conn.execute(text("UPDATE bills SET created_at = '2026-01-31 23:00+05:30' WHERE id = :b"), {"b": kept.id})
+    assert_owner_totals_match(engine)
+    assert _rows(engine, "SELECT month::text FROM bill_item_month_totals WHERE lines <> 0") == [("2026-01-01",)]
 
 
 def test_visits_and_new_or_returning_patients_follow_every_change(engine, owner_engine, uow, admin, receptionist,
@@ -111,8 +115,8 @@ def test_a_bulk_load_and_the_rebuild_agree(engine, owner_engine, uow, receptioni
     with engine.begin() as conn:  # one statement, many patients and months: the statement trigger's own path
         conn.execute(text(
             "INSERT INTO appointments (patient_id, doctor_id, appointment_date, status)"
-            " SELECT p, :d, timestamptz '2026-01-15 10:00+05:30' + (n || ' days')::interval + (p || ' hours')::interval,"
-            " 'completed'"
+            " SELECT p, :d, timestamptz '2026-01-15 10:00+05:30' + (n || ' days')::interval"
+            " + (p || ' hours')::interval, 'completed'"
             " FROM unnest(CAST(:ps AS integer[])) p, generate_series(0, 300, 17) n"),
             {"d": doctor.user_id, "ps": patients})
     assert_owner_totals_match(engine)

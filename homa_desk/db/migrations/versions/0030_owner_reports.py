@@ -9,7 +9,8 @@
   visit) are kept by statement-level triggers on appointments. A patient's rows are recounted under a transaction
   advisory lock on the patient, so two desks completing the same patient's visits cannot both count them "new".
 - `bill_item_month_totals` (month of the bill, line kind, line name lowercased and trimmed: lines, quantity,
-  amount) is kept by triggers on bill_lines and on a bill's cancellation: lines of cancelled bills never count.
+  amount) is kept by triggers on bill_lines and on a bill's cancellation or date: lines of cancelled bills never
+  count.
 - `homa_owner_totals_rebuild()` recounts them all (this migration's backfill, and loaders that skip triggers).
 - `audit_log.patient_id`: the patient an entry is about, derived by a BEFORE INSERT trigger from the entity (a
   patient, an appointment, a bill, a payment, a UPI session, a follow-up or a message) so every writer fills it,
@@ -174,13 +175,18 @@ def _functions() -> str:
     for op_name, delta in _ITEM_DELTAS.items():
         items = _ITEMS.format(lines=delta, where="b.status <> 'cancelled'")
         parts.append(_function(f"homa_bill_item_totals_{op_name}", _ITEM_APPLY.format(items=items) + ";"))
-    # a bill cancelled (or, by a repair, not cancelled any more): its lines leave (or rejoin) the totals
-    cancelled = _ITEMS.format(
-        lines="SELECT bill_id, kind, description, quantity, total,"
-              " CASE WHEN NEW.status = 'cancelled' THEN -1 ELSE 1 END AS sign"
-              " FROM bill_lines WHERE bill_id = NEW.id",
-        where="true")
-    parts.append(_function("homa_bill_item_totals_cancel", _ITEM_APPLY.format(items=cancelled) + ";"))
+    # a bill cancelled (or, by a repair, not cancelled any more), or its date corrected: its lines leave the month
+    # they counted in and join the one they count in now
+    moved = """
+    SELECT m.month, l.kind, lower(regexp_replace(btrim(l.description), '\\s+', ' ', 'g')) AS name_key,
+           btrim(l.description) AS label, m.sign, l.quantity, l.total
+    FROM bill_lines l,
+         (SELECT """ + _MONTH.format(col="OLD.created_at") + """, -1 WHERE OLD.status <> 'cancelled'
+          UNION ALL
+          SELECT """ + _MONTH.format(col="NEW.created_at") + """, 1 WHERE NEW.status <> 'cancelled') m (month, sign)
+    WHERE l.bill_id = NEW.id
+"""
+    parts.append(_function("homa_bill_item_totals_bill", _ITEM_APPLY.format(items=moved) + ";"))
     return "".join(parts)
 
 
@@ -295,9 +301,10 @@ END $$;
 
 TRIGGERS = (_triggers("payments", "payment_month_totals") + _triggers("appointments", "visit_month_totals")
             + _triggers("bill_lines", "bill_item_totals") + """
-CREATE TRIGGER bills_item_totals_cancel AFTER UPDATE OF status ON bills FOR EACH ROW
-    WHEN ((OLD.status = 'cancelled') IS DISTINCT FROM (NEW.status = 'cancelled'))
-    EXECUTE FUNCTION homa_bill_item_totals_cancel();
+CREATE TRIGGER bills_item_totals AFTER UPDATE OF status, created_at ON bills FOR EACH ROW
+    WHEN ((OLD.status = 'cancelled') IS DISTINCT FROM (NEW.status = 'cancelled')
+          OR OLD.created_at IS DISTINCT FROM NEW.created_at)
+    EXECUTE FUNCTION homa_bill_item_totals_bill();
 """)
 
 AUDIT = r"""
@@ -348,14 +355,15 @@ DROP TRIGGER audit_log_patient ON audit_log;
 DROP FUNCTION homa_audit_log_patient();
 DROP FUNCTION homa_audit_patient(text, text);
 ALTER TABLE audit_log DROP COLUMN patient_id;
-DROP TRIGGER bills_item_totals_cancel ON bills;
+DROP TRIGGER bills_item_totals ON bills;
 """ + "".join(f"""
 DROP TRIGGER {table}_{prefix}_{op_name} ON {table};""" for table, prefix in (
     ("payments", "payment_month_totals"), ("appointments", "visit_month_totals"), ("bill_lines", "bill_item_totals"))
     for op_name in ("insert", "update", "delete", "truncate")) + "".join(f"""
 DROP FUNCTION homa_{prefix}_{op_name}();""" for prefix in (
-    "payment_month_totals", "visit_month_totals", "bill_item_totals") for op_name in ("insert", "update", "delete")) + """
-DROP FUNCTION homa_bill_item_totals_cancel();
+    "payment_month_totals", "visit_month_totals", "bill_item_totals")
+    for op_name in ("insert", "update", "delete")) + """
+DROP FUNCTION homa_bill_item_totals_bill();
 DROP FUNCTION homa_owner_totals_truncate();
 DROP FUNCTION homa_owner_totals_rebuild();
 DROP TABLE bill_item_month_totals, patient_month_totals, patient_visit_months, visit_month_totals,
