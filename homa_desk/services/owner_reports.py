@@ -36,7 +36,7 @@ from homa_desk.domain.roles import Actor, Role
 
 OWNER = (Role.ADMIN,)
 PAGE_SIZE = 100
-EXPORT_PAGE = 1000
+EXPORT_PAGE = 500
 NO_DOCTOR = "No doctor"
 
 

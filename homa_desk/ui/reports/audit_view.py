@@ -135,7 +135,8 @@ class AuditLogView(QWidget):
     """Filters on top, the paged entries, the selected entry's changes one per line, and Export CSV."""
 
     def __init__(self, backend: Backend, actor: Actor, parent: QWidget | None = None, *,
-                 today: date | None = None, debounce_ms: int = DEBOUNCE_MS) -> None:
+                 today: date | None = None, debounce_ms: int = DEBOUNCE_MS,
+                 page_size: int = owner_reports.PAGE_SIZE) -> None:
         super().__init__(parent)
         self.setObjectName("audit_log")
         self._backend = backend
@@ -169,7 +170,7 @@ class AuditLogView(QWidget):
         filters.addStretch(1)
         filters.addWidget(self.export_button)
 
-        self.model = AuditModel(backend, actor, self)
+        self.model = AuditModel(backend, actor, self, page_size=page_size)
         self.table = read_only_table("audit_table", self.model, stretch_column=5)
         self.table.setAlternatingRowColors(True)
         self.details = QPlainTextEdit()
