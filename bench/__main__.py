@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import Engine, text
 
-from bench import cold_start, patient_search, payments_report, round_trips, upi_latency
+from bench import cold_start, owner_reports, patient_search, payments_report, round_trips, upi_latency
 from bench.common import bench_database, cpu_name
 from homa_desk.db.unit_of_work import UnitOfWork
 from homa_desk.domain.roles import Actor, Role
@@ -34,7 +34,7 @@ ACTIVE_DOCTORS = 10  # a clinic's grid has a handful of columns, not the demo's 
 SEARCH_TARGET_MS, SEARCH_RATIO_TARGET = 30.0, 50.0
 COLD_TARGET, STALL_TARGET_MS, REPORT_TARGET_MS = 1.3, 50.0, 200.0
 PASSWORD = "Bench-Desk-Pass-1"
-FIGURES = ("cold", "search", "views", "upi", "collection")
+FIGURES = ("cold", "search", "views", "upi", "collection", "owner")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -73,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
             _upi(engine, cast, plan)
         if "collection" in args.only:
             _daily_collection(engine, cast, plan, counts["payments"])
+        if "owner" in args.only:
+            _owner(engine, cast, plan, counts["payments"])
     print(f"\ntotal {time.perf_counter() - started:.0f} s")
     return 0
 
@@ -200,3 +202,12 @@ def _daily_collection(engine: Engine, cast: round_trips.Cast, plan: dict, paymen
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def _owner(engine: Engine, cast: round_trips.Cast, plan: dict, payments: int) -> None:  # type: ignore[type-arg]
+    """The owner's group: time to open each report of the Reports page, and audit log pages."""
+    done = owner_reports.fill_items(engine)
+    if done:
+        print(done)
+    last, figures = owner_reports.measure(engine, cast.admin, rounds=plan["report_rounds"])
+    print("\n".join(owner_reports.report(figures, payments, last)))

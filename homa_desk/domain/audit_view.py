@@ -15,6 +15,7 @@ from typing import Any
 
 from homa_desk.domain.errors import ValidationError
 from homa_desk.domain.reports import day_bounds
+from homa_desk.domain.timeutil import to_local
 
 AuditKey = tuple[datetime, int]
 MAX_PAGE = 500
@@ -82,22 +83,37 @@ def humanized(key: str) -> str:
     return words[:1].upper() + words[1:]
 
 
-def value_text(value: Any, label: Callable[[str], str] = humanized) -> str:
-    """A JSON value as a person reads it: text as is, numbers plainly, yes/no, lists and objects spelled out
-    (an object's keys through `label`)."""
+def _as_is(text: str) -> str:
+    return text
+
+
+def value_text(value: Any, label: Callable[[str], str] = humanized, word: Callable[[str], str] = _as_is) -> str:
+    """A JSON value as a person reads it: text as is, numbers plainly, yes/no, timestamps in clinic time, lists
+    and objects spelled out (an object's keys through `label`, texts and yes/no through `word`)."""
     if value is None or value == "":
         return NOTHING
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return word("yes" if value else "no")
     if isinstance(value, (int, float)):
         return str(value)
     if isinstance(value, str):
-        return value
+        return _local_time(value) or word(value)
     if isinstance(value, list):
-        return "; ".join(value_text(item, label) for item in value) or NOTHING
+        return "; ".join(value_text(item, label, word) for item in value) or NOTHING
     if isinstance(value, dict):
-        return ", ".join(f"{label(key)}: {value_text(item, label)}" for key, item in value.items()) or NOTHING
+        return ", ".join(f"{label(key)}: {value_text(item, label, word)}" for key, item in value.items()) or NOTHING
     return str(value)
+
+
+def _local_time(text: str) -> str | None:
+    """An ISO timestamp with its offset ("2026-12-02T06:20:46+00:00") as the clinic reads it: 02-12-2026 11:50."""
+    if len(text) < 20 or text[10:11] != "T":
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return to_local(moment).strftime("%d-%m-%Y %H:%M") if moment.tzinfo else None
 
 
 def _same(old: Any, new: Any) -> bool:
@@ -110,7 +126,7 @@ def _same(old: Any, new: Any) -> bool:
 
 
 def changes(before: dict[str, Any] | None, after: dict[str, Any] | None,
-            label: Callable[[str], str] = humanized) -> list[FieldChange]:
+            label: Callable[[str], str] = humanized, word: Callable[[str], str] = _as_is) -> list[FieldChange]:
     """Field by field, in the order the entry lists them (after's fields first, then those only before had)."""
     before, after = before or {}, after or {}
     result = []
@@ -118,9 +134,10 @@ def changes(before: dict[str, Any] | None, after: dict[str, Any] | None,
         if name in before and name in after:
             if _same(before[name], after[name]):
                 continue
-            result.append(FieldChange(name, value_text(before[name], label), value_text(after[name], label)))
+            result.append(FieldChange(name, value_text(before[name], label, word),
+                                      value_text(after[name], label, word)))
         elif name in after:
-            result.append(FieldChange(name, None, value_text(after[name], label)))
+            result.append(FieldChange(name, None, value_text(after[name], label, word)))
         else:
-            result.append(FieldChange(name, value_text(before[name], label), None))
+            result.append(FieldChange(name, value_text(before[name], label, word), None))
     return result

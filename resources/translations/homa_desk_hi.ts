@@ -1868,6 +1868,34 @@ Prescribe anyway?</source>
         <translation>पंक्तियाँ</translation>
     </message>
     <message>
+        <source>Kind</source>
+        <translation>प्रकार</translation>
+    </message>
+    <message>
+        <source>Slot minutes</source>
+        <translation>स्लॉट के मिनट</translation>
+    </message>
+    <message>
+        <source>Registration number</source>
+        <translation>पंजीकरण संख्या</translation>
+    </message>
+    <message>
+        <source>Follow-up of</source>
+        <translation>किसका फ़ॉलो-अप</translation>
+    </message>
+    <message>
+        <source>Queued</source>
+        <translation>कतार में</translation>
+    </message>
+    <message>
+        <source>Request</source>
+        <translation>अनुरोध</translation>
+    </message>
+    <message>
+        <source>Schema revision</source>
+        <translation>स्कीमा संशोधन</translation>
+    </message>
+    <message>
         <source>Account</source>
         <translation>खाता</translation>
     </message>
@@ -1906,6 +1934,10 @@ Prescribe anyway?</source>
     <message>
         <source>no</source>
         <translation>नहीं</translation>
+    </message>
+    <message>
+        <source>Online</source>
+        <translation>ऑनलाइन</translation>
     </message>
     <message>
         <source>Next free slot</source>

@@ -5,9 +5,11 @@ Keys the desk has no words for (a later feature's) are shown humanized ("due_on"
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QT_TR_NOOP
 
-from homa_desk.domain.audit_view import FieldChange, humanized, value_text
+from homa_desk.domain.audit_view import FieldChange, changes, humanized
 from homa_desk.ui.common.i18n import tr
 
 ACTIONS = {
@@ -89,6 +91,15 @@ FIELDS = {
     "sessions": QT_TR_NOOP("Sessions"), "first_name": QT_TR_NOOP("First name"), "rule": QT_TR_NOOP("Rule"),
     "state": QT_TR_NOOP("State"), "accepted": QT_TR_NOOP("Accepted"), "tables": QT_TR_NOOP("Tables"),
     "rows": QT_TR_NOOP("Rows"), "host": QT_TR_NOOP("Server"), "database": QT_TR_NOOP("Database"),
+    "kind": QT_TR_NOOP("Kind"), "discount": QT_TR_NOOP("Discount"), "quantity": QT_TR_NOOP("Quantity"),
+    "unit_price": QT_TR_NOOP("Rate"), "description": QT_TR_NOOP("Description"),
+    "bill_number": QT_TR_NOOP("Bill No."), "meeting_link": QT_TR_NOOP("Meeting link"),
+    "cancellation_reason": QT_TR_NOOP("Cancelled because"), "slot_minutes": QT_TR_NOOP("Slot minutes"),
+    "registration_number": QT_TR_NOOP("Registration number"), "gender": QT_TR_NOOP("Gender"),
+    "date_of_birth": QT_TR_NOOP("Date of birth"), "address": QT_TR_NOOP("Address"),
+    "medical_history": QT_TR_NOOP("Medical history"), "follow_up_of": QT_TR_NOOP("Follow-up of"),
+    "left": QT_TR_NOOP("Left"), "queued": QT_TR_NOOP("Queued"), "request_id": QT_TR_NOOP("Request"),
+    "schema_revision": QT_TR_NOOP("Schema revision"), "queue_entry": QT_TR_NOOP("Queue"),
 }
 
 ENTITIES = {
@@ -102,7 +113,16 @@ ENTITIES = {
 
 ROLES = {"admin": QT_TR_NOOP("Admin"), "receptionist": QT_TR_NOOP("Receptionist"), "doctor": QT_TR_NOOP("Doctor")}
 SET, CLEARED = QT_TR_NOOP("{field}: {new}"), QT_TR_NOOP("{field}: {old} → removed")
-WORDS = {"yes": QT_TR_NOOP("yes"), "no": QT_TR_NOOP("no")}
+WORDS = {"yes": QT_TR_NOOP("yes"), "no": QT_TR_NOOP("no"), "open": QT_TR_NOOP("Open"), "paid": QT_TR_NOOP("Paid"),
+         "cancelled": QT_TR_NOOP("Cancelled"), "completed": QT_TR_NOOP("Completed"),
+         "scheduled": QT_TR_NOOP("Scheduled"), "no_show": QT_TR_NOOP("No-show"), "refunded": QT_TR_NOOP("Refunded"),
+         "pending": QT_TR_NOOP("Pending"), "cash": QT_TR_NOOP("Cash"), "upi": QT_TR_NOOP("UPI"),
+         "card": QT_TR_NOOP("Card"), "wallet": QT_TR_NOOP("Wallet"), "netbanking": QT_TR_NOOP("Net banking"),
+         "admin": QT_TR_NOOP("Admin"), "doctor": QT_TR_NOOP("Doctor"), "receptionist": QT_TR_NOOP("Receptionist"),
+         "patient": QT_TR_NOOP("Patient"), "offline": QT_TR_NOOP("At the clinic"), "online": QT_TR_NOOP("Online"),
+         "consultation": QT_TR_NOOP("Consultation"), "procedure": QT_TR_NOOP("Procedure"),
+         "medicine": QT_TR_NOOP("Medicine"), "lab_test": QT_TR_NOOP("Lab test"), "other": QT_TR_NOOP("Other"),
+         "male": QT_TR_NOOP("Male"), "female": QT_TR_NOOP("Female")}
 
 
 def action_label(action: str) -> str:
@@ -115,22 +135,26 @@ def field_label(name: str) -> str:
 
 def entity_label(entity: str, entity_id: str | None) -> str:
     kind = tr(ENTITIES[entity]) if entity in ENTITIES else humanized(entity)
-    return f"{kind} {entity_id}" if entity_id else kind
+    if not entity_id or any("a" <= c.lower() <= "z" for c in entity_id):
+        return kind  # a settings key ("clinic_name") says nothing the kind does not
+    return f"{kind} {entity_id}"
 
 
-def _value(text: str | None) -> str:
-    return tr(WORDS[text]) if text in WORDS else (text or "")
+def word(text: str) -> str:
+    """A stored value in the desk's words where the desk has some ("cancelled" → Cancelled)."""
+    return tr(WORDS[text]) if text in WORDS else text
 
 
 def change_line(change: FieldChange) -> str:
     """"Amount: 500 → 300" in the desk's language; a field set shows its value, one cleared says so."""
     name = field_label(change.field)
     if change.old is None:
-        return tr(SET).format(field=name, new=_value(change.new))
+        return tr(SET).format(field=name, new=change.new)
     if change.new is None:
-        return tr(CLEARED).format(field=name, old=_value(change.old))
-    return f"{name}: {_value(change.old)} → {_value(change.new)}"
+        return tr(CLEARED).format(field=name, old=change.old)
+    return f"{name}: {change.old} → {change.new}"
 
 
-def shown_value(value: object) -> str:
-    return _value(value_text(value, field_label))
+def field_changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[FieldChange]:
+    """The entry's changes with the desk's words for fields and values."""
+    return changes(before, after, field_label, word)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from homa_desk.backend import Backend
 from homa_desk.db.unit_of_work import UnitOfWork
-from homa_desk.domain.audit_view import AuditFilters, AuditRow, changes
+from homa_desk.domain.audit_view import AuditFilters, AuditRow
 from homa_desk.domain.errors import DomainError, ValidationError
 from homa_desk.domain.roles import Actor
 from homa_desk.domain.timeutil import CLINIC_TZ, to_local, utcnow
@@ -34,7 +34,7 @@ from homa_desk.ui.common.save_dialog import ask_save_path
 from homa_desk.ui.common.service_text import in_desk_language
 from homa_desk.ui.common.tables import ChoicesModel, read_only_table
 from homa_desk.ui.common.worker import run_in_background
-from homa_desk.ui.reports.audit_labels import ACTIONS, ROLES, action_label, change_line, entity_label, field_label
+from homa_desk.ui.reports.audit_labels import ACTIONS, ROLES, action_label, change_line, entity_label, field_changes
 
 COLUMNS = (QT_TR_NOOP("When"), QT_TR_NOOP("Who"), QT_TR_NOOP("Action"), QT_TR_NOOP("About"),
            QT_TR_NOOP("Patient"), QT_TR_NOOP("Changes"))
@@ -43,7 +43,7 @@ DEBOUNCE_MS = 400
 
 
 def change_lines(row: AuditRow) -> list[str]:
-    return [change_line(change) for change in changes(row.before, row.after, field_label)]
+    return [change_line(change) for change in field_changes(row.before, row.after)]
 
 
 def who(row: AuditRow) -> str:

@@ -43,7 +43,7 @@ def test_who_did_what_to_which_patient_with_the_changes_in_words(qtbot, backend,
     cancelled = next(row for row in rows if row[2] == "Bill cancelled")
     assert cancelled[1] == "Meera Iyer (Admin)" or cancelled[1].endswith("(Admin)")
     assert cancelled[3] == f"Bill {bill.id}" and cancelled[4].startswith("Kavya Nair #")
-    assert "Status: open → cancelled" in cancelled[5] and "Reason: Entered twice" in cancelled[5]
+    assert "Status: Open → Cancelled" in cancelled[5] and "Reason: Entered twice" in cancelled[5]
     assert "{" not in "".join(row[5] for row in rows)  # never raw JSON
     view.table.setFocus()
     view.table.setCurrentIndex(view.model.index(rows.index(cancelled), 0))
