@@ -148,14 +148,19 @@ class AuditLogView(QWidget):
         self.person.setObjectName("audit_person")
         self.people = ChoicesModel([(None, tr("Anyone"))], self)
         self.person.setModel(self.people)
+        for combo in (self.person,):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(14)  # not measured over every name
         self.patient = QLineEdit()
         self.patient.setObjectName("audit_patient")
         self.patient.setPlaceholderText(tr("Patient number"))
         self.patient.setClearButtonEnabled(True)
-        self.patient.setMaximumWidth(150)
+        self.patient.setMaximumWidth(130)
         self.kind = QComboBox()
         self.kind.setObjectName("audit_kind")
         self.kind.addItem(tr("Any action"), None)
+        self.kind.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.kind.setMinimumContentsLength(16)
         for key in sorted(ACTIONS, key=action_label):
             self.kind.addItem(action_label(key), key)
         self.export_button = QPushButton(tr("Export CSV…"))
