@@ -167,3 +167,31 @@ def test_the_upgrade_fills_earlier_entries_and_the_log_stays_append_only(cluster
     finally:
         engine.dispose()
         cluster.drop(url)
+
+
+def test_two_desks_completing_one_patients_visits_at_once_count_them_new_once(engine, uow, receptionist, doctor):
+    import threading
+
+    patient = a_patient(uow, receptionist)
+    with engine.begin() as conn:
+        september = _visit(conn, patient, doctor.user_id, "2026-09-10 10:00+05:30", "scheduled")
+        october = _visit(conn, patient, doctor.user_id, "2026-10-10 10:00+05:30", "scheduled")
+    complete = text("UPDATE appointments SET status = 'completed' WHERE id = :i")
+    first = engine.connect()
+    first.begin()
+    first.execute(complete, {"i": september})  # holds the patient's lock until it commits
+
+    def second_desk() -> None:
+        with engine.begin() as conn:
+            conn.execute(complete, {"i": october})
+
+    other = threading.Thread(target=second_desk)
+    other.start()
+    other.join(timeout=1.0)
+    assert other.is_alive()  # waiting for the first desk, not counting from what it cannot see yet
+    first.commit()
+    first.close()
+    other.join(timeout=10)
+    assert_owner_totals_match(engine)
+    assert _rows(engine, "SELECT month::text, patients, new_patients FROM patient_month_totals"
+                         " WHERE patients <> 0 ORDER BY 1") == [("2026-09-01", 1, 1), ("2026-10-01", 1, 0)]

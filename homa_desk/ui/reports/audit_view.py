@@ -165,15 +165,17 @@ class AuditLogView(QWidget):
             self.kind.addItem(action_label(key), key)
         self.export_button = QPushButton(tr("Export CSV…"))
         self.export_button.setObjectName("audit_export")
-        filters = QHBoxLayout()
-        for label, widget in ((tr("From"), self.date_from), (tr("to"), self.date_to), (tr("Who"), self.person),
-                              (tr("Patient"), self.patient), (tr("Action"), self.kind)):
+        filters, second = QHBoxLayout(), QHBoxLayout()  # two rows: room for Hindi's longer words at 1366 pixels
+        for row, label, widget in ((filters, tr("From"), self.date_from), (filters, tr("to"), self.date_to),
+                                   (filters, tr("Patient"), self.patient), (second, tr("Who"), self.person),
+                                   (second, tr("Action"), self.kind)):
             caption = QLabel(label)
             caption.setBuddy(widget)
-            filters.addWidget(caption)
-            filters.addWidget(widget)
+            row.addWidget(caption)
+            row.addWidget(widget)
         filters.addStretch(1)
-        filters.addWidget(self.export_button)
+        second.addStretch(1)
+        second.addWidget(self.export_button)
 
         self.model = AuditModel(backend, actor, self, page_size=page_size)
         self.table = read_only_table("audit_table", self.model, stretch_column=5)
@@ -187,6 +189,7 @@ class AuditLogView(QWidget):
         self.status.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
+        layout.addLayout(second)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.details)
         layout.addWidget(self.status)
