@@ -200,10 +200,6 @@ def _daily_collection(engine: Engine, cast: round_trips.Cast, plan: dict, paymen
           f"{_verdict(p95 <= REPORT_TARGET_MS)}); {len(times)} rounds")
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
-
-
 def _owner(engine: Engine, cast: round_trips.Cast, plan: dict, payments: int) -> None:  # type: ignore[type-arg]
     """The owner's group: time to open each report of the Reports page, and audit log pages."""
     done = owner_reports.fill_items(engine)
@@ -211,3 +207,7 @@ def _owner(engine: Engine, cast: round_trips.Cast, plan: dict, payments: int) ->
         print(done)
     last, figures = owner_reports.measure(engine, cast.admin, rounds=plan["report_rounds"])
     print("\n".join(owner_reports.report(figures, payments, last)))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
