@@ -3,7 +3,8 @@
 One database is filled once (1,000,000 patients, ~5,000,000 paid appointments; `--quick`: 2,000 and ~5,000) and
 every figure is measured on it: cold start against a bare PySide6 window, patient search against an unindexed scan,
 round trips and open time of each view through a proxy adding 100 ms, the longest UI-thread stall, UPI
-paid-to-shown latency and gateway calls, and the daily collection report.
+paid-to-shown latency and gateway calls, the daily collection report, and the owner's reports (each report of the
+Reports page and the audit log's pages; `--only owner`).
 """
 
 from __future__ import annotations
@@ -202,9 +203,9 @@ def _daily_collection(engine: Engine, cast: round_trips.Cast, plan: dict, paymen
 
 def _owner(engine: Engine, cast: round_trips.Cast, plan: dict, payments: int) -> None:  # type: ignore[type-arg]
     """The owner's group: time to open each report of the Reports page, and audit log pages."""
-    done = owner_reports.fill_items(engine)
-    if done:
-        print(done)
+    for done in (owner_reports.fill_items(engine), owner_reports.fill_audit(engine)):
+        if done:
+            print(done)
     last, figures = owner_reports.measure(engine, cast.admin, rounds=plan["report_rounds"])
     print("\n".join(owner_reports.report(figures, payments, last)))
 
