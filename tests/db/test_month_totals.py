@@ -195,3 +195,26 @@ def test_two_desks_completing_one_patients_visits_at_once_count_them_new_once(en
     assert_owner_totals_match(engine)
     assert _rows(engine, "SELECT month::text, patients, new_patients FROM patient_month_totals"
                          " WHERE patients <> 0 ORDER BY 1") == [("2026-09-01", 1, 1), ("2026-10-01", 1, 0)]
+
+
+def test_a_service_names_the_patient_of_an_entity_the_database_cannot_trace(engine, uow, admin, receptionist):
+    patient = a_patient(uow, receptionist)
+    with uow:
+        uow.audit.record(receptionist, "advance_received", "patient_account", "A-1", after={"amount": "500"},
+                         patient_id=patient)
+        uow.audit.record(receptionist, "advance_received", "patient_account", "A-2", patient_id=admin.user_id)
+        uow.commit()
+    assert _rows(engine, "SELECT entity_id, patient_id FROM audit_log WHERE action = 'advance_received'"
+                         " ORDER BY id") == [("A-1", patient), ("A-2", None)]
+
+
+def test_a_bulk_load_of_ten_thousand_patients_visits_in_one_statement(engine):
+    """More patients than the server's lock table holds advisory locks for: the statement locks the table."""
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO users (full_name, phone) SELECT 'Bulk Patient', '1'"
+                          " FROM generate_series(1, 10000)"))
+        conn.execute(text("INSERT INTO appointments (patient_id, doctor_id, appointment_date, status)"
+                          " SELECT id, NULL, timestamptz '2026-03-01 10:00+05:30' + (id % 60 || ' days')::interval,"
+                          " 'completed' FROM users WHERE full_name = 'Bulk Patient'"))
+    assert_owner_totals_match(engine)
+    assert _rows(engine, "SELECT sum(new_patients) FROM patient_month_totals") == [(10000,)]

@@ -7,7 +7,8 @@
 - `visit_month_totals` (doctor, month: completed appointments), `patient_visit_months` (patient, month: their
   completed visits) and `patient_month_totals` (month: patients seen, of whom new, i.e. in their first month with a
   visit) are kept by statement-level triggers on appointments. A patient's rows are recounted under a transaction
-  advisory lock on the patient, so two desks completing the same patient's visits cannot both count them "new".
+  advisory lock on the patient (a bulk statement locks the table instead), so two desks completing the same
+  patient's visits cannot both count them "new".
 - `bill_item_month_totals` (month of the bill, line kind, line name lowercased and trimmed: lines, quantity,
   amount) is kept by triggers on bill_lines and on a bill's cancellation or date: lines of cancelled bills never
   count.
@@ -95,10 +96,18 @@ _VISIT_DELTAS = {
 _VISITS = ("SELECT patient_id, coalesce(doctor_id, 0) AS doctor_id, "
            + _MONTH.format(col="appointment_date") + " AS month, sign"
            " FROM ({delta}) delta WHERE status = 'completed'")
-# patients in id order, so two desks' statements take the locks in the same order
+# One writer at a time per patient: a desk's statement locks its few patients (in id order, so two desks take the
+# locks in the same order); a bulk statement (a load, an import) locks the table instead, as an advisory lock per
+# patient would overflow the server's lock table. Every statement first takes ROW EXCLUSIVE, which waits for a bulk
+# statement's EXCLUSIVE, so no desk reads a patient's months while a bulk load is changing them.
 _VISIT_LOCK = """
-    PERFORM pg_advisory_xact_lock(7316030, patient_id)
-    FROM (SELECT DISTINCT patient_id FROM ({visits}) v ORDER BY 1) p;
+    IF (SELECT count(DISTINCT patient_id) FROM ({visits}) v) > 100 THEN
+        LOCK TABLE patient_visit_months IN EXCLUSIVE MODE;
+    ELSE
+        LOCK TABLE patient_visit_months IN ROW EXCLUSIVE MODE;
+        PERFORM pg_advisory_xact_lock(7316030, patient_id)
+        FROM (SELECT DISTINCT patient_id FROM ({visits}) v ORDER BY 1) p;
+    END IF;
 """
 # a patient's months before and after this statement; each month counts the patient once, as new in the first
 _VISIT_APPLY = """
