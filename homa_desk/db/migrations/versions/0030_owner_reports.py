@@ -381,6 +381,9 @@ DROP TABLE bill_item_month_totals, patient_month_totals, patient_visit_months, v
 
 
 def upgrade() -> None:
+    # the backfill reads every payment, appointment and bill line once: minutes at millions of rows, past the
+    # desk's statement timeout
+    op.execute("SET LOCAL statement_timeout = 0")
     op.execute(TABLES + _functions() + TRIGGERS + AUDIT)
 
 
