@@ -71,6 +71,7 @@ def fill_items(engine: Engine) -> str | None:
         conn.execute(text("SET LOCAL statement_timeout = 0"))
         added = conn.execute(text(_LINES), {"procedures": PROCEDURES, "medicines": MEDICINES}).rowcount
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("SET statement_timeout = 0"))
         conn.execute(text("VACUUM ANALYZE bill_lines, bill_item_month_totals"))
     return f"{added:,} procedure and medicine lines added (triggers on) in {time.perf_counter() - started:.1f} s"
 
@@ -85,6 +86,7 @@ def fill_audit(engine: Engine) -> str | None:
         conn.execute(text("SET LOCAL statement_timeout = 0"))
         added = conn.execute(text(_AUDIT)).rowcount
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("SET statement_timeout = 0"))
         conn.execute(text("VACUUM ANALYZE audit_log"))
     return f"{added:,} audit entries added (patient derived by the trigger) in {time.perf_counter() - started:.1f} s"
 
