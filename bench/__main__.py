@@ -3,7 +3,8 @@
 One database is filled once (1,000,000 patients, ~5,000,000 paid appointments; `--quick`: 2,000 and ~5,000) and
 every figure is measured on it: cold start against a bare PySide6 window, patient search against an unindexed scan,
 round trips and open time of each view through a proxy adding 100 ms, the longest UI-thread stall, UPI
-paid-to-shown latency and gateway calls, and the daily collection report.
+paid-to-shown latency and gateway calls, the daily collection report, and the owner's reports (each report of the
+Reports page and the audit log's pages; `--only owner`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import Engine, text
 
-from bench import cold_start, patient_search, payments_report, round_trips, upi_latency, view_opens
+from bench import cold_start, owner_reports, patient_search, payments_report, round_trips, upi_latency, view_opens
 from bench.common import bench_database, cpu_name
 from homa_desk.db.unit_of_work import UnitOfWork
 from homa_desk.domain.billing import LineInput
@@ -35,7 +36,7 @@ ACTIVE_DOCTORS = 10  # a clinic's grid has a handful of columns, not the demo's 
 SEARCH_TARGET_MS, SEARCH_RATIO_TARGET = 30.0, 50.0
 COLD_TARGET, STALL_TARGET_MS, REPORT_TARGET_MS = 1.3, 50.0, 200.0
 PASSWORD = "Bench-Desk-Pass-1"
-FIGURES = ("cold", "search", "views", "roundtrips", "upi", "collection")
+FIGURES = ("cold", "search", "views", "roundtrips", "upi", "collection", "owner")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -76,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
             _upi(engine, cast, plan)
         if "collection" in args.only:
             _daily_collection(engine, cast, plan, counts["payments"])
+        if "owner" in args.only:
+            _owner(engine, cast, plan, counts["payments"])
     print(f"\ntotal {time.perf_counter() - started:.0f} s")
     return 0
 
@@ -227,6 +230,15 @@ def _daily_collection(engine: Engine, cast: round_trips.Cast, plan: dict, paymen
     print(f"daily collection report over {payments:,} payments, busiest day {day}: "
           f"p50 {statistics.median(times):.1f} ms, p95 {p95:.1f} ms (target <= {REPORT_TARGET_MS:.0f} ms: "
           f"{_verdict(p95 <= REPORT_TARGET_MS)}); {len(times)} rounds")
+
+
+def _owner(engine: Engine, cast: round_trips.Cast, plan: dict, payments: int) -> None:  # type: ignore[type-arg]
+    """The owner's group: time to open each report of the Reports page, and audit log pages."""
+    for done in (owner_reports.fill_items(engine), owner_reports.fill_audit(engine)):
+        if done:
+            print(done)
+    last, figures = owner_reports.measure(engine, cast.admin, rounds=plan["report_rounds"])
+    print("\n".join(owner_reports.report(figures, payments, last)))
 
 
 if __name__ == "__main__":

@@ -125,6 +125,9 @@ def fill(engine: Engine, patients: int, appointments: int) -> None:
             started = time.perf_counter()
             conn.execute(text("SELECT homa_payment_totals_rebuild()"))
             print(f"per-day totals recounted in {time.perf_counter() - started:.1f} s")
+            started = time.perf_counter()
+            conn.execute(text("SELECT homa_owner_totals_rebuild()"))  # 0030's monthly totals
+            print(f"monthly totals recounted in {time.perf_counter() - started:.1f} s")
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         started = time.perf_counter()
         conn.execute(text("VACUUM ANALYZE bills, payments, refunds, payment_day_totals, payment_doctor_day_totals"))

@@ -322,6 +322,8 @@ class AuditEntry(Base):
     entity_id: Mapped[str | None] = mapped_column(String(64))
     before: Mapped[Any | None] = mapped_column(JSONB)
     after: Mapped[Any | None] = mapped_column(JSONB)
+    # 0030: the patient the entry is about, derived from the entity by the trigger audit_log_patient
+    patient_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class ClinicSetting(Base):
@@ -722,3 +724,80 @@ class AdvanceApplication(Base):
     returned_at: Mapped[datetime | None] = mapped_column(TIMESTAMPTZ)
     returned_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     return_reason: Mapped[str | None] = mapped_column(Text)
+# --- the owner's view (0030): monthly totals kept by triggers ------------------------------------------------------
+
+class PaymentMonthTotal(Base):
+    """Payments per clinic month, method, status and refunded-or-not (triggers on payments)."""
+
+    __tablename__ = "payment_month_totals"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    payment_method: Mapped[str] = mapped_column(PAYMENT_METHOD, primary_key=True)
+    status: Mapped[str] = mapped_column(PAYMENT_STATUS, primary_key=True)
+    refunded: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    payments: Mapped[int] = mapped_column(BigInteger)
+    amount: Mapped[Decimal] = mapped_column(Numeric(16, 2))
+    refunded_amount: Mapped[Decimal] = mapped_column(Numeric(16, 2))
+
+
+class PaymentDoctorMonthTotal(Base):
+    """Money received (completed or refunded payments) per doctor and month."""
+
+    __tablename__ = "payment_doctor_month_totals"
+
+    doctor_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
+    payments: Mapped[int] = mapped_column(BigInteger)
+    amount: Mapped[Decimal] = mapped_column(Numeric(16, 2))
+    refunded_amount: Mapped[Decimal] = mapped_column(Numeric(16, 2))
+
+
+class VisitMonthTotal(Base):
+    """Completed appointments per doctor (0: none) and month."""
+
+    __tablename__ = "visit_month_totals"
+
+    doctor_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
+    visits: Mapped[int] = mapped_column(BigInteger)
+
+
+class PatientVisitMonth(Base):
+    """A patient's completed visits in a month (what new and returning patients are counted from)."""
+
+    __tablename__ = "patient_visit_months"
+
+    patient_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    visits: Mapped[int] = mapped_column(Integer)
+
+
+class PatientMonthTotal(Base):
+    """Patients with a completed visit in the month, and of them those in their first such month."""
+
+    __tablename__ = "patient_month_totals"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    patients: Mapped[int] = mapped_column(BigInteger)
+    new_patients: Mapped[int] = mapped_column(BigInteger)
+
+
+class BillItemMonthTotal(Base):
+    """Bill lines of bills not cancelled per month of the bill, kind and name (lowercased, spaces collapsed)."""
+
+    __tablename__ = "bill_item_month_totals"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(BILL_LINE_KIND, primary_key=True)
+    name_key: Mapped[str] = mapped_column(Text, primary_key=True)
+    label: Mapped[str] = mapped_column(Text)
+    lines: Mapped[int] = mapped_column(BigInteger)
+    quantity: Mapped[Decimal] = mapped_column(Numeric(16, 3))
+    amount: Mapped[Decimal] = mapped_column(Numeric(16, 2))
+
+
+Index("ix_audit_log_time", AuditEntry.occurred_at, AuditEntry.id)  # 0030: the audit viewer's keyset order
+Index("ix_audit_log_actor", AuditEntry.actor_id, AuditEntry.occurred_at, AuditEntry.id)
+Index("ix_audit_log_patient", AuditEntry.patient_id, AuditEntry.occurred_at, AuditEntry.id,
+      postgresql_where=AuditEntry.patient_id.is_not(None))
+Index("ix_audit_log_action", AuditEntry.action, AuditEntry.occurred_at, AuditEntry.id)

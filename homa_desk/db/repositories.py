@@ -150,15 +150,20 @@ class AuditLog:
         self._session = session
 
     def record(self, actor: Actor | None, action: str, entity: str, entity_id: object,
-               before: dict[str, Any] | None = None, after: dict[str, Any] | None = None) -> None:
+               before: dict[str, Any] | None = None, after: dict[str, Any] | None = None, *,
+               patient_id: int | None = None) -> None:
         """Write one entry; for an actor, only while their account is active in the role they act in.
+
+        The database fills `audit_log.patient_id` from the entity (schema 0030: a patient, appointment, bill,
+        payment, UPI QR, follow-up or message); `patient_id` names the patient of an entity it cannot trace, and is
+        kept only if it is a patient.
 
         The check rides in the INSERT itself (INSERT … SELECT FROM users WHERE active and same role), so it costs no
         round trip; a refused entry raises AccountRevoked and the caller's unit of work rolls the whole write back.
         """
         entry = {
             "action": action, "entity": entity, "entity_id": None if entity_id is None else str(entity_id),
-            "before": before, "after": after,
+            "before": before, "after": after, "patient_id": patient_id,
         }
         if actor is None:
             self._session.execute(insert(AuditEntry).values(actor_id=None, actor_role=None, **entry))

@@ -37,6 +37,7 @@ from homa_desk.db.doctor_repository import DoctorRepository
 from homa_desk.db.held_money_repository import HeldMoneyRepository
 from homa_desk.db.message_repository import MessageChannelRepository
 from homa_desk.db.outbox_repository import OutboxRepository, VerificationCodes
+from homa_desk.db.owner_report_repository import OwnerReportRepository
 from homa_desk.db.patient_repository import PatientRepository
 from homa_desk.db.payment_repository import PaymentRepository, PaymentSessionRepository
 from homa_desk.db.price_list_repository import PriceListRepository
@@ -73,6 +74,7 @@ class UnitOfWork:
     channels: MessageChannelRepository
     verification: VerificationCodes
     reports: ReportRepository
+    owner_reports: OwnerReportRepository
     close_of_day: CloseOfDayRepository
     waiting_board: WaitingBoardRepository
     price_list: PriceListRepository
@@ -140,6 +142,7 @@ class UnitOfWork:
         self.verification = VerificationCodes(self._session)
         self.sms_dlt = SmsDltRepository(self._session)
         self.reports = ReportRepository(self._session)
+        self.owner_reports = OwnerReportRepository(self._session)
         self.close_of_day = CloseOfDayRepository(self._session)
         self.waiting_board = WaitingBoardRepository(self._session)
         self.price_list = PriceListRepository(self._session)

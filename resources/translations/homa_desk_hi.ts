@@ -1680,8 +1680,360 @@ Prescribe anyway?</source>
         <translation>शुभ संध्या</translation>
     </message>
     <message>
+        <source>Patient registered</source>
+        <translation>मरीज़ पंजीकृत</translation>
+    </message>
+    <message>
+        <source>Patient details changed</source>
+        <translation>मरीज़ का विवरण बदला</translation>
+    </message>
+    <message>
+        <source>Medical history or allergies changed</source>
+        <translation>चिकित्सा इतिहास या एलर्जी बदली</translation>
+    </message>
+    <message>
+        <source>Patient&apos;s language set</source>
+        <translation>मरीज़ की भाषा तय की</translation>
+    </message>
+    <message>
+        <source>Patient&apos;s message channel set</source>
+        <translation>मरीज़ का संदेश माध्यम तय किया</translation>
+    </message>
+    <message>
+        <source>Message consent recorded</source>
+        <translation>संदेश की सहमति दर्ज की</translation>
+    </message>
+    <message>
+        <source>Appointment booked</source>
+        <translation>अपॉइंटमेंट बुक हुआ</translation>
+    </message>
+    <message>
+        <source>Appointment moved</source>
+        <translation>अपॉइंटमेंट बदला गया</translation>
+    </message>
+    <message>
+        <source>Appointment cancelled</source>
+        <translation>अपॉइंटमेंट रद्द</translation>
+    </message>
+    <message>
+        <source>Visit completed</source>
+        <translation>विज़िट पूरी</translation>
+    </message>
+    <message>
+        <source>Marked no-show</source>
+        <translation>नहीं आए दर्ज किया</translation>
+    </message>
+    <message>
+        <source>Checked in</source>
+        <translation>चेक-इन हुआ</translation>
+    </message>
+    <message>
+        <source>Called in</source>
+        <translation>अंदर बुलाया</translation>
+    </message>
+    <message>
+        <source>Consultation saved</source>
+        <translation>परामर्श सहेजा</translation>
+    </message>
+    <message>
+        <source>Allergy warning overridden</source>
+        <translation>एलर्जी चेतावनी के बावजूद आगे बढ़े</translation>
+    </message>
+    <message>
+        <source>Follow-up asked for</source>
+        <translation>फ़ॉलो-अप माँगा</translation>
+    </message>
+    <message>
+        <source>Follow-up closed</source>
+        <translation>फ़ॉलो-अप बंद</translation>
+    </message>
+    <message>
+        <source>Bill created</source>
+        <translation>बिल बना</translation>
+    </message>
+    <message>
+        <source>Bill lines changed</source>
+        <translation>बिल की पंक्तियाँ बदलीं</translation>
+    </message>
+    <message>
+        <source>Bill cancelled</source>
+        <translation>बिल रद्द</translation>
+    </message>
+    <message>
+        <source>Payment refunded</source>
+        <translation>भुगतान वापस किया</translation>
+    </message>
+    <message>
+        <source>Held money accepted</source>
+        <translation>रोकी गई राशि स्वीकार की</translation>
+    </message>
+    <message>
+        <source>Held money moved</source>
+        <translation>रोकी गई राशि दूसरे बिल पर</translation>
+    </message>
+    <message>
+        <source>Held money refunded</source>
+        <translation>रोकी गई राशि वापस की</translation>
+    </message>
+    <message>
+        <source>Gateway money held for review</source>
+        <translation>गेटवे की राशि जाँच के लिए रोकी</translation>
+    </message>
+    <message>
+        <source>UPI checked with the gateway</source>
+        <translation>गेटवे से UPI मिलान</translation>
+    </message>
+    <message>
+        <source>Cash drawer counted</source>
+        <translation>कैश दराज़ गिना</translation>
+    </message>
+    <message>
+        <source>UPI QR shown</source>
+        <translation>UPI QR दिखाया</translation>
+    </message>
+    <message>
+        <source>UPI QR expired</source>
+        <translation>UPI QR की अवधि समाप्त</translation>
+    </message>
+    <message>
+        <source>UPI QR cancelled</source>
+        <translation>UPI QR रद्द</translation>
+    </message>
+    <message>
+        <source>UPI QR paid</source>
+        <translation>UPI QR से भुगतान</translation>
+    </message>
+    <message>
+        <source>UPI payment flagged</source>
+        <translation>UPI भुगतान चिह्नित</translation>
+    </message>
+    <message>
+        <source>Staff added</source>
+        <translation>स्टाफ़ जोड़ा</translation>
+    </message>
+    <message>
+        <source>Staff enabled</source>
+        <translation>स्टाफ़ चालू किया</translation>
+    </message>
+    <message>
+        <source>Staff disabled</source>
+        <translation>स्टाफ़ बंद किया</translation>
+    </message>
+    <message>
+        <source>Sign-in failed</source>
+        <translation>साइन-इन विफल</translation>
+    </message>
+    <message>
+        <source>Verification code sent</source>
+        <translation>सत्यापन कोड भेजा</translation>
+    </message>
+    <message>
+        <source>Contact verified</source>
+        <translation>संपर्क सत्यापित</translation>
+    </message>
+    <message>
+        <source>Doctor&apos;s profile changed</source>
+        <translation>डॉक्टर की प्रोफ़ाइल बदली</translation>
+    </message>
+    <message>
+        <source>Doctor&apos;s hours changed</source>
+        <translation>डॉक्टर के समय बदले</translation>
+    </message>
+    <message>
+        <source>Doctor&apos;s leave added</source>
+        <translation>डॉक्टर की छुट्टी जोड़ी</translation>
+    </message>
+    <message>
+        <source>Doctor&apos;s leave removed</source>
+        <translation>डॉक्टर की छुट्टी हटाई</translation>
+    </message>
+    <message>
+        <source>Clinic renamed</source>
+        <translation>क्लिनिक का नाम बदला</translation>
+    </message>
+    <message>
+        <source>Clinic details changed</source>
+        <translation>क्लिनिक का विवरण बदला</translation>
+    </message>
+    <message>
+        <source>Temperature unit set</source>
+        <translation>तापमान की इकाई तय की</translation>
+    </message>
+    <message>
+        <source>Waiting room screen settings</source>
+        <translation>प्रतीक्षा कक्ष स्क्रीन की सेटिंग</translation>
+    </message>
+    <message>
+        <source>SMS registration changed</source>
+        <translation>SMS पंजीकरण बदला</translation>
+    </message>
+    <message>
+        <source>Held SMS sent</source>
+        <translation>रुके SMS भेजे</translation>
+    </message>
+    <message>
+        <source>Held SMS left unsent</source>
+        <translation>रुके SMS नहीं भेजे</translation>
+    </message>
+    <message>
+        <source>Message sent again</source>
+        <translation>संदेश फिर भेजा</translation>
+    </message>
+    <message>
+        <source>Message channels order set</source>
+        <translation>संदेश माध्यमों का क्रम तय किया</translation>
+    </message>
+    <message>
+        <source>Backup restored</source>
+        <translation>बैकअप बहाल किया</translation>
+    </message>
+    <message>
+        <source>Database moved here</source>
+        <translation>डेटाबेस यहाँ लाया गया</translation>
+    </message>
+    <message>
+        <source>Database moved away</source>
+        <translation>डेटाबेस यहाँ से ले जाया गया</translation>
+    </message>
+    <message>
+        <source>Starts at</source>
+        <translation>शुरू होने का समय</translation>
+    </message>
+    <message>
+        <source>Date and time</source>
+        <translation>तारीख़ और समय</translation>
+    </message>
+    <message>
+        <source>Consultation type</source>
+        <translation>परामर्श का प्रकार</translation>
+    </message>
+    <message>
+        <source>Counted</source>
+        <translation>गिना गया</translation>
+    </message>
+    <message>
+        <source>Expected</source>
+        <translation>अपेक्षित</translation>
+    </message>
+    <message>
+        <source>Fields</source>
+        <translation>फ़ील्ड</translation>
+    </message>
+    <message>
+        <source>Consent</source>
+        <translation>सहमति</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>मान</translation>
+    </message>
+    <message>
+        <source>Due on</source>
+        <translation>नियत तारीख़</translation>
+    </message>
+    <message>
+        <source>Medicines</source>
+        <translation>दवाइयाँ</translation>
+    </message>
+    <message>
         <source>Specialty</source>
         <translation>विशेषज्ञता</translation>
+    </message>
+    <message>
+        <source>Sessions</source>
+        <translation>सत्र</translation>
+    </message>
+    <message>
+        <source>First name</source>
+        <translation>पहला नाम</translation>
+    </message>
+    <message>
+        <source>Rule</source>
+        <translation>नियम</translation>
+    </message>
+    <message>
+        <source>Accepted</source>
+        <translation>स्वीकार</translation>
+    </message>
+    <message>
+        <source>Tables</source>
+        <translation>तालिकाएँ</translation>
+    </message>
+    <message>
+        <source>Rows</source>
+        <translation>पंक्तियाँ</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>प्रकार</translation>
+    </message>
+    <message>
+        <source>Slot minutes</source>
+        <translation>स्लॉट के मिनट</translation>
+    </message>
+    <message>
+        <source>Registration number</source>
+        <translation>पंजीकरण संख्या</translation>
+    </message>
+    <message>
+        <source>Follow-up of</source>
+        <translation>किसका फ़ॉलो-अप</translation>
+    </message>
+    <message>
+        <source>Queued</source>
+        <translation>कतार में</translation>
+    </message>
+    <message>
+        <source>Request</source>
+        <translation>अनुरोध</translation>
+    </message>
+    <message>
+        <source>Schema revision</source>
+        <translation>स्कीमा संशोधन</translation>
+    </message>
+    <message>
+        <source>Account</source>
+        <translation>खाता</translation>
+    </message>
+    <message>
+        <source>UPI QR</source>
+        <translation>UPI QR</translation>
+    </message>
+    <message>
+        <source>Clinic settings</source>
+        <translation>क्लिनिक की सेटिंग</translation>
+    </message>
+    <message>
+        <source>Cash count</source>
+        <translation>नकद गिनती</translation>
+    </message>
+    <message>
+        <source>Clinic day</source>
+        <translation>क्लिनिक का दिन</translation>
+    </message>
+    <message>
+        <source>Follow-up</source>
+        <translation>फ़ॉलो-अप</translation>
+    </message>
+    <message>
+        <source>{field}: {new}</source>
+        <translation>{field}: {new}</translation>
+    </message>
+    <message>
+        <source>{field}: {old} → removed</source>
+        <translation>{field}: {old} → हटाया</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>हाँ</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>नहीं</translation>
+    </message>
+    <message>
+        <source>Online</source>
+        <translation>ऑनलाइन</translation>
     </message>
     <message>
         <source>Next free slot</source>
@@ -1804,6 +2156,10 @@ Tue 09:00-13:00</translation>
         <translation>बिलिंग</translation>
     </message>
     <message>
+        <source>Reports</source>
+        <translation>रिपोर्ट</translation>
+    </message>
+    <message>
         <source>Settings</source>
         <translation>सेटिंग्स</translation>
     </message>
@@ -1872,6 +2228,38 @@ Tue 09:00-13:00</translation>
         <translation>कोई भी डॉक्टर</translation>
     </message>
     <message>
+        <source>Who</source>
+        <translation>किसने</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>कार्य</translation>
+    </message>
+    <message>
+        <source>About</source>
+        <translation>किस पर</translation>
+    </message>
+    <message>
+        <source>Changes</source>
+        <translation>बदलाव</translation>
+    </message>
+    <message>
+        <source>The desk (automatic)</source>
+        <translation>डेस्क (स्वचालित)</translation>
+    </message>
+    <message>
+        <source>Anyone</source>
+        <translation>कोई भी</translation>
+    </message>
+    <message>
+        <source>Patient number</source>
+        <translation>मरीज़ संख्या</translation>
+    </message>
+    <message>
+        <source>Any action</source>
+        <translation>कोई भी कार्य</translation>
+    </message>
+    <message>
         <source>Export CSV…</source>
         <translation>CSV निर्यात करें…</translation>
     </message>
@@ -1882,6 +2270,26 @@ Tue 09:00-13:00</translation>
     <message>
         <source>to</source>
         <translation>तक</translation>
+    </message>
+    <message>
+        <source>No entry matches these filters.</source>
+        <translation>इन फ़िल्टरों से कोई प्रविष्टि नहीं मिली।</translation>
+    </message>
+    <message>
+        <source>{rows} shown{more}.</source>
+        <translation>{rows} दिखाई गईं{more}।</translation>
+    </message>
+    <message>
+        <source>No fields recorded.</source>
+        <translation>कोई फ़ील्ड दर्ज नहीं।</translation>
+    </message>
+    <message>
+        <source>Export audit log</source>
+        <translation>ऑडिट लॉग निर्यात करें</translation>
+    </message>
+    <message>
+        <source>Exported {count} entries.</source>
+        <translation>{count} प्रविष्टियाँ निर्यात कीं।</translation>
     </message>
     <message>
         <source>No payment matches these filters.</source>
@@ -2458,10 +2866,6 @@ Tue 09:00-13:00</translation>
     <message>
         <source>Code</source>
         <translation>कोड</translation>
-    </message>
-    <message>
-        <source>Kind</source>
-        <translation>प्रकार</translation>
     </message>
     <message>
         <source>Category</source>
@@ -3692,6 +4096,102 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
         <translation>ऑफ़-साइट कॉपी छूट गई</translation>
     </message>
     <message>
+        <source>Print {report}</source>
+        <translation>{report} प्रिंट करें</translation>
+    </message>
+    <message>
+        <source>No doctor</source>
+        <translation>कोई डॉक्टर नहीं</translation>
+    </message>
+    <message>
+        <source>{first} to {last}</source>
+        <translation>{first} से {last} तक</translation>
+    </message>
+    <message>
+        <source>Save PDF</source>
+        <translation>PDF सहेजें</translation>
+    </message>
+    <message>
+        <source>Export CSV</source>
+        <translation>CSV निर्यात करें</translation>
+    </message>
+    <message>
+        <source>Collections</source>
+        <translation>वसूली</translation>
+    </message>
+    <message>
+        <source>Collected per month</source>
+        <translation>हर महीने की वसूली</translation>
+    </message>
+    <message>
+        <source>Month</source>
+        <translation>महीना</translation>
+    </message>
+    <message>
+        <source>Net by method per month</source>
+        <translation>हर महीने, तरीक़े के अनुसार शुद्ध</translation>
+    </message>
+    <message>
+        <source>By doctor, all twelve months</source>
+        <translation>डॉक्टर के अनुसार, बारह महीने</translation>
+    </message>
+    <message>
+        <source>Visits and patients</source>
+        <translation>विज़िट और मरीज़</translation>
+    </message>
+    <message>
+        <source>Visits per month</source>
+        <translation>हर महीने की विज़िट</translation>
+    </message>
+    <message>
+        <source>Visits</source>
+        <translation>विज़िट</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>नए</translation>
+    </message>
+    <message>
+        <source>Returning</source>
+        <translation>दोबारा आए</translation>
+    </message>
+    <message>
+        <source>New and returning patients</source>
+        <translation>नए और दोबारा आए मरीज़</translation>
+    </message>
+    <message>
+        <source>Visits by doctor, all twelve months</source>
+        <translation>डॉक्टर के अनुसार विज़िट, बारह महीने</translation>
+    </message>
+    <message>
+        <source>Procedures and medicines</source>
+        <translation>प्रक्रियाएँ और दवाइयाँ</translation>
+    </message>
+    <message>
+        <source>Top {count} procedures</source>
+        <translation>शीर्ष {count} प्रक्रियाएँ</translation>
+    </message>
+    <message>
+        <source>Top {count} medicines</source>
+        <translation>शीर्ष {count} दवाइयाँ</translation>
+    </message>
+    <message>
+        <source>Times billed</source>
+        <translation>कितनी बार बिल हुआ</translation>
+    </message>
+    <message>
+        <source>Quantity</source>
+        <translation>मात्रा</translation>
+    </message>
+    <message>
+        <source>Twelve months up to &amp;month</source>
+        <translation>इस &amp;महीने तक के बारह महीने</translation>
+    </message>
+    <message>
+        <source>Audit log</source>
+        <translation>ऑडिट लॉग</translation>
+    </message>
+    <message>
         <source>Add from the price list: type a code or name (2 letters or more)</source>
         <translation>मूल्य सूची से जोड़ें: कोड या नाम लिखें (2 या अधिक अक्षर)</translation>
     </message>
@@ -3821,6 +4321,14 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
     <message>
         <source>Choose online or at the clinic.</source>
         <translation>ऑनलाइन या क्लिनिक में, एक चुनें।</translation>
+    </message>
+    <message>
+        <source>Type the patient number in digits.</source>
+        <translation>मरीज़ संख्या अंकों में लिखें।</translation>
+    </message>
+    <message>
+        <source>Choose a kind of action from the list.</source>
+        <translation>सूची से कार्य का प्रकार चुनें।</translation>
     </message>
     <message>
         <source>Describe the line.</source>

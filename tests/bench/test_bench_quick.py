@@ -35,6 +35,11 @@ FIGURES = [
     r"^UPI gateway calls per active session per minute: [\d.]+ \(target <= \d+",
     r"^daily collection report over [\d,]+ payments, busiest day \d{4}-\d\d-\d\d: p50 [\d.]+ ms, p95 [\d.]+ ms "
     r"\(target <= 200 ms",
+    r"^owner's reports over [\d,]+ payments, twelve months to \d\d/\d{4}",
+    *(rf"^  {re.escape(name)}: p50 [\d.]+ ms, p95 [\d.]+ ms \((met|MISSED)\); \d+ rows"
+      for name in ("collections (per month, method, doctor)", "visits, new and returning patients",
+                   "top 20 procedures and medicines", "audit log, first page", "audit log, one person, a year",
+                   "audit log, one patient", "audit log, one action, a year")),
 ]
 
 

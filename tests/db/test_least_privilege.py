@@ -50,7 +50,7 @@ def test_the_desks_connection_cannot_touch_the_schema_or_the_audit_trail(engine,
     with engine.connect() as conn:
         triggers = conn.scalars(text("SELECT tgname FROM pg_trigger WHERE tgrelid = 'audit_log'::regclass"
                                      " AND tgenabled = 'O' AND NOT tgisinternal ORDER BY 1")).all()
-        assert triggers == ["audit_log_no_truncate", "audit_log_no_update"]
+        assert triggers == ["audit_log_no_truncate", "audit_log_no_update", "audit_log_patient"]
         assert conn.scalar(text("SELECT count(*) FROM audit_log")) >= 1
 
 

@@ -24,6 +24,7 @@ from homa_desk.backend import DatabaseTarget
 from homa_desk.config import Settings
 from homa_desk.db.unit_of_work import UnitOfWork
 from homa_desk.domain.appointments import local_day
+from homa_desk.domain.audit_view import AuditFilters
 from homa_desk.domain.billing import LineInput
 from homa_desk.domain.consultation_drafts import UnsavedConsultation
 from homa_desk.domain.consultations import ConsultationDraft, TemperatureUnit, Vitals
@@ -51,6 +52,7 @@ from homa_desk.services import (
     move_database,
     notifications,
     offsite,
+    owner_reports,
     patients,
     price_list,
     queue,
@@ -181,6 +183,12 @@ EXPECTED: dict[str, set[str]] = {
     "reports.payment_history_totals": DESK,
     "reports.write_history_csv": DESK,
     "reports.daily_collection": DESK,
+    "owner_reports.collections_report": ADMIN,
+    "owner_reports.visits_report": ADMIN,
+    "owner_reports.items_report": ADMIN,
+    "owner_reports.audit_log": ADMIN,
+    "owner_reports.audit_people": ADMIN,
+    "owner_reports.write_audit_csv": ADMIN,
     "settings.load_settings": ADMIN,
     "settings.save_settings": ADMIN,
     "sms_dlt.load_dlt_setup": ADMIN,
@@ -480,6 +488,13 @@ CASES: dict[str, Case] = {
     "reports.write_history_csv": lambda w, a: partial(reports.write_history_csv, w.uow, a, _filters(),
                                                       io.StringIO()),
     "reports.daily_collection": lambda w, a: partial(reports.daily_collection, w.uow, a, w.today),
+    "owner_reports.collections_report": lambda w, a: partial(owner_reports.collections_report, w.uow, a, w.today),
+    "owner_reports.visits_report": lambda w, a: partial(owner_reports.visits_report, w.uow, a, w.today),
+    "owner_reports.items_report": lambda w, a: partial(owner_reports.items_report, w.uow, a, w.today),
+    "owner_reports.audit_log": lambda w, a: partial(owner_reports.audit_log, w.uow, a, AuditFilters()),
+    "owner_reports.audit_people": lambda w, a: partial(owner_reports.audit_people, w.uow, a),
+    "owner_reports.write_audit_csv": lambda w, a: partial(owner_reports.write_audit_csv, w.uow, a, AuditFilters(),
+                                                          io.StringIO(), ["When"], lambda row: [str(row.id)]),
     "settings.load_settings": lambda w, a: partial(settings.load_settings, w.uow, a, Settings()),
     "sms_dlt.load_dlt_setup": lambda w, a: partial(sms_dlt.load_dlt_setup, w.uow, a),
     "sms_dlt.send_held_messages": lambda w, a: partial(sms_dlt.send_held_messages, w.uow, a),

@@ -8,7 +8,7 @@ as text is formatted from the Decimal.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from PySide6.QtCore import QRectF, QSize, Qt
@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from homa_desk.domain.money import format_inr
 
-SERIES_COLORS = ("#2f6fb0", "#e07b39", "#3a9d5d", "#8e5bb5")
+SERIES_COLORS = ("#2f6fb0", "#e07b39", "#3a9d5d", "#8e5bb5", "#c0392b", "#7a7a7a")
 AXIS_TICKS = 4  # about this many steps between the lowest and the highest value
 _PAD = 8
 
@@ -26,6 +26,11 @@ def short_inr(value: Decimal) -> str:
     """₹12,34,567 for whole rupees (axis and bar figures), ₹12.50 when there are paise."""
     text = format_inr(value)
     return text[:-3] if text.endswith(".00") else text
+
+
+def count_text(value: Decimal) -> str:
+    """A count as an axis or bar figure: 1,234 (Indian grouping as the rupees have)."""
+    return short_inr(value).replace("₹", "")
 
 
 def nice_step(span: Decimal, steps: int = AXIS_TICKS) -> Decimal:
@@ -41,9 +46,11 @@ def nice_step(span: Decimal, steps: int = AXIS_TICKS) -> Decimal:
 class BarChart(QWidget):
     """Bars for each category, one per series: `set_bars(["Cash", "UPI"], [("Collected", [500, 300])])`."""
 
-    def __init__(self, title: str = "", parent: QWidget | None = None) -> None:
+    def __init__(self, title: str = "", parent: QWidget | None = None, *,
+                 value_text: Callable[[Decimal], str] = short_inr) -> None:
         super().__init__(parent)
         self.title = title
+        self.value_text = value_text  # rupees by default; `count_text` for visits and patients
         self.categories: list[str] = []
         self.series: list[tuple[str, list[Decimal]]] = []
         self.setMinimumHeight(220)
@@ -102,7 +109,7 @@ class BarChart(QWidget):
         if high == low:
             high = low + step
         ticks = [low + step * n for n in range(int((high - low) / step) + 1)]
-        axis_width = max(metrics.horizontalAdvance(short_inr(t)) for t in ticks) + 6
+        axis_width = max(metrics.horizontalAdvance(self.value_text(t)) for t in ticks) + 6
         plot = QRectF(area.left() + axis_width, area.top() + line * 2, area.width() - axis_width,
                       legend_top - line * 1.5 - (area.top() + line * 2))
         if plot.height() < line or plot.width() < 10:
@@ -119,17 +126,25 @@ class BarChart(QWidget):
             painter.drawLine(int(plot.left()), round(y), int(plot.right()), round(y))
             painter.setPen(ink)
             painter.drawText(QRectF(area.left(), y - line / 2, axis_width - 6, line),
-                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, short_inr(tick))
+                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, self.value_text(tick))
         if not self.categories or not self.series:
             return
 
+        self._marks(painter, plot, y_of, ink, line)
+
+    def _marks(self, painter: QPainter, plot: QRectF, y_of: Callable[[Decimal], float], ink: QColor,
+               line: float) -> None:
+        """The bars, their figures and the categories under them (LineChart draws lines instead)."""
+        base = QFont(painter.font())
+        metrics = QFontMetrics(base)
+        values = [v for _label, vs in self.series for v in vs]
         small = QFont(base)
         small.setPointSizeF(max(6.0, base.pointSizeF() * 0.85))
         small_metrics = QFontMetrics(small)
         group = plot.width() / len(self.categories)
         bar = group * 0.8 / len(self.series)
         zero = y_of(Decimal(0))
-        figures = all(small_metrics.horizontalAdvance(short_inr(v)) <= bar + group * 0.1 for v in values)
+        figures = all(small_metrics.horizontalAdvance(self.value_text(v)) <= bar + group * 0.1 for v in values)
         for c, category in enumerate(self.categories):
             left = plot.left() + c * group + group * 0.1
             for s, (_label, series_values) in enumerate(self.series):
@@ -142,12 +157,14 @@ class BarChart(QWidget):
                     painter.setPen(ink)
                     above = top - small_metrics.height() if value >= 0 else top
                     painter.drawText(QRectF(left + s * bar - group * 0.05, above, bar + group * 0.1,
-                                            small_metrics.height()), Qt.AlignmentFlag.AlignCenter, short_inr(value))
+                                            small_metrics.height()), Qt.AlignmentFlag.AlignCenter,
+                                     self.value_text(value))
                     painter.setFont(base)
             painter.setPen(ink)
             painter.drawText(QRectF(plot.left() + c * group, plot.bottom() + line * 0.25, group, line),
                              Qt.AlignmentFlag.AlignCenter,
                              metrics.elidedText(category, Qt.TextElideMode.ElideRight, int(group) - 4))
+
 
     def _legend(self, painter: QPainter, rect: QRectF, metrics: QFontMetrics, ink: QColor) -> None:
         box = metrics.ascent() * 0.8

@@ -76,6 +76,7 @@ PAGES = (
          "consultation.workstation_view:WorkstationView"),
     Page("billing", QT_TR_NOOP("Billing"), FRONT_DESK, "billing.billing_view:BillingView"),
     Page("payments", QT_TR_NOOP("Payments"), FRONT_DESK, "reports.payments_view:PaymentsView"),
+    Page("reports", QT_TR_NOOP("Reports"), frozenset({Role.ADMIN}), "reports.owner_view:OwnerReportsView"),
     Page("settings", QT_TR_NOOP("Settings"), frozenset({Role.ADMIN}), "settings.settings_view:SettingsView"),
 )
 

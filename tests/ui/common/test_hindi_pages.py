@@ -15,7 +15,7 @@ from tests.ui.hindi_sweep import english_left
 
 # Proper names and what the test data typed (an allergy, a bill line's description, the doctor's specialty).
 NAMES = ("Meera Iyer", "Asha Verma", "Rahul Menon", "Priya Sharma", "Sunrise Clinic", "Penicillin", "Consultation",
-         "General Physician")
+         "General Physician", "MBBS", "MD", "Medicine", "KMC")  # the last four: the doctor's profile, in the audit log
 
 
 @pytest.fixture

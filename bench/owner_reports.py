@@ -1,0 +1,172 @@
+"""The owner's reports at millions of payments: each report of the Reports page opened (its service call, as the
+page's worker makes it) over the twelve months ending with the busiest month, and the first audit log page per
+filter.
+
+    python -m bench.owner_reports --database-url postgresql://…   # a filled database (python -m bench's fill)
+
+Procedure and medicine lines are added once to every third bill (a pool of 300 procedures and 1,500 medicines,
+written with the triggers on, so their monthly totals are kept as the desk keeps them) when the bills have none;
+and an audit entry "payment received" for every fifth payment (by who received it, at its time; the trigger derives
+each entry's patient) when the audit log is nearly empty.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, text
+
+from bench.common import bench_database, cpu_name
+from homa_desk.db.unit_of_work import UnitOfWork
+from homa_desk.domain.audit_view import AuditFilters
+from homa_desk.domain.roles import Actor
+from homa_desk.services import owner_reports
+
+TARGET_MS = 200.0
+PROCEDURES, MEDICINES = 300, 1500
+
+_LINES = """
+INSERT INTO bill_lines (bill_id, position, kind, description, quantity, unit_price, discount, total)
+SELECT b.id, 2, k.kind::bill_line_kind, k.name, k.quantity, k.price, 0, k.quantity * k.price
+FROM bills b,
+     LATERAL (SELECT CASE WHEN b.id % 2 = 0 THEN 'procedure' ELSE 'medicine' END AS kind,
+                     CASE WHEN b.id % 2 = 0 THEN 'Procedure ' || (b.id / 3 % :procedures)
+                          ELSE 'Medicine ' || (b.id / 3 % :medicines) END AS name,
+                     CASE WHEN b.id % 2 = 0 THEN 1 ELSE 1 + b.id % 20 END AS quantity,
+                     (50 + b.id % 40 * 25)::numeric(10, 2) AS price) k
+WHERE b.id % 3 = 0 AND NOT EXISTS (SELECT 1 FROM bill_lines l WHERE l.bill_id = b.id AND l.position = 2)
+"""
+
+
+_AUDIT = """
+INSERT INTO audit_log (occurred_at, actor_id, actor_role, action, entity, entity_id, after)
+SELECT p.payment_date, p.received_by, CASE WHEN p.received_by IS NULL THEN NULL ELSE 'receptionist' END,
+       'payment_received', 'payment', p.id::text,
+       jsonb_build_object('amount', p.amount::text, 'method', p.payment_method::text)
+FROM payments p WHERE p.id % 5 = 0 AND p.payment_date IS NOT NULL
+"""
+
+
+@dataclass(frozen=True)
+class Figure:
+    name: str
+    p50: float
+    p95: float
+    rows: int
+
+
+def fill_items(engine: Engine) -> str | None:
+    """Procedure and medicine lines on every third bill, once; what was done, or None when already there."""
+    with engine.connect() as conn:
+        if conn.execute(text("SELECT EXISTS (SELECT 1 FROM bill_lines WHERE kind <> 'consultation')")).scalar_one():
+            return None
+    started = time.perf_counter()
+    with engine.begin() as conn:
+        conn.execute(text("SET LOCAL statement_timeout = 0"))
+        added = conn.execute(text(_LINES), {"procedures": PROCEDURES, "medicines": MEDICINES}).rowcount
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("SET statement_timeout = 0"))
+        conn.execute(text("VACUUM ANALYZE bill_lines, bill_item_month_totals"))
+    return f"{added:,} procedure and medicine lines added (triggers on) in {time.perf_counter() - started:.1f} s"
+
+
+def fill_audit(engine: Engine) -> str | None:
+    """One audit entry per fifth payment, once; what was done, or None when the log already has entries."""
+    with engine.connect() as conn:
+        if conn.execute(text("SELECT count(*) FROM (SELECT 1 FROM audit_log LIMIT 1000) a")).scalar_one() >= 1000:
+            return None
+    started = time.perf_counter()
+    with engine.begin() as conn:
+        conn.execute(text("SET LOCAL statement_timeout = 0"))
+        added = conn.execute(text(_AUDIT)).rowcount
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("SET statement_timeout = 0"))
+        conn.execute(text("VACUUM ANALYZE audit_log"))
+    return f"{added:,} audit entries added (patient derived by the trigger) in {time.perf_counter() - started:.1f} s"
+
+
+def busiest_month(engine: Engine) -> date:
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT month FROM payment_month_totals GROUP BY month"
+                                 " ORDER BY sum(payments) DESC LIMIT 1")).scalar_one()
+
+
+def _time(call: Callable[[], Any], rounds: int) -> tuple[float, float, Any]:
+    call()  # warm
+    times, result = [], None
+    for _ in range(rounds):
+        started = time.perf_counter()
+        result = call()
+        times.append((time.perf_counter() - started) * 1000)
+    p95 = statistics.quantiles(times, n=20)[-1] if len(times) >= 2 else times[0]
+    return statistics.median(times), p95, result
+
+
+def measure(engine: Engine, admin: Actor, *, rounds: int = 30) -> tuple[date, list[Figure]]:
+    last = busiest_month(engine)
+    with engine.connect() as conn:  # the busiest person and patient of the log (found once, not timed)
+        person = conn.execute(text("SELECT actor_id FROM audit_log WHERE actor_id IS NOT NULL GROUP BY 1"
+                                   " ORDER BY count(*) DESC LIMIT 1")).scalar() or admin.user_id
+        patient = conn.execute(text(
+            "SELECT pp.patient_number FROM (SELECT patient_id FROM audit_log WHERE patient_id IS NOT NULL"
+            " GROUP BY 1 ORDER BY count(*) DESC LIMIT 1) a JOIN patient_profiles pp ON pp.user_id = a.patient_id"
+        )).scalar() or 1
+    figures = []
+    reports = (("collections (per month, method, doctor)", owner_reports.collections_report,
+                lambda r: len(r.months) + len(r.doctors)),
+               ("visits, new and returning patients", owner_reports.visits_report,
+                lambda r: len(r.months) + len(r.doctors)),
+               ("top 20 procedures and medicines", owner_reports.items_report,
+                lambda r: len(r.procedures) + len(r.medicines)))
+    for name, report, size in reports:
+        p50, p95, result = _time(lambda report=report: report(UnitOfWork(engine), admin, last), rounds)
+        figures.append(Figure(name, p50, p95, size(result)))
+    since = last - timedelta(days=365)
+    until = last + timedelta(days=31)  # to the end of that month
+    for name, filters in (("audit log, first page", AuditFilters()),
+                          ("audit log, one person, a year", AuditFilters(since, until, actor_id=person)),
+                          ("audit log, one patient", AuditFilters(patient_number=patient)),
+                          ("audit log, one action, a year", AuditFilters(since, until, action="payment_received"))):
+        p50, p95, rows = _time(lambda f=filters: owner_reports.audit_log(UnitOfWork(engine), admin, f), rounds)
+        figures.append(Figure(name, p50, p95, len(rows)))
+    return last, figures
+
+
+def report(figures: list[Figure], payments: int, last: date) -> list[str]:
+    lines = [f"owner's reports over {payments:,} payments, twelve months to {last:%m/%Y} (service call as the page "
+             f"makes it; target <= {TARGET_MS:.0f} ms):"]
+    for figure in figures:
+        verdict = "met" if figure.p95 <= TARGET_MS else "MISSED"
+        lines.append(f"  {figure.name}: p50 {figure.p50:.1f} ms, p95 {figure.p95:.1f} ms ({verdict}); "
+                     f"{figure.rows} rows")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.owner_reports", description=__doc__)
+    parser.add_argument("--database-url", required=True, help="a filled database (python -m bench's fill)")
+    parser.add_argument("--rounds", type=int, default=30)
+    args = parser.parse_args(argv)
+    print(f"machine: {cpu_name()}")
+    with bench_database(args.database_url) as engine:
+        for done in (fill_items(engine), fill_audit(engine)):
+            if done:
+                print(done)
+        with engine.connect() as conn:
+            row = conn.execute(text("SELECT id, full_name, email FROM users WHERE role = 'admin' AND is_active"
+                                    " ORDER BY id LIMIT 1")).one()
+            payments = conn.execute(text("SELECT count(*) FROM payments")).scalar_one()
+        from homa_desk.domain.roles import Role
+        last, figures = measure(engine, Actor(row[0], Role.ADMIN, row[1], row[2]), rounds=args.rounds)
+        print("\n".join(report(figures, payments, last)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
