@@ -1,0 +1,121 @@
+"""A host and a joining desk over a real network path (tests/lan/network.py): discovery, the join code, the pinned
+certificate, removal. The joining desk is this test process, with its own settings folder and keyring."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+from sqlalchemy import text
+
+from homa_desk.config import Settings
+from homa_desk.connect import open_backend
+from homa_desk.domain.errors import DatabaseUnavailable, PermissionDenied
+from homa_desk.services import clinic_network
+from tests.lan.network import DATABASE_PORT
+
+
+def joined(host, settings_path, desk_name="Reception 2") -> Settings:
+    return clinic_network.join_clinic(host.network.host_address, host.admin("code"), settings_path=settings_path,
+                                      desk_name=desk_name)
+
+
+def test_the_joining_desk_finds_the_host_on_the_network(clinic_host, lan_network):
+    if not lan_network.isolated:
+        pytest.skip(f"no multicast on the loopback fallback ({lan_network.why_not})")
+    found = clinic_network.find_hosts(seconds=3)
+    assert [(f.address, f.fingerprint, f.database_port) for f in found] == [
+        (lan_network.host_address, clinic_host.fingerprint, DATABASE_PORT)]
+
+
+def test_a_joined_desk_works_as_its_own_non_superuser_role_over_tls(clinic_host, joiner_settings, memory_keyring):
+    settings = joined(clinic_host, joiner_settings)
+    assert settings.lan_fingerprint == clinic_host.fingerprint
+    [password] = [secret for (_service, name), secret in memory_keyring.secrets.items()
+                  if name.startswith("database:homa_desk_")]  # this desk's password is in its keyring
+    assert password not in joiner_settings.read_text() and password not in settings.database_url
+    backend = open_backend(Settings.load(joiner_settings))
+    try:
+        assert backend.target.kind == "lan" and backend.target.url.host == clinic_host.network.host_address
+        with backend.engine.connect() as conn:
+            role, superuser, tls = conn.execute(text(
+                "SELECT current_user, rolsuper, (SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()) "
+                "FROM pg_roles WHERE rolname = current_user")).one()
+            assert role.startswith("homa_desk_") and superuser is False
+            assert tls is False  # the server's own side is the local socket: TLS ends at the host's gate
+            assert conn.execute(text("SELECT count(*) FROM users")).scalar_one() >= 0
+            with pytest.raises(Exception, match="permission denied"):
+                conn.execute(text("SELECT count(*) FROM lan_join_codes"))
+        assert backend.engine.dialect.get_driver_connection(
+            backend.engine.raw_connection().dbapi_connection).pgconn.ssl_in_use
+    finally:
+        backend.close()
+    listed = {d.desk_name: d for d in _desks(clinic_host)}
+    assert "Reception 2" in listed
+
+
+def _desks(host):
+    from collections import namedtuple
+
+    Desk = namedtuple("Desk", "id desk_name address seen")
+    return [Desk(*line.split("\t")) for line in host.admin("desks").splitlines()]
+
+
+def test_a_wrong_code_an_expired_code_and_a_used_code_are_refused(clinic_host, joiner_settings):
+    address = clinic_host.network.host_address
+    with pytest.raises(PermissionDenied, match="wrong, expired or already used"):
+        clinic_network.join_clinic(address, "ABCD-EFGH", settings_path=joiner_settings)
+    code = clinic_host.admin("code")
+    clinic_network.join_clinic(address, code, settings_path=joiner_settings)
+    with pytest.raises(PermissionDenied, match="wrong, expired or already used"):  # used once already
+        clinic_network.join_clinic(address, code, settings_path=joiner_settings)
+    expired = clinic_host.admin("code")
+    with clinic_host.superuser() as conn:
+        conn.execute("UPDATE lan_join_codes SET created_at = created_at - interval '11 minutes', "
+                     "expires_at = expires_at - interval '11 minutes' WHERE used_at IS NULL")
+    with pytest.raises(PermissionDenied, match="wrong, expired or already used"):
+        clinic_network.join_clinic(address, expired, settings_path=joiner_settings)
+
+
+def test_five_wrong_tries_void_the_live_code(clinic_host, joiner_settings):
+    code = clinic_host.admin("code")
+    for _ in range(5):
+        with pytest.raises(PermissionDenied):
+            clinic_network.join_clinic(clinic_host.network.host_address, "WXYZ-2345", settings_path=joiner_settings)
+    with pytest.raises(PermissionDenied):
+        clinic_network.join_clinic(clinic_host.network.host_address, code, settings_path=joiner_settings)
+
+
+def test_the_database_port_refuses_plain_connections_and_other_roles(clinic_host, joiner_settings):
+    settings = joined(clinic_host, joiner_settings)
+    url = settings.database_url
+    address = clinic_host.network.host_address
+    with pytest.raises(psycopg.OperationalError, match="TLS required"):
+        psycopg.connect(f"host={address} port={DATABASE_PORT} dbname=homa user=postgres sslmode=disable",
+                        connect_timeout=5)
+    for role in ("postgres", "homa_owner", "homa_app"):
+        with pytest.raises(psycopg.OperationalError, match="not allowed from the network"):
+            psycopg.connect(f"host={address} port={DATABASE_PORT} dbname=homa user={role} sslmode=require",
+                            connect_timeout=5)
+    joined_role = url.split("//", 1)[1].split("@", 1)[0]
+    with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+        psycopg.connect(f"host={address} port={DATABASE_PORT} dbname=homa user={joined_role} password=guess "
+                        "sslmode=require", connect_timeout=5)
+
+
+def test_removing_a_desk_ends_its_access_at_once(clinic_host, joiner_settings):
+    joined(clinic_host, joiner_settings, desk_name="Doctor room")
+    backend = open_backend(Settings.load(joiner_settings))
+    try:
+        conn = backend.engine.connect()
+        assert conn.execute(text("SELECT 1")).scalar_one() == 1
+        desk = next(d for d in _desks(clinic_host) if d.desk_name == "Doctor room")
+        assert desk.seen != "never"  # the host saw it connect
+        assert clinic_host.admin("remove", desk.id) == "removed"
+        with pytest.raises(Exception, match="terminat|closed|server"):  # the open session was ended
+            conn.execute(text("SELECT 1"))
+        conn.invalidate()
+        with pytest.raises(DatabaseUnavailable, match="refused this desk"):  # and no new one starts
+            open_backend(Settings.load(joiner_settings)).close()
+        assert "Doctor room" not in [d.desk_name for d in _desks(clinic_host)]
+    finally:
+        backend.close()
