@@ -16,19 +16,25 @@ def lan_command(args: argparse.Namespace, settings: Settings) -> int:
     if args.action in ("find", "join", "forget"):
         return _joining_side(args, settings)
     from homa_desk.connect import open_embedded  # lazy: cold start
+    from homa_desk.db.embedded import EmbeddedServer  # lazy: cold start
     from homa_desk.db.lan.certificate import short_fingerprint  # lazy: cold start
     from homa_desk.db.lan.host import LanHost  # lazy: cold start
 
-    backend = open_embedded(args.data_dir)
+    if args.action == "serve":  # as the desk starts: the schema brought to the newest revision first
+        server = open_embedded(args.data_dir).embedded
+    else:  # administering a host that runs already
+        server = EmbeddedServer(args.data_dir)
+        server.start()
+    assert server is not None
     try:
         if args.action == "serve":
-            host = LanHost(backend.embedded, addresses=args.address, announce=not args.no_announce).start()  # type: ignore[arg-type]
+            host = LanHost(server, addresses=args.address, announce=not args.no_announce).start()
             print(f"hosting on {', '.join(host.addresses)}; certificate {host.fingerprint} "
                   f"({short_fingerprint(host.fingerprint)})", flush=True)
             _wait_for_a_signal()
             host.stop()
             return 0
-        host = LanHost(backend.embedded, addresses=[])  # type: ignore[arg-type]  # no ports: administering only
+        host = LanHost(server, addresses=[])  # no ports: administering only
         try:
             if args.action == "code":
                 print(host.new_code())
@@ -44,7 +50,7 @@ def lan_command(args: argparse.Namespace, settings: Settings) -> int:
             host.stop()
         return 0
     finally:
-        backend.close()
+        server.stop()
 
 
 def _joining_side(args: argparse.Namespace, settings: Settings) -> int:

@@ -143,6 +143,24 @@ class HostProcess:
         assert done.returncode == 0, done.stderr[-2000:]
         return done.stdout.strip()
 
+    def code(self) -> str:
+        """A join code, as the host's Settings → Desks makes one (the same function), minus a process start."""
+        from homa_desk.db.lan import desks
+
+        engine = self.superuser_engine()
+        try:
+            return desks.new_code(engine)
+        finally:
+            engine.dispose()
+
+    def superuser_engine(self):  # type: ignore[no-untyped-def]
+        from sqlalchemy import create_engine
+        from sqlalchemy.pool import NullPool
+
+        lines = (self.data_dir / "postmaster.pid").read_text().splitlines()
+        return create_engine(f"postgresql+psycopg://postgres@/homa?host={lines[4]}&port={lines[3]}",
+                             poolclass=NullPool)
+
     def superuser(self) -> psycopg.Connection:
         """The host's database as its cluster superuser, on its local socket (the test's own look behind)."""
         lines = (self.data_dir / "postmaster.pid").read_text().splitlines()

@@ -16,7 +16,7 @@ from tests.lan.network import DATABASE_PORT, HostProcess
 def test_a_different_certificate_at_the_hosts_address_is_refused(lan_network, tmp_path_factory, joiner_settings):
     host = HostProcess(lan_network, tmp_path_factory.mktemp("rehost")).start()
     try:
-        clinic_network.join_clinic(host.network.host_address, host.admin("code"),
+        clinic_network.join_clinic(host.network.host_address, host.code(),
                                    settings_path=joiner_settings)
         host.stop()
         host.new_certificate()  # set up again, or another computer that took the host's address
