@@ -100,8 +100,11 @@ class DatabaseStatus(QWidget):
     def _show(self, reachable: bool | None) -> None:
         state = tr(CHECKING if reachable is None else CONNECTED if reachable else UNREACHABLE)
         target = self._backend.target
-        where = tr("Embedded database") if target.kind == "embedded" else tr("Remote database ({host})").format(
-            host=target.url.host)
+        if target.kind == "lan":  # another computer of the clinic hosts the data
+            where = tr("Clinic host ({host})").format(host=target.url.host)
+        else:
+            where = tr("Embedded database") if target.kind == "embedded" else tr("Remote database ({host})").format(
+                host=target.url.host)
         self.text.setText(f"{where}: {state}")
         self.dot.setProperty("state", "unknown" if reachable is None else state)
         self.dot.style().unpolish(self.dot)
