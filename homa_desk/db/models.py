@@ -673,18 +673,18 @@ class LanDesk(Base):
 
 
 class LanJoinCode(Base):
-    """A one-time join code, kept as its SHA-256 only: 10 minutes, one use, 5 wrong tries."""
+    """A one-time join code, kept as its bcrypt hash only: 10 minutes, one use, 5 wrong tries."""
 
     __tablename__ = "lan_join_codes"
     __table_args__ = (
-        CheckConstraint("code_hash ~ '^[0-9a-f]{64}$'", name="lan_join_codes_code_hash_check"),
+        CheckConstraint("code_hash ~ '^\\$2[aby]\\$[0-9]{2}\\$'", name="lan_join_codes_code_hash_check"),
         CheckConstraint("expires_at > created_at AND expires_at <= created_at + interval '10 minutes'",
                         name="lan_join_codes_ten_minutes"),
         CheckConstraint("failed_attempts BETWEEN 0 AND 5", name="lan_join_codes_attempts"),
     )
 
     id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
-    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    code_hash: Mapped[str] = mapped_column(String(60), unique=True)
     created_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
     expires_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ)
     used_at: Mapped[datetime | None] = mapped_column(TIMESTAMPTZ)

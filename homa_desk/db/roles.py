@@ -27,8 +27,9 @@ from homa_desk.domain.errors import PermissionDenied
 OWNER_ROLE = "homa_owner"
 APP_ROLE = "homa_app"
 ROLES = (OWNER_ROLE, APP_ROLE)
-# tables the application role gets no privilege on at all: a desk must not mint its own join code (db/lan/)
-OWNER_ONLY_TABLES = ("lan_join_codes",)
+# tables the application role may read (a backup as that role dumps them) but never write: a desk must not mint
+# its own join code (db/lan/)
+READ_ONLY_TABLES = ("lan_join_codes",)
 ROW_PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "DELETE")
 _TRIGGER_ON_DELETE, _TRIGGER_ON_UPDATE = 8, 16  # pg_trigger.tgtype bits
 _PASSWORD_ALPHABET = string.ascii_letters + string.digits + "-_.~"
@@ -104,16 +105,16 @@ def grant_application_role(conn: Connection, app_role: str = APP_ROLE) -> bool:
         refused = [name for bit, name in ((_TRIGGER_ON_UPDATE, "UPDATE"), (_TRIGGER_ON_DELETE, "DELETE"))
                    if tgtype & bit]
         conn.execute(text(f"REVOKE {', '.join(refused)} ON TABLE {table} FROM {app_role}"))
-    for table in OWNER_ONLY_TABLES:
+    for table in READ_ONLY_TABLES:
         if conn.scalar(text("SELECT to_regclass(:name) IS NOT NULL"), {"name": f"public.{table}"}):
-            conn.execute(text(f"REVOKE ALL ON TABLE {table} FROM {app_role}"))
+            conn.execute(text(f"REVOKE INSERT, UPDATE, DELETE ON TABLE {table} FROM {app_role}"))
     return True
 
 
 def grants_missing(conn: Connection, app_role: str = APP_ROLE) -> bool:
     """True when the application role exists but a table or sequence of the schema is not granted to it, or the
     owner's default privileges are not set (a restored or converted database): one catalog query, no writes."""
-    return bool(conn.scalar(text(_GRANTS_MISSING), {"role": app_role, "owner_only": list(OWNER_ONLY_TABLES)}))
+    return bool(conn.scalar(text(_GRANTS_MISSING), {"role": app_role}))
 
 
 def provision_application_role(engine: Engine, app_role: str = APP_ROLE) -> str | None:
@@ -222,7 +223,6 @@ SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :role) AND (
     NOT EXISTS (SELECT 1 FROM pg_default_acl WHERE defaclrole = (SELECT oid FROM pg_roles WHERE rolname = current_user)
                 AND defaclnamespace = 'public'::regnamespace AND defaclobjtype = 'r')
     OR EXISTS (SELECT 1 FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace
-               AND c.relname <> ALL(CAST(:owner_only AS text[]))
                AND ((c.relkind IN ('r', 'p') AND NOT has_table_privilege(:role, c.oid, 'SELECT'))
                     OR (c.relkind = 'S' AND NOT has_sequence_privilege(:role, c.oid, 'USAGE')))))
 """

@@ -74,10 +74,21 @@ def find_hosts(seconds: float = 3.0) -> list[FoundHost]:
     return browse(seconds)
 
 
+def host_fingerprint(address: str, database_port: int = DATABASE_PORT) -> str:
+    """The host's certificate fingerprint (short form), shown before the code is asked for, so the admin can
+    compare it with the one on the host's Settings → Desks."""
+    from homa_desk.db.lan.certificate import short_fingerprint  # lazy: cold start
+
+    if not address.strip():
+        raise ValidationError("host_address", "Choose the clinic's host, or type its address (like 192.168.1.10).")
+    return short_fingerprint(join_client.peek_fingerprint(address.strip(), database_port).fingerprint)
+
+
 def join_clinic(address: str, code: str, *, settings_path: Path | None = None, desk_name: str = "",
-                join_port: int = JOIN_PORT) -> Settings:
+                join_port: int = JOIN_PORT, expected_fingerprint: str = "") -> Settings:
     """Join the host at `address` with `code`: the host's certificate is pinned (kept beside the settings file),
-    this desk's password goes to the keyring, its URL (without the password) to the settings."""
+    this desk's password goes to the keyring, its URL (without the password) to the settings.
+    `expected_fingerprint`: the full fingerprint the screen showed; a different certificate is refused."""
     from homa_desk.config import config_file  # lazy: the settings file's folder
     from homa_desk.db.urls import keyring_name, parse_database_url, without_password  # lazy: cold start
     from homa_desk.secret_store import set_secret  # lazy: cold start
@@ -87,7 +98,7 @@ def join_clinic(address: str, code: str, *, settings_path: Path | None = None, d
         raise ValidationError("host_address", "Choose the clinic's host, or type its address (like 192.168.1.10).")
     if len(code.replace("-", "").replace(" ", "").strip()) != 8:
         raise ValidationError("join_code", "The join code has 8 letters and digits, like ABCD-EFGH.")
-    joined = join_client.join(address, join_port, code, desk_name or socket.gethostname())
+    joined = join_client.join(address, join_port, code, desk_name or socket.gethostname(), expected_fingerprint)
     folder = (settings_path or config_file()).parent
     folder.mkdir(parents=True, exist_ok=True)
     pinned = folder / PINNED_CERTIFICATE
@@ -105,25 +116,28 @@ def join_clinic(address: str, code: str, *, settings_path: Path | None = None, d
     return settings
 
 
-def become_host(uow: UnitOfWork, actor: Actor, backend: Backend, *, settings_path: Path | None = None) -> LanHost:
-    """This single-computer clinic starts hosting: its certificate is made, its ports open on the private
-    addresses, and from the next start too."""
+def become_host(uow: UnitOfWork, actor: Actor, backend: Backend, *, settings_path: Path | None = None) -> None:
+    """This single-computer clinic hosts its other computers from now on (and at every start): the caller then
+    opens the ports (`start_host`)."""
     uow.confirm(actor, Role.ADMIN)
     if backend.embedded is None:
         raise PermissionDenied("Only a clinic whose data is on this computer can host the clinic's other computers.")
-    if backend.lan_host is None:
-        backend.lan_host = start_host(backend)
     settings = Settings.load(settings_path)
     settings.lan_host = True
     settings.save(settings_path)
+    log.info("this computer hosts the clinic from now on (user %s)", actor.user_id)
+
+
+def start_host(backend: Backend, *, addresses: list[str] | None = None, database_port: int = DATABASE_PORT,
+               join_port: int = JOIN_PORT, announce: bool = True) -> LanHost:
+    """Open the host's ports for this desk's embedded database (once: a second call returns the running host)."""
+    if backend.lan_host is None:
+        if backend.embedded is None:
+            raise PermissionDenied("Only a clinic whose data is on this computer can host the clinic's other "
+                                   "computers.")
+        backend.lan_host = LanHost(backend.embedded, addresses=addresses, database_port=database_port,
+                                   join_port=join_port, announce=announce).start()
     return backend.lan_host
-
-
-def start_host(backend: Backend, *, clinic: str = "", addresses: list[str] | None = None,
-               database_port: int = DATABASE_PORT, join_port: int = JOIN_PORT, announce: bool = True) -> LanHost:
-    assert backend.embedded is not None
-    return LanHost(backend.embedded, clinic=clinic, addresses=addresses, database_port=database_port,
-                   join_port=join_port, announce=announce).start()
 
 
 def _host_part(address: str) -> str:

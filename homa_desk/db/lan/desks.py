@@ -2,21 +2,19 @@
 (only it may create, disable and drop roles and end other roles' sessions).
 
 A code: 8 characters from an alphabet without look-alikes (about 39 bits), shown as `ABCD-EFGH`, kept only as its
-SHA-256. The joiner never sends the code: it sends HMAC-SHA256(key = SHA-256 of the code, message = the host
-certificate's fingerprint as the joiner saw it), so a code read off the screen is bound to the certificate the
-joiner talks to, and a listener in the middle with another certificate learns nothing it can redeem. The host
-checks the proof against each live code (unused, under 10 minutes old, fewer than 5 wrong tries); a wrong proof
-counts one wrong try on every live code.
+bcrypt hash (which the desks may read, as a backup does: guessing a code from it takes far longer than its 10
+minutes). The joiner sends the code inside TLS, after its screen showed the host certificate's short fingerprint
+for the admin to compare with the host's. The host checks it against each live code (unused, under 10 minutes old,
+fewer than 5 wrong tries); a wrong code counts one wrong try on every live code.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+import bcrypt
 from sqlalchemy import Connection, Engine, text
 
 from homa_desk.db.roles import APP_ROLE, _literal, _scram_verifier, new_password
@@ -25,7 +23,7 @@ CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
 CODE_MINUTES = 10
 MAX_WRONG_TRIES = 5
-PROOF_LABEL = b"homa-desk-join:"
+BCRYPT_ROUNDS = 10
 
 
 @dataclass(frozen=True)
@@ -50,11 +48,14 @@ def normalise_code(code: str) -> str:
 
 
 def code_hash(code: str) -> str:
-    return hashlib.sha256(normalise_code(code).encode()).hexdigest()
+    return bcrypt.hashpw(normalise_code(code).encode(), bcrypt.gensalt(BCRYPT_ROUNDS)).decode()
 
 
-def join_proof(code_hash_hex: str, fingerprint: str) -> str:
-    return hmac.new(code_hash_hex.encode(), PROOF_LABEL + fingerprint.lower().encode(), "sha256").hexdigest()
+def _matches(code: str, stored: str) -> bool:
+    try:
+        return bcrypt.checkpw(normalise_code(code).encode(), stored.encode())
+    except ValueError:
+        return False
 
 
 def new_code(engine: Engine) -> str:
@@ -67,15 +68,14 @@ def new_code(engine: Engine) -> str:
     return f"{raw[:4]}-{raw[4:]}"
 
 
-def redeem(engine: Engine, proof: str, fingerprint: str, desk_name: str, address: str) -> Credentials | None:
-    """One transaction: the live code the proof matches is used up and a new desk role is made (member of the
+def redeem(engine: Engine, code: str, desk_name: str, address: str) -> Credentials | None:
+    """One transaction: the live code `code` matches is used up and a new desk role is made (member of the
     application role, a SCRAM password); None (and one wrong try counted on each live code) when none matches."""
     with engine.begin() as conn:
         live = conn.execute(text(
             "SELECT id, code_hash FROM lan_join_codes WHERE used_at IS NULL AND expires_at > now() "
             "AND failed_attempts < :max FOR UPDATE"), {"max": MAX_WRONG_TRIES}).all()
-        match = next((row.id for row in live if hmac.compare_digest(join_proof(row.code_hash, fingerprint), proof)),
-                     None)
+        match = next((row.id for row in live if _matches(code, row.code_hash)), None)
         if match is None:
             conn.execute(text("UPDATE lan_join_codes SET failed_attempts = failed_attempts + 1 "
                               "WHERE id = ANY(:ids)"), {"ids": [row.id for row in live]})

@@ -40,23 +40,24 @@ class LanHost:
     """`addresses`: where to listen (default: this computer's private IPv4 addresses, never 0.0.0.0)."""
 
     def __init__(self, server: EmbeddedServer, *, clinic: str = "", addresses: list[str] | None = None,
-                 database_port: int = DATABASE_PORT, join_port: int = JOIN_PORT, announce: bool = True) -> None:
+                 database_port: int = DATABASE_PORT, join_port: int = JOIN_PORT, announce: bool = True,
+                 database: str = DATABASE_NAME) -> None:
         self.server = server
         self.clinic = clinic
         self.addresses = addresses if addresses is not None else private_ipv4_addresses()
         self.database_port, self.join_port = database_port, join_port
         self._announce = announce
         self.certificate: HostCertificate = ensure_certificate(certificate_folder(server), clinic)
-        self._admin = create_engine(server.url(), poolclass=NullPool)
+        self._admin = create_engine(server.url(database), poolclass=NullPool)
         self._seen: dict[str, tuple[str, datetime]] = {}
         self._seen_lock = threading.Lock()
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="lan-host", daemon=True)
         self._servers: list[asyncio.AbstractServer] = []
         self._announcement = None
-        self.gate = PgGate(self.certificate, self._local_server, DATABASE_NAME, self._saw)
+        self.gate = PgGate(self.certificate, self._local_server, database, self._saw)
         self.joins = JoinListener(self.certificate, self._redeem,
-                                  {"database": DATABASE_NAME, "port": database_port, "clinic": clinic})
+                                  {"database": database, "port": database_port, "clinic": clinic})
 
     @property
     def fingerprint(self) -> str:
@@ -121,8 +122,8 @@ class LanHost:
 
     # --- inside -------------------------------------------------------------------------------------------------
 
-    def _redeem(self, proof: str, desk_name: str, address: str) -> Credentials | None:
-        return desks.redeem(self._admin, proof, self.fingerprint, desk_name, address)
+    def _redeem(self, code: str, desk_name: str, address: str) -> Credentials | None:
+        return desks.redeem(self._admin, code, desk_name, address)
 
     def _local_server(self) -> LocalServer:
         url = self.server.url()

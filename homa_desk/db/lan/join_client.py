@@ -15,7 +15,6 @@ import struct
 from dataclasses import dataclass
 
 from homa_desk.db.lan.certificate import der_fingerprint, short_fingerprint
-from homa_desk.db.lan.desks import code_hash, join_proof
 from homa_desk.db.lan.gate import SSL_REQUEST
 from homa_desk.domain.errors import DatabaseUnavailable, DomainError, PermissionDenied
 
@@ -81,13 +80,17 @@ def check_pinned(host: str, database_port: int, pinned: str) -> None:
             host=host, found=short_fingerprint(seen.fingerprint), expected=short_fingerprint(pinned))
 
 
-def join(host: str, join_port: int, code: str, desk_name: str) -> Joined:
-    """Prove `code` to the join port at `host` and receive this desk's role and password."""
+def join(host: str, join_port: int, code: str, desk_name: str, expected: str = "") -> Joined:
+    """Give `code` to the join port at `host` and receive this desk's role and password. `expected`: the
+    fingerprint the joiner's screen showed (from `peek_fingerprint`); another certificate now gets no code."""
     try:
         with socket.create_connection((host, join_port), timeout=TIMEOUT_SECONDS) as raw, \
                 _any_certificate().wrap_socket(raw) as tls:
             seen = _seen(tls)
-            request = {"proof": join_proof(code_hash(code), seen.fingerprint), "desk": desk_name}
+            if expected and expected not in (seen.fingerprint, short_fingerprint(seen.fingerprint)):
+                raise CertificateChanged("The computer at {host} changed its certificate while joining: it is not "
+                                         "joined. Check the address and try again.", host=host)
+            request = {"code": code, "desk": desk_name}
             tls.sendall(json.dumps(request).encode() + b"\n")
             reply = json.loads(tls.makefile("rb").readline(65536) or b"{}")
     except (OSError, ssl.SSLError, ValueError):

@@ -1,6 +1,6 @@
 """The join port: TLS with the host's certificate, one JSON line each way.
 
-The joiner sends `{"proof": …, "desk": "Reception 2"}` (see `desks` for the proof); the host answers
+The joiner sends `{"code": "ABCD-EFGH", "desk": "Reception 2"}` (see `desks`); the host answers
 `{"ok": true, "role": …, "password": …, "database": …, "port": 54320, "clinic": …}` once, or
 `{"ok": false}` after a second's pause (a guesser gets at most 5 tries a code, and slowly). Private source
 addresses only, as on the database port.
@@ -25,7 +25,7 @@ WRONG_CODE_PAUSE_SECONDS = 1.0
 
 
 class JoinListener:
-    """`redeem(proof, desk_name, address)` runs off the event loop (it is a database transaction)."""
+    """`redeem(code, desk_name, address)` runs off the event loop (it is a database transaction)."""
 
     def __init__(self, certificate: HostCertificate, redeem: Callable[[str, str, str], Credentials | None],
                  answer: dict[str, object]) -> None:
@@ -44,8 +44,8 @@ class JoinListener:
             if len(line) > MAX_REQUEST_BYTES:
                 return
             request = json.loads(line)
-            proof, desk = str(request.get("proof", "")), str(request.get("desk", "")).strip()[:80] or address
-            credentials = await asyncio.get_running_loop().run_in_executor(None, self._redeem, proof, desk, address)
+            code, desk = str(request.get("code", ""))[:40], str(request.get("desk", "")).strip()[:80] or address
+            credentials = await asyncio.get_running_loop().run_in_executor(None, self._redeem, code, desk, address)
             if credentials is None:
                 log.warning("join port: a wrong, expired or used join code from %s", address)
                 await asyncio.sleep(WRONG_CODE_PAUSE_SECONDS)
