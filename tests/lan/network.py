@@ -38,6 +38,7 @@ class LanNetwork:
         self.outside, self.inside = f"hv{self.tag}", f"hh{self.tag}"
         subnet = os.getpid() % 200 + 20
         self.host_address, self.desk_address = f"10.231.{subnet}.1", f"10.231.{subnet}.2"
+        self.public_desk_address = "203.0.113.2"
         self.isolated = False
         self.why_not = ""
         if shutil.which("ip") is None:
@@ -58,7 +59,10 @@ class LanNetwork:
                  ("link", "set", self.outside, "up"),
                  ("-n", self.namespace, "addr", "add", f"{self.host_address}/24", "dev", self.inside),
                  ("-n", self.namespace, "link", "set", self.inside, "up"),
-                 ("-n", self.namespace, "link", "set", "lo", "up")]
+                 ("-n", self.namespace, "link", "set", "lo", "up"),
+                 # a public (documentation, RFC 5737) address on each side too: the host must refuse it
+                 ("addr", "add", f"{self.public_desk_address}/24", "dev", self.outside),
+                 ("-n", self.namespace, "addr", "add", "203.0.113.1/24", "dev", self.inside)]
         for step in steps:
             done = _ip(*step)
             if done.returncode != 0:

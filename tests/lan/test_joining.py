@@ -44,8 +44,9 @@ def test_a_joined_desk_works_as_its_own_non_superuser_role_over_tls(clinic_host,
             assert role.startswith("homa_desk_") and superuser is False
             assert tls is False  # the server's own side is the local socket: TLS ends at the host's gate
             assert conn.execute(text("SELECT count(*) FROM users")).scalar_one() >= 0
-            with pytest.raises(Exception, match="permission denied"):
-                conn.execute(text("SELECT count(*) FROM lan_join_codes"))
+            with pytest.raises(Exception, match="permission denied"):  # a desk cannot mint a join code
+                conn.execute(text("INSERT INTO lan_join_codes (code_hash, expires_at) VALUES "
+                                  "('$2b$10$' || repeat('a', 53), now() + interval '5 minutes')"))
         assert backend.engine.dialect.get_driver_connection(
             backend.engine.raw_connection().dbapi_connection).pgconn.ssl_in_use
     finally:
@@ -122,3 +123,21 @@ def test_removing_a_desk_ends_its_access_at_once(clinic_host, joiner_settings):
         assert "Doctor room" not in [d.desk_name for d in _desks(clinic_host)]
     finally:
         backend.close()
+
+
+def test_a_public_source_address_is_refused_before_anything_is_read(clinic_host, lan_network):
+    if not lan_network.isolated:
+        pytest.skip(f"needs a network namespace to give this side a public address ({lan_network.why_not})")
+    import socket
+    import struct
+
+    def ask_for_tls(source: str) -> bytes:
+        with socket.socket() as sock:
+            sock.settimeout(5)
+            sock.bind((source, 0))
+            sock.connect((lan_network.host_address, DATABASE_PORT))
+            sock.sendall(struct.pack("!II", 8, 80877103))
+            return sock.recv(1)
+
+    assert ask_for_tls(lan_network.desk_address) == b"S"  # a private address is answered
+    assert ask_for_tls(lan_network.public_desk_address) == b""  # a public one is closed unanswered
