@@ -137,7 +137,10 @@ def test_a_public_source_address_is_refused_before_anything_is_read(clinic_host,
             sock.bind((source, 0))
             sock.connect((lan_network.host_address, DATABASE_PORT))
             sock.sendall(struct.pack("!II", 8, 80877103))
-            return sock.recv(1)
+            try:
+                return sock.recv(1)
+            except ConnectionResetError:  # closed with our request unread: a reset rather than an end of file
+                return b""
 
     assert ask_for_tls(lan_network.desk_address) == b"S"  # a private address is answered
     assert ask_for_tls(lan_network.public_desk_address) == b""  # a public one is closed unanswered

@@ -57,9 +57,9 @@ def short_fingerprint(fingerprint: str) -> str:
 
 def _make(folder: Path, cert_path: Path, key_path: Path, clinic: str) -> None:
     from cryptography import x509  # lazy: only the host makes one, once
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
+    from cryptography.hazmat.primitives import hashes, serialization  # lazy: only the host, once
+    from cryptography.hazmat.primitives.asymmetric import ec  # lazy: only the host, once
+    from cryptography.x509.oid import NameOID  # lazy: only the host, once
 
     folder.mkdir(parents=True, exist_ok=True)
     key = ec.generate_private_key(ec.SECP256R1())
