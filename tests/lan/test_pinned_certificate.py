@@ -28,3 +28,12 @@ def test_a_different_certificate_at_the_hosts_address_is_refused(lan_network, tm
                                      Settings.load(joiner_settings).lan_fingerprint)
     finally:
         host.stop()
+
+
+def test_the_hosts_private_key_is_for_its_user_only(tmp_path):
+    from homa_desk.db.lan.certificate import ensure_certificate, pem_fingerprint
+
+    made = ensure_certificate(tmp_path / "lan-host", "Sunrise Clinic")
+    assert made.key_path.stat().st_mode & 0o777 == 0o600
+    assert ensure_certificate(tmp_path / "lan-host").fingerprint == made.fingerprint  # made once, then kept
+    assert pem_fingerprint(made.cert_path.read_text()) == made.fingerprint and len(made.fingerprint) == 64
