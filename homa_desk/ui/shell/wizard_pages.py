@@ -270,3 +270,6 @@ class DemoPage(FormPage):
         self.progress.setObjectName("progress")
         self.body.insertWidget(0, self.demo)
         self.body.addWidget(self.progress)
+
+    def nextId(self) -> int:
+        return -1  # the last page, though the join page's id comes after it
