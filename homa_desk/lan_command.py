@@ -66,6 +66,11 @@ def _joining_side(args: argparse.Namespace, settings: Settings) -> int:
         clinic_network.join_clinic(args.values[0], args.values[1])
         print("joined")
         return 0
+    if settings.database_url and settings.lan_fingerprint:  # the host's role password goes from the keyring too
+        from homa_desk.db.urls import keyring_name, parse_database_url  # lazy: cold start
+        from homa_desk.secret_store import delete_secret  # lazy: cold start
+
+        delete_secret(keyring_name(parse_database_url(settings.database_url)))
     settings.database_url = None
     settings.lan_fingerprint = ""
     settings.save()
