@@ -45,6 +45,11 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_argument("revision", nargs="?", help="target revision (default: head for upgrade, base for downgrade); "
                     "the backup FILE for restore; the remote URL for move-to (password: PGPASSWORD or a prompt)")
     db.add_argument("--to", type=Path, metavar="DIR", help="backup folder (default: the one in Settings → Backup)")
+    lan = commands.add_parser("lan", help="this computer hosts the clinic on its network, or joins its host")
+    lan.add_argument("action", choices=("serve", "code", "desks", "remove", "find", "join", "forget"))
+    lan.add_argument("values", nargs="*", help="remove: the desk's number; join: the host's address and the code")
+    lan.add_argument("--address", action="append", help="serve: listen on this address only (repeatable)")
+    lan.add_argument("--no-announce", action="store_true", help="serve: do not announce the host by DNS-SD")
     demo = commands.add_parser("demo", help="generate demo data into the database (bulk, for benchmarks)")
     demo.add_argument("--patients", type=int, default=300)
     demo.add_argument("--appointments", type=int)
@@ -70,6 +75,10 @@ def main(argv: list[str] | None = None) -> int:
             return _db_command(args, settings, env)
         if args.command == "demo":
             return _demo_command(args, settings, env)
+        if args.command == "lan":
+            from homa_desk.lan_command import lan_command  # lazy: cold start
+
+            return lan_command(args, settings)
         return _start_desk(args, settings, env)
     except DomainError as error:
         print(f"homa-desk: {error.message}", file=sys.stderr)
@@ -176,7 +185,7 @@ def _start_desk(args: argparse.Namespace, settings: Settings, env: dict[str, str
     def open_database() -> Backend:  # off the UI thread, while the sign-in shows
         from homa_desk.connect import open_backend  # lazy: cold start
 
-        backend = open_backend(settings, env=env, data_dir=args.data_dir)
+        backend = open_backend(settings, env=env, data_dir=args.data_dir, host_clinic=True)
         if args.demo:
             from homa_desk.services.demo import seed_demo_if_empty  # lazy: cold start
 

@@ -75,6 +75,9 @@ class Settings:
     window_maximized: bool = False
     # column widths the user dragged, by table name: one width a column, 0 where the desk sizes it
     column_widths: dict[str, list[int]] = field(default_factory=dict)
+    # one desk hosts the clinic on its network (issue 14): this computer hosts it, or the pinned host's certificate
+    lan_host: bool = False
+    lan_fingerprint: str = ""  # SHA-256 of the host's certificate this desk joined; "" = not joined to a host
 
     @classmethod
     def load(cls, path: Path | None = None) -> Settings:

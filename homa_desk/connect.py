@@ -41,14 +41,25 @@ def new_install(settings: Settings, env: Mapping[str, str] = os.environ, data_di
 
 
 def open_backend(settings: Settings, *, env: Mapping[str, str] = os.environ,
-                 data_dir: Path | None = None) -> Backend:
+                 data_dir: Path | None = None, host_clinic: bool = False) -> Backend:
+    """`host_clinic`: this is the desk itself (not a command), so a hosting computer opens its network ports."""
     from homa_desk.gateways.factory import gateway_from_settings  # lazy: cold start
 
     gateway = gateway_from_settings(settings)
     raw = env.get(ENV_URL) or settings.database_url
     direct = env.get(ENV_DIRECT_URL) or settings.database_direct_url
-    backend = open_remote(raw, direct=direct, prepared=settings.database_prepared_statements) if raw \
-        else open_embedded(data_dir)
+    if raw and settings.lan_fingerprint and raw == settings.database_url:
+        backend = open_joined(raw, settings.lan_fingerprint)
+    else:
+        backend = open_remote(raw, direct=direct, prepared=settings.database_prepared_statements) if raw \
+            else open_embedded(data_dir)
+    if host_clinic and settings.lan_host and backend.embedded is not None:
+        from homa_desk.db.lan.host import LanHost  # lazy: only a hosting desk
+
+        try:
+            backend.lan_host = LanHost(backend.embedded).start()
+        except OSError as error:  # the port is taken (a second desk on the host computer hosts already)
+            log.warning("cannot host the clinic on the network: %s", type(error).__name__)
     backend.gateway = gateway
     backend.poll_interval = settings.poll_interval_seconds
     return backend
@@ -133,6 +144,26 @@ def open_remote(raw: str, *, direct: str | None = None, prepared: str = "auto") 
         )
     log.info("remote database ready")
     return Backend(engine=engine, target=DatabaseTarget("remote", url, direct=server))
+
+
+def open_joined(raw: str, fingerprint: str) -> Backend:
+    """The clinic host's database, as this joined desk's own role, trusting only the pinned certificate. When it
+    cannot connect, the host is asked for its certificate: another one is refused in words (CertificateChanged)."""
+    import dataclasses  # lazy: cold start
+
+    from homa_desk.db.lan import join_client  # lazy: cold start
+    from homa_desk.db.urls import parse_database_url  # lazy: cold start
+
+    try:
+        backend = open_remote(raw)
+    except DatabaseUnavailable:
+        url = parse_database_url(raw)
+        join_client.check_pinned(url.host or "", url.port or 5432, fingerprint)
+        raise DatabaseUnavailable("The clinic's host at {host} refused this desk: an admin may have removed it "
+                                  "(Settings → Desks on the host), or its database is not running. To join again, "
+                                  "run `homa-desk lan forget` here and join with a new code.", host=url.host) from None
+    backend.target = dataclasses.replace(backend.target, kind="lan")
+    return backend
 
 
 def remember_remote_database(settings: Settings, raw: str) -> Settings:

@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 
 HBA_BEGIN = "# homa-desk: the owner and application roles sign in with a password (begin)"
 HBA_END = "# homa-desk (end)"
+DESK_ROLES = "/^homa_desk_[0-9a-f]{12}$"  # a regular expression (PostgreSQL 16+): the joined desks' roles
 
 
 def prepare_roles(server: EmbeddedServer) -> dict[str, str]:
@@ -107,11 +108,14 @@ def _write_sign_in_rules(server: EmbeddedServer, with_passwords: bool) -> None:
     if HBA_BEGIN in current and HBA_END in current:
         head, _, tail = current.partition(HBA_BEGIN)
         rest = head + tail.partition(HBA_END)[2].lstrip("\n")
-    block = ""
+    lines = []
     if with_passwords:
         who = ",".join(roles.ROLES)
-        block = "\n".join((HBA_BEGIN, f"local all {who} scram-sha-256", f"host all {who} 127.0.0.1/32 scram-sha-256",
-                           f"host all {who} ::1/128 scram-sha-256", HBA_END, ""))
+        lines += [f"local all {who} scram-sha-256", f"host all {who} 127.0.0.1/32 scram-sha-256",
+                  f"host all {who} ::1/128 scram-sha-256"]
+    # the desks that joined this host (db/lan/) always sign in with their password, never by the trust rule
+    lines += [f"local all {DESK_ROLES} scram-sha-256", f"host all {DESK_ROLES} 127.0.0.1/32 scram-sha-256"]
+    block = "\n".join((HBA_BEGIN, *lines, HBA_END, ""))
     if block + rest == current:
         return
     temp = hba.with_suffix(".homa-tmp")

@@ -801,3 +801,40 @@ Index("ix_audit_log_actor", AuditEntry.actor_id, AuditEntry.occurred_at, AuditEn
 Index("ix_audit_log_patient", AuditEntry.patient_id, AuditEntry.occurred_at, AuditEntry.id,
       postgresql_where=AuditEntry.patient_id.is_not(None))
 Index("ix_audit_log_action", AuditEntry.action, AuditEntry.occurred_at, AuditEntry.id)
+# --- one desk hosts the clinic (0032) ------------------------------------------------------------------------------
+
+class LanDesk(Base):
+    """A computer that joined the hosting desk, by its own PostgreSQL role (db/lan/)."""
+
+    __tablename__ = "lan_desks"
+    __table_args__ = (
+        CheckConstraint("role_name ~ '^homa_desk_[0-9a-f]{12}$'", name="lan_desks_role_name_check"),
+        CheckConstraint("desk_name <> '' AND desk_name !~ '[[:cntrl:]]'", name="lan_desks_desk_name_check"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    role_name: Mapped[str] = mapped_column(String(63), unique=True)
+    desk_name: Mapped[str] = mapped_column(String(80))
+    address: Mapped[str | None] = mapped_column(String(64))
+    joined_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
+    last_seen_at: Mapped[datetime | None] = mapped_column(TIMESTAMPTZ)
+    removed_at: Mapped[datetime | None] = mapped_column(TIMESTAMPTZ)
+
+
+class LanJoinCode(Base):
+    """A one-time join code, kept as its bcrypt hash only: 10 minutes, one use, 5 wrong tries."""
+
+    __tablename__ = "lan_join_codes"
+    __table_args__ = (
+        CheckConstraint("code_hash ~ '^\\$2[aby]\\$[0-9]{2}\\$'", name="lan_join_codes_code_hash_check"),
+        CheckConstraint("expires_at > created_at AND expires_at <= created_at + interval '10 minutes'",
+                        name="lan_join_codes_ten_minutes"),
+        CheckConstraint("failed_attempts BETWEEN 0 AND 5", name="lan_join_codes_attempts"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(60), unique=True)
+    created_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
+    expires_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ)
+    used_at: Mapped[datetime | None] = mapped_column(TIMESTAMPTZ)
+    failed_attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))

@@ -27,6 +27,9 @@ from homa_desk.domain.errors import PermissionDenied
 OWNER_ROLE = "homa_owner"
 APP_ROLE = "homa_app"
 ROLES = (OWNER_ROLE, APP_ROLE)
+# tables the application role may read (a backup as that role dumps them) but never write: a desk must not mint
+# its own join code (db/lan/)
+READ_ONLY_TABLES = ("lan_join_codes",)
 ROW_PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "DELETE")
 _TRIGGER_ON_DELETE, _TRIGGER_ON_UPDATE = 8, 16  # pg_trigger.tgtype bits
 _PASSWORD_ALPHABET = string.ascii_letters + string.digits + "-_.~"
@@ -102,6 +105,9 @@ def grant_application_role(conn: Connection, app_role: str = APP_ROLE) -> bool:
         refused = [name for bit, name in ((_TRIGGER_ON_UPDATE, "UPDATE"), (_TRIGGER_ON_DELETE, "DELETE"))
                    if tgtype & bit]
         conn.execute(text(f"REVOKE {', '.join(refused)} ON TABLE {table} FROM {app_role}"))
+    for table in READ_ONLY_TABLES:
+        if conn.scalar(text("SELECT to_regclass(:name) IS NOT NULL"), {"name": f"public.{table}"}):
+            conn.execute(text(f"REVOKE INSERT, UPDATE, DELETE ON TABLE {table} FROM {app_role}"))
     return True
 
 

@@ -155,8 +155,9 @@ def check_remote(raw: str) -> RemoteCheck:
 
 
 def set_up(form: SetupForm, *, backend: Backend | None = None, database_url: str | None = None,
-           data_dir: Path | None = None, settings_path: Path | None = None) -> FirstRunResult:
-    """Finish: with no `backend`, open the chosen database first (blank URL = this computer)."""
+           data_dir: Path | None = None, settings_path: Path | None = None, share: bool = False) -> FirstRunResult:
+    """Finish: with no `backend`, open the chosen database first (blank URL = this computer). `share`: this computer
+    hosts the clinic for its other computers on the network (its ports open now and at every start)."""
     new, clean = check_all(form)
     opened = backend is None
     if backend is None:
@@ -174,6 +175,11 @@ def set_up(form: SetupForm, *, backend: Backend | None = None, database_url: str
     settings.gateway = form.gateway
     if opened:
         settings.database_url = _without_password(database_url) if database_url else None
+    if share and backend.embedded is not None:
+        from homa_desk.services.clinic_network import start_host  # lazy: only a hosting desk
+
+        settings.lan_host = True
+        start_host(backend)
     settings.save(settings_path)
     _use_gateway(backend, settings)
     if form.demo:
@@ -193,6 +199,18 @@ def join_existing(database_url: str, *, settings_path: Path | None = None) -> Fi
     settings = Settings.load(settings_path)
     settings.database_url = _without_password(database_url)
     settings.save(settings_path)
+    _use_gateway(backend, settings)
+    return FirstRunResult(backend, None)
+
+
+def join_lan(address: str, code: str, *, desk_name: str = "", expected_fingerprint: str = "",
+             settings_path: Path | None = None) -> FirstRunResult:
+    """This computer joins the clinic hosted at `address` with the admin's code, then opens its database."""
+    from homa_desk.services import clinic_network  # lazy: only a joining desk
+
+    settings = clinic_network.join_clinic(address, code, settings_path=settings_path, desk_name=desk_name,
+                                          expected_fingerprint=expected_fingerprint)
+    backend = connect.open_backend(settings)
     _use_gateway(backend, settings)
     return FirstRunResult(backend, None)
 

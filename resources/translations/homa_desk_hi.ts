@@ -768,6 +768,10 @@
         <translation>खुले फ़ॉर्म में लिखा जो सहेजा नहीं गया था, वह हटा दिया गया।</translation>
     </message>
     <message>
+        <source>Clinic host ({host})</source>
+        <translation>क्लिनिक होस्ट ({host})</translation>
+    </message>
+    <message>
         <source>Embedded database</source>
         <translation>एम्बेडेड डेटाबेस</translation>
     </message>
@@ -3572,6 +3576,10 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
         <translation>मूल्य सूची</translation>
     </message>
     <message>
+        <source>Desks</source>
+        <translation>डेस्क</translation>
+    </message>
+    <message>
         <source>Where the clinic&apos;s data lives</source>
         <translation>क्लिनिक का डेटा कहाँ रहेगा</translation>
     </message>
@@ -3584,8 +3592,16 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
         <translation>यह कंप्यूटर (जब क्लिनिक में यही एक डेस्क हो तो यही चुनें)</translation>
     </message>
     <message>
+        <source>This computer, shared with the clinic&apos;s other computers on this network</source>
+        <translation>यह कंप्यूटर, इस नेटवर्क पर क्लिनिक के दूसरे कंप्यूटरों के साथ साझा</translation>
+    </message>
+    <message>
         <source>A PostgreSQL server such as Neon (for several desks)</source>
         <translation>Neon जैसा PostgreSQL सर्वर (कई डेस्क के लिए)</translation>
+    </message>
+    <message>
+        <source>Join a clinic on this network (its host computer shows a join code)</source>
+        <translation>इस नेटवर्क पर किसी क्लिनिक से जुड़ें (उसका होस्ट कंप्यूटर जॉइन कोड दिखाता है)</translation>
     </message>
     <message>
         <source>postgresql://user:password@host/dbname?sslmode=require</source>
@@ -4192,6 +4208,102 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
         <translation>ऑडिट लॉग</translation>
     </message>
     <message>
+        <source>New join code</source>
+        <translation>नया जॉइन कोड</translation>
+    </message>
+    <message>
+        <source>Share this clinic with the clinic&apos;s other computers</source>
+        <translation>यह क्लिनिक क्लिनिक के दूसरे कंप्यूटरों के साथ साझा करें</translation>
+    </message>
+    <message>
+        <source>Computer</source>
+        <translation>कंप्यूटर</translation>
+    </message>
+    <message>
+        <source>Joined</source>
+        <translation>जुड़ा</translation>
+    </message>
+    <message>
+        <source>Last seen</source>
+        <translation>आख़िरी बार दिखा</translation>
+    </message>
+    <message>
+        <source>Remove this computer</source>
+        <translation>यह कंप्यूटर हटाएँ</translation>
+    </message>
+    <message>
+        <source>This computer hosts the clinic on {addresses}. Its certificate: {fingerprint}. A joining computer shows the same before it asks for the code.</source>
+        <translation>यह कंप्यूटर {addresses} पर क्लिनिक होस्ट करता है। इसका सर्टिफ़िकेट: {fingerprint}। जुड़ने वाला कंप्यूटर कोड माँगने से पहले यही दिखाता है।</translation>
+    </message>
+    <message>
+        <source>The clinic&apos;s data is on this computer only. Share it, and the clinic&apos;s other computers on this network can join with a code an admin shows here.</source>
+        <translation>क्लिनिक का डेटा सिर्फ़ इसी कंप्यूटर पर है। इसे साझा करें, तो इस नेटवर्क पर क्लिनिक के दूसरे कंप्यूटर उस कोड से जुड़ सकते हैं जो एडमिन यहाँ दिखाता है।</translation>
+    </message>
+    <message>
+        <source>This desk uses a database on another computer: join codes are made on the computer that hosts the clinic.</source>
+        <translation>यह डेस्क दूसरे कंप्यूटर का डेटाबेस इस्तेमाल करता है: जॉइन कोड उसी कंप्यूटर पर बनते हैं जो क्लिनिक होस्ट करता है।</translation>
+    </message>
+    <message>
+        <source>now</source>
+        <translation>अभी</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>कभी नहीं</translation>
+    </message>
+    <message>
+        <source>Valid for {minutes} minutes, once.</source>
+        <translation>{minutes} मिनट तक, एक बार मान्य।</translation>
+    </message>
+    <message>
+        <source>Choose the computer to remove first.</source>
+        <translation>पहले हटाने वाला कंप्यूटर चुनें।</translation>
+    </message>
+    <message>
+        <source>Join a clinic on this network</source>
+        <translation>इस नेटवर्क पर किसी क्लिनिक से जुड़ें</translation>
+    </message>
+    <message>
+        <source>The clinic&apos;s host computer must be on, with its desk open.</source>
+        <translation>क्लिनिक का होस्ट कंप्यूटर चालू हो और उस पर डेस्क खुला हो।</translation>
+    </message>
+    <message>
+        <source>Look for the clinic&apos;s host</source>
+        <translation>क्लिनिक का होस्ट खोजें</translation>
+    </message>
+    <message>
+        <source>or type its address, like 192.168.1.10</source>
+        <translation>या उसका पता लिखें, जैसे 192.168.1.10</translation>
+    </message>
+    <message>
+        <source>Check the host</source>
+        <translation>होस्ट जाँचें</translation>
+    </message>
+    <message>
+        <source>Host</source>
+        <translation>होस्ट</translation>
+    </message>
+    <message>
+        <source>Join code</source>
+        <translation>जॉइन कोड</translation>
+    </message>
+    <message>
+        <source>This computer&apos;s name</source>
+        <translation>इस कंप्यूटर का नाम</translation>
+    </message>
+    <message>
+        <source>Looking…</source>
+        <translation>खोज रहे हैं…</translation>
+    </message>
+    <message>
+        <source>No host answered. Type its address below (the host&apos;s Settings → Desks shows it).</source>
+        <translation>किसी होस्ट ने जवाब नहीं दिया। नीचे उसका पता लिखें (होस्ट की सेटिंग्स → डेस्क में दिखता है)।</translation>
+    </message>
+    <message>
+        <source>The host&apos;s certificate: {fingerprint}. Check that the host&apos;s Settings → Desks shows the same, then type the code it shows.</source>
+        <translation>होस्ट का सर्टिफ़िकेट: {fingerprint}। जाँचें कि होस्ट की सेटिंग्स → डेस्क में यही दिखता है, फिर वहाँ दिखा कोड लिखें।</translation>
+    </message>
+    <message>
         <source>Add from the price list: type a code or name (2 letters or more)</source>
         <translation>मूल्य सूची से जोड़ें: कोड या नाम लिखें (2 या अधिक अक्षर)</translation>
     </message>
@@ -4205,6 +4317,10 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
     <message>
         <source>Cannot reach the database at {host}. Check the network and the URL.</source>
         <translation>{host} पर डेटाबेस तक नहीं पहुँच पा रहे। नेटवर्क और URL जाँचें।</translation>
+    </message>
+    <message>
+        <source>The clinic&apos;s host at {host} refused this desk: an admin may have removed it (Settings → Desks on the host), or its database is not running. To join again, run `homa-desk lan forget` here and join with a new code.</source>
+        <translation>{host} पर क्लिनिक होस्ट ने इस डेस्क को मना कर दिया: शायद एडमिन ने इसे हटा दिया है (होस्ट पर सेटिंग्स → डेस्क), या उसका डेटाबेस नहीं चल रहा। फिर से जुड़ने के लिए यहाँ `homa-desk lan forget` चलाएँ और नए कोड से जुड़ें।</translation>
     </message>
     <message>
         <source>This slot was just taken. The grid has been refreshed.</source>
@@ -4221,6 +4337,26 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
     <message>
         <source>The restore failed: {reason}</source>
         <translation>रिस्टोर नहीं हुआ: {reason}</translation>
+    </message>
+    <message>
+        <source>The computer at {host} shows a different certificate ({found}) than the clinic&apos;s host this desk joined ({expected}). This desk will not connect to it. If the host was really set up again, run `homa-desk lan forget` on this computer, then join again with a new code.</source>
+        <translation>{host} पर कंप्यूटर एक अलग सर्टिफ़िकेट ({found}) दिखाता है, उस क्लिनिक होस्ट से अलग जिससे यह डेस्क जुड़ा था ({expected})। यह डेस्क उससे नहीं जुड़ेगा। अगर होस्ट सच में दोबारा सेट किया गया है, तो इस कंप्यूटर पर `homa-desk lan forget` चलाएँ, फिर नए कोड से जुड़ें।</translation>
+    </message>
+    <message>
+        <source>This join code is wrong, expired or already used. Ask the admin on the host for a new code (Settings → Desks).</source>
+        <translation>यह जॉइन कोड ग़लत है, उसकी समय-सीमा ख़त्म हो गई है या वह इस्तेमाल हो चुका है। होस्ट पर एडमिन से नया कोड माँगें (सेटिंग्स → डेस्क)।</translation>
+    </message>
+    <message>
+        <source>Cannot reach the clinic&apos;s host at {host}. Is its desk open, on this network?</source>
+        <translation>{host} पर क्लिनिक होस्ट से संपर्क नहीं हो पा रहा। क्या उसका डेस्क खुला है, इसी नेटवर्क पर?</translation>
+    </message>
+    <message>
+        <source>The computer at {host} is not a clinic host (it does not offer TLS).</source>
+        <translation>{host} पर कंप्यूटर क्लिनिक होस्ट नहीं है (वह TLS नहीं देता)।</translation>
+    </message>
+    <message>
+        <source>The computer at {host} changed its certificate while joining: it is not joined. Check the address and try again.</source>
+        <translation>जुड़ते समय {host} पर कंप्यूटर का सर्टिफ़िकेट बदल गया: जुड़ाव नहीं हुआ। पता जाँचें और फिर कोशिश करें।</translation>
     </message>
     <message>
         <source>No such patient.</source>
@@ -4979,6 +5115,14 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
         <translation>ऐसा कोई QR कोड नहीं है।</translation>
     </message>
     <message>
+        <source>Give the host&apos;s address and the join code: homa-desk lan join ADDRESS CODE</source>
+        <translation>होस्ट का पता और जॉइन कोड दें: homa-desk lan join ADDRESS CODE</translation>
+    </message>
+    <message>
+        <source>No such desk: give its number from `homa-desk lan desks`.</source>
+        <translation>ऐसा कोई डेस्क नहीं: `homa-desk lan desks` से उसका नंबर दें।</translation>
+    </message>
+    <message>
         <source>No system keyring is available to keep passwords and keys. Accept the file-backed keyring (Settings) or install a keyring service such as GNOME Keyring or KWallet.</source>
         <translation>पासवर्ड और चाबियाँ रखने के लिए कोई सिस्टम कीरिंग नहीं है। फ़ाइल कीरिंग स्वीकार करें (सेटिंग्स) या GNOME Keyring या KWallet जैसी कीरिंग सेवा इंस्टॉल करें।</translation>
     </message>
@@ -5137,6 +5281,22 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
     <message>
         <source>The clinic&apos;s name is too long (at most 120 characters).</source>
         <translation>क्लिनिक का नाम बहुत लंबा है (अधिकतम 120 अक्षर)।</translation>
+    </message>
+    <message>
+        <source>This desk does not host the clinic: make join codes and remove desks on the host computer.</source>
+        <translation>यह डेस्क क्लिनिक होस्ट नहीं करता: जॉइन कोड बनाना और डेस्क हटाना होस्ट कंप्यूटर पर करें।</translation>
+    </message>
+    <message>
+        <source>Choose the clinic&apos;s host, or type its address (like 192.168.1.10).</source>
+        <translation>क्लिनिक का होस्ट चुनें, या उसका पता लिखें (जैसे 192.168.1.10)।</translation>
+    </message>
+    <message>
+        <source>The join code has 8 letters and digits, like ABCD-EFGH.</source>
+        <translation>जॉइन कोड में 8 अक्षर और अंक होते हैं, जैसे ABCD-EFGH।</translation>
+    </message>
+    <message>
+        <source>Only a clinic whose data is on this computer can host the clinic&apos;s other computers.</source>
+        <translation>सिर्फ़ वही क्लिनिक दूसरे कंप्यूटरों को होस्ट कर सकता है जिसका डेटा इसी कंप्यूटर पर है।</translation>
     </message>
     <message>
         <source>That day has not come yet.</source>

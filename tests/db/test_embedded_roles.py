@@ -102,6 +102,7 @@ def test_without_a_keyring_the_roles_still_apply_and_sign_in_as_before(tmp_path)
         assert backend.target.url.password is None
         with backend.engine.connect() as conn:
             assert conn.scalar(text("SELECT current_user")) == roles.APP_ROLE
-        assert "homa-desk" not in (tmp_path / "pgdata" / "pg_hba.conf").read_text()
+        hba = (tmp_path / "pgdata" / "pg_hba.conf").read_text()
+        assert "homa_owner" not in hba and "homa_app" not in hba  # only the joined desks' line (db/lan/) is ours
     finally:
         backend.close()

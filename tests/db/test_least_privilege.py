@@ -75,9 +75,22 @@ def test_every_table_a_migration_made_is_granted_and_the_owner_owns_it(engine):
             "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
             " WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND c.relname <> 'alembic_version'"
             " AND NOT (has_table_privilege(c.oid, 'SELECT') AND has_table_privilege(c.oid, 'INSERT'))")).all()
-        assert missing == []
+        assert missing == list(roles.READ_ONLY_TABLES)
         owners = set(conn.scalars(text("SELECT tableowner FROM pg_tables WHERE schemaname = 'public'")))
         assert owners == {roles.OWNER_ROLE}
+
+
+def test_a_desk_can_read_the_join_codes_but_never_mint_one(engine):
+    """A backup as the desk's role reads every table; a desk that could insert a code could let in a computer no
+    admin approved (db/lan/desks.py)."""
+    with engine.connect() as conn:
+        assert conn.scalar(text("SELECT count(*) FROM lan_join_codes")) == 0
+        for statement in ("INSERT INTO lan_join_codes (code_hash, expires_at) VALUES "
+                          "('$2b$10$' || repeat('a', 53), now() + interval '5 minutes')",
+                          "UPDATE lan_join_codes SET failed_attempts = 0", "DELETE FROM lan_join_codes"):
+            with pytest.raises(DBAPIError, match="permission denied"):
+                conn.execute(text(statement))
+            conn.rollback()
 
 
 def test_every_append_only_table_is_insert_and_select_only(engine):

@@ -20,8 +20,9 @@ from functools import partial
 import pytest
 
 import homa_desk.services
-from homa_desk.backend import DatabaseTarget
+from homa_desk.backend import Backend, DatabaseTarget
 from homa_desk.config import Settings
+from homa_desk.db.lan.host import LanHost
 from homa_desk.db.unit_of_work import UnitOfWork
 from homa_desk.domain.appointments import local_day
 from homa_desk.domain.audit_view import AuditFilters
@@ -43,6 +44,7 @@ from homa_desk.services import (
     backup,
     billing,
     clinic,
+    clinic_network,
     close_of_day,
     consultations,
     contact_status,
@@ -116,6 +118,10 @@ EXPECTED: dict[str, set[str]] = {
     "offsite.test_connection": ADMIN,
     "offsite.copy_status": ADMIN,
     "offsite.copy_now": ADMIN,
+    "clinic_network.make_join_code": ADMIN,
+    "clinic_network.joined_desks": ADMIN,
+    "clinic_network.remove_desk": ADMIN,
+    "clinic_network.become_host": ADMIN,
     "clinic.set_clinic_name": ADMIN,
     "clinic.store_clinic_name": ADMIN,
     "clinic.set_temperature_unit": ADMIN,
@@ -289,6 +295,11 @@ NO_ACTOR: dict[str, str] = {
     "first_run.check_remote": "connects to what the installer typed; nothing stored",
     "first_run.set_up": "refused once the clinic has an active admin (checked under a lock)",
     "first_run.join_existing": "remembers a URL on this desk; signing in comes after",
+    "clinic_network.host_fingerprint": "reads the certificate a computer on the network shows; nothing stored",
+    "clinic_network.find_hosts": "lists what announces itself on the network; nothing stored",
+    "clinic_network.join_clinic": "the host's admin approves it with a one-time code; signing in comes after",
+    "clinic_network.start_host": "opens the ports the admin chose to open (become_host), at the desk's start",
+    "first_run.join_lan": "the host's admin approves it with a one-time code; signing in comes after",
     "first_run.open_chosen_database": "opens the database the installer chose",
 }
 
@@ -309,6 +320,12 @@ def _in_uow(w: World, fn: Callable[[], object]) -> object:
         result = fn()
         w.uow.commit()
     return result
+
+
+def _joined_desk(w: World) -> int:
+    """A computer that joined the world's host with a code (a role of its own, dropped when it is removed)."""
+    assert w.lan_host._redeem(w.lan_host.new_code(), "Reception 2", "192.168.1.20") is not None
+    return max(d.id for d in w.lan_host.desks())
 
 
 def _past_visit(w: World) -> tuple[int, int]:
@@ -389,6 +406,12 @@ CASES: dict[str, Case] = {
                                              Settings(backup_folder=str(w.backups))),
     "backup.restore_backup": lambda w, a: partial(backup.restore_backup, w.uow, w.remote_target, a,
                                                   w.backups / "none.dump", Settings(backup_folder=str(w.backups))),
+    "clinic_network.make_join_code": lambda w, a: partial(clinic_network.make_join_code, w.uow, a, w.lan_host),
+    "clinic_network.joined_desks": lambda w, a: partial(clinic_network.joined_desks, w.uow, a, w.lan_host),
+    "clinic_network.remove_desk": lambda w, a: partial(clinic_network.remove_desk, w.uow, a, w.lan_host,
+                                                       _joined_desk(w)),
+    "clinic_network.become_host": lambda w, a: partial(clinic_network.become_host, w.uow, a, w.lan_backend,
+                                                       settings_path=w.settings_path),
     "clinic.set_clinic_name": lambda w, a: partial(clinic.set_clinic_name, w.uow, a, "Sunrise Clinic Annex"),
     "clinic.store_clinic_name": lambda w, a: partial(
         _in_uow, w, partial(clinic.store_clinic_name, w.uow, a, "Sunrise Clinic Annex")),
@@ -556,7 +579,11 @@ def world(cluster, tmp_path_factory) -> World:
     built.backups = tmp_path_factory.mktemp("backups")  # type: ignore[attr-defined]
     built.target = DatabaseTarget("embedded", url)  # type: ignore[attr-defined]
     built.remote_target = DatabaseTarget("remote", url)  # type: ignore[attr-defined]
+    # the clinic's host, administered (no ports opened), on the world's database
+    built.lan_host = LanHost(cluster.server, addresses=[], announce=False, database=url.database)  # type: ignore[attr-defined]
+    built.lan_backend = Backend(engine, built.target, embedded=cluster.server)  # type: ignore[attr-defined]
     yield built
+    built.lan_host.stop()
     engine.dispose()
     cluster.drop(url)
 

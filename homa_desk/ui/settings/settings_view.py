@@ -1,5 +1,5 @@
 """Settings, for admins only: staff accounts, the clinic's profile, doctors' profiles, hours and leave,
-messages (DLT templates), backups, WhatsApp, the price list.
+messages (DLT templates), backups, WhatsApp, the price list, the desks that joined this host.
 
 Each tab is built, and loads, when it is first opened (ui/common/lazy_tabs.py).
 """
@@ -14,6 +14,7 @@ from homa_desk.ui.common.i18n import tr
 from homa_desk.ui.common.lazy_tabs import LazyTabs
 from homa_desk.ui.settings.backup_tab import BackupTab
 from homa_desk.ui.settings.clinic_tab import ClinicTab
+from homa_desk.ui.settings.desks_tab import DesksTab
 from homa_desk.ui.settings.doctors_tab import DoctorsTab
 from homa_desk.ui.settings.messages_tab import MessagesTab
 from homa_desk.ui.settings.price_list_tab import PriceListTab
@@ -35,6 +36,7 @@ class SettingsView(QWidget):
         self.tabs.add_page("backup", tr("Backup"), lambda: BackupTab(backend, actor))
         self.tabs.add_page("whatsapp", tr("WhatsApp"), lambda: WhatsAppTab(backend, actor))
         self.tabs.add_page("price_list", tr("Price list"), lambda: PriceListTab(backend, actor))
+        self.tabs.add_page("desks", tr("Desks"), lambda: DesksTab(backend, actor))
         QVBoxLayout(self).addWidget(self.tabs)
 
     @property
@@ -68,3 +70,6 @@ class SettingsView(QWidget):
     @property
     def price_list(self) -> PriceListTab:
         return self.tabs.page("price_list", PriceListTab)
+
+    def desks(self) -> DesksTab:
+        return self.tabs.page("desks", DesksTab)

@@ -145,8 +145,11 @@ class DatabaseStatus(QWidget):
 
     def _show_state(self, state: str, dot_state: str, color: str) -> None:
         target = self._backend.target
-        where = tr("Embedded database") if target.kind == "embedded" else tr("Remote database ({host})").format(
-            host=target.url.host)
+        if target.kind == "lan":  # another computer of the clinic hosts the data
+            where = tr("Clinic host ({host})").format(host=target.url.host)
+        else:
+            where = tr("Embedded database") if target.kind == "embedded" else tr("Remote database ({host})").format(
+                host=target.url.host)
         self.text.setText(f"{where}: {tr(state)}")
         self.dot.setProperty("state", dot_state)
         self.dot.style().unpolish(self.dot)

@@ -22,6 +22,7 @@ from homa_desk.ui.common.form import ErrorLabel
 from homa_desk.ui.common.i18n import tr
 from homa_desk.ui.common.worker import run_in_background
 from homa_desk.ui.shell import wizard_pages as pages
+from homa_desk.ui.shell.lan_join_page import LanJoinPage
 
 # The off-site restore's steps (services/offsite.py says them in English); the tools' "Table …" lines stay as they are.
 OFFSITE_STEPS = (QT_TR_NOOP("Downloading the off-site copy…"), QT_TR_NOOP("Restoring into this computer's database…"),
@@ -60,6 +61,7 @@ class FirstRunWizard(QWizard):
         self.offsite_page = pages.OffsiteRestorePage() if backend is None else None
         self._relay = _Relay()
         self._relay.said.connect(self._progress)
+        self.lan_join_page = LanJoinPage() if backend is None else None
         self.admin_page = pages.admin_page(self.form)
         self.clinic_page = pages.ClinicPage(self.form)
         self.payments_page = pages.payments_page(self.form)
@@ -69,6 +71,7 @@ class FirstRunWizard(QWizard):
         if self.database_page is not None and self.join_page is not None:
             self.setPage(pages.DATABASE, self.database_page)
             self.setPage(pages.JOIN, self.join_page)
+            self.setPage(pages.LAN_JOIN, self.lan_join_page)
         if self.offsite_page is not None:
             self.setPage(pages.OFFSITE, self.offsite_page)
         for page_id, page in ((pages.ADMIN, self.admin_page), (pages.CLINIC, self.clinic_page),
@@ -108,8 +111,16 @@ class FirstRunWizard(QWizard):
             self.demo_page.progress.setText(tr("Setting up the clinic…") if self._backend is not None else
                                             tr("Setting up the database and the clinic (the first time takes a "
                                             "minute)…"))
+            shared = self.database_page is not None and self.database_page.shared.isChecked()
             run_in_background(self, first_run.set_up, self.form(), backend=self._backend,
                               database_url=self.database_url(), data_dir=self._data_dir,
+                              settings_path=self._settings_path, share=shared, on_success=self._done,
+                              on_failure=self._refused)
+        elif self.lan_join_page is not None and self.currentPage() is self.lan_join_page:
+            page = self.lan_join_page
+            page.errors.clear()
+            run_in_background(self, first_run.join_lan, page.host_address.text(), page.join_code.text(),
+                              desk_name=page.desk_name.text(), expected_fingerprint=page.expected_fingerprint,
                               settings_path=self._settings_path, on_success=self._done, on_failure=self._refused)
         elif self.offsite_page is not None and self.currentPage() is self.offsite_page:
             self.offsite_page.errors.clear()
@@ -153,7 +164,9 @@ class FirstRunWizard(QWizard):
         self._set_busy(False)
         self.demo_page.progress.setText("")
         general: ErrorLabel = self.currentPage().general_error  # type: ignore[attr-defined]
-        if isinstance(error, FormErrors) and any([page.show_errors(error) for page in self.form_pages()]):
+        if self.lan_join_page is not None and self.currentPage() is self.lan_join_page:
+            self.lan_join_page.errors.show(error)
+        elif isinstance(error, FormErrors) and any([page.show_errors(error) for page in self.form_pages()]):
             general.show_message(tr("Some answers need a change: go Back to the pages marked in red."))
         else:
             general.show_message(error.message)

@@ -29,7 +29,7 @@ from homa_desk.ui.common.i18n import tr
 from homa_desk.ui.common.service_text import service_text
 from homa_desk.ui.common.worker import run_in_background
 
-DATABASE, JOIN, ADMIN, CLINIC, PAYMENTS, GATEWAY, DEMO, OFFSITE = range(8)
+DATABASE, JOIN, ADMIN, CLINIC, PAYMENTS, GATEWAY, DEMO, OFFSITE, LAN_JOIN = range(9)
 
 
 def _note(text: str) -> QLabel:
@@ -104,8 +104,13 @@ class DatabasePage(FormPage):
         # parented now, so Tab reaches the choice before the URL (a page keeps its children's order in the wizard)
         self.embedded = QRadioButton(tr("This computer (recommended when this is the clinic's only desk)"), self)
         self.embedded.setObjectName("embedded")
+        self.shared = QRadioButton(tr("This computer, shared with the clinic's other computers on this network"),
+                                   self)
+        self.shared.setObjectName("shared")
         self.remote = QRadioButton(tr("A PostgreSQL server such as Neon (for several desks)"), self)
         self.remote.setObjectName("remote")
+        self.join_lan = QRadioButton(tr("Join a clinic on this network (its host computer shows a join code)"), self)
+        self.join_lan.setObjectName("join_lan")
         self.database_url = line_edit("database_url",
                                       placeholder=tr("postgresql://user:password@host/dbname?sslmode=require"))
         self.test_button = QPushButton(tr("Test connection"))
@@ -116,14 +121,11 @@ class DatabasePage(FormPage):
         self.offsite = QRadioButton(tr("Restore from the off-site copy (a new computer for an existing clinic)"), self)
         self.offsite.setObjectName("restore_offsite")
         choice = QButtonGroup(self)
-        choice.addButton(self.embedded)
-        choice.addButton(self.remote)
-        choice.addButton(self.offsite)
+        for number, button in enumerate((self.embedded, self.shared, self.remote, self.join_lan, self.offsite)):
+            choice.addButton(button)
+            self.body.insertWidget(number, button)
         self.embedded.setChecked(True)
-        self.body.insertWidget(0, self.embedded)
-        self.body.insertWidget(1, self.remote)
-        self.body.insertWidget(2, self.offsite)
-        self.body.insertWidget(3, _note(tr("The password goes to this computer's keyring; the URL is saved without "
+        self.body.insertWidget(5, _note(tr("The password goes to this computer's keyring; the URL is saved without "
                                            "it. A server on another machine must use TLS (?sslmode=require).")))
         self.body.addWidget(self.test_result)
         self.checked: RemoteCheck | None = None
@@ -149,6 +151,8 @@ class DatabasePage(FormPage):
     def nextId(self) -> int:
         if self.offsite.isChecked():
             return OFFSITE
+        if self.join_lan.isChecked():
+            return LAN_JOIN
         if self.remote.isChecked() and self.checked is not None and self.checked.has_admin:
             return JOIN
         return ADMIN
@@ -301,4 +305,4 @@ class DemoPage(FormPage):
         self.body.addWidget(self.progress)
 
     def nextId(self) -> int:
-        return -1  # the last page, though the off-site restore's page has a higher id
+        return -1  # the last page, though the join and off-site restore pages' ids come after it
