@@ -82,12 +82,12 @@ class Build:
 
     def new_prefix(self, prefix: Path, user: str, keep: bool = False) -> Path:
         """A Wine prefix for Windows user `user` with the ICU stand-in where Windows keeps its ICU (system32)."""
-        if prefix.exists() and not keep:
+        # A prefix made before wine32 was in the chroot lacks 32-bit Windows (ISCC and the setup are 32-bit).
+        if prefix.exists() and (not keep or not (prefix / "drive_c/windows/syswow64/kernel32.dll").is_file()):
             shutil.rmtree(prefix)
-        made = (prefix / "system.reg").is_file()
-        if not made or not (prefix / "drive_c" / "windows" / "syswow64" / "kernel32.dll").is_file():
-            prefix.mkdir(parents=True, exist_ok=True)  # a prefix made before wine32 was installed lacks 32-bit Windows
-            self.chroot.wine(prefix, ["wineboot", "-u" if made else "-i"], user=user, quiet=True)
+        if not (prefix / "system.reg").is_file():
+            prefix.mkdir(parents=True, exist_ok=True)
+            self.chroot.wine(prefix, ["wineboot", "-i"], user=user, quiet=True)
             self.chroot.wine(prefix, ["wineserver", "-w"], user=user, quiet=True)
         for dll in self.icu:
             shutil.copy2(dll, prefix / "drive_c" / "windows" / "system32" / dll.name)
