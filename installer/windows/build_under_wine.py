@@ -88,6 +88,9 @@ class Build:
         if not (prefix / "system.reg").is_file():
             prefix.mkdir(parents=True, exist_ok=True)
             self.chroot.wine(prefix, ["wineboot", "-i"], user=user, quiet=True)
+            # No X display here: Wine's null display driver still gives Inno Setup's hidden wizard its windows.
+            self.chroot.wine(prefix, ["reg", "add", "HKCU\\Software\\Wine\\Drivers", "/v", "Graphics", "/d",
+                                      "null", "/f"], user=user, quiet=True)
             self.chroot.wine(prefix, ["wineserver", "-w"], user=user, quiet=True)
         for dll in self.icu:
             shutil.copy2(dll, prefix / "drive_c" / "windows" / "system32" / dll.name)
