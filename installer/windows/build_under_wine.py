@@ -122,10 +122,11 @@ class Build:
             raise RuntimeError(f"the bundle took the Wine-only ICU stand-in: {stand_ins}")
         return bundle
 
-    def installer(self, bundle: Path) -> Path:
+    def installer(self, bundle: Path, compression: str | None = None) -> Path:
         started = time.perf_counter()
         script = bundle.parent.parent / "installer" / "homa_desk.iss"
-        self.chroot.wine(self.prefix, [self.chroot.windows(self.iscc), "/Q", f"/DAppVersion={version()}",
+        options = [f"/DCompression={compression}"] if compression else []
+        self.chroot.wine(self.prefix, [self.chroot.windows(self.iscc), "/Q", f"/DAppVersion={version()}", *options,
                                        self.chroot.windows(script)], user="builder")
         setup = bundle.parent / f"HomaDesk-{version()}-setup.exe"
         self.figures["setup"] = f"{size_mb(setup):.0f} MB (ISCC {time.perf_counter() - started:.0f} s)"
@@ -136,6 +137,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Build the Windows bundle and installer under Wine; smoke-test it.")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help=f"cache folder (default {DEFAULT_CACHE})")
     parser.add_argument("--out", type=Path, default=ROOT / "dist", help="where the setup.exe goes (default dist/)")
+    parser.add_argument("--fast-setup", action="store_true",
+                        help="compress the setup with zip instead of lzma2/max (same files; minutes faster, larger)")
     parser.add_argument("--no-smoke", action="store_true", help="build only, skip the install/self-check/uninstall")
     parser.add_argument("--reuse-bundle", action="store_true",
                         help="for working on the installer or the smoke test: keep the last bundle if there is one")
@@ -168,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         build = Build(chroot, downloads)
         build.prepare()
         bundle = build.bundle(reuse=args.reuse_bundle)
-        setup = build.installer(bundle)
+        setup = build.installer(bundle, "zip" if args.fast_setup else None)
         args.out.mkdir(parents=True, exist_ok=True)
         shutil.copy2(setup, args.out / setup.name)
         if not args.no_smoke:
