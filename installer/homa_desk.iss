@@ -53,13 +53,13 @@ Name: "{autodesktop}\{#AppName}"; Filename: "{app}\{#AppExe}"; Tasks: desktopico
 ; One desk may host the clinic on its network (README "One desk hosts the clinic"): its database port (54320, TLS)
 ; and join port (54321, TLS), and DNS-SD answers (UDP 5353), open to this program on PRIVATE networks only, never
 ; on a network Windows calls public (a cafe, a hotel, a phone's hotspot). Removed again on uninstall.
-Filename: "{sys}\netsh.exe"; Parameters: "advfirewall firewall add rule name=""{#AppName} clinic host"" dir=in action=allow protocol=TCP localport=54320,54321 profile=private program=""{app}\{#AppExe}"""; Flags: runhidden; StatusMsg: "Allowing the clinic's other computers on private networks…"
-Filename: "{sys}\netsh.exe"; Parameters: "advfirewall firewall add rule name=""{#AppName} clinic discovery"" dir=in action=allow protocol=UDP localport=5353 profile=private program=""{app}\{#AppExe}"""; Flags: runhidden
+Filename: "{sys}\netsh.exe"; Parameters: "advfirewall firewall add rule name=""{#AppName} clinic host"" dir=in action=allow protocol=TCP localport=54320,54321 profile=private program=""{app}\{#AppExe}"""; Flags: runhidden; Check: IsAdminInstallMode; StatusMsg: "Allowing the clinic's other computers on private networks…"
+Filename: "{sys}\netsh.exe"; Parameters: "advfirewall firewall add rule name=""{#AppName} clinic discovery"" dir=in action=allow protocol=UDP localport=5353 profile=private program=""{app}\{#AppExe}"""; Flags: runhidden; Check: IsAdminInstallMode
 Filename: "{app}\{#AppExe}"; Description: "{cm:LaunchProgram,{#AppName}}"; Flags: nowait postinstall skipifsilent
 
 [UninstallRun]
-Filename: "{sys}\netsh.exe"; Parameters: "advfirewall firewall delete rule name=""{#AppName} clinic host"""; Flags: runhidden; RunOnceId: "FirewallHost"
-Filename: "{sys}\netsh.exe"; Parameters: "advfirewall firewall delete rule name=""{#AppName} clinic discovery"""; Flags: runhidden; RunOnceId: "FirewallDiscovery"
+Filename: "{sys}\netsh.exe"; Parameters: "advfirewall firewall delete rule name=""{#AppName} clinic host"""; Flags: runhidden; Check: IsAdminInstallMode; RunOnceId: "FirewallHost"
+Filename: "{sys}\netsh.exe"; Parameters: "advfirewall firewall delete rule name=""{#AppName} clinic discovery"""; Flags: runhidden; Check: IsAdminInstallMode; RunOnceId: "FirewallDiscovery"
 
 [Code]
 function DefaultDir(Param: String): String;

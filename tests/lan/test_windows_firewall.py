@@ -16,6 +16,7 @@ def test_the_firewall_rules_are_for_private_networks_and_the_desk_only():
     for _name, rest in added:
         assert "profile=private" in rest and "profile=public" not in rest and "profile=any" not in rest
         assert 'program=""{app}\\{#AppExe}""' in rest and "dir=in" in rest
+        assert "Check: IsAdminInstallMode" in rest  # a per-user install has no right to change the firewall
     assert "localport=54320,54321" in text
     uninstall = text.split("[UninstallRun]", 1)[1]
     for name, _ in added:
