@@ -165,7 +165,7 @@ class FirstRunWizard(QWizard):
         self.demo_page.progress.setText("")
         general: ErrorLabel = self.currentPage().general_error  # type: ignore[attr-defined]
         if self.lan_join_page is not None and self.currentPage() is self.lan_join_page:
-            self.lan_join_page.errors.show(error)
+            self.lan_join_page.show_error(error)
         elif isinstance(error, FormErrors) and any([page.show_errors(error) for page in self.form_pages()]):
             general.show_message(tr("Some answers need a change: go Back to the pages marked in red."))
         else:

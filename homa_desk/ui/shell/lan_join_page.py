@@ -8,10 +8,11 @@ import socket
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QListWidget, QPushButton, QVBoxLayout, QWizardPage
 
 from homa_desk.db.lan.discovery import FoundHost
-from homa_desk.domain.errors import DomainError
+from homa_desk.domain.errors import DomainError, PermissionDenied
 from homa_desk.services import clinic_network
 from homa_desk.ui.common.form import ErrorLabel, FieldErrors, line_edit
 from homa_desk.ui.common.i18n import tr
+from homa_desk.ui.common.service_text import in_desk_language
 from homa_desk.ui.common.worker import run_in_background
 
 
@@ -100,6 +101,14 @@ class LanJoinPage(QWizardPage):
         self.expected_fingerprint = short
         self.certificate.setText(tr("The host's certificate: {fingerprint}. Check that the host's Settings → Desks "
                                     "shows the same, then type the code it shows.").format(fingerprint=short))
+
+    def show_error(self, error: DomainError) -> None:
+        """A refused code (wrong, expired, used) next to the code; anything else where `FieldErrors` puts it."""
+        if isinstance(error, PermissionDenied):
+            self.errors.clear()
+            self.errors.label("join_code").show_message(in_desk_language(error).message)
+        else:
+            self.errors.show(error)
 
     def _forget_certificate(self) -> None:
         self.expected_fingerprint = ""
