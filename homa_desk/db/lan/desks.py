@@ -26,6 +26,13 @@ MAX_WRONG_TRIES = 5
 BCRYPT_ROUNDS = 10
 
 
+def clinic_name(engine: Engine) -> str:
+    """The clinic's name from its shared settings (Settings → Clinic), "" before the wizard set it."""
+    with engine.connect() as conn:
+        value = conn.execute(text("SELECT value FROM clinic_settings WHERE key = 'clinic_name'")).scalar()
+    return value if isinstance(value, str) else ""
+
+
 @dataclass(frozen=True)
 class JoinedDesk:
     id: int

@@ -37,18 +37,19 @@ def certificate_folder(server: EmbeddedServer) -> Path:
 
 
 class LanHost:
-    """`addresses`: where to listen (default: this computer's private IPv4 addresses, never 0.0.0.0)."""
+    """`addresses`: where to listen (default: this computer's private IPv4 addresses, never 0.0.0.0). `clinic`:
+    the name announced and told to joiners (default: the clinic's name in its settings, read at start)."""
 
-    def __init__(self, server: EmbeddedServer, *, clinic: str = "", addresses: list[str] | None = None,
+    def __init__(self, server: EmbeddedServer, *, clinic: str | None = None, addresses: list[str] | None = None,
                  database_port: int = DATABASE_PORT, join_port: int = JOIN_PORT, announce: bool = True,
                  database: str = DATABASE_NAME) -> None:
         self.server = server
-        self.clinic = clinic
+        self._admin = create_engine(server.url(database), poolclass=NullPool)
+        self.clinic = desks.clinic_name(self._admin) if clinic is None else clinic
         self.addresses = addresses if addresses is not None else private_ipv4_addresses()
         self.database_port, self.join_port = database_port, join_port
         self._announce = announce
-        self.certificate: HostCertificate = ensure_certificate(certificate_folder(server), clinic)
-        self._admin = create_engine(server.url(database), poolclass=NullPool)
+        self.certificate: HostCertificate = ensure_certificate(certificate_folder(server), self.clinic)
         self._seen: dict[str, tuple[str, datetime]] = {}
         self._seen_lock = threading.Lock()
         self._loop = asyncio.new_event_loop()
@@ -57,7 +58,7 @@ class LanHost:
         self._announcement = None
         self.gate = PgGate(self.certificate, self._local_server, database, self._saw)
         self.joins = JoinListener(self.certificate, self._redeem,
-                                  {"database": database, "port": database_port, "clinic": clinic})
+                                  {"database": database, "port": database_port, "clinic": self.clinic})
 
     @property
     def fingerprint(self) -> str:
