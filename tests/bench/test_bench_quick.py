@@ -38,8 +38,9 @@ FIGURES = [
     r"^owner's reports over [\d,]+ payments, twelve months to \d\d/\d{4}",
     *(rf"^  {re.escape(name)}: p50 [\d.]+ ms, p95 [\d.]+ ms \((met|MISSED)\); \d+ rows"
       for name in ("collections (per month, method, doctor)", "visits, new and returning patients",
-                   "top 20 procedures and medicines", "audit log, first page", "audit log, one person, a year",
-                   "audit log, one patient", "audit log, one action, a year")),
+                   "top 20 procedures and medicines", "audit log, first page", "audit log, first page, next page",
+                   "audit log, one person, a year", "audit log, one patient", "audit log, one action, a year",
+                   "audit log, one action, a year, next page")),
 ]
 
 
