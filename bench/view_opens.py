@@ -188,7 +188,10 @@ class Counter:
 
     def __enter__(self) -> Counter:
         self.proxy = LatencyProxy.for_url(self._url, latency_ms=self._latency_ms).__enter__()
-        engine: Engine = make_engine(self.proxy.url_for(self._url))
+        # Prepared statements off: psycopg prepares a statement on its 5th run on a connection, which costs one extra
+        # round trip once per connection and statement (outside a pipeline); with the pool lending FIFO it would land
+        # on whichever view happened to run it 5th, not on what opening a view costs.
+        engine: Engine = make_engine(self.proxy.url_for(self._url), prepare=False)
         self.backend = Backend(engine=engine, target=DatabaseTarget("remote", engine.url), poll_interval=2.0)
         event.listen(engine, "before_cursor_execute", self._executed)
         self._run_together = together.run_together
