@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import psycopg
@@ -78,6 +78,7 @@ def catalogue() -> list[ViewSpec]:
     from homa_desk.ui.appointments.appointments_view import AppointmentsView
     from homa_desk.ui.appointments.consultation_followups import FollowUpsWidget
     from homa_desk.ui.appointments.queue_view import QueueView
+    from homa_desk.ui.billing.bill_editor import BillEditorDialog
     from homa_desk.ui.billing.bill_screen import BillDialog
     from homa_desk.ui.billing.billing_view import BillingView
     from homa_desk.ui.billing.customer_display import display_for
@@ -86,7 +87,9 @@ def catalogue() -> list[ViewSpec]:
     from homa_desk.ui.consultation.workstation_view import WorkstationView
     from homa_desk.ui.patients.patient_profile import PatientProfileDialog
     from homa_desk.ui.patients.patients_view import PatientsView
+    from homa_desk.ui.reports.audit_view import AuditLogView
     from homa_desk.ui.reports.collection_report import CollectionReportView
+    from homa_desk.ui.reports.owner_view import OwnerReportsView
     from homa_desk.ui.reports.payments_view import PaymentHistoryPanel
     from homa_desk.ui.settings.settings_view import SettingsView
     from homa_desk.ui.shell.dashboard import DashboardView
@@ -106,6 +109,25 @@ def catalogue() -> list[ViewSpec]:
     def settings_tab(name: str) -> Then:
         return lambda view: view.tabs.setCurrentIndex(view.tabs.indexOf(view.tabs._frames[name]))  # type: ignore[attr-defined]
 
+    reports_tab = settings_tab  # the Reports page's tabs are built as the settings' are (LazyTabs)
+
+    def bill_editor(backend: Backend, actor: Actor, cast: Cast) -> QWidget:
+        return BillEditorDialog(backend, actor, cast.patient_id, "Priya")
+
+    def price_lookup(view: QWidget) -> None:
+        view.picker.setText("con")  # type: ignore[attr-defined]
+        view.picker.search()  # type: ignore[attr-defined]
+
+    def audit_log(backend: Backend, actor: Actor, _cast: Cast) -> QWidget:
+        return AuditLogView(backend, actor)
+
+    def audit_next_page(view: QWidget) -> None:
+        view.model._request_next()  # type: ignore[attr-defined]  # what scrolling to the end asks for
+
+    def embedded_settings(backend: Backend, actor: Actor, _cast: Cast) -> QWidget:
+        """On the clinic's own (embedded) server the Backup tab's off-site box reads the copy's state."""
+        return SettingsView(replace(backend, target=replace(backend.target, kind="embedded")), actor)
+
     windows: list[QWidget] = []  # the main windows the customer displays belong to, kept until the next one
 
     def customer_display(backend: Backend, actor: Actor, _cast: Cast) -> QWidget:
@@ -122,7 +144,8 @@ def catalogue() -> list[ViewSpec]:
         ViewSpec("patient profile", "receptionist", profile),
         ViewSpec("patient profile → past appointments", "receptionist", profile, profile_tab(1)),
         ViewSpec("patient profile → bills and payments", "receptionist", profile, profile_tab(2)),
-        ViewSpec("patient profile → messages", "receptionist", profile, profile_tab(3)),
+        ViewSpec("patient profile → advances", "receptionist", profile, profile_tab(3)),
+        ViewSpec("patient profile → messages", "receptionist", profile, profile_tab(4)),
         ViewSpec("appointments (day view)", "receptionist", lambda b, a, _c: AppointmentsView(b, a)),
         ViewSpec("appointments → queue", "receptionist", lambda b, a, _c: QueueView(b, a)),
         ViewSpec("appointments → follow-ups", "receptionist", lambda b, a, _c: FollowUpsWidget(b, a)),
@@ -130,6 +153,7 @@ def catalogue() -> list[ViewSpec]:
         ViewSpec("consultation open (doctor)", "doctor", lambda b, a, c: ConsultationWidget(b, a, c.appointment_id)),
         ViewSpec("billing (unbilled visits, bills)", "receptionist", lambda b, a, _c: BillingView(b, a)),
         ViewSpec("bill screen", "receptionist", lambda b, a, c: BillDialog(b, a, c.bill_id)),
+        ViewSpec("bill editor → price-list completion (each lookup)", "receptionist", bill_editor, price_lookup),
         ViewSpec("payments history", "receptionist", lambda b, a, _c: PaymentHistoryPanel(b, a)),
         ViewSpec("daily collection and close of day", "receptionist",
                  lambda b, a, c: CollectionReportView(b, a, day=c.collection_day)),
@@ -137,10 +161,20 @@ def catalogue() -> list[ViewSpec]:
         ViewSpec("waiting-room board (each poll)", "receptionist", lambda b, a, _c: WaitingBoardView(b, a),
                  board_poll),
         ViewSpec("customer display", "receptionist", customer_display),
+        ViewSpec("reports → collections", "admin", lambda b, a, _c: OwnerReportsView(b, a)),
+        ViewSpec("reports → visits and patients", "admin", lambda b, a, _c: OwnerReportsView(b, a),
+                 reports_tab("visits")),
+        ViewSpec("reports → procedures and medicines", "admin", lambda b, a, _c: OwnerReportsView(b, a),
+                 reports_tab("items")),
+        ViewSpec("reports → audit log (first page)", "admin", lambda b, a, _c: OwnerReportsView(b, a),
+                 reports_tab("audit")),
+        ViewSpec("reports → audit log (next page)", "admin", audit_log, audit_next_page),
     ]
-    for name in ("staff", "clinic", "doctors", "setup", "messages", "backup", "whatsapp"):
-        views.append(ViewSpec(f"settings → {name}", "admin", lambda b, a, _c: SettingsView(b, a),
+    for name in ("staff", "clinic", "doctors", "setup", "messages", "backup", "whatsapp", "price_list"):
+        views.append(ViewSpec(f"settings → {name.replace('_', ' ')}", "admin", lambda b, a, _c: SettingsView(b, a),
                               None if name == "staff" else settings_tab(name)))
+    views.append(ViewSpec("settings → backup with the off-site copy box", "admin", embedded_settings,
+                          settings_tab("backup")))
     return views
 
 
@@ -154,7 +188,10 @@ class Counter:
 
     def __enter__(self) -> Counter:
         self.proxy = LatencyProxy.for_url(self._url, latency_ms=self._latency_ms).__enter__()
-        engine: Engine = make_engine(self.proxy.url_for(self._url))
+        # Prepared statements off: psycopg prepares a statement on its 5th run on a connection, which costs one extra
+        # round trip once per connection and statement (outside a pipeline); with the pool lending FIFO it would land
+        # on whichever view happened to run it 5th, not on what opening a view costs.
+        engine: Engine = make_engine(self.proxy.url_for(self._url), prepare=False)
         self.backend = Backend(engine=engine, target=DatabaseTarget("remote", engine.url), poll_interval=2.0)
         event.listen(engine, "before_cursor_execute", self._executed)
         self._run_together = together.run_together

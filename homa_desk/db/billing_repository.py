@@ -178,7 +178,7 @@ class BillRepository:
             Later(select(*Payment.__table__.c, staff.full_name.label("received_by_name"))
                   .outerjoin(staff, staff.id == Payment.received_by)
                   .where(Payment.bill_id == bill_id).order_by(Payment.id), list),
-            Later(_advance_uses_query(AdvanceApplication.bill_id == bill_id), _advance_use_list),
+            Later(advance_uses_query(AdvanceApplication.bill_id == bill_id), advance_use_list),
             Later(_advances_available_query(select(Bill.patient_id).where(Bill.id == bill_id).scalar_subquery()),
                   _first_amount))
         if not head:
@@ -295,7 +295,7 @@ def payment_record(p: Any, received_by: str | None = None) -> PaymentRecord:
 
 def advance_uses(session: Session, condition: Any) -> list[AdvanceUse]:
     """Uses of advances on bills matching `condition` (on advance_applications), in the order they were made."""
-    return _advance_use_list(session.execute(_advance_uses_query(condition)).all())
+    return advance_use_list(session.execute(advance_uses_query(condition)).all())
 
 
 def advances_available(session: Session, patient_id: Any) -> Decimal:
@@ -303,7 +303,7 @@ def advances_available(session: Session, patient_id: Any) -> Decimal:
     return _first_amount(session.execute(_advances_available_query(patient_id)).all())
 
 
-def _advance_uses_query(condition: Any) -> Any:
+def advance_uses_query(condition: Any) -> Any:
     by, uses = aliased(User), AdvanceApplication.__table__.c
     return (select(uses.id, uses.advance_id, uses.bill_id, Bill.bill_number, uses.amount, uses.applied_at,
                    by.full_name.label("applied_by_name"), uses.returned_at, uses.return_reason)
@@ -313,7 +313,7 @@ def _advance_uses_query(condition: Any) -> Any:
             .where(condition).order_by(uses.id))
 
 
-def _advance_use_list(rows: list[Any]) -> list[AdvanceUse]:
+def advance_use_list(rows: list[Any]) -> list[AdvanceUse]:
     return [AdvanceUse(id=r.id, advance_id=r.advance_id, bill_id=r.bill_id, bill_number=r.bill_number,
                        amount=r.amount, applied_at=r.applied_at, applied_by=r.applied_by_name,
                        returned_at=r.returned_at, return_reason=r.return_reason) for r in rows]

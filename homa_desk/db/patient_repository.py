@@ -288,8 +288,9 @@ class PatientRepository:
         return [_summary(row) for row in rows]
 
     def profile(self, user_id: int, *, medical_history: bool, now: datetime) -> dict[str, Any]:
-        """Details, whether the contact is verified, and upcoming and recent appointments (doctor's name, status,
-        time), in one statement: the profile page opens in one round trip."""
+        """Details, whether the contact is verified, upcoming and recent appointments (doctor's name, status, time)
+        and what is left of the patient's advances (the Advances tab's title), in one statement: the profile page
+        opens in one round trip."""
         row = self._session.execute(text(f"""
             SELECT {_SUMMARY_COLUMNS}, u.email, u.is_verified, p.address, p.emergency_contact, p.allergies,
                    p.preferred_language,
@@ -304,7 +305,13 @@ class PatientRepository:
                                a.consultation_type, a.is_walk_in
                         FROM appointments a LEFT JOIN users d ON d.id = a.doctor_id
                         WHERE a.patient_id = u.id AND a.appointment_date < :now
-                        ORDER BY a.appointment_date DESC LIMIT {PAST_APPOINTMENTS_SHOWN}) x) AS past
+                        ORDER BY a.appointment_date DESC LIMIT {PAST_APPOINTMENTS_SHOWN}) x) AS past,
+                   (SELECT count(*) FROM patient_advances pa WHERE pa.patient_id = u.id) AS advances,
+                   (SELECT coalesce(sum(pay.amount - pay.refunded_amount - coalesce(
+                               (SELECT sum(aa.amount) FROM advance_applications aa
+                                WHERE aa.advance_id = pa.id AND aa.returned_at IS NULL), 0)), 0)
+                    FROM patient_advances pa JOIN payments pay ON pay.id = pa.payment_id
+                    WHERE pa.patient_id = u.id) AS advances_left
             FROM users u JOIN patient_profiles p ON p.user_id = u.id
             WHERE u.id = :id AND u.role = 'patient'"""), {"id": user_id, "now": now}).first()
         if row is None:
@@ -314,4 +321,5 @@ class PatientRepository:
                 "medical_history": row.medical_history, "registered_at": row.created_at,
                 "upcoming": tuple(_appointment(a) for a in row.upcoming),
                 "past": tuple(_appointment(a) for a in row.past),
-                "language": language_of(row.preferred_language), "contact_verified": bool(row.is_verified)}
+                "language": language_of(row.preferred_language), "contact_verified": bool(row.is_verified),
+                "advance_balance": row.advances_left if row.advances else None}

@@ -7,6 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from decimal import Decimal
 
 from homa_desk.domain import validation
 from homa_desk.domain.errors import FormErrors, ValidationError
@@ -113,6 +114,7 @@ class PatientProfile:
     past: tuple[AppointmentLine, ...] = ()
     language: Language = Language.ENGLISH  # patient_profiles.preferred_language: SMS and e-mail in this language
     contact_verified: bool = False  # users.is_verified: a code sent to the patient was read back
+    advance_balance: Decimal | None = None  # what is left of the patient's advances; None: no advance ever taken
 
     @property
     def user_id(self) -> int:

@@ -14,7 +14,7 @@ import pytest
 from bench.view_opens import ROUND_TRIP_LIMIT, Cast, Counter, catalogue
 from homa_desk.domain.appointments import local_day
 from homa_desk.domain.timeutil import utcnow
-from homa_desk.services import billing, queue
+from homa_desk.services import advances, billing, queue
 from tests.services.consultation_helpers import a_patient, a_visit, with_profile
 
 VIEWS = catalogue()
@@ -22,7 +22,8 @@ VIEWS = catalogue()
 
 @pytest.fixture
 def cast(uow, engine, admin, receptionist, doctor) -> Cast:
-    """A day under way: a Sharma with a walk-in the doctor has called in, a paid bill, another patient waiting."""
+    """A day under way: a Sharma with a walk-in the doctor has called in, a paid bill, an advance used on it in part
+    (the advances tab reads each advance's uses and refunds), another patient waiting."""
     with_profile(uow, admin, doctor)
     priya = a_patient(engine)
     rohan = a_patient(engine, "Rohan Sharma", allergies=None, phone="+919812345678")
@@ -32,6 +33,8 @@ def cast(uow, engine, admin, receptionist, doctor) -> Cast:
     bill = billing.create_bill(uow, receptionist, patient_id=priya, lines=[
         billing.LineInput("consultation", "Consultation", "1", "500")])
     billing.record_payment(uow, receptionist, bill.id, amount=Decimal("200"), method="cash")
+    advances.receive_advance(uow, receptionist, priya, amount="1000", method="cash", purpose="Surgery")
+    advances.apply_advance(uow, receptionist, bill.id, amount="100")
     return Cast(receptionist, doctor, admin, priya, local_day(utcnow()), bill.id, visit)
 
 

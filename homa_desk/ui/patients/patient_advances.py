@@ -1,6 +1,7 @@
 """A patient's advances on the profile: what is left on the account, each advance (received, used, refunded, left)
 and, for the one selected, where it was used and what was refunded. The front desk receives an advance and prints
-its receipt here; admins refund what is left. Loaded off the UI thread, again after every money change."""
+its receipt here; admins refund what is left. Loaded off the UI thread when first shown (on the profile, when its tab
+is chosen: the profile's own statement carries the balance for the tab's title), again after every money change."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QT_TR_NOOP, Qt, Signal, Slot
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -123,9 +125,18 @@ class PatientAdvancesPanel(QWidget):
         self.list.itemSelectionChanged.connect(self._selection_changed)
         changes.change_hub().changed.connect(self._refresh_if)
         self._selection_changed()
+        self._desk = desk
+        self._shown_once = False
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """The first time the panel comes forward: its advances, and the clinic's name for the receipts."""
+        super().showEvent(event)
+        if self._shown_once:
+            return
+        self._shown_once = True
         self.reload()
-        if desk:
-            run_in_background(self, clinic_info, backend.uow(), on_success=self._clinic_loaded,
+        if self._desk:
+            run_in_background(self, clinic_info, self._backend.uow(), on_success=self._clinic_loaded,
                               on_failure=lambda _error: None)
 
     def _button(self, text: str, name: str, slot, visible: bool) -> QPushButton:  # type: ignore[no-untyped-def]

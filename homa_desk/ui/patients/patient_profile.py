@@ -3,6 +3,8 @@ the desk's actions on this patient (walk-in, check in, book, new bill, payment),
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from PySide6.QtCore import QT_TR_NOOP, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -221,6 +223,7 @@ class PatientProfileDialog(QDialog):
         self.medical_history.setText(profile.medical_history or tr("Nothing recorded.")
                                      if profile.medical_history_visible else "")
         self.advances.patient_name = summary.full_name
+        self._show_advance_tab_title(profile.advance_balance)
         _fill(self.upcoming, profile.upcoming)
         _fill(self.past, profile.past)
         self.sections.setTabText(0, tr("Upcoming appointments ({count})").format(count=len(profile.upcoming)))
@@ -233,10 +236,14 @@ class PatientProfileDialog(QDialog):
         self.loaded.emit(profile)
 
     def _show_advance_balance(self, account: PatientAdvances) -> None:
-        """The tab says what is left on the account, so it shows without opening the tab."""
+        """After the tab (re)loaded its advances: the title follows them."""
+        self._show_advance_tab_title(account.available if account.advances else None)
+
+    def _show_advance_tab_title(self, balance: Decimal | None) -> None:
+        """The tab says what is left on the account, so it shows without opening the tab (None: no advances)."""
         index = self.sections.indexOf(self.advances)
-        self.sections.setTabText(index, tr("Advances ({amount})").format(amount=format_inr(account.available))
-                                 if account.advances else tr("Advances"))
+        self.sections.setTabText(index, tr("Advances ({amount})").format(amount=format_inr(balance))
+                                 if balance is not None else tr("Advances"))
 
     def _act(self, action: str) -> None:
         if self.profile is not None:

@@ -143,3 +143,36 @@ def test_a_bills_receipt_lists_what_was_paid_from_advance(qapp, tmp_path, uow, r
         text = pdf.text()
     for expected in ("Paid from advance ₹300.00", advance.number, "Paid ₹200.00"):
         assert expected in text, expected
+
+
+def test_the_profile_titles_its_advances_tab_without_loading_it(qtbot, backend, uow, admin, receptionist, patient):
+    """The balance rides in the profile's own statement (one round trip); the tab's list loads when chosen."""
+    from homa_desk.ui.patients.patient_profile import PatientProfileDialog
+
+    an_advance(uow, receptionist, patient, "1500")
+    bill = a_bill(uow, receptionist, patient)
+    advances.apply_advance(uow, receptionist, bill.id, amount="500")
+    an_advance(uow, receptionist, patient, "200")
+    profile = PatientProfileDialog(backend, receptionist, patient)
+    qtbot.addWidget(profile)
+    profile.show()
+    qtbot.waitUntil(lambda: profile.profile is not None)
+    tab = profile.sections.indexOf(profile.advances)
+    assert profile.sections.tabText(tab) == "Advances (₹1,200.00)"
+    assert profile.profile.advance_balance == Decimal("1200.00")
+    assert profile.advances.account is None and not profile.advances.loading  # not read until chosen
+    profile.sections.setCurrentIndex(tab)
+    qtbot.waitUntil(lambda: profile.advances.account is not None)
+    assert [a.available for a in profile.advances.account.advances] == [Decimal("200.00"), Decimal("1000.00")]
+    assert profile.sections.tabText(tab) == "Advances (₹1,200.00)"
+
+
+def test_a_patient_without_advances_has_a_plain_tab_title(qtbot, backend, receptionist, patient):
+    from homa_desk.ui.patients.patient_profile import PatientProfileDialog
+
+    profile = PatientProfileDialog(backend, receptionist, patient)
+    qtbot.addWidget(profile)
+    profile.show()
+    qtbot.waitUntil(lambda: profile.profile is not None)
+    assert profile.profile.advance_balance is None
+    assert profile.sections.tabText(profile.sections.indexOf(profile.advances)) == "Advances"
