@@ -4475,10 +4475,6 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
         <translation>अधिकतम {limit} अक्षर।</translation>
     </message>
     <message>
-        <source>Only the database&apos;s owner may set its timeouts: run `homa-desk db upgrade` with the URL of the role that owns the database {database}.</source>
-        <translation>डेटाबेस की समय-सीमाएँ केवल उसका मालिक तय कर सकता है: `homa-desk db upgrade` उस भूमिका के URL के साथ चलाएँ जो डेटाबेस {database} की मालिक है।</translation>
-    </message>
-    <message>
         <source>This would pay the bill beyond its total (another desk took money for it at the same moment). Refresh it.</source>
         <translation>इससे बिल अपनी कुल राशि से ज़्यादा चुक जाएगा (इसी समय दूसरी डेस्क ने इसका पैसा लिया)। बिल ताज़ा करें।</translation>
     </message>

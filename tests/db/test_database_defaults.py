@@ -4,11 +4,9 @@ never ran the desk's session SETs (a pooler's fresh server connection; here, a p
 from __future__ import annotations
 
 import psycopg
-import pytest
 from sqlalchemy import text
 
 from homa_desk.db import database_defaults, migrate
-from homa_desk.domain.errors import PermissionDenied
 from tests.helpers import libpq
 
 SHOW = "SELECT current_setting('statement_timeout'), current_setting('lock_timeout'), current_setting('TimeZone')"
@@ -33,8 +31,17 @@ def test_db_upgrade_writes_them_again_when_they_were_lost(db_url, owner_engine):
         assert not database_defaults.defaults_missing(conn)
 
 
-def test_the_desks_role_may_not_change_them(engine):
-    with engine.begin() as conn:
-        with pytest.raises(PermissionDenied):
+def test_a_role_that_does_not_own_the_database_sets_its_own(db_url, engine, owner_engine):
+    with owner_engine.begin() as conn:
+        conn.execute(text(f'ALTER DATABASE "{conn.scalar(text("SELECT current_database()"))}" RESET ALL'))
+    try:
+        with engine.begin() as conn:  # the desks' role: ALTER DATABASE is refused, inside a savepoint
+            assert database_defaults.defaults_missing(conn)
             database_defaults.set_database_defaults(conn)
-        assert conn.scalar(text("SELECT 1")) == 1  # refused inside a savepoint: the transaction goes on
+            assert not database_defaults.defaults_missing(conn)
+        assert _plain_session(db_url) == ("30s", "10s", "UTC")
+        with owner_engine.connect() as conn:
+            assert database_defaults.defaults_missing(conn)  # the database's own are still unset
+    finally:
+        with engine.begin() as conn:  # the role is the test cluster's, shared with other tests
+            conn.execute(text("ALTER ROLE CURRENT_USER RESET ALL"))

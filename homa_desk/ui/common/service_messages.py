@@ -11,7 +11,6 @@ MESSAGES = (
     QT_TRANSLATE_NOOP("ServiceMessages", "“{name}” is not a Homa Desk backup. Choose a .dump file made by Homa Desk."),
     QT_TRANSLATE_NOOP("ServiceMessages", "{name} is missing from this installation; reinstall Homa Desk."),
     QT_TRANSLATE_NOOP("ServiceMessages", "The restore failed: {reason}"),
-    QT_TRANSLATE_NOOP("ServiceMessages", "Only the database's owner may set its timeouts: run `homa-desk db upgrade` with the URL of the role that owns the database {database}."),
     QT_TRANSLATE_NOOP("ServiceMessages", "The computer at {host} shows a different certificate ({found}) than the clinic's host this desk joined ({expected}). This desk will not connect to it. If the host was really set up again, run `homa-desk lan forget` on this computer, then join again with a new code."),
     QT_TRANSLATE_NOOP("ServiceMessages", "This join code is wrong, expired or already used. Ask the admin on the host for a new code (Settings → Desks)."),
     QT_TRANSLATE_NOOP("ServiceMessages", "Cannot reach the clinic's host at {host}. Is its desk open, on this network?"),
