@@ -1,7 +1,9 @@
 """Run Alembic migrations programmatically (no alembic.ini needed), serialised across desks.
 
 Run them as the schema's owner. Each run ends by granting the application role what it may do on whatever the
-migrations added (`roles.grant_application_role`), in the same transaction and under the same lock.
+migrations added (`roles.grant_application_role`) and by writing the database's session defaults where they differ
+(`database_defaults`: the timeouts hold through a transaction pooler), in the same transaction and under the same
+lock.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 
+from homa_desk.db.database_defaults import defaults_missing, set_database_defaults
 from homa_desk.db.roles import grant_application_role, grants_missing
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -55,3 +58,5 @@ def _run(engine: Engine, action) -> None:  # type: ignore[no-untyped-def]
         after = MigrationContext.configure(conn).get_current_revision()
         if after is not None and (after != before or grants_missing(conn)):
             grant_application_role(conn)
+        if after is not None and defaults_missing(conn):
+            set_database_defaults(conn)

@@ -29,7 +29,7 @@ from homa_desk.gateways.factory import RAZORPAY_SECRET, gateway_from_settings
 from homa_desk.secret_store import SecretStoreUnavailable, set_secret
 from homa_desk.services import settings as settings_service
 from homa_desk.services import staff
-from homa_desk.services.settings import CLINIC_KEYS, SettingsForm
+from homa_desk.services.settings import CLINIC_KEYS, SettingsForm, _direct  # _direct: as Settings → Setup keeps it
 
 log = logging.getLogger(__name__)
 
@@ -135,10 +135,13 @@ def check_all(form: SetupForm) -> tuple[NewStaff, dict[str, str]]:
     return new, clean
 
 
-def check_remote(raw: str) -> RemoteCheck:
-    """Connect to the URL before anything is saved: reachable, and either empty or a clinic at today's schema."""
+def check_remote(raw: str, *, direct: str = "") -> RemoteCheck:
+    """Connect to the URL before anything is saved: reachable, and either empty or a clinic at today's schema.
+    `direct` (the server past a pooler), when given, must be a URL the desk accepts (TLS off this machine)."""
     from homa_desk.db import migrate  # lazy: cold start
 
+    if direct.strip():
+        parse_database_url(direct.strip(), "database_direct_url")
     message = settings_service.test_database_connection(raw)
     engine = _engine(raw)
     try:
@@ -155,13 +158,16 @@ def check_remote(raw: str) -> RemoteCheck:
 
 
 def set_up(form: SetupForm, *, backend: Backend | None = None, database_url: str | None = None,
-           data_dir: Path | None = None, settings_path: Path | None = None, share: bool = False) -> FirstRunResult:
+           data_dir: Path | None = None, settings_path: Path | None = None, share: bool = False,
+           direct_database_url: str | None = None) -> FirstRunResult:
     """Finish: with no `backend`, open the chosen database first (blank URL = this computer). `share`: this computer
-    hosts the clinic for its other computers on the network (its ports open now and at every start)."""
+    hosts the clinic for its other computers on the network (its ports open now and at every start).
+    `direct_database_url`: the server itself, past a pooler that is not Neon's (blank: derived from the URL), for
+    the schema, dumps and restores; kept like Settings → Setup keeps it (the password in the keyring)."""
     new, clean = check_all(form)
     opened = backend is None
     if backend is None:
-        backend = open_chosen_database(database_url or "", data_dir)
+        backend = open_chosen_database(database_url or "", data_dir, direct=direct_database_url)
     try:
         settings = Settings.load(settings_path)
         _store_secrets(form, database_url if opened else None)
@@ -175,6 +181,7 @@ def set_up(form: SetupForm, *, backend: Backend | None = None, database_url: str
     settings.gateway = form.gateway
     if opened:
         settings.database_url = _without_password(database_url) if database_url else None
+        settings.database_direct_url = _direct(direct_database_url or "") if database_url else None
     if share and backend.embedded is not None:
         from homa_desk.services.clinic_network import start_host  # lazy: only a hosting desk
 
@@ -188,9 +195,11 @@ def set_up(form: SetupForm, *, backend: Backend | None = None, database_url: str
     return FirstRunResult(backend, member)
 
 
-def join_existing(database_url: str, *, settings_path: Path | None = None) -> FirstRunResult:
-    """A second desk on a clinic's remote database that already has its admin: remember the URL, then sign in."""
-    backend = open_remote(database_url)
+def join_existing(database_url: str, *, settings_path: Path | None = None,
+                  direct_database_url: str | None = None) -> FirstRunResult:
+    """A second desk on a clinic's remote database that already has its admin: remember the URL (and the direct one,
+    past a pooler), then sign in."""
+    backend = open_remote(database_url, direct=direct_database_url or None)
     try:
         _store_secrets(SetupForm(), database_url)
     except BaseException:
@@ -198,6 +207,7 @@ def join_existing(database_url: str, *, settings_path: Path | None = None) -> Fi
         raise
     settings = Settings.load(settings_path)
     settings.database_url = _without_password(database_url)
+    settings.database_direct_url = _direct(direct_database_url or "")
     settings.save(settings_path)
     _use_gateway(backend, settings)
     return FirstRunResult(backend, None)
@@ -215,8 +225,9 @@ def join_lan(address: str, code: str, *, desk_name: str = "", expected_fingerpri
     return FirstRunResult(backend, None)
 
 
-def open_chosen_database(database_url: str, data_dir: Path | None = None) -> Backend:
-    """This computer's embedded server, or the remote one; an empty remote database gets its schema here."""
+def open_chosen_database(database_url: str, data_dir: Path | None = None, *, direct: str | None = None) -> Backend:
+    """This computer's embedded server, or the remote one; an empty remote database gets its schema here, on the
+    direct host (`direct`, or derived from a Neon URL), never through a pooler."""
     from homa_desk.db import migrate  # lazy: cold start
 
     if not database_url.strip():
@@ -225,13 +236,14 @@ def open_chosen_database(database_url: str, data_dir: Path | None = None) -> Bac
     if check.has_admin:
         raise PermissionDenied("This database already has a clinic and its admin; connect to it and sign in.")
     if check.empty:
-        engine = make_engine(direct_url(with_stored_password(parse_database_url(database_url))))  # not a pooler
+        given = with_stored_password(parse_database_url(direct, "database_direct_url")) if direct else None
+        engine = make_engine(direct_url(with_stored_password(parse_database_url(database_url)), given))
         try:
             migrate.upgrade(engine)
         finally:
             engine.dispose()
         log.info("schema created in the new remote database")
-    return connect.open_remote(database_url)
+    return connect.open_remote(database_url, direct=direct or None)
 
 
 def _checked(form: SetupForm, names: tuple[str, ...], gateway: str = "simulator") -> dict[str, object]:

@@ -3612,6 +3612,14 @@ The remote database must be empty. Afterwards, start Homa Desk again on every co
         <translation>सर्वर URL</translation>
     </message>
     <message>
+        <source>Blank for Neon or a server without a pooler</source>
+        <translation>Neon या बिना पूलर वाले सर्वर के लिए खाली छोड़ें</translation>
+    </message>
+    <message>
+        <source>Direct URL, past a pooler</source>
+        <translation>सीधा URL, पूलर के पार</translation>
+    </message>
+    <message>
         <source>Restore from the off-site copy (a new computer for an existing clinic)</source>
         <translation>ऑफ़-साइट कॉपी से वापस लाएँ (मौजूदा क्लिनिक के लिए नया कंप्यूटर)</translation>
     </message>

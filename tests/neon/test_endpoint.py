@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from homa_desk.config import Settings
 from homa_desk.connect import open_remote, remember_remote_database
-from homa_desk.db import migrate, roles
+from homa_desk.db import database_defaults, migrate, roles
 from homa_desk.db.engine import make_engine, prepared_statements
 from homa_desk.db.urls import direct_url, parse_database_url
 from tests.neon.conftest import plain
@@ -60,27 +60,64 @@ def test_a_pasted_neon_string_keeps_channel_binding_and_libpq_enforces_it(neon, 
         psycopg.connect(plain(neon.pooled_url(channel_binding="require"))).close()
 
 
-def test_timeouts_hold_on_a_server_connection_that_never_saw_the_desks_session_settings(neon, clinic):
+def test_a_transaction_sets_its_timeouts_again_on_a_server_connection_another_client_changed(neon, clinic):
+    """SET LOCAL: a session setting another client leaked onto a server connection never reaches the desk's
+    transactions (the database's defaults cannot help there: that session changed them)."""
     desk = make_engine(neon.pooled_url(roles.APP_ROLE, clinic.app_password, clinic.database), pool_size=1)
     others = [psycopg.connect(plain(neon.pooled_url(roles.APP_ROLE, clinic.app_password, clinic.database)))
               for _ in range(2)]
     try:
         with desk.connect():
-            pass  # the desk's session SETs ran on the pooler's only server connection, now idle again
-        leaked, fresh = (conn.execute("SELECT pg_backend_pid(), current_setting('statement_timeout')").fetchone()
-                         for conn in others)  # each holds its server connection (a transaction is open)
-        assert leaked[1] == "30s"  # PgBouncer handed the desk's session state to another client
-        assert fresh[1] == "0"  # a new server connection has none of it
-        with desk.begin() as conn:  # so the desk's next transaction needs a third server connection
+            pass  # the desk's session SETs ran on a server connection, now idle again
+        held = others[0].execute("SELECT pg_backend_pid()").fetchone()[0]  # holds it (a transaction is open)
+        changer = others[1]
+        changer.autocommit = True
+        changed = changer.execute("SET statement_timeout = 0").execute("SET lock_timeout = 0").execute(
+            "SELECT pg_backend_pid()").fetchone()[0]  # a session setting left on the server connection it releases
+        with desk.begin() as conn:  # PgBouncer lends the connection released last: the one with the leaked zeros
             pid, statement, lock = conn.execute(text(
                 "SELECT pg_backend_pid(), current_setting('statement_timeout'), current_setting('lock_timeout')"
             )).one()
-        assert pid not in (leaked[0], fresh[0])
+        assert pid == changed != held
         assert (statement, lock) == ("30s", "10s")
     finally:
         for conn in others:
             conn.close()
         desk.dispose()
+
+
+def test_a_read_outside_a_transaction_has_the_timeouts_on_a_server_connection_that_never_saw_the_desk(neon, clinic):
+    """A reading unit of work, `together` and the ping run in autocommit: no transaction to SET LOCAL in. They
+    rely on the database's defaults, written by `db upgrade` (db/database_defaults.py)."""
+    neon.restart_pooler()  # no server connection left from earlier tests
+    desk = make_engine(neon.pooled_url(roles.APP_ROLE, clinic.app_password, clinic.database), pool_size=1)
+    holder = psycopg.connect(plain(neon.pooled_url(roles.APP_ROLE, clinic.app_password, clinic.database)))
+    try:
+        with desk.connect():
+            pass  # the desk's session SETs ran on the pooler's only server connection, now idle again
+        held, seen = holder.execute("SELECT pg_backend_pid(), current_setting('statement_timeout')").fetchone()
+        assert seen == "30s"  # the holder got the desk's server connection, and keeps it (a transaction is open)
+        reading = desk.execution_options(isolation_level="AUTOCOMMIT")  # as a reading unit of work does
+        with reading.connect() as conn:
+            assert conn.connection.dbapi_connection.autocommit
+            pid, statement, lock, zone = conn.execute(text(
+                "SELECT pg_backend_pid(), current_setting('statement_timeout'), current_setting('lock_timeout'),"
+                " current_setting('TimeZone')")).one()
+        assert pid != held  # a second server connection, which never saw the desk's session SETs
+        assert (statement, lock, zone) == ("30s", "10s", "UTC")
+    finally:
+        holder.close()
+        desk.dispose()
+
+
+def test_db_upgrade_wrote_the_defaults_on_the_database(neon, clinic):
+    desks = make_engine(neon.direct_url(roles.APP_ROLE, clinic.app_password, clinic.database), pool_size=1)
+    try:
+        with desks.connect() as conn:
+            assert not database_defaults.defaults_missing(conn)  # the database's, not the role's (it has none)
+            assert conn.scalar(text("SELECT count(*) FROM pg_db_role_setting WHERE setrole <> 0")) == 0
+    finally:
+        desks.dispose()
 
 
 def test_prepared_statements_follow_the_pooler(neon, clinic):

@@ -90,6 +90,8 @@ class FirstRunWizard(QWizard):
                 return page.inputs[name]  # type: ignore[return-value]
         if self.database_page is not None and name == "database_url":
             return self.database_page.database_url
+        if self.database_page is not None and name == "database_direct_url":
+            return self.database_page.database_direct_url
         raise KeyError(name)
 
     def form(self) -> SetupForm:
@@ -101,6 +103,9 @@ class FirstRunWizard(QWizard):
 
     def database_url(self) -> str | None:
         return None if self.database_page is None else self.database_page.url()
+
+    def direct_database_url(self) -> str | None:
+        return (self.database_page.direct_url() or None) if self.database_page is not None else None
 
     def accept(self) -> None:
         """Finish: set everything up in the background; the wizard closes only once it is done."""
@@ -114,6 +119,7 @@ class FirstRunWizard(QWizard):
             shared = self.database_page is not None and self.database_page.shared.isChecked()
             run_in_background(self, first_run.set_up, self.form(), backend=self._backend,
                               database_url=self.database_url(), data_dir=self._data_dir,
+                              direct_database_url=self.direct_database_url(),
                               settings_path=self._settings_path, share=shared, on_success=self._done,
                               on_failure=self._refused)
         elif self.lan_join_page is not None and self.currentPage() is self.lan_join_page:
@@ -131,7 +137,8 @@ class FirstRunWizard(QWizard):
                               on_success=self._restored, on_failure=self._offsite_refused)
         elif self.currentPage() is self.join_page:
             run_in_background(self, first_run.join_existing, self.database_url() or "",
-                              settings_path=self._settings_path, on_success=self._done, on_failure=self._refused)
+                              direct_database_url=self.direct_database_url(), settings_path=self._settings_path,
+                              on_success=self._done, on_failure=self._refused)
         else:
             return
         self._set_busy(True)

@@ -116,6 +116,9 @@ class DatabasePage(FormPage):
         self.test_button = QPushButton(tr("Test connection"))
         self.test_button.setObjectName("test_connection")
         self.add_row(tr("Server URL"), "database_url", self.database_url, beside=self.test_button)
+        self.database_direct_url = line_edit("database_direct_url",
+                                             placeholder=tr("Blank for Neon or a server without a pooler"))
+        self.add_row(tr("Direct URL, past a pooler"), "database_direct_url", self.database_direct_url)
         self.test_result = _note("")
         self.test_result.setObjectName("test_result")
         self.offsite = QRadioButton(tr("Restore from the off-site copy (a new computer for an existing clinic)"), self)
@@ -134,11 +137,17 @@ class DatabasePage(FormPage):
         self.testing = False
         self.remote.toggled.connect(self._choice_changed)
         self.database_url.textChanged.connect(self._url_changed)
+        self.database_direct_url.textChanged.connect(self._url_changed)
         self.test_button.clicked.connect(lambda: self.test_connection(advance=False))
         self._choice_changed(False)
 
     def url(self) -> str:
         return self.database_url.text().strip() if self.remote.isChecked() else ""
+
+    def direct_url(self) -> str:
+        """The server itself behind a pooler that is not Neon's (Neon's direct host is derived): for the schema,
+        dumps and restores. Blank: the same as the server URL, or derived."""
+        return self.database_direct_url.text().strip() if self.remote.isChecked() else ""
 
     def validatePage(self) -> bool:
         if not self.remote.isChecked():
@@ -165,8 +174,8 @@ class DatabasePage(FormPage):
         self.test_button.setEnabled(False)
         self.test_result.setText(tr("Connecting…"))
         url = self.url()
-        run_in_background(self, first_run.check_remote, url, on_success=lambda check: self._tested(url, check),
-                          on_failure=self._refused)
+        run_in_background(self, first_run.check_remote, url, direct=self.direct_url(),
+                          on_success=lambda check: self._tested(url, check), on_failure=self._refused)
 
     def _tested(self, url: str, check: RemoteCheck) -> None:
         self.testing = False
@@ -190,6 +199,7 @@ class DatabasePage(FormPage):
 
     def _choice_changed(self, remote: bool) -> None:
         self.database_url.setEnabled(remote)
+        self.database_direct_url.setEnabled(remote)
         self.test_button.setEnabled(remote and not self.testing)
         if remote:
             self.database_url.setFocus()
