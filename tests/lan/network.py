@@ -31,19 +31,34 @@ def _ip(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(["ip", *args], capture_output=True, text=True, timeout=20)
 
 
+PUBLIC_DESK_ADDRESS = "203.0.113.202"
+
+
+def _remove_stale_namespaces() -> None:
+    """A run that was killed leaves its namespace and veth behind (named after its process id): take them away."""
+    listed = _ip("netns", "list")
+    for line in listed.stdout.splitlines():
+        name = line.split()[0] if line.split() else ""
+        tag = name.removeprefix("homa-h")
+        if name.startswith("homa-h") and tag.isdigit() and not Path(f"/proc/{tag}").exists():
+            _ip("link", "del", f"hv{tag}")
+            _ip("netns", "del", name)
+
+
 class LanNetwork:
     def __init__(self) -> None:
-        self.tag = f"{os.getpid() % 100000}"
+        self.tag = str(os.getpid())  # full, so a stale namespace is known by its process being gone
         self.namespace = f"homa-h{self.tag}"
         self.outside, self.inside = f"hv{self.tag}", f"hh{self.tag}"
         subnet = os.getpid() % 200 + 20
         self.host_address, self.desk_address = f"10.231.{subnet}.1", f"10.231.{subnet}.2"
-        self.public_desk_address = "203.0.113.2"
+        self.public_desk_address = PUBLIC_DESK_ADDRESS
         self.isolated = False
         self.why_not = ""
         if shutil.which("ip") is None:
             self.why_not = "no `ip` command (iproute2)"
         else:
+            _remove_stale_namespaces()
             made = _ip("netns", "add", self.namespace)
             if made.returncode != 0:
                 self.why_not = f"`ip netns add` not allowed here: {made.stderr.strip()[:120]}"
@@ -60,9 +75,10 @@ class LanNetwork:
                  ("-n", self.namespace, "addr", "add", f"{self.host_address}/24", "dev", self.inside),
                  ("-n", self.namespace, "link", "set", self.inside, "up"),
                  ("-n", self.namespace, "link", "set", "lo", "up"),
-                 # a public (documentation, RFC 5737) address on each side too: the host must refuse it
-                 ("addr", "add", f"{self.public_desk_address}/24", "dev", self.outside),
-                 ("-n", self.namespace, "addr", "add", "203.0.113.1/24", "dev", self.inside)]
+                 # a public (documentation, RFC 5737) address on this side too, which the host must refuse; one
+                 # address (/32), never a whole network: this machine may reach its package registries in one
+                 ("addr", "add", f"{self.public_desk_address}/32", "dev", self.outside),
+                 ("-n", self.namespace, "route", "add", f"{self.public_desk_address}/32", "dev", self.inside)]
         for step in steps:
             done = _ip(*step)
             if done.returncode != 0:
