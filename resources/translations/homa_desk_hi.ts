@@ -1900,6 +1900,46 @@ Prescribe anyway?</source>
         <translation>डेटाबेस यहाँ से ले जाया गया</translation>
     </message>
     <message>
+        <source>Price list item added</source>
+        <translation>मूल्य सूची में मद जोड़ा</translation>
+    </message>
+    <message>
+        <source>Price list item changed</source>
+        <translation>मूल्य सूची का मद बदला</translation>
+    </message>
+    <message>
+        <source>Price list imported</source>
+        <translation>मूल्य सूची आयात की</translation>
+    </message>
+    <message>
+        <source>Receptionists&apos; rates setting</source>
+        <translation>रिसेप्शनिस्ट की दरों की सेटिंग</translation>
+    </message>
+    <message>
+        <source>Advance received</source>
+        <translation>अग्रिम मिला</translation>
+    </message>
+    <message>
+        <source>Advance used on a bill</source>
+        <translation>अग्रिम बिल में लगाया</translation>
+    </message>
+    <message>
+        <source>Advance refunded</source>
+        <translation>अग्रिम लौटाया</translation>
+    </message>
+    <message>
+        <source>Off-site copy made</source>
+        <translation>ऑफ़-साइट प्रति बनी</translation>
+    </message>
+    <message>
+        <source>Restored from the off-site copy</source>
+        <translation>ऑफ़-साइट प्रति से बहाल किया</translation>
+    </message>
+    <message>
+        <source>Desk removed from the clinic</source>
+        <translation>डेस्क क्लिनिक से हटाया</translation>
+    </message>
+    <message>
         <source>Starts at</source>
         <translation>शुरू होने का समय</translation>
     </message>
@@ -1996,6 +2036,34 @@ Prescribe anyway?</source>
         <translation>स्कीमा संशोधन</translation>
     </message>
     <message>
+        <source>Price list item</source>
+        <translation>मूल्य सूची का मद</translation>
+    </message>
+    <message>
+        <source>Place of supply</source>
+        <translation>आपूर्ति का स्थान</translation>
+    </message>
+    <message>
+        <source>Added</source>
+        <translation>जोड़े</translation>
+    </message>
+    <message>
+        <source>Changed</source>
+        <translation>बदले</translation>
+    </message>
+    <message>
+        <source>Unchanged</source>
+        <translation>अपरिवर्तित</translation>
+    </message>
+    <message>
+        <source>Purpose</source>
+        <translation>उद्देश्य</translation>
+    </message>
+    <message>
+        <source>Advances used</source>
+        <translation>लगाए गए अग्रिम</translation>
+    </message>
+    <message>
         <source>Account</source>
         <translation>खाता</translation>
     </message>
@@ -2018,6 +2086,14 @@ Prescribe anyway?</source>
     <message>
         <source>Follow-up</source>
         <translation>फ़ॉलो-अप</translation>
+    </message>
+    <message>
+        <source>Advance</source>
+        <translation>अग्रिम</translation>
+    </message>
+    <message>
+        <source>Desk</source>
+        <translation>डेस्क</translation>
     </message>
     <message>
         <source>{field}: {new}</source>

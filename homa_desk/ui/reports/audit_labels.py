@@ -70,6 +70,16 @@ ACTIONS = {
     "backup_restored": QT_TR_NOOP("Backup restored"),
     "database_moved_here": QT_TR_NOOP("Database moved here"),
     "database_moved_away": QT_TR_NOOP("Database moved away"),
+    "price_item_added": QT_TR_NOOP("Price list item added"),
+    "price_item_changed": QT_TR_NOOP("Price list item changed"),
+    "price_list_imported": QT_TR_NOOP("Price list imported"),
+    "price_rates_policy_set": QT_TR_NOOP("Receptionists' rates setting"),
+    "advance_received": QT_TR_NOOP("Advance received"),
+    "advance_applied": QT_TR_NOOP("Advance used on a bill"),
+    "advance_refunded": QT_TR_NOOP("Advance refunded"),
+    "offsite_copy_made": QT_TR_NOOP("Off-site copy made"),
+    "offsite_copy_restored": QT_TR_NOOP("Restored from the off-site copy"),
+    "desk_removed": QT_TR_NOOP("Desk removed from the clinic"),
 }
 
 FIELDS = {
@@ -100,6 +110,14 @@ FIELDS = {
     "medical_history": QT_TR_NOOP("Medical history"), "follow_up_of": QT_TR_NOOP("Follow-up of"),
     "left": QT_TR_NOOP("Left"), "queued": QT_TR_NOOP("Queued"), "request_id": QT_TR_NOOP("Request"),
     "schema_revision": QT_TR_NOOP("Schema revision"), "queue_entry": QT_TR_NOOP("Queue"),
+    "sac_hsn": QT_TR_NOOP("SAC/HSN"), "gst_rate": QT_TR_NOOP("GST rate"),
+    "price_item_id": QT_TR_NOOP("Price list item"),
+    "place_of_supply": QT_TR_NOOP("Place of supply"), "code": QT_TR_NOOP("Code"), "category": QT_TR_NOOP("Category"),
+    "rate": QT_TR_NOOP("Rate"), "active": QT_TR_NOOP("Active"), "added": QT_TR_NOOP("Added"),
+    "changed": QT_TR_NOOP("Changed"), "unchanged": QT_TR_NOOP("Unchanged"), "payment_id": QT_TR_NOOP("Payment"),
+    "purpose": QT_TR_NOOP("Purpose"), "balance_due": QT_TR_NOOP("Balance due"), "advances": QT_TR_NOOP("Advances"),
+    "advances_applied": QT_TR_NOOP("Advances used"), "refunded": QT_TR_NOOP("Refunded"),
+    "available": QT_TR_NOOP("Available"), "size": QT_TR_NOOP("Size"),
 }
 
 ENTITIES = {
@@ -109,6 +127,8 @@ ENTITIES = {
     "clinic_setting": QT_TR_NOOP("Clinic settings"), "cash_count": QT_TR_NOOP("Cash count"),
     "clinic_day": QT_TR_NOOP("Clinic day"), "outbox_message": QT_TR_NOOP("Message"),
     "follow_up_request": QT_TR_NOOP("Follow-up"), "database": QT_TR_NOOP("Database"),
+    "advance": QT_TR_NOOP("Advance"), "price_list_item": QT_TR_NOOP("Price list item"),
+    "lan_desk": QT_TR_NOOP("Desk"),
 }
 
 ROLES = {"admin": QT_TR_NOOP("Admin"), "receptionist": QT_TR_NOOP("Receptionist"), "doctor": QT_TR_NOOP("Doctor")}
