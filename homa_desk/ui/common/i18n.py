@@ -33,6 +33,7 @@ DOMAIN_WORDS = (
     QT_TR_NOOP("Cancelled"), QT_TR_NOOP("Scheduled"), QT_TR_NOOP("Pending"),
     QT_TR_NOOP("Male"), QT_TR_NOOP("Female"), QT_TR_NOOP("Part refunded"),
     QT_TR_NOOP("Held for review"), QT_TR_NOOP("Not at the gateway"), QT_TR_NOOP("Amounts differ"),
+    QT_TR_NOOP("Service"),
 )
 
 

@@ -98,9 +98,9 @@ def test_wizard_pages(qtbot, tmp_path):
     wizard = shown(qtbot, FirstRunWizard(None, data_dir=tmp_path / "pgdata"))
     database = wizard.database_page
     database.remote.setChecked(True)
-    # the two choices are one radio group: arrow keys switch between them, Tab goes on to the URL
-    assert tab_chain(qtbot, wizard, database.remote, 3) == [
-        "remote", "database_url", "test_connection", "Next"]
+    # the choices are one radio group: arrow keys switch between them, Tab goes on to the URL, then the direct URL
+    assert tab_chain(qtbot, wizard, database.remote, 4) == [
+        "remote", "database_url", "test_connection", "database_direct_url", "Next"]
     database.embedded.setChecked(True)
     wizard.next()  # embedded: no test needed
     assert tab_chain(qtbot, wizard, wizard.input_for("full_name"), 5) == [
