@@ -14,7 +14,7 @@ from homa_desk.ui.shell.database_status import CONNECTED, UNREACHABLE
 from homa_desk.ui.shell.main_window import MainWindow
 from tests.helpers import engine_for
 
-ALL = ["Dashboard", "Patients", "Appointments", "Workstation", "Billing", "Payments", "Settings"]
+ALL = ["Dashboard", "Patients", "Appointments", "Workstation", "Billing", "Payments", "Reports", "Settings"]
 
 
 def open_window(qtbot, backend, actor, **kwargs) -> MainWindow:
