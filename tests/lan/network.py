@@ -12,6 +12,7 @@ as the host computer's owner would, in a second process on the same data folder.
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import signal
@@ -31,7 +32,8 @@ def _ip(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(["ip", *args], capture_output=True, text=True, timeout=20)
 
 
-PUBLIC_DESK_ADDRESS = "203.0.113.202"
+PUBLIC_DESK_HOST = 202  # 203.0.113.202 and up, one address each
+_NETWORKS = itertools.count()
 
 
 def _remove_stale_namespaces() -> None:
@@ -40,19 +42,21 @@ def _remove_stale_namespaces() -> None:
     for line in listed.stdout.splitlines():
         name = line.split()[0] if line.split() else ""
         tag = name.removeprefix("homa-h")
-        if name.startswith("homa-h") and tag.isdigit() and not Path(f"/proc/{tag}").exists():
+        pid = tag.split("n", 1)[0]
+        if name.startswith("homa-h") and pid.isdigit() and not Path(f"/proc/{pid}").exists():
             _ip("link", "del", f"hv{tag}")
             _ip("netns", "del", name)
 
 
 class LanNetwork:
     def __init__(self) -> None:
-        self.tag = str(os.getpid())  # full, so a stale namespace is known by its process being gone
+        number = next(_NETWORKS)  # a session may hold two (tests/faults borrows the fixture): each its own names
+        self.tag = f"{os.getpid()}n{number}"  # the process id, so a stale namespace is known by its process being gone
         self.namespace = f"homa-h{self.tag}"
         self.outside, self.inside = f"hv{self.tag}", f"hh{self.tag}"
-        subnet = os.getpid() % 200 + 20
+        subnet = (os.getpid() + 37 * number) % 200 + 20
         self.host_address, self.desk_address = f"10.231.{subnet}.1", f"10.231.{subnet}.2"
-        self.public_desk_address = PUBLIC_DESK_ADDRESS
+        self.public_desk_address = f"203.0.113.{PUBLIC_DESK_HOST + number % 40}"
         self.isolated = False
         self.why_not = ""
         if shutil.which("ip") is None:
