@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -39,6 +38,7 @@ from homa_desk.ui.common.column_widths import size_columns
 from homa_desk.ui.common.i18n import tr
 from homa_desk.ui.common.open_windows import open_once
 from homa_desk.ui.common.save_dialog import ask_save_path
+from homa_desk.ui.common.table_rows import fill_rows
 from homa_desk.ui.common.worker import run_in_background
 
 
@@ -51,16 +51,6 @@ def _table(headers: list[str], name: str, stretch: int) -> QTableWidget:
     table.verticalHeader().setVisible(False)
     size_columns(table, stretch_column=stretch)
     return table
-
-
-def _fill(table: QTableWidget, rows: list[list[str]], numeric: set[int]) -> None:
-    table.setRowCount(len(rows))
-    for r, row in enumerate(rows):
-        for c, text in enumerate(row):
-            item = QTableWidgetItem(text)
-            if c in numeric:
-                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            table.setItem(r, c, item)
 
 
 class BillDialog(QDialog):
@@ -165,9 +155,10 @@ class BillDialog(QDialog):
                              + ("\n" + tr("Cancelled: {reason}").format(reason=bill.cancellation_reason)
                                 if bill.cancellation_reason else "")
                              + ("\n" + tr("Notes: {notes}").format(notes=bill.notes) if bill.notes else ""))
-        _fill(self.lines, [[tr(x.kind.label), x.description, f"{x.quantity.normalize():f}", format_inr(x.unit_price),
-                            format_inr(x.discount), format_inr(x.total)] for x in bill.lines], {2, 3, 4, 5})
-        _fill(self.payments, [[format_local_time(p.paid_at) if p.paid_at else "", tr(p.method.label),
+        fill_rows(self.lines, [[tr(x.kind.label), x.description, f"{x.quantity.normalize():f}",
+                                format_inr(x.unit_price), format_inr(x.discount), format_inr(x.total)]
+                               for x in bill.lines], {2, 3, 4, 5})
+        fill_rows(self.payments, [[format_local_time(p.paid_at) if p.paid_at else "", tr(p.method.label),
                                format_inr(p.amount),
                                payment_state_text(p), p.reference or "", p.received_by or ""]
                               for p in bill.payments] + [advance_use_row(u) for u in bill.advance_uses], {2})

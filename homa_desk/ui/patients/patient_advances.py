@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -36,6 +35,7 @@ from homa_desk.ui.common.changes import Change
 from homa_desk.ui.common.column_widths import size_columns
 from homa_desk.ui.common.i18n import tr
 from homa_desk.ui.common.save_dialog import ask_save_path
+from homa_desk.ui.common.table_rows import fill_rows
 from homa_desk.ui.common.worker import OneLoadAtATime, run_in_background
 
 ADVANCE_COLUMNS = (QT_TR_NOOP("Advance No."), QT_TR_NOOP("Date"), QT_TR_NOOP("For"), QT_TR_NOOP("Method"),
@@ -54,16 +54,6 @@ def _table(name: str, headers: tuple[str, ...], stretch: int) -> QTableWidget:
     table.verticalHeader().setVisible(False)
     size_columns(table, stretch_column=stretch)
     return table
-
-
-def _fill(table: QTableWidget, rows: list[list[str]], numeric: set[int]) -> None:
-    table.setRowCount(len(rows))
-    for r, texts in enumerate(rows):
-        for c, text in enumerate(texts):
-            item = QTableWidgetItem(text)
-            if c in numeric:
-                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            table.setItem(r, c, item)
 
 
 def detail_rows(advance: Advance) -> list[list[str]]:
@@ -168,7 +158,7 @@ class PatientAdvancesPanel(QWidget):
         self.error.setVisible(False)
         self.balance.setText(tr("Advance balance <b>{amount}</b>").format(amount=format_inr(account.available))
                              if account.advances else tr("No advances yet."))
-        _fill(self.list, [[a.number, format_local_time(a.payment.paid_at) if a.payment.paid_at else "",
+        fill_rows(self.list, [[a.number, format_local_time(a.payment.paid_at) if a.payment.paid_at else "",
                            a.purpose, tr(a.payment.method.label), format_inr(a.amount), format_inr(a.applied),
                            format_inr(a.refunded), format_inr(a.available)] for a in account.advances],
               {4, 5, 6, 7})
@@ -186,7 +176,7 @@ class PatientAdvancesPanel(QWidget):
 
     def _selection_changed(self) -> None:
         advance = self.selected()
-        _fill(self.details, detail_rows(advance) if advance else [], {2})
+        fill_rows(self.details, detail_rows(advance) if advance else [], {2})
         self.refund_button.setEnabled(advance is not None and advance.available > 0)
         self.print_button.setEnabled(advance is not None)
         self.pdf_button.setEnabled(advance is not None)
